@@ -1,0 +1,17 @@
+"""tracegrad's scalar reverse-mode autodiff engine.
+
+    from autograd import Value
+    x = Value(2.0, label="x")
+    y = (x * x).tanh()
+    y.backward()      # x.grad == ∂y/∂x
+"""
+
+from .engine import Value, apply, local_derivatives, no_grad, topological_order, zero_grad
+from .functional import dot, grad, logsumexp, softmax, sum
+from .gradcheck import GradcheckReport, gradcheck
+from .ops import OPS
+
+__all__ = [
+    "Value", "OPS", "apply", "dot", "grad", "gradcheck", "GradcheckReport", "local_derivatives",
+    "logsumexp", "no_grad", "softmax", "sum", "topological_order", "zero_grad",
+]

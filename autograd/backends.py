@@ -1,0 +1,107 @@
+"""The two math namespaces the derivative table is written against.
+
+Every formula in `autograd.ops` is written once, in terms of a namespace `M`. The scalar
+engine passes `scalar` (Python floats, tuples for the inputs of an n-ary op); the compiled
+batched path passes `array` (numpy arrays whose first axis is the n-ary op's fan-in).
+Keeping the two side by side is what stops the scalar and batched forms from drifting.
+"""
+
+import itertools
+import math
+import operator
+
+import numpy as np
+
+
+class scalar:
+    """Python floats. An n-ary op's inputs arrive as a tuple of floats."""
+
+    exp = staticmethod(math.exp)
+    tanh = staticmethod(math.tanh)
+    sqrt = staticmethod(math.sqrt)
+    maximum = staticmethod(max)
+
+    @staticmethod
+    def log(x):
+        # A log outside its domain only reaches here from a derivative (the forward pass
+        # checks domains first); nan lets backward name the node instead of crashing here.
+        return math.log(x) if x > 0 else math.nan
+
+    @staticmethod
+    def sigmoid(x):
+        # Two branches so that exp never overflows: σ(x) = 1/(1+e^-x) = e^x/(1+e^x).
+        if x >= 0:
+            return 1.0 / (1.0 + math.exp(-x))
+        e = math.exp(x)
+        return e / (1.0 + e)
+
+    @staticmethod
+    def total(xs):
+        return math.fsum(xs) if len(xs) > 2 else sum(xs, 0.0)
+
+    @staticmethod
+    def dot(us, vs):
+        return sum(map(operator.mul, us, vs), 0.0)
+
+    @staticmethod
+    def logsumexp(xs):
+        top = max(xs)
+        return top + math.log(math.fsum(math.exp(x - top) for x in xs))
+
+    @staticmethod
+    def each(f, xs):
+        return tuple(f(x) for x in xs)
+
+    @staticmethod
+    def concat(*parts):
+        return tuple(itertools.chain(*parts))
+
+    @staticmethod
+    def is_integer(x):
+        return float(x).is_integer()
+
+
+class array:
+    """numpy arrays over a batch. An n-ary op's inputs arrive stacked on axis 0."""
+
+    exp = staticmethod(np.exp)
+    tanh = staticmethod(np.tanh)
+    sqrt = staticmethod(np.sqrt)
+    maximum = staticmethod(np.maximum)
+
+    @staticmethod
+    def log(x):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log(x)
+
+    @staticmethod
+    def sigmoid(x):
+        e = np.exp(-np.abs(x))
+        return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+    @staticmethod
+    def total(xs):
+        return np.sum(xs, axis=0)
+
+    @staticmethod
+    def dot(us, vs):
+        return np.einsum("i...,i...->...", us, vs)
+
+    @staticmethod
+    def logsumexp(xs):
+        top = np.max(xs, axis=0)
+        return top + np.log(np.sum(np.exp(xs - top), axis=0))
+
+    @staticmethod
+    def each(f, xs):
+        return f(xs)
+
+    @staticmethod
+    def concat(*parts):
+        parts = [np.asarray(p) for p in parts]
+        shape = np.broadcast_shapes(*(p.shape[1:] for p in parts if p.ndim))
+        return np.concatenate([np.broadcast_to(p, p.shape[:1] + shape) for p in parts if p.ndim], axis=0)
+
+    @staticmethod
+    def is_integer(x):
+        return np.equal(np.mod(x, 1.0), 0.0)

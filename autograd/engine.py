@@ -1,0 +1,255 @@
+"""The scalar engine: a `Value` records each op into a graph, and backward applies the chain rule.
+
+    ∂C/∂x = Σ over every consumer z of x:  ∂C/∂z · ∂z/∂x
+
+The local derivatives ∂z/∂x come from the table in `autograd.ops`; a node keeps only its
+inputs (`parents`) and the op's constants, never a closure, so a graph holds no reference
+cycles and is freed by reference counting the moment it is dropped.
+"""
+
+import gc
+import math
+import numbers
+from contextlib import contextmanager
+
+from .backends import scalar
+from .ops import OPS
+
+_recording = True
+
+
+@contextmanager
+def no_grad():
+    """Within this block ops record no parents: results are leaves (inference, no graph)."""
+    global _recording
+    previous, _recording = _recording, False
+    try:
+        yield
+    finally:
+        _recording = previous
+
+
+def _number(data, what="Value"):
+    """The float a Value holds, or a TypeError/ValueError that names what was wrong."""
+    if isinstance(data, Value):
+        raise TypeError(f"{what}: got a Value, expected a plain number (use it directly, or its .data)")
+    if not isinstance(data, numbers.Real):
+        raise TypeError(f"{what}: expected a real number (int, float or numpy scalar), "
+                        f"got {type(data).__name__} {data!r:.60}")
+    number = float(data)
+    if not math.isfinite(number):
+        raise ValueError(f"{what}: expected a finite number, got {number}")
+    return number
+
+
+class Value:
+    """One scalar in a computation graph.
+
+    data     the number (a finite float)
+    grad     ∂(output)/∂(this node), accumulated by `backward()`; 0.0 until then
+    label    a name for pictures and error messages, e.g. "w1", "z(2)_1"
+    op       the op that made this node ("+", "*", "tanh", "dot", ...), "" for a leaf
+    parents  the op's inputs, in argument order
+    """
+
+    __slots__ = ("data", "grad", "label", "op", "parents", "params", "__weakref__")
+
+    def __init__(self, data, label=""):
+        if not isinstance(label, str):
+            raise TypeError(f"Value label: expected str, got {type(label).__name__}")
+        self.data = _number(data, f"Value({label!r})" if label else "Value")
+        self.grad = 0.0
+        self.label = label
+        self.op = ""
+        self.parents = ()
+        self.params = None
+
+    def __repr__(self):
+        label = f", label={self.label!r}" if self.label else ""
+        op = f", op={self.op!r}" if self.op else ""
+        return f"Value(data={self.data:.6g}, grad={self.grad:.6g}{label}{op})"
+
+    def __float__(self):
+        return self.data
+
+    # --- arithmetic: each line records one node of the table ----------------------------
+    def __add__(self, other):      return apply("+", self, other)
+    def __radd__(self, other):     return apply("+", other, self)
+    def __sub__(self, other):      return apply("-", self, other)
+    def __rsub__(self, other):     return apply("-", other, self)
+    def __mul__(self, other):      return apply("*", self, other)
+    def __rmul__(self, other):     return apply("*", other, self)
+    def __truediv__(self, other):  return apply("/", self, other)
+    def __rtruediv__(self, other): return apply("/", other, self)
+    def __neg__(self):             return apply("neg", self)
+    def __pos__(self):             return self
+    def __abs__(self):             return apply("abs", self)
+
+    def __pow__(self, exponent):
+        if isinstance(exponent, Value):
+            return apply("**", self, exponent)
+        return apply("**k", self, k=_number(exponent, "exponent of **"))
+
+    def __rpow__(self, base):
+        return apply("c**y", self, c=_number(base, "base of **"))
+
+    # --- functions and activations ----------------------------------------------------
+    def exp(self):     return apply("exp", self)
+    def log(self):     return apply("log", self)
+    def sqrt(self):    return apply("sqrt", self)
+    def tanh(self):    return apply("tanh", self)
+    def sigmoid(self): return apply("sigmoid", self)
+    def relu(self):    return apply("relu", self)
+
+    def step(self, threshold=0.0):
+        """The perceptron's activation: 1 if x >= threshold else 0. Its gradient is 0 everywhere."""
+        return apply("step", self, threshold=_number(threshold, "step threshold"))
+
+    # --- backward ---------------------------------------------------------------------
+    def backward(self):
+        """Seed ∂self/∂self = 1 and add ∂self/∂node into `node.grad` for every ancestor.
+
+        Like PyTorch, gradients ACCUMULATE across calls (and across graphs sharing leaves):
+        reset with `autograd.zero_grad(root)`, `model.zero_grad()` or an optimizer's
+        `zero_grad()`. Each call's own contributions are computed fresh, so a second call
+        adds exactly the same amounts again.
+        """
+        for node, g in gradients(self).items():
+            node.grad += g
+
+
+def as_value(x):
+    return x if isinstance(x, Value) else Value(x)
+
+
+def apply(op_name, *inputs, **params):
+    """Make the node `op(inputs)`: check the op's domain, compute its value, record its parents."""
+    op = OPS[op_name]
+    if not all(map(Value.__instancecheck__, inputs)):
+        inputs = tuple(map(as_value, inputs))
+    args = [x.data for x in inputs]
+    if op.variadic:
+        args = [tuple(args)]
+    for rule in op.domain:
+        if not rule.holds(scalar, *args, **params):
+            raise rule.error(_describe(op_name, rule.says, inputs, params))
+    out = op.forward(scalar, *args, **params)
+    if not math.isfinite(out):
+        raise OverflowError(_describe(op_name, f"the result {out} is not a finite float", inputs, params))
+
+    node = Value.__new__(Value)
+    node.data = out
+    node.grad = 0.0
+    node.label = ""
+    if _recording:
+        node.op, node.parents, node.params = op_name, inputs, (params or None)
+    else:
+        node.op, node.parents, node.params = "", (), None
+    return node
+
+
+def _describe(op_name, says, inputs, params):
+    def show(x):
+        return f"{x.data:.6g} ('{x.label}')" if x.label else f"{x.data:.6g}"
+    shown = ", ".join(show(x) for x in inputs[:6]) + (", ..." if len(inputs) > 6 else "")
+    consts = "".join(f", {k}={v:.6g}" for k, v in params.items())
+    return f"{op_name}: {says}; inputs: {shown}{consts}"
+
+
+def local_derivatives(node):
+    """∂node/∂parent for each parent, in the order of `node.parents` (from the op table)."""
+    op = OPS[node.op]
+    args = [p.data for p in node.parents]
+    if op.variadic:
+        args = [tuple(args)]
+    try:
+        if node.params:
+            return op.derivatives(scalar, node.data, *args, **node.params)
+        return op.derivatives(scalar, node.data, *args)
+    except (ArithmeticError, ValueError) as error:  # Python's way of saying "infinite" here
+        raise FloatingPointError(f"backward: the local derivative at node {_name(node)} is not "
+                                 f"finite ({error}); inputs {[p.data for p in node.parents][:6]}") from None
+
+
+def topological_order(root, leaves=True):
+    """Every ancestor of `root` (root last), each after all of its parents. Iterative.
+
+    Parents are visited in argument order, so the order is deterministic. With
+    `leaves=False` only op nodes are listed: that is all backward needs to schedule.
+    """
+    order, listed = [], {}  # listed[node]: False while its parents are pending, True once in order
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node in listed:
+            if not listed[node]:  # its parents are all in order now
+                listed[node] = True
+                order.append(node)
+            continue
+        listed[node] = False
+        stack.append(node)
+        for parent in reversed(node.parents):
+            if parent not in listed:
+                if parent.parents:
+                    stack.append(parent)
+                elif leaves:
+                    listed[parent] = True  # a leaf has no parents to wait for
+                    order.append(parent)
+    return order
+
+
+def gradients(root):
+    """{node: ∂root/∂node} for every ancestor of root, touching no `.grad`.
+
+    Nodes are visited in reverse topological order, so a node's gradient is complete
+    (every consumer has added its term) before it is passed on to the node's parents.
+    """
+    with _collector_paused():
+        order = topological_order(root, leaves=False) if root.parents else []
+        grads = {root: 1.0}
+        for node in reversed(order):
+            g = grads[node]  # ∂root/∂node, complete: every consumer has added its term
+            for parent, d in zip(node.parents, local_derivatives(node)):  # d = ∂node/∂parent
+                grads[parent] = grads.get(parent, 0.0) + g * d
+    if not math.isfinite(sum(grads.values())):
+        _raise_at_first_non_finite(order, root)
+    return grads
+
+
+@contextmanager
+def _collector_paused():
+    """Backward creates no reference cycles, so the cyclic garbage collector has nothing to
+    find; left on, it re-scans the whole (large, live) graph many times over."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _raise_at_first_non_finite(order, root):
+    """Replay backward with checks, to name the node where a gradient first stopped being finite."""
+    grads = {root: 1.0}
+    for node in reversed(order):
+        g = grads[node]
+        if not math.isfinite(g):
+            raise FloatingPointError(f"backward: the gradient at node {_name(node)} summed to {g}")
+        for parent, d in zip(node.parents, local_derivatives(node) if node.parents else ()):
+            if not math.isfinite(g * d):
+                raise FloatingPointError(
+                    f"backward: non-finite gradient at node {_name(node)}: ∂C/∂z = {g:.6g} times "
+                    f"local derivative {d:.6g} (input {parent.data:.6g}) = {g * d}")
+            grads[parent] = grads.get(parent, 0.0) + g * d
+
+
+def _name(node):
+    label = f"'{node.label}' " if node.label else ""
+    return f"{label}(op {node.op}, data {node.data:.6g})"
+
+
+def zero_grad(root):
+    """Set `.grad = 0.0` on root and every ancestor."""
+    for node in topological_order(root):
+        node.grad = 0.0

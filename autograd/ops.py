@@ -1,0 +1,145 @@
+"""The derivative table: each op's forward value and its local derivatives, side by side.
+
+This module is pure math. It knows nothing of graphs: `Value` looks an op up here by name,
+calls `forward` to get the node's data, and during backward calls `derivatives` to get
+∂out/∂input for each input. Adding an op is adding one entry.
+
+Conventions of the table
+- `forward(M, *inputs, **params)` and `derivatives(M, out, *inputs, **params)` are written
+  against a math namespace `M` (`autograd.backends.scalar` or `.array`), so the same line
+  serves the scalar engine and the compiled batched path.
+- An n-ary op (`variadic=True`) receives all its inputs as ONE vector `xs`, and returns one
+  local derivative per input, as a vector in the same order.
+- `params` are constants of the op that are not graph inputs: the exponent k of `x ** k`,
+  the threshold of `step`, the number of weights n of `dot`.
+- `domain` lists the rules an input must satisfy, each with the Python error it raises.
+- `kink` says where the op is not differentiable; `kink_rule` is the convention used there.
+"""
+
+from dataclasses import dataclass
+from typing import Callable
+
+MAX_EXP_INPUT = 709.782712893384  # log(largest float): exp of anything larger overflows
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One condition on an op's inputs, and the error raised when it fails."""
+
+    holds: Callable
+    error: type
+    says: str
+
+
+@dataclass(frozen=True)
+class Op:
+    name: str
+    formula: str
+    forward: Callable
+    derivatives: Callable
+    symbol: str = ""
+    variadic: bool = False
+    domain: tuple = ()
+    kink: Callable | None = None
+    kink_rule: str = ""
+
+
+def _pow_rules(base, exponent):
+    """Domain of base ** exponent over the reals (shared by the three power ops)."""
+    return (
+        Rule(lambda M, *a, **p: not (base(*a, **p) == 0 and exponent(*a, **p) < 0),
+             ZeroDivisionError, "0 raised to a negative power"),
+        Rule(lambda M, *a, **p: not (base(*a, **p) < 0 and not M.is_integer(exponent(*a, **p))),
+             ValueError, "a negative base needs an integer exponent"),
+    )
+
+
+def _dot_forward(M, xs, n):
+    ws, a, bias = xs[:n], xs[n:2 * n], xs[2 * n:]
+    return M.dot(ws, a) + M.total(bias)
+
+
+def _dot_derivatives(M, out, xs, n):
+    ws, a, bias = xs[:n], xs[n:2 * n], xs[2 * n:]
+    return M.concat(a, ws, M.each(lambda b: 1.0 + 0.0 * b, bias))
+
+
+_TABLE = [
+    # --- arithmetic ------------------------------------------------------------------
+    Op("+", "z = x + y;  ∂z/∂x = 1,  ∂z/∂y = 1",
+       forward=lambda M, x, y: x + y,
+       derivatives=lambda M, out, x, y: (1.0, 1.0)),
+    Op("-", "z = x - y;  ∂z/∂x = 1,  ∂z/∂y = -1",
+       forward=lambda M, x, y: x - y,
+       derivatives=lambda M, out, x, y: (1.0, -1.0)),
+    Op("*", "z = x y;  ∂z/∂x = y,  ∂z/∂y = x", symbol="×",
+       forward=lambda M, x, y: x * y,
+       derivatives=lambda M, out, x, y: (y, x)),
+    Op("/", "z = x / y;  ∂z/∂x = 1/y,  ∂z/∂y = -x/y²", symbol="÷",
+       forward=lambda M, x, y: x / y,
+       derivatives=lambda M, out, x, y: (1.0 / y, -x / (y * y)),
+       domain=(Rule(lambda M, x, y: y != 0, ZeroDivisionError, "division by zero"),)),
+    Op("neg", "z = -x;  ∂z/∂x = -1", symbol="−",
+       forward=lambda M, x: -x,
+       derivatives=lambda M, out, x: (-1.0,)),
+    Op("abs", "z = |x|;  ∂z/∂x = sign(x)", symbol="|x|",
+       forward=lambda M, x: abs(x),
+       derivatives=lambda M, out, x: ((x > 0) * 1.0 - (x < 0) * 1.0,),
+       kink=lambda x: x == 0, kink_rule="|x|' at 0 is taken as 0"),
+    # --- powers ----------------------------------------------------------------------
+    Op("**k", "z = x^k;  ∂z/∂x = k x^(k-1)", symbol="x^k",
+       forward=lambda M, x, k: x ** k,
+       derivatives=lambda M, out, x, k: (k * x ** (k - 1),),
+       domain=_pow_rules(lambda x, k: x, lambda x, k: k)),
+    Op("c**y", "z = c^y;  ∂z/∂y = c^y ln c", symbol="c^y",
+       forward=lambda M, y, c: c ** y,
+       derivatives=lambda M, out, y, c: (out * M.log(c),),
+       domain=_pow_rules(lambda y, c: c, lambda y, c: y)),
+    Op("**", "z = x^y;  ∂z/∂x = y x^(y-1),  ∂z/∂y = x^y ln x", symbol="x^y",
+       forward=lambda M, x, y: x ** y,
+       derivatives=lambda M, out, x, y: (y * x ** (y - 1), out * M.log(x)),
+       domain=_pow_rules(lambda x, y: x, lambda x, y: y)),
+    Op("sqrt", "z = √x;  ∂z/∂x = 1 / (2√x)", symbol="√",
+       forward=lambda M, x: M.sqrt(x),
+       derivatives=lambda M, out, x: (0.5 / out,),
+       domain=(Rule(lambda M, x: x >= 0, ValueError, "sqrt is defined for x >= 0"),)),
+    # --- exponentials and activations -------------------------------------------------
+    Op("exp", "z = e^x;  ∂z/∂x = e^x",
+       forward=lambda M, x: M.exp(x),
+       derivatives=lambda M, out, x: (out,),
+       domain=(Rule(lambda M, x: x <= MAX_EXP_INPUT, OverflowError,
+                    f"exp overflows a float for x > {MAX_EXP_INPUT:.3f}"),)),
+    Op("log", "z = ln x;  ∂z/∂x = 1/x",
+       forward=lambda M, x: M.log(x),
+       derivatives=lambda M, out, x: (1.0 / x,),
+       domain=(Rule(lambda M, x: x > 0, ValueError, "log is defined for x > 0"),)),
+    Op("tanh", "a = tanh z;  ∂a/∂z = 1 - a²",
+       forward=lambda M, x: M.tanh(x),
+       derivatives=lambda M, out, x: (1.0 - out * out,)),
+    Op("sigmoid", "a = σ(z) = 1 / (1 + e^-z);  ∂a/∂z = σ(z)(1 - σ(z))", symbol="σ",
+       forward=lambda M, x: M.sigmoid(x),
+       derivatives=lambda M, out, x: (out * (1.0 - out),)),
+    Op("relu", "a = max(0, z);  ∂a/∂z = 1 if z > 0 else 0", symbol="ReLU",
+       forward=lambda M, x: M.maximum(x, 0.0),
+       derivatives=lambda M, out, x: ((x > 0) * 1.0,),
+       kink=lambda x: x == 0, kink_rule="relu'(0) is taken as 0"),
+    Op("step", "a = 1 if z >= k else 0;  ∂a/∂z = 0 (the perceptron cannot learn by gradients)",
+       forward=lambda M, x, threshold: (x >= threshold) * 1.0,
+       derivatives=lambda M, out, x, threshold: (0.0 * x,),
+       kink=lambda x, threshold: x == threshold, kink_rule="step' is taken as 0 everywhere, "
+                                                           "even at the threshold"),
+    # --- n-ary: one node for a whole sum ---------------------------------------------
+    Op("sum", "z = Σ_i x_i;  ∂z/∂x_i = 1", symbol="Σ", variadic=True,
+       forward=lambda M, xs: M.total(xs),
+       derivatives=lambda M, out, xs: M.each(lambda x: 1.0 + 0.0 * x, xs)),
+    Op("dot", "z = Σ_k w_k a_k + b;  ∂z/∂w_k = a_k,  ∂z/∂a_k = w_k,  ∂z/∂b = 1",
+       symbol="w·a+b", variadic=True,
+       forward=_dot_forward,
+       derivatives=_dot_derivatives),
+    Op("logsumexp", "z = ln Σ_i e^(x_i);  ∂z/∂x_i = e^(x_i - z) (the softmax)",
+       symbol="logΣexp", variadic=True,
+       forward=lambda M, xs: M.logsumexp(xs),
+       derivatives=lambda M, out, xs: M.each(lambda x: M.exp(x - out), xs)),
+]
+
+OPS = {op.name: op for op in _TABLE}
