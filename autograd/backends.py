@@ -6,6 +6,7 @@ batched path passes `array` (numpy arrays whose first axis is the n-ary op's fan
 Keeping the two side by side is what stops the scalar and batched forms from drifting.
 """
 
+import functools
 import itertools
 import math
 import operator
@@ -28,6 +29,11 @@ class scalar:
         return math.log(x) if x > 0 else math.nan
 
     @staticmethod
+    def xlogy(z, x):
+        """z ln x, taken as 0 where z = 0 (the limit of x^y ln x as x^y → 0)."""
+        return 0.0 if z == 0 else z * scalar.log(x)
+
+    @staticmethod
     def sigmoid(x):
         # Two branches so that exp never overflows: σ(x) = 1/(1+e^-x) = e^x/(1+e^x).
         if x >= 0:
@@ -35,13 +41,15 @@ class scalar:
         e = math.exp(x)
         return e / (1.0 + e)
 
+    # Left folds, so that one n-ary node equals its chained two-input version to the last bit
+    # (builtin sum() compensates rounding on Python >= 3.12, which would break that).
     @staticmethod
     def total(xs):
-        return math.fsum(xs) if len(xs) > 2 else sum(xs, 0.0)
+        return functools.reduce(operator.add, xs, 0.0)
 
     @staticmethod
     def dot(us, vs):
-        return sum(map(operator.mul, us, vs), 0.0)
+        return functools.reduce(operator.add, map(operator.mul, us, vs), 0.0)
 
     @staticmethod
     def logsumexp(xs):
@@ -73,6 +81,10 @@ class array:
     def log(x):
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.log(x)
+
+    @staticmethod
+    def xlogy(z, x):
+        return np.where(z == 0, 0.0, z * array.log(x))
 
     @staticmethod
     def sigmoid(x):

@@ -73,37 +73,37 @@ class Value:
         return self.data
 
     # --- arithmetic: each line records one node of the table ----------------------------
-    def __add__(self, other):      return apply("+", self, other)
-    def __radd__(self, other):     return apply("+", other, self)
-    def __sub__(self, other):      return apply("-", self, other)
-    def __rsub__(self, other):     return apply("-", other, self)
-    def __mul__(self, other):      return apply("*", self, other)
-    def __rmul__(self, other):     return apply("*", other, self)
-    def __truediv__(self, other):  return apply("/", self, other)
-    def __rtruediv__(self, other): return apply("/", other, self)
-    def __neg__(self):             return apply("neg", self)
+    def __add__(self, other):      return record("+", self, as_value(other))
+    def __radd__(self, other):     return record("+", as_value(other), self)
+    def __sub__(self, other):      return record("-", self, as_value(other))
+    def __rsub__(self, other):     return record("-", as_value(other), self)
+    def __mul__(self, other):      return record("*", self, as_value(other))
+    def __rmul__(self, other):     return record("*", as_value(other), self)
+    def __truediv__(self, other):  return record("/", self, as_value(other))
+    def __rtruediv__(self, other): return record("/", as_value(other), self)
+    def __neg__(self):             return record("neg", self)
     def __pos__(self):             return self
-    def __abs__(self):             return apply("abs", self)
+    def __abs__(self):             return record("abs", self)
 
     def __pow__(self, exponent):
         if isinstance(exponent, Value):
-            return apply("**", self, exponent)
-        return apply("**k", self, k=_number(exponent, "exponent of **"))
+            return record("**", self, exponent)
+        return record("**k", self, k=_number(exponent, "exponent of **"))
 
     def __rpow__(self, base):
-        return apply("c**y", self, c=_number(base, "base of **"))
+        return record("c**y", self, c=_number(base, "base of **"))
 
     # --- functions and activations ----------------------------------------------------
-    def exp(self):     return apply("exp", self)
-    def log(self):     return apply("log", self)
-    def sqrt(self):    return apply("sqrt", self)
-    def tanh(self):    return apply("tanh", self)
-    def sigmoid(self): return apply("sigmoid", self)
-    def relu(self):    return apply("relu", self)
+    def exp(self):     return record("exp", self)
+    def log(self):     return record("log", self)
+    def sqrt(self):    return record("sqrt", self)
+    def tanh(self):    return record("tanh", self)
+    def sigmoid(self): return record("sigmoid", self)
+    def relu(self):    return record("relu", self)
 
     def step(self, threshold=0.0):
         """The perceptron's activation: 1 if x >= threshold else 0. Its gradient is 0 everywhere."""
-        return apply("step", self, threshold=_number(threshold, "step threshold"))
+        return record("step", self, threshold=_number(threshold, "step threshold"))
 
     # --- backward ---------------------------------------------------------------------
     def backward(self):
@@ -113,20 +113,37 @@ class Value:
         reset with `autograd.zero_grad(root)`, `model.zero_grad()` or an optimizer's
         `zero_grad()`. Each call's own contributions are computed fresh, so a second call
         adds exactly the same amounts again.
+
+        If a gradient stops being finite, FloatingPointError names the node where it
+        happened; leaves reached before that point have already received their terms, so
+        zero the gradients before trying again.
         """
-        for node, g in gradients(self).items():
+        with _collector_paused():
+            op_node_grads = _chain_rule(self, leaves_in_place=True)
+        for node, g in op_node_grads.items():
             node.grad += g
 
 
+def all_values(xs):
+    """True when every item is a Value (the loop runs in C: it is on every n-ary op's path)."""
+    return all(map(Value.__instancecheck__, xs))
+
+
 def as_value(x):
+    """x itself if it is a Value, else a new leaf holding the number x."""
     return x if isinstance(x, Value) else Value(x)
 
 
 def apply(op_name, *inputs, **params):
-    """Make the node `op(inputs)`: check the op's domain, compute its value, record its parents."""
-    op = OPS[op_name]
-    if not all(map(Value.__instancecheck__, inputs)):
+    """Make the node `op(inputs)`; plain numbers among the inputs become leaf Values."""
+    if not all_values(inputs):
         inputs = tuple(map(as_value, inputs))
+    return record(op_name, *inputs, **params)
+
+
+def record(op_name, *inputs, **params):
+    """Make the node `op(inputs)` from Values: check the op's domain, compute, record its parents."""
+    op = OPS[op_name]
     args = [x.data for x in inputs]
     if op.variadic:
         args = [tuple(args)]
@@ -189,28 +206,42 @@ def topological_order(root, leaves=True):
         listed[node] = False
         stack.append(node)
         for parent in reversed(node.parents):
-            if parent not in listed:
-                if parent.parents:
+            if parent.parents:
+                if parent not in listed:
                     stack.append(parent)
-                elif leaves:
-                    listed[parent] = True  # a leaf has no parents to wait for
-                    order.append(parent)
+            elif leaves and parent not in listed:
+                listed[parent] = True  # a leaf has no parents to wait for
+                order.append(parent)
     return order
 
 
 def gradients(root):
-    """{node: ∂root/∂node} for every ancestor of root, touching no `.grad`.
-
-    Nodes are visited in reverse topological order, so a node's gradient is complete
-    (every consumer has added its term) before it is passed on to the node's parents.
-    """
+    """{node: ∂root/∂node} for every ancestor of root, touching no `.grad`."""
     with _collector_paused():
-        order = topological_order(root, leaves=False) if root.parents else []
-        grads = {root: 1.0}
-        for node in reversed(order):
-            g = grads[node]  # ∂root/∂node, complete: every consumer has added its term
-            for parent, d in zip(node.parents, local_derivatives(node)):  # d = ∂node/∂parent
-                grads[parent] = grads.get(parent, 0.0) + g * d
+        return _chain_rule(root, leaves_in_place=False)
+
+
+def _chain_rule(root, leaves_in_place):
+    """∂root/∂node for every ancestor, visiting op nodes in reverse topological order.
+
+    A node's gradient is complete (every consumer has added its term) before it is passed
+    on to its parents: ∂root/∂parent += ∂root/∂node · ∂node/∂parent. Op nodes' gradients
+    are this call's own, kept in the returned dict. Leaves' go there too, or, for backward,
+    straight into `leaf.grad`: most edges of a network end at a weight, and this skips a
+    dictionary round trip for each of them.
+    """
+    order = topological_order(root, leaves=False) if root.parents else []
+    grads = {root: 1.0}
+    so_far = grads.get
+    for node in reversed(order):
+        g = grads[node]
+        for parent, d in zip(node.parents, local_derivatives(node)):
+            if parent.parents or not leaves_in_place:
+                grads[parent] = so_far(parent, 0.0) + g * d
+            else:
+                parent.grad += g * d
+                if not math.isfinite(parent.grad):
+                    raise _non_finite(node, parent, g, d)
     if not math.isfinite(sum(grads.values())):
         _raise_at_first_non_finite(order, root)
     return grads
@@ -230,18 +261,26 @@ def _collector_paused():
 
 
 def _raise_at_first_non_finite(order, root):
-    """Replay backward with checks, to name the node where a gradient first stopped being finite."""
+    """Replay the chain rule with checks, to name the node where a gradient stopped being finite."""
     grads = {root: 1.0}
     for node in reversed(order):
         g = grads[node]
         if not math.isfinite(g):
             raise FloatingPointError(f"backward: the gradient at node {_name(node)} summed to {g}")
-        for parent, d in zip(node.parents, local_derivatives(node) if node.parents else ()):
+        for parent, d in zip(node.parents, local_derivatives(node)):
             if not math.isfinite(g * d):
-                raise FloatingPointError(
-                    f"backward: non-finite gradient at node {_name(node)}: ∂C/∂z = {g:.6g} times "
-                    f"local derivative {d:.6g} (input {parent.data:.6g}) = {g * d}")
+                raise _non_finite(node, parent, g, d)
             grads[parent] = grads.get(parent, 0.0) + g * d
+    for node, g in grads.items():
+        if not math.isfinite(g):  # finite terms whose sum overflowed
+            raise FloatingPointError(f"backward: the gradient at node {_name(node)} summed to {g}")
+
+
+def _non_finite(node, parent, g, d):
+    into = f" into '{parent.label}'" if parent.label else ""
+    return FloatingPointError(
+        f"backward: non-finite gradient at node {_name(node)}{into}: ∂C/∂z = {g:.6g} times "
+        f"local derivative {d:.6g} (input {parent.data:.6g}) gives {g * d}")
 
 
 def _name(node):

@@ -1,18 +1,21 @@
 """Ops over many Values at once: each makes ONE n-ary node (or, for softmax, one per output)."""
 
-from .engine import Value, apply, gradients
+from .engine import Value, all_values, as_value, gradients, record
 
 
 def _values(xs, what):
+    """xs as a list of Values (numbers become leaves); an empty sequence is an error."""
     xs = list(xs)
     if not xs:
         raise ValueError(f"{what}: needs at least one value, got an empty sequence")
+    if not all_values(xs):
+        xs = [as_value(x) for x in xs]
     return xs
 
 
 def sum(values):
     """Σ_i x_i as one node. Equal in value and gradient to x_1 + x_2 + ... chained."""
-    return apply("sum", *_values(values, "sum"))
+    return record("sum", *_values(values, "sum"))
 
 
 def dot(ws, xs, bias=None):
@@ -20,13 +23,13 @@ def dot(ws, xs, bias=None):
     ws, xs = _values(ws, "dot weights"), _values(xs, "dot inputs")
     if len(ws) != len(xs):
         raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs; they must match")
-    inputs = ws + xs + ([] if bias is None else [bias])
-    return apply("dot", *inputs, n=len(ws))
+    inputs = ws + xs + ([] if bias is None else [as_value(bias)])
+    return record("dot", *inputs, n=len(ws))
 
 
 def logsumexp(values):
     """ln Σ_i e^(x_i), computed stably (no overflow for any finite input)."""
-    return apply("logsumexp", *_values(values, "logsumexp"))
+    return record("logsumexp", *_values(values, "logsumexp"))
 
 
 def softmax(values):

@@ -1,0 +1,153 @@
+"""Reading a recorded graph: its nodes in order, what each leaf stands for, and its structure.
+
+A compiled program replays ONE recorded graph on every example of a batch. That is only
+sound when the graph's structure (its ops, their constants and who feeds whom) is the same
+for every example; `structure` is what two recordings are compared on.
+"""
+
+import numpy as np
+
+from ..engine import Value, topological_order
+
+
+class GraphStructureError(ValueError):
+    """The recorded graph cannot be replayed on other examples: its structure depends on the data."""
+
+
+def nodes_in_order(roots):
+    """Every node that feeds any root, each after its parents (roots in the order given)."""
+    order, seen = [], set()
+    for root in roots:
+        for node in topological_order(root):
+            if node not in seen:
+                seen.add(node)
+                order.append(node)
+    return order
+
+
+class Leaves:
+    """What each leaf of the graph stands for: an input column, a target column, a parameter
+    (one number shared by the whole batch, trained) or a constant (never changes)."""
+
+    def __init__(self, order, inputs, targets, parameters):
+        self.inputs = _distinct(inputs, "inputs")
+        self.targets = _distinct(targets, "targets")
+        placeholders = set(self.inputs) | set(self.targets)
+        if len(placeholders) < len(self.inputs) + len(self.targets):
+            raise ValueError("compile: a Value cannot be both an input and a target")
+        leaves = [node for node in order if not node.parents]
+        if parameters is None:  # like Value.backward: every other leaf gets a gradient
+            parameters = [leaf for leaf in leaves if leaf not in placeholders]
+        self.parameters = _distinct(parameters, "parameters")
+        clash = next((p for p in self.parameters if p in placeholders), None)
+        if clash is not None:
+            raise ValueError(f"compile: {_show(clash)} is given both as a parameter and as an input/target")
+        for p in self.parameters:
+            if p.parents:
+                raise ValueError(f"compile: parameter {_show(p)} is not a leaf (it was made by op "
+                                 f"{p.op!r}); parameters must be leaves")
+        self.kind = {}
+        for j, x in enumerate(self.inputs):
+            self.kind[x] = ("input", j)
+        for j, y in enumerate(self.targets):
+            self.kind[y] = ("target", j)
+        for k, p in enumerate(self.parameters):
+            self.kind[p] = ("parameter", k)
+        self.constants = [leaf for leaf in leaves if leaf not in self.kind]
+        for c in self.constants:
+            self.kind[c] = ("constant", c.data)
+
+
+def _distinct(values, what):
+    values = list(values)
+    for v in values:
+        if not isinstance(v, Value):
+            raise TypeError(f"compile: {what} must be Values, got {type(v).__name__} {v!r:.40}")
+    if len(set(values)) < len(values):
+        raise ValueError(f"compile: the same Value appears twice in {what}")
+    return values
+
+
+def _show(node):
+    return f"'{node.label}'" if node.label else f"Value(data={node.data:.6g})"
+
+
+def structure(order, roots, leaves):
+    """The graph's shape as a list of plain tuples: what two recordings must agree on.
+
+    A leaf is described by what it stands for (input column j, parameter k, or a constant's
+    number); an op node by its op, its constants and the positions of its parents.
+    """
+    position = {node: i for i, node in enumerate(order)}
+    entries = []
+    for node in order:
+        if node.parents:
+            entries.append((node.op, tuple(sorted((node.params or {}).items())),
+                            tuple(position[p] for p in node.parents)))
+        else:
+            entries.append(leaves.kind[node])
+    return entries, tuple(position[root] for root in roots)
+
+
+def first_difference(first, second):
+    """A sentence saying where two structures (from `structure`) first differ, or None."""
+    (nodes_a, roots_a), (nodes_b, roots_b) = first, second
+    for i, (a, b) in enumerate(zip(nodes_a, nodes_b)):
+        if a != b:
+            return f"node {i} is {_describe(b)} where the first recording has {_describe(a)}"
+    if len(nodes_a) != len(nodes_b):
+        return f"it has {len(nodes_b)} nodes where the first recording has {len(nodes_a)}"
+    if roots_a != roots_b:
+        return "its outputs are different nodes"
+    return None
+
+
+def _describe(entry):
+    if entry[0] in ("input", "target", "parameter"):
+        return f"{entry[0]} {entry[1]}"
+    if entry[0] == "constant":
+        return f"the constant {entry[1]:.6g}"
+    op, params, parents = entry
+    consts = "".join(f", {k}={v:.6g}" for k, v in params)
+    return f"op {op!r}{consts} of nodes {list(parents)[:8]}"
+
+
+def record(build, x_row, y_row):
+    """Call `build` on fresh placeholder Values holding one example: (roots, inputs, targets)."""
+    xs = [Value(float(v), label=f"x_{k + 1}") for k, v in enumerate(x_row)]
+    ys = None if y_row is None else [Value(float(v), label=f"y_{k + 1}") for k, v in enumerate(y_row)]
+    out = build(xs) if ys is None else build(xs, ys)
+    roots = as_roots(out, "the function given to compile")
+    return roots, xs, ys or []
+
+
+def as_roots(out, what):
+    if isinstance(out, Value):
+        return [out]
+    try:
+        roots = list(out)
+    except TypeError:
+        raise TypeError(f"compile: {what} must give a Value or a list of Values, "
+                        f"got {type(out).__name__}") from None
+    if not roots or not all(isinstance(r, Value) for r in roots):
+        raise TypeError(f"compile: {what} must give a Value or a non-empty list of Values")
+    return roots
+
+
+def as_rows(data, width, what):
+    """A 2-d float array of examples (one per row), with the errors the scalar path gives."""
+    rows = np.asarray(data)
+    if rows.dtype == object or rows.dtype.kind not in "biuf":
+        raise TypeError(f"{what}: expected real numbers, got an array of {rows.dtype}")
+    if rows.ndim == 1 and width == 1:
+        rows = rows[:, None]
+    if rows.ndim != 2:
+        raise ValueError(f"{what}: expected a 2-d array (one example per row), got shape {rows.shape}")
+    if rows.shape[1] != width:
+        raise ValueError(f"{what}: expected {width} numbers per example, got {rows.shape[1]}")
+    rows = rows.astype(float, copy=False)
+    finite = np.isfinite(rows)
+    if not finite.all():
+        i, j = np.argwhere(~finite)[0]
+        raise ValueError(f"{what}: expected finite numbers, got {rows[i, j]} in example {i}, column {j}")
+    return rows

@@ -1,0 +1,204 @@
+"""Planning a compiled program: group the nodes, lay out θ and the rows, order the steps.
+
+Nodes are grouped by depth (1 + the depth of their deepest parent) and by what they compute
+(op, constants, number of inputs): every node of a group depends only on shallower nodes,
+so a group runs as one numpy call. `dot` nodes whose weights are parameters and which read
+the same input vector form a dense layer, run as one matrix product W a.
+"""
+
+from dataclasses import dataclass, field
+
+from ..ops import OPS
+from .steps import DenseLayer, Elementwise, Tracker, Variadic, as_index
+
+
+@dataclass
+class Group:
+    op: str
+    params: dict
+    nodes: list
+    dense: bool = False
+    weights: object = None      # θ positions of W (dense only), row-major G x n
+    bias_theta: object = None   # θ positions of b when the biases are a block of θ (dense only)
+    rows: object = field(default=None, repr=False)
+
+
+@dataclass
+class Plan:
+    parameters: list            # the parameter Values, in θ order
+    n_rows: int
+    row: dict                   # node -> its row in V and D
+    steps: list
+    param_rows: object          # rows of V that hold a parameter (broadcast over the batch) ...
+    param_theta: object         # ... and their positions in θ
+    param_grad_first: bool
+    constant_rows: list
+    constant_values: list
+
+
+def plan(order, roots, leaves, differentiate):
+    params = set(leaves.parameters)
+    groups = _groups(order, params)
+    layout, position = _layout(groups, leaves.parameters, params)
+    row_params = _parameters_needing_rows(groups, roots, params)
+
+    row = {}
+    for node in leaves.inputs + leaves.targets:
+        row[node] = len(row)
+    row_params.sort(key=position.__getitem__)
+    for p in row_params:
+        row[p] = len(row)
+    constants = [c for c in leaves.constants if c not in row]
+    for c in constants:
+        row[c] = len(row)
+    for group in groups:
+        for node in group.nodes:
+            row[node] = len(row)
+        group.rows = as_index(row[node] for node in group.nodes)
+
+    steps = [_step(group, row) for group in groups]
+    param_rows = as_index(row[p] for p in row_params)
+    param_theta = as_index(position[p] for p in row_params)
+    param_grad_first = False
+    if differentiate:
+        needs = _needs_grad_rows(order, params, row)
+        tracker = Tracker(needs)
+        for group, step in zip(reversed(groups), reversed(steps)):
+            if any(row[node] in needs for node in group.nodes):
+                _prepare_backward(group, step, row, tracker)
+            else:
+                step.backward = _nothing
+        param_grad_first = tracker.theta_first(param_theta)
+    return Plan(layout, len(row), row, steps, param_rows, param_theta, param_grad_first,
+                [row[c] for c in constants], [c.data for c in constants])
+
+
+def _nothing(V, D, theta, grad):
+    pass
+
+
+def _groups(order, params):
+    """Nodes grouped by (depth, op, constants, fan-in), shallowest first; dense layers apart."""
+    depth, groups = {}, {}
+    for node in order:
+        if not node.parents:
+            depth[node] = 0
+            continue
+        depth[node] = 1 + max(depth[p] for p in node.parents)
+        key = (depth[node], node.op, tuple(sorted((node.params or {}).items())), len(node.parents))
+        dense = _reads_weights(node, params)
+        if dense:
+            n = node.params["n"]
+            key += ("dense",) + tuple(map(id, node.parents[n:2 * n]))
+        if key not in groups:
+            groups[key] = Group(node.op, dict(node.params or {}), [], dense)
+        groups[key].nodes.append(node)
+    ordered = [groups[key] for key in sorted(groups, key=lambda key: key[0])]
+    for group in ordered:
+        if group.dense:
+            n = group.params["n"]
+            weights = [w for node in group.nodes for w in node.parents[:n]]
+            group.dense = len(set(weights)) == len(weights)  # W's entries must be distinct parameters
+    return ordered
+
+
+def _reads_weights(node, params):
+    """A dot node whose weights are distinct parameters and with at most one bias."""
+    if node.op != "dot":
+        return False
+    n = node.params["n"]
+    weights = node.parents[:n]
+    return len(node.parents) - 2 * n in (0, 1) and all(w in params for w in weights)
+
+
+def _layout(groups, parameters, params):
+    """θ's order: each dense layer's W (row-major), then its b, as contiguous blocks; then the
+    other parameters in the order the graph first uses them; then unused ones."""
+    layout, position = [], {}
+
+    def place(values):
+        for v in values:
+            if v not in position:
+                position[v] = len(layout)
+                layout.append(v)
+
+    for group in groups:
+        if not group.dense:
+            continue
+        n = group.params["n"]
+        weights = [w for node in group.nodes for w in node.parents[:n]]
+        place(weights)
+        group.weights = as_index(position[w] for w in weights)
+        if len(group.nodes[0].parents) == 2 * n + 1:
+            biases = [node.parents[2 * n] for node in group.nodes]
+            fresh = all(b in params and b not in position for b in biases)
+            if fresh and len(set(biases)) == len(biases):
+                place(biases)
+                group.bias_theta = as_index(position[b] for b in biases)
+    for group in groups:
+        for node in group.nodes:
+            place(p for p in node.parents if p in params)
+    place(parameters)
+    return layout, position
+
+
+
+
+def _parameters_needing_rows(groups, roots, params):
+    """Parameters read outside a dense layer's W (or b block) need a row of V."""
+    needing = {root for root in roots if root in params}
+    for group in groups:
+        for node in group.nodes:
+            if group.dense:
+                n = group.params["n"]
+                inputs = list(node.parents[n:2 * n])
+                if group.bias_theta is None:
+                    inputs += node.parents[2 * n:]
+            else:
+                inputs = node.parents
+            needing.update(p for p in inputs if p in params)
+    return list(needing)
+
+
+def _step(group, row):
+    op = OPS[group.op]
+    nodes = group.nodes
+    if group.dense:
+        n = group.params["n"]
+        first = nodes[0]
+        bias_rows = None
+        if group.bias_theta is None and len(first.parents) == 2 * n + 1:
+            bias_rows = as_index(row[node.parents[2 * n]] for node in nodes)
+        return DenseLayer(nodes, group.rows, as_index(row[a] for a in first.parents[n:2 * n]),
+                          group.weights, (len(nodes), n), group.bias_theta, bias_rows)
+    if op.variadic:
+        fan_in = len(nodes[0].parents)
+        source = as_index(row[node.parents[i]] for i in range(fan_in) for node in nodes)
+        return Variadic(op, group.params, nodes, group.rows, source, fan_in)
+    sources = [as_index(row[node.parents[i]] for node in nodes) for i in range(len(nodes[0].parents))]
+    return Elementwise(op, group.params, nodes, group.rows, sources)
+
+
+def _needs_grad_rows(order, params, row):
+    """Rows of the nodes that depend on some parameter: only they need ∂C/∂node."""
+    needs = set()
+    for node in order:
+        if node in params or any(row[p] in needs for p in node.parents):
+            needs.add(row[node])
+    return needs
+
+
+def _prepare_backward(group, step, row, tracker):
+    nodes = group.nodes
+    if group.dense:
+        n = group.params["n"]
+        inputs = [row[a] for a in nodes[0].parents[n:2 * n]]
+        biases = [row[node.parents[2 * n]] for node in nodes] if step.bias_rows is not None else []
+        step.prepare_backward(tracker, inputs, biases)
+    elif isinstance(step, Variadic):
+        fan_in = step.fan_in
+        step.prepare_backward(tracker, [row[node.parents[i]] for i in range(fan_in) for node in nodes])
+    else:
+        step.prepare_backward(tracker, [[row[node.parents[i]] for node in nodes]
+                                        for i in range(len(nodes[0].parents))])
+

@@ -1,0 +1,191 @@
+"""The steps of a compiled program: each runs one group of nodes for the whole batch at once.
+
+Every node has one row in the value buffer V (shape: rows x batch), and the same row in the
+gradient buffer D, which holds ∂C/∂node for each example. A step reads its inputs' rows,
+computes its nodes' rows with ONE call of the op's table entry on the array namespace, and
+during backward adds  ∂C/∂z · ∂z/∂input  into its inputs' rows of D.
+
+Parameters live in one flat vector θ (one number per parameter, shared by the batch); a
+layer's weight matrix is a contiguous block of θ, so W is a view of θ, never a copy.
+"""
+
+import numpy as np
+
+from ..backends import array as M
+
+
+def as_index(positions):
+    """A slice when the positions are consecutive (a view, no copy), else an index array."""
+    positions = [int(p) for p in positions]
+    if positions and positions == list(range(positions[0], positions[0] + len(positions))):
+        return slice(positions[0], positions[0] + len(positions))
+    return np.array(positions, dtype=np.intp)
+
+
+class Tracker:
+    """Plans backward's writes: the first write into a row (or θ position) may overwrite it,
+    later ones must add, so no buffer needs an extra pass to accumulate into."""
+
+    def __init__(self, needs_grad_rows):
+        self.needs = needs_grad_rows
+        self.rows_written = set()
+        self.theta_written = set()
+
+    def scatter(self, rows):
+        """How to add contributions into D at `rows` (None if none of them needs a gradient)."""
+        rows = [int(r) for r in rows]
+        if not any(r in self.needs for r in rows):
+            return None
+        first = not any(r in self.rows_written for r in rows)
+        self.rows_written.update(rows)
+        return Scatter(rows, overwrite=first)
+
+    def theta_first(self, positions):
+        positions = range(positions.start, positions.stop) if isinstance(positions, slice) else positions
+        positions = [int(p) for p in positions]
+        first = not any(p in self.theta_written for p in positions)
+        self.theta_written.update(positions)
+        return first
+
+
+class Scatter:
+    """D[rows] += c, where the same row may appear several times (its terms are summed first,
+    with one reduceat instead of a slow unbuffered np.add.at)."""
+
+    def __init__(self, rows, overwrite):
+        self.overwrite = overwrite
+        if len(set(rows)) == len(rows):
+            self.reduce = None
+            self.target = as_index(rows)
+        else:
+            order = np.argsort(rows, kind="stable")
+            ordered = np.asarray(rows)[order]
+            starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+            self.reduce = (order, starts)
+            self.target = as_index(ordered[starts])
+
+    def __call__(self, D, c):
+        if self.reduce is not None:
+            order, starts = self.reduce
+            c = np.add.reduceat(c[order], starts, axis=0)
+        if self.overwrite:
+            D[self.target] = c
+        else:
+            D[self.target] += c
+
+
+def _times(g, d):
+    """g · d, skipping the multiplication for the table's constant derivatives ±1."""
+    if isinstance(d, float):
+        if d == 1.0:
+            return g
+        if d == -1.0:
+            return -g
+    return g * d
+
+
+class Elementwise:
+    """G nodes of one unary or binary op: z = f(x[, y]) on a (G, batch) array per input."""
+
+    def __init__(self, op, params, nodes, out, sources):
+        self.op, self.params, self.nodes = op, params, nodes
+        self.out, self.sources = out, sources
+        self.scatters = None  # set by prepare_backward
+
+    def forward(self, V, theta):
+        operands = [V[source] for source in self.sources]
+        V[self.out] = self.op.forward(M, *operands, **self.params)
+        self.saved = operands
+
+    def prepare_backward(self, tracker, rows_of_sources):
+        self.scatters = [tracker.scatter(rows) for rows in rows_of_sources]
+
+    def backward(self, V, D, theta, grad):
+        g = D[self.out]
+        derivatives = self.op.derivatives(M, V[self.out], *self.saved, **self.params)
+        for scatter, d in zip(self.scatters, derivatives):
+            if scatter is not None:
+                scatter(D, _times(g, d))
+
+
+class Variadic:
+    """G nodes of one n-ary op (sum, logsumexp, dot), each with k inputs: the inputs arrive
+    stacked on axis 0 as a (k, G, batch) array, as the table's n-ary ops expect."""
+
+    def __init__(self, op, params, nodes, out, source, fan_in):
+        self.op, self.params, self.nodes = op, params, nodes
+        self.out, self.source = out, source
+        self.fan_in = fan_in
+        self.scatter = None
+
+    def forward(self, V, theta):
+        inputs = V[self.source]
+        xs = inputs.reshape(self.fan_in, len(self.nodes), inputs.shape[-1])
+        V[self.out] = self.op.forward(M, xs, **self.params)
+        self.saved = xs
+
+    def prepare_backward(self, tracker, rows):
+        self.scatter = tracker.scatter(rows)
+
+    def backward(self, V, D, theta, grad):
+        if self.scatter is None:
+            return
+        g = D[self.out]
+        xs = self.saved
+        derivatives = self.op.derivatives(M, V[self.out], xs, **self.params)
+        self.scatter(D, (g * derivatives).reshape(-1, g.shape[-1]))
+
+
+class DenseLayer:
+    """A layer of G neurons reading the same n activations: z = W a + b as one matrix product.
+
+    Forward (per example):  z_j = Σ_k w_jk a_k + b_j        (the table's dot: Σ w a + b)
+    Backward:  ∂C/∂W = δ aᵀ (summed over the batch),  ∂C/∂b = Σ_batch δ,  ∂C/∂a = Wᵀ δ
+    with δ = ∂C/∂z: the table's ∂z/∂w_k = a_k, ∂z/∂a_k = w_k, ∂z/∂b = 1, contracted over the
+    batch and the layer. `compile` checks this step against the table on the recorded example.
+    """
+
+    def __init__(self, nodes, out, inputs, weights, shape, bias_theta, bias_rows):
+        self.nodes, self.out, self.inputs = nodes, out, inputs
+        self.weights, self.shape = weights, shape
+        self.bias_theta, self.bias_rows = bias_theta, bias_rows
+        self.active = True
+
+    def forward(self, V, theta):
+        A = V[self.inputs]
+        W = theta[self.weights].reshape(self.shape)
+        Z = V[self.out]
+        np.matmul(W, A, out=Z)
+        if self.bias_theta is not None:
+            Z += theta[self.bias_theta, None]
+        elif self.bias_rows is not None:
+            Z += V[self.bias_rows]
+        self.saved = (A, W)
+
+    def prepare_backward(self, tracker, input_rows, bias_rows):
+        self.weights_first = tracker.theta_first(self.weights)
+        self.bias_first = None if self.bias_theta is None else tracker.theta_first(self.bias_theta)
+        self.bias_scatter = None if self.bias_rows is None else tracker.scatter(bias_rows)
+        self.input_scatter = tracker.scatter(input_rows)
+
+    def backward(self, V, D, theta, grad):
+        A, W = self.saved
+        delta = D[self.out]
+        if self.weights_first and isinstance(self.weights, slice):
+            np.matmul(delta, A.T, out=grad[self.weights].reshape(self.shape))
+        elif isinstance(self.weights, slice):
+            grad_W = grad[self.weights].reshape(self.shape)
+            grad_W += delta @ A.T
+        elif self.weights_first:
+            grad[self.weights] = (delta @ A.T).ravel()
+        else:
+            grad[self.weights] += (delta @ A.T).ravel()
+        if self.bias_theta is not None:
+            if self.bias_first and isinstance(self.bias_theta, slice):
+                np.sum(delta, axis=1, out=grad[self.bias_theta])
+            else:
+                grad[self.bias_theta] += delta.sum(axis=1)
+        elif self.bias_scatter is not None:
+            self.bias_scatter(D, delta)
+        if self.input_scatter is not None:
+            self.input_scatter(D, W.T @ delta)

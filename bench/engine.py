@@ -1,0 +1,155 @@
+"""Engine benchmark: tracegrad's scalar engine against micrograd 0.1.0, side by side.
+
+    python -m bench.engine
+
+1. One forward + backward per sample of MLP-shaped graphs (2-16-16-1 and 64-32-10, ReLU
+   hidden, linear output, summed squared error), built from engine ops with `dot` for the
+   weighted sums; micrograd's own `MLP` on the same input.
+2. Build + backward of a chain of 1,000,000 op nodes, v ← v · c.
+3. Bytes per op node of that chain (tracemalloc), after the build.
+"""
+
+import json
+import random
+import sys
+import time
+import tracemalloc
+
+from bench.common import in_fresh_process, median_seconds, print_table
+
+CHAIN_LENGTH = 1_000_000
+SHAPES = [(2, [16, 16, 1]), (64, [32, 10])]
+
+
+# --- the graphs, built the same way in both engines --------------------------------------
+
+def tracegrad_sample(nin, nouts):
+    import autograd
+    from autograd import Value
+    rng = random.Random(0)
+    sizes = [nin] + nouts
+    layers = [[([Value(rng.uniform(-1, 1)) for _ in range(n_in)], Value(0.0)) for _ in range(n_out)]
+              for n_in, n_out in zip(sizes, sizes[1:])]
+    x = [rng.uniform(-1, 1) for _ in range(nin)]
+    y = [rng.uniform(-1, 1) for _ in range(nouts[-1])]
+
+    def forward_backward():
+        a = [Value(xi) for xi in x]
+        for i, layer in enumerate(layers):
+            z = [autograd.dot(w, a, b) for w, b in layer]
+            a = [zi.relu() for zi in z] if i < len(layers) - 1 else z
+        loss = autograd.sum([(ai - yi) ** 2 for ai, yi in zip(a, y)])
+        loss.backward()
+    return forward_backward
+
+
+def micrograd_sample(nin, nouts):
+    from micrograd.engine import Value
+    from micrograd.nn import MLP
+    rng = random.Random(0)
+    model = MLP(nin, nouts)
+    x = [rng.uniform(-1, 1) for _ in range(nin)]
+    y = [rng.uniform(-1, 1) for _ in range(nouts[-1])]
+
+    def forward_backward():
+        out = model(x)
+        out = out if isinstance(out, list) else [out]
+        loss = sum(((o - yi) ** 2 for o, yi in zip(out, y)), Value(0.0))
+        loss.backward()
+    return forward_backward
+
+
+def chain_seconds(value_class, length):
+    start = time.perf_counter()
+    v, c = value_class(1.0), value_class(1.0 + 1e-7)
+    for _ in range(length):
+        v = v * c
+    built = time.perf_counter()
+    v.backward()
+    return built - start, time.perf_counter() - built
+
+
+def bytes_per_node(value_class, length=100_000):
+    v, c = value_class(1.0), value_class(1.0 + 1e-7)
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for _ in range(length):
+        v = v * c
+    used = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    return used / length
+
+
+def value_class(engine):
+    if engine == "tracegrad":
+        from autograd import Value
+    else:
+        from micrograd.engine import Value
+    return Value
+
+
+# --- workers: each measurement runs in its own process ----------------------------------
+
+def worker(task, engine, *args):
+    if task == "sample":
+        nin, nouts = SHAPES[int(args[0])]
+        build = tracegrad_sample if engine == "tracegrad" else micrograd_sample
+        return {"seconds": median_seconds(build(nin, nouts))}
+    if task == "chain":
+        try:
+            build, backward = chain_seconds(value_class(engine), int(args[0]))
+        except RecursionError:
+            return {"error": "RecursionError"}
+        return {"build": build, "backward": backward}
+    if task == "chain_limit":
+        return {"deepest": deepest_chain(value_class(engine))}
+    if task == "bytes":
+        return {"bytes": bytes_per_node(value_class(engine))}
+    raise ValueError(f"unknown task {task!r}")
+
+
+def deepest_chain(value_class):
+    """The longest chain (to the nearest 1) whose backward succeeds, searched by bisection."""
+    low, high = 1, 100_000
+    while low < high:
+        mid = (low + high + 1) // 2
+        try:
+            chain_seconds(value_class, mid)
+            low = mid
+        except RecursionError:
+            high = mid - 1
+    return low
+
+
+# --- the table --------------------------------------------------------------------------
+
+def run():
+    rows = []
+    for i, (nin, nouts) in enumerate(SHAPES):
+        ours = in_fresh_process("bench.engine", "sample", "tracegrad", i)["seconds"]
+        peer = in_fresh_process("bench.engine", "sample", "micrograd", i)["seconds"]
+        shape = "-".join(map(str, [nin] + nouts))
+        rows.append([f"MLP {shape}: forward+backward per sample", f"{ours * 1e3:.3f} ms",
+                     f"{peer * 1e3:.3f} ms", f"{peer / ours:.1f}x faster"])
+    chain = in_fresh_process("bench.engine", "chain", "tracegrad", CHAIN_LENGTH)
+    limit = in_fresh_process("bench.engine", "chain_limit", "micrograd")
+    rows.append([f"chain of {CHAIN_LENGTH:,} nodes: build + backward",
+                 f"{chain['build'] + chain['backward']:.2f} s (build {chain['build']:.2f}, "
+                 f"backward {chain['backward']:.2f})",
+                 f"RecursionError past {limit['deepest']:,} nodes", "-"])
+    ours = in_fresh_process("bench.engine", "bytes", "tracegrad")["bytes"]
+    peer = in_fresh_process("bench.engine", "bytes", "micrograd")["bytes"]
+    rows.append(["bytes per op node (tracemalloc)", f"{ours:.0f}", f"{peer:.0f}", f"{peer / ours:.1f}x smaller"])
+    return rows
+
+
+def main():
+    if len(sys.argv) > 2 and sys.argv[1] == "--worker":
+        print(json.dumps(worker(sys.argv[2], *sys.argv[3:])))
+        return
+    print_table("Engine: tracegrad vs micrograd 0.1.0 (medians of 31 runs, each engine in its own process)",
+                ["measurement", "tracegrad", "micrograd 0.1.0", "ratio"], run())
+
+
+if __name__ == "__main__":
+    main()
