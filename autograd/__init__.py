@@ -6,12 +6,13 @@
     y.backward()      # x.grad == ∂y/∂x
 """
 
+from .compiled import compile
 from .engine import Value, apply, local_derivatives, no_grad, topological_order, zero_grad
 from .functional import dot, grad, logsumexp, softmax, sum
 from .gradcheck import GradcheckReport, gradcheck
 from .ops import OPS
 
 __all__ = [
-    "Value", "OPS", "apply", "dot", "grad", "gradcheck", "GradcheckReport", "local_derivatives",
+    "Value", "OPS", "apply", "compile", "dot", "grad", "gradcheck", "GradcheckReport", "local_derivatives",
     "logsumexp", "no_grad", "softmax", "sum", "topological_order", "zero_grad",
 ]

@@ -10,8 +10,19 @@ import functools
 import itertools
 import math
 import operator
+import sys
 
 import numpy as np
+
+
+if sys.version_info < (3, 12):
+    def _left_fold_sum(xs):
+        return sum(xs, 0.0)  # a plain left fold, and fast
+else:
+    def _left_fold_sum(xs):
+        # From 3.12 builtin sum() compensates float rounding: more accurate, but no longer
+        # bit-identical to x1 + x2 + ... chained node by node.
+        return functools.reduce(operator.add, xs, 0.0)
 
 
 class scalar:
@@ -41,15 +52,14 @@ class scalar:
         e = math.exp(x)
         return e / (1.0 + e)
 
-    # Left folds, so that one n-ary node equals its chained two-input version to the last bit
-    # (builtin sum() compensates rounding on Python >= 3.12, which would break that).
+    # Left folds, so that one n-ary node equals its chained two-input version to the last bit.
     @staticmethod
     def total(xs):
-        return functools.reduce(operator.add, xs, 0.0)
+        return _left_fold_sum(xs)
 
     @staticmethod
     def dot(us, vs):
-        return functools.reduce(operator.add, map(operator.mul, us, vs), 0.0)
+        return _left_fold_sum(map(operator.mul, us, vs))
 
     @staticmethod
     def logsumexp(xs):

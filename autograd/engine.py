@@ -111,16 +111,12 @@ class Value:
 
         Like PyTorch, gradients ACCUMULATE across calls (and across graphs sharing leaves):
         reset with `autograd.zero_grad(root)`, `model.zero_grad()` or an optimizer's
-        `zero_grad()`. Each call's own contributions are computed fresh, so a second call
-        adds exactly the same amounts again.
-
-        If a gradient stops being finite, FloatingPointError names the node where it
-        happened; leaves reached before that point have already received their terms, so
-        zero the gradients before trying again.
+        `zero_grad()`. Each call computes its own gradients in full, then adds each node's
+        total once, so a second call adds exactly the same amounts again. If a gradient
+        stops being finite, FloatingPointError names the node where it happened and no
+        `.grad` is changed.
         """
-        with _collector_paused():
-            op_node_grads = _chain_rule(self, leaves_in_place=True)
-        for node, g in op_node_grads.items():
+        for node, g in gradients(self).items():
             node.grad += g
 
 
@@ -150,7 +146,10 @@ def record(op_name, *inputs, **params):
     for rule in op.domain:
         if not rule.holds(scalar, *args, **params):
             raise rule.error(_describe(op_name, rule.says, inputs, params))
-    out = op.forward(scalar, *args, **params)
+    try:
+        out = op.forward(scalar, *args, **params)
+    except ArithmeticError as error:  # float ** overflows by raising rather than giving inf
+        raise type(error)(_describe(op_name, f"{error}", inputs, params)) from None
     if not math.isfinite(out):
         raise OverflowError(_describe(op_name, f"the result {out} is not a finite float", inputs, params))
 
@@ -205,43 +204,32 @@ def topological_order(root, leaves=True):
             continue
         listed[node] = False
         stack.append(node)
-        for parent in reversed(node.parents):
-            if parent.parents:
-                if parent not in listed:
-                    stack.append(parent)
-            elif leaves and parent not in listed:
-                listed[parent] = True  # a leaf has no parents to wait for
-                order.append(parent)
+        for parent in reversed(node.parents):  # reversed: the first parent is popped first
+            if parent.parents and parent not in listed:
+                stack.append(parent)
+        if leaves:
+            for parent in node.parents:
+                if not parent.parents and parent not in listed:
+                    listed[parent] = True  # a leaf has no parents to wait for
+                    order.append(parent)
     return order
 
 
 def gradients(root):
-    """{node: ∂root/∂node} for every ancestor of root, touching no `.grad`."""
-    with _collector_paused():
-        return _chain_rule(root, leaves_in_place=False)
+    """{node: ∂root/∂node} for every ancestor of root, touching no `.grad`.
 
-
-def _chain_rule(root, leaves_in_place):
-    """∂root/∂node for every ancestor, visiting op nodes in reverse topological order.
-
-    A node's gradient is complete (every consumer has added its term) before it is passed
-    on to its parents: ∂root/∂parent += ∂root/∂node · ∂node/∂parent. Op nodes' gradients
-    are this call's own, kept in the returned dict. Leaves' go there too, or, for backward,
-    straight into `leaf.grad`: most edges of a network end at a weight, and this skips a
-    dictionary round trip for each of them.
+    Op nodes are visited in reverse topological order, so a node's gradient is complete
+    (every consumer has added its term) before it is passed on to its parents:
+        ∂root/∂parent += ∂root/∂node · ∂node/∂parent
     """
-    order = topological_order(root, leaves=False) if root.parents else []
-    grads = {root: 1.0}
-    so_far = grads.get
-    for node in reversed(order):
-        g = grads[node]
-        for parent, d in zip(node.parents, local_derivatives(node)):
-            if parent.parents or not leaves_in_place:
+    with _collector_paused():
+        order = topological_order(root, leaves=False) if root.parents else []
+        grads = {root: 1.0}
+        so_far = grads.get
+        for node in reversed(order):
+            g = grads[node]
+            for parent, d in zip(node.parents, local_derivatives(node)):
                 grads[parent] = so_far(parent, 0.0) + g * d
-            else:
-                parent.grad += g * d
-                if not math.isfinite(parent.grad):
-                    raise _non_finite(node, parent, g, d)
     if not math.isfinite(sum(grads.values())):
         _raise_at_first_non_finite(order, root)
     return grads

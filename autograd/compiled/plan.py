@@ -32,6 +32,7 @@ class Plan:
     param_rows: object          # rows of V that hold a parameter (broadcast over the batch) ...
     param_theta: object         # ... and their positions in θ
     param_grad_first: bool
+    row_parameters: int         # how many parameters have a row of V
     constant_rows: list
     constant_values: list
 
@@ -69,7 +70,7 @@ def plan(order, roots, leaves, differentiate):
             else:
                 step.backward = _nothing
         param_grad_first = tracker.theta_first(param_theta)
-    return Plan(layout, len(row), row, steps, param_rows, param_theta, param_grad_first,
+    return Plan(layout, len(row), row, steps, param_rows, param_theta, param_grad_first, len(row_params),
                 [row[c] for c in constants], [c.data for c in constants])
 
 
@@ -183,9 +184,9 @@ def _needs_grad_rows(order, params, row):
     """Rows of the nodes that depend on some parameter: only they need ∂C/∂node."""
     needs = set()
     for node in order:
-        if node in params or any(row[p] in needs for p in node.parents):
-            needs.add(row[node])
-    return needs
+        if node in params or any(p in needs for p in node.parents):
+            needs.add(node)
+    return {row[node] for node in needs if node in row}
 
 
 def _prepare_backward(group, step, row, tracker):

@@ -151,13 +151,23 @@ class DenseLayer:
         self.bias_theta, self.bias_rows = bias_theta, bias_rows
         self.active = True
 
+    def bind(self, theta, grad):
+        """Keep views of θ and ∇θ: W and b are blocks of θ, so reading them copies nothing."""
+        block = isinstance(self.weights, slice)
+        self.W = theta[self.weights].reshape(self.shape) if block else None
+        self.grad_W = grad[self.weights].reshape(self.shape) if block else None
+        if isinstance(self.bias_theta, slice):
+            self.b, self.grad_b = theta[self.bias_theta, None], grad[self.bias_theta]
+        else:
+            self.b = self.grad_b = None
+
     def forward(self, V, theta):
         A = V[self.inputs]
-        W = theta[self.weights].reshape(self.shape)
+        W = self.W if self.W is not None else theta[self.weights].reshape(self.shape)
         Z = V[self.out]
         np.matmul(W, A, out=Z)
-        if self.bias_theta is not None:
-            Z += theta[self.bias_theta, None]
+        if self.b is not None:
+            Z += self.b
         elif self.bias_rows is not None:
             Z += V[self.bias_rows]
         self.saved = (A, W)
@@ -171,20 +181,20 @@ class DenseLayer:
     def backward(self, V, D, theta, grad):
         A, W = self.saved
         delta = D[self.out]
-        if self.weights_first and isinstance(self.weights, slice):
-            np.matmul(delta, A.T, out=grad[self.weights].reshape(self.shape))
-        elif isinstance(self.weights, slice):
-            grad_W = grad[self.weights].reshape(self.shape)
-            grad_W += delta @ A.T
+        if self.grad_W is not None:
+            if self.weights_first:
+                np.matmul(delta, A.T, out=self.grad_W)
+            else:
+                self.grad_W += delta @ A.T
         elif self.weights_first:
             grad[self.weights] = (delta @ A.T).ravel()
         else:
             grad[self.weights] += (delta @ A.T).ravel()
-        if self.bias_theta is not None:
-            if self.bias_first and isinstance(self.bias_theta, slice):
-                np.sum(delta, axis=1, out=grad[self.bias_theta])
+        if self.grad_b is not None:
+            if self.bias_first:
+                np.sum(delta, axis=1, out=self.grad_b)
             else:
-                grad[self.bias_theta] += delta.sum(axis=1)
+                self.grad_b += delta.sum(axis=1)
         elif self.bias_scatter is not None:
             self.bias_scatter(D, delta)
         if self.input_scatter is not None:

@@ -1,0 +1,150 @@
+"""The fast path: compile a recorded scalar graph into a batched numpy program.
+
+    xs = [Value(0.0, label=f"x_{k}") for k in range(1, 65)]    # placeholders: one example
+    ys = [Value(0.0, label=f"y_{j}") for j in range(1, 11)]
+    loss = cost(model(xs), ys)                                    # recorded once, with the scalar engine
+    program = autograd.compile(loss, inputs=xs, targets=ys, parameters=model.parameters())
+    program.backward(X_batch, Y_batch)   # every p.grad += mean over the batch of ∂C/∂p
+
+or let compile record (and check) the graph itself, from a function of one example:
+
+    program = autograd.compile(lambda xs, ys: cost(model(xs), ys), examples=(X, Y),
+                               parameters=model.parameters())
+
+Every node becomes one row of a (nodes x batch) array; nodes of the same op at the same
+depth run as one numpy call of the SAME table entry (`autograd.OPS`) the scalar engine uses,
+and a layer of `dot` neurons reading the same activations runs as one matrix product.
+"""
+
+import numpy as np
+
+from ..engine import Value, gradients
+from .graph import (GraphStructureError, Leaves, as_roots, as_rows, first_difference, nodes_in_order,
+                    record, structure)
+from .plan import plan
+from .program import Program
+
+__all__ = ["compile", "GraphStructureError", "Program"]
+
+
+def compile(graph, inputs=(), targets=(), parameters=None, *, outputs=(), examples=None,
+            reduction="mean", check=3):
+    """A `Program` that runs the graph forward and backward on a whole batch at once.
+
+    graph       the recorded loss Value (or a list of output Values: a forward-only program),
+                or a function `build(xs) / build(xs, ys)` of one example's placeholder Values
+                returning the loss, or `(loss, outputs)`
+    inputs      the placeholder Values standing for one example's input columns (graph form)
+    targets     the placeholder Values standing for its targets (graph form)
+    parameters  the leaves to train: each is one number shared by the batch and gets a gradient;
+                every other leaf is a constant. Default: every leaf that is not a placeholder
+                (for a function: every leaf that is the same Value in every recording)
+    outputs     Values of the graph that `program.predict(X)` computes (e.g. the network's a^L)
+    examples    X or (X, Y), one example per row: with a function, the graph is recorded on
+                `check` of them (the first, the second, the last) and they must agree in
+                structure, else GraphStructureError (branching on .data cannot be compiled)
+    reduction   'mean' or 'sum': how the batch's gradients (and losses) are combined
+
+    The program is checked against the scalar engine on the recorded example before it is
+    returned: every node's value, and every parameter's gradient.
+    """
+    if callable(graph) and not isinstance(graph, Value):
+        if examples is None:
+            raise TypeError("compile: to record a function, pass examples=X or examples=(X, Y)")
+        if inputs or targets or outputs:
+            raise TypeError("compile: with a function, pass examples= instead of inputs/targets/outputs")
+        roots, outputs, leaves = _record_checked(graph, examples, parameters, check)
+    else:
+        if examples is not None:
+            raise TypeError("compile: examples= is for a function; a recorded graph comes with "
+                            "its placeholders in inputs= and targets=")
+        roots = as_roots(graph, "graph")
+        outputs = list(outputs)
+        leaves = Leaves(nodes_in_order(roots + outputs), inputs, targets, parameters)
+    order = nodes_in_order(roots + outputs)
+    differentiate = len(roots) == 1
+    program = Program(order, roots, outputs, leaves, plan(order, roots + outputs, leaves, differentiate),
+                      reduction)
+    _check_against_engine(program, order, leaves, differentiate)
+    return program
+
+
+def _record_checked(build, examples, parameters, check):
+    X, Y = examples if isinstance(examples, tuple) else (examples, None)
+    X = as_rows(X, np.shape(X)[1] if np.ndim(X) == 2 else 1, "examples (inputs)")
+    if Y is not None:
+        Y = as_rows(Y, np.shape(Y)[1] if np.ndim(Y) == 2 else 1, "examples (targets)")
+        if len(Y) != len(X):
+            raise ValueError(f"examples: {len(Y)} rows of targets for {len(X)} examples")
+    if not len(X):
+        raise ValueError("examples: need at least one example to record the graph on")
+    picks = [0] + sorted({min(1, len(X) - 1), len(X) - 1})[:max(check, 2) - 1]
+    recordings = []
+    for i in picks:
+        roots, xs, ys = record(build, X[i], None if Y is None else Y[i])
+        loss, outputs = _split(roots)
+        recordings.append((i, [loss], outputs, xs, ys))
+    if parameters is None:  # the leaves that outlive one call of build: the model's parameters
+        kept = set(nodes_in_order(recordings[1][1] + recordings[1][2]))
+        placeholders = set(recordings[0][3] + recordings[0][4])
+        parameters = [node for node in nodes_in_order(recordings[0][1] + recordings[0][2])
+                      if not node.parents and node in kept and node not in placeholders]
+    first = None
+    for i, roots, outputs, xs, ys in recordings:
+        order = nodes_in_order(roots + outputs)
+        leaves = Leaves(order, xs, ys, parameters)
+        shape = structure(order, roots + outputs, leaves)
+        if first is None:
+            first, chosen = shape, (roots, outputs, leaves)
+            continue
+        difference = first_difference(first, shape)
+        if difference:
+            raise GraphStructureError(
+                f"compile: the graph's structure depends on the data, so one recording cannot be "
+                f"replayed on every example: recording example {i} gives a different graph than "
+                f"example {picks[0]} ({difference}). This happens when Python code branches on "
+                f".data (an `if` on a value, a loop whose length depends on one, a number taken "
+                f"out of a Value). Run it uncompiled instead: build the graph and call backward() "
+                f"for each example (nn.fit: compiled=False).")
+    return chosen
+
+
+def _split(roots):
+    """build() gives the loss, or (loss, outputs)."""
+    if len(roots) == 2 and isinstance(roots[0], Value) and not isinstance(roots[1], Value):
+        return roots[0], as_roots(roots[1], "the outputs returned by the function")
+    if len(roots) != 1:
+        raise TypeError("compile: the function must return the loss Value, or (loss, [outputs])")
+    return roots[0], []
+
+
+def _check_against_engine(program, order, leaves, differentiate):
+    """Run the program on the recorded example and compare with what the scalar engine recorded."""
+    X = np.array([[x.data for x in leaves.inputs]])
+    Y = np.array([[y.data for y in leaves.targets]]) if leaves.targets else None
+    with np.errstate(all="ignore"):
+        V, _ = program._forward(X, Y, program._steps)
+    row = program._plan.row
+    scale = max(abs(node.data) for node in order)
+    for node in order:
+        if node in row:  # a parameter read only as a weight has no row: it lives in θ alone
+            _agree(V[row[node], 0], node.data, node, "value", scale)
+    if not differentiate:
+        return
+    try:
+        expected = gradients(program.roots[0])
+    except FloatingPointError:
+        return  # not differentiable at the recorded example; the batch will say where, if ever
+    program.gradient(X, Y, check=False)
+    scale = max(map(abs, expected.values()))
+    for k, p in enumerate(program.parameters):
+        _agree(program.grad[k], expected.get(p, 0.0), p, "gradient", scale)
+
+
+def _agree(got, expected, node, what, scale):
+    # Rounding differs (numpy sums pairwise, BLAS reorders); a wrong program differs by far more.
+    if not abs(got - expected) <= 1e-7 * max(abs(got), abs(expected)) + 1e-9 * scale:
+        name = f"'{node.label}' " if node.label else ""
+        raise RuntimeError(f"compile: internal error: the compiled {what} at node {name}(op "
+                           f"{node.op or 'leaf'!r}) is {got!r} but the scalar engine gives {expected!r}; "
+                           f"please report it, and run uncompiled meanwhile")
