@@ -1,0 +1,28 @@
+"""tracegrad's neural-net layer: neurons, layers and MLPs made of `autograd.Value`s.
+
+    import nn
+    model = nn.MLP(2, [4, 1], activation="tanh", seed=0)
+    history = nn.fit(model, X, y, loss=nn.mse, epochs=200, lr=0.1, progress=False)
+    model.predict(X)
+
+Every number in a network is a Value labelled in the notes' terms (x_k, w(l)_j,k, b(l)_j,
+z(l)_j, a(l)_j), so a forward pass is a graph that can be drawn and checked.
+"""
+
+from .activations import ACTIVATIONS, Activation, activation
+from .init import INITS
+from .layers import MLP, Layer, Neuron
+from .losses import (LOSSES, Loss, bce, bce_with_logits, cross_entropy, hinge, l2, mean_loss, mse, nll,
+                     sse)
+from .module import IncompatibleKeys, Module, StateDictError
+from .optim import SGD, Adam, Optimizer
+from .persist import ModelFileError, load, save
+from .train import (History, OutputLossMismatchWarning, ScalarPath, StepActivationWarning, accuracy, fit,
+                    predict)
+
+__all__ = [
+    "ACTIVATIONS", "Activation", "activation", "INITS", "MLP", "Layer", "Neuron", "LOSSES", "Loss", "bce",
+    "bce_with_logits", "cross_entropy", "hinge", "l2", "mean_loss", "mse", "nll", "sse", "IncompatibleKeys",
+    "Module", "StateDictError", "SGD", "Adam", "Optimizer", "ModelFileError", "load", "save", "History",
+    "OutputLossMismatchWarning", "ScalarPath", "StepActivationWarning", "accuracy", "fit", "predict",
+]

@@ -81,9 +81,9 @@ def _record_checked(build, examples, parameters, check):
     picks = [0] + sorted({min(1, len(X) - 1), len(X) - 1})[:max(check, 2) - 1]
     recordings = []
     for i in picks:
-        roots, xs, ys = record(build, X[i], None if Y is None else Y[i])
-        loss, outputs = _split(roots)
-        recordings.append((i, [loss], outputs, xs, ys))
+        result, xs, ys = record(build, X[i], None if Y is None else Y[i])
+        roots, outputs = _split(result)
+        recordings.append((i, roots, outputs, xs, ys))
     if parameters is None:  # the leaves that outlive one call of build: the model's parameters
         kept = set(nodes_in_order(recordings[1][1] + recordings[1][2]))
         placeholders = set(recordings[0][3] + recordings[0][4])
@@ -109,13 +109,12 @@ def _record_checked(build, examples, parameters, check):
     return chosen
 
 
-def _split(roots):
-    """build() gives the loss, or (loss, outputs)."""
-    if len(roots) == 2 and isinstance(roots[0], Value) and not isinstance(roots[1], Value):
-        return roots[0], as_roots(roots[1], "the outputs returned by the function")
-    if len(roots) != 1:
-        raise TypeError("compile: the function must return the loss Value, or (loss, [outputs])")
-    return roots[0], []
+def _split(result):
+    """build() gives the loss, (loss, outputs), or a list of outputs (a forward-only program)."""
+    if isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], Value) \
+            and not isinstance(result[1], Value):
+        return [result[0]], as_roots(result[1], "the outputs the function returned")
+    return as_roots(result, "the function given to compile"), []
 
 
 def _check_against_engine(program, order, leaves, differentiate):

@@ -18,6 +18,8 @@ def nodes_in_order(roots):
     """Every node that feeds any root, each after its parents (roots in the order given)."""
     order, seen = [], set()
     for root in roots:
+        if root in seen:  # e.g. the network's outputs, already listed as ancestors of the loss
+            continue
         for node in topological_order(root):
             if node not in seen:
                 seen.add(node)
@@ -113,12 +115,11 @@ def _describe(entry):
 
 
 def record(build, x_row, y_row):
-    """Call `build` on fresh placeholder Values holding one example: (roots, inputs, targets)."""
+    """Call `build` on fresh placeholder Values holding one example: (its result, inputs, targets)."""
     xs = [Value(float(v), label=f"x_{k + 1}") for k, v in enumerate(x_row)]
     ys = None if y_row is None else [Value(float(v), label=f"y_{k + 1}") for k, v in enumerate(y_row)]
     out = build(xs) if ys is None else build(xs, ys)
-    roots = as_roots(out, "the function given to compile")
-    return roots, xs, ys or []
+    return out, xs, ys or []
 
 
 def as_roots(out, what):

@@ -8,6 +8,8 @@ the same input vector form a dense layer, run as one matrix product W a.
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from ..ops import OPS
 from .steps import DenseLayer, Elementwise, Tracker, Variadic, as_index
 
@@ -18,8 +20,8 @@ class Group:
     params: dict
     nodes: list
     dense: bool = False
-    weights: object = None      # θ positions of W (dense only), row-major G x n
-    bias_theta: object = None   # θ positions of b when the biases are a block of θ (dense only)
+    weights: object = None      # θ positions of W, a G x n array (dense only)
+    bias_theta: object = None   # θ positions of b when the biases are parameters (dense only)
     rows: object = field(default=None, repr=False)
 
 
@@ -33,6 +35,7 @@ class Plan:
     param_theta: object         # ... and their positions in θ
     param_grad_first: bool
     row_parameters: int         # how many parameters have a row of V
+    zero_grad: bool             # whether backward must zero ∇θ first (some θ is only ever added to)
     constant_rows: list
     constant_values: list
 
@@ -60,7 +63,7 @@ def plan(order, roots, leaves, differentiate):
     steps = [_step(group, row) for group in groups]
     param_rows = as_index(row[p] for p in row_params)
     param_theta = as_index(position[p] for p in row_params)
-    param_grad_first = False
+    param_grad_first, zero_grad = False, True
     if differentiate:
         needs = _needs_grad_rows(order, params, row)
         tracker = Tracker(needs)
@@ -69,9 +72,14 @@ def plan(order, roots, leaves, differentiate):
                 _prepare_backward(group, step, row, tracker)
             else:
                 step.backward = _nothing
-        param_grad_first = tracker.theta_first(param_theta)
-    return Plan(layout, len(row), row, steps, param_rows, param_theta, param_grad_first, len(row_params),
+        param_grad_first = tracker.theta_first(_positions(param_theta))
+        zero_grad = tracker.theta_partial
+    return Plan(layout, len(row), row, steps, param_rows, param_theta, param_grad_first, len(row_params), zero_grad,
                 [row[c] for c in constants], [c.data for c in constants])
+
+
+def _positions(index):
+    return range(index.start, index.stop) if isinstance(index, slice) else index
 
 
 def _nothing(V, D, theta, grad):
@@ -113,36 +121,20 @@ def _reads_weights(node, params):
 
 
 def _layout(groups, parameters, params):
-    """θ's order: each dense layer's W (row-major), then its b, as contiguous blocks; then the
-    other parameters in the order the graph first uses them; then unused ones."""
-    layout, position = [], {}
-
-    def place(values):
-        for v in values:
-            if v not in position:
-                position[v] = len(layout)
-                layout.append(v)
-
+    """θ is in the order of `parameters` (the caller's, e.g. an optimizer's), so θ and ∇θ can be
+    handed to `optimizer.update` as they are. A dense layer's W (and b) is read through a strided
+    view of θ when its positions form a grid, as they do for neuron-by-neuron [w..., b] lists."""
+    position = {p: k for k, p in enumerate(parameters)}
     for group in groups:
         if not group.dense:
             continue
         n = group.params["n"]
-        weights = [w for node in group.nodes for w in node.parents[:n]]
-        place(weights)
-        group.weights = as_index(position[w] for w in weights)
+        group.weights = np.array([[position[w] for w in node.parents[:n]] for node in group.nodes])
         if len(group.nodes[0].parents) == 2 * n + 1:
             biases = [node.parents[2 * n] for node in group.nodes]
-            fresh = all(b in params and b not in position for b in biases)
-            if fresh and len(set(biases)) == len(biases):
-                place(biases)
-                group.bias_theta = as_index(position[b] for b in biases)
-    for group in groups:
-        for node in group.nodes:
-            place(p for p in node.parents if p in params)
-    place(parameters)
-    return layout, position
-
-
+            if all(b in params for b in biases) and len(set(biases)) == len(biases):
+                group.bias_theta = np.array([position[b] for b in biases])
+    return list(parameters), position
 
 
 def _parameters_needing_rows(groups, roots, params):
@@ -171,7 +163,7 @@ def _step(group, row):
         if group.bias_theta is None and len(first.parents) == 2 * n + 1:
             bias_rows = as_index(row[node.parents[2 * n]] for node in nodes)
         return DenseLayer(nodes, group.rows, as_index(row[a] for a in first.parents[n:2 * n]),
-                          group.weights, (len(nodes), n), group.bias_theta, bias_rows)
+                          group.weights, group.bias_theta, bias_rows)
     if op.variadic:
         fan_in = len(nodes[0].parents)
         source = as_index(row[node.parents[i]] for i in range(fan_in) for node in nodes)

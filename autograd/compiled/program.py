@@ -43,6 +43,7 @@ class Program:
         self._root_rows = as_index(plan.row[r] for r in roots)
         self._loss_row = plan.row[roots[0]] if len(roots) == 1 else None
         self._buffers = {}
+        self._last = None
         self._predict_steps, self._output_rows = self._plan_predict(outputs)
 
     def __repr__(self):
@@ -117,6 +118,16 @@ class Program:
             V, _ = self._forward(X, None, self._predict_steps, check_rows=self._predict_rows)
         return V[self._output_rows].T.copy()
 
+    def last_outputs(self, out=None):
+        """The `outputs` (batch, len(outputs)) as the last run/gradient computed them, before any
+        update; written into `out` when given (e.g. a slice of an epoch's array)."""
+        if self._last is None or self._output_rows is None:
+            raise ValueError("last_outputs: nothing has run yet, or the program has no outputs=")
+        if out is None:
+            return self._last[self._output_rows].T.copy()
+        np.copyto(out, self._last[self._output_rows].T)
+        return out
+
     def gradient(self, X, Y=None, *, check=True):
         """Fill `self.grad` with ∇θ C for the batch (θ as it is now); return the loss.
 
@@ -132,7 +143,8 @@ class Program:
             D.fill(0.0)
             D[self._loss_row] = 1.0 / batch if self.reduction == "mean" else 1.0
             grad, theta = self._grad, self._theta
-            grad.fill(0.0)
+            if self._plan.zero_grad:
+                grad.fill(0.0)
             for step in reversed(self._steps):
                 step.backward(V, D, theta, grad)
             plan = self._plan
@@ -140,6 +152,8 @@ class Program:
                 pass
             elif plan.param_grad_first and isinstance(plan.param_theta, slice):
                 np.sum(D[plan.param_rows], axis=1, out=grad[plan.param_theta])
+            elif plan.param_grad_first:
+                grad[plan.param_theta] = D[plan.param_rows].sum(axis=1)
             else:
                 grad[plan.param_theta] += D[plan.param_rows].sum(axis=1)
         if not math.isfinite(grad.sum()):
@@ -180,6 +194,7 @@ class Program:
 
     def _forward(self, X, Y, steps, check_rows=None):
         V, D = self._buffers_for(X.shape[0])
+        self._last = V
         n_in, n_out = len(self.inputs), len(self.targets)
         V[:n_in] = X.T
         if Y is not None and n_out:

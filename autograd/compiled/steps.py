@@ -10,6 +10,7 @@ layer's weight matrix is a contiguous block of θ, so W is a view of θ, never a
 """
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 
 from ..backends import array as M
 
@@ -30,6 +31,7 @@ class Tracker:
         self.needs = needs_grad_rows
         self.rows_written = set()
         self.theta_written = set()
+        self.theta_partial = False
 
     def scatter(self, rows):
         """How to add contributions into D at `rows` (None if none of them needs a gradient)."""
@@ -43,9 +45,11 @@ class Tracker:
     def theta_first(self, positions):
         positions = range(positions.start, positions.stop) if isinstance(positions, slice) else positions
         positions = [int(p) for p in positions]
-        first = not any(p in self.theta_written for p in positions)
+        written = sum(p in self.theta_written for p in positions)
+        if 0 < written < len(positions):
+            self.theta_partial = True  # some positions are added to before any write: ∇θ needs zeroing
         self.theta_written.update(positions)
-        return first
+        return written == 0
 
 
 class Scatter:
@@ -64,6 +68,23 @@ class Scatter:
             self.reduce = (order, starts)
             self.target = as_index(ordered[starts])
 
+    @property
+    def plain(self):
+        """True when the contributions simply overwrite a block of rows: they can be computed in place."""
+        return self.overwrite and self.reduce is None and isinstance(self.target, slice)
+
+    def product(self, D, g, d):
+        """Add g · d (skipping the multiplication for the table's constant derivatives ±1)."""
+        if isinstance(d, float):
+            if d == 1.0:
+                return self(D, g)
+            if d == -1.0:
+                return self(D, -g)
+        if self.plain:
+            np.multiply(g, d, out=D[self.target])
+        else:
+            self(D, g * d)
+
     def __call__(self, D, c):
         if self.reduce is not None:
             order, starts = self.reduce
@@ -72,16 +93,6 @@ class Scatter:
             D[self.target] = c
         else:
             D[self.target] += c
-
-
-def _times(g, d):
-    """g · d, skipping the multiplication for the table's constant derivatives ±1."""
-    if isinstance(d, float):
-        if d == 1.0:
-            return g
-        if d == -1.0:
-            return -g
-    return g * d
 
 
 class Elementwise:
@@ -105,7 +116,7 @@ class Elementwise:
         derivatives = self.op.derivatives(M, V[self.out], *self.saved, **self.params)
         for scatter, d in zip(self.scatters, derivatives):
             if scatter is not None:
-                scatter(D, _times(g, d))
+                scatter.product(D, g, d)
 
 
 class Variadic:
@@ -145,35 +156,36 @@ class DenseLayer:
     batch and the layer. `compile` checks this step against the table on the recorded example.
     """
 
-    def __init__(self, nodes, out, inputs, weights, shape, bias_theta, bias_rows):
+    def __init__(self, nodes, out, inputs, weights, bias_theta, bias_rows):
         self.nodes, self.out, self.inputs = nodes, out, inputs
-        self.weights, self.shape = weights, shape
+        self.weights, self.shape = weights, weights.shape   # θ positions, G x n
         self.bias_theta, self.bias_rows = bias_theta, bias_rows
-        self.active = True
 
     def bind(self, theta, grad):
-        """Keep views of θ and ∇θ: W and b are blocks of θ, so reading them copies nothing."""
-        block = isinstance(self.weights, slice)
-        self.W = theta[self.weights].reshape(self.shape) if block else None
-        self.grad_W = grad[self.weights].reshape(self.shape) if block else None
-        if isinstance(self.bias_theta, slice):
-            self.b, self.grad_b = theta[self.bias_theta, None], grad[self.bias_theta]
-        else:
-            self.b = self.grad_b = None
+        """Keep views of θ and ∇θ where W (and b) sit on a grid of θ: reading them copies nothing."""
+        self.W, self.grad_W = _grid_view(theta, self.weights), _grid_view(grad, self.weights)
+        self.b = self.grad_b = None
+        if self.bias_theta is not None:
+            self.b = _grid_view(theta, self.bias_theta)
+            self.grad_b = _grid_view(grad, self.bias_theta)
+            if self.b is not None:
+                self.b = self.b[:, None]
 
     def forward(self, V, theta):
         A = V[self.inputs]
-        W = self.W if self.W is not None else theta[self.weights].reshape(self.shape)
+        W = self.W if self.W is not None else theta[self.weights]
         Z = V[self.out]
         np.matmul(W, A, out=Z)
         if self.b is not None:
             Z += self.b
+        elif self.bias_theta is not None:
+            Z += theta[self.bias_theta, None]
         elif self.bias_rows is not None:
             Z += V[self.bias_rows]
         self.saved = (A, W)
 
     def prepare_backward(self, tracker, input_rows, bias_rows):
-        self.weights_first = tracker.theta_first(self.weights)
+        self.weights_first = tracker.theta_first(self.weights.ravel())
         self.bias_first = None if self.bias_theta is None else tracker.theta_first(self.bias_theta)
         self.bias_scatter = None if self.bias_rows is None else tracker.scatter(bias_rows)
         self.input_scatter = tracker.scatter(input_rows)
@@ -181,21 +193,49 @@ class DenseLayer:
     def backward(self, V, D, theta, grad):
         A, W = self.saved
         delta = D[self.out]
-        if self.grad_W is not None:
-            if self.weights_first:
-                np.matmul(delta, A.T, out=self.grad_W)
-            else:
-                self.grad_W += delta @ A.T
+        if self.grad_W is not None and self.weights_first:
+            np.matmul(delta, A.T, out=self.grad_W)
+        elif self.grad_W is not None:
+            self.grad_W += delta @ A.T
         elif self.weights_first:
-            grad[self.weights] = (delta @ A.T).ravel()
+            grad[self.weights] = delta @ A.T
         else:
-            grad[self.weights] += (delta @ A.T).ravel()
-        if self.grad_b is not None:
-            if self.bias_first:
+            grad[self.weights] += delta @ A.T
+        if self.bias_theta is not None:
+            if self.grad_b is not None and self.bias_first:
                 np.sum(delta, axis=1, out=self.grad_b)
-            else:
+            elif self.grad_b is not None:
                 self.grad_b += delta.sum(axis=1)
+            elif self.bias_first:
+                grad[self.bias_theta] = delta.sum(axis=1)
+            else:
+                grad[self.bias_theta] += delta.sum(axis=1)
         elif self.bias_scatter is not None:
             self.bias_scatter(D, delta)
-        if self.input_scatter is not None:
+        if self.input_scatter is None:
+            return
+        if self.input_scatter.plain:
+            np.matmul(W.T, delta, out=D[self.input_scatter.target])
+        else:
             self.input_scatter(D, W.T @ delta)
+
+
+def _grid_view(vector, positions):
+    """vector[positions] as a strided VIEW when the positions form a grid (s + i·r + j·c), else None."""
+    positions = np.asarray(positions)
+    start = int(positions.flat[0])
+    strides = []
+    for axis in range(positions.ndim):
+        steps = np.diff(positions, axis=axis)
+        step = int(steps.flat[0]) if steps.size else 1
+        if steps.size and not np.all(steps == step):
+            return None
+        strides.append(step)
+    if min(strides) < 1:
+        return None
+    grid = start + sum(np.arange(n).reshape([-1 if a == i else 1 for a in range(positions.ndim)]) * step
+                       for i, (n, step) in enumerate(zip(positions.shape, strides)))
+    if not np.array_equal(grid, positions):
+        return None
+    return as_strided(vector[start:], shape=positions.shape,
+                      strides=tuple(step * vector.itemsize for step in strides))

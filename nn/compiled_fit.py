@@ -1,0 +1,121 @@
+"""fit's compiled path: the model's graph is recorded once, then every batch runs as one numpy program.
+
+    θ ← θ - η ∇θ (1/|D(b)| Σ_i C(x(i), y(i)))      the same update as the scalar path, on arrays
+
+The example's inputs and targets become placeholders (`autograd.compile`), the parameters
+stay in one flat vector θ in the optimizer's order, so `optimizer.update(θ, ∇θ)` is the very
+rule the scalar path's `optimizer.step()` applies. The Values are written once, at the end.
+"""
+
+import math
+
+import numpy as np
+
+import autograd
+from autograd.compiled import GraphStructureError
+
+from .optim import Optimizer
+
+WHY_NOT = (GraphStructureError, TypeError, ValueError)  # recording failed: this model/loss cannot be compiled
+
+
+class CompiledPath:
+    """The same three methods as `ScalarPath` (see nn.train), on a compiled program."""
+
+    name = "compiled"
+
+    def __init__(self, model, loss, optimizer, X, targets):
+        self.model, self.loss, self.optimizer = model, loss, optimizer
+        self.one_number = not isinstance(targets[0], (list, tuple))  # bce, hinge: y is one number
+        self.X, self.Y = X, np.array(targets, dtype=float).reshape(len(targets), -1)
+        self.program = autograd.compile(self._build, examples=(X, self.Y), parameters=optimizer.params,
+                                        reduction="mean")
+        self.theta, self.grad = self.program.theta, self.program.grad
+        self._before = self.theta.copy()
+        self._outputs = np.empty((len(X), len(self.program.outputs)))
+        # The array form update(θ, g) is what Optimizer.step applies; a subclass that overrides
+        # step() itself is called as it is, on the Values.
+        self.steps_itself = type(optimizer).step is not Optimizer.step
+        self._truth = None
+
+    def _build(self, xs, ys):
+        """One example's loss, from placeholder Values: the scalar path's graph, recorded once."""
+        out = self.model(xs)
+        outputs = out if isinstance(out, list) else [out]
+        y = ys[0] if self.one_number else ys
+        return self.loss.function(outputs, y, **self.loss.options), outputs
+
+    def epoch(self, order, batch_size, rule):
+        """One epoch over the batches of `order`, all on arrays: (Σ batch loss · |batch|, updates,
+        correct predictions). The outputs are kept before each update, as on the scalar path, and
+        the accuracy is counted once at the end. The Values get θ after the epoch, so callbacks,
+        validation and viz see the trained weights."""
+        program, X, Y = self.program, self.X, self.Y
+        total_loss, updates = 0.0, 0
+        for first in range(0, len(order), batch_size):
+            batch = order[first:first + batch_size]
+            total_loss += program.gradient(X[batch], Y[batch], check=False) * len(batch)
+            if rule is not None:
+                program.last_outputs(out=self._outputs[first:first + len(batch)])
+            self.update()
+            updates += 1
+        correct = 0
+        if rule is not None:
+            if self._truth is None:
+                self._truth = self._true_classes(rule)
+            correct = int(np.sum(np.asarray(rule.decide(self._outputs)) == self._truth[order]))
+        program.write_parameters()
+        return total_loss, updates, correct
+
+    def _true_classes(self, rule):
+        """rule.truth of every target, computed once per distinct target (10 for one-hot digits)."""
+        distinct, which = np.unique(self.Y, axis=0, return_inverse=True)
+        truth = [rule.truth(float(row[0]) if self.one_number else row.tolist()) for row in distinct]
+        return np.asarray(truth)[np.ravel(which)]
+
+    def loss_and_gradients(self, X, targets):
+        Y = np.array(targets, dtype=float).reshape(len(X), -1)
+        loss = self.program.gradient(X, Y, check=False)  # fit checked the whole data set once
+        return loss, self.program.last_outputs()
+
+    def update(self):
+        if self.steps_itself:
+            return self._step_on_values()
+        np.copyto(self._before, self.theta)
+        with np.errstate(over="ignore", invalid="ignore"):
+            self.optimizer.update(self.theta, self.grad)
+        if not math.isfinite(self.theta.sum()):
+            k = int(np.flatnonzero(~np.isfinite(self.theta))[0])
+            bad = self.theta[k]
+            np.copyto(self.theta, self._before)  # the Values keep the last finite parameters
+            p = self.program.parameters[k]
+            raise FloatingPointError(f"{type(self.optimizer).__name__}.step: parameter {p.label or k!r} would "
+                                     f"become {bad} (grad {self.grad[k]:.6g}); lower the learning rate")
+
+    def _step_on_values(self):
+        """An optimizer with its own step() (a subclass) gets the Values it expects: slower, same result."""
+        for p, value, g in zip(self.program.parameters, self.theta.tolist(), self.grad.tolist()):
+            p.data, p.grad = value, g
+        self.optimizer.step()
+        self.program.read_parameters()
+
+    def finish(self):
+        """Every parameter Value takes its trained value, and the last batch's gradient as .grad
+        (as the scalar path leaves them)."""
+        self.program.write_parameters()
+        for p, g in zip(self.program.parameters, self.grad.tolist()):
+            p.grad = g
+
+
+def compiled_path(model, loss, optimizer, X, targets, required):
+    """A CompiledPath, or None (with the reason) when this model and loss cannot be compiled.
+
+    required=True turns the reason into an error that says how to train anyway.
+    """
+    try:
+        return CompiledPath(model, loss, optimizer, X, targets), None
+    except WHY_NOT as error:
+        if required:
+            raise type(error)(f"fit(compiled=True): cannot compile this model and loss: {error} "
+                              f"(train with compiled=False to use the scalar engine)") from None
+        return None, str(error)

@@ -1,0 +1,89 @@
+"""What one example and a data set may be, checked once at the edge with clear errors."""
+
+import math
+import numbers
+
+import numpy as np
+
+from autograd import Value
+
+
+def input_values(x, nin, what):
+    """One example as nin Values: numbers become leaves labelled x_1 ... x_nin, Values pass as they are."""
+    if isinstance(x, np.ndarray):
+        if x.ndim != 1:
+            raise ValueError(f"{what}: expected one example, a 1-D sequence of {nin} numbers, got an "
+                             f"array of shape {x.shape} (for many examples use predict(X))")
+        x = x.tolist()
+    elif isinstance(x, (Value, numbers.Real)) and not isinstance(x, bool) and nin == 1:
+        x = [x]
+    elif not isinstance(x, (list, tuple)):
+        raise TypeError(f"{what}: expected a list, tuple or 1-D numpy array of {nin} numbers, "
+                        f"got {type(x).__name__} {x!r:.60}")
+    if len(x) != nin:
+        raise ValueError(f"{what}: expected {nin} inputs, got {len(x)}")
+    try:
+        return [xk if isinstance(xk, Value) else Value(xk, f"x_{k}") for k, xk in enumerate(x, 1)]
+    except (TypeError, ValueError):  # name the input, in this module's words
+        for k, xk in enumerate(x, 1):
+            if not isinstance(xk, Value):
+                finite_number(xk, f"{what}: input x_{k}")
+        raise
+
+
+def finite_array(values, what, shape):
+    array = numeric_array(values, what)
+    if array.shape != shape:
+        raise ValueError(f"{what}: expected shape {shape}, got {array.shape}")
+    if not np.isfinite(array).all():
+        where = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
+        raise ValueError(f"{what}: expected finite numbers, got {array[where]} at index {where}")
+    return array
+
+
+def as_examples(X, nin, what):
+    """X as a float array of shape (N, nin), N >= 1, all finite; a clear error otherwise."""
+    if isinstance(X, (str, bytes)) or not hasattr(X, "__len__"):
+        raise TypeError(f"{what}: expected a sequence of examples (a list or 2-D array), got {type(X).__name__}")
+    if len(X) == 0:
+        raise ValueError(f"{what}: the data set is empty; expected at least one example")
+    array = numeric_array(X, what)
+    if array.ndim == 1 and nin == 1:
+        array = array.reshape(-1, 1)
+    if array.ndim != 2 or array.shape[1] != nin:
+        raise ValueError(f"{what}: expected shape (N, {nin}) — N examples of {nin} inputs — got {array.shape}")
+    bad = np.argwhere(~np.isfinite(array))
+    if len(bad):
+        row, col = bad[0]
+        raise ValueError(f"{what}: example {row}, input x_{col + 1} is {array[row, col]}; expected finite numbers")
+    return array
+
+
+def numeric_array(values, what):
+    """values as a float array; a TypeError if any entry is not a number (strings are not numbers)."""
+    try:
+        array = np.asarray(values)
+    except ValueError:  # ragged: rows of different lengths
+        lengths = sorted({len(row) for row in values if hasattr(row, "__len__")})
+        raise ValueError(f"{what}: the rows have different lengths {lengths}; expected one length") from None
+    if array.dtype.kind not in "iuf":
+        raise TypeError(f"{what}: expected real numbers only, got entries of type "
+                        f"{_first_non_number(array.ravel())}")
+    return array.astype(float)
+
+
+def _first_non_number(flat):
+    for x in flat.tolist():
+        if isinstance(x, bool) or not isinstance(x, numbers.Real):
+            return f"{type(x).__name__} ({x!r:.40})"
+    return str(flat.dtype)
+
+
+def finite_number(x, what):
+    """float(x) if x is a finite real number (not a bool), else a TypeError/ValueError naming `what`."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{what}: expected a real number, got {type(x).__name__} {x!r:.40}")
+    x = float(x)
+    if not math.isfinite(x):
+        raise ValueError(f"{what}: expected a finite number, got {x}")
+    return x

@@ -1,0 +1,263 @@
+"""Loss functions over Values: each takes ONE example's output ŷ and target y and returns C.
+
+A batch's loss is the mean of its per-example losses, as in the notes:
+
+    C = 1/|D| Σ_i C(ŷ(i), y(i))          (`mean_loss`)
+
+    sse              C = Σ_c (ŷ_c - y_c)²                     (the notes' RSS, per example)
+    mse              C = 1/K Σ_c (ŷ_c - y_c)²    half=True:  1/(2K) Σ_c (ŷ_c - y_c)²  (the notes')
+    bce              C = -[y ln p + (1 - y) ln(1 - p)]        on a probability p = ŷ in (0, 1)
+    bce_with_logits  C = ln(1 + e^z) - y z                    on a logit z, stable for any z
+    cross_entropy    C = ln Σ_c e^(z_c) - Σ_c y_c z_c         on logits; y a class index or one-hot
+    nll              C = -Σ_c y_c ln p_c                      on probabilities (a softmax layer's)
+    hinge            C = max(0, 1 - y ŷ)                      y in {-1, +1}: micrograd's max-margin
+    l2(params, λ)    λ Σ w²                                   a penalty to add to a loss
+
+Class indices are 0-based (the notes count classes from 1). Each classification loss also
+knows how to turn outputs into a predicted class, which `accuracy` and `fit` use.
+"""
+
+import math
+import numbers
+
+import numpy as np
+
+import autograd
+from autograd import Value
+
+from .data import finite_number
+
+
+class Loss:
+    """A per-example loss with its name, its target check and (for classifiers) its decision rule.
+
+    Call it as loss(ŷ, y). `decide(outputs)` maps an array of outputs to predicted labels and
+    `truth(y)` a target to its label; both are None for regression losses.
+    """
+
+    def __init__(self, name, function, target, decide=None, truth=None, options=None):
+        self.name, self.function, self.target = name, function, target
+        self.decide, self.truth = decide, truth
+        self.options = dict(options or {})
+
+    def __call__(self, prediction, target, **options):
+        outputs = _outputs(prediction, self.name)
+        return self.function(outputs, self.target(target, len(outputs)), **{**self.options, **options})
+
+    def with_options(self, **options):
+        """The same loss with options fixed, e.g. mse.with_options(half=True) for fit."""
+        options = {**self.options, **options}
+        return Loss(self.name, self.function, self.target, self.decide, self.truth, options)
+
+    @property
+    def classifies(self):
+        return self.decide is not None
+
+    def __repr__(self):
+        options = "".join(f", {k}={v!r}" for k, v in self.options.items())
+        return f"<loss {self.name}{options}>"
+
+
+def mean_loss(loss, predictions, targets):
+    """C = 1/N Σ_i loss(ŷ(i), y(i)): the mean of per-example losses, as one graph."""
+    predictions, targets = list(predictions), list(targets)
+    if len(predictions) != len(targets):
+        raise ValueError(f"mean_loss: {len(predictions)} predictions but {len(targets)} targets")
+    if not predictions:
+        raise ValueError("mean_loss: no examples; expected at least one")
+    losses = [loss(p, t) for p, t in zip(predictions, targets)]
+    if len(losses) == 1:
+        return losses[0]
+    return autograd.sum(losses) * (1.0 / len(losses))
+
+
+# --- what a prediction and a target may be ------------------------------------------
+
+def _outputs(prediction, name):
+    """ŷ as a list of Values (a lone Value or number is a list of one)."""
+    if isinstance(prediction, np.ndarray):
+        prediction = prediction.tolist()
+    if not isinstance(prediction, (list, tuple)):
+        prediction = [prediction]
+    if not prediction:
+        raise ValueError(f"{name}: the prediction is empty; expected at least one output")
+    return [p if isinstance(p, Value) else Value(finite_number(p, f"{name}: prediction"))
+            for p in prediction]
+
+
+def _real_targets(target, n, name):
+    """y as n floats (or Values): a number when n == 1, else a sequence of n."""
+    if isinstance(target, np.ndarray):
+        target = target.tolist()
+    if not isinstance(target, (list, tuple)):
+        target = [target]
+    if len(target) != n:
+        raise ValueError(f"{name}: the target has {len(target)} entries but the prediction has {n} outputs")
+    return [t if isinstance(t, Value) else finite_number(t, f"{name}: target") for t in target]
+
+
+def _one_target(target, n, name):
+    if n != 1:
+        raise ValueError(f"{name}: expects a single output per example, got {n} outputs "
+                         f"(for several classes use cross_entropy)")
+    return _real_targets(target, 1, name)[0]
+
+
+def _probability_target(target, n, name):
+    y = _one_target(target, n, name)
+    if not isinstance(y, Value) and not 0.0 <= y <= 1.0:
+        raise ValueError(f"{name}: the target must be a probability in [0, 1] (a 0/1 label), got {y}")
+    return y
+
+
+def _sign_target(target, n, name):
+    y = _one_target(target, n, name)
+    if isinstance(y, Value) or y not in (-1.0, 1.0):
+        raise ValueError(f"{name}: the target must be -1 or +1, got {y} (map 0/1 labels to 2y - 1)")
+    return y
+
+
+def _class_target(target, n, name):
+    """y as a distribution over the n classes: a class index (0-based) becomes one-hot."""
+    if n < 2:
+        raise ValueError(f"{name}: needs at least 2 outputs (one per class), got {n}; "
+                         f"for one output use bce_with_logits")
+    if isinstance(target, np.ndarray) and target.ndim == 0:
+        target = target.item()
+    if isinstance(target, numbers.Real) and not isinstance(target, bool):
+        if not float(target).is_integer():
+            raise ValueError(f"{name}: a class index must be a whole number, got {target}")
+        index = int(target)
+        if not 0 <= index < n:
+            raise IndexError(f"{name}: class index {index} is out of range for {n} classes "
+                             f"(expected 0 to {n - 1})")
+        return [1.0 if c == index else 0.0 for c in range(n)]
+    if isinstance(target, (list, tuple, np.ndarray)):
+        y = [finite_number(t, f"{name}: target entry") for t in np.asarray(target, dtype=object).ravel()]
+        if len(y) != n:
+            raise ValueError(f"{name}: the one-hot target has {len(y)} entries for {n} classes")
+        if min(y) < 0 or sum(y) <= 0:
+            raise ValueError(f"{name}: a one-hot target needs entries >= 0 that do not all vanish, got {y}")
+        return y
+    raise TypeError(f"{name}: expected a class index or a one-hot sequence, got "
+                    f"{type(target).__name__} {target!r:.40}")
+
+
+# --- the losses ----------------------------------------------------------------------
+
+def _squares(outputs, targets):
+    squares = [(p - t) ** 2 for p, t in zip(outputs, targets)]
+    return squares[0] if len(squares) == 1 else autograd.sum(squares)
+
+
+def _sse(outputs, targets):
+    return _squares(outputs, targets)
+
+
+def _mse(outputs, targets, half=False):
+    scale = (0.5 if half else 1.0) / len(outputs)
+    total = _squares(outputs, targets)
+    return total if scale == 1.0 else total * scale
+
+
+def _bce(outputs, y):
+    p = outputs[0]
+    # A term whose coefficient is 0 is left out, so a saturated p = 0 or 1 is fine where it is right.
+    uses_log_p = isinstance(y, Value) or y != 0.0
+    uses_log_1_minus_p = isinstance(y, Value) or y != 1.0
+    if not 0.0 <= p.data <= 1.0:
+        raise ValueError(f"bce: the prediction {p.data} ('{p.label}') is not a probability in (0, 1); "
+                         f"use a sigmoid output, or bce_with_logits on a linear output")
+    if (uses_log_p and p.data == 0.0) or (uses_log_1_minus_p and p.data == 1.0):
+        raise ValueError(f"bce: the probability {p.data} ('{p.label}') saturated, and ln 0 is -∞ for target "
+                         f"{y}; use bce_with_logits on a linear output, which is stable for any logit")
+    terms = []
+    if uses_log_p:
+        terms.append(y * p.log())
+    if uses_log_1_minus_p:
+        terms.append((1.0 - y) * (1.0 - p).log())
+    return -(terms[0] if len(terms) == 1 else terms[0] + terms[1])
+
+
+def _bce_with_logits(outputs, y):
+    z = outputs[0]
+    softplus = autograd.logsumexp([Value(0.0), z])  # ln(1 + e^z) = ln(e^0 + e^z), never overflows
+    return softplus if (not isinstance(y, Value) and y == 0.0) else softplus - y * z
+
+
+def _cross_entropy(outputs, y):
+    lse = autograd.logsumexp(outputs)
+    hot = [c for c, yc in enumerate(y) if yc != 0.0]
+    if len(hot) == 1 and y[hot[0]] == 1.0:  # one-hot: C = logΣexp(z) - z_c
+        return lse - outputs[hot[0]]
+    weights = [Value(yc) for yc in y]
+    return lse * math.fsum(y) - autograd.dot(weights, outputs)
+
+
+def _nll(outputs, y):
+    terms = []
+    for c, (p, yc) in enumerate(zip(outputs, y)):
+        if yc == 0.0:
+            continue
+        if p.data <= 0.0:
+            raise ValueError(f"nll: the probability of class {c} is {p.data} ('{p.label}') but its target "
+                             f"is {yc}; ln 0 is -∞ (use cross_entropy on logits)")
+        terms.append(p.log() * yc if yc != 1.0 else p.log())
+    return -(terms[0] if len(terms) == 1 else autograd.sum(terms))
+
+
+def _hinge(outputs, y):
+    return (1.0 - y * outputs[0]).relu()
+
+
+def _argmax(outputs):
+    outputs = np.asarray(outputs)
+    return outputs.argmax(axis=1) if outputs.ndim == 2 else np.zeros(len(outputs), dtype=int)
+
+
+sse = Loss("sse", _sse, lambda y, n: _real_targets(y, n, "sse"))
+mse = Loss("mse", _mse, lambda y, n: _real_targets(y, n, "mse"))
+bce = Loss("bce", _bce, lambda y, n: _probability_target(y, n, "bce"),
+           decide=lambda out: (np.asarray(out).reshape(-1) >= 0.5).astype(int),
+           truth=lambda y: int(y >= 0.5))
+bce_with_logits = Loss("bce_with_logits", _bce_with_logits,
+                       lambda y, n: _probability_target(y, n, "bce_with_logits"),
+                       decide=lambda out: (np.asarray(out).reshape(-1) >= 0.0).astype(int),
+                       truth=lambda y: int(y >= 0.5))
+cross_entropy = Loss("cross_entropy", _cross_entropy, lambda y, n: _class_target(y, n, "cross_entropy"),
+                     decide=_argmax, truth=lambda y: int(np.argmax(y)))
+nll = Loss("nll", _nll, lambda y, n: _class_target(y, n, "nll"), decide=_argmax,
+           truth=lambda y: int(np.argmax(y)))
+hinge = Loss("hinge", _hinge, lambda y, n: _sign_target(y, n, "hinge"),
+             decide=lambda out: np.where(np.asarray(out).reshape(-1) >= 0.0, 1, -1),
+             truth=lambda y: int(y))
+
+LOSSES = {loss.name: loss for loss in (sse, mse, bce, bce_with_logits, cross_entropy, nll, hinge)}
+
+
+def l2(params, strength=1e-4):
+    """The L2 penalty λ Σ w² over `params` (micrograd's regularisation), as one dot node."""
+    params = list(params)
+    strength = finite_number(strength, "l2 strength")
+    if strength < 0:
+        raise ValueError(f"l2: the strength must be >= 0, got {strength}")
+    if not params:
+        raise ValueError("l2: no parameters given")
+    penalty = autograd.dot(params, params) * strength
+    penalty.label = "L2"
+    return penalty
+
+
+def as_loss(loss):
+    """A Loss from a Loss, a name such as "mse", or any callable(ŷ, y) -> Value."""
+    if isinstance(loss, Loss):
+        return loss
+    if isinstance(loss, str):
+        if loss not in LOSSES:
+            raise ValueError(f"unknown loss {loss!r}; expected one of {', '.join(map(repr, LOSSES))}")
+        return LOSSES[loss]
+    if callable(loss):
+        return Loss(getattr(loss, "__name__", "loss"), lambda outputs, y: loss(
+            outputs[0] if len(outputs) == 1 else outputs, y), lambda y, n: y)
+    raise TypeError(f"loss: expected an nn loss, a loss name or a callable(prediction, target), "
+                    f"got {type(loss).__name__}")

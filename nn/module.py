@@ -1,0 +1,102 @@
+"""Module: what every neuron, layer and network shares (parameters, names, state, grads).
+
+A module names its parameters the way PyTorch does, by the path of attributes and list
+indices that leads to each one, e.g. `layers.0.neurons.2.w.3`. Each subclass lists the
+attributes that hold its parameters or sub-modules in `_fields`.
+"""
+
+from collections import namedtuple
+
+import numpy as np
+
+import autograd
+from autograd import Value
+
+from .data import as_examples, finite_number
+
+IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+
+
+class StateDictError(KeyError):
+    """load_state_dict(strict=True) found missing or unexpected names; nothing was written."""
+
+    def __str__(self):  # KeyError would show the message in quotes
+        return str(self.args[0])
+
+
+class Module:
+    _fields = ()
+
+    def named_parameters(self, prefix=""):
+        """(name, Value) for every parameter, in a fixed order: sub-modules in order, then w before b."""
+        for field in self._fields:
+            yield from _named(getattr(self, field), prefix + field)
+
+    def parameters(self):
+        """Every parameter, in named_parameters order (subclasses list them directly, for speed)."""
+        return [p for _, p in self.named_parameters()]
+
+    def num_parameters(self):
+        return sum(1 for _ in self.named_parameters())
+
+    def predict(self, X):
+        """The outputs for every row of X as a numpy array: shape (N,) for one output, else (N, nout).
+
+        Runs under autograd.no_grad(): no graph is kept.
+        """
+        X = as_examples(X, self.nin, f"{type(self).__name__}.predict X")
+        with autograd.no_grad():
+            outputs = [self(x) for x in X.tolist()]
+        outputs = np.array([[o.data for o in out] if isinstance(out, list) else [out.data]
+                            for out in outputs], dtype=float)
+        return outputs[:, 0] if outputs.shape[1] == 1 else outputs
+
+    def zero_grad(self):
+        """Set every parameter's .grad to 0 (gradients accumulate across backward calls)."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+    def state_dict(self):
+        """{name: float} for every parameter, in named_parameters order."""
+        return {name: p.data for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state, strict=True):
+        """Copy the floats of `state` into the parameters of the same name.
+
+        Everything is checked before anything is written, so on any error the module is
+        unchanged. With strict=True a missing or unexpected name is an error (StateDictError,
+        a KeyError); with strict=False they are skipped and returned, like PyTorch:
+        IncompatibleKeys(missing_keys, unexpected_keys).
+        """
+        if not hasattr(state, "keys") or not hasattr(state, "__getitem__"):
+            raise TypeError(f"load_state_dict: expected a mapping of name -> number, "
+                            f"got {type(state).__name__}")
+        params = dict(self.named_parameters())
+        missing = [name for name in params if name not in state]
+        unexpected = [name for name in state if name not in params]
+        if strict and (missing or unexpected):
+            raise StateDictError(
+                f"load_state_dict: the names do not match this {type(self).__name__}; "
+                f"missing keys: {_listing(missing)}; unexpected keys: {_listing(unexpected)}")
+        numbers_by_name = {name: finite_number(state[name], f"load_state_dict: value of {name!r}")
+                           for name in params if name in state}
+        for name, number in numbers_by_name.items():
+            params[name].data = number
+        return IncompatibleKeys(missing, unexpected)
+
+
+def _named(item, name):
+    if isinstance(item, Value):
+        yield name, item
+    elif isinstance(item, Module):
+        yield from item.named_parameters(name + ".")
+    else:  # a list of Values or of modules
+        for index, child in enumerate(item):
+            yield from _named(child, f"{name}.{index}")
+
+
+def _listing(names, most=8):
+    if not names:
+        return "none"
+    shown = ", ".join(map(repr, names[:most]))
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")

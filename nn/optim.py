@@ -1,0 +1,158 @@
+"""Optimizers. Each writes its update rule ONCE, on arrays, in `update(theta, grad)`.
+
+`step()` gathers the parameters' data and grads into two vectors θ and g, calls
+`update(θ, g)` and writes θ back. A faster path that keeps every parameter in one flat
+numpy vector (e.g. a compiled graph) calls `update` directly, with the same state, so the
+scalar and the fast path cannot drift apart.
+
+    SGD    v ← μ v + (g + λ θ);   θ ← θ - η v               (μ = 0: θ ← θ - η (g + λ θ))
+    Adam   m ← β1 m + (1 - β1) g;  v ← β2 v + (1 - β2) g²;
+           θ ← θ - η m̂ / (√v̂ + ε),  m̂ = m / (1 - β1^t),  v̂ = v / (1 - β2^t)
+"""
+
+import math
+import numbers
+
+import numpy as np
+
+from autograd import Value
+
+
+def _hyper(x, name, low=0.0, inclusive=True, high=None):
+    """A finite hyper-parameter in [low, high) (or (low, ...) when not inclusive), else a clear error."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{name}: expected a number, got {type(x).__name__} {x!r:.40}")
+    x = float(x)
+    if not math.isfinite(x) or x < low or (x == low and not inclusive) or (high is not None and x >= high):
+        if high is not None:
+            expected = f"in [{low:g}, {high:g})"
+        else:
+            expected = f"{'>=' if inclusive else '>'} {low:g}"
+        raise ValueError(f"{name} must be {expected}, got {x}")
+    return x
+
+
+class Optimizer:
+    """Holds the parameters (Values) and the learning rate η; subclasses define `update`."""
+
+    def __init__(self, params, lr):
+        self.params = _parameters(params, type(self).__name__)
+        self.lr = lr
+        self.steps = 0
+
+    @property
+    def lr(self):
+        return self._lr
+
+    @lr.setter
+    def lr(self, lr):
+        self._lr = _hyper(lr, f"{type(self).__name__} learning rate lr", inclusive=False)
+
+    def zero_grad(self):
+        """Set every parameter's .grad to 0 (gradients accumulate across backward calls)."""
+        for p in self.params:
+            p.grad = 0.0
+
+    def step(self):
+        """θ ← update(θ, ∂C/∂θ) for the Values, using the grads that backward() left in them."""
+        theta = np.fromiter((p.data for p in self.params), dtype=float, count=len(self.params))
+        grad = np.fromiter((p.grad for p in self.params), dtype=float, count=len(self.params))
+        with np.errstate(over="ignore", invalid="ignore"):  # checked just below, by parameter name
+            self.update(theta, grad)
+        bad = np.flatnonzero(~np.isfinite(theta))
+        if len(bad):
+            p = self.params[bad[0]]
+            raise FloatingPointError(f"{type(self).__name__}.step: parameter {p.label or bad[0]!r} would "
+                                     f"become {theta[bad[0]]} (grad {p.grad:.6g}); lower the learning rate")
+        for p, value in zip(self.params, theta.tolist()):
+            p.data = value
+
+    def update(self, theta, grad):
+        """Apply one update to the flat vector θ in place, given the gradient g = ∂C/∂θ."""
+        raise NotImplementedError
+
+    def _check(self, theta, grad):
+        if theta.shape != grad.shape or theta.ndim != 1:
+            raise ValueError(f"{type(self).__name__}.update: theta {theta.shape} and grad {grad.shape} "
+                             f"must be vectors of the same length")
+        if len(theta) != len(self.params):
+            raise ValueError(f"{type(self).__name__}.update: {len(theta)} numbers for "
+                             f"{len(self.params)} parameters")
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, θ ← θ - η g, with optional momentum μ and weight decay λ."""
+
+    def __init__(self, params, lr, momentum=0.0, weight_decay=0.0):
+        super().__init__(params, lr)
+        self.momentum = _hyper(momentum, "SGD momentum", high=1.0)
+        self.weight_decay = _hyper(weight_decay, "SGD weight_decay")
+        self.velocity = None
+
+    def update(self, theta, grad):
+        self._check(theta, grad)
+        if self.weight_decay:
+            grad = grad + self.weight_decay * theta
+        if self.momentum:
+            if self.velocity is None:
+                self.velocity = grad.copy()  # PyTorch's convention: the first step is plain SGD
+            else:
+                self.velocity *= self.momentum
+                self.velocity += grad
+            grad = self.velocity
+        theta -= self.lr * grad
+        self.steps += 1
+
+    def __repr__(self):
+        return (f"SGD(lr={self.lr:g}, momentum={self.momentum:g}, weight_decay={self.weight_decay:g}, "
+                f"{len(self.params)} parameters)")
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba): per-parameter steps from running means of g and g²."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+        super().__init__(params, lr)
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise TypeError(f"Adam betas: expected a pair (β1, β2), got {betas!r:.40}")
+        self.betas = (_hyper(betas[0], "Adam β1 (betas[0])", high=1.0),
+                      _hyper(betas[1], "Adam β2 (betas[1])", high=1.0))
+        self.eps = _hyper(eps, "Adam eps", inclusive=False)
+        self.weight_decay = _hyper(weight_decay, "Adam weight_decay")
+        self.m = self.v = None
+        self.t = 0
+
+    def update(self, theta, grad):
+        self._check(theta, grad)
+        beta1, beta2 = self.betas
+        if self.weight_decay:
+            grad = grad + self.weight_decay * theta
+        if self.m is None:
+            self.m, self.v = np.zeros_like(theta), np.zeros_like(theta)
+        self.t += 1
+        self.m *= beta1
+        self.m += (1.0 - beta1) * grad
+        self.v *= beta2
+        self.v += (1.0 - beta2) * grad * grad
+        m_hat = self.m / (1.0 - beta1 ** self.t)
+        v_hat = self.v / (1.0 - beta2 ** self.t)
+        theta -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+        self.steps += 1
+
+    def __repr__(self):
+        return (f"Adam(lr={self.lr:g}, betas={self.betas}, eps={self.eps:g}, "
+                f"weight_decay={self.weight_decay:g}, {len(self.params)} parameters)")
+
+
+def _parameters(params, who):
+    if hasattr(params, "parameters") and callable(params.parameters):
+        raise TypeError(f"{who}: pass model.parameters(), not the model itself")
+    params = list(params)
+    if not params:
+        raise ValueError(f"{who}: got an empty parameter list; expected model.parameters()")
+    for i, p in enumerate(params):
+        if not isinstance(p, Value):
+            raise TypeError(f"{who}: parameter {i} is a {type(p).__name__}, expected an autograd.Value")
+    if len(set(map(id, params))) != len(params):
+        raise ValueError(f"{who}: a parameter is listed twice; each must appear once")
+    return params

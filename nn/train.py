@@ -1,0 +1,378 @@
+"""Training: the notes' three kinds of gradient descent, one loop.
+
+    batch        batch_size=None  the whole set is one batch: one update per epoch
+    mini-batch   batch_size=B     ⌈N/B⌉ updates per epoch; the last, partial batch is used
+    stochastic   batch_size=1     N updates per epoch
+
+For each batch D(b), the parameters move along the gradient averaged over the batch:
+
+    θ ← θ - η/|D(b)| Σ_i ∂C(x(i), y(i))/∂θ
+
+that is, the gradient of the batch's mean loss. An epoch is one pass over all batches,
+reshuffled each epoch when shuffle=True.
+
+The per-batch work (forward, loss, backward, update) sits behind one small interface,
+`ScalarPath`, so another implementation (a compiled, batched path) can replace it while the
+epochs, batching, shuffling, history and progress bar stay shared.
+"""
+
+import time
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+from tqdm.auto import tqdm
+
+import autograd
+
+from .compiled_fit import compiled_path
+from .data import as_examples
+from .layers import _count
+from .losses import as_loss
+from .optim import SGD, Optimizer
+
+
+class StepActivationWarning(UserWarning):
+    """The model has a step activation: its gradient is 0 everywhere, so it cannot learn by descent."""
+
+
+@dataclass
+class History:
+    """Per-epoch figures of a fit: loss, accuracy (None where it does not apply), validation, time.
+
+    loss[e] is the mean per-example loss over epoch e as it ran (each batch measured before its
+    update); val_loss[e] and val_accuracy[e] are measured after the epoch.
+    """
+
+    loss: list = field(default_factory=list)
+    accuracy: list = field(default_factory=list)
+    val_loss: list = field(default_factory=list)
+    val_accuracy: list = field(default_factory=list)
+    seconds: list = field(default_factory=list)
+    updates: list = field(default_factory=list)
+
+    @property
+    def epochs(self):
+        return len(self.loss)
+
+    @property
+    def total_seconds(self):
+        return sum(self.seconds)
+
+    def __repr__(self):
+        if not self.loss:
+            return "History(no epochs)"
+        last = [f"loss {self.loss[-1]:.6g}"]
+        if self.accuracy[-1] is not None:
+            last.append(f"accuracy {self.accuracy[-1]:.4g}")
+        if self.val_loss:
+            last.append(f"val_loss {self.val_loss[-1]:.6g}")
+        if self.val_accuracy and self.val_accuracy[-1] is not None:
+            last.append(f"val_accuracy {self.val_accuracy[-1]:.4g}")
+        return (f"History({self.epochs} epochs, {sum(self.updates)} updates, "
+                f"{self.total_seconds:.3g} s; last: {', '.join(last)})")
+
+
+# --- the seam: one batch on the scalar engine -------------------------------------------
+
+class ScalarPath:
+    """fit's per-batch work on the scalar engine (one graph per batch, Values as parameters).
+
+    A replacement (e.g. a compiled path) provides the same three methods:
+
+    loss_and_gradients(X, targets) -> (loss, outputs)
+        X        float array (B, nin): the batch's inputs
+        targets  list of B targets, already checked by `loss.target`
+        loss     the batch's mean per-example loss, a float
+        outputs  float array (B, nout): the model's outputs, before the update
+        and keeps ∂(mean loss)/∂θ ready for `update`
+    update()     applies ONE optimizer update with those gradients (the optimizer's
+                 array form `optimizer.update(theta, grad)` serves a flat parameter vector)
+    finish()     writes anything held elsewhere back into the model's Values (nothing, here);
+                 called after training, and also after each epoch when a validation set or a
+                 callback needs the model as it is, so it must be safe to call repeatedly
+    """
+
+    def __init__(self, model, loss, optimizer):
+        self.model, self.loss, self.optimizer = model, loss, optimizer
+
+    def loss_and_gradients(self, X, targets):
+        self.optimizer.zero_grad()
+        per_example, outputs = [], []
+        for x, target in zip(X.tolist(), targets):
+            out = self.model(x)
+            out = out if isinstance(out, list) else [out]
+            per_example.append(self.loss.function(out, target, **self.loss.options))
+            outputs.append([o.data for o in out])
+        batch_loss = per_example[0]
+        if len(per_example) > 1:
+            batch_loss = autograd.sum(per_example) * (1.0 / len(per_example))  # C = 1/|D(b)| Σ_i C_i
+        batch_loss.backward()
+        return batch_loss.data, np.array(outputs, dtype=float)
+
+    def update(self):
+        self.optimizer.step()
+
+    def finish(self):
+        pass
+
+
+def training_path(model, loss, optimizer, compiled, X, targets):
+    """The per-batch implementation fit uses, and a note for the progress bar.
+
+    compiled=None: the compiled path (nn.compiled_fit) where the model and loss compile, else
+    the scalar engine; True: the compiled path or an error saying why not; False: scalar.
+    X (N, nin) and targets (N, checked by the loss) are the whole training set, for a path
+    that prepares itself once (a compiled program); the scalar path does not need them.
+    """
+    if compiled is not None and not isinstance(compiled, bool):
+        raise TypeError(f"fit compiled: expected None, False or True, got {compiled!r:.40}")
+    if compiled is False:
+        return ScalarPath(model, loss, optimizer), "scalar"
+    path, why_not = compiled_path(model, loss, optimizer, X, targets, required=compiled is True)
+    if path is not None:
+        return path, "compiled"
+    return ScalarPath(model, loss, optimizer), f"scalar: not compiled, {why_not}"
+
+
+# --- fit ----------------------------------------------------------------------------------
+
+def fit(model, X, y, *, loss, epochs, batch_size=None, lr=None, optimizer=None, shuffle=True, seed=None,
+        validation=None, progress=True, callback=None, compiled=None):
+    """Train `model` on (X, y) by gradient descent and return a History.
+
+    loss        an nn loss (nn.mse, nn.cross_entropy, ...), its name, or a callable(ŷ, y) -> Value
+    epochs      passes over the data set
+    batch_size  None: batch descent; B: mini-batches of B; 1: stochastic descent
+    lr          learning rate η of a plain SGD optimizer, or
+    optimizer   an nn optimizer over model.parameters() (give one of lr and optimizer)
+    shuffle     reshuffle the examples each epoch (with the fit's own Generator, from seed)
+    validation  (X_val, y_val), measured after each epoch
+    progress    show a tqdm bar with epoch, loss and accuracy
+    callback    callback(epoch, history) after each epoch; returning True stops training
+    compiled    None (default): the compiled path (autograd.compile: the graph recorded once,
+                then each batch as one numpy program) where the model and loss compile, else
+                the scalar engine; True: compiled or an error; False: the scalar engine.
+                The progress bar says which ("fit [compiled]"); the results agree to rounding
+    """
+    loss = as_loss(loss)
+    X, targets = _data_set(model, X, y, loss, "fit")
+    validation = _validation_set(model, validation, loss)
+    epochs = _count(epochs, "fit epochs")
+    batch_size = len(X) if batch_size is None else _count(batch_size, "fit batch_size")
+    optimizer = _optimizer(model, lr, optimizer)
+    if callback is not None and not callable(callback):
+        raise TypeError(f"fit callback: expected a callable(epoch, history), got {type(callback).__name__}")
+    _warn_if_cannot_learn(model)
+    _warn_if_squashed_twice(model, loss)
+    rule = classification_rule(loss, model, targets)
+    path, how = training_path(model, loss, optimizer, compiled, X, targets)
+    rng = np.random.default_rng(seed)
+    history = History()
+    try:
+        with tqdm(range(epochs), disable=not progress, unit="epoch", desc=f"fit [{how}]") as bar:
+            for epoch in bar:
+                _run_epoch(path, X, targets, batch_size, shuffle, rng, rule, history)
+                if validation is not None or callback is not None:
+                    path.finish()  # they look at the model's Values
+                _validate(model, loss, validation, history)
+                bar.set_postfix(_postfix(history))
+                if callback is not None and callback(epoch, history) is True:
+                    break
+    finally:
+        path.finish()
+    return history
+
+
+def _run_epoch(path, X, targets, batch_size, shuffle, rng, rule, history):
+    start = time.perf_counter()
+    order = rng.permutation(len(X)) if shuffle else np.arange(len(X))
+    if hasattr(path, "epoch"):  # the compiled path runs a whole epoch on arrays
+        total_loss, updates, correct = path.epoch(order, batch_size, rule)
+    else:
+        total_loss, updates, correct = _run_batches(path, X, targets, order, batch_size, rule)
+    history.loss.append(total_loss / len(X))
+    history.accuracy.append(None if rule is None else correct / len(X))
+    history.updates.append(updates)
+    history.seconds.append(time.perf_counter() - start)
+
+
+def _run_batches(path, X, targets, order, batch_size, rule):
+    total_loss, updates, correct = 0.0, 0, 0
+    for first in range(0, len(X), batch_size):
+        batch = order[first:first + batch_size]
+        batch_targets = [targets[i] for i in batch]
+        batch_loss, outputs = path.loss_and_gradients(X[batch], batch_targets)
+        path.update()
+        updates += 1
+        total_loss += batch_loss * len(batch)
+        if rule is not None:
+            correct += rule.correct(outputs, batch_targets)
+    return total_loss, updates, correct
+
+
+def _validate(model, loss, validation, history):
+    if validation is None:
+        return
+    X, targets, rule = validation
+    with autograd.no_grad():
+        outputs = [model(x) for x in X.tolist()]
+        outputs = [out if isinstance(out, list) else [out] for out in outputs]
+        losses = [loss.function(out, t, **loss.options).data for out, t in zip(outputs, targets)]
+    history.val_loss.append(float(np.mean(losses)))
+    values = np.array([[o.data for o in out] for out in outputs])
+    history.val_accuracy.append(None if rule is None else rule.correct(values, targets) / len(X))
+
+
+def _postfix(history):
+    shown = {"loss": f"{history.loss[-1]:.4g}"}
+    if history.accuracy[-1] is not None:
+        shown["acc"] = f"{history.accuracy[-1]:.3f}"
+    if history.val_loss:
+        shown["val_loss"] = f"{history.val_loss[-1]:.4g}"
+    return shown
+
+
+# --- checks -------------------------------------------------------------------------------
+
+def _data_set(model, X, y, loss, what):
+    """(X as an (N, nin) array, the N targets checked by the loss) or a clear error."""
+    X = as_examples(X, model.nin, f"{what} X")
+    if isinstance(y, (str, bytes)) or not hasattr(y, "__len__"):
+        raise TypeError(f"{what} y: expected a sequence of {len(X)} targets, got {type(y).__name__}")
+    if len(y) != len(X):
+        raise ValueError(f"{what}: X has {len(X)} examples but y has {len(y)} targets; they must match")
+    raw = y.tolist() if isinstance(y, np.ndarray) else list(y)
+    targets = []
+    for i, target in enumerate(raw):
+        try:
+            targets.append(loss.target(target, model.nout))
+        except (TypeError, ValueError, IndexError) as error:
+            raise type(error)(f"{what} y[{i}]: {error}") from None
+    return X, targets
+
+
+def _validation_set(model, validation, loss):
+    if validation is None:
+        return None
+    if not isinstance(validation, (tuple, list)) or len(validation) != 2:
+        raise TypeError("fit validation: expected a pair (X_val, y_val)")
+    X, targets = _data_set(model, *validation, loss, "fit validation")
+    return X, targets, classification_rule(loss, model, targets)
+
+
+def _optimizer(model, lr, optimizer):
+    if optimizer is None and lr is None:
+        raise ValueError("fit: give a learning rate lr=... or an optimizer=...")
+    if optimizer is not None and lr is not None:
+        raise ValueError("fit: give lr or optimizer, not both (set the optimizer's own lr)")
+    if optimizer is None:
+        return SGD(model.parameters(), lr)
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"fit optimizer: expected an nn optimizer (nn.SGD, nn.Adam), "
+                        f"got {type(optimizer).__name__}")
+    unknown = {id(p) for p in model.parameters()} - {id(p) for p in optimizer.params}
+    if unknown:
+        raise ValueError(f"fit: the optimizer does not hold {len(unknown)} of the model's parameters; "
+                         f"build it from model.parameters()")
+    return optimizer
+
+
+def _activations(model):
+    if hasattr(model, "activations"):
+        return list(model.activations)
+    return [model.activation] if hasattr(model, "activation") else []
+
+
+class OutputLossMismatchWarning(UserWarning):
+    """The loss squashes outputs that the model's output layer has already squashed."""
+
+
+def _warn_if_squashed_twice(model, loss):
+    """cross_entropy and bce_with_logits take logits: a softmax or sigmoid output layer squashes twice."""
+    activations = _activations(model)
+    if not activations:
+        return
+    last = activations[-1].name
+    better = {("cross_entropy", "softmax"): "nn.nll on the softmax output, or a linear output layer",
+              ("bce_with_logits", "sigmoid"): "nn.bce on the sigmoid output, or a linear output layer"}
+    advice = better.get((loss.name, last))
+    if advice:
+        warnings.warn(f"fit: {loss.name} expects logits, but the output layer is already a {last}; "
+                      f"use {advice}", OutputLossMismatchWarning, stacklevel=3)
+
+
+def _warn_if_cannot_learn(model):
+    steps = [act.describe() for act in _activations(model) if not act.learns]
+    if steps:
+        warnings.warn(f"fit: the model has a step activation ({', '.join(steps)}); its gradient is 0 "
+                      f"everywhere, so gradient descent cannot change the weights before it: the network "
+                      f"cannot learn (use sigmoid or tanh to train, step only to decide)",
+                      StepActivationWarning, stacklevel=3)
+
+
+# --- accuracy -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ClassificationRule:
+    """How outputs become a predicted class, and targets a true class."""
+
+    decide: object
+    truth: object
+
+    def correct(self, outputs, targets):
+        predicted = self.decide(np.asarray(outputs))
+        return int(sum(int(p) == self.truth(t) for p, t in zip(predicted.tolist(), targets)))
+
+
+def _threshold_rule(threshold, labels):
+    low, high = labels
+    return ClassificationRule(
+        decide=lambda out: np.where(np.asarray(out).reshape(len(out), -1)[:, 0] >= threshold, high, low),
+        truth=lambda t: high if (t[0] if isinstance(t, list) else t) >= threshold else low)
+
+
+def classification_rule(loss, model, targets):
+    """The rule accuracy uses, or None where accuracy does not apply (real-valued targets).
+
+    cross_entropy, nll: argmax; bce: p >= 0.5; bce_with_logits: z >= 0; hinge: sign.
+    Other losses: several outputs -> argmax over class targets; one output with 0/1 targets ->
+    output >= 0.5; with -1/+1 targets -> sign; anything else -> None.
+    """
+    if loss is not None and loss.classifies:
+        return ClassificationRule(loss.decide, loss.truth)
+    flat = [t[0] if isinstance(t, list) and len(t) == 1 else t for t in targets]
+    if model.nout > 1:
+        if all(isinstance(t, (int, float)) and float(t).is_integer() and 0 <= t < model.nout for t in flat):
+            return ClassificationRule(lambda out: np.asarray(out).argmax(axis=1), lambda t: int(t))
+        if all(isinstance(t, list) and sorted(t) == [0.0] * (len(t) - 1) + [1.0] for t in flat):
+            return ClassificationRule(lambda out: np.asarray(out).argmax(axis=1), lambda t: int(np.argmax(t)))
+        return None
+    labels = set(flat) if all(isinstance(t, (int, float)) for t in flat) else set()
+    if labels and labels <= {0.0, 1.0}:
+        return _threshold_rule(0.5, (0, 1))
+    if labels and labels <= {-1.0, 1.0}:
+        return _threshold_rule(0.0, (-1, 1))
+    return None
+
+
+def accuracy(model, X, y, *, loss=None):
+    """The fraction of examples whose predicted class is the target's class.
+
+    With `loss`, its decision rule is used (e.g. loss=nn.bce_with_logits thresholds the logit
+    at 0); without, the rule is inferred as in `classification_rule`.
+    """
+    loss = None if loss is None else as_loss(loss)
+    checker = loss if loss is not None else as_loss(lambda p, t: p)
+    X, targets = _data_set(model, X, y, checker, "accuracy")
+    rule = classification_rule(loss, model, targets)
+    if rule is None:
+        raise ValueError("accuracy: the targets are not class labels (expected 0/1 or -1/+1 labels for one "
+                         "output, class indices or one-hot rows for several); pass loss=... to choose a rule")
+    outputs = model.predict(X).reshape(len(X), -1)
+    return rule.correct(outputs, targets) / len(X)
+
+
+def predict(model, X):
+    """model.predict(X): the outputs for every row of X as a numpy array."""
+    return model.predict(X)

@@ -1,0 +1,319 @@
+"""autograd.compile: a recorded graph replayed on a batch must equal the scalar engine, example by example."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import autograd
+from autograd import Value
+from autograd.compiled import GraphStructureError
+from autograd.compiled.steps import DenseLayer
+
+# --- random graphs using every op ---------------------------------------------------------
+
+UNARY = ["neg", "abs", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "step", "**k", "c**y"]
+BINARY = ["+", "-", "*", "/", "**"]
+NARY = ["sum", "dot", "dot+bias", "logsumexp", "softmax"]
+
+instruction = st.tuples(st.sampled_from(UNARY + BINARY + NARY),
+                        st.lists(st.integers(0, 10_000), min_size=2, max_size=6),
+                        st.sampled_from([2.0, 3.0, -1.0, 0.5, -0.3]))
+
+
+def grow(pool, op, picks, k):
+    """Add one node (or, for softmax, several) of `op` to the pool, reading earlier nodes.
+
+    Inputs are wrapped where an op has a restricted domain, so that every example is valid:
+    the point here is exactness, the error paths are tested on their own below.
+    """
+    a, b = (pool[i % len(pool)] for i in picks[:2])
+    chosen = [pool[i % len(pool)] for i in picks]
+    if op in ("+", "-", "*"):
+        return [autograd.apply(op, a, b)]
+    if op == "/":
+        return [a / (b * b + 1.0)]
+    if op == "**":
+        return [(a.tanh() + 2.0) ** b.tanh()]
+    if op == "neg":
+        return [-a]
+    if op == "abs":
+        return [abs(a)]
+    if op == "exp":
+        return [(a.tanh() * 3.0).exp()]
+    if op == "log":
+        return [(a * a + 0.5).log()]
+    if op == "sqrt":
+        return [(a * a + 0.1).sqrt()]
+    if op in ("tanh", "sigmoid", "relu"):
+        return [getattr(a, op)()]
+    if op == "step":
+        return [a.step(k)]
+    if op == "**k":
+        return [a ** k if float(k).is_integer() and k > 0 else (a * a + 1.0) ** k]
+    if op == "c**y":
+        return [2.5 ** a.tanh()]
+    if op == "sum":
+        return [autograd.sum(chosen)]
+    if op in ("dot", "dot+bias"):
+        half = max(1, len(chosen) // 2)
+        bias = chosen[-1] if op == "dot+bias" else None
+        return [autograd.dot(chosen[:half], chosen[half:2 * half] or chosen[:half], bias)]
+    if op == "logsumexp":
+        return [autograd.logsumexp(chosen)]
+    return autograd.softmax(chosen)  # softmax: several nodes reading one logsumexp (a diamond)
+
+
+def random_graph(program, parameters):
+    """build(xs, ys) -> the loss: the instructions applied to inputs, targets and parameters."""
+    def build(xs, ys):
+        pool = list(xs) + list(ys) + list(parameters)
+        for op, picks, k in program:
+            pool.extend(grow(pool, op, picks, k))
+        return autograd.sum(pool[-4:] + [parameters[0] * xs[0]])  # depends on parameters, re-uses nodes
+    return build
+
+
+def scalar_reference(build, X, Y, parameters, reduction="mean"):
+    """The loss and ∂loss/∂θ, one example at a time through the scalar engine."""
+    losses, grads = [], np.zeros(len(parameters))
+    for x, y in zip(X, Y):
+        xs, ys = [Value(v) for v in x], [Value(v) for v in y]
+        loss = build(xs, ys)
+        losses.append(loss.data)
+        grads += autograd.grad(loss, parameters)
+    if reduction == "mean":
+        return math.fsum(losses) / len(X), grads / len(X)
+    return math.fsum(losses), grads
+
+
+def assert_close(got, expected, rtol=1e-9):
+    got, expected = np.asarray(got, dtype=float), np.asarray(expected, dtype=float)
+    scale = max(1.0, float(np.max(np.abs(expected))) if expected.size else 1.0)
+    np.testing.assert_allclose(got, expected, rtol=rtol, atol=rtol * scale)
+
+
+def in_program_order(program, parameters, values):
+    """values given in the order of `parameters`, rearranged into the program's θ order."""
+    where = {id(p): i for i, p in enumerate(parameters)}
+    return np.array([values[where[id(p)]] for p in program.parameters])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(program=st.lists(instruction, min_size=1, max_size=14), seed=st.integers(0, 2**32 - 1),
+       reduction=st.sampled_from(["mean", "sum"]))
+def test_random_graphs_match_the_scalar_engine(program, seed, reduction):
+    rng = np.random.default_rng(seed)
+    parameters = [Value(float(v), label=f"p{i}") for i, v in enumerate(rng.normal(size=4))]
+    X, Y = rng.normal(size=(5, 3)), rng.normal(size=(5, 1))
+    build = random_graph(program, parameters)
+    xs, ys = [Value(v) for v in X[0]], [Value(v) for v in Y[0]]
+    compiled = autograd.compile(build(xs, ys), inputs=xs, targets=ys, parameters=parameters,
+                                reduction=reduction)
+    loss = compiled.gradient(X, Y)
+    expected_loss, expected_grads = scalar_reference(build, X, Y, parameters, reduction)
+    assert_close(loss, expected_loss)
+    assert_close(compiled.grad, in_program_order(compiled, parameters, expected_grads))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(program=st.lists(instruction, min_size=1, max_size=10), seed=st.integers(0, 2**32 - 1))
+def test_recording_from_a_function_gives_the_same_program(program, seed):
+    rng = np.random.default_rng(seed)
+    parameters = [Value(float(v)) for v in rng.normal(size=4)]
+    X, Y = rng.normal(size=(6, 3)), rng.normal(size=(6, 1))
+    build = random_graph(program, parameters)
+    compiled = autograd.compile(build, examples=(X, Y))  # parameters: the leaves every recording shares
+    found = set(map(id, compiled.parameters))
+    assert id(parameters[0]) in found and found <= set(map(id, parameters))
+    loss = compiled.gradient(X, Y)
+    expected_loss, expected_grads = scalar_reference(build, X, Y, parameters)
+    assert_close(loss, expected_loss)
+    assert_close(compiled.grad, in_program_order(compiled, parameters, expected_grads))
+
+
+# --- MLP-shaped graphs: dense layers as matrix products -------------------------------------
+
+def hand_mlp(sizes, activation, rng):
+    layers = []
+    for n_in, n_out in zip(sizes, sizes[1:]):
+        W = [[Value(rng.normal(), label=f"w{j},{k}") for k in range(n_in)] for j in range(n_out)]
+        b = [Value(rng.normal(), label=f"b{j}") for j in range(n_out)]
+        layers.append((W, b))
+    parameters = [p for W, b in layers for row, bias in zip(W, b) for p in row + [bias]]
+
+    def model(xs):
+        a = xs
+        for W, b in layers:
+            a = [getattr(autograd.dot(row, a, bias), activation)() for row, bias in zip(W, b)]
+        return a
+    return model, parameters
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
+def test_mlp_runs_each_layer_as_one_matrix_product_and_matches(activation):
+    rng = np.random.default_rng(1)
+    model, parameters = hand_mlp([6, 5, 3], activation, rng)
+    X, Y = rng.normal(size=(8, 6)), rng.random(size=(8, 3))
+
+    def build(xs, ys):
+        return autograd.sum([(a - y) ** 2 for a, y in zip(model(xs), ys)]) * 0.5
+
+    compiled = autograd.compile(build, examples=(X, Y), parameters=parameters)
+    dense = [step for step in compiled._steps if isinstance(step, DenseLayer)]
+    assert len(dense) == 2
+    assert all(np.shares_memory(step.W, compiled.theta) for step in dense)  # W is θ, not a copy
+    loss = compiled.gradient(X, Y)
+    expected_loss, expected_grads = scalar_reference(build, X, Y, parameters)
+    assert_close(loss, expected_loss)
+    assert_close(compiled.grad, in_program_order(compiled, parameters, expected_grads))
+
+
+def test_backward_adds_into_the_parameter_values_like_the_scalar_engine():
+    rng = np.random.default_rng(2)
+    model, parameters = hand_mlp([4, 3, 2], "tanh", rng)
+    X, Y = rng.normal(size=(5, 4)), rng.normal(size=(5, 2))
+    xs, ys = [Value(v) for v in X[0]], [Value(v) for v in Y[0]]
+    loss = autograd.sum([(a - y) ** 2 for a, y in zip(model(xs), ys)])
+    compiled = autograd.compile(loss, inputs=xs, targets=ys, parameters=parameters, reduction="sum")
+    for p in parameters:
+        p.grad = 1.0  # gradients accumulate, as with Value.backward
+    compiled.backward(X, Y)
+    _, expected = scalar_reference(lambda xs, ys: autograd.sum([(a - y) ** 2 for a, y in zip(model(xs), ys)]),
+                                   X, Y, parameters, reduction="sum")
+    assert_close([p.grad for p in parameters], expected + 1.0)
+
+
+def test_parameters_round_trip_between_values_and_theta():
+    rng = np.random.default_rng(3)
+    model, parameters = hand_mlp([3, 2], "sigmoid", rng)
+    xs = [Value(0.0) for _ in range(3)]
+    compiled = autograd.compile(model(xs), inputs=xs, parameters=parameters)
+    compiled.theta -= 1.0
+    before = [p.data for p in compiled.parameters]
+    compiled.write_parameters()
+    assert [p.data for p in compiled.parameters] == [v - 1.0 for v in before] or \
+        np.allclose([p.data for p in compiled.parameters], compiled.theta)
+    for p in parameters:
+        p.data = 0.25
+    compiled.read_parameters()
+    assert np.all(compiled.theta == 0.25)
+
+
+def test_predict_gives_the_outputs_without_targets():
+    rng = np.random.default_rng(4)
+    model, parameters = hand_mlp([3, 4, 2], "tanh", rng)
+    X = rng.normal(size=(7, 3))
+
+    def build(xs, ys):
+        out = model(xs)
+        return autograd.sum([(a - y) ** 2 for a, y in zip(out, ys)]), out
+
+    compiled = autograd.compile(build, examples=(X, np.zeros((7, 2))), parameters=parameters)
+    expected = [[a.data for a in model([Value(v) for v in x])] for x in X]
+    assert_close(compiled.predict(X), expected)
+
+
+def test_a_forward_only_program_of_several_outputs():
+    rng = np.random.default_rng(5)
+    model, parameters = hand_mlp([2, 3], "relu", rng)
+    xs = [Value(0.1), Value(0.2)]
+    compiled = autograd.compile(model(xs), inputs=xs, parameters=parameters)
+    X = rng.normal(size=(4, 2))
+    assert_close(compiled(X), [[a.data for a in model([Value(v) for v in x])] for x in X])
+    with pytest.raises(ValueError, match="several outputs"):
+        compiled.gradient(X)
+
+
+# --- bad input: the same clear errors as the scalar path ----------------------------------
+
+@pytest.fixture
+def small_program():
+    w = Value(0.5, label="w")
+    xs, ys = [Value(1.0, label="x_1"), Value(2.0, label="x_2")], [Value(1.0, label="y_1")]
+    loss = ((xs[0] * w).log() + xs[1] / ys[0]) ** 2
+    return autograd.compile(loss, inputs=xs, targets=ys, parameters=[w])
+
+
+def test_wrong_width_is_a_value_error_naming_the_widths(small_program):
+    with pytest.raises(ValueError, match="expected 2 numbers per example, got 3"):
+        small_program.gradient(np.ones((4, 3)), np.ones((4, 1)))
+    with pytest.raises(ValueError, match="3 rows of targets for 4 examples"):
+        small_program.gradient(np.ones((4, 2)), np.ones((3, 1)))
+
+
+def test_non_finite_input_names_the_example_and_column(small_program):
+    X = np.ones((4, 2))
+    X[2, 1] = np.nan
+    with pytest.raises(ValueError, match="nan in example 2, column 1"):
+        small_program.gradient(X, np.ones((4, 1)))
+    with pytest.raises(TypeError, match="real numbers"):
+        small_program.gradient(np.array([["a", "b"]]), np.ones((1, 1)))
+
+
+def test_a_domain_error_names_the_op_and_the_example(small_program):
+    X = np.ones((9, 2))
+    X[7, 0] = 0.0  # log(0 * w) in example 7
+    with pytest.raises(ValueError, match=r"^log: .*example 7 of the batch"):
+        small_program.gradient(X, np.ones((9, 1)))
+    Y = np.ones((9, 1))
+    Y[3, 0] = 0.0  # x_2 / 0 in example 3
+    with pytest.raises(ZeroDivisionError, match=r"^/: division by zero.*example 3 of the batch"):
+        small_program.gradient(np.ones((9, 2)), Y)
+
+
+def test_the_error_is_the_one_the_scalar_engine_raises():
+    x = Value(0.5, label="x")
+    compiled = autograd.compile((x * 800.0).exp(), inputs=[x], parameters=[])
+    with pytest.raises(OverflowError) as batched:
+        compiled(np.array([[0.5], [1.0]]))
+    with pytest.raises(OverflowError) as scalar:
+        (Value(1.0, label="x") * 800.0).exp()
+    assert str(batched.value) == f"{scalar.value} (in example 1 of the batch)"
+
+
+def test_a_non_finite_gradient_names_the_node_and_the_example():
+    w = Value(1.0, label="w")
+    x = Value(1.0, label="x")
+    compiled = autograd.compile((x * w).sqrt(), inputs=[x], parameters=[w])  # ∂√u/∂u is infinite at u = 0
+    with pytest.raises(FloatingPointError, match="example 2 of the batch"):
+        compiled.gradient(np.array([[1.0], [4.0], [0.0]]))
+
+
+# --- graphs whose structure depends on the data ---------------------------------------------
+
+def test_branching_on_data_is_refused_with_a_way_out():
+    w = Value(0.3, label="w")
+
+    def build(xs):
+        return (xs[0] * w).tanh() if xs[0].data > 0 else (xs[0] * w).sigmoid()
+
+    with pytest.raises(GraphStructureError, match=r"depends on the data.*compiled=False"):
+        autograd.compile(build, examples=np.array([[1.0], [-1.0], [2.0]]), parameters=[w])
+
+
+def test_a_number_taken_out_of_a_value_is_refused():
+    w = Value(0.3, label="w")
+    with pytest.raises(GraphStructureError, match="constant"):
+        autograd.compile(lambda xs: w * xs[0].data, examples=np.array([[1.0], [2.0]]), parameters=[w])
+
+
+def test_same_structure_on_other_examples_is_accepted():
+    w = Value(0.3, label="w")
+    compiled = autograd.compile(lambda xs: (w * xs[0]).relu(), examples=np.array([[1.0], [-2.0]]))
+    assert compiled.parameters == [w]
+    assert_close(compiled(np.array([[1.0], [-2.0]])), [0.3, 0.0])
+
+
+def test_misuse_of_compile_is_a_clear_error():
+    x, w = Value(1.0), Value(2.0)
+    with pytest.raises(TypeError, match="examples="):
+        autograd.compile(lambda xs: xs[0] * w)
+    with pytest.raises(ValueError, match="both as a parameter and as an input"):
+        autograd.compile(x * w, inputs=[x], parameters=[x, w])
+    with pytest.raises(ValueError, match="reduction"):
+        autograd.compile(x * w, inputs=[x], reduction="average")
+    with pytest.raises(ValueError, match="not a leaf"):
+        autograd.compile(x * w, inputs=[x], parameters=[x * w])

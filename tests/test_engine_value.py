@@ -1,0 +1,221 @@
+"""`Value` itself: construction, numbers on either side of an operator, the three powers,
+identity semantics (`==`, hashing), parents in argument order, op names and labels."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import autograd
+from autograd import Value
+
+
+def real(low=-10.0, high=10.0):
+    return st.floats(low, high, allow_nan=False, allow_infinity=False)
+
+
+def nonzero(low=0.1, high=10.0):
+    return st.tuples(st.sampled_from([-1.0, 1.0]), real(low, high)).map(lambda t: t[0] * t[1])
+
+
+# --- construction ---------------------------------------------------------------------
+
+def test_a_new_value_is_a_leaf():
+    x = Value(3, label="x")
+    assert x.data == 3.0 and type(x.data) is float
+    assert x.grad == 0.0 and type(x.grad) is float
+    assert x.label == "x" and x.op == "" and x.parents == ()
+    assert Value(2.5).label == ""
+
+
+@pytest.mark.parametrize("number", [np.float64(2.5), np.float32(2.5), np.float16(2.5),
+                                    np.int64(3), np.int32(-3), np.int8(7), np.uint16(9)])
+def test_numpy_scalars_are_numbers(number):
+    x = Value(number)
+    assert type(x.data) is float and x.data == float(number)
+    y = x * number + number  # and as the plain-number side of an op, on either side
+    z = number * x - number
+    assert y.data == float(number) ** 2 + float(number) and z.data == float(number) ** 2 - float(number)
+    assert isinstance(number + x, Value) and isinstance(number / x, Value)
+
+
+def test_the_label_is_writable_and_results_start_unlabelled():
+    x = Value(1.0, label="x")
+    y = x * 2
+    assert y.label == ""
+    y.label = "y"
+    assert y.label == "y"
+
+
+def test_repr_shows_data_grad_label_and_op():
+    y = Value(2.0, label="x") * 3
+    y.label = "y"
+    text = repr(y)
+    assert "6" in text and "'y'" in text and "'*'" in text
+
+
+# --- arithmetic with plain numbers on either side ---------------------------------------
+
+@given(a=real(), c=real())
+def test_plain_numbers_on_either_side(a, c):
+    x = Value(a, label="x")
+    cases = [  # (node, expected value, expected ∂node/∂x, op name)
+        (x + c, a + c, 1.0, "+"), (c + x, c + a, 1.0, "+"),
+        (x - c, a - c, 1.0, "-"), (c - x, c - a, -1.0, "-"),
+        (x * c, a * c, c, "*"), (c * x, c * a, c, "*"),
+        (-x, -a, -1.0, "neg"), (+x, a, 1.0, ""),
+    ]
+    for node, value, derivative, op in cases:
+        assert node.data == value and node.op == op
+        assert autograd.grad(node, x) == derivative
+
+
+@given(a=real(), c=nonzero())
+def test_division_by_a_plain_number(a, c):
+    x = Value(a, label="x")
+    assert (x / c).data == a / c and (x / c).op == "/"
+    assert math.isclose(autograd.grad(x / c, x), 1 / c, rel_tol=1e-15)
+
+
+@given(a=nonzero(), c=real())
+def test_a_plain_number_divided_by_a_value(a, c):
+    x = Value(a, label="x")
+    assert (c / x).data == c / a and (c / x).op == "/"
+    assert math.isclose(autograd.grad(c / x, x), -c / a ** 2, rel_tol=1e-12, abs_tol=1e-300)
+
+
+def test_reflected_ops_put_the_number_first_in_parents():
+    x = Value(4.0, label="x")
+    for node in (2 - x, 2 / x, 2 + x, 2 * x):
+        first, second = node.parents
+        assert first.data == 2.0 and first.op == "" and second is x
+    for node in (x - 2, x / 2, x + 2, x * 2):
+        first, second = node.parents
+        assert first is x and second.data == 2.0
+
+
+@given(a=real(), b=real())
+def test_parents_keep_argument_order(a, b):
+    x, y = Value(a, label="x"), Value(b, label="y")
+    for node in (x + y, x - y, x * y, y + x, y - x):
+        assert isinstance(node.parents, tuple) and len(node.parents) == 2
+    assert (x - y).parents[0] is x and (x - y).parents[1] is y
+    assert (y - x).parents[0] is y and (y - x).parents[1] is x
+    assert (x * y).parents[0] is x and (y * x).parents[0] is y
+    assert (x + x).parents[0] is x and (x + x).parents[1] is x  # a re-used input appears twice
+
+
+def test_op_names():
+    x, y = Value(2.0), Value(3.0)
+    expected = {
+        "+": x + y, "-": x - y, "*": x * y, "/": x / y, "neg": -x, "abs": abs(x),
+        "**k": x ** 2, "c**y": 2 ** x, "**": x ** y, "sqrt": x.sqrt(), "exp": x.exp(),
+        "log": x.log(), "tanh": x.tanh(), "sigmoid": x.sigmoid(), "relu": x.relu(),
+        "step": x.step(), "sum": autograd.sum([x, y]), "dot": autograd.dot([x], [y]),
+        "logsumexp": autograd.logsumexp([x, y]),
+    }
+    for name, node in expected.items():
+        assert node.op == name
+    assert set(expected) == set(autograd.OPS), "an op of the table has no operator or function test here"
+
+
+# --- the three powers ---------------------------------------------------------------
+
+@given(a=real(0.1, 5.0), b=real(-3.0, 3.0))
+def test_value_to_the_power_of_a_value(a, b):
+    x, y = Value(a, label="x"), Value(b, label="y")
+    z = x ** y
+    assert z.op == "**" and z.parents == (x, y) and z.parents[0] is x
+    assert z.data == a ** b
+    dx, dy = autograd.grad(z, [x, y])
+    assert math.isclose(dx, b * a ** (b - 1), rel_tol=1e-12)          # ∂z/∂x = y x^(y-1)
+    assert math.isclose(dy, a ** b * math.log(a), rel_tol=1e-12, abs_tol=1e-15)  # ∂z/∂y = x^y ln x
+    report = autograd.gradcheck(lambda x, y: x ** y, {"x": a, "y": b},
+                                hand={"x": lambda x, y: y * x ** (y - 1), "y": lambda x, y: x ** y * math.log(x)})
+    assert report.ok, str(report)
+
+
+@given(c=real(0.1, 5.0), b=real(-3.0, 3.0))
+def test_number_to_the_power_of_a_value(c, b):
+    y = Value(b, label="y")
+    z = c ** y
+    assert z.op == "c**y" and z.parents == (y,) and z.params == {"c": c}
+    assert z.data == c ** b
+    assert math.isclose(autograd.grad(z, y), c ** b * math.log(c), rel_tol=1e-12, abs_tol=1e-15)
+    report = autograd.gradcheck(lambda y: c ** y, {"y": b}, hand={"y": lambda y: c ** y * math.log(c)})
+    assert report.ok, str(report)
+
+
+@given(a=real(0.1, 5.0), k=real(-3.0, 3.0))
+def test_value_to_the_power_of_a_number(a, k):
+    x = Value(a, label="x")
+    z = x ** k
+    assert z.op == "**k" and z.parents == (x,) and z.params == {"k": k}
+    assert z.data == a ** k
+    assert math.isclose(autograd.grad(z, x), k * a ** (k - 1), rel_tol=1e-12)
+    report = autograd.gradcheck(lambda x: x ** k, {"x": a}, hand={"x": lambda x: k * x ** (k - 1)})
+    assert report.ok, str(report)
+
+
+@pytest.mark.parametrize("k, expected_value, expected_gradient", [
+    (3, -8.0, 12.0), (2, 4.0, -4.0), (-1, -0.5, -0.25), (-2, 0.25, 0.25), (0, 1.0, 0.0)])
+def test_negative_base_with_an_integer_exponent(k, expected_value, expected_gradient):
+    x = Value(-2.0)
+    z = x ** k
+    assert z.data == expected_value
+    assert autograd.grad(z, x) == expected_gradient
+
+
+def test_integer_exponent_at_zero_base_has_a_derivative():
+    """d/dx x^k at x = 0: 0 for k = 0 (x^0 is the constant 1) and for k >= 2, 1 for k = 1."""
+    for k, expected in [(0, 0.0), (1, 1.0), (2, 0.0), (3, 0.0)]:
+        x = Value(0.0, label="x")
+        z = x ** k
+        z.backward()
+        assert x.grad == expected, f"d/dx x**{k} at 0"
+
+
+def test_zero_base_with_a_value_exponent_differentiates_like_pytorch():
+    """0^y = 0 for every y > 0, so ∂(0^y)/∂y = 0 there (PyTorch gives 0, not nan)."""
+    x, y = Value(0.0, label="x"), Value(2.0, label="y")
+    z = x ** y
+    assert z.data == 0.0
+    assert autograd.grad(z, [x, y]) == [0.0, 0.0]  # ∂/∂x = y x^(y-1) = 0, ∂/∂y = 0
+    y = Value(2.0, label="y")
+    assert autograd.grad(0 ** y, y) == 0.0
+
+
+def test_power_of_a_power_chain_rule():
+    """(x^2)^y · 2^x at a point, against a hand derivation."""
+    a, b = 1.5, 0.75
+    report = autograd.gradcheck(lambda x, y: (x ** 2) ** y * 2 ** x, {"x": a, "y": b}, hand={
+        "x": lambda x, y: 2 * y * x ** (2 * y - 1) * 2 ** x + x ** (2 * y) * 2 ** x * math.log(2),
+        "y": lambda x, y: x ** (2 * y) * math.log(x ** 2) * 2 ** x})
+    assert report.ok, str(report)
+
+
+# --- identity: == and hashing ---------------------------------------------------------
+
+def test_equality_is_identity_not_a_graph_op():
+    x, y = Value(1.0), Value(1.0)
+    assert (x == x) is True
+    assert (x == y) is False and (x != y) is True
+    assert (x == 1.0) is False
+    assert x.parents == () and y.parents == ()
+
+
+def test_values_hash_by_identity():
+    x, y = Value(1.0), Value(1.0)
+    assert len({x, y}) == 2
+    table = {x: "x", y: "y"}
+    assert table[x] == "x" and table[y] == "y"
+    x.data = 5.0  # a changed value is still the same key
+    x.grad = 3.0
+    assert table[x] == "x" and x in {x}
+    assert hash(x) == hash(x)
+
+
+def test_float_of_a_value_is_its_data():
+    assert float(Value(2.5) * 2) == 5.0

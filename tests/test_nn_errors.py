@@ -1,0 +1,91 @@
+"""Every bad input to nn raises an error of the right type that names the culprit and what was expected."""
+
+import math
+
+import numpy as np
+import pytest
+
+import nn
+from autograd import Value
+
+model = nn.MLP(3, [4, 2], seed=0)
+binary = nn.MLP(2, [3, 1], seed=0)
+X2, y2 = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]), np.array([1.0, 1.0, 0.0])
+
+
+def fit(**overrides):
+    arguments = dict(model=binary, X=X2, y=y2, loss=nn.mse, epochs=1, lr=0.1, progress=False)
+    arguments.update(overrides)
+    return nn.fit(arguments.pop("model"), arguments.pop("X"), arguments.pop("y"), **arguments)
+
+
+CASES = {
+    # --- one example into a model
+    "input too short": (lambda: model([1.0, 2.0]), ValueError, "expected 3 inputs, got 2"),
+    "input too long": (lambda: model(np.zeros(4)), ValueError, "expected 3 inputs, got 4"),
+    "input not numeric": (lambda: model([1.0, "2", 3.0]), TypeError, "input x_2: expected a real number"),
+    "input None": (lambda: model([1.0, None, 3.0]), TypeError, "input x_2"),
+    "input nan": (lambda: model([1.0, 2.0, math.nan]), ValueError, "input x_3: expected a finite number, got nan"),
+    "input inf": (lambda: model([math.inf, 2.0, 3.0]), ValueError, "input x_1: expected a finite number"),
+    "input 2-D": (lambda: model(np.zeros((2, 3))), ValueError, r"shape \(2, 3\).*predict"),
+    "input a dict": (lambda: model({"a": 1}), TypeError, "expected a list, tuple or 1-D numpy array of 3"),
+    "neuron input": (lambda: nn.Neuron(2, seed=0)([1.0]), ValueError, "Neuron.*expected 2 inputs, got 1"),
+    # --- data sets
+    "X and y lengths": (lambda: fit(y=y2[:2]), ValueError, "X has 3 examples but y has 2 targets"),
+    "empty X": (lambda: fit(X=[], y=[]), ValueError, "data set is empty"),
+    "X wrong width": (lambda: fit(X=np.zeros((3, 3))), ValueError, r"expected shape \(N, 2\).*got \(3, 3\)"),
+    "X ragged": (lambda: fit(X=[[0.0, 1.0], [1.0], [1.0, 1.0]]), ValueError, "different lengths"),
+    "X text": (lambda: fit(X=[["0", "1"]] * 3), TypeError, "real numbers only"),
+    "X nan": (lambda: fit(X=np.array([[0.0, 1.0], [1.0, np.nan], [1.0, 1.0]])), ValueError,
+              "example 1, input x_2 is nan"),
+    "y nan": (lambda: fit(y=[1.0, math.nan, 0.0]), ValueError, r"y\[1\].*finite"),
+    "y text": (lambda: fit(y=["1", "1", "0"]), TypeError, r"y\[0\]"),
+    "y not a sequence": (lambda: fit(y=5), TypeError, "sequence of 3 targets"),
+    "class index out of range": (lambda: fit(model=model, X=np.zeros((3, 3)), y=[0, 2, 1], loss=nn.cross_entropy),
+                                 IndexError, r"y\[1\].*class index 2 is out of range for 2 classes"),
+    "predict empty": (lambda: model.predict(np.zeros((0, 3))), ValueError, "empty"),
+    "accuracy mismatch": (lambda: nn.accuracy(binary, X2, y2[:1]), ValueError, "3 examples but y has 1"),
+    "validation mismatch": (lambda: fit(validation=(X2, y2[:2])), ValueError, "validation.*3 examples but y has 2"),
+    # --- names and settings
+    "unknown activation": (lambda: nn.MLP(2, [3], activation="swish"), ValueError,
+                           "unknown activation 'swish'; expected one of 'linear', 'step'"),
+    "activation not a name": (lambda: nn.MLP(2, [3], activation=3), TypeError, "activation: expected a name"),
+    "k for tanh": (lambda: nn.MLP(2, [3], activation=("tanh", 2.0)), ValueError, "'tanh' takes no constant k"),
+    "k nan": (lambda: nn.MLP(2, [3], activation=("step", math.nan)), ValueError, "k must be finite"),
+    "softmax in a hidden layer": (lambda: nn.MLP(2, [3, 2], activation="softmax"), ValueError,
+                                  "layer 0: softmax is only for the output layer"),
+    "softmax neuron": (lambda: nn.Neuron(2, "softmax"), ValueError, "softmax maps a whole layer"),
+    "activation list length": (lambda: nn.MLP(2, [3, 1], activation=["tanh"]), ValueError, "1 entries for 2 layers"),
+    "list and output_activation": (lambda: nn.MLP(2, [1], ["tanh"], "linear"), ValueError, "must not be given too"),
+    "unknown init": (lambda: nn.MLP(2, [3], init="glorot"), ValueError,
+                     "unknown init 'glorot'; expected one of 'uniform', 'normal', 'xavier', 'he'"),
+    "unknown bias_init": (lambda: nn.MLP(2, [3], bias_init="ones"), ValueError, "unknown bias_init 'ones'"),
+    "bias_init nan": (lambda: nn.MLP(2, [3], bias_init=math.nan), ValueError, "bias_init: expected a finite"),
+    "nin zero": (lambda: nn.MLP(0, [3]), ValueError, "MLP nin: expected at least 1, got 0"),
+    "nouts empty": (lambda: nn.MLP(2, []), TypeError, "non-empty list of layer widths"),
+    "nouts zero": (lambda: nn.MLP(2, [3, 0]), ValueError, r"nouts\[1\]: expected at least 1"),
+    "nouts float": (lambda: nn.MLP(2, [3.0]), TypeError, r"nouts\[0\]: expected an int"),
+    "seed float": (lambda: nn.MLP(2, [3], seed=1.5), TypeError, "seed: expected an int"),
+    "unknown loss": (lambda: fit(loss="l1"), ValueError, "unknown loss 'l1'"),
+    # --- fit settings
+    "lr zero": (lambda: fit(lr=0.0), ValueError, "learning rate lr must be > 0, got 0.0"),
+    "lr negative": (lambda: fit(lr=-0.5), ValueError, "learning rate lr must be > 0, got -0.5"),
+    "lr and optimizer": (lambda: fit(optimizer=nn.SGD(binary.parameters(), 0.1)), ValueError, "not both"),
+    "neither lr nor optimizer": (lambda: fit(lr=None), ValueError, "give a learning rate lr"),
+    "foreign optimizer": (lambda: fit(lr=None, optimizer=nn.SGD([Value(1.0)], 0.1)), ValueError,
+                          "does not hold 13 of the model's parameters"),
+    "epochs zero": (lambda: fit(epochs=0), ValueError, "fit epochs: expected at least 1, got 0"),
+    "batch_size zero": (lambda: fit(batch_size=0), ValueError, "fit batch_size: expected at least 1, got 0"),
+    "batch_size float": (lambda: fit(batch_size=2.5), TypeError, "fit batch_size: expected an int"),
+    "callback": (lambda: fit(callback=3), TypeError, "callback"),
+    "compiled": (lambda: fit(compiled="yes"), TypeError, "compiled"),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_bad_input_raises_a_clear_error(case):
+    call, error, culprit = CASES[case]
+    before = binary.state_dict()
+    with pytest.raises(error, match=culprit):
+        call()
+    assert binary.state_dict() == before  # a refused fit changes nothing

@@ -1,0 +1,225 @@
+"""nn.Neuron, nn.Layer, nn.MLP: structure, labels, names, weights, and gradients vs central differences."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import autograd
+import nn
+from autograd import Value
+
+
+def _swap_parameters(model, values):
+    """Put the Values `values` (by parameter name) into the model in place of its own."""
+    for i, layer in enumerate(model.layers):
+        for j, neuron in enumerate(layer.neurons):
+            neuron.w = [values[f"layers.{i}.neurons.{j}.w.{k}"] for k in range(len(neuron.w))]
+            neuron.b = values[f"layers.{i}.neurons.{j}.b"]
+
+
+def _check_mlp_gradients(model, x, target, loss):
+    """gradcheck of loss(model(x), target) with respect to every parameter and every input."""
+    inputs = dict(model.state_dict())
+    inputs.update({f"x{k}": xk for k, xk in enumerate(x)})
+
+    def f(**values):
+        _swap_parameters(model, values)
+        return loss(model([values[f"x{k}"] for k in range(len(x))]), target)
+
+    report = autograd.gradcheck(f, inputs, rtol=1e-5, atol=1e-7)
+    assert report.ok, str(report)
+    return report
+
+
+ACTIVATIONS = ["tanh", "sigmoid", "relu", "linear", ("linear", 2.5), ("step", 0.3)]
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS, ids=str)
+@pytest.mark.parametrize("elementary", [False, True])
+def test_mlp_gradients_match_central_differences_for_every_activation(activation, elementary):
+    model = nn.MLP(3, [4, 3, 2], activation=activation, output_activation=activation, seed=1,
+                   bias_init="normal", elementary=elementary)
+    report = _check_mlp_gradients(model, [0.3, -1.2, 0.8], [0.5, -0.25], nn.mse)
+    if activation == ("step", 0.3):  # a step network's gradient is 0 for every weight before it
+        assert all(row.engine == 0.0 for row in report.rows if ".w." in row.name or row.name.endswith(".b"))
+    else:
+        assert any(abs(row.engine) > 1e-3 for row in report.rows)
+
+
+def test_softmax_output_gradients_match_central_differences():
+    model = nn.MLP(3, [4, 3], activation="tanh", output_activation="softmax", seed=2)
+    _check_mlp_gradients(model, [0.3, -1.2, 0.8], 2, nn.nll)
+
+
+@settings(max_examples=15)
+@given(st.lists(st.floats(-3, 3), min_size=2, max_size=2), st.integers(0, 2**32 - 1))
+def test_mlp_gradients_random_points(x, seed):
+    model = nn.MLP(2, [3, 1], activation="sigmoid", output_activation="sigmoid", seed=seed, init="normal",
+                   bias_init=1.0)
+    _check_mlp_gradients(model, x, 0.7, nn.bce)
+
+
+def test_backward_fills_parameter_grads_like_gradcheck():
+    model = nn.MLP(2, [3, 2], seed=3)
+    loss = nn.cross_entropy(model([0.5, -0.5]), 1)
+    loss.backward()
+    engine = autograd.grad(nn.cross_entropy(model([0.5, -0.5]), 1), model.parameters())
+    assert [p.grad for p in model.parameters()] == pytest.approx(engine, rel=1e-12)
+    model.zero_grad()
+    assert all(p.grad == 0.0 for p in model.parameters())
+
+
+def test_each_neuron_is_one_dot_node_and_one_activation_node_labelled_as_in_the_notes():
+    model = nn.MLP(2, [3, 1], activation="sigmoid", output_activation="sigmoid", seed=0)
+    out = model([1.0, 2.0])
+    assert out.op == "sigmoid" and out.label == "a(3)_1"
+    z = out.parents[0]
+    assert z.op == "dot" and z.label == "z(3)_1" and z.params == {"n": 3}
+    assert [p.label for p in z.parents] == ["w(3)_1,1", "w(3)_1,2", "w(3)_1,3", "a(2)_1", "a(2)_2", "a(2)_3", "b(3)_1"]
+    hidden = z.parents[3].parents[0]
+    assert hidden.label == "z(2)_1"
+    assert [p.label for p in hidden.parents] == ["w(2)_1,1", "w(2)_1,2", "x_1", "x_2", "b(2)_1"]
+
+
+def test_linear_output_with_slope_one_is_z_itself_and_with_slope_k_is_one_more_node():
+    model = nn.MLP(2, [1], output_activation="linear", seed=0)
+    out = model([1.0, 2.0])
+    assert out.op == "dot" and out.label == "z(2)_1"
+    model = nn.MLP(2, [1], output_activation=("linear", 3.0), seed=0)
+    out = model([1.0, 2.0])
+    assert out.op == "*" and out.label == "a(2)_1"
+    assert out.data == pytest.approx(3.0 * out.parents[0].data)
+
+
+def test_elementary_option_builds_z_from_times_and_plus():
+    model = nn.MLP(3, [1], seed=0, elementary=True)
+    out = model([1.0, 2.0, 3.0])
+    ops = {node.op for node in autograd.topological_order(out) if node.op}
+    assert ops == {"*", "+"} and out.label == "z(2)_1"
+    twin = nn.MLP(3, [1], seed=0)
+    assert twin([1.0, 2.0, 3.0]).data == pytest.approx(out.data, rel=1e-15)
+
+
+def test_softmax_layer_outputs_probabilities_labelled_a():
+    model = nn.MLP(2, [3, 4], output_activation="softmax", seed=0)
+    out = model([1000.0, -1000.0])  # huge logits: stable through logsumexp
+    assert sum(o.data for o in out) == pytest.approx(1.0)
+    assert [o.label for o in out] == ["a(3)_1", "a(3)_2", "a(3)_3", "a(3)_4"]
+
+
+def test_named_parameters_map_onto_the_notes_indices():
+    model = nn.MLP(2, [3, 1], seed=0)
+    names = [name for name, _ in model.named_parameters()]
+    assert names[:3] == ["layers.0.neurons.0.w.0", "layers.0.neurons.0.w.1", "layers.0.neurons.0.b"]
+    assert len(names) == model.num_parameters() == 13 == len(set(names))
+    for name, p in model.named_parameters():
+        parts = name.split(".")
+        l, j = int(parts[1]) + 2, int(parts[3]) + 1
+        expected = f"b({l})_{j}" if parts[4] == "b" else f"w({l})_{j},{int(parts[5]) + 1}"
+        assert p.label == expected
+    assert model.parameters() == [p for _, p in model.named_parameters()]
+
+
+def test_one_output_gives_a_value_several_give_a_list_and_width_one_hidden_layer_works():
+    assert isinstance(nn.MLP(2, [1, 1], seed=0)([1.0, 2.0]), Value)
+    out = nn.MLP(2, [1, 3], seed=0)(np.array([1.0, 2.0]))
+    assert isinstance(out, list) and len(out) == 3
+    _check_mlp_gradients(nn.MLP(2, [1, 1], seed=0), [0.5, 0.25], 1.0, nn.sse)
+
+
+def test_inputs_may_be_values_and_keep_their_labels():
+    x = [Value(1.0, label="u"), 2.0]
+    out = nn.MLP(2, [1], seed=0)(x)
+    assert [p.label for p in out.parents][2:4] == ["u", "x_2"]
+    out.backward()
+    assert x[0].grad == pytest.approx(out.parents[0].data)
+
+
+def test_activation_list_sets_one_per_layer():
+    model = nn.MLP(2, [3, 3, 1], activation=["relu", ("step", 0.5), "sigmoid"])
+    assert [a.describe() for a in model.activations] == ["relu", "step(k=0.5)", "sigmoid"]
+
+
+def test_seed_makes_weights_reproducible_without_global_state():
+    np.random.seed(0)
+    a = nn.MLP(3, [4, 2], seed=42).state_dict()
+    np.random.seed(1)
+    b = nn.MLP(3, [4, 2], seed=42).state_dict()
+    assert a == b
+    assert nn.MLP(3, [4, 2], seed=43).state_dict() != a
+    state = np.random.get_state()
+    nn.MLP(3, [4, 2], seed=7)
+    assert np.array_equal(np.random.get_state()[1], state[1])
+
+
+@pytest.mark.parametrize("init", ["uniform", "normal", "xavier", "he"])
+def test_init_schemes_have_their_spread(init):
+    W = nn.MLP(200, [100], init=init, seed=0).weights()[0][0]
+    expected_std = {"uniform": 1 / np.sqrt(3), "normal": 1.0, "xavier": np.sqrt(2 / 300),
+                    "he": np.sqrt(2 / 200)}[init]
+    assert W.std() == pytest.approx(expected_std, rel=0.05)
+    if init in ("uniform", "xavier"):
+        bound = 1.0 if init == "uniform" else np.sqrt(6 / 300)
+        assert np.abs(W).max() <= bound
+
+
+def test_bias_init_number_or_scheme():
+    assert np.all(nn.MLP(2, [5], bias_init=1.0, seed=0).weights()[0][1] == 1.0)
+    assert np.all(nn.MLP(2, [5], seed=0).weights()[0][1] == 0.0)
+    assert len(set(nn.MLP(2, [5], bias_init="normal", seed=0).weights()[0][1])) == 5
+
+
+def test_weights_are_in_the_notes_orientation_and_round_trip():
+    model = nn.MLP(3, [2, 1], activation="sigmoid", seed=0)
+    (W2, b2), (W3, b3) = model.weights()
+    assert W2.shape == (2, 3) and b2.shape == (2,) and W3.shape == (1, 2)
+    x = np.array([0.1, 0.2, 0.3])
+    a2 = 1 / (1 + np.exp(-(W2 @ x + b2)))  # the notes' matrix equation a(l) = σ(W a(l-1) + b)
+    assert model(x).data == pytest.approx((W3 @ a2 + b3)[0], rel=1e-12)
+    other = nn.MLP(3, [2, 1], activation="sigmoid", seed=9)
+    other.set_weights(model.weights())
+    assert other.state_dict() == model.state_dict()
+
+
+def test_state_dict_round_trip_and_strict_names():
+    model, other = nn.MLP(2, [3, 1], seed=0), nn.MLP(2, [3, 1], seed=1)
+    result = other.load_state_dict(model.state_dict())
+    assert other.state_dict() == model.state_dict() and result == ([], [])
+    state = model.state_dict()
+    state["layers.9.neurons.0.b"] = 1.0
+    del state["layers.0.neurons.0.b"]
+    before = other.state_dict()
+    with pytest.raises(KeyError, match=r"missing keys: 'layers.0.neurons.0.b'.*unexpected keys: 'layers.9"):
+        other.load_state_dict(state)
+    assert other.state_dict() == before
+    missing, unexpected = other.load_state_dict(state, strict=False)
+    assert missing == ["layers.0.neurons.0.b"] and unexpected == ["layers.9.neurons.0.b"]
+
+
+def test_repr_shows_architecture_and_parameter_count():
+    text = repr(nn.MLP(2, [4, 1], seed=0))
+    assert "MLP(2 → [4, 1], 17 parameters)" in text
+    assert "Layer(2 → 4, tanh)" in text and "Layer(4 → 1, linear)" in text
+    assert repr(nn.Neuron(3, "relu", seed=0)) == "Neuron(3 → 1, relu)"
+
+
+def test_standalone_neuron_and_layer():
+    neuron = nn.Neuron(2, "tanh", seed=0)
+    out = neuron([1.0, -1.0])
+    assert out.label == "a" and out.parents[0].label == "z"
+    assert [p.label for p in neuron.parameters()] == ["w_1", "w_2", "b"]
+    layer = nn.Layer(2, 3, "relu", seed=0)
+    outs = layer([1.0, -1.0])
+    assert len(outs) == 3 and outs[0].label == "a_1"
+    W, b = layer.weights()
+    assert [o.data for o in outs] == pytest.approx(np.maximum(W @ [1.0, -1.0] + b, 0))
+
+
+def test_predict_returns_arrays_and_keeps_no_graph():
+    model = nn.MLP(2, [3, 2], seed=0)
+    X = np.array([[0.0, 1.0], [1.0, 0.5], [2.0, -1.0]])
+    out = model.predict(X)
+    assert out.shape == (3, 2)
+    assert out[1] == pytest.approx([v.data for v in model(X[1])])
+    assert nn.MLP(2, [1], seed=0).predict(X).shape == (3,)

@@ -1,0 +1,145 @@
+"""nn losses: values against the notes' formulas, gradients against central differences and hand formulas."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import autograd
+import nn
+from autograd import Value
+
+finite = st.floats(-30, 30, allow_nan=False)
+
+
+def sigmoid(z):
+    return 1 / (1 + math.exp(-z))
+
+
+def test_sse_and_mse_values_follow_the_notes():
+    yhat, y = [Value(1.0), Value(3.0)], [0.0, 1.0]
+    assert nn.sse(yhat, y).data == 1.0 + 4.0
+    assert nn.mse(yhat, y).data == 5.0 / 2
+    assert nn.mse(yhat, y, half=True).data == 5.0 / 4
+    assert nn.mse.with_options(half=True)(Value(3.0), 1.0).data == 2.0  # C = ½ (y - ŷ)²
+
+
+@settings(max_examples=30)
+@given(st.lists(finite, min_size=3, max_size=3), st.lists(finite, min_size=3, max_size=3))
+def test_squared_errors_gradients(yhat, y):
+    for loss, scale in ((nn.sse, 2.0), (nn.mse, 2.0 / 3), (nn.mse.with_options(half=True), 1.0 / 3)):
+        hand = [scale * (a - b) for a, b in zip(yhat, y)]
+        report = autograd.gradcheck(lambda *v: loss(list(v), y), yhat, hand=hand, atol=1e-5)
+        assert report.ok, str(report)
+
+
+@settings(max_examples=30)
+@given(st.floats(-8, 8), st.sampled_from([0.0, 1.0, 0.3]))
+def test_bce_value_and_gradient(logit, y):
+    p = sigmoid(logit)
+    assert nn.bce(Value(p), y).data == pytest.approx(-(y * math.log(p) + (1 - y) * math.log(1 - p)))
+    report = autograd.gradcheck(lambda q: nn.bce(q, y), [p], hand=[(p - y) / (p * (1 - p))], rtol=1e-4)
+    assert report.ok, str(report)
+
+
+@settings(max_examples=50)
+@given(st.floats(-700, 700), st.sampled_from([0.0, 1.0, 0.25]))
+def test_bce_with_logits_is_stable_for_any_logit_and_its_gradient_is_sigma_minus_y(z, y):
+    loss = nn.bce_with_logits(Value(z), y)
+    assert math.isfinite(loss.data)
+    # ln(1 + e^z) - y z, written without overflow
+    assert loss.data == pytest.approx(max(z, 0) + math.log1p(math.exp(-abs(z))) - y * z, rel=1e-12, abs=1e-12)
+    g = autograd.grad(loss, loss.parents[0].parents[1] if loss.op == "-" else loss.parents[1])
+    assert g == pytest.approx(sigmoid(z) - y, abs=1e-12)
+    if abs(z) < 20:
+        report = autograd.gradcheck(lambda v: nn.bce_with_logits(v, y), [z], hand=[sigmoid(z) - y])
+        assert report.ok, str(report)
+
+
+def test_bce_with_logits_matches_bce_of_sigmoid():
+    for z in (-3.0, 0.0, 2.5):
+        assert nn.bce_with_logits(Value(z), 1.0).data == pytest.approx(nn.bce(Value(sigmoid(z)), 1.0).data)
+
+
+def test_bce_gives_a_clear_error_on_a_saturated_or_non_probability_output():
+    with pytest.raises(ValueError, match="saturated"):
+        nn.bce(Value(1.0, label="a(3)_1"), 0.0)
+    assert nn.bce(Value(1.0), 1.0).data == 0.0  # the 0 coefficient's term is left out
+    with pytest.raises(ValueError, match="not a probability"):
+        nn.bce(Value(1.5), 1.0)
+
+
+@settings(max_examples=30)
+@given(st.lists(st.floats(-50, 50), min_size=3, max_size=3), st.integers(0, 2))
+def test_cross_entropy_on_logits_with_index_or_one_hot(z, c):
+    softmax = np.exp(np.array(z) - max(z))
+    softmax /= softmax.sum()
+    one_hot = [1.0 if k == c else 0.0 for k in range(3)]
+    expected = -math.log(softmax[c]) if softmax[c] > 0 else None
+    by_index, by_one_hot = nn.cross_entropy([Value(v) for v in z], c), nn.cross_entropy([Value(v) for v in z], one_hot)
+    assert by_index.data == pytest.approx(by_one_hot.data, rel=1e-12)
+    if expected is not None:
+        assert by_index.data == pytest.approx(expected, rel=1e-9, abs=1e-12)
+    report = autograd.gradcheck(lambda *v: nn.cross_entropy(list(v), c), z,
+                                hand=list(softmax - np.array(one_hot)), atol=1e-5)
+    assert report.ok, str(report)
+
+
+def test_cross_entropy_with_a_soft_target_and_numpy_index():
+    z = [Value(1.0), Value(2.0), Value(0.5)]
+    y = [0.2, 0.5, 0.3]
+    lse = math.log(sum(math.exp(v.data) for v in z))
+    assert nn.cross_entropy(z, y).data == pytest.approx(sum(t * (lse - v.data) for t, v in zip(y, z)))
+    assert nn.cross_entropy(z, np.int64(1)).data == pytest.approx(lse - 2.0)
+    assert nn.cross_entropy(z, 1.0).data == pytest.approx(lse - 2.0)
+
+
+def test_nll_on_softmax_probabilities_equals_cross_entropy_on_logits():
+    z = [0.3, -1.0, 2.0]
+    probs = autograd.softmax([Value(v) for v in z])
+    assert nn.nll(probs, 0).data == pytest.approx(nn.cross_entropy([Value(v) for v in z], 0).data)
+    report = autograd.gradcheck(lambda *v: nn.nll(autograd.softmax(list(v)), 2), z)
+    assert report.ok, str(report)
+
+
+@pytest.mark.parametrize("score,y,expected", [(0.3, 1.0, 0.7), (2.0, 1.0, 0.0), (0.3, -1.0, 1.3)])
+def test_hinge_is_micrographs_max_margin(score, y, expected):
+    assert nn.hinge(Value(score), y).data == pytest.approx(expected)
+    if expected > 0:
+        assert autograd.gradcheck(lambda s: nn.hinge(s, y), [score], hand=[-y]).ok
+
+
+def test_l2_penalty():
+    params = [Value(1.0), Value(-2.0)]
+    penalty = nn.l2(params, 0.1)
+    assert penalty.data == pytest.approx(0.5)
+    assert autograd.grad(penalty, params) == pytest.approx([0.2, -0.4])
+    assert autograd.gradcheck(lambda a, b: nn.l2([a, b], 0.1), [1.0, -2.0]).ok
+
+
+def test_mean_loss_is_the_mean_of_per_example_losses():
+    preds, targets = [Value(1.0), Value(2.0), Value(4.0)], [0.0, 0.0, 0.0]
+    assert nn.mean_loss(nn.mse, preds, targets).data == pytest.approx((1 + 4 + 16) / 3)
+    assert autograd.grad(nn.mean_loss(nn.mse, preds, targets), preds) == pytest.approx([2 / 3, 4 / 3, 8 / 3])
+
+
+@pytest.mark.parametrize("call,error,culprit", [
+    (lambda: nn.cross_entropy([Value(1.0), Value(2.0)], 2), IndexError, "class index 2 is out of range for 2"),
+    (lambda: nn.cross_entropy([Value(1.0), Value(2.0)], -1), IndexError, "class index -1"),
+    (lambda: nn.cross_entropy([Value(1.0), Value(2.0)], 0.5), ValueError, "whole number"),
+    (lambda: nn.cross_entropy([Value(1.0), Value(2.0)], [1.0, 0.0, 0.0]), ValueError, "3 entries for 2 classes"),
+    (lambda: nn.cross_entropy([Value(1.0), Value(2.0)], "cat"), TypeError, "class index or a one-hot"),
+    (lambda: nn.cross_entropy(Value(1.0), 0), ValueError, "at least 2 outputs"),
+    (lambda: nn.hinge(Value(1.0), 0.0), ValueError, r"-1 or \+1"),
+    (lambda: nn.bce(Value(0.5), 2.0), ValueError, "probability in \\[0, 1\\]"),
+    (lambda: nn.mse([Value(1.0), Value(2.0)], [1.0]), ValueError, "1 entries but the prediction has 2"),
+    (lambda: nn.mse(Value(1.0), float("nan")), ValueError, "mse: target"),
+    (lambda: nn.mse(Value(1.0), "1"), TypeError, "mse: target"),
+    (lambda: nn.l2([Value(1.0)], -1.0), ValueError, "strength"),
+    (lambda: nn.mean_loss(nn.mse, [Value(1.0)], [1.0, 2.0]), ValueError, "1 predictions but 2 targets"),
+])
+def test_bad_targets_raise_clear_errors(call, error, culprit):
+    with pytest.raises(error, match=culprit):
+        call()

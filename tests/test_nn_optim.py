@@ -1,0 +1,110 @@
+"""nn.SGD and nn.Adam: the update rules on arrays, the same through Values, and bad settings."""
+
+import math
+
+import numpy as np
+import pytest
+
+import nn
+from autograd import Value
+
+
+def _values(numbers, grads):
+    values = [Value(x) for x in numbers]
+    for v, g in zip(values, grads):
+        v.grad = g
+    return values
+
+
+def test_sgd_plain_step():
+    params = _values([1.0, -2.0], [0.5, 0.25])
+    nn.SGD(params, lr=0.1).step()
+    assert [p.data for p in params] == pytest.approx([0.95, -2.025])
+
+
+def test_sgd_momentum_and_weight_decay_follow_the_formula():
+    theta, lr, mu, wd = np.array([1.0, -2.0]), 0.1, 0.9, 0.01
+    grads = [np.array([0.5, 0.25]), np.array([-0.1, 0.3]), np.array([0.2, 0.2])]
+    expected, velocity = theta.copy(), None
+    for g in grads:
+        g = g + wd * expected
+        velocity = g.copy() if velocity is None else mu * velocity + g
+        expected = expected - lr * velocity
+    optimizer = nn.SGD([Value(0.0), Value(0.0)], lr, momentum=mu, weight_decay=wd)
+    for g in grads:
+        optimizer.update(theta, g)
+    assert theta == pytest.approx(expected, rel=1e-14)
+
+
+def test_adam_follows_the_formula():
+    theta = np.array([1.0, -2.0, 0.5])
+    grads = [np.array([0.5, 0.25, -1.0]), np.array([-0.1, 0.3, 0.0]), np.array([0.2, 0.2, 2.0])]
+    lr, b1, b2, eps = 0.01, 0.9, 0.999, 1e-8
+    m = v = np.zeros(3)
+    expected = theta.copy()
+    for t, g in enumerate(grads, 1):
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        expected = expected - lr * (m / (1 - b1 ** t)) / (np.sqrt(v / (1 - b2 ** t)) + eps)
+    optimizer = nn.Adam([Value(0.0)] * 1 + [Value(0.0), Value(0.0)], lr=lr)
+    for g in grads:
+        optimizer.update(theta, g)
+    assert theta == pytest.approx(expected, rel=1e-14)
+    assert optimizer.t == 3 and optimizer.steps == 3
+
+
+@pytest.mark.parametrize("make", [lambda p: nn.SGD(p, 0.1, momentum=0.5), lambda p: nn.Adam(p, 0.05)])
+def test_step_through_values_equals_update_on_arrays(make):
+    rng = np.random.default_rng(0)
+    start, grads = rng.normal(size=4), rng.normal(size=(3, 4))
+    params = [Value(x) for x in start]
+    by_values, by_arrays = make(params), make([Value(0.0) for _ in range(4)])
+    theta = start.copy()
+    for g in grads:
+        for p, gk in zip(params, g):
+            p.grad = gk
+        by_values.step()
+        by_arrays.update(theta, g)
+    assert [p.data for p in params] == pytest.approx(theta, rel=1e-15)
+
+
+def test_zero_grad_resets_the_values():
+    params = _values([1.0, 2.0], [3.0, 4.0])
+    nn.Adam(params).zero_grad()
+    assert [p.grad for p in params] == [0.0, 0.0]
+
+
+def test_a_step_that_would_make_a_parameter_non_finite_is_refused():
+    params = _values([1.0], [1e308])
+    params[0].label = "w(2)_1,1"
+    with pytest.raises(FloatingPointError, match=r"w\(2\)_1,1"):
+        nn.SGD(params, lr=1e10).step()
+    assert params[0].data == 1.0
+
+
+@pytest.mark.parametrize("call,error,culprit", [
+    (lambda p: nn.SGD(p, lr=0.0), ValueError, "learning rate lr must be > 0, got 0.0"),
+    (lambda p: nn.SGD(p, lr=-0.1), ValueError, "lr must be > 0, got -0.1"),
+    (lambda p: nn.SGD(p, lr=math.inf), ValueError, "lr must be > 0"),
+    (lambda p: nn.SGD(p, lr="fast"), TypeError, "lr: expected a number"),
+    (lambda p: nn.Adam(p, lr=-1), ValueError, "Adam learning rate lr must be > 0"),
+    (lambda p: nn.SGD(p, lr=0.1, momentum=1.5), ValueError, "momentum must be in"),
+    (lambda p: nn.SGD(p, lr=0.1, weight_decay=-1), ValueError, "weight_decay must be >= 0"),
+    (lambda p: nn.Adam(p, betas=(0.9, 1.0)), ValueError, "β2"),
+    (lambda p: nn.Adam(p, eps=0), ValueError, "eps must be > 0"),
+    (lambda p: nn.SGD([], lr=0.1), ValueError, "empty parameter list"),
+    (lambda p: nn.SGD([1.0], lr=0.1), TypeError, "parameter 0 is a float"),
+    (lambda p: nn.SGD(p + p, lr=0.1), ValueError, "listed twice"),
+    (lambda p: nn.SGD(nn.MLP(1, [1]), lr=0.1), TypeError, "model.parameters()"),
+])
+def test_bad_settings_raise_clear_errors(call, error, culprit):
+    with pytest.raises(error, match=culprit.replace("(", r"\(").replace(")", r"\)")):
+        call([Value(1.0)])
+
+
+def test_learning_rate_can_be_changed_but_not_to_zero():
+    optimizer = nn.SGD([Value(1.0)], lr=0.1)
+    optimizer.lr = 0.01
+    assert optimizer.lr == 0.01
+    with pytest.raises(ValueError, match="lr must be > 0"):
+        optimizer.lr = 0

@@ -1,0 +1,148 @@
+"""nn.save / nn.load: JSON round trips; corrupted, truncated or tampered files are refused."""
+
+import json
+
+import numpy as np
+import pytest
+
+import nn
+
+
+@pytest.fixture
+def model():
+    return nn.MLP(3, [4, 2], activation=["relu", ("linear", 2.0)], bias_init="normal", seed=0)
+
+
+def test_round_trip_is_exact(model, tmp_path):
+    path = tmp_path / "model.json"
+    nn.save(model, path)
+    loaded = nn.load(path)
+    assert loaded.state_dict() == model.state_dict()
+    assert [a.describe() for a in loaded.activations] == ["relu", "linear(k=2)"]
+    x = [0.1, -0.2, 0.3]
+    assert [v.data for v in loaded(x)] == [v.data for v in model(x)]
+    document = json.loads(path.read_text())
+    assert document["format"] == "tracegrad.nn.MLP" and document["version"] == 1
+    assert document["architecture"]["nouts"] == [4, 2]
+    assert "layers.0.neurons.3.w.2" in document["parameters"]
+
+
+def test_elementary_and_softmax_survive_the_round_trip(tmp_path):
+    model = nn.MLP(2, [3], output_activation="softmax", elementary=True, seed=0)
+    nn.save(model, tmp_path / "m.json")
+    loaded = nn.load(tmp_path / "m.json")
+    assert loaded.elementary and loaded.activations[-1].name == "softmax"
+
+
+def _tamper(path, change):
+    document = json.loads(path.read_text())
+    change(document)
+    path.write_text(json.dumps(document))
+
+
+def _set(document, keys, value):
+    target = document
+    for key in keys[:-1]:
+        target = target[key]
+    target[keys[-1]] = value
+
+
+TAMPERINGS = {
+    "version": (lambda d: _set(d, ["version"], 2), "version 2 is not supported"),
+    "version as text": (lambda d: _set(d, ["version"], "1"), "version '1'"),
+    "format": (lambda d: _set(d, ["format"], "pickle"), "format is 'pickle'"),
+    "renamed weight": (lambda d: d["parameters"].update({"layers.0.neurons.0.w.9": d["parameters"].pop(
+        "layers.0.neurons.0.w.0")}), "unexpected.*w.9"),
+    "missing weight": (lambda d: d["parameters"].pop("layers.1.neurons.1.b"), "holds 25"),
+    "weight as text": (lambda d: _set(d, ["parameters", "layers.0.neurons.0.b"], "0.5"),
+                       "'layers.0.neurons.0.b' is '0.5', expected a finite number"),
+    "weight as bool": (lambda d: _set(d, ["parameters", "layers.0.neurons.0.b"], True), "finite number"),
+    "weight as list": (lambda d: _set(d, ["parameters", "layers.0.neurons.0.b"], [1.0]), "finite number"),
+    "shape changed": (lambda d: _set(d, ["architecture", "nouts"], [5, 2]), "has 32 parameters but the file holds 26"),
+    "huge shape": (lambda d: _set(d, ["architecture", "nin"], 10 ** 12), "parameters but the file holds 26"),
+    "negative width": (lambda d: _set(d, ["architecture", "nouts"], [-4, 2]), "positive integers"),
+    "bad activation": (lambda d: _set(d, ["architecture", "activations"], [{"name": "swish"}, {"name": "tanh"}]),
+                       "unknown activation 'swish'"),
+    "softmax hidden": (lambda d: _set(d, ["architecture", "activations"], [{"name": "softmax"}, {"name": "tanh"}]),
+                       "softmax is only for the output layer"),
+    "activation count": (lambda d: _set(d, ["architecture", "activations"], [{"name": "tanh"}]), "one entry per layer"),
+    "extra field": (lambda d: _set(d, ["code"], "import os"), "unexpected fields \\['code'\\]"),
+    "missing field": (lambda d: d.pop("architecture"), "missing fields \\['architecture'\\]"),
+    "not an object": (lambda d: d.clear() or d.update({"format": [], "version": 1, "architecture": 0, "parameters": 0}),
+                      "format is \\[\\]"),
+}
+
+
+@pytest.mark.parametrize("name", TAMPERINGS)
+def test_a_tampered_file_is_refused_with_one_clear_error(model, tmp_path, name):
+    change, message = TAMPERINGS[name]
+    path = tmp_path / "model.json"
+    nn.save(model, path)
+    _tamper(path, change)
+    before = model.state_dict()
+    with pytest.raises(nn.ModelFileError, match=message) as caught:
+        nn.load(path)
+    assert str(path) in str(caught.value)
+    assert isinstance(caught.value, ValueError)
+    assert model.state_dict() == before
+
+
+@pytest.mark.parametrize("corrupt", [
+    lambda text: text[: len(text) // 2],                      # truncated
+    lambda text: "",                                          # empty
+    lambda text: text.replace('"version": 1', '"version": 1,,'),  # corrupted syntax
+    lambda text: text.replace("0.", "NaN", 1),                # NaN is not JSON's, nor finite
+    lambda text: text.replace("0.", "Infinity", 1),
+    lambda text: "[" + text + "]",                            # wrong top level
+])
+def test_a_corrupted_or_truncated_file_is_refused(model, tmp_path, corrupt):
+    path = tmp_path / "model.json"
+    nn.save(model, path)
+    path.write_text(corrupt(path.read_text()))
+    with pytest.raises(nn.ModelFileError, match="load"):
+        nn.load(path)
+
+
+def test_a_binary_file_is_refused(tmp_path):
+    path = tmp_path / "model.json"
+    path.write_bytes(b"\x80\x04\x95 pickle bytes \xff")
+    with pytest.raises(nn.ModelFileError, match="not a text file"):
+        nn.load(path)
+
+
+def test_a_missing_file_raises_file_not_found(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        nn.load(tmp_path / "nothing.json")
+
+
+def test_save_refuses_what_is_not_an_mlp(tmp_path):
+    with pytest.raises(TypeError, match="expected an nn.MLP"):
+        nn.save(nn.Neuron(2), tmp_path / "n.json")
+
+
+def test_load_state_dict_validates_every_number_before_writing(model):
+    before = model.state_dict()
+    bad = dict(before)
+    bad["layers.1.neurons.1.b"] = float("nan")
+    with pytest.raises(ValueError, match="'layers.1.neurons.1.b'.*finite"):
+        model.load_state_dict(bad)
+    bad["layers.1.neurons.1.b"] = "1.0"
+    with pytest.raises(TypeError, match="'layers.1.neurons.1.b'"):
+        model.load_state_dict(bad)
+    with pytest.raises(TypeError, match="mapping"):
+        model.load_state_dict([1.0, 2.0])
+    assert model.state_dict() == before
+
+
+def test_set_weights_validates_shapes_and_numbers_before_writing(model):
+    before = model.state_dict()
+    weights = model.weights()
+    with pytest.raises(ValueError, match=r"layer 1 W: expected shape \(2, 4\), got \(4, 2\)"):
+        model.set_weights([weights[0], (weights[1][0].T, weights[1][1])])
+    with pytest.raises(ValueError, match=r"layer 0 b: expected finite numbers, got nan at index \(2,\)"):
+        model.set_weights([(weights[0][0], np.array([0, 0, np.nan, 0])), weights[1]])
+    with pytest.raises(ValueError, match="list of 2 \\(W, b\\) pairs"):
+        model.set_weights(weights[:1])
+    with pytest.raises(TypeError, match="real numbers"):
+        model.set_weights([(weights[0][0], ["a"] * 4), weights[1]])
+    assert model.state_dict() == before

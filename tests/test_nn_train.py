@@ -1,0 +1,202 @@
+"""nn.fit: the notes' batch, mini-batch and stochastic descent; XOR; two moons; history; accuracy."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import nn
+from nn.datasets import two_moons, xor
+
+
+class CountingSGD(nn.SGD):
+    """SGD that counts its steps (one per parameter update)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.calls = 0
+
+    def step(self):
+        self.calls += 1
+        super().step()
+
+
+@pytest.mark.parametrize("batch_size,updates_per_epoch", [(None, 1), (4, 3), (5, 2), (10, 1), (1, 10), (32, 1)])
+def test_updates_per_epoch_for_batch_mini_batch_and_stochastic_descent(batch_size, updates_per_epoch):
+    X, y = np.linspace(-1, 1, 10).reshape(10, 1), np.linspace(0, 1, 10)
+    model = nn.MLP(1, [2, 1], seed=0)
+    optimizer = CountingSGD(model.parameters(), lr=0.01)
+    seen = []
+    history = nn.fit(model, X, y, loss=nn.mse, epochs=3, batch_size=batch_size, optimizer=optimizer,
+                     progress=False, callback=lambda epoch, h: seen.append(optimizer.calls))
+    assert seen == [updates_per_epoch, 2 * updates_per_epoch, 3 * updates_per_epoch]
+    assert history.updates == [updates_per_epoch] * 3 and optimizer.steps == 3 * updates_per_epoch
+
+
+def test_one_update_uses_the_gradient_averaged_over_the_batch():
+    X, y = np.array([[0.5], [-1.0], [2.0]]), np.array([1.0, 0.0, -1.0])
+    model = nn.MLP(1, [2, 1], seed=0)
+    eta = 0.1
+    start = model.state_dict()
+    grads = np.zeros(model.num_parameters())
+    for x, t in zip(X, y):  # θ ← θ - η/|D| Σ_i ∂C_i/∂θ, by hand
+        model.zero_grad()
+        nn.mse(model(x), t).backward()
+        grads += [p.grad for p in model.parameters()]
+    expected = np.array(list(start.values())) - eta * grads / len(X)
+    nn.fit(model, X, y, loss=nn.mse, epochs=1, lr=eta, shuffle=False, progress=False)
+    assert list(model.state_dict().values()) == pytest.approx(expected, rel=1e-12)
+
+
+def test_stochastic_descent_without_shuffle_visits_examples_in_order():
+    X, y = np.array([[0.5], [-1.0]]), np.array([1.0, 0.0])
+    model, twin = nn.MLP(1, [1], seed=0), nn.MLP(1, [1], seed=0)
+    nn.fit(model, X, y, loss=nn.mse, epochs=1, batch_size=1, lr=0.1, shuffle=False, progress=False)
+    optimizer = nn.SGD(twin.parameters(), 0.1)
+    for x, t in zip(X, y):
+        optimizer.zero_grad()
+        nn.mse(twin(x), t).backward()
+        optimizer.step()
+    assert model.state_dict() == pytest.approx(twin.state_dict())
+
+
+def test_xor_is_learnt_by_a_2_4_1_tanh_network():
+    X, y = xor()
+    model = nn.MLP(2, [4, 1], activation="tanh", seed=1)
+    history = nn.fit(model, X, y, loss=nn.mse, epochs=500, lr=0.1, progress=False)
+    assert history.loss[-1] < 1e-3 < history.loss[0]
+    assert nn.accuracy(model, X, y) == 1.0
+    assert np.round(model.predict(X)).tolist() == [0.0, 1.0, 1.0, 0.0]
+
+
+def test_two_moons_is_learnt_to_99_percent():
+    X, y = two_moons(100, noise=0.1, seed=0)
+    model = nn.MLP(2, [16, 16, 1], seed=0)
+    history = nn.fit(model, X, y, loss=nn.bce_with_logits, epochs=30, batch_size=20,
+                     optimizer=nn.Adam(model.parameters(), lr=0.05), seed=0, progress=False)
+    assert nn.accuracy(model, X, y, loss=nn.bce_with_logits) >= 0.99
+    assert history.accuracy[-1] >= 0.99 and history.loss[-1] < history.loss[0]
+
+
+def test_two_moons_generator():
+    X, y = two_moons(51, noise=0.0, seed=3)
+    assert X.shape == (51, 2) and sorted(set(y)) == [0.0, 1.0] and (y == 0).sum() == 26
+    upper = X[y == 0]
+    assert np.hypot(*upper.T) == pytest.approx(np.ones(26))
+    assert np.array_equal(two_moons(20, seed=1)[0], two_moons(20, seed=1)[0])
+
+
+def test_cross_entropy_training_reports_argmax_accuracy_and_validation():
+    X = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [0.9, 0.1], [0.1, 0.9], [-0.9, -0.1]])
+    y = np.array([0, 1, 2, 0, 1, 2])
+    model = nn.MLP(2, [8, 3], seed=0)
+    history = nn.fit(model, X[:3], y[:3], loss=nn.cross_entropy, epochs=60, lr=0.5,
+                     validation=(X[3:], y[3:]), progress=False)
+    assert len(history.val_loss) == len(history.val_accuracy) == 60 == history.epochs
+    assert history.accuracy[-1] == 1.0 and history.val_accuracy[-1] == 1.0
+    assert nn.accuracy(model, X, y) == 1.0 == nn.accuracy(model, X, np.eye(3)[y])
+    assert len(history.seconds) == 60 and history.total_seconds > 0
+    assert "60 epochs" in repr(history)
+
+
+def test_regression_history_has_no_accuracy():
+    X, y = np.array([[0.0], [1.0], [2.0]]), np.array([0.3, 1.7, -0.4])
+    history = nn.fit(nn.MLP(1, [3, 1], seed=0), X, y, loss="mse", epochs=2, lr=0.01, progress=False)
+    assert history.accuracy == [None, None]
+    with pytest.raises(ValueError, match="not class labels"):
+        nn.accuracy(nn.MLP(1, [1]), X, y)
+
+
+def test_hinge_accuracy_uses_the_sign():
+    X, y = np.array([[-2.0], [-1.0], [1.0], [2.0]]), np.array([-1.0, -1.0, 1.0, 1.0])
+    model = nn.MLP(1, [1], seed=0)
+    model.set_weights([(np.array([[1.0]]), np.array([0.0]))])
+    assert nn.accuracy(model, X, y, loss=nn.hinge) == 1.0 == nn.accuracy(model, X, y)
+    model.set_weights([(np.array([[-1.0]]), np.array([0.0]))])
+    assert nn.accuracy(model, X, y, loss=nn.hinge) == 0.0
+
+
+def test_bce_with_logits_thresholds_the_logit_at_zero():
+    model = nn.MLP(1, [1], seed=0)
+    model.set_weights([(np.array([[1.0]]), np.array([0.0]))])
+    X, y = np.array([[-0.2], [0.2]]), np.array([0, 1])
+    assert nn.accuracy(model, X, y, loss=nn.bce_with_logits) == 1.0
+    assert nn.accuracy(model, X, y) == 0.5  # without the loss: 0/1 targets are split at 0.5
+
+
+def test_shuffling_is_reproducible_with_a_seed():
+    X, y = two_moons(20, seed=0)
+    runs = []
+    for _ in range(2):
+        model = nn.MLP(2, [3, 1], seed=0)
+        nn.fit(model, X, y, loss=nn.mse, epochs=2, batch_size=3, lr=0.1, seed=5, progress=False)
+        runs.append(model.state_dict())
+    assert runs[0] == runs[1]
+
+
+def test_callback_returning_true_stops_training():
+    X, y = xor()
+    history = nn.fit(nn.MLP(2, [2, 1], seed=0), X, y, loss=nn.mse, epochs=50, lr=0.1, progress=False,
+                     callback=lambda epoch, h: epoch == 4)
+    assert history.epochs == 5
+
+
+def test_step_activation_warns_that_the_network_cannot_learn():
+    X, y = xor()
+    model = nn.MLP(2, [2, 1], activation=("step", 0.5), seed=0)
+    before = model.state_dict()
+    with pytest.warns(nn.StepActivationWarning, match="step.*cannot learn"):
+        nn.fit(model, X, y, loss=nn.mse, epochs=3, lr=0.1, progress=False)
+    hidden = [name for name in before if name.startswith("layers.0")]
+    assert all(model.state_dict()[name] == before[name] for name in hidden)
+
+
+@pytest.mark.parametrize("output,loss", [("softmax", nn.cross_entropy), ("sigmoid", nn.bce_with_logits)])
+def test_a_loss_on_logits_after_a_squashing_output_layer_warns(output, loss):
+    X, y = xor()
+    model = nn.MLP(2, [3, 2 if output == "softmax" else 1], output_activation=output, seed=0)
+    with pytest.warns(nn.OutputLossMismatchWarning, match=f"{loss.name} expects logits.*{output}"):
+        nn.fit(model, X, y.astype(int), loss=loss, epochs=1, lr=0.1, progress=False)
+
+
+def test_no_warning_without_step():
+    X, y = xor()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        nn.fit(nn.MLP(2, [2, 1], seed=0), X, y, loss=nn.mse, epochs=1, lr=0.1, progress=False)
+
+
+def test_progress_bar_shows_epoch_loss_and_accuracy(capsys):
+    X, y = xor()
+    nn.fit(nn.MLP(2, [2, 1], seed=0), X, y, loss=nn.mse, epochs=2, lr=0.1, progress=True)
+    shown = capsys.readouterr().err
+    assert "2/2" in shown and "loss=" in shown and "acc=" in shown
+
+
+def test_progress_false_prints_nothing(capsys):
+    X, y = xor()
+    nn.fit(nn.MLP(2, [2, 1], seed=0), X, y, loss=nn.mse, epochs=2, lr=0.1, progress=False)
+    assert capsys.readouterr() == ("", "")
+
+
+def test_compiled_path_is_a_clear_not_implemented_for_now():
+    X, y = xor()
+    model = nn.MLP(2, [2, 1], seed=0)
+    before = model.state_dict()
+    with pytest.raises(NotImplementedError, match="compiled"):
+        nn.fit(model, X, y, loss=nn.mse, epochs=1, lr=0.1, progress=False, compiled=True)
+    assert model.state_dict() == before
+
+
+def test_a_plain_callable_loss_with_an_l2_penalty_works_in_fit():
+    X, y = xor()
+    model = nn.MLP(2, [4, 1], seed=1)
+    params = model.parameters()
+
+    def penalised(prediction, target):
+        return (prediction - target) ** 2 + nn.l2(params, 0.01)
+
+    history = nn.fit(model, X, y, loss=penalised, epochs=5, lr=0.05, progress=False)
+    assert history.epochs == 5 and history.accuracy[-1] is not None  # 0/1 targets: accuracy applies
+    expected = np.mean((model.predict(X) - y) ** 2) + 0.01 * sum(p.data ** 2 for p in params)
+    assert nn.mean_loss(penalised, [model(x) for x in X], y).data == pytest.approx(expected)

@@ -1,0 +1,120 @@
+"""`python -m viz` / `tracegrad-viz`: pictures and the stepper for a user's script or module."""
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import viz.cli
+
+ROOT_SCRIPT = """
+from autograd import Value
+x = Value(3.0, label="x")
+w = Value(-0.5, label="w")
+root = (w * x).tanh()
+root.label = "y"
+"""
+
+BUILD_SCRIPT = """
+import autograd
+from autograd import Value
+
+def build():
+    xs = [Value(1.0, label="x_1"), Value(2.0, label="x_2")]
+    z = autograd.dot([Value(0.5, label="w(2)_1,1"), Value(-1.0, label="w(2)_1,2")], xs, Value(0.1, label="b(2)_1"))
+    z.label = "z(2)_1"
+    a = z.sigmoid()
+    a.label = "a(2)_1"
+    return a
+
+if __name__ == "__main__":
+    raise SystemExit("the script's main block must not run under viz")
+"""
+
+BIG_SCRIPT = """
+import autograd
+from autograd import Value
+
+def build():
+    xs = [Value(0.1 * k, label=f"x_{k}") for k in range(1, 9)]
+    layer = []
+    for j in range(1, 21):
+        ws = [Value(0.01 * (j - k), label=f"w(2)_{j},{k}") for k in range(1, 9)]
+        z = autograd.dot(ws, xs, Value(0.0, label=f"b(2)_{j}"))
+        z.label = f"z(2)_{j}"
+        layer.append(z.tanh())
+    return autograd.sum(layer)
+"""
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def test_a_script_defining_root_gets_its_picture_and_stepper(tmp_path, capsys):
+    script = write(tmp_path, "mine.py", ROOT_SCRIPT)
+    out = tmp_path / "out"
+    assert viz.cli.main([str(script), "-o", str(out)]) == 0
+    assert (out / "mine.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    svg = (out / "mine.svg").read_text(encoding="utf-8")
+    assert ">y<" in svg and ">x<" in svg and ">?<" not in svg  # gradients are computed for the picture
+    assert "steps-data" in (out / "mine_stepper.html").read_text(encoding="utf-8")
+    assert "wrote" in capsys.readouterr().out
+
+
+def test_a_script_with_build_is_run_without_its_main_block(tmp_path):
+    script = write(tmp_path, "net.py", BUILD_SCRIPT)
+    out = tmp_path / "o"
+    assert viz.cli.main([str(script), "-o", str(out), "--frames", "svg", "--no-stepper"]) == 0
+    assert (out / "net.svg").exists() and not (out / "net_stepper.html").exists()
+    assert len(list((out / "net_frames").glob("step_*.svg"))) == 1 + 7  # forward, then one per value
+
+
+def test_a_module_name_is_imported(tmp_path, monkeypatch):
+    package = tmp_path / "mypkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    write(package, "network.py", BUILD_SCRIPT)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    out = tmp_path / "out"
+    assert viz.cli.main(["mypkg.network", "-o", str(out), "--collapse", "neuron"]) == 0
+    assert "neuron (2)_1" in (out / "network.svg").read_text(encoding="utf-8")
+
+
+def test_a_graph_too_big_is_collapsed_and_said_so(tmp_path, capsys):
+    script = write(tmp_path, "big.py", BIG_SCRIPT)
+    out = tmp_path / "out"
+    assert viz.cli.main([str(script), "-o", str(out), "--max-nodes", "120"]) == 0
+    assert "collapse='neuron'" in capsys.readouterr().out
+    assert "neuron (2)_20" in (out / "big.svg").read_text(encoding="utf-8")
+
+
+def test_bad_targets_fail_with_a_message_naming_them(tmp_path, capsys):
+    empty = write(tmp_path, "empty.py", "x = 1\n")
+    wrong = write(tmp_path, "wrong.py", "root = 3.0\n")
+    assert viz.cli.main([str(empty), str(wrong), str(tmp_path / "missing.py"), "-o", str(tmp_path)]) == 1
+    errors = capsys.readouterr().err
+    assert "empty.py defines neither build() nor root" in errors
+    assert "wrong.py: root is float" in errors
+    assert "missing.py" in errors
+    with pytest.raises(SystemExit):
+        viz.cli.main([])
+
+
+def test_demo_targets_follow_the_convention():
+    for target in viz.cli.demo_targets():
+        assert target.startswith("demos.")
+        assert isinstance(viz.cli.load_root(target), viz.cli.autograd.Value)
+
+
+def test_python_dash_m_viz_runs(tmp_path):
+    script = write(tmp_path, "mine.py", ROOT_SCRIPT)
+    result = subprocess.run([sys.executable, "-m", "viz", str(script), "-o", str(tmp_path / "out")],
+                            capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1])
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out" / "mine_stepper.html").exists()
+    assert "Fontconfig" not in result.stderr

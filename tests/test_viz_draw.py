@@ -1,0 +1,338 @@
+"""viz pictures: DOT text, SVG/PNG/PDF rendering (in-process, no `dot` program), what a box
+shows, roles, Jupyter display, collapse/focus on a 2-16-16-1 MLP, and the size refusal."""
+
+import random
+import shutil
+import xml.etree.ElementTree as ET
+
+import pygraphviz
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import autograd
+import viz
+import viz.render
+import viz.scene
+from autograd import Value
+from autograd.engine import gradients
+from viz.escape import visible
+from viz.style import compact
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def svg_texts(svg):
+    """Every text element of an SVG, with Graphviz's no-break spaces read as spaces."""
+    return [(t.text or "").replace("\xa0", " ") for t in ET.fromstring(svg).iter(f"{SVG}text")]
+
+
+def neuron_graph():
+    """The notes' single tanh neuron and a squared-error cost C = (a - 1)^2 / 2."""
+    x = [Value(2.0, label="x1"), Value(-1.0, label="x2")]
+    w = [Value(-3.0, label="w1"), Value(1.0, label="w2")]
+    b = Value(6.8813735870195432, label="b")
+    z = autograd.dot(w, x, b)
+    z.label = "z"
+    a = z.tanh()
+    a.label = "a"
+    cost = (a - 1) ** 2 * 0.5
+    cost.label = "C"
+    return cost, dict(x=x, w=w, b=b, z=z, a=a)
+
+
+def mlp_2_16_16_1(seed=0):
+    """A 2-16-16-1 tanh MLP (linear output) and its cost, labelled as the notes do:
+    z(l)_j, a(l)_j, w(l)_j,k, b(l)_j, x_k; the first hidden layer is layer 2."""
+    rng = random.Random(seed)
+    xs = [Value(0.5, label="x_1"), Value(-1.5, label="x_2")]
+    activations, parameters, sizes = xs, [], [16, 16, 1]
+    for layer, size in enumerate(sizes, start=2):
+        outputs = []
+        for j in range(1, size + 1):
+            ws = [Value(rng.uniform(-1, 1), label=f"w({layer})_{j},{k}") for k in range(1, len(activations) + 1)]
+            b = Value(rng.uniform(-1, 1), label=f"b({layer})_{j}")
+            parameters += ws + [b]
+            z = autograd.dot(ws, activations, b)
+            z.label = f"z({layer})_{j}"
+            if layer == 2 + len(sizes) - 1:  # the output neuron is linear: a is z itself
+                outputs.append(z)
+                continue
+            a = z.tanh()
+            a.label = f"a({layer})_{j}"
+            outputs.append(a)
+        activations = outputs
+    y = Value(0.25, label="y")
+    cost = 0.5 * (activations[0] - y) ** 2
+    cost.label = "C"
+    return cost, parameters
+
+
+def nn_mlp_2_16_16_1(seed=0):
+    """The same network built by nn (viz must find its neurons from the graph alone)."""
+    import nn
+    model = nn.MLP(2, [16, 16, 1], activation="tanh", seed=seed)
+    y = Value(0.25, label="y")
+    cost = 0.5 * (model([0.5, -1.5]) - y) ** 2
+    cost.label = "C"
+    return cost, model.parameters()
+
+
+@pytest.fixture(params=["autograd.dot", "nn.MLP"])
+def mlp(request):
+    return mlp_2_16_16_1 if request.param == "autograd.dot" else nn_mlp_2_16_16_1
+
+
+# --- DOT --------------------------------------------------------------------------------
+
+def test_to_dot_is_dot_text_graphviz_parses_with_one_box_per_value_and_one_node_per_op():
+    cost, _ = neuron_graph()
+    dot = viz.to_dot(cost)
+    order = autograd.topological_order(cost)
+    graph = pygraphviz.AGraph(string=dot)
+    ops = [v for v in order if v.op]
+    assert len(graph.nodes()) == len(order) + len(ops)
+    assert graph.graph_attr["rankdir"] == "LR"
+    assert viz.to_dot(cost, rankdir="TB").count("rankdir=TB") == 1
+
+
+def test_op_nodes_show_the_ops_symbol():
+    cost, n = neuron_graph()
+    texts = svg_texts(viz.draw(cost).svg())
+    for symbol in ["w·a+b", "tanh", "-", "x^2", "×"]:
+        assert symbol in texts
+    assert autograd.OPS["*"].symbol == "×"
+
+
+def test_bad_options_are_refused_with_their_name():
+    cost, _ = neuron_graph()
+    with pytest.raises(ValueError, match="rankdir"):
+        viz.to_dot(cost, rankdir="up")
+    with pytest.raises(ValueError, match="digits"):
+        viz.to_dot(cost, digits=0)
+    with pytest.raises(ValueError, match="collapse"):
+        viz.to_dot(cost, collapse="everything")
+    with pytest.raises(ValueError, match="grads"):
+        viz.to_dot(cost, grads="maybe")
+    with pytest.raises(TypeError, match="root Value"):
+        viz.to_dot(3.0)
+    with pytest.raises(ValueError, match="focus"):
+        viz.to_dot(cost, focus=Value(1.0))
+    with pytest.raises(TypeError, match="parameters"):
+        viz.to_dot(cost, parameters=[1.0])
+
+
+@settings(max_examples=60, deadline=None)
+@given(label=st.text(min_size=1, max_size=40))
+def test_any_label_keeps_the_dot_valid_and_shows_as_written(label):
+    x = Value(1.0, label=label)
+    y = x * 2.0
+    y.label = label + '|{"}<>&'  # record-label and XML metacharacters, whatever hypothesis draws
+    graph = pygraphviz.AGraph(string=viz.to_dot(y))
+    assert len(graph.nodes()) == 4  # x, the constant, the op, y: no label split or merged a node
+    texts = [t.strip() for t in svg_texts(viz.draw(y).svg())]
+    for shown in (label, y.label):
+        for line in visible(shown).split("\n"):
+            line = line.replace("\xa0", " ").strip()  # Graphviz writes spaces as no-break spaces
+            if line:
+                assert line in texts
+
+
+# --- rendering --------------------------------------------------------------------------
+
+def test_no_graphviz_program_is_needed():
+    # pygraphviz's wheel bundles Graphviz; rendering must not depend on a `dot` on PATH.
+    assert shutil.which("dot") is None, "a system `dot` is installed: this test cannot prove independence"
+    assert viz.draw(Value(1.0, label="x") * 2).png()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_svg_shows_every_label_data_and_gradient_after_backward():
+    cost, _ = neuron_graph()
+    cost.backward()
+    texts = svg_texts(viz.draw(cost).svg())
+    for value in autograd.topological_order(cost):
+        if value.label:
+            assert value.label in texts
+        assert compact(value.data) in texts
+        assert compact(value.grad) in texts
+    assert "?" not in texts
+
+
+def test_png_pdf_and_save_choose_the_format_from_the_extension(tmp_path):
+    cost, _ = neuron_graph()
+    drawing = viz.draw(cost)
+    assert drawing.png()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert drawing.pdf()[:5] == b"%PDF-"
+    assert (drawing.save(tmp_path / "g.png")).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (drawing.save(tmp_path / "g.PDF")).read_bytes()[:5] == b"%PDF-"
+    assert "<svg" in (drawing.save(tmp_path / "g.svg")).read_text(encoding="utf-8")
+    assert (drawing.save(tmp_path / "g.dot")).read_text(encoding="utf-8") == drawing.dot
+    with pytest.raises(ValueError, match="g.jpeg"):
+        drawing.save(tmp_path / "g.jpeg")
+
+
+def test_jupyter_display_methods_give_the_svg():
+    drawing = viz.draw(neuron_graph()[0])
+    assert drawing._repr_svg_() == drawing.svg()
+    bundle = drawing._repr_mimebundle_()
+    assert bundle["image/svg+xml"] == drawing.svg() and "Drawing" in bundle["text/plain"]
+
+
+# --- what a box says -------------------------------------------------------------------
+
+def test_a_gradient_not_computed_yet_is_a_question_mark_never_zero():
+    cost, n = neuron_graph()
+    texts = svg_texts(viz.draw(cost).svg())  # no backward yet: every .grad is the engine's 0.0
+    boxes = len(autograd.topological_order(cost))
+    assert texts.count("?") == boxes
+    assert "0" not in texts and "0.0" not in texts
+    cost.backward()
+    autograd.zero_grad(cost)
+    assert svg_texts(viz.draw(cost).svg()).count("?") == boxes
+    assert svg_texts(viz.draw(cost, grads=True).svg()).count("0") == boxes  # asked for .grad: shown
+
+
+def test_grads_can_be_given_as_a_mapping_touching_no_grad():
+    cost, n = neuron_graph()
+    grads = gradients(cost)
+    texts = svg_texts(viz.draw(cost, grads=grads).svg())
+    assert compact(grads[n["w"][0]]) in texts and "?" not in texts
+    assert n["w"][0].grad == 0.0
+    partial = {cost: 1.0}
+    assert svg_texts(viz.draw(cost, grads=partial).svg()).count("?") == len(grads) - 1
+
+
+def test_numbers_are_compact_with_configurable_significant_digits():
+    x = Value(3.14159265, label="x")
+    y = x * 1234567.0
+    assert "3.142" in viz.to_dot(y) and "3.14159265" not in viz.to_dot(y)
+    assert "3.14159" in viz.to_dot(y, digits=6)
+    assert "3.879e+06" in viz.to_dot(y)
+    assert compact(-0.0) == "0" and compact(None) == "?"
+
+
+def test_roles_are_coloured_and_written_in_words():
+    cost, n = neuron_graph()
+    texts = svg_texts(viz.draw(cost).svg())
+    assert texts.count("parameter") == 3  # w1, w2, b by the naming rule
+    assert texts.count("input") == 2
+    assert texts.count("output") == 1
+    assert texts.count("constant") == 2  # the 1 of (a - 1) and the 1/2
+    explicit = svg_texts(viz.draw(cost, parameters=[n["b"]]).svg())
+    assert explicit.count("parameter") == 1 and explicit.count("input") == 4
+    dot = viz.to_dot(cost)
+    for colour in viz.style.ROLE_COLOURS.values():
+        assert colour in dot
+
+
+def test_edges_can_show_their_local_derivative():
+    cost, n = neuron_graph()
+    plain = pygraphviz.AGraph(string=viz.to_dot(cost))
+    labelled = pygraphviz.AGraph(string=viz.to_dot(cost, edge_derivatives=True))
+    assert not any(e.attr.get("label") for e in plain.edges())
+    tanh_edge = [e for e in labelled.edges() if e[1] == f"o{autograd.topological_order(cost).index(n['a'])}"]
+    (edge,) = tanh_edge
+    assert edge.attr["label"] == compact(1 - n["a"].data ** 2)
+    # one label per input edge: every input of every op
+    order = autograd.topological_order(cost)
+    assert sum(1 for e in labelled.edges() if e.attr.get("label")) == sum(len(v.parents) for v in order)
+
+
+# --- large graphs: collapse, focus, refusal -------------------------------------------
+
+def count_nodes(drawing):
+    return len(pygraphviz.AGraph(string=drawing.dot).nodes())
+
+
+def test_the_full_mlp_is_drawn_with_every_value(mlp):
+    cost, parameters = mlp()
+    scene = viz.scene.build_scene(cost)
+    assert len(scene.boxes) == len(autograd.topological_order(cost))
+    assert 400 < scene.node_count <= viz.MAX_NODES
+
+
+def test_collapse_neuron_folds_z_a_weights_and_bias_into_one_box_per_neuron(mlp):
+    cost, parameters = mlp()
+    cost.backward()
+    drawing = viz.draw(cost, collapse="neuron")
+    texts = svg_texts(drawing.svg())
+    neuron_titles = [t for t in texts if t.startswith("neuron ")]
+    assert len(neuron_titles) == 33 and "neuron (2)_1" in neuron_titles and "neuron (4)_1" in neuron_titles
+    order = autograd.topological_order(cost)
+    for value in order:
+        if value.label.startswith(("z(", "a(")):
+            assert value.label in texts
+            assert compact(value.grad) in texts
+        if value.label.startswith(("w(", "b(")):
+            assert value.label not in texts  # folded
+    assert "x_1" in texts and "y" in texts
+    assert count_nodes(drawing) < 60
+    # the structure is found without nn: the boxes follow from dot + tanh alone
+    scene = viz.scene.build_scene(cost, collapse="neuron")
+    first = scene.box_of[next(v for v in order if v.label == "z(2)_1")]
+    assert {v.label for v in first.members} == {"z(2)_1", "a(2)_1", "w(2)_1,1", "w(2)_1,2", "b(2)_1"}
+
+
+def test_collapse_layer_folds_each_layer_into_one_box(mlp):
+    cost, parameters = mlp()
+    cost.backward()
+    drawing = viz.draw(cost, collapse="layer")
+    texts = svg_texts(drawing.svg())
+    assert "layer 1: 2 inputs" in texts
+    assert "layer 2: 16 neurons (tanh)" in texts
+    assert "layer 3: 16 neurons (tanh)" in texts
+    assert "layer 4: 1 neuron (linear)" in texts
+    for value in autograd.topological_order(cost):
+        if value.label.startswith(("z(", "a(", "x_")):
+            assert value.label in texts and compact(value.grad) in texts
+    graph = pygraphviz.AGraph(string=drawing.dot)
+    assert len(graph.nodes()) < 15
+    assert len(graph.edges()) < 15  # one edge between two layers, not 256
+
+
+def test_focus_draws_the_neighbourhood_of_one_node(mlp):
+    cost, parameters = mlp()
+    order = autograd.topological_order(cost)
+    a = next(v for v in order if v.label == "a(3)_5")
+    drawing = viz.draw(cost, focus=a, depth=1)
+    texts = svg_texts(drawing.svg())
+    assert "a(3)_5" in texts and "z(3)_5" in texts and "z(4)_1" in texts
+    assert "a(2)_1" not in texts and "C" not in texts
+    assert any(t.endswith("inputs not drawn") for t in texts)
+    assert count_nodes(viz.draw(cost, focus=a, depth=0)) == 3  # its box, its op, "1 input not drawn"
+
+
+def wide_graph(n):
+    xs = [Value(float(i), label=f"x{i}") for i in range(n)]
+    return autograd.sum(x * x for x in xs)
+
+
+def test_a_graph_too_big_to_read_is_refused_naming_the_remedies():
+    root = wide_graph(300)  # 300 leaves, 300 products, a sum: 601 boxes + 301 op nodes
+    with pytest.raises(ValueError) as refused:
+        viz.draw(root)
+    message = str(refused.value)
+    for remedy in ["collapse='neuron'", "collapse='layer'", "focus=", "depth=", "max_nodes="]:
+        assert remedy in message
+    assert "902 nodes" in message
+    assert viz.draw(root, max_nodes=1000).dot.startswith("digraph")  # the limit can be raised
+
+
+def test_refusal_happens_before_any_layout_or_per_node_work(monkeypatch):
+    # "Quickly" without a timer: the refusal must come from counting alone.
+    def forbidden(*args, **kwargs):
+        raise AssertionError("the refusal did per-node work or reached Graphviz")
+    root = wide_graph(20_000)
+    monkeypatch.setattr(viz.render, "render", forbidden)
+    monkeypatch.setattr(autograd, "local_derivatives", forbidden)
+    monkeypatch.setattr(viz.scene, "op_symbol", forbidden)
+    with pytest.raises(ValueError, match="max_nodes=500"):
+        viz.draw(root)
+    with pytest.raises(ValueError, match="max_nodes"):
+        viz.stepper(root, "never-written.html")
+
+
+def test_collapse_makes_a_too_big_network_drawable(mlp):
+    cost, parameters = mlp()
+    with pytest.raises(ValueError, match="collapse"):
+        viz.draw(cost, max_nodes=200)
+    assert count_nodes(viz.draw(cost, collapse="neuron", max_nodes=200)) < 60

@@ -1,0 +1,143 @@
+"""`python -m viz` / `tracegrad-viz`: the picture and the backward stepper for a script.
+
+    python -m viz my_script.py -o out/        # a Python file
+    python -m viz demos.notes_network          # an importable module
+    python -m viz --demos                      # every module of the demos package with build()
+
+The convention: the file or module defines a function `build()` returning the root Value
+(the output or loss), or a module-level Value named `root`. A file is run with
+__name__ == "__viz__", so its `if __name__ == "__main__":` block does not run.
+
+For each target NAME it writes, into the output folder (default ./out):
+  NAME.svg, NAME.png      the graph with every value and its gradient ∂root/∂value
+  NAME_stepper.html       the offline backward stepper
+  NAME_frames/            one picture per step (with --frames svg|png)
+"""
+
+import argparse
+import importlib
+import inspect
+import pkgutil
+import runpy
+import sys
+from pathlib import Path
+
+import autograd
+from autograd.engine import gradients
+
+from .render import MAX_NODES, draw
+from .stepper import stepper, stepper_frames
+
+
+def load_root(target):
+    """The root Value a script file or module defines (`build()` or `root`)."""
+    if target.endswith(".py") or Path(target).is_file():
+        if not Path(target).is_file():
+            raise FileNotFoundError(f"viz: no such script: {target}")
+        namespace = runpy.run_path(target, run_name="__viz__")
+    else:
+        namespace = vars(importlib.import_module(target))
+    if callable(namespace.get("build")):
+        if not _takes_no_arguments(namespace["build"]):
+            raise TypeError(f"viz: {target}: build() must take no arguments to be drawn "
+                            f"(it has {inspect.signature(namespace['build'])})")
+        root = namespace["build"]()
+        where = f"{target}: build() returned"
+    elif "root" in namespace:
+        root, where = namespace["root"], f"{target}: root is"
+    else:
+        raise LookupError(f"viz: {target} defines neither build() nor root; define a function "
+                          f"build() that returns the output Value, or a Value named root")
+    if not isinstance(root, autograd.Value):
+        raise TypeError(f"{where} {type(root).__name__} {root!r:.60}, expected an autograd.Value")
+    return root
+
+
+def _takes_no_arguments(function):
+    try:
+        parameters = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return all(p.default is not p.empty or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in parameters)
+
+
+def demo_targets():
+    """Modules of the demos package that follow the convention (define build() taking no
+    arguments)."""
+    import demos
+    targets = []
+    for module in pkgutil.iter_modules(demos.__path__):
+        if module.name.startswith("_"):
+            continue
+        name = f"demos.{module.name}"
+        build = getattr(importlib.import_module(name), "build", None)
+        if callable(build) and _takes_no_arguments(build):
+            targets.append(name)
+    return targets
+
+
+def render_target(target, out, *, collapse=None, digits=4, rankdir="LR", frames=None,
+                  max_nodes=MAX_NODES, stepper_page=True, say=print):
+    root = load_root(target)
+    name = Path(target).stem if target.endswith(".py") else target.rsplit(".", 1)[-1]
+    out.mkdir(parents=True, exist_ok=True)
+    options = dict(digits=digits, rankdir=rankdir, max_nodes=max_nodes)
+    collapse = _collapse_that_fits(root, collapse, options, say, name)
+    picture = draw(root, grads=gradients(root), collapse=collapse, edge_derivatives=True, **options)
+    written = [picture.save(out / f"{name}.svg"), picture.save(out / f"{name}.png")]
+    if stepper_page:
+        written.append(stepper(root, out / f"{name}_stepper.html", collapse=collapse, **options))
+    if frames:
+        written.extend(stepper_frames(root, out / f"{name}_frames", format=frames, collapse=collapse, **options))
+    for path in written[:3]:
+        say(f"wrote {path}")
+    if frames:
+        say(f"wrote {len(written) - 3} frames to {out / (name + '_frames')}")
+    return written
+
+
+def _collapse_that_fits(root, collapse, options, say, name):
+    """The requested collapse; if none was asked and the full graph is too big, the first
+    of neuron, layer that fits (said out loud)."""
+    if collapse is not None:
+        return collapse
+    for choice in (None, "neuron", "layer"):
+        try:
+            draw(root, collapse=choice, **options)
+            if choice is not None:
+                say(f"{name}: the full graph is too big to read; drawing it with collapse={choice!r}")
+            return choice
+        except ValueError as error:
+            last = error
+    raise last
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="tracegrad-viz", description=__doc__.split("\n\n")[0],
+                                     epilog="A target defines build() returning the root Value, or root.")
+    parser.add_argument("targets", nargs="*", help="a script.py or an importable module name")
+    parser.add_argument("--demos", action="store_true", help="also render every demos module with build()")
+    parser.add_argument("-o", "--out", default="out", help="output folder (default: out)")
+    parser.add_argument("--collapse", choices=["neuron", "layer"], help="fold neurons or layers")
+    parser.add_argument("--digits", type=int, default=4, help="significant digits (default 4)")
+    parser.add_argument("--rankdir", default="LR", choices=["LR", "TB", "RL", "BT"])
+    parser.add_argument("--frames", choices=["svg", "png"], help="also export one picture per step")
+    parser.add_argument("--max-nodes", type=int, default=MAX_NODES,
+                        help=f"refuse pictures with more drawn nodes (default {MAX_NODES})")
+    parser.add_argument("--no-stepper", action="store_true", help="skip the stepper page")
+    args = parser.parse_args(argv)
+    targets = list(args.targets) + (demo_targets() if args.demos else [])
+    if not targets:
+        parser.error("no demos module defines build() yet" if args.demos else
+                     "give a script.py or module name, or --demos")
+    sys.path.insert(0, str(Path.cwd()))  # so that `python -m viz mypackage.module` finds local code
+    failed = 0
+    for target in targets:
+        try:
+            render_target(target, Path(args.out), collapse=args.collapse, digits=args.digits,
+                          rankdir=args.rankdir, frames=args.frames, max_nodes=args.max_nodes,
+                          stepper_page=not args.no_stepper)
+        except (ImportError, LookupError, OSError, TypeError, ValueError) as error:
+            print(f"tracegrad-viz: {target}: {error}", file=sys.stderr)
+            failed += 1
+    return 1 if failed else 0

@@ -1,0 +1,98 @@
+"""The scene as DOT text: HTML-like tables for values, small circles for ops. No dependency."""
+
+from .escape import dot_html, dot_string
+from .scene import build_scene, grad_reader
+from .style import FONT, HIGHLIGHT, HIGHLIGHT_FILL, OP_COLOUR, ROLE_COLOURS, compact
+
+
+def to_dot(root, *, rankdir="LR", digits=4, grads="auto", parameters=None, collapse=None,
+           focus=None, depth=2, edge_derivatives=False, highlight=None):
+    """DOT text for the graph of `root`: one box per value (label, role, data, grad), one
+    small node per op, edges from inputs to ops to results.
+
+    rankdir           "LR" (inputs on the left, default), "TB", "RL" or "BT"
+    digits            significant digits of every number shown
+    grads             "auto" (grads once backward has run on root, else "?"), True, False,
+                      or a mapping {value: gradient}; see `viz.scene.grad_reader`
+    parameters        the trainable leaves, e.g. model.parameters(); see `viz.roles`
+    collapse          None, "neuron" (z and a of each neuron in one box) or "layer"
+    focus, depth      draw only the values within `depth` steps of the value `focus`
+    edge_derivatives  write each edge's local derivative ∂out/∂in on it
+    highlight         a value whose box is drawn with a thick outline
+    """
+    scene = build_scene(root, parameters=parameters, collapse=collapse, focus=focus, depth=depth)
+    return scene_to_dot(scene, rankdir=rankdir, digits=digits, grad_of=grad_reader(root, grads),
+                        edge_derivatives=edge_derivatives, highlight=highlight)
+
+
+def scene_to_dot(scene, *, rankdir="LR", digits=4, grad_of=lambda value: None,
+                 edge_derivatives=False, highlight=None, cell_sizes=None):
+    """DOT for a scene. `cell_sizes` {grad cell id: (width, height)} pins the size of grad
+    cells, so that frames showing "?" or a number all get the very same layout."""
+    if rankdir not in ("LR", "TB", "RL", "BT"):
+        raise ValueError(f"viz: rankdir={rankdir!r}: expected 'LR', 'TB', 'RL' or 'BT'")
+    if not isinstance(digits, int) or not 1 <= digits <= 17:
+        raise ValueError(f"viz: digits={digits!r}: expected an integer from 1 to 17")
+    lines = [
+        "digraph tracegrad {",
+        f"  graph [rankdir={rankdir}, ordering=in, nodesep=0.25, ranksep=0.35, fontname={dot_string(FONT)}, "
+        'bgcolor="white"];',
+        f'  node [fontname={dot_string(FONT)}, fontsize=12];',
+        f'  edge [fontname={dot_string(FONT)}, fontsize=10, color="#555555", arrowsize=0.7];',
+    ]
+    highlighted = scene.box_of.get(highlight)
+    for box in scene.boxes:
+        lines.append(f"  {box.id} [id={box.id}, shape=plain, "
+                     f"label=<{_box_table(scene, box, digits, grad_of, box is highlighted, cell_sizes)}>];")
+    for op in scene.ops:
+        lines.append(f"  {op.id} [id={op.id}, shape=circle, style=filled, fillcolor={dot_string(OP_COLOUR)}, "
+                     f"margin=0.02, width=0.3, fontsize=11, label=<{dot_html(op.symbol)}>];")
+    for head, missing in scene.hidden:
+        lines.append(f'  h{head} [shape=plaintext, fontsize=10, fontcolor="#777777", '
+                     f'label=<{missing} input{"s" if missing > 1 else ""} not drawn>];')
+        lines.append(f'  h{head} -> {head} [style=dashed];')
+    for edge in scene.edges:
+        label = ""
+        if edge_derivatives and len(edge.pairs) == 1:
+            parent, consumer, derivative = edge.pairs[0]
+            label = f", label=<{dot_html(compact(derivative, digits))}>, tooltip={dot_string('local derivative')}"
+        lines.append(f"  {edge.tail} -> {edge.head} [id={edge.id}{label}];")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _box_table(scene, box, digits, grad_of, highlighted, cell_sizes):
+    """The value's box. A highlighted box changes colours only, never sizes, so that
+    highlighting cannot move anything in the layout."""
+    colour = ROLE_COLOURS[box.role]
+    border = f' COLOR="{HIGHLIGHT}"' if highlighted else ""
+    title_fill = f' BGCOLOR="{HIGHLIGHT_FILL}"' if highlighted else ""
+    single = box.rows == [("", box.members[0])]
+    span = 2 if single else 3
+    cells = [f'<TR><TD COLSPAN="{span}"{title_fill}><B>{dot_html(box.title)}</B><BR/>'
+             f'<FONT POINT-SIZE="9" COLOR="#444444">{box.role}</FONT></TD></TR>']
+    if single:
+        value = box.members[0]
+        cells.append(f'<TR><TD ALIGN="LEFT">data</TD><TD>{compact(value.data, digits)}</TD></TR>')
+        cells.append(f'<TR><TD ALIGN="LEFT">grad</TD>{_grad_cell(scene, value, digits, grad_of, cell_sizes)}</TR>')
+    else:
+        cells.append('<TR><TD></TD><TD><I>data</I></TD><TD><I>grad</I></TD></TR>')
+        for name, value in box.rows:
+            cells.append(f'<TR><TD ALIGN="LEFT">{dot_html(name)}</TD><TD>{compact(value.data, digits)}</TD>'
+                         f'{_grad_cell(scene, value, digits, grad_of, cell_sizes)}</TR>')
+    if box.note:
+        cells.append(f'<TR><TD COLSPAN="{span}"><FONT POINT-SIZE="9">{dot_html(box.note)}</FONT></TD></TR>')
+    return (f'<TABLE BORDER="2"{border} CELLBORDER="1" CELLSPACING="0" CELLPADDING="3" '
+            f'BGCOLOR="{colour}">' + "".join(cells) + "</TABLE>")
+
+
+def _grad_cell(scene, value, digits, grad_of, cell_sizes):
+    """The grad cell carries an ID (and so a tooltip, which makes Graphviz emit the ID into
+    the SVG) so that the stepper can rewrite just this text at each step."""
+    cell = f"g{scene.index[value]}"
+    size = ""
+    if cell_sizes and cell in cell_sizes:
+        width, height = cell_sizes[cell]
+        size = f' FIXEDSIZE="TRUE" WIDTH="{width}" HEIGHT="{height}"'
+    return (f'<TD ID="{cell}"{size} TOOLTIP="gradient">'
+            f'{compact(grad_of(value), digits)}</TD>')

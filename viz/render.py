@@ -1,0 +1,100 @@
+"""Pictures through pygraphviz, in-process: its wheels bundle Graphviz, so no `dot` program
+and no system Graphviz are needed. Text needs one TrueType font (DejaVu Sans is chosen)."""
+
+import os
+import sys
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+from .dot import scene_to_dot
+from .scene import build_scene, grad_reader
+
+MAX_NODES = 500  # see the README: past this a picture is unreadable and layout gets slow
+FORMATS = ("svg", "png", "pdf", "dot")
+
+
+def draw(root, *, rankdir="LR", digits=4, grads="auto", parameters=None, collapse=None,
+         focus=None, depth=2, edge_derivatives=False, highlight=None, max_nodes=MAX_NODES):
+    """A `Drawing` of the graph of `root` (options as in `viz.to_dot`).
+
+    Refuses with a ValueError, before any layout, a graph of more than `max_nodes` drawn
+    nodes (value boxes plus op nodes); the message names collapse=, focus=/depth= and max_nodes=.
+    """
+    scene = build_scene(root, parameters=parameters, collapse=collapse, focus=focus, depth=depth,
+                        max_nodes=max_nodes)
+    return Drawing(scene_to_dot(scene, rankdir=rankdir, digits=digits, grad_of=grad_reader(root, grads),
+                                edge_derivatives=edge_derivatives, highlight=highlight))
+
+
+class Drawing:
+    """A graph picture: `.dot` text, `.svg()`, `.png()`, `.pdf()`, `.save(path)`; shows
+    itself in Jupyter as SVG."""
+
+    def __init__(self, dot):
+        self.dot = dot
+        self._svg = None
+
+    def __repr__(self):
+        return f"<viz.Drawing: {self.dot.count(chr(10))} lines of DOT; .svg(), .png(), .save(path)>"
+
+    def svg(self):
+        if self._svg is None:
+            self._svg = render(self.dot, "svg").decode("utf-8")
+        return self._svg
+
+    def png(self, dpi=144):
+        return render(self.dot, "png", dpi=dpi)
+
+    def pdf(self):
+        return render(self.dot, "pdf")
+
+    def save(self, path):
+        """Write the picture to `path`; the extension (.svg, .png, .pdf, .dot) picks the format."""
+        path = Path(path)
+        kind = path.suffix.lower().lstrip(".")
+        if kind not in FORMATS:
+            raise ValueError(f"viz: cannot save {str(path)!r}: the extension must be one of "
+                             f"{', '.join('.' + f for f in FORMATS)}")
+        if kind == "dot":
+            path.write_text(self.dot, encoding="utf-8")
+        elif kind == "svg":
+            path.write_text(self.svg(), encoding="utf-8")
+        else:
+            path.write_bytes(self.png() if kind == "png" else self.pdf())
+        return path
+
+    def _repr_svg_(self):
+        return self.svg()
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"image/svg+xml": self.svg(), "text/plain": repr(self)}
+
+
+def render(dot, format, dpi=None):
+    """Lay out and render DOT text with the Graphviz bundled in pygraphviz."""
+    import pygraphviz  # imported here so that to_dot works without it
+
+    graph = pygraphviz.AGraph(string=dot)
+    args = f"-Gdpi={dpi}" if dpi else ""
+    with _quiet_fontconfig():
+        return graph.draw(format=format, prog="dot", args=args)
+
+
+@contextmanager
+def _quiet_fontconfig():
+    """The fontconfig bundled in pygraphviz is older than Debian's /etc/fonts and warns about
+    its newer elements once per process; harmless, so drop that line and pass on the rest."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            captured.seek(0)
+            for line in captured.read().decode("utf-8", "replace").splitlines(keepends=True):
+                if not line.startswith("Fontconfig warning"):
+                    sys.stderr.write(line)

@@ -1,0 +1,251 @@
+"""What to draw: boxes for values (alone or folded together), op nodes, and edges.
+
+The scene is independent of any output format: `viz.dot` writes it as DOT, the stepper
+finds its nodes again in the SVG by the ids given here (box `v<i>`, op `o<i>`, grad cell
+`g<i>`, edge `e<i>`, where i is the value's position in `autograd.topological_order`).
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import autograd
+
+from .collapse import consumers_of, find_layers, find_neurons
+from .roles import role_finder
+from .style import compact
+
+COLLAPSE_CHOICES = (None, "neuron", "layer")
+
+
+@dataclass(eq=False)
+class Box:
+    id: str
+    title: str
+    role: str
+    rows: list            # [(row name, Value)]: one row per value shown with data and grad
+    members: tuple        # every value drawn by this box (rows plus folded weights, bias)
+    note: str = ""        # e.g. "3 weights + bias folded in"
+
+
+@dataclass(eq=False)
+class OpNode:
+    id: str
+    symbol: str
+    value: object
+
+
+@dataclass(eq=False)
+class Edge:
+    id: str
+    tail: str
+    head: str
+    pairs: list = field(default_factory=list)  # [(input value, consuming value, ∂consumer/∂input)]
+
+
+@dataclass(eq=False)
+class Scene:
+    root: object
+    order: list
+    index: dict           # value -> position in topological order
+    names: dict           # value -> name shown (label, or #i)
+    boxes: list
+    ops: list
+    edges: list
+    hidden: list          # [(op node id, number of inputs not drawn)] when focusing
+    box_of: dict          # value -> Box that shows it
+
+    @property
+    def node_count(self):
+        return len(self.boxes) + len(self.ops) + len(self.hidden)
+
+
+def op_symbol(value):
+    """The op's symbol as the notes write it (×, σ, Σ, x², ...), else its name."""
+    params = value.params or {}
+    if value.op == "**k":
+        return f"x^{compact(params['k'])}"
+    if value.op == "c**y":
+        return f"{compact(params['c'])}^y"
+    if value.op == "step":
+        return f"step≥{compact(params['threshold'])}"
+    return autograd.OPS[value.op].symbol or value.op
+
+
+def value_names(order):
+    """Each value's label, or `#i` (its place in topological order) when it has none;
+    an unlabelled root (the last in order) is called "out"."""
+    names = {value: value.label or f"#{i}" for i, value in enumerate(order)}
+    if order and not order[-1].label:
+        names[order[-1]] = "out"
+    return names
+
+
+def reading_order(root):
+    """Values as a reader meets them: depth first from the root, each op's inputs in argument
+    order before the op. Declaring nodes in this order keeps w1, w2, x1, x2, b top to bottom
+    in the picture (the engine's topological order lists leaves in another order)."""
+    listed, order = set(), []
+    stack = [(root, False)]
+    while stack:
+        value, inputs_done = stack.pop()
+        if inputs_done:
+            order.append(value)
+        elif value not in listed:
+            listed.add(value)
+            stack.append((value, True))
+            stack.extend((parent, False) for parent in reversed(value.parents) if parent not in listed)
+    return order
+
+
+def build_scene(root, *, parameters=None, collapse=None, focus=None, depth=2, max_nodes=None):
+    """The scene for `root`; ValueError naming the remedies if it has more than max_nodes nodes."""
+    if not (hasattr(root, "data") and hasattr(root, "parents")):
+        raise TypeError(f"viz: expected the root Value of a graph, got {type(root).__name__} {root!r:.60}")
+    if collapse not in COLLAPSE_CHOICES:
+        raise ValueError(f"viz: collapse={collapse!r} is not one of {COLLAPSE_CHOICES}")
+    order = autograd.topological_order(root)
+    if collapse is None and focus is None:  # refuse before any per-node work: huge graphs stay quick
+        _check_size(len(order) + sum(1 for value in order if value.op), max_nodes)
+    index = {value: i for i, value in enumerate(order)}
+    consumers = consumers_of(order)
+    shown = _neighbourhood(focus, depth, index, consumers) if focus is not None else set(order)
+    scene = Scene(root=root, order=order, index=index, names=value_names(order), boxes=[],
+                  ops=[], edges=[], hidden=[], box_of={})
+    role = role_finder(root, parameters)
+    if collapse is not None:
+        _add_groups(scene, collapse, consumers, shown, role)
+    for value in reading_order(root):
+        if value in shown and value not in scene.box_of:
+            _add_box(scene, Box(id=f"v{index[value]}", title=scene.names[value], role=role(value),
+                                rows=[("", value)], members=(value,)))
+    position = {value: i for i, value in enumerate(reading_order(root))}
+    scene.boxes.sort(key=lambda box: min(position[value] for _, value in box.rows))
+    _add_ops_and_edges(scene, shown)
+    _check_size(scene.node_count, max_nodes)
+    return scene
+
+
+def _check_size(count, max_nodes):
+    if max_nodes is not None and count > max_nodes:
+        raise ValueError(
+            f"viz: this picture would have {count} nodes, more than max_nodes={max_nodes}: too many "
+            f"to read, and slow to lay out. Draw less of it: collapse='neuron' (one box per neuron) "
+            f"or collapse='layer' (one box per layer), or focus=<a Value>, depth=2 (the neighbourhood "
+            f"of one node); or pass a larger max_nodes=")
+
+
+def _neighbourhood(focus, depth, index, consumers):
+    """Values at most `depth` steps (to a parent or a consumer) from `focus`."""
+    if focus not in index:
+        raise ValueError(f"viz: focus={focus!r} is not a node of this graph")
+    if not isinstance(depth, int) or depth < 0:
+        raise ValueError(f"viz: depth must be an integer >= 0, got {depth!r}")
+    reached, frontier = {focus}, [focus]
+    for _ in range(depth):
+        frontier = [near for value in frontier for near in (*value.parents, *consumers[value])
+                    if near not in reached]
+        reached.update(frontier)
+    return reached
+
+
+def _add_box(scene, box):
+    scene.boxes.append(box)
+    for value in box.members:
+        scene.box_of[value] = box
+
+
+def _add_groups(scene, collapse, consumers, shown, role):
+    neurons = [n for n in find_neurons(scene.order, consumers) if all(m in shown for m in n.members)]
+    if collapse == "neuron":
+        for neuron in neurons:
+            _add_box(scene, _neuron_box(scene, neuron, role))
+        return
+    for layer in find_layers(neurons):
+        members = tuple(m for neuron in layer.neurons for m in neuron.members)
+        rows = [(scene.names[v], v) for neuron in layer.neurons
+                for v in dict.fromkeys((neuron.z, neuron.a))]
+        activations = sorted({neuron.a.op if neuron.a is not neuron.z else "linear" for neuron in layer.neurons})
+        _add_box(scene, Box(id=f"v{scene.index[layer.neurons[0].z]}",
+                            title=f"layer {layer.number}: {_count(len(layer.neurons), 'neuron')} ({', '.join(activations)})",
+                            role=_group_role(scene, members, role), rows=rows, members=members,
+                            note=_folded_note(sum(len(n.folded) for n in layer.neurons))))
+        inputs = [x for x in dict.fromkeys(layer.inputs) if x in shown and not x.op
+                  and x not in scene.box_of and all(c in {n.z for n in layer.neurons} for c in consumers[x])]
+        if inputs and layer.number == 2:
+            _add_box(scene, Box(id=f"v{scene.index[inputs[0]]}", title=f"layer 1: {_count(len(inputs), 'input')}",
+                                role=role(inputs[0]), rows=[(scene.names[x], x) for x in inputs],
+                                members=tuple(inputs)))
+
+
+def _count(n, noun):
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _neuron_box(scene, neuron, role):
+    z_label = neuron.z.label
+    title = f"neuron {z_label[1:]}" if z_label.startswith("z") and len(z_label) > 1 else \
+        f"neuron {scene.names[neuron.z]}"
+    rows = [(scene.names[v], v) for v in dict.fromkeys((neuron.z, neuron.a))]
+    return Box(id=f"v{scene.index[neuron.z]}", title=title, role=_group_role(scene, neuron.members, role),
+               rows=rows, members=neuron.members, note=_folded_note(len(neuron.folded)))
+
+
+def _group_role(scene, members, role):
+    return "output" if scene.root in members else role(members[-1])
+
+
+def _folded_note(count):
+    return f"{count} weights/bias folded in" if count else ""
+
+
+def _add_ops_and_edges(scene, shown):
+    edges = {}  # (tail id, head id) -> Edge, so folded boxes get one edge per neighbour
+
+    def connect(parent, consumer, derivative, head):
+        tail = scene.box_of[parent].id
+        edge = edges.get((tail, head))
+        if edge is None:
+            edge = edges[(tail, head)] = Edge(id=f"e{len(edges)}", tail=tail, head=head)
+        edge.pairs.append((parent, consumer, derivative))
+
+    for value in scene.order:
+        if value not in shown or not value.op:
+            continue
+        box = scene.box_of[value]
+        derivatives = autograd.local_derivatives(value)
+        if len(box.members) == 1:
+            op = OpNode(id=f"o{scene.index[value]}", symbol=op_symbol(value), value=value)
+            scene.ops.append(op)
+            edges[(op.id, box.id)] = Edge(id=f"e{len(edges)}", tail=op.id, head=box.id)
+            head = op.id
+        else:
+            head = box.id
+        missing = 0
+        for parent, derivative in zip(value.parents, derivatives):
+            if parent not in shown:
+                missing += 1
+            elif scene.box_of[parent] is not box:
+                connect(parent, value, derivative, head)
+        if missing:
+            scene.hidden.append((head, missing))
+    scene.edges = list(edges.values())
+
+
+def grad_reader(root, grads):
+    """A function value -> gradient to show, or None for "not computed yet".
+
+    grads="auto": show `.grad` once backward has run on root, i.e. once root.grad != 0
+      (backward seeds ∂root/∂root = 1; before it every `.grad` is the engine's initial 0.0,
+      which would be a wrong answer, not a gradient). Otherwise every grad is "?".
+    grads=True / False: always / never show `.grad`.
+    grads={value: gradient} (e.g. `autograd.engine.gradients(root)`): show these, "?" elsewhere.
+    """
+    if isinstance(grads, Mapping):
+        return grads.get
+    if grads == "auto":
+        grads = root.grad != 0
+    if grads is True:
+        return lambda value: value.grad
+    if grads is False:
+        return lambda value: None
+    raise ValueError(f"viz: grads={grads!r}: expected 'auto', True, False or a mapping value -> gradient")
