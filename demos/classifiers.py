@@ -100,7 +100,7 @@ def run(quick=False, out="out"):
     checks = output_error_checks(cases=5 if quick else 20)
     model, X, y, history = train_moons(n=60, hidden=8, epochs=40) if quick else train_moons()
     picture, accuracy = plot_moons(model, X, y, history, out, resolution=30 if quick else 60)
-    return checks, accuracy, picture
+    return checks, accuracy, picture, model
 
 
 def build():
@@ -114,14 +114,15 @@ def build():
 
 def main(argv=None):
     args = parser("classifiers", "∂C/∂logits = p - y, and the two-moons classifier").parse_args(argv)
-    checks, accuracy, picture = run(args.quick, args.out)
+    checks, accuracy, picture, model = run(args.quick, args.out)
     print("∂C/∂z = p - y, engine against hand:")
     for name in dict.fromkeys(c.name for c in checks):
         worst = max(c.max_abs_diff for c in checks if c.name == name)
         count = sum(c.name == name for c in checks)
         print(f"  {name:<36} {count:>3} cases, max |Δ| = {worst:.1e}  "
               f"{'agrees' if worst <= TOLERANCE else 'DISAGREES'}")
-    print(f"two moons, MLP 2-16-16-1 (tanh, BCE with logits, mini-batch SGD): training accuracy {accuracy:.1%}")
+    sizes = "-".join(map(str, [model.nin] + model.nouts))
+    print(f"two moons, MLP {sizes} (tanh, BCE with logits, mini-batch SGD): training accuracy {accuracy:.1%}")
     print(f"wrote {picture}")
     return checks, accuracy
 

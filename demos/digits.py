@@ -22,7 +22,7 @@ from sklearn.model_selection import train_test_split
 import nn
 
 from .common import parser, plt, save
-from .idx import load_mnist
+from .idx import IDXError, load_mnist
 
 ETA = 3.0            # the notes' learning rate η on C_x = 1/2 ‖y - a‖² (Nielsen's choice)
 BATCH_SIZE = 10      # mini-batch size m
@@ -156,8 +156,11 @@ def main(argv=None):
     p.add_argument("--limit", type=int, default=None, help="with --mnist: train on the first N images only")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = p.parse_args(argv)
-    result = run(args.quick, args.out, args.epochs, mnist=args.mnist, limit=args.limit,
-                 progress=not args.no_progress)
+    try:
+        result = run(args.quick, args.out, args.epochs, mnist=args.mnist, limit=args.limit,
+                     progress=not args.no_progress)
+    except (FileNotFoundError, IDXError) as error:  # a missing or malformed MNIST file: say which, and why
+        p.error(str(error))
     source = f"MNIST from {args.mnist}" if args.mnist else "sklearn's 8x8 digits (held-out 20%)"
     print(f"{source}: MLP {'-'.join(map(str, result.sizes))}, logistic, C_x = 1/2 ‖y - a‖², mini-batch SGD "
           f"η = {ETA}, m = {BATCH_SIZE}, {result.history.epochs} epochs on the {result.path} path "

@@ -167,7 +167,7 @@ def summary(results):
              f"{len(wrong)} do not ({len(fixed)} of those corrected and confirmed):"]
     for r in wrong:
         mark = "corrected ✓" if r.corrected_agrees else "no correction"
-        lines.append(f"  {r.formula.note[:3]} {r.formula.where:<34} {r.formula.formula[:70]}  [{mark}]")
+        lines.append(f"  {r.formula.note[:3]} {r.formula.where:<42} {r.formula.formula[:70]}  [{mark}]")
     return "\n".join(lines)
 
 

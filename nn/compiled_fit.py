@@ -31,7 +31,7 @@ class CompiledPath:
         self.program = autograd.compile(self._build, examples=(X, self.Y), parameters=optimizer.params,
                                         reduction="mean")
         self.theta, self.grad = self.program.theta, self.program.grad
-        self._before = self.theta.copy()
+        self.failed = False
         self._outputs = np.empty((len(X), len(self.program.outputs)))
         # The array form update(θ, g) is what Optimizer.step applies; a subclass that overrides
         # step() itself is called as it is, on the Values.
@@ -81,16 +81,15 @@ class CompiledPath:
     def update(self):
         if self.steps_itself:
             return self._step_on_values()
-        np.copyto(self._before, self.theta)
         with np.errstate(over="ignore", invalid="ignore"):
             self.optimizer.update(self.theta, self.grad)
         if not math.isfinite(self.theta.sum()):
             k = int(np.flatnonzero(~np.isfinite(self.theta))[0])
-            bad = self.theta[k]
-            np.copyto(self.theta, self._before)  # the Values keep the last finite parameters
             p = self.program.parameters[k]
+            self.failed = True  # finish() leaves the Values at the last completed epoch's weights
             raise FloatingPointError(f"{type(self.optimizer).__name__}.step: parameter {p.label or k!r} would "
-                                     f"become {bad} (grad {self.grad[k]:.6g}); lower the learning rate")
+                                     f"become {self.theta[k]} (grad {self.grad[k]:.6g}); lower the learning "
+                                     f"rate (the model keeps the weights of the last completed epoch)")
 
     def _step_on_values(self):
         """An optimizer with its own step() (a subclass) gets the Values it expects: slower, same result."""
@@ -102,6 +101,8 @@ class CompiledPath:
     def finish(self):
         """Every parameter Value takes its trained value, and the last batch's gradient as .grad
         (as the scalar path leaves them)."""
+        if self.failed:
+            return
         self.program.write_parameters()
         for p, g in zip(self.program.parameters, self.grad.tolist()):
             p.grad = g
@@ -118,4 +119,12 @@ def compiled_path(model, loss, optimizer, X, targets, required):
         if required:
             raise type(error)(f"fit(compiled=True): cannot compile this model and loss: {error} "
                               f"(train with compiled=False to use the scalar engine)") from None
-        return None, str(error)
+        return None, _short(error)
+
+
+def _short(error):
+    """The reason in a few words, for the progress bar."""
+    if isinstance(error, GraphStructureError):
+        return "the graph's structure depends on the data"
+    text = str(error).split(";")[0]
+    return f"{type(error).__name__}: {text[:70]}{'...' if len(text) > 70 else ''}"

@@ -179,15 +179,6 @@ def test_progress_false_prints_nothing(capsys):
     assert capsys.readouterr() == ("", "")
 
 
-def test_compiled_path_is_a_clear_not_implemented_for_now():
-    X, y = xor()
-    model = nn.MLP(2, [2, 1], seed=0)
-    before = model.state_dict()
-    with pytest.raises(NotImplementedError, match="compiled"):
-        nn.fit(model, X, y, loss=nn.mse, epochs=1, lr=0.1, progress=False, compiled=True)
-    assert model.state_dict() == before
-
-
 def test_a_plain_callable_loss_with_an_l2_penalty_works_in_fit():
     X, y = xor()
     model = nn.MLP(2, [4, 1], seed=1)

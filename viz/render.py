@@ -1,5 +1,5 @@
 """Pictures through pygraphviz, in-process: its wheels bundle Graphviz, so no `dot` program
-and no system Graphviz are needed. Text needs one TrueType font (DejaVu Sans is chosen)."""
+and no system Graphviz are needed. Text is set in DejaVu Sans, from matplotlib's wheel."""
 
 import os
 import sys
@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .dot import scene_to_dot
+from .fonts import bundled_font
 from .scene import build_scene, grad_reader
 
 MAX_NODES = 500  # see the README: past this a picture is unreadable and layout gets slow
@@ -77,7 +78,7 @@ def render(dot, format, dpi=None):
 
     graph = pygraphviz.AGraph(string=dot)
     args = f"-Gdpi={dpi}" if dpi else ""
-    with _quiet_fontconfig():
+    with bundled_font(), _quiet_fontconfig():
         return graph.draw(format=format, prog="dot", args=args)
 
 

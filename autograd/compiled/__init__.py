@@ -53,15 +53,15 @@ def compile(graph, inputs=(), targets=(), parameters=None, *, outputs=(), exampl
             raise TypeError("compile: to record a function, pass examples=X or examples=(X, Y)")
         if inputs or targets or outputs:
             raise TypeError("compile: with a function, pass examples= instead of inputs/targets/outputs")
-        roots, outputs, leaves = _record_checked(graph, examples, parameters, check)
+        roots, outputs, leaves, order = _record_checked(graph, examples, parameters, check)
     else:
         if examples is not None:
             raise TypeError("compile: examples= is for a function; a recorded graph comes with "
                             "its placeholders in inputs= and targets=")
         roots = as_roots(graph, "graph")
         outputs = list(outputs)
-        leaves = Leaves(nodes_in_order(roots + outputs), inputs, targets, parameters)
-    order = nodes_in_order(roots + outputs)
+        order = nodes_in_order(roots + outputs)
+        leaves = Leaves(order, inputs, targets, parameters)
     differentiate = len(roots) == 1
     program = Program(order, roots, outputs, leaves, plan(order, roots + outputs, leaves, differentiate),
                       reduction)
@@ -95,7 +95,7 @@ def _record_checked(build, examples, parameters, check):
         leaves = Leaves(order, xs, ys, parameters)
         shape = structure(order, roots + outputs, leaves)
         if first is None:
-            first, chosen = shape, (roots, outputs, leaves)
+            first, chosen = shape, (roots, outputs, leaves, order)
             continue
         difference = first_difference(first, shape)
         if difference:

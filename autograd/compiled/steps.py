@@ -67,11 +67,8 @@ class Scatter:
             starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
             self.reduce = (order, starts)
             self.target = as_index(ordered[starts])
-
-    @property
-    def plain(self):
-        """True when the contributions simply overwrite a block of rows: they can be computed in place."""
-        return self.overwrite and self.reduce is None and isinstance(self.target, slice)
+        # Contributions that simply overwrite a block of rows can be computed in place.
+        self.plain = overwrite and self.reduce is None and isinstance(self.target, slice)
 
     def product(self, D, g, d):
         """Add g · d (skipping the multiplication for the table's constant derivatives ±1)."""
@@ -203,7 +200,7 @@ class DenseLayer:
             grad[self.weights] += delta @ A.T
         if self.bias_theta is not None:
             if self.grad_b is not None and self.bias_first:
-                np.sum(delta, axis=1, out=self.grad_b)
+                np.add.reduce(delta, axis=1, out=self.grad_b)
             elif self.grad_b is not None:
                 self.grad_b += delta.sum(axis=1)
             elif self.bias_first:

@@ -1,0 +1,167 @@
+"""nn.fit on the compiled path: the same training as the scalar engine, to rounding, much sooner."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import autograd
+import nn
+from autograd.compiled import GraphStructureError
+from nn.datasets import xor
+
+# (activations of the hidden and output layers, loss, targets for 3 outputs or 1)
+CASES = [
+    ("sigmoid", "sigmoid", nn.sse, "one-hot"),
+    ("tanh", "linear", nn.mse, "real"),
+    ("relu", "linear", nn.mse.with_options(half=True), "real"),
+    (("linear", 0.5), "sigmoid", nn.bce, "0/1"),
+    ("tanh", "linear", nn.bce_with_logits, "0/1"),
+    ("sigmoid", "softmax", nn.nll, "one-hot"),
+    ("relu", "linear", nn.hinge, "-1/+1"),
+    ("tanh", ("linear", 2.0), nn.sse, "real"),
+]
+
+
+def data(kind, rng, n=12):
+    X = rng.normal(size=(n, 3))
+    if kind == "one-hot":
+        return X, np.eye(3)[rng.integers(0, 3, n)], 3
+    if kind == "real":
+        return X, rng.normal(size=(n, 2)), 2
+    if kind == "0/1":
+        return X, rng.integers(0, 2, n).astype(float), 1
+    return X, rng.choice([-1.0, 1.0], n), 1
+
+
+def train(case, compiled, epochs=3, optimizer=None):
+    hidden, output, loss, kind = case
+    X, y, nout = data(kind, np.random.default_rng(0))
+    model = nn.MLP(3, [4, nout], activation=hidden, output_activation=output, init="normal", seed=1)
+    opt = optimizer(model.parameters()) if optimizer else nn.SGD(model.parameters(), lr=0.1)
+    history = nn.fit(model, X, y, loss=loss, epochs=epochs, batch_size=5, optimizer=opt, seed=2,
+                     progress=False, compiled=compiled)
+    return model, history
+
+
+def assert_close(got, expected, rtol=1e-9):
+    got, expected = np.asarray(got, dtype=float), np.asarray(expected, dtype=float)
+    np.testing.assert_allclose(got, expected, rtol=rtol, atol=rtol * max(1.0, float(np.max(np.abs(expected)))))
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: f"{case[0]}-{case[1]}-{case[2].name}")
+def test_compiled_fit_trains_the_same_weights_as_the_scalar_path(case):
+    scalar_model, scalar_history = train(case, compiled=False)
+    model, history = train(case, compiled=True)
+    assert_close([p.data for p in model.parameters()], [p.data for p in scalar_model.parameters()])
+    assert_close([p.grad for p in model.parameters()], [p.grad for p in scalar_model.parameters()])
+    assert_close(history.loss, scalar_history.loss)
+    assert history.accuracy == scalar_history.accuracy
+    assert history.updates == scalar_history.updates
+
+
+@pytest.mark.parametrize("make", [lambda ps: nn.Adam(ps, lr=0.05), lambda ps: nn.SGD(ps, lr=0.1, momentum=0.9)])
+def test_optimizers_with_state_train_the_same_weights(make):
+    case = CASES[1]
+    scalar_model, _ = train(case, compiled=False, optimizer=make)
+    model, _ = train(case, compiled=True, optimizer=make)
+    assert_close([p.data for p in model.parameters()], [p.data for p in scalar_model.parameters()])
+
+
+def test_one_batch_gradient_equals_the_scalar_mean_loss_gradient():
+    rng = np.random.default_rng(3)
+    model = nn.MLP(4, [5, 3], activation="tanh", output_activation="softmax", seed=0)
+    X, Y = rng.normal(size=(6, 4)), np.eye(3)[rng.integers(0, 3, 6)]
+    program = autograd.compile(lambda xs, ys: nn.nll.function(model(xs), ys), examples=(X, Y),
+                               parameters=model.parameters())
+    loss = program.gradient(X, Y)
+    scalar = nn.mean_loss(nn.nll, [model(list(x)) for x in X], list(Y))
+    model.zero_grad()
+    scalar.backward()
+    assert_close(loss, scalar.data)
+    assert_close(program.grad, [p.grad for p in model.parameters()])
+
+
+def test_the_default_is_compiled_and_the_progress_bar_says_so(capsys):
+    X, y = xor()
+    nn.fit(nn.MLP(2, [3, 1], seed=0), X, y, loss=nn.mse, epochs=2, lr=0.1, progress=True)
+    assert "fit [compiled]" in capsys.readouterr().err
+
+
+def test_after_fit_and_after_each_epoch_the_values_hold_the_trained_weights():
+    X, y = xor()
+    seen = {}
+    for compiled in (False, None):
+        model = nn.MLP(2, [3, 1], seed=0)
+        snapshots = []
+        nn.fit(model, X, y, loss=nn.mse, epochs=3, lr=0.1, batch_size=2, seed=0, progress=False, compiled=compiled,
+               callback=lambda epoch, h: snapshots.append([p.data for p in model.parameters()]))
+        seen[compiled] = snapshots + [[p.data for p in model.parameters()]]
+    assert_close(seen[None], seen[False])
+
+
+def test_a_loss_that_branches_on_the_data_falls_back_to_the_scalar_engine(capsys):
+    X, y = xor()
+
+    def branching(prediction, target):  # a different graph for targets 0 and 1
+        return prediction ** 2 if float(target) == 0 else (prediction - 1.0) ** 2
+
+    model = nn.MLP(2, [3, 1], seed=0)
+    history = nn.fit(model, X, y, loss=branching, epochs=1, lr=0.1, progress=True)
+    assert "fit [scalar: not compiled" in capsys.readouterr().err and history.epochs == 1
+    with pytest.raises(GraphStructureError, match=r"depends on the data.*compiled=False"):
+        nn.fit(model, X, y, loss=branching, epochs=1, lr=0.1, progress=False, compiled=True)
+
+
+def test_bad_data_gives_the_same_error_on_both_paths():
+    X, y = xor()
+    X = np.array(X, dtype=float)
+    X[2, 1] = np.nan
+    messages = []
+    for compiled in (False, True):
+        with pytest.raises(ValueError) as error:
+            nn.fit(nn.MLP(2, [3, 1], seed=0), X, y, loss=nn.mse, epochs=1, lr=0.1, progress=False,
+                   compiled=compiled)
+        messages.append(str(error.value))
+    assert messages[0] == messages[1] and "example 2" in messages[0]
+
+
+def test_a_domain_error_in_training_names_the_op_and_the_example():
+    X = np.array([[1.0], [2.0], [3.0], [4.0]])
+    y = np.array([1.0, 1.0, 0.0, 1.0])  # the third example's target makes log(0)
+
+    def log_loss(prediction, target):
+        return -(prediction * target + (1.0 - target) * 0.0).log()
+
+    model = nn.MLP(1, [1], output_activation="sigmoid", seed=0)
+    with pytest.raises(ValueError, match=r"^log: .*example 2 of the batch"):
+        nn.fit(model, X, y, loss=log_loss, epochs=1, lr=0.1, batch_size=4, shuffle=False, progress=False,
+               compiled=True)
+
+
+def test_an_optimizer_overriding_step_is_still_called():
+    class Counting(nn.SGD):
+        calls = 0
+
+        def step(self):
+            Counting.calls += 1
+            super().step()
+
+    X, y = xor()
+    model = nn.MLP(2, [3, 1], seed=0)
+    scalar = nn.MLP(2, [3, 1], seed=0)
+    nn.fit(model, X, y, loss=nn.mse, epochs=2, batch_size=2, optimizer=Counting(model.parameters(), 0.1),
+           seed=0, progress=False, compiled=True)
+    assert Counting.calls == 4
+    nn.fit(scalar, X, y, loss=nn.mse, epochs=2, batch_size=2, lr=0.1, seed=0, progress=False, compiled=False)
+    assert_close([p.data for p in model.parameters()], [p.data for p in scalar.parameters()])
+
+
+def test_a_diverging_update_keeps_the_last_finite_weights():
+    X, y = np.array([[1e150], [2e150]]), np.array([1.0, 2.0])
+    model = nn.MLP(1, [1], output_activation="linear", seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(FloatingPointError, match="lower the learning rate"):
+            nn.fit(model, X, y, loss=nn.mse, epochs=5, lr=1e10, progress=False, compiled=True)
+    assert all(np.isfinite(p.data) for p in model.parameters())
