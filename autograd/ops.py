@@ -45,11 +45,14 @@ class Op:
 
 
 def _pow_rules(base, exponent):
-    """Domain of base ** exponent over the reals (shared by the three power ops)."""
+    """Domain of base ** exponent over the reals (shared by the three power ops).
+
+    Written with | on comparisons, not `and`/`not`, so each rule holds elementwise on arrays too.
+    """
     return (
-        Rule(lambda M, *a, **p: not (base(*a, **p) == 0 and exponent(*a, **p) < 0),
+        Rule(lambda M, *a, **p: (base(*a, **p) != 0) | (exponent(*a, **p) >= 0),
              ZeroDivisionError, "0 raised to a negative power"),
-        Rule(lambda M, *a, **p: not (base(*a, **p) < 0 and not M.is_integer(exponent(*a, **p))),
+        Rule(lambda M, *a, **p: (base(*a, **p) >= 0) | M.is_integer(exponent(*a, **p)),
              ValueError, "a negative base needs an integer exponent"),
     )
 

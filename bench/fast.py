@@ -207,7 +207,7 @@ def run(repeats=3, scalar_epochs=2):
     """Rows (setting, trainer, nn.fit seconds, compile + train seconds, numpy seconds, test accuracy %)
     and a summary dict."""
     rows, speedup, digits_compile = digits_rows(repeats, scalar_epochs)
-    mnist, mnist_compile = mnist_shape_rows(max(1, repeats // 2))
+    mnist, mnist_compile = mnist_shape_rows(repeats)
     summary = {"scalar / compiled, compile + train (digits)": speedup,
                "compile seconds (digits)": digits_compile,
                "compile seconds (784-30-10)": mnist_compile,

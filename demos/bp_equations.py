@@ -140,7 +140,7 @@ def build():
 
 
 def main(argv=None):
-    args = parser("bp_equations", "BP1-BP4 in numpy against the engine").parse_args(argv)
+    args = parser("demos.bp_equations", "BP1-BP4 in numpy against the engine").parse_args(argv)
     comparisons, picture = run(args.quick, args.out)
     print("max |numpy - engine| per equation (C = 1/2 ‖y - a^L‖²):")
     print(summary(comparisons))

@@ -113,7 +113,7 @@ def build():
 
 
 def main(argv=None):
-    args = parser("classifiers", "∂C/∂logits = p - y, and the two-moons classifier").parse_args(argv)
+    args = parser("demos.classifiers", "∂C/∂logits = p - y, and the two-moons classifier").parse_args(argv)
     checks, accuracy, picture, model = run(args.quick, args.out)
     print("∂C/∂z = p - y, engine against hand:")
     for name in dict.fromkeys(c.name for c in checks):

@@ -11,9 +11,9 @@ import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
 DEFAULT_OUT = Path("out")
 
 
-def parser(prog, description):
-    """An argument parser with the options every demo takes."""
-    p = argparse.ArgumentParser(prog=f"python -m demos.{prog}", description=description)
+def parser(module, description):
+    """An argument parser with the options every demo takes; `module` is the demo's module path."""
+    p = argparse.ArgumentParser(prog=f"python -m {module}", description=description)
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder for pictures (default ./out)")
     p.add_argument("--quick", action="store_true", help="a small, fast run (what the tests use)")
     return p

@@ -149,7 +149,7 @@ def build():
 
 
 def main(argv=None):
-    p = parser("digits", "the notes' network and mini-batch SGD on handwritten digits")
+    p = parser("demos.digits", "the notes' network and mini-batch SGD on handwritten digits")
     p.add_argument("--epochs", type=int, default=None, help=f"passes over the training set (default {EPOCHS})")
     p.add_argument("--mnist", metavar="DIR", default=None,
                    help="a folder with MNIST's IDX files (train-images-idx3-ubyte[.gz], ...)")

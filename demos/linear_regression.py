@@ -103,7 +103,7 @@ def build():
 
 
 def main(argv=None):
-    args = parser("linear_regression", "one linear neuron trained by backprop recovers OLS").parse_args(argv)
+    args = parser("demos.linear_regression", "one linear neuron trained by backprop recovers OLS").parse_args(argv)
     fit, (ols_w, ols_b), picture = run(args.quick, args.out)
     gap = max(np.max(np.abs(fit.w - ols_w)), abs(fit.b - ols_b))
     print(f"backprop + gradient descent ({fit.steps} steps):  w = {fit.w}, b = {fit.b:.10f}")

@@ -86,7 +86,7 @@ def run(quick=False, out="out"):
 
 
 def main(argv=None):
-    args = parser("notes_network", "note 000's Figure 5 network, traced by the engine").parse_args(argv)
+    args = parser("demos.notes_network", "note 000's Figure 5 network, traced by the engine").parse_args(argv)
     f = Figure5()
     print("note 000, Figure 5: forward pass")
     print(forward_table(f))

@@ -119,7 +119,7 @@ def build():
 
 
 def main(argv=None):
-    args = parser("perceptron", "a step neuron cannot learn by gradients; a sigmoid neuron can").parse_args(argv)
+    args = parser("demos.perceptron", "a step neuron cannot learn by gradients; a sigmoid neuron can").parse_args(argv)
     runs, picture = run(args.quick, args.out)
     for r in runs:
         moved = max(abs(r.after[k] - r.before[k]) for k in r.before)

@@ -28,8 +28,9 @@ class CompiledPath:
         self.model, self.loss, self.optimizer = model, loss, optimizer
         self.one_number = not isinstance(targets[0], (list, tuple))  # bce, hinge: y is one number
         self.X, self.Y = X, np.array(targets, dtype=float).reshape(len(targets), -1)
-        self.program = autograd.compile(self._build, examples=(X, self.Y), parameters=optimizer.params,
-                                        reduction="mean")
+        recorded = [0, 1, len(X) - 1] if len(X) > 2 else list(range(len(X)))  # fit checked every row
+        self.program = autograd.compile(self._build, examples=(X[recorded], self.Y[recorded]),
+                                        parameters=optimizer.params, reduction="mean")
         self.theta, self.grad = self.program.theta, self.program.grad
         self.failed = False
         self._outputs = np.empty((len(X), len(self.program.outputs)))
@@ -69,9 +70,13 @@ class CompiledPath:
 
     def _true_classes(self, rule):
         """rule.truth of every target, computed once per distinct target (10 for one-hot digits)."""
-        distinct, which = np.unique(self.Y, axis=0, return_inverse=True)
-        truth = [rule.truth(float(row[0]) if self.one_number else row.tolist()) for row in distinct]
-        return np.asarray(truth)[np.ravel(which)]
+        known, truth = {}, []
+        for row in self.Y:
+            key = row.tobytes()
+            if key not in known:
+                known[key] = rule.truth(float(row[0]) if self.one_number else row.tolist())
+            truth.append(known[key])
+        return np.asarray(truth)
 
     def loss_and_gradients(self, X, targets):
         Y = np.array(targets, dtype=float).reshape(len(X), -1)

@@ -86,7 +86,7 @@ def test_digits_quick_run_learns_and_writes_its_pictures(tmp_path):
 
 def test_the_full_digits_run_reaches_96_percent_on_the_held_out_20_percent(tmp_path):
     # The demo's claim, in full (20 epochs on all 1437 training images), on nn's compiled path;
-    # bench/digits_accuracy.py runs the same training on the scalar engine and in plain numpy.
+    # bench/fast.py times the same network on the scalar engine, compiled and in plain numpy.
     result = digits.run(out=tmp_path, progress=False, compiled=True)
     assert result.path == "compiled"
     assert len(result.test_labels) == 360 and result.history.epochs == digits.EPOCHS

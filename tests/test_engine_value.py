@@ -219,3 +219,14 @@ def test_values_hash_by_identity():
 
 def test_float_of_a_value_is_its_data():
     assert float(Value(2.5) * 2) == 5.0
+
+
+def test_apply_makes_the_same_node_as_the_operator():
+    x = Value(2.0, label="x")
+    for node, twin in [(autograd.apply("+", x, 3), x + 3), (autograd.apply("tanh", x), x.tanh()),
+                       (autograd.apply("**k", x, k=3.0), x ** 3), (autograd.apply("c**y", x, c=2.0), 2 ** x),
+                       (autograd.apply("step", x, threshold=1.0), x.step(1.0)),
+                       (autograd.apply("sum", x, x, 1.0), autograd.sum([x, x, 1.0]))]:
+        assert (node.op, node.data, node.params) == (twin.op, twin.data, twin.params)
+        assert [p.data for p in node.parents] == [p.data for p in twin.parents]
+        assert autograd.grad(node, x) == autograd.grad(twin, x)

@@ -156,7 +156,9 @@ class Program:
                 grad[plan.param_theta] = D[plan.param_rows].sum(axis=1)
             else:
                 grad[plan.param_theta] += D[plan.param_rows].sum(axis=1)
-        if not math.isfinite(grad.sum()):
+        # D (∂C/∂node per example) is checked rather than ∇θ: it is smaller for wide layers, and
+        # ∇θ sums finite products of D with finite values.
+        if not math.isfinite(D.sum()) or (self._plan.row_parameters and not math.isfinite(grad.sum())):
             self._explain_gradient(X, Y, D)
         loss = float(V[self._loss_row].sum())
         return loss / batch if self.reduction == "mean" else loss
@@ -214,6 +216,8 @@ class Program:
     def _explain_gradient(self, X, Y, D):
         for example in np.flatnonzero(~np.isfinite(D).all(axis=0)):
             self._replay(example, X, Y, backward=True)
+        if np.isfinite(self.grad).all():
+            return  # a sum that merely overflowed
         k = int(np.flatnonzero(~np.isfinite(self.grad))[0])
         name = self.parameters[k].label or f"number {k}"
         raise FloatingPointError(f"backward: the gradient of parameter {name} over the batch is "
