@@ -9,10 +9,10 @@
 from .compiled import compile
 from .engine import Value, apply, local_derivatives, no_grad, topological_order, zero_grad
 from .functional import dot, grad, logsumexp, softmax, sum
-from .gradcheck import GradcheckReport, gradcheck
+from .gradcheck import GradcheckReport, KinkWarning, gradcheck
 from .ops import OPS
 
 __all__ = [
-    "Value", "OPS", "apply", "compile", "dot", "grad", "gradcheck", "GradcheckReport", "local_derivatives",
-    "logsumexp", "no_grad", "softmax", "sum", "topological_order", "zero_grad",
+    "Value", "OPS", "apply", "compile", "dot", "grad", "gradcheck", "GradcheckReport", "KinkWarning",
+    "local_derivatives", "logsumexp", "no_grad", "softmax", "sum", "topological_order", "zero_grad",
 ]

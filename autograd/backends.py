@@ -71,6 +71,10 @@ class scalar:
         return tuple(f(x) for x in xs)
 
     @staticmethod
+    def ones_like(xs):
+        return (1.0,) * len(xs)
+
+    @staticmethod
     def concat(*parts):
         return tuple(itertools.chain(*parts))
 
@@ -117,6 +121,10 @@ class array:
     @staticmethod
     def each(f, xs):
         return f(xs)
+
+    @staticmethod
+    def ones_like(xs):
+        return np.ones_like(xs)
 
     @staticmethod
     def concat(*parts):

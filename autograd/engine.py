@@ -31,6 +31,8 @@ def no_grad():
 
 def _number(data, what="Value"):
     """The float a Value holds, or a TypeError/ValueError that names what was wrong."""
+    if type(data) is float and math.isfinite(data):  # the common case, without the ABC check
+        return data
     if isinstance(data, Value):
         raise TypeError(f"{what}: got a Value, expected a plain number (use it directly, or its .data)")
     if not isinstance(data, numbers.Real):
@@ -148,8 +150,10 @@ def record(op_name, *inputs, **params):
             raise rule.error(_describe(op_name, rule.says, inputs, params))
     try:
         out = op.forward(scalar, *args, **params)
-    except ArithmeticError as error:  # float ** overflows by raising rather than giving inf
-        raise type(error)(_describe(op_name, f"{error}", inputs, params)) from None
+    except OverflowError:  # float ** overflows by raising rather than by giving inf
+        raise OverflowError(_describe(op_name, "the result overflows a float", inputs, params)) from None
+    except ZeroDivisionError as error:
+        raise ZeroDivisionError(_describe(op_name, str(error), inputs, params)) from None
     if not math.isfinite(out):
         raise OverflowError(_describe(op_name, f"the result {out} is not a finite float", inputs, params))
 
@@ -193,6 +197,8 @@ def topological_order(root, leaves=True):
     Parents are visited in argument order, so the order is deterministic. With
     `leaves=False` only op nodes are listed: that is all backward needs to schedule.
     """
+    if not (root.parents or leaves):
+        return []
     order, listed = [], {}  # listed[node]: False while its parents are pending, True once in order
     stack = [root]
     while stack:
@@ -223,7 +229,7 @@ def gradients(root):
         ∂root/∂parent += ∂root/∂node · ∂node/∂parent
     """
     with _collector_paused():
-        order = topological_order(root, leaves=False) if root.parents else []
+        order = topological_order(root, leaves=False)
         grads = {root: 1.0}
         so_far = grads.get
         for node in reversed(order):
@@ -273,7 +279,8 @@ def _non_finite(node, parent, g, d):
 
 def _name(node):
     label = f"'{node.label}' " if node.label else ""
-    return f"{label}(op {node.op}, data {node.data:.6g})"
+    kind = f"op {node.op}" if node.op else "leaf"
+    return f"{label}({kind}, data {node.data:.6g})"
 
 
 def zero_grad(root):

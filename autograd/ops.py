@@ -64,7 +64,7 @@ def _dot_forward(M, xs, n):
 
 def _dot_derivatives(M, out, xs, n):
     ws, a, bias = xs[:n], xs[n:2 * n], xs[2 * n:]
-    return M.concat(a, ws, M.each(lambda b: 1.0 + 0.0 * b, bias))
+    return M.concat(a, ws, M.ones_like(bias))
 
 
 _TABLE = [
@@ -134,7 +134,7 @@ _TABLE = [
     # --- n-ary: one node for a whole sum ---------------------------------------------
     Op("sum", "z = Σ_i x_i;  ∂z/∂x_i = 1", symbol="Σ", variadic=True,
        forward=lambda M, xs: M.total(xs),
-       derivatives=lambda M, out, xs: M.each(lambda x: 1.0 + 0.0 * x, xs)),
+       derivatives=lambda M, out, xs: M.ones_like(xs)),
     Op("dot", "z = Σ_k w_k a_k + b;  ∂z/∂w_k = a_k,  ∂z/∂a_k = w_k,  ∂z/∂b = 1",
        symbol="w·a+b", variadic=True,
        forward=_dot_forward,
