@@ -10,6 +10,7 @@ z(l)_j, a(l)_j), so a forward pass is a graph that can be drawn and checked.
 """
 
 from .activations import ACTIVATIONS, Activation, activation
+from .classify import accuracy, predict
 from .init import INITS
 from .layers import MLP, Layer, Neuron
 from .losses import (LOSSES, Loss, bce, bce_with_logits, cross_entropy, hinge, l2, mean_loss, mse, nll,
@@ -17,8 +18,7 @@ from .losses import (LOSSES, Loss, bce, bce_with_logits, cross_entropy, hinge, l
 from .module import IncompatibleKeys, Module, StateDictError
 from .optim import SGD, Adam, Optimizer
 from .persist import ModelFileError, load, save
-from .train import (History, OutputLossMismatchWarning, ScalarPath, StepActivationWarning, accuracy, fit,
-                    predict)
+from .train import History, OutputLossMismatchWarning, ScalarPath, StepActivationWarning, fit
 
 __all__ = [
     "ACTIVATIONS", "Activation", "activation", "INITS", "MLP", "Layer", "Neuron", "LOSSES", "Loss", "bce",

@@ -5,29 +5,36 @@
 The example's inputs and targets become placeholders (`autograd.compile`), the parameters
 stay in one flat vector θ in the optimizer's order, so `optimizer.update(θ, ∇θ)` is the very
 rule the scalar path's `optimizer.step()` applies. The Values are written once, at the end.
+
+The same program's forward pass gives the validation set's losses and outputs after each
+epoch, and `compiled_outputs` serves `model.predict` on many examples (a forward-only program).
 """
 
 import math
+from contextlib import contextmanager
 
 import numpy as np
 
 import autograd
 from autograd.compiled import GraphStructureError
 
+from .losses import losses_per_example
 from .optim import Optimizer
 
 WHY_NOT = (GraphStructureError, TypeError, ValueError)  # recording failed: this model/loss cannot be compiled
+CHUNK = 1024  # examples per forward pass outside training: a (nodes x chunk) buffer stays small
 
 
 class CompiledPath:
-    """The same three methods as `ScalarPath` (see nn.train), on a compiled program."""
+    """The same four methods as `ScalarPath` (see nn.train), on a compiled program, and `epoch`."""
 
     name = "compiled"
 
     def __init__(self, model, loss, optimizer, X, targets):
+        """targets: the N checked targets, as a list or as a float array (N,) or (N, k)."""
         self.model, self.loss, self.optimizer = model, loss, optimizer
-        self.one_number = not isinstance(targets[0], (list, tuple))  # bce, hinge: y is one number
-        self.X, self.Y = X, np.array(targets, dtype=float).reshape(len(targets), -1)
+        self.one_number = np.ndim(targets[0]) == 0  # bce, hinge: y is one number
+        self.X, self.Y = X, np.asarray(targets, dtype=float).reshape(len(targets), -1)
         recorded = [0, 1, len(X) - 1] if len(X) > 2 else list(range(len(X)))  # fit checked every row
         self.program = autograd.compile(self._build, examples=(X[recorded], self.Y[recorded]),
                                         parameters=optimizer.params, reduction="mean")
@@ -63,25 +70,29 @@ class CompiledPath:
         correct = 0
         if rule is not None:
             if self._truth is None:
-                self._truth = self._true_classes(rule)
+                self._truth = np.asarray(rule.truth(self.Y))
             correct = int(np.sum(np.asarray(rule.decide(self._outputs)) == self._truth[order]))
         program.write_parameters()
         return total_loss, updates, correct
-
-    def _true_classes(self, rule):
-        """rule.truth of every target, computed once per distinct target (10 for one-hot digits)."""
-        known, truth = {}, []
-        for row in self.Y:
-            key = row.tobytes()
-            if key not in known:
-                known[key] = rule.truth(float(row[0]) if self.one_number else row.tolist())
-            truth.append(known[key])
-        return np.asarray(truth)
 
     def loss_and_gradients(self, X, targets):
         Y = np.array(targets, dtype=float).reshape(len(X), -1)
         loss = self.program.gradient(X, Y, check=False)  # fit checked the whole data set once
         return loss, self.program.last_outputs()
+
+    def evaluate(self, X, targets, Y, chunk=CHUNK):
+        """(every example's loss, outputs) from the program's forward pass, θ as it is now:
+        the scalar path's figures to rounding. In chunks, so a big validation set needs little
+        memory; targets that are not numbers (Y None) go through the scalar engine."""
+        if Y is None:
+            return losses_per_example(self.model, self.loss, X, targets)
+        Y = np.asarray(Y, dtype=float).reshape(len(X), -1)
+        losses, outputs = np.empty(len(X)), np.empty((len(X), len(self.program.outputs)))
+        for rows in _chunks(len(X), chunk):
+            with _naming_the_examples("fit validation", rows):
+                losses[rows] = self.program.run(X[rows], Y[rows], check=False)  # data_set checked them
+            self.program.last_outputs(out=outputs[rows])
+        return losses, outputs
 
     def update(self):
         if self.steps_itself:
@@ -133,3 +144,45 @@ def _short(error):
         return "the graph's structure depends on the data"
     text = str(error).split(";")[0]
     return f"{type(error).__name__}: {text[:70]}{'...' if len(text) > 70 else ''}"
+
+
+# --- outside training: a whole data set through the compiled forward pass -------------------
+
+def compiled_outputs(model, X, required=False):
+    """The model's outputs (N, nout) for every row of X from a compiled forward program (the
+    scalar engine's numbers to float rounding), or None when the model cannot be compiled.
+
+    required=True turns the reason into an error that says how to predict anyway.
+    """
+    def forward(xs):
+        out = model(xs)
+        outputs = out if isinstance(out, list) else [out]
+        if not all(o.parents for o in outputs):  # the network's outputs are always made by ops
+            raise TypeError("inside autograd.no_grad() no graph is recorded")
+        return outputs
+
+    try:
+        program = autograd.compile(forward, examples=X, parameters=model.parameters())
+    except WHY_NOT as error:
+        if required:
+            raise type(error)(f"predict(compiled=True): cannot compile this model: {error} "
+                              f"(use compiled=False for the scalar engine)") from None
+        return None
+    outputs = np.empty((len(X), model.nout))
+    for rows in _chunks(len(X), CHUNK):
+        with _naming_the_examples("predict", rows):
+            outputs[rows] = program.run(X[rows], check=False).reshape(-1, model.nout)  # X was checked
+    return outputs
+
+
+def _chunks(n, size):
+    return [slice(first, min(first + size, n)) for first in range(0, n, size)]
+
+
+@contextmanager
+def _naming_the_examples(what, rows):
+    """A domain error inside a chunk names the example within the chunk: say which chunk."""
+    try:
+        yield
+    except (ArithmeticError, ValueError) as error:
+        raise type(error)(f"{what}, the batch of examples {rows.start} to {rows.stop - 1}: {error}") from None

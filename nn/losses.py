@@ -18,7 +18,6 @@ knows how to turn outputs into a predicted class, which `accuracy` and `fit` use
 """
 
 import math
-import numbers
 
 import numpy as np
 
@@ -26,17 +25,21 @@ import autograd
 from autograd import Value
 
 from .data import finite_number
+from .targets import (class_target, class_targets_array, probability_target, probability_targets_array,
+                      real_targets, real_targets_array, sign_target, sign_targets_array)
 
 
 class Loss:
-    """A per-example loss with its name, its target check and (for classifiers) its decision rule.
+    """A per-example loss with its name, its target checks and (for classifiers) its decision rule.
 
-    Call it as loss(ŷ, y). `decide(outputs)` maps an array of outputs to predicted labels and
-    `truth(y)` a target to its label; both are None for regression losses.
+    Call it as loss(ŷ, y). `target(y, n)` checks one example's target for n outputs and
+    `targets(Y, n)` a whole numeric array of them at once (see nn.targets; None: no array form).
+    `decide(outputs)` maps an array of outputs (N, n) to predicted labels and `truth(Y)` an
+    array of checked targets to true labels; both are None for regression losses.
     """
 
-    def __init__(self, name, function, target, decide=None, truth=None, options=None):
-        self.name, self.function, self.target = name, function, target
+    def __init__(self, name, function, target, decide=None, truth=None, options=None, targets=None):
+        self.name, self.function, self.target, self.targets = name, function, target, targets
         self.decide, self.truth = decide, truth
         self.options = dict(options or {})
 
@@ -47,7 +50,7 @@ class Loss:
     def with_options(self, **options):
         """The same loss with options fixed, e.g. mse.with_options(half=True) for fit."""
         options = {**self.options, **options}
-        return Loss(self.name, self.function, self.target, self.decide, self.truth, options)
+        return Loss(self.name, self.function, self.target, self.decide, self.truth, options, self.targets)
 
     @property
     def classifies(self):
@@ -71,7 +74,17 @@ def mean_loss(loss, predictions, targets):
     return autograd.sum(losses) * (1.0 / len(losses))
 
 
-# --- what a prediction and a target may be ------------------------------------------
+def losses_per_example(model, loss, X, targets):
+    """(C(ŷ(i), y(i)) for every row x(i) of X, the outputs ŷ(i) as an (N, nout) array), on the
+    scalar engine under no_grad: no graph is kept. targets: as loss.target checked them."""
+    with autograd.no_grad():
+        outputs = [model(x) for x in X.tolist()]
+        outputs = [out if isinstance(out, list) else [out] for out in outputs]
+        losses = [loss.function(out, t, **loss.options).data for out, t in zip(outputs, targets)]
+    return np.array(losses, dtype=float), np.array([[o.data for o in out] for out in outputs], dtype=float)
+
+
+# --- what a prediction may be (what a target may be: nn.targets) -----------------------
 
 def _outputs(prediction, name):
     """ŷ as a list of Values (a lone Value or number is a list of one)."""
@@ -83,64 +96,6 @@ def _outputs(prediction, name):
         raise ValueError(f"{name}: the prediction is empty; expected at least one output")
     return [p if isinstance(p, Value) else Value(finite_number(p, f"{name}: prediction"))
             for p in prediction]
-
-
-def _real_targets(target, n, name):
-    """y as n floats (or Values): a number when n == 1, else a sequence of n."""
-    if isinstance(target, np.ndarray):
-        target = target.tolist()
-    if not isinstance(target, (list, tuple)):
-        target = [target]
-    if len(target) != n:
-        raise ValueError(f"{name}: the target has {len(target)} entries but the prediction has {n} outputs")
-    return [t if isinstance(t, Value) else finite_number(t, f"{name}: target") for t in target]
-
-
-def _one_target(target, n, name):
-    if n != 1:
-        raise ValueError(f"{name}: expects a single output per example, got {n} outputs "
-                         f"(for several classes use cross_entropy)")
-    return _real_targets(target, 1, name)[0]
-
-
-def _probability_target(target, n, name):
-    y = _one_target(target, n, name)
-    if not isinstance(y, Value) and not 0.0 <= y <= 1.0:
-        raise ValueError(f"{name}: the target must be a probability in [0, 1] (a 0/1 label), got {y}")
-    return y
-
-
-def _sign_target(target, n, name):
-    y = _one_target(target, n, name)
-    if isinstance(y, Value) or y not in (-1.0, 1.0):
-        raise ValueError(f"{name}: the target must be -1 or +1, got {y} (map 0/1 labels to 2y - 1)")
-    return y
-
-
-def _class_target(target, n, name):
-    """y as a distribution over the n classes: a class index (0-based) becomes one-hot."""
-    if n < 2:
-        raise ValueError(f"{name}: needs at least 2 outputs (one per class), got {n}; "
-                         f"for one output use bce_with_logits")
-    if isinstance(target, np.ndarray) and target.ndim == 0:
-        target = target.item()
-    if isinstance(target, numbers.Real) and not isinstance(target, bool):
-        if not float(target).is_integer():
-            raise ValueError(f"{name}: a class index must be a whole number, got {target}")
-        index = int(target)
-        if not 0 <= index < n:
-            raise IndexError(f"{name}: class index {index} is out of range for {n} classes "
-                             f"(expected 0 to {n - 1})")
-        return [1.0 if c == index else 0.0 for c in range(n)]
-    if isinstance(target, (list, tuple, np.ndarray)):
-        y = [finite_number(t, f"{name}: target entry") for t in np.asarray(target, dtype=object).ravel()]
-        if len(y) != n:
-            raise ValueError(f"{name}: the one-hot target has {len(y)} entries for {n} classes")
-        if min(y) < 0 or sum(y) <= 0:
-            raise ValueError(f"{name}: a one-hot target needs entries >= 0 that do not all vanish, got {y}")
-        return y
-    raise TypeError(f"{name}: expected a class index or a one-hot sequence, got "
-                    f"{type(target).__name__} {target!r:.40}")
 
 
 # --- the losses ----------------------------------------------------------------------
@@ -187,6 +142,10 @@ def _bce_with_logits(outputs, y):
 
 def _cross_entropy(outputs, y):
     lse = autograd.logsumexp(outputs)
+    if any(isinstance(yc, Value) for yc in y):
+        # Targets that are Values (the placeholders `autograd.compile` records with) stay in the
+        # graph: C = logΣexp(z) Σ_c y_c - Σ_c y_c z_c, the same number as below for any target.
+        return lse * autograd.sum(y) - autograd.dot(y, outputs)
     hot = [c for c, yc in enumerate(y) if yc != 0.0]
     if len(hot) == 1 and y[hot[0]] == 1.0:  # one-hot: C = logΣexp(z) - z_c
         return lse - outputs[hot[0]]
@@ -215,22 +174,23 @@ def _argmax(outputs):
     return outputs.argmax(axis=1) if outputs.ndim == 2 else np.zeros(len(outputs), dtype=int)
 
 
-sse = Loss("sse", _sse, lambda y, n: _real_targets(y, n, "sse"))
-mse = Loss("mse", _mse, lambda y, n: _real_targets(y, n, "mse"))
-bce = Loss("bce", _bce, lambda y, n: _probability_target(y, n, "bce"),
+sse = Loss("sse", _sse, lambda y, n: real_targets(y, n, "sse"), targets=real_targets_array)
+mse = Loss("mse", _mse, lambda y, n: real_targets(y, n, "mse"), targets=real_targets_array)
+bce = Loss("bce", _bce, lambda y, n: probability_target(y, n, "bce"), targets=probability_targets_array,
            decide=lambda out: (np.asarray(out).reshape(-1) >= 0.5).astype(int),
-           truth=lambda y: int(y >= 0.5))
+           truth=lambda Y: (np.asarray(Y).reshape(-1) >= 0.5).astype(int))
 bce_with_logits = Loss("bce_with_logits", _bce_with_logits,
-                       lambda y, n: _probability_target(y, n, "bce_with_logits"),
+                       lambda y, n: probability_target(y, n, "bce_with_logits"),
+                       targets=probability_targets_array,
                        decide=lambda out: (np.asarray(out).reshape(-1) >= 0.0).astype(int),
-                       truth=lambda y: int(y >= 0.5))
-cross_entropy = Loss("cross_entropy", _cross_entropy, lambda y, n: _class_target(y, n, "cross_entropy"),
-                     decide=_argmax, truth=lambda y: int(np.argmax(y)))
-nll = Loss("nll", _nll, lambda y, n: _class_target(y, n, "nll"), decide=_argmax,
-           truth=lambda y: int(np.argmax(y)))
-hinge = Loss("hinge", _hinge, lambda y, n: _sign_target(y, n, "hinge"),
+                       truth=lambda Y: (np.asarray(Y).reshape(-1) >= 0.5).astype(int))
+cross_entropy = Loss("cross_entropy", _cross_entropy, lambda y, n: class_target(y, n, "cross_entropy"),
+                     targets=class_targets_array, decide=_argmax, truth=_argmax)
+nll = Loss("nll", _nll, lambda y, n: class_target(y, n, "nll"), targets=class_targets_array,
+           decide=_argmax, truth=_argmax)
+hinge = Loss("hinge", _hinge, lambda y, n: sign_target(y, n, "hinge"), targets=sign_targets_array,
              decide=lambda out: np.where(np.asarray(out).reshape(-1) >= 0.0, 1, -1),
-             truth=lambda y: int(y))
+             truth=lambda Y: np.asarray(Y).reshape(-1).astype(int))
 
 LOSSES = {loss.name: loss for loss in (sse, mse, bce, bce_with_logits, cross_entropy, nll, hinge)}
 

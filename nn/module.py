@@ -12,7 +12,11 @@ import numpy as np
 import autograd
 from autograd import Value
 
+from .compiled_fit import compiled_outputs
 from .data import as_examples, finite_number
+
+# Recording and compiling costs about as much as 25 to 130 examples through the scalar engine.
+COMPILED_PREDICT_FROM = 256
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
@@ -39,16 +43,26 @@ class Module:
     def num_parameters(self):
         return sum(1 for _ in self.named_parameters())
 
-    def predict(self, X):
+    def predict(self, X, *, compiled=None):
         """The outputs for every row of X as a numpy array: shape (N,) for one output, else (N, nout).
 
-        Runs under autograd.no_grad(): no graph is kept.
+        compiled  None (default): from COMPILED_PREDICT_FROM rows on, the graph is recorded and
+                  compiled once (autograd.compile) and every row runs through it with numpy:
+                  the scalar engine's outputs to float rounding, much sooner; fewer rows (or
+                  a model that does not compile) go through the scalar engine under
+                  autograd.no_grad(), keeping no graph. True: compiled or an error; False: scalar.
         """
+        if compiled is not None and not isinstance(compiled, bool):
+            raise TypeError(f"predict compiled: expected None, False or True, got {compiled!r:.40}")
         X = as_examples(X, self.nin, f"{type(self).__name__}.predict X")
-        with autograd.no_grad():
-            outputs = [self(x) for x in X.tolist()]
-        outputs = np.array([[o.data for o in out] if isinstance(out, list) else [out.data]
-                            for out in outputs], dtype=float)
+        outputs = None
+        if compiled or (compiled is None and len(X) >= COMPILED_PREDICT_FROM):
+            outputs = compiled_outputs(self, X, required=compiled is True)
+        if outputs is None:
+            with autograd.no_grad():
+                outputs = [self(x) for x in X.tolist()]
+            outputs = np.array([[o.data for o in out] if isinstance(out, list) else [out.data]
+                                for out in outputs], dtype=float)
         return outputs[:, 0] if outputs.shape[1] == 1 else outputs
 
     def zero_grad(self):

@@ -26,10 +26,11 @@ from tqdm.auto import tqdm
 import autograd
 
 from .compiled_fit import compiled_path
-from .data import as_examples
+from .classify import classification_rule
 from .layers import _count
-from .losses import as_loss
+from .losses import as_loss, losses_per_example
 from .optim import SGD, Optimizer
+from .targets import data_set
 
 
 class StepActivationWarning(UserWarning):
@@ -78,7 +79,7 @@ class History:
 class ScalarPath:
     """fit's per-batch work on the scalar engine (one graph per batch, Values as parameters).
 
-    A replacement (e.g. a compiled path) provides the same three methods:
+    A replacement (e.g. a compiled path) provides the same four methods:
 
     loss_and_gradients(X, targets) -> (loss, outputs)
         X        float array (B, nin): the batch's inputs
@@ -91,6 +92,9 @@ class ScalarPath:
     finish()     writes anything held elsewhere back into the model's Values (nothing, here);
                  called after training, and also after each epoch when a validation set or a
                  callback needs the model as it is, so it must be safe to call repeatedly
+    evaluate(X, targets, Y) -> (losses, outputs)
+                 every example's loss C(ŷ(i), y(i)) and outputs ŷ(i), for the validation set
+                 (Y: the targets as a float array, or None when they are not numbers)
     """
 
     def __init__(self, model, loss, optimizer):
@@ -115,6 +119,10 @@ class ScalarPath:
 
     def finish(self):
         pass
+
+    def evaluate(self, X, targets, Y=None):
+        """(per-example losses (N,), outputs (N, nout)) with the model as it is; no graph is kept."""
+        return losses_per_example(self.model, self.loss, X, targets)
 
 
 def training_path(model, loss, optimizer, compiled, X, targets):
@@ -156,7 +164,7 @@ def fit(model, X, y, *, loss, epochs, batch_size=None, lr=None, optimizer=None, 
                 The progress bar says which ("fit [compiled]"); the results agree to rounding
     """
     loss = as_loss(loss)
-    X, targets = _data_set(model, X, y, loss, "fit")
+    X, targets, Y = data_set(model, X, y, loss, "fit")
     validation = _validation_set(model, validation, loss)
     epochs = _count(epochs, "fit epochs")
     batch_size = len(X) if batch_size is None else _count(batch_size, "fit batch_size")
@@ -165,8 +173,8 @@ def fit(model, X, y, *, loss, epochs, batch_size=None, lr=None, optimizer=None, 
         raise TypeError(f"fit callback: expected a callable(epoch, history), got {type(callback).__name__}")
     _warn_if_cannot_learn(model)
     _warn_if_squashed_twice(model, loss)
-    rule = classification_rule(loss, model, targets)
-    path, how = training_path(model, loss, optimizer, compiled, X, targets)
+    rule = classification_rule(loss, model, Y)
+    path, how = training_path(model, loss, optimizer, compiled, X, targets if Y is None else Y)
     rng = np.random.default_rng(seed)
     history = History()
     try:
@@ -175,7 +183,7 @@ def fit(model, X, y, *, loss, epochs, batch_size=None, lr=None, optimizer=None, 
                 _run_epoch(path, X, targets, batch_size, shuffle, rng, rule, history)
                 if validation is not None or callback is not None:
                     path.finish()  # they look at the model's Values
-                _validate(model, loss, validation, history)
+                _validate(path, validation, history)
                 bar.set_postfix(_postfix(history))
                 if callback is not None and callback(epoch, history) is True:
                     break
@@ -211,17 +219,15 @@ def _run_batches(path, X, targets, order, batch_size, rule):
     return total_loss, updates, correct
 
 
-def _validate(model, loss, validation, history):
+def _validate(path, validation, history):
+    """The validation set's mean loss and accuracy with the model as it is after the epoch."""
     if validation is None:
         return
-    X, targets, rule = validation
-    with autograd.no_grad():
-        outputs = [model(x) for x in X.tolist()]
-        outputs = [out if isinstance(out, list) else [out] for out in outputs]
-        losses = [loss.function(out, t, **loss.options).data for out, t in zip(outputs, targets)]
+    X, targets, Y, rule = validation
+    losses, outputs = path.evaluate(X, targets, Y)
     history.val_loss.append(float(np.mean(losses)))
-    values = np.array([[o.data for o in out] for out in outputs])
-    history.val_accuracy.append(None if rule is None else rule.correct(values, targets) / len(X))
+    correct = None if rule is None else rule.correct(outputs, targets if Y is None else Y)
+    history.val_accuracy.append(None if correct is None else correct / len(X))
 
 
 def _postfix(history):
@@ -235,30 +241,13 @@ def _postfix(history):
 
 # --- checks -------------------------------------------------------------------------------
 
-def _data_set(model, X, y, loss, what):
-    """(X as an (N, nin) array, the N targets checked by the loss) or a clear error."""
-    X = as_examples(X, model.nin, f"{what} X")
-    if isinstance(y, (str, bytes)) or not hasattr(y, "__len__"):
-        raise TypeError(f"{what} y: expected a sequence of {len(X)} targets, got {type(y).__name__}")
-    if len(y) != len(X):
-        raise ValueError(f"{what}: X has {len(X)} examples but y has {len(y)} targets; they must match")
-    raw = y.tolist() if isinstance(y, np.ndarray) else list(y)
-    targets = []
-    for i, target in enumerate(raw):
-        try:
-            targets.append(loss.target(target, model.nout))
-        except (TypeError, ValueError, IndexError) as error:
-            raise type(error)(f"{what} y[{i}]: {error}") from None
-    return X, targets
-
-
 def _validation_set(model, validation, loss):
     if validation is None:
         return None
     if not isinstance(validation, (tuple, list)) or len(validation) != 2:
         raise TypeError("fit validation: expected a pair (X_val, y_val)")
-    X, targets = _data_set(model, *validation, loss, "fit validation")
-    return X, targets, classification_rule(loss, model, targets)
+    X, targets, Y = data_set(model, *validation, loss, "fit validation")
+    return X, targets, Y, classification_rule(loss, model, Y)
 
 
 def _optimizer(model, lr, optimizer):
@@ -309,70 +298,3 @@ def _warn_if_cannot_learn(model):
                       f"everywhere, so gradient descent cannot change the weights before it: the network "
                       f"cannot learn (use sigmoid or tanh to train, step only to decide)",
                       StepActivationWarning, stacklevel=3)
-
-
-# --- accuracy -----------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class ClassificationRule:
-    """How outputs become a predicted class, and targets a true class."""
-
-    decide: object
-    truth: object
-
-    def correct(self, outputs, targets):
-        predicted = self.decide(np.asarray(outputs))
-        return int(sum(int(p) == self.truth(t) for p, t in zip(predicted.tolist(), targets)))
-
-
-def _threshold_rule(threshold, labels):
-    low, high = labels
-    return ClassificationRule(
-        decide=lambda out: np.where(np.asarray(out).reshape(len(out), -1)[:, 0] >= threshold, high, low),
-        truth=lambda t: high if (t[0] if isinstance(t, list) else t) >= threshold else low)
-
-
-def classification_rule(loss, model, targets):
-    """The rule accuracy uses, or None where accuracy does not apply (real-valued targets).
-
-    cross_entropy, nll: argmax; bce: p >= 0.5; bce_with_logits: z >= 0; hinge: sign.
-    Other losses: several outputs -> argmax over class targets; one output with 0/1 targets ->
-    output >= 0.5; with -1/+1 targets -> sign; anything else -> None.
-    """
-    if loss is not None and loss.classifies:
-        return ClassificationRule(loss.decide, loss.truth)
-    flat = [t[0] if isinstance(t, list) and len(t) == 1 else t for t in targets]
-    if model.nout > 1:
-        if all(isinstance(t, (int, float)) and float(t).is_integer() and 0 <= t < model.nout for t in flat):
-            return ClassificationRule(lambda out: np.asarray(out).argmax(axis=1), lambda t: int(t))
-        if all(isinstance(t, list) and sorted(t) == [0.0] * (len(t) - 1) + [1.0] for t in flat):
-            return ClassificationRule(lambda out: np.asarray(out).argmax(axis=1), lambda t: int(np.argmax(t)))
-        return None
-    labels = set(flat) if all(isinstance(t, (int, float)) for t in flat) else set()
-    if labels and labels <= {0.0, 1.0}:
-        return _threshold_rule(0.5, (0, 1))
-    if labels and labels <= {-1.0, 1.0}:
-        return _threshold_rule(0.0, (-1, 1))
-    return None
-
-
-def accuracy(model, X, y, *, loss=None):
-    """The fraction of examples whose predicted class is the target's class.
-
-    With `loss`, its decision rule is used (e.g. loss=nn.bce_with_logits thresholds the logit
-    at 0); without, the rule is inferred as in `classification_rule`.
-    """
-    loss = None if loss is None else as_loss(loss)
-    checker = loss if loss is not None else as_loss(lambda p, t: p)
-    X, targets = _data_set(model, X, y, checker, "accuracy")
-    rule = classification_rule(loss, model, targets)
-    if rule is None:
-        raise ValueError("accuracy: the targets are not class labels (expected 0/1 or -1/+1 labels for one "
-                         "output, class indices or one-hot rows for several); pass loss=... to choose a rule")
-    outputs = model.predict(X).reshape(len(X), -1)
-    return rule.correct(outputs, targets) / len(X)
-
-
-def predict(model, X):
-    """model.predict(X): the outputs for every row of X as a numpy array."""
-    return model.predict(X)

@@ -20,6 +20,9 @@ CASES = [
     ("sigmoid", "softmax", nn.nll, "one-hot"),
     ("relu", "linear", nn.hinge, "-1/+1"),
     ("tanh", ("linear", 2.0), nn.sse, "real"),
+    ("tanh", "linear", nn.cross_entropy, "index"),
+    ("relu", "linear", nn.cross_entropy, "one-hot"),
+    ("sigmoid", "linear", nn.cross_entropy, "soft"),
 ]
 
 
@@ -27,6 +30,10 @@ def data(kind, rng, n=12):
     X = rng.normal(size=(n, 3))
     if kind == "one-hot":
         return X, np.eye(3)[rng.integers(0, 3, n)], 3
+    if kind == "index":
+        return X, rng.integers(0, 3, n), 3
+    if kind == "soft":  # distributions over the classes, not one-hot
+        return X, rng.dirichlet(np.ones(3), n), 3
     if kind == "real":
         return X, rng.normal(size=(n, 2)), 2
     if kind == "0/1":
@@ -58,6 +65,49 @@ def test_compiled_fit_trains_the_same_weights_as_the_scalar_path(case):
     assert_close(history.loss, scalar_history.loss)
     assert history.accuracy == scalar_history.accuracy
     assert history.updates == scalar_history.updates
+
+
+def test_every_loss_is_covered():
+    assert {case[2].name for case in CASES} == set(nn.LOSSES)
+
+
+@pytest.mark.parametrize("loss, y", [(nn.cross_entropy, [0, 1, 1, 0]), (nn.cross_entropy, np.eye(2)[[0, 1, 1, 0]]),
+                                     (nn.nll, [0, 1, 1, 0]), (nn.bce_with_logits, [0.0, 1.0, 1.0, 0.0])])
+def test_classification_losses_take_the_compiled_path_by_default(loss, y, capsys):
+    X, _ = xor()
+    nout = 1 if loss is nn.bce_with_logits else 2
+    output = "softmax" if loss is nn.nll else "linear"
+    nn.fit(nn.MLP(2, [3, nout], output_activation=output, seed=0), X, y, loss=loss, epochs=2, lr=0.1)
+    assert "fit [compiled]" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("case", [CASES[0], CASES[3], CASES[6], CASES[8], CASES[10]],
+                         ids=lambda case: f"{case[2].name}-{case[3]}")
+def test_validation_figures_come_from_the_compiled_program_and_equal_the_scalar_ones(case, monkeypatch):
+    hidden, output, loss, kind = case
+    X, y, nout = data(kind, np.random.default_rng(4), n=30)
+    histories = {}
+    for compiled in (False, True):
+        model = nn.MLP(3, [4, nout], activation=hidden, output_activation=output, init="normal", seed=1)
+        histories[compiled] = nn.fit(model, X[:20], y[:20], loss=loss, epochs=3, batch_size=5, lr=0.1, seed=2,
+                                     validation=(X[20:], y[20:]), progress=False, compiled=compiled)
+        # From now on the scalar engine must not be asked for the validation figures.
+        monkeypatch.setattr(nn.compiled_fit, "losses_per_example", None)
+    assert_close(histories[True].val_loss, histories[False].val_loss)
+    assert histories[True].val_accuracy == histories[False].val_accuracy
+    assert len(histories[True].val_loss) == 3
+
+
+def test_a_big_validation_set_runs_in_chunks():
+    rng = np.random.default_rng(5)
+    X, y = rng.normal(size=(2600, 3)), rng.integers(0, 3, 2600)
+    histories = {}
+    for compiled in (False, True):
+        model = nn.MLP(3, [4, 3], seed=1)
+        histories[compiled] = nn.fit(model, X[:10], y[:10], loss=nn.cross_entropy, epochs=1, lr=0.1,
+                                     validation=(X, y), progress=False, compiled=compiled)
+    assert_close(histories[True].val_loss, histories[False].val_loss)
+    assert histories[True].val_accuracy == histories[False].val_accuracy
 
 
 @pytest.mark.parametrize("make", [lambda ps: nn.Adam(ps, lr=0.05), lambda ps: nn.SGD(ps, lr=0.1, momentum=0.9)])
@@ -165,3 +215,46 @@ def test_a_diverging_update_keeps_the_last_finite_weights():
         with pytest.raises(FloatingPointError, match="lower the learning rate"):
             nn.fit(model, X, y, loss=nn.mse, epochs=5, lr=1e10, progress=False, compiled=True)
     assert all(np.isfinite(p.data) for p in model.parameters())
+
+
+# --- predict and accuracy on many examples: the compiled forward pass ------------------------
+
+@pytest.mark.parametrize("hidden, output, nout", [("tanh", "linear", 1), ("relu", "softmax", 3),
+                                                  ("sigmoid", "sigmoid", 2), (("linear", 0.5), ("step", 0.0), 1)])
+def test_predict_on_many_examples_is_compiled_and_equals_the_scalar_outputs(hidden, output, nout, monkeypatch):
+    X = np.random.default_rng(6).normal(size=(nn.module.COMPILED_PREDICT_FROM + 1500, 3))
+    model = nn.MLP(3, [5, nout], activation=hidden, output_activation=output, seed=3)
+    for p in model.parameters():
+        p.grad = 0.25
+    before = model.state_dict()
+    scalar = model.predict(X, compiled=False)
+    calls = []
+    original = nn.MLP.__call__
+    monkeypatch.setattr(nn.MLP, "__call__", lambda self, x: calls.append(1) or original(self, x))
+    compiled = model.predict(X)
+    assert len(calls) <= 3  # recorded on a few examples, not run on each of the 1,756
+    assert compiled.shape == scalar.shape == ((len(X),) if nout == 1 else (len(X), nout))
+    assert_close(compiled, scalar)
+    assert model.state_dict() == before and all(p.grad == 0.25 for p in model.parameters())
+
+
+def test_few_examples_and_no_grad_use_the_scalar_engine_and_compiled_must_be_a_bool(monkeypatch):
+    model = nn.MLP(2, [3, 1], seed=0)
+    X = np.random.default_rng(7).normal(size=(nn.module.COMPILED_PREDICT_FROM, 2))
+    monkeypatch.setattr(nn.module, "compiled_outputs", lambda *a, **k: pytest.fail("compiled"))
+    model.predict(X[:-1])
+    model.predict(X, compiled=False)
+    monkeypatch.undo()
+    with autograd.no_grad():  # no graph can be recorded: the scalar engine answers
+        np.testing.assert_array_equal(model.predict(X), model.predict(X, compiled=False))
+    assert_close(model.predict(X[:4], compiled=True), model.predict(X[:4], compiled=False))
+    with pytest.raises(TypeError, match="predict compiled: expected None, False or True"):
+        model.predict(X, compiled="yes")
+
+
+def test_accuracy_on_many_examples_equals_the_scalar_accuracy():
+    rng = np.random.default_rng(8)
+    X, y = rng.normal(size=(2000, 3)), rng.integers(0, 3, 2000)
+    model = nn.MLP(3, [6, 3], seed=2)
+    outputs = model.predict(X, compiled=False)
+    assert nn.accuracy(model, X, y) == np.mean(outputs.argmax(axis=1) == y)

@@ -1,0 +1,112 @@
+"""The checks of a data set's targets: numpy over a whole array agrees with the per-example check.
+
+A numeric numpy y is judged by each loss's array form; an object array (the same numbers as
+Python objects) takes the per-example path. Both must accept the same data sets with the same
+checked targets, and refuse the same ones with the same error: type, example index and message.
+"""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import nn
+from nn.targets import TargetRows, data_set
+
+LOSSES = [nn.sse, nn.mse, nn.bce, nn.bce_with_logits, nn.cross_entropy, nn.nll, nn.hinge]
+ENTRIES = [0.0, 1.0, -1.0, 0.5, 2.0, 3.0, -0.0, 1e300, math.nan, math.inf, -math.inf]
+
+
+def outcome(model, y, loss):
+    """(checked targets, the float array or None) or (error type, message)."""
+    X = np.zeros((len(y), model.nin))
+    try:
+        _, targets, Y = data_set(model, X, y, loss, "fit")
+    except (TypeError, ValueError, IndexError) as error:
+        return type(error), str(error)
+    return list(targets), Y
+
+
+def assert_same(model, y, loss):
+    fast = outcome(model, y, loss)
+    slow = outcome(model, y.astype(object), loss)  # the same numbers, as Python objects
+    assert fast[0] == slow[0]
+    if isinstance(fast[0], type):
+        assert fast[1] == slow[1]
+    else:
+        np.testing.assert_array_equal(fast[1], np.asarray(fast[0], dtype=float))
+
+
+def target_arrays(n_examples=5):
+    shapes = st.sampled_from([(n_examples,), (n_examples, 1), (n_examples, 2), (n_examples, 3),
+                              (n_examples, 3, 1), (n_examples, 1, 3)])
+    entries = st.sampled_from(ENTRIES)
+    # mostly valid-looking entries, sometimes one bad one, so both outcomes are exercised
+    return shapes.flatmap(lambda shape: hnp.arrays(float, shape, elements=st.one_of(
+        st.sampled_from([0.0, 1.0, 2.0]), entries)))
+
+
+@settings(max_examples=150, deadline=None)
+@given(target_arrays(), st.sampled_from(LOSSES), st.sampled_from([1, 2, 3]))
+def test_array_and_per_example_checks_agree(y, loss, nout):
+    assert_same(nn.MLP(2, [nout], seed=0), y, loss)
+
+
+@settings(max_examples=60, deadline=None)
+@given(hnp.arrays(np.int64, st.sampled_from([(6,), (6, 1), (6, 3)]), elements=st.integers(-2, 4)),
+       st.sampled_from(LOSSES), st.sampled_from([1, 3]))
+def test_integer_targets_agree(y, loss, nout):
+    assert_same(nn.MLP(2, [nout], seed=0), y, loss)
+
+
+@pytest.mark.parametrize("loss, y, nout, error, message", [
+    (nn.cross_entropy, np.array([0, 1, 3, 5]), 3, IndexError,
+     r"^fit y\[2\]: cross_entropy: class index 3 is out of range for 3 classes \(expected 0 to 2\)$"),
+    (nn.cross_entropy, np.array([0.0, 1.5, 1.0, 0.0]), 3, ValueError, r"^fit y\[1\]: .*whole number, got 1.5$"),
+    (nn.nll, np.array([[0, 1, 0], [0, 0, 0], [1, 0, 0], [0, 0, 1]]), 3, ValueError,
+     r"^fit y\[1\]: nll: a one-hot target needs entries >= 0"),
+    (nn.sse, np.array([[0.0, 1.0], [1.0, np.inf], [0.0, 0.0], [1.0, 1.0]]), 2, ValueError,
+     r"^fit y\[1\]: sse: target: expected a finite number, got inf$"),
+    (nn.bce, np.array([0.0, 1.0, 1.0, 1.2]), 1, ValueError,
+     r"^fit y\[3\]: bce: the target must be a probability"),
+    (nn.hinge, np.array([1, -1, 0, 1]), 1, ValueError,
+     r"^fit y\[2\]: hinge: the target must be -1 or \+1, got 0"),
+    (nn.mse, np.zeros((4, 3)), 2, ValueError,
+     r"^fit y\[0\]: mse: the target has 3 entries but the prediction has 2"),
+    (nn.bce, np.array([True, False, True, True]), 1, TypeError,  # a bool is not a number, as before
+     r"^fit y\[0\]: bce: target: expected a real number"),
+])
+def test_a_bad_numpy_target_is_named_with_its_index(loss, y, nout, error, message):
+    with pytest.raises(error, match=message):
+        nn.fit(nn.MLP(2, [nout], seed=0), np.zeros((len(y), 2)), y, loss=loss, epochs=1, lr=0.1, progress=False)
+
+
+def test_class_indices_become_one_hot_rows_as_one_example_does():
+    model = nn.MLP(2, [3], seed=0)
+    _, targets, Y = data_set(model, np.zeros((3, 2)), np.array([2, 0, 1]), nn.cross_entropy, "fit")
+    assert isinstance(targets, TargetRows)  # judged by numpy, read one example at a time on demand
+    assert list(targets) == [nn.cross_entropy.target(c, 3) for c in (2, 0, 1)]
+    np.testing.assert_array_equal(Y, np.eye(3)[[2, 0, 1]])
+
+
+def test_x_is_used_without_a_copy_and_a_bad_entry_is_still_named():
+    X = np.random.default_rng(0).random((50, 2))
+    checked, _, _ = data_set(nn.MLP(2, [1], seed=0), X, np.zeros(50), nn.mse, "fit")
+    assert np.shares_memory(checked, X)
+    X[31, 1] = -np.inf
+    with pytest.raises(ValueError, match="example 31, input x_2 is -inf"):
+        data_set(nn.MLP(2, [1], seed=0), X, np.zeros(50), nn.mse, "fit")
+
+
+def test_huge_finite_inputs_are_accepted():
+    X = np.full((3, 2), 1e308)  # their sum overflows; every entry is finite
+    checked, _, _ = data_set(nn.MLP(2, [1], seed=0), X, np.zeros(3), nn.mse, "fit")
+    assert np.isfinite(checked).all()
+
+
+def test_a_zero_dimensional_y_is_not_a_sequence():
+    with pytest.raises(TypeError, match="expected a sequence of 2 targets"):
+        data_set(nn.MLP(2, [1], seed=0), np.zeros((2, 2)), np.array(1.0), nn.mse, "fit")
