@@ -228,7 +228,7 @@ def main(argv=None):
                   f"{core_s / numpy_s:.2f}", "-" if acc is None else f"{acc:.2f} %")
                  for setting, trainer, fit_s, core_s, numpy_s, acc in rows])
     print()
-X
+    print("nn.fit call: the whole call, including nn's checks of X and y (numpy over the whole arrays);")
     print("compile+train: recording and compiling the graph, plus the epochs (History.total_seconds).")
     print(f"compile: {summary['compile seconds (digits)']:.3f} s for 64-32-10, "
           f"{summary['compile seconds (784-30-10)']:.3f} s for 784-30-10")

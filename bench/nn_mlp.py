@@ -5,8 +5,9 @@
 1. One forward + backward of an MLP(64, [32, 10]) (ReLU hidden layer, linear output, as
    micrograd's) with an MSE loss, on the same input, target and weights in both.
 2. One epoch of mini-batch training (batch size 32, plain SGD, gradient averaged over the batch)
-   on 1,000 random 64-dimensional examples with 10 real targets: `nn.fit` against the same loop
-   written with micrograd. micrograd needs minutes for the whole epoch, so its time is that of
+   on 1,000 random 64-dimensional examples with 10 real targets: `nn.fit` on the scalar engine
+   (compiled=False) and on the compiled path (the default), against the same loop written with
+   micrograd. micrograd needs minutes for the whole epoch, so its time is that of
    its first 4 of the 32 batches, scaled by 32/4 (marked "est." in the table).
 
 Each measurement runs in its own process, so one engine's garbage is never collected on the
@@ -77,12 +78,12 @@ def micrograd_step():
     return forward_backward
 
 
-def tracegrad_epoch():
+def tracegrad_epoch(compiled):
     import nn
     model, _, _, X, Y = _problem()
     start = time.perf_counter()
     history = nn.fit(model, X, Y, loss=nn.mse, epochs=1, batch_size=BATCH_SIZE, lr=LR, shuffle=False,
-                     progress=False)
+                     progress=False, compiled=compiled)
     return time.perf_counter() - start, history.loss[0]
 
 
@@ -111,7 +112,7 @@ def worker(task, engine):
         step = tracegrad_step() if engine == "tracegrad" else micrograd_step()
         return {"seconds": median_seconds(step), "loss": step()}
     if task == "epoch":
-        seconds, loss = tracegrad_epoch() if engine == "tracegrad" else micrograd_epoch()
+        seconds, loss = micrograd_epoch() if engine == "micrograd" else tracegrad_epoch(engine == "compiled")
         return {"seconds": seconds, "loss": loss}
     raise ValueError(f"unknown task {task!r}")
 
@@ -122,9 +123,11 @@ def run():
     ours = in_fresh_process("bench.nn_mlp", "step", "tracegrad")
     peer = in_fresh_process("bench.nn_mlp", "step", "micrograd")
     rows.append(_row("nn.MLP(64, [32, 10]) + MSE: forward+backward (median of 31)", ours, peer, 1e3, "ms"))
-    ours = in_fresh_process("bench.nn_mlp", "epoch", "tracegrad")
     peer = in_fresh_process("bench.nn_mlp", "epoch", "micrograd")
-    rows.append(_row(f"one epoch, {EXAMPLES:,} examples, mini-batch {BATCH_SIZE}, SGD", ours, peer, 1, "s"))
+    for path in ("scalar", "compiled"):
+        ours = in_fresh_process("bench.nn_mlp", "epoch", path)
+        rows.append(_row(f"one epoch, {EXAMPLES:,} examples, mini-batch {BATCH_SIZE}, SGD: nn.fit {path}",
+                         ours, peer, 1, "s"))
     return rows
 
 
@@ -134,7 +137,7 @@ def _row(name, ours, peer, scale, unit):
     estimated = peer["loss"] is None
     same = estimated or abs(ours["loss"] - peer["loss"]) <= 1e-9 * max(1.0, abs(peer["loss"]))
     ratio = f"{peer['seconds'] / ours['seconds']:.1f}x faster" + ("" if same else " (LOSSES DIFFER)")
-    digits = 3 if unit == "ms" else 2
+    digits = 3
     theirs = f"{peer['seconds'] * scale:.{digits}f} {unit}" + (" (est.)" if estimated else "")
     return [name, f"{ours['seconds'] * scale:.{digits}f} {unit}", theirs, ratio]
 

@@ -13,12 +13,12 @@ An activation is given as a name ("tanh"), a pair (name, k) such as ("step", 0.5
 network shows z(l)_j and a(l)_j side by side, as in the notes.
 """
 
-import math
-import numbers
 from dataclasses import dataclass
 
 import autograd
 from autograd import Value
+
+from .data import finite_number
 
 # The name of each activation, with the default of its constant k (None: it has no k).
 ACTIVATIONS = {"linear": 1.0, "step": 0.0, "sigmoid": None, "tanh": None, "relu": None, "softmax": None}
@@ -84,12 +84,7 @@ class Activation:
 
 
 def _constant(k, name):
-    if isinstance(k, bool) or not isinstance(k, numbers.Real):
-        raise TypeError(f"activation {name!r}: k must be a real number, got {type(k).__name__} {k!r:.40}")
-    k = float(k)
-    if not math.isfinite(k):
-        raise ValueError(f"activation {name!r}: k must be finite, got {k}")
-    return k
+    return finite_number(k, f"activation {name!r}: k")
 
 
 def activation(spec):

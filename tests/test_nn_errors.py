@@ -51,7 +51,7 @@ CASES = {
                            "unknown activation 'swish'; expected one of 'linear', 'step'"),
     "activation not a name": (lambda: nn.MLP(2, [3], activation=3), TypeError, "activation: expected a name"),
     "k for tanh": (lambda: nn.MLP(2, [3], activation=("tanh", 2.0)), ValueError, "'tanh' takes no constant k"),
-    "k nan": (lambda: nn.MLP(2, [3], activation=("step", math.nan)), ValueError, "k must be finite"),
+    "k nan": (lambda: nn.MLP(2, [3], activation=("step", math.nan)), ValueError, "'step': k: expected a finite number"),
     "softmax in a hidden layer": (lambda: nn.MLP(2, [3, 2], activation="softmax"), ValueError,
                                   "layer 0: softmax is only for the output layer"),
     "softmax neuron": (lambda: nn.Neuron(2, "softmax"), ValueError, "softmax maps a whole layer"),
