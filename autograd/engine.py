@@ -203,21 +203,21 @@ def topological_order(root, leaves=True):
     stack = [root]
     while stack:
         node = stack.pop()
-        if node in listed:
-            if not listed[node]:  # its parents are all in order now
-                listed[node] = True
-                order.append(node)
-            continue
-        listed[node] = False
-        stack.append(node)
-        for parent in reversed(node.parents):  # reversed: the first parent is popped first
-            if parent.parents and parent not in listed:
-                stack.append(parent)
-        if leaves:
-            for parent in node.parents:
-                if not parent.parents and parent not in listed:
-                    listed[parent] = True  # a leaf has no parents to wait for
-                    order.append(parent)
+        state = listed.get(node)
+        if state is None:  # first visit: come back to it after its parents
+            listed[node] = False
+            stack.append(node)
+            for parent in reversed(node.parents):  # reversed: the first parent is popped first
+                if parent.parents and parent not in listed:
+                    stack.append(parent)
+            if leaves:
+                for parent in node.parents:
+                    if not parent.parents and parent not in listed:
+                        listed[parent] = True  # a leaf has no parents to wait for
+                        order.append(parent)
+        elif state is False:  # its parents are all in order now
+            listed[node] = True
+            order.append(node)
     return order
 
 
