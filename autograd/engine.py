@@ -38,7 +38,11 @@ def _number(data, what="Value"):
     if not isinstance(data, numbers.Real):
         raise TypeError(f"{what}: expected a real number (int, float or numpy scalar), "
                         f"got {type(data).__name__} {data!r:.60}")
-    number = float(data)
+    try:
+        number = float(data)
+    except OverflowError:  # an int beyond the float range
+        raise ValueError(f"{what}: expected a finite number, got an int too large for a float "
+                         f"({str(data)[:12]}... with {len(str(abs(data)))} digits)") from None
     if not math.isfinite(number):
         raise ValueError(f"{what}: expected a finite number, got {number}")
     return number
@@ -141,7 +145,7 @@ def apply(op_name, *inputs, **params):
 
 def record(op_name, *inputs, **params):
     """Make the node `op(inputs)` from Values: check the op's domain, compute, record its parents."""
-    op = OPS[op_name]
+    op = OPS.get(op_name) or _unknown_op(op_name)
     args = [x.data for x in inputs]
     if op.variadic:
         args = [tuple(args)]
@@ -168,6 +172,10 @@ def record(op_name, *inputs, **params):
     return node
 
 
+def _unknown_op(op_name):
+    raise KeyError(f"no op named {op_name!r}; the table has {', '.join(OPS)}")
+
+
 def _describe(op_name, says, inputs, params):
     def show(x):
         return f"{x.data:.6g} ('{x.label}')" if x.label else f"{x.data:.6g}"
@@ -177,7 +185,10 @@ def _describe(op_name, says, inputs, params):
 
 
 def local_derivatives(node):
-    """∂node/∂parent for each parent, in the order of `node.parents` (from the op table)."""
+    """∂node/∂parent for each parent, in the order of `node.parents` (from the op table);
+    () for a leaf."""
+    if not node.parents:
+        return ()
     op = OPS[node.op]
     args = [p.data for p in node.parents]
     if op.variadic:

@@ -47,6 +47,10 @@ def grad(output, inputs):
     """
     if isinstance(inputs, Value):
         return gradients(output).get(inputs, 0.0)
+    inputs = list(inputs)
+    for i, x in enumerate(inputs):
+        if not isinstance(x, Value):
+            raise TypeError(f"grad: inputs[{i}] is {type(x).__name__} {x!r:.40}; expected a Value of the graph")
     grads = gradients(output)
     return [grads.get(x, 0.0) for x in inputs]
 

@@ -13,7 +13,7 @@ Conventions of the table
 - `params` are constants of the op that are not graph inputs: the exponent k of `x ** k`,
   the threshold of `step`, the number of weights n of `dot`.
 - `domain` lists the rules an input must satisfy, each with the Python error it raises.
-- `kink` says where the op is not differentiable; `kink_rule` is the convention used there.
+- `kink_at` says where the op is not differentiable; `kink_rule` is the convention used there.
 """
 
 from dataclasses import dataclass
@@ -40,7 +40,7 @@ class Op:
     symbol: str = ""
     variadic: bool = False
     domain: tuple = ()
-    kink: Callable | None = None
+    kink_at: Callable | None = None
     kink_rule: str = ""
 
 
@@ -88,7 +88,7 @@ _TABLE = [
     Op("abs", "z = |x|;  ∂z/∂x = sign(x)", symbol="|x|",
        forward=lambda M, x: abs(x),
        derivatives=lambda M, out, x: ((x > 0) * 1.0 - (x < 0) * 1.0,),
-       kink=lambda x: x == 0, kink_rule="|x|' at 0 is taken as 0"),
+       kink_at=lambda: 0.0, kink_rule="|x|' at 0 is taken as 0"),
     # --- powers ----------------------------------------------------------------------
     Op("**k", "z = x^k;  ∂z/∂x = k x^(k-1)", symbol="x^k",
        forward=lambda M, x, k: x ** k,
@@ -125,11 +125,11 @@ _TABLE = [
     Op("relu", "a = max(0, z);  ∂a/∂z = 1 if z > 0 else 0", symbol="ReLU",
        forward=lambda M, x: M.maximum(x, 0.0),
        derivatives=lambda M, out, x: ((x > 0) * 1.0,),
-       kink=lambda x: x == 0, kink_rule="relu'(0) is taken as 0"),
+       kink_at=lambda: 0.0, kink_rule="relu'(0) is taken as 0"),
     Op("step", "a = 1 if z >= k else 0;  ∂a/∂z = 0 (the perceptron cannot learn by gradients)",
        forward=lambda M, x, threshold: (x >= threshold) * 1.0,
        derivatives=lambda M, out, x, threshold: (0.0 * x,),
-       kink=lambda x, threshold: x == threshold, kink_rule="step' is taken as 0 everywhere, "
+       kink_at=lambda threshold: threshold, kink_rule="step' is taken as 0 everywhere, "
                                                            "even at the threshold"),
     # --- n-ary: one node for a whole sum ---------------------------------------------
     Op("sum", "z = Σ_i x_i;  ∂z/∂x_i = 1", symbol="Σ", variadic=True,

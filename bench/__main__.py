@@ -7,12 +7,7 @@ MODULES = ["bench.engine", "bench.nn_mlp", "bench.fast"]
 
 def main():
     for name in MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as missing:
-            print(f"\n{name}: not available ({missing})")
-            continue
-        module.main()
+        importlib.import_module(name).main()
 
 
 if __name__ == "__main__":

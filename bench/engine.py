@@ -124,23 +124,30 @@ def deepest_chain(value_class):
 # --- the table --------------------------------------------------------------------------
 
 def run():
+    """Rows of [measurement, tracegrad, micrograd 0.1.0, ratio]; a failed worker shows its error."""
     rows = []
     for i, (nin, nouts) in enumerate(SHAPES):
-        ours = in_fresh_process("bench.engine", "sample", "tracegrad", i)["seconds"]
-        peer = in_fresh_process("bench.engine", "sample", "micrograd", i)["seconds"]
+        ours = in_fresh_process("bench.engine", "sample", "tracegrad", i)
+        peer = in_fresh_process("bench.engine", "sample", "micrograd", i)
         shape = "-".join(map(str, [nin] + nouts))
-        rows.append([f"MLP {shape}: forward+backward per sample", f"{ours * 1e3:.3f} ms",
-                     f"{peer * 1e3:.3f} ms", f"{peer / ours:.1f}x faster"])
+        rows.append(_row(f"MLP {shape}: forward+backward per sample", ours, peer, "seconds",
+                         lambda s: f"{s * 1e3:.3f} ms", "faster"))
     chain = in_fresh_process("bench.engine", "chain", "tracegrad", CHAIN_LENGTH)
     limit = in_fresh_process("bench.engine", "chain_limit", "micrograd")
     rows.append([f"chain of {CHAIN_LENGTH:,} nodes: build + backward",
-                 f"{chain['build'] + chain['backward']:.2f} s (build {chain['build']:.2f}, "
-                 f"backward {chain['backward']:.2f})",
-                 f"RecursionError past {limit['deepest']:,} nodes", "-"])
-    ours = in_fresh_process("bench.engine", "bytes", "tracegrad")["bytes"]
-    peer = in_fresh_process("bench.engine", "bytes", "micrograd")["bytes"]
-    rows.append(["bytes per op node (tracemalloc)", f"{ours:.0f}", f"{peer:.0f}", f"{peer / ours:.1f}x smaller"])
+                 chain.get("error") or f"{chain['build'] + chain['backward']:.2f} s (build {chain['build']:.2f}, "
+                                       f"backward {chain['backward']:.2f})",
+                 limit.get("error") or f"RecursionError past {limit['deepest']:,} nodes", "-"])
+    ours = in_fresh_process("bench.engine", "bytes", "tracegrad")
+    peer = in_fresh_process("bench.engine", "bytes", "micrograd")
+    rows.append(_row("bytes per op node (tracemalloc)", ours, peer, "bytes", lambda b: f"{b:.0f}", "smaller"))
     return rows
+
+
+def _row(name, ours, peer, key, show, better):
+    if "error" in ours or "error" in peer:
+        return [name, ours.get("error", "-"), peer.get("error", "-"), "-"]
+    return [name, show(ours[key]), show(peer[key]), f"{peer[key] / ours[key]:.1f}x {better}"]
 
 
 def main():

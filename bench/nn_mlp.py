@@ -93,7 +93,6 @@ def micrograd_epoch():
     params = twin.parameters()
     batches = range(0, EXAMPLES, BATCH_SIZE)
     start = time.perf_counter()
-    total = 0.0
     for first in batches[:MICROGRAD_BATCHES]:
         xs, ys = X[first:first + BATCH_SIZE].tolist(), Y[first:first + BATCH_SIZE].tolist()
         twin.zero_grad()
@@ -102,7 +101,6 @@ def micrograd_epoch():
         loss.backward()
         for p in params:
             p.data -= LR * p.grad
-        total += loss.data * len(xs)
     seconds = time.perf_counter() - start
     return seconds * len(batches) / MICROGRAD_BATCHES, None  # the loss of a partial epoch is not comparable
 
@@ -137,9 +135,8 @@ def _row(name, ours, peer, scale, unit):
     estimated = peer["loss"] is None
     same = estimated or abs(ours["loss"] - peer["loss"]) <= 1e-9 * max(1.0, abs(peer["loss"]))
     ratio = f"{peer['seconds'] / ours['seconds']:.1f}x faster" + ("" if same else " (LOSSES DIFFER)")
-    digits = 3
-    theirs = f"{peer['seconds'] * scale:.{digits}f} {unit}" + (" (est.)" if estimated else "")
-    return [name, f"{ours['seconds'] * scale:.{digits}f} {unit}", theirs, ratio]
+    theirs = f"{peer['seconds'] * scale:.3f} {unit}" + (" (est.)" if estimated else "")
+    return [name, f"{ours['seconds'] * scale:.3f} {unit}", theirs, ratio]
 
 
 def main():

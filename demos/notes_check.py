@@ -167,8 +167,16 @@ def summary(results):
              f"{len(wrong)} do not ({len(fixed)} of those corrected and confirmed):"]
     for r in wrong:
         mark = "corrected ✓" if r.corrected_agrees else "no correction"
-        lines.append(f"  {r.formula.note[:3]} {r.formula.where:<42} {r.formula.formula[:70]}  [{mark}]")
+        lines.append(f"  {r.formula.note[:3]} {r.formula.where:<42} {_shortened(r.formula.formula, 70)}  [{mark}]")
     return "\n".join(lines)
+
+
+def _shortened(text, width):
+    """text cut to about `width` characters at a space, marked with … (never mid-symbol)."""
+    if len(text) <= width:
+        return text
+    cut = text.rfind(" ", 0, width)
+    return text[:cut if cut > width // 2 else width].rstrip() + " …"
 
 
 def report(results):

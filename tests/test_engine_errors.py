@@ -274,3 +274,25 @@ def test_failed_backward_leaves_every_grad_untouched():
     with pytest.raises(FloatingPointError):
         out.backward()
     assert [node.grad for node in nodes] == [float(i) for i in range(len(nodes))]
+
+
+def test_an_int_too_large_for_a_float_is_refused_by_name():
+    with pytest.raises(ValueError, match="Value: expected a finite number, got an int too large"):
+        Value(10 ** 400)
+    with pytest.raises(ValueError, match="exponent of \\*\\*"):
+        Value(2.0, label="x") ** 10 ** 400
+
+
+def test_an_unknown_op_name_lists_the_table():
+    with pytest.raises(KeyError, match="no op named 'foo'.*tanh"):
+        autograd.apply("foo", 1.0)
+
+
+def test_grad_refuses_an_input_that_is_not_a_value():
+    x = Value(2.0, label="x")
+    with pytest.raises(TypeError, match=r"grad: inputs\[1\] is float"):
+        autograd.grad(x * x, [x, 1.0])
+
+
+def test_a_leaf_has_no_local_derivatives():
+    assert autograd.local_derivatives(Value(1.0)) == ()

@@ -228,3 +228,23 @@ def test_hand_must_name_existing_inputs():
         autograd.gradcheck(lambda x: x * 2, {"x": 1.0}, hand={"z": 2.0})
     with pytest.raises(ValueError):
         autograd.gradcheck(lambda x: x * 2, [1.0], hand=[2.0, 3.0])
+
+
+def test_a_kink_within_eps_of_the_input_is_warned_about_too():
+    # x = 1e-7 is not on relu's kink, but x - eps is across it: the central difference
+    # straddles the kink and cannot agree with the engine there
+    with pytest.warns(KinkWarning, match=r"relu'\(0\) is taken as 0"):
+        report = autograd.gradcheck(lambda a: a.relu(), [1e-7])
+    assert not report.ok
+
+
+def test_a_kink_reached_inside_the_graph_is_found_through_the_central_difference():
+    # the relu's input is 3x - 3: it crosses 0 when x moves by eps around 1 + 1e-8
+    with pytest.warns(KinkWarning):
+        autograd.gradcheck(lambda x: (3 * x - 3).relu(), {"x": 1 + 1e-8})
+
+
+@pytest.mark.parametrize("eps", [0.0, -1e-6])
+def test_eps_must_be_positive(eps):
+    with pytest.raises(ValueError, match="eps"):
+        autograd.gradcheck(lambda x: x * x, [1.0], eps=eps)

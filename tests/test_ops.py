@@ -119,7 +119,7 @@ def test_table_entry_is_complete(name):
     assert op.name == name
     assert "∂" in op.formula, f"{name}: the formula should state the derivative: {op.formula!r}"
     assert callable(op.forward) and callable(op.derivatives)
-    if op.kink is not None:
+    if op.kink_at is not None:
         assert op.kink_rule, f"{name} has a kink but no documented convention"
 
 
@@ -228,6 +228,5 @@ def test_step_is_one_at_and_above_its_threshold(x, threshold):
                                               ("step", 0.5, {"threshold": 0.5})])
 def test_kink_table_names_where_and_which_convention(name, at, params):
     op = OPS[name]
-    assert op.kink is not None and op.kink(at, **params)
-    assert not op.kink(at + KINK_MARGIN, **params)
+    assert op.kink_at is not None and op.kink_at(**params) == at
     assert "0" in op.kink_rule, f"{name}: the convention should say the value used: {op.kink_rule!r}"

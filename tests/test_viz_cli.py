@@ -118,3 +118,45 @@ def test_python_dash_m_viz_runs(tmp_path):
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out" / "mine_stepper.html").exists()
     assert "Fontconfig" not in result.stderr
+
+
+def test_a_script_can_import_the_modules_beside_it(tmp_path, capsys):
+    write(tmp_path, "helper.py", "from autograd import Value\n\ndef make():\n    return Value(2.0, label='h') * 3\n")
+    script = write(tmp_path, "main.py", "from helper import make\n\ndef build():\n    return make()\n")
+    assert viz.cli.main([str(script), "-o", str(tmp_path / "out"), "--no-stepper"]) == 0
+    assert (tmp_path / "out" / "main.svg").exists()
+    assert str(tmp_path) not in sys.path  # the script's folder is not left behind
+
+
+def test_an_arithmetic_error_in_the_script_is_reported_and_the_other_targets_still_render(tmp_path, capsys):
+    bad = write(tmp_path, "bad.py", "from autograd import Value\n\ndef build():\n    return 1 / Value(0.0)\n")
+    good = write(tmp_path, "good.py", ROOT_SCRIPT)
+    assert viz.cli.main([str(bad), str(good), "-o", str(tmp_path / "out"), "--no-stepper"]) == 1
+    assert "bad.py: /: division by zero" in capsys.readouterr().err
+    assert (tmp_path / "out" / "good.svg").exists()
+
+
+def test_frames_are_counted_right_without_the_stepper_page(tmp_path, capsys):
+    script = write(tmp_path, "mine.py", ROOT_SCRIPT)
+    viz.cli.main([str(script), "-o", str(tmp_path / "out"), "--no-stepper", "--frames", "svg"])
+    frames = sorted((tmp_path / "out" / "mine_frames").glob("*.svg"))
+    assert f"wrote {len(frames)} frames" in capsys.readouterr().out
+
+
+def test_a_picture_too_long_to_read_is_drawn_collapsed_instead(tmp_path, capsys):
+    # digits-sized: 64 inputs and 32 neurons pass the node limit folded by neuron, but the
+    # picture would be metres long; the command falls back to one box per layer
+    script = write(tmp_path, "wide.py", """
+        import autograd
+        from autograd import Value
+
+        def build():
+            a = [Value(0.0, label=f"x_{k}") for k in range(1, 65)]
+            for l, width in ((2, 32), (3, 10)):
+                a = [autograd.dot([Value(0.01, label=f"w({l})_{j},{k}") for k in range(1, len(a) + 1)], a,
+                                  Value(0.0, label=f"b({l})_{j}")).sigmoid() for j in range(1, width + 1)]
+            return autograd.sum(a)
+        """)
+    viz.cli.main([str(script), "-o", str(tmp_path / "out"), "--no-stepper"])
+    assert "collapse='layer'" in capsys.readouterr().out
+    assert viz.cli._longest_side_points((tmp_path / "out" / "wide.svg").read_text()) <= viz.cli.MAX_PICTURE_POINTS

@@ -87,7 +87,8 @@ def test_the_page_data_holds_every_step(tmp_path):
 
 
 LABELS = st.text(min_size=1, max_size=30) | st.sampled_from(
-    ["</script><script>alert(1)</script>", "<!--", "]]>", "a|b{c}", '"quoted"', "x & y", "\\N", "<b>", "&lt;"])
+    ["</script><script>alert(1)</script>", "<!--", "]]>", "a|b{c}", '"quoted"', "x & y", "\\N", "<b>", "&lt;",
+     "%DATA%", "w%SVG%", "%TITLE%", "%HIGHLIGHT%"])  # the page template's own markers
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -108,6 +109,15 @@ def test_no_label_can_break_out_of_the_page(tmp_path, label):
         line = line.replace("\xa0", " ").strip()  # Graphviz writes spaces as no-break spaces
         if line:
             assert any(line == t.strip() for t in texts)
+
+
+@pytest.mark.parametrize("marker", ["%DATA%", "%SVG%", "%TITLE%", "%HIGHLIGHT%"])
+def test_a_root_label_that_looks_like_a_template_marker_is_shown_as_written(tmp_path, marker):
+    cost = neuron_cost()
+    cost.label = marker
+    html = viz.stepper(cost, tmp_path / "step.html").read_text(encoding="utf-8")
+    assert re.search(r"<title>(.*?)</title>", html, re.S)[1] == f"backward through {marker}"
+    assert html.count('id="steps-data"') == 1 and html.count("<svg") == 1
 
 
 def test_frames_have_one_picture_per_step_and_never_move_a_node(tmp_path):

@@ -18,6 +18,7 @@ import argparse
 import importlib
 import inspect
 import pkgutil
+import re
 import runpy
 import sys
 from pathlib import Path
@@ -34,7 +35,7 @@ def load_root(target):
     if target.endswith(".py") or Path(target).is_file():
         if not Path(target).is_file():
             raise FileNotFoundError(f"viz: no such script: {target}")
-        namespace = runpy.run_path(target, run_name="__viz__")
+        namespace = _run_script(target)
     else:
         namespace = vars(importlib.import_module(target))
     if callable(namespace.get("build")):
@@ -51,6 +52,17 @@ def load_root(target):
     if not isinstance(root, autograd.Value):
         raise TypeError(f"{where} {type(root).__name__} {root!r:.60}, expected an autograd.Value")
     return root
+
+
+def _run_script(path):
+    """Run a script as `python path` would, with its own folder first on sys.path (so that it
+    can import the modules beside it), but as __viz__ rather than __main__."""
+    folder = str(Path(path).resolve().parent)
+    sys.path.insert(0, folder)
+    try:
+        return runpy.run_path(path, run_name="__viz__")
+    finally:
+        sys.path.remove(folder)
 
 
 def _takes_no_arguments(function):
@@ -82,34 +94,49 @@ def render_target(target, out, *, collapse=None, digits=4, rankdir="LR", frames=
     name = Path(target).stem if target.endswith(".py") else target.rsplit(".", 1)[-1]
     out.mkdir(parents=True, exist_ok=True)
     options = dict(digits=digits, rankdir=rankdir, max_nodes=max_nodes)
-    collapse = _collapse_that_fits(root, collapse, options, say, name)
-    picture = draw(root, grads=gradients(root), collapse=collapse, edge_derivatives=True, **options)
+    collapse, picture = _collapse_that_fits(root, collapse, dict(grads=gradients(root), edge_derivatives=True,
+                                                                **options), say, name)
     written = [picture.save(out / f"{name}.svg"), picture.save(out / f"{name}.png")]
     if stepper_page:
         written.append(stepper(root, out / f"{name}_stepper.html", collapse=collapse, **options))
-    if frames:
-        written.extend(stepper_frames(root, out / f"{name}_frames", format=frames, collapse=collapse, **options))
-    for path in written[:3]:
+    for path in written:
         say(f"wrote {path}")
     if frames:
-        say(f"wrote {len(written) - 3} frames to {out / (name + '_frames')}")
+        pictures = stepper_frames(root, out / f"{name}_frames", format=frames, collapse=collapse, **options)
+        say(f"wrote {len(pictures)} frames to {out / (name + '_frames')}")
+        written.extend(pictures)
     return written
 
 
 def _collapse_that_fits(root, collapse, options, say, name):
-    """The requested collapse; if none was asked and the full graph is too big, the first
-    of neuron, layer that fits (said out loud)."""
+    """(collapse, Drawing): the requested collapse; if none was asked, the first of full,
+    neuron, layer whose picture is readable: within max_nodes, and not so long that its PNG
+    would have to be shrunk (said out loud when it is not the full graph)."""
     if collapse is not None:
-        return collapse
-    for choice in (None, "neuron", "layer"):
+        return collapse, draw(root, collapse=collapse, **options)
+    choices = (None, "neuron", "layer")
+    for choice in choices:
         try:
-            draw(root, collapse=choice, **options)
-            if choice is not None:
-                say(f"{name}: the full graph is too big to read; drawing it with collapse={choice!r}")
-            return choice
+            picture = draw(root, collapse=choice, **options)
         except ValueError as error:
             last = error
+            continue
+        if choice != choices[-1] and _longest_side_points(picture.svg()) > MAX_PICTURE_POINTS:
+            continue
+        if choice is not None:
+            say(f"{name}: the full graph is too big to read; drawing it with collapse={choice!r}")
+        return choice, picture
     raise last
+
+
+MAX_PICTURE_POINTS = 10_000  # about 3.5 m; at the PNG's 144 dpi still under cairo's 32,767-pixel limit
+
+
+def _longest_side_points(svg):
+    """The larger of the SVG's width and height, in points (Graphviz writes e.g. width="620pt")."""
+    tag = re.search(r"<svg\b[^>]*>", svg)
+    sizes = re.findall(r'\b(?:width|height)="([\d.]+)pt"', tag[0]) if tag else []
+    return max((float(size) for size in sizes), default=0.0)
 
 
 def main(argv=None):
@@ -137,7 +164,7 @@ def main(argv=None):
             render_target(target, Path(args.out), collapse=args.collapse, digits=args.digits,
                           rankdir=args.rankdir, frames=args.frames, max_nodes=args.max_nodes,
                           stepper_page=not args.no_stepper)
-        except (ImportError, LookupError, OSError, TypeError, ValueError) as error:
+        except (ArithmeticError, ImportError, LookupError, OSError, TypeError, ValueError) as error:
             print(f"tracegrad-viz: {target}: {error}", file=sys.stderr)
             failed += 1
     return 1 if failed else 0

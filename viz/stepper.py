@@ -109,10 +109,9 @@ def _inline(svg):
 
 
 def _page(title, svg, data):
-    return (_TEMPLATE.replace("%TITLE%", xml_text(title))
-            .replace("%HIGHLIGHT%", HIGHLIGHT)
-            .replace("%SVG%", svg)
-            .replace("%DATA%", script_json(data)))
+    # One pass over the template, so that a label containing "%DATA%" (say) is never replaced.
+    parts = {"TITLE": xml_text(title), "HIGHLIGHT": HIGHLIGHT, "SVG": svg, "DATA": script_json(data)}
+    return re.sub(r"%(TITLE|HIGHLIGHT|SVG|DATA)%", lambda marker: parts[marker[1]], _TEMPLATE)
 
 
 _TEMPLATE = """<!DOCTYPE html>
