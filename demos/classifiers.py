@@ -104,7 +104,7 @@ def run(quick=False, out="out"):
 
 
 def build():
-    """The untrained two-moons MLP's BCE on one point (the root, for `viz`, which folds it by layer)."""
+    """The untrained two-moons MLP's BCE on one point (the root, for `viz`, which draws every node)."""
     X, y = two_moons(20, noise=0.1, seed=0)
     model = nn.MLP(2, [16, 16, 1], activation="tanh", output_activation="linear", seed=0)
     cost = nn.bce_with_logits(model(list(X[0])), y[0])

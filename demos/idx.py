@@ -68,11 +68,16 @@ def find(folder, stem):
 
 
 def load_mnist(folder):
-    """{"train_images": (60000, 784) floats in [0, 1], "train_labels": (60000,) ints, and test_*}."""
+    """{"train_images": (60000, 784) floats, "train_labels": (60000,) ints, and test_*}.
+
+    Pixels stored as integers (MNIST's bytes 0-255) are scaled to [0, 1]; pixels stored as
+    floats (IDX types 0x0D, 0x0E) are taken as they are, already scaled.
+    """
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"MNIST folder {folder} does not exist")
-    arrays = {key: (read_idx(find(folder, stem)), find(folder, stem)) for key, stem in MNIST_FILES.items()}
+    paths = {key: find(folder, stem) for key, stem in MNIST_FILES.items()}
+    arrays = {key: (read_idx(path), path) for key, path in paths.items()}
     out = {}
     for part in ("train", "test"):
         (images, image_file), (labels, label_file) = arrays[f"{part}_images"], arrays[f"{part}_labels"]
@@ -83,7 +88,8 @@ def load_mnist(folder):
                            f"got shape {labels.shape}")
         if labels.size and (labels.min() < 0 or labels.max() > 9):
             raise IDXError(f"{label_file}: labels must be digits 0-9, found {labels.min()}..{labels.max()}")
-        out[f"{part}_images"] = images.reshape(len(images), -1).astype(float) / 255.0
+        pixels = images.reshape(len(images), -1).astype(float)
+        out[f"{part}_images"] = pixels if images.dtype.kind == "f" else pixels / 255.0
         out[f"{part}_labels"] = labels.astype(int)
     return out
 

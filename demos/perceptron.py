@@ -38,7 +38,8 @@ START = (np.array([[-1.0, 0.5]]), np.array([0.3]))  # a wrong boundary, the same
 
 
 def neuron(activation):
-    """The note's single neuron, 2 inputs: a = σ(w·x + b), starting from the weights START."""
+    """The note's single neuron, 2 inputs, starting from the weights START: a = σ(w·x + b) for
+    "sigmoid", a = 1 if w·x + b >= 0 else 0 for "step" (the perceptron)."""
     model = nn.MLP(2, [1], activation=[activation])
     model.set_weights([START])
     return model

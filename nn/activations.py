@@ -15,7 +15,6 @@ network shows z(l)_j and a(l)_j side by side, as in the notes.
 
 from dataclasses import dataclass
 
-import autograd
 from autograd import Value
 
 from .data import finite_number
@@ -40,6 +39,10 @@ class Activation:
             raise ValueError(f"unknown activation {self.name!r}; expected one of "
                              f"{', '.join(map(repr, ACTIVATIONS))} (or {', '.join(map(repr, ALIASES))})")
         default = ACTIVATIONS[name]
+        if isinstance(self.k, str):  # ("relu", "sigmoid"): meant as one activation per layer
+            raise TypeError(f"activation ({self.name!r}, {self.k!r}): a pair is (name, k) with a number k, "
+                            f"such as ('step', 0.5); for one activation per layer pass a list, "
+                            f"e.g. activation=[{self.name!r}, {self.k!r}]")
         if default is None and self.k is not None:
             raise ValueError(f"activation {name!r} takes no constant k, got k={self.k!r}")
         k = default if self.k is None else _constant(self.k, name)
@@ -66,12 +69,6 @@ class Activation:
             raise ValueError("softmax maps a whole layer, not one neuron: use it as a Layer's or "
                              "an MLP's output activation")
         return getattr(z, self.name)()
-
-    def layer(self, zs):
-        """[a_1, ..., a_n] = σ([z_1, ..., z_n]) for a whole layer."""
-        if self.layerwise:
-            return autograd.softmax(zs)
-        return [self(z) for z in zs]
 
     def describe(self):
         """The short form used in reprs and in saved files: "tanh", "step(k=0.5)"."""

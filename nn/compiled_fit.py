@@ -5,6 +5,8 @@
 The example's inputs and targets become placeholders (`autograd.compile`), the parameters
 stay in one flat vector θ in the optimizer's order, so `optimizer.update(θ, ∇θ)` is the very
 rule the scalar path's `optimizer.step()` applies. The Values are written once, at the end.
+The graph is recorded on rows of every target value, and before training the program's
+per-example losses are compared with the scalar engine's (nn.compiled_check).
 
 The same program's forward pass gives the validation set's losses and outputs after each
 epoch, and `compiled_outputs` serves `model.predict` on many examples (a forward-only program).
@@ -18,6 +20,8 @@ import numpy as np
 import autograd
 from autograd.compiled import GraphStructureError
 
+from .compiled_check import LossMismatchError, check_program_loss, rows_to_record
+from .data import in_row
 from .losses import losses_per_example
 from .optim import Optimizer
 
@@ -30,14 +34,17 @@ class CompiledPath:
 
     name = "compiled"
 
-    def __init__(self, model, loss, optimizer, X, targets):
-        """targets: the N checked targets, as a list or as a float array (N,) or (N, k)."""
+    def __init__(self, model, loss, optimizer, X, targets, Y):
+        """targets: the N checked targets as the scalar path takes them; Y: the same as a float
+        array (N,) or (N, k), or None when they are not numbers (then nothing compiles)."""
         self.model, self.loss, self.optimizer = model, loss, optimizer
-        self.one_number = np.ndim(targets[0]) == 0  # bce, hinge: y is one number
-        self.X, self.Y = X, np.asarray(targets, dtype=float).reshape(len(targets), -1)
-        recorded = [0, 1, len(X) - 1] if len(X) > 2 else list(range(len(X)))  # fit checked every row
+        numbers = targets if Y is None else Y
+        self.one_number = np.ndim(numbers[0]) == 0  # bce, hinge: y is one number
+        self.X, self.Y = X, np.asarray(numbers, dtype=float).reshape(len(numbers), -1)
+        recorded = rows_to_record(self.Y)  # fit checked every row
         self.program = autograd.compile(self._build, examples=(X[recorded], self.Y[recorded]),
-                                        parameters=optimizer.params, reduction="mean")
+                                        parameters=optimizer.params, reduction="mean", check=len(recorded))
+        check_program_loss(self.program, model, loss, X, self.Y, targets)
         self.theta, self.grad = self.program.theta, self.program.grad
         self.failed = False
         self._outputs = np.empty((len(X), len(self.program.outputs)))
@@ -62,7 +69,10 @@ class CompiledPath:
         total_loss, updates = 0.0, 0
         for first in range(0, len(order), batch_size):
             batch = order[first:first + batch_size]
-            total_loss += program.gradient(X[batch], Y[batch], check=False) * len(batch)
+            try:
+                total_loss += program.gradient(X[batch], Y[batch], check=False) * len(batch)
+            except (ArithmeticError, ValueError) as error:
+                raise in_row(error, batch) from None
             if rule is not None:
                 program.last_outputs(out=self._outputs[first:first + len(batch)])
             self.update()
@@ -89,7 +99,7 @@ class CompiledPath:
         Y = np.asarray(Y, dtype=float).reshape(len(X), -1)
         losses, outputs = np.empty(len(X)), np.empty((len(X), len(self.program.outputs)))
         for rows in _chunks(len(X), chunk):
-            with _naming_the_examples("fit validation", rows):
+            with _naming_the_examples("fit validation", rows, "X_val"):
                 losses[rows] = self.program.run(X[rows], Y[rows], check=False)  # data_set checked them
             self.program.last_outputs(out=outputs[rows])
         return losses, outputs
@@ -124,13 +134,14 @@ class CompiledPath:
             p.grad = g
 
 
-def compiled_path(model, loss, optimizer, X, targets, required):
-    """A CompiledPath, or None (with the reason) when this model and loss cannot be compiled.
+def compiled_path(model, loss, optimizer, X, targets, Y, required):
+    """A CompiledPath, or None (with the reason) when this model and loss cannot be compiled, or
+    when the compiled loss differs from the scalar engine's (see nn.compiled_check).
 
     required=True turns the reason into an error that says how to train anyway.
     """
     try:
-        return CompiledPath(model, loss, optimizer, X, targets), None
+        return CompiledPath(model, loss, optimizer, X, targets, Y), None
     except WHY_NOT as error:
         if required:
             raise type(error)(f"fit(compiled=True): cannot compile this model and loss: {error} "
@@ -140,6 +151,8 @@ def compiled_path(model, loss, optimizer, X, targets, required):
 
 def _short(error):
     """The reason in a few words, for the progress bar."""
+    if isinstance(error, LossMismatchError):
+        return error.short
     if isinstance(error, GraphStructureError):
         return "the graph's structure depends on the data"
     text = str(error).split(";")[0]
@@ -180,9 +193,11 @@ def _chunks(n, size):
 
 
 @contextmanager
-def _naming_the_examples(what, rows):
-    """A domain error inside a chunk names the example within the chunk: say which chunk."""
+def _naming_the_examples(what, rows, name="X"):
+    """A domain error inside a chunk names the example within the chunk: name its row of X."""
     try:
         yield
     except (ArithmeticError, ValueError) as error:
+        if getattr(error, "example", None) is not None:
+            raise type(error)(f"{what}: {error.reason} (in row {rows.start + error.example} of {name})") from None
         raise type(error)(f"{what}, the batch of examples {rows.start} to {rows.stop - 1}: {error}") from None

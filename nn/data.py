@@ -1,4 +1,9 @@
-"""What one example and a data set may be, checked once at the edge with clear errors."""
+"""What one example and a data set may be, checked once at the edge with clear errors.
+
+A data set (X, and y as fit, accuracy and autograd.compile take them) may hold bools: they
+are the numbers 0.0 and 1.0, as in numpy, scikit-learn and PyTorch. One example given as
+numbers (model(x)) takes real numbers only, as the engine's Values do.
+"""
 
 import math
 import numbers
@@ -47,7 +52,7 @@ def as_examples(X, nin, what):
         raise TypeError(f"{what}: expected a sequence of examples (a list or 2-D array), got {type(X).__name__}")
     if len(X) == 0:
         raise ValueError(f"{what}: the data set is empty; expected at least one example")
-    array = numeric_array(X, what)
+    array = numeric_array(X, what, bools=True)
     if array.ndim == 1 and nin == 1:
         array = array.reshape(-1, 1)
     if array.ndim != 2 or array.shape[1] != nin:
@@ -66,14 +71,15 @@ def as_examples(X, nin, what):
     return array
 
 
-def numeric_array(values, what):
-    """values as a float array; a TypeError if any entry is not a number (strings are not numbers)."""
+def numeric_array(values, what, bools=False):
+    """values as a float array; a TypeError if any entry is not a number (strings are not numbers;
+    bools are 0.0 and 1.0 where `bools`: in a data set, not in weights)."""
     try:
         array = np.asarray(values)
     except ValueError:  # ragged: rows of different lengths
         lengths = sorted({len(row) for row in values if hasattr(row, "__len__")})
         raise ValueError(f"{what}: the rows have different lengths {lengths}; expected one length") from None
-    if array.dtype.kind not in "iuf":
+    if array.dtype.kind not in ("biuf" if bools else "iuf"):
         raise TypeError(f"{what}: expected real numbers only, got entries of type "
                         f"{_first_non_number(array.ravel())}")
     return array.astype(float, copy=False)  # a float array is used as it is: nn only reads it
@@ -94,3 +100,21 @@ def finite_number(x, what):
     if not math.isfinite(x):
         raise ValueError(f"{what}: expected a finite number, got {x}")
     return x
+
+
+# --- naming the row of X where an example failed --------------------------------------------
+
+def at_example(error, example):
+    """`error` marked with the example's place in its batch (as autograd.compile's programs do)."""
+    marked = type(error)(str(error))
+    marked.example, marked.reason = example, str(error)
+    return marked
+
+
+def in_row(error, rows, name="X"):
+    """`error` re-raised naming the row of the data set: `error.example` is the failing example's
+    place in a batch made of the rows `rows` (a shuffled epoch's batch is not X's order)."""
+    example = getattr(error, "example", None)
+    if example is None:
+        return error
+    return type(error)(f"{error.reason} (in row {int(rows[example])} of {name})")

@@ -22,7 +22,7 @@ import autograd
 from autograd import Value
 
 from .activations import activation as as_activation
-from .data import finite_array, input_values
+from .data import finite_array, finite_number, input_values
 from .init import check_bias_init, check_scheme, generator, layer_parameters
 from .module import Module
 
@@ -45,7 +45,8 @@ class Neuron(Module):
     """a = σ(w·a_in + b): nin weights, one bias, one activation.
 
     `layer` and `index` are the notes' layer number l and neuron number j, used only for
-    labels; a standalone neuron is labelled w_k, b, z, a.
+    labels; a standalone neuron is labelled w_k, b, z, a. `weights` (nin numbers) and `bias`
+    set its starting values instead of `init` and `bias_init`.
     """
 
     _fields = ("w", "b")
@@ -57,10 +58,16 @@ class Neuron(Module):
         if self.activation.layerwise:
             raise ValueError("softmax maps a whole layer, not one neuron: use it as a Layer's or an "
                              "MLP's output activation")
+        if (weights is None) != (bias is None):
+            raise TypeError("Neuron: give both weights= and bias= (its starting values), or neither "
+                            "(then init and bias_init choose them)")
         if weights is None:
             weights, biases = layer_parameters(check_scheme(init), check_bias_init(bias_init),
                                                generator(seed, rng), nin, 1)
             weights, bias = weights[0], biases[0]
+        else:
+            weights = finite_array(weights, "Neuron weights", (nin,))
+            bias = finite_number(bias, "Neuron bias")
         self.layer, self.index, self.elementary = layer, index, bool(elementary)
         self.w = [Value(float(w), label=label("w", layer, index, k)) for k, w in enumerate(weights, 1)]
         self.b = Value(float(bias), label=label("b", layer, index))
@@ -110,9 +117,15 @@ class Layer(Module):
                  rng=None, elementary=False, layer=None):
         nin, nout = _count(nin, "Layer nin"), _count(nout, "Layer nout")
         self.activation = as_activation(activation)
+        if self.activation.layerwise and nout == 1:
+            name = "softmax layer" if layer is None else f"softmax layer {layer}"
+            raise ValueError(f"{name} has 1 neuron: softmax over one output is always 1, with zero "
+                             f"gradient, so it cannot learn; for two classes use one sigmoid output "
+                             f"(with nn.bce) or a linear output with nn.bce_with_logits")
         weights, biases = layer_parameters(check_scheme(init), check_bias_init(bias_init),
                                            generator(seed, rng), nin, nout)
-        # Each neuron gets σ only for labels and its repr; the layer applies σ itself (softmax needs all z).
+        # A softmax needs every z of the layer, so the layer applies it and its neurons stay
+        # linear (z only); any other σ is applied by each neuron.
         neuron_activation = "linear" if self.activation.layerwise else self.activation
         self.neurons = [Neuron(nin, neuron_activation, elementary=elementary, layer=layer, index=j,
                                weights=weights[j - 1], bias=biases[j - 1])
@@ -164,8 +177,11 @@ class Layer(Module):
 class MLP(Module):
     """A multi-layer perceptron: nin inputs, then one layer per entry of nouts.
 
-    activation         σ of every layer but the last ("tanh"), or a list with one per layer
-    output_activation  σ of the last layer ("linear" unless `activation` is a list)
+    activation         σ of every layer but the last ("tanh"), or a LIST with one per layer
+                       (the output layer included); a pair such as ("step", 0.5) is one σ
+                       with its constant k, not two layers
+    output_activation  σ of the last layer; None (the default) means "linear", and must stay
+                       None when `activation` is a list
     init, bias_init    see nn.init: "uniform" (default, micrograd's), "normal", "xavier", "he";
                        bias_init a number (default 0; the notes use 1) or a scheme
     seed               seeds the model's own numpy Generator (reproducible weights)

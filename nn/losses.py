@@ -17,6 +17,7 @@ Class indices are 0-based (the notes count classes from 1). Each classification 
 knows how to turn outputs into a predicted class, which `accuracy` and `fit` use.
 """
 
+import inspect
 import math
 
 import numpy as np
@@ -49,6 +50,11 @@ class Loss:
 
     def with_options(self, **options):
         """The same loss with options fixed, e.g. mse.with_options(half=True) for fit."""
+        accepted = _option_names(self.function)
+        unknown = [name for name in options if accepted is not None and name not in accepted]
+        if unknown:
+            takes = f"it takes {', '.join(map(repr, accepted))}" if accepted else "it takes no options"
+            raise TypeError(f"{self.name}.with_options: unknown option {unknown[0]!r}; {takes}")
         options = {**self.options, **options}
         return Loss(self.name, self.function, self.target, self.decide, self.truth, options, self.targets)
 
@@ -59,6 +65,14 @@ class Loss:
     def __repr__(self):
         options = "".join(f", {k}={v!r}" for k, v in self.options.items())
         return f"<loss {self.name}{options}>"
+
+
+def _option_names(function):
+    """The keyword options a loss function takes after (outputs, y); None: any (**options)."""
+    parameters = list(inspect.signature(function).parameters.values())[2:]
+    if any(p.kind is p.VAR_KEYWORD for p in parameters):
+        return None
+    return [p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
 
 
 def mean_loss(loss, predictions, targets):
@@ -206,6 +220,11 @@ def l2(params, strength=1e-4):
     penalty = autograd.dot(params, params) * strength
     penalty.label = "L2"
     return penalty
+
+
+def is_builtin(loss):
+    """True for one of nn's own losses (LOSSES), with or without options; False for a callable."""
+    return loss.name in LOSSES and LOSSES[loss.name].function is loss.function
 
 
 def as_loss(loss):

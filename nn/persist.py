@@ -71,6 +71,8 @@ def from_json(text, source="<string>"):
         document = json.loads(text, parse_constant=_reject_constant)
     except (json.JSONDecodeError, ValueError) as error:
         raise fail(f"not valid JSON (truncated or corrupted?): {error}") from None
+    except RecursionError:
+        raise fail("nested too deeply to be a saved model (tampered with?)") from None
     if not isinstance(document, dict):
         raise fail(f"expected a JSON object at the top, got {type(document).__name__}")
     _expect_keys(document, {"format", "version", "architecture", "parameters"}, "the file", fail)
@@ -97,8 +99,8 @@ def from_json(text, source="<string>"):
                    f"{missing[:3]}, {len(unexpected)} unexpected {unexpected[:3]}")
     for name in expected:
         value = parameters[name]
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-            raise fail(f"parameter {name!r} is {value!r:.40}, expected a finite number")
+        if not _finite_float(value):
+            raise fail(f"parameter {name!r} is {_short_repr(value)}, expected a finite number")
     model.load_state_dict(parameters)
     return model
 
@@ -138,6 +140,22 @@ def _expect_keys(mapping, keys, where, fail):
 
 def _is_int(x):
     return isinstance(x, int) and not isinstance(x, bool)
+
+
+def _finite_float(value):
+    """A JSON number that is a finite float: an integer too large for a float (10**400) is not."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
+
+
+def _short_repr(value):
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128:
+        return f"an integer of {len(str(abs(value)))} digits"  # its repr alone could be huge
+    return f"{value!r:.40}"
 
 
 def _reject_constant(name):

@@ -190,10 +190,24 @@ def data_set(model, X, y, loss, what):
     X = as_examples(X, model.nin, f"{what} X")
     if isinstance(y, (str, bytes)) or not hasattr(y, "__len__") or (isinstance(y, np.ndarray) and y.ndim == 0):
         raise TypeError(f"{what} y: expected a sequence of {len(X)} targets, got {type(y).__name__}")
+    y = _bools_as_numbers(y)
     if len(y) != len(X):
         raise ValueError(f"{what}: X has {len(X)} examples but y has {len(y)} targets; they must match")
     targets, Y = check_targets(y, loss, model.nout, what)
     return X, targets, (Y if Y is not None else _numbers_or_none(targets))
+
+
+def _bools_as_numbers(y):
+    """Bool targets (a bool array, or a list of bools or of rows of bools) as 0.0/1.0 floats."""
+    if isinstance(y, np.ndarray):
+        return y.astype(float) if y.dtype == bool else y
+    if isinstance(y, (list, tuple)) and y and isinstance(y[0], (bool, np.bool_, list, tuple)):
+        try:
+            array = np.asarray(y)
+        except ValueError:  # ragged
+            return y
+        return array.astype(float) if array.dtype == bool else y
+    return y
 
 
 def _numbers_or_none(targets):

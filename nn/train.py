@@ -27,8 +27,9 @@ import autograd
 
 from .compiled_fit import compiled_path
 from .classify import classification_rule
+from .data import at_example, in_row
 from .layers import _count
-from .losses import as_loss, losses_per_example
+from .losses import as_loss, is_builtin, losses_per_example
 from .optim import SGD, Optimizer
 from .targets import data_set
 
@@ -86,7 +87,9 @@ class ScalarPath:
         targets  list of B targets, already checked by `loss.target`
         loss     the batch's mean per-example loss, a float
         outputs  float array (B, nout): the model's outputs, before the update
-        and keeps ∂(mean loss)/∂θ ready for `update`
+        and keeps ∂(mean loss)/∂θ ready for `update`; an error in one example carries its
+        place in the batch as `error.example` (and its words as `error.reason`), so that fit
+        can name the row of X (nn.data.at_example)
     update()     applies ONE optimizer update with those gradients (the optimizer's
                  array form `optimizer.update(theta, grad)` serves a flat parameter vector)
     finish()     writes anything held elsewhere back into the model's Values (nothing, here);
@@ -103,15 +106,22 @@ class ScalarPath:
     def loss_and_gradients(self, X, targets):
         self.optimizer.zero_grad()
         per_example, outputs = [], []
-        for x, target in zip(X.tolist(), targets):
-            out = self.model(x)
-            out = out if isinstance(out, list) else [out]
-            per_example.append(self.loss.function(out, target, **self.loss.options))
+        for example, (x, target) in enumerate(zip(X.tolist(), targets)):
+            try:
+                out = self.model(x)
+                out = out if isinstance(out, list) else [out]
+                per_example.append(self.loss.function(out, target, **self.loss.options))
+            except (ArithmeticError, ValueError) as error:
+                raise at_example(error, example) from None
             outputs.append([o.data for o in out])
         batch_loss = per_example[0]
         if len(per_example) > 1:
             batch_loss = autograd.sum(per_example) * (1.0 / len(per_example))  # C = 1/|D(b)| Σ_i C_i
-        batch_loss.backward()
+        try:
+            batch_loss.backward()
+        except (ArithmeticError, ValueError) as error:
+            example = _failing_example(per_example)
+            raise (error if example is None else at_example(error, example)) from None
         return batch_loss.data, np.array(outputs, dtype=float)
 
     def update(self):
@@ -125,19 +135,32 @@ class ScalarPath:
         return losses_per_example(self.model, self.loss, X, targets)
 
 
-def training_path(model, loss, optimizer, compiled, X, targets):
+def _failing_example(per_example):
+    """Which example's loss cannot be differentiated (the batch's backward failed), or None."""
+    for example, loss in enumerate(per_example):
+        try:
+            autograd.engine.gradients(loss)
+        except (ArithmeticError, ValueError):
+            return example
+    return None
+
+
+def training_path(model, loss, optimizer, compiled, X, targets, Y):
     """The per-batch implementation fit uses, and a note for the progress bar.
 
-    compiled=None: the compiled path (nn.compiled_fit) where the model and loss compile, else
-    the scalar engine; True: the compiled path or an error saying why not; False: scalar.
-    X (N, nin) and targets (N, checked by the loss) are the whole training set, for a path
-    that prepares itself once (a compiled program); the scalar path does not need them.
+    compiled=None: the compiled path (nn.compiled_fit) for a built-in loss where the model and
+    loss compile and the program's losses equal the scalar engine's, else the scalar engine;
+    True: the compiled path or an error saying why not; False: scalar.
+    X (N, nin), targets (N, checked by the loss) and Y (them as floats, or None) are the whole
+    training set, for a path that prepares itself once; the scalar path does not need them.
     """
     if compiled is not None and not isinstance(compiled, bool):
         raise TypeError(f"fit compiled: expected None, False or True, got {compiled!r:.40}")
     if compiled is False:
         return ScalarPath(model, loss, optimizer), "scalar"
-    path, why_not = compiled_path(model, loss, optimizer, X, targets, required=compiled is True)
+    if compiled is None and not is_builtin(loss):
+        return ScalarPath(model, loss, optimizer), "scalar: custom loss, compiled=True to compile it"
+    path, why_not = compiled_path(model, loss, optimizer, X, targets, Y, required=compiled is True)
     if path is not None:
         return path, "compiled"
     return ScalarPath(model, loss, optimizer), f"scalar: not compiled, {why_not}"
@@ -158,10 +181,17 @@ def fit(model, X, y, *, loss, epochs, batch_size=None, lr=None, optimizer=None, 
     validation  (X_val, y_val), measured after each epoch
     progress    show a tqdm bar with epoch, loss and accuracy
     callback    callback(epoch, history) after each epoch; returning True stops training
-    compiled    None (default): the compiled path (autograd.compile: the graph recorded once,
+    compiled    None (default): for a built-in loss (nn.mse, "cross_entropy", ... with or
+                without options), the compiled path (autograd.compile: the graph recorded once,
                 then each batch as one numpy program) where the model and loss compile, else
-                the scalar engine; True: compiled or an error; False: the scalar engine.
-                The progress bar says which ("fit [compiled]"); the results agree to rounding
+                the scalar engine. A custom loss (a callable) trains on the scalar engine
+                unless compiled=True: Python code in it may test the target or a value
+                (`if t == 1`), which a recording replays one way for every example.
+                True: compiled or an error (GraphStructureError when the graph depends on the
+                data, or when the program's per-example losses differ from the scalar engine's
+                on rows of every target value: a loss that branches on its target);
+                False: the scalar engine. The progress bar says which ("fit [compiled]");
+                the results agree to rounding. A failing example is named by its row of X.
     """
     loss = as_loss(loss)
     X, targets, Y = data_set(model, X, y, loss, "fit")
@@ -174,7 +204,7 @@ def fit(model, X, y, *, loss, epochs, batch_size=None, lr=None, optimizer=None, 
     _warn_if_cannot_learn(model)
     _warn_if_squashed_twice(model, loss)
     rule = classification_rule(loss, model, Y)
-    path, how = training_path(model, loss, optimizer, compiled, X, targets if Y is None else Y)
+    path, how = training_path(model, loss, optimizer, compiled, X, targets, Y)
     rng = np.random.default_rng(seed)
     history = History()
     try:
@@ -210,7 +240,10 @@ def _run_batches(path, X, targets, order, batch_size, rule):
     for first in range(0, len(X), batch_size):
         batch = order[first:first + batch_size]
         batch_targets = [targets[i] for i in batch]
-        batch_loss, outputs = path.loss_and_gradients(X[batch], batch_targets)
+        try:
+            batch_loss, outputs = path.loss_and_gradients(X[batch], batch_targets)
+        except (ArithmeticError, ValueError) as error:
+            raise in_row(error, batch) from None
         path.update()
         updates += 1
         total_loss += batch_loss * len(batch)

@@ -272,6 +272,8 @@ def test_the_error_is_the_one_the_scalar_engine_raises():
     with pytest.raises(OverflowError) as scalar:
         (Value(1.0, label="x") * 800.0).exp()
     assert str(batched.value) == f"{scalar.value} (in example 1 of the batch)"
+    # ... and it carries the example and the scalar engine's words, for a caller to rename the example
+    assert batched.value.example == 1 and batched.value.reason == str(scalar.value)
 
 
 def test_a_non_finite_gradient_names_the_node_and_the_example():
@@ -314,6 +316,49 @@ def test_misuse_of_compile_is_a_clear_error():
     with pytest.raises(ValueError, match="both as a parameter and as an input"):
         autograd.compile(x * w, inputs=[x], parameters=[x, w])
     with pytest.raises(ValueError, match="reduction"):
-        autograd.compile(x * w, inputs=[x], reduction="average")
+        autograd.compile(x * w, inputs=[x], parameters=[w], reduction="average")
     with pytest.raises(ValueError, match="not a leaf"):
         autograd.compile(x * w, inputs=[x], parameters=[x * w])
+
+
+def test_a_recorded_graph_needs_its_parameters_named():
+    # Without parameters=, the constant 1.0 would be trained as if it were a weight.
+    x, w = Value(2.0, label="x"), Value(3.0, label="w")
+    with pytest.raises(TypeError, match=r"pass parameters= \(e\.g\. parameters=model\.parameters\(\)\)"):
+        autograd.compile(x * w + 1.0, inputs=[x])
+    compiled = autograd.compile(x * w + 1.0, inputs=[x], parameters=[w])
+    assert compiled.parameters == [w]
+    assert_close(compiled.run(np.array([[1.0], [2.0]])), [4.0, 7.0])
+
+
+def test_check_records_on_that_many_examples_spread_over_the_data():
+    w = Value(0.5, label="w")
+    seen = []
+
+    def build(xs):
+        seen.append(xs[0].data)
+        return w * xs[0]
+
+    X = np.arange(10.0).reshape(-1, 1)
+    autograd.compile(build, examples=X, parameters=[w], check=5)
+    assert len(seen) == 5 and {0.0, 1.0, 9.0} <= set(seen) and len(set(seen)) == 5
+    seen.clear()
+    autograd.compile(build, examples=X, parameters=[w])  # the default: the first, the second, the last
+    assert seen == [0.0, 1.0, 9.0]
+    seen.clear()
+    autograd.compile(build, examples=X[:1], parameters=[w], check=4)  # one example: recorded twice
+    assert seen == [0.0, 0.0]
+    with pytest.raises(TypeError, match="compile check: expected a positive int"):
+        autograd.compile(build, examples=X, parameters=[w], check=0)
+
+
+def test_a_branch_on_data_beyond_the_third_example_is_found_with_a_larger_check():
+    w = Value(0.3, label="w")
+
+    def build(xs):
+        return (xs[0] * w).tanh() if xs[0].data < 5 else (xs[0] * w).sigmoid()
+
+    X = np.array([[0.0], [1.0], [7.0], [2.0], [3.0]])
+    autograd.compile(build, examples=X, parameters=[w])  # examples 0, 1 and 4 agree: not seen
+    with pytest.raises(GraphStructureError, match="recording example 2"):
+        autograd.compile(build, examples=X, parameters=[w], check=5)

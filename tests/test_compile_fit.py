@@ -1,5 +1,6 @@
 """nn.fit on the compiled path: the same training as the scalar engine, to rounding, much sooner."""
 
+import re
 import warnings
 
 import numpy as np
@@ -158,7 +159,8 @@ def test_a_loss_that_branches_on_the_data_falls_back_to_the_scalar_engine(capsys
 
     model = nn.MLP(2, [3, 1], seed=0)
     history = nn.fit(model, X, y, loss=branching, epochs=1, lr=0.1, progress=True)
-    assert "fit [scalar: not compiled" in capsys.readouterr().err and history.epochs == 1
+    assert "fit [scalar: custom loss, compiled=True to compile it]" in capsys.readouterr().err
+    assert history.epochs == 1
     with pytest.raises(GraphStructureError, match=r"depends on the data.*compiled=False"):
         nn.fit(model, X, y, loss=branching, epochs=1, lr=0.1, progress=False, compiled=True)
 
@@ -176,17 +178,137 @@ def test_bad_data_gives_the_same_error_on_both_paths():
     assert messages[0] == messages[1] and "example 2" in messages[0]
 
 
-def test_a_domain_error_in_training_names_the_op_and_the_example():
-    X = np.array([[1.0], [2.0], [3.0], [4.0]])
-    y = np.array([1.0, 1.0, 0.0, 1.0])  # the third example's target makes log(0)
+def test_a_domain_error_in_training_names_the_row_of_x_on_both_paths():
+    # 40 distinct targets; row 35's makes log of a negative number. Rows are shuffled into
+    # mini-batches, so the example's place in its batch is not its row of X.
+    X = np.linspace(-1.0, 1.0, 40).reshape(-1, 1)
+    y = np.arange(40.0) + 1.0
+    y[35] = -1.0
 
     def log_loss(prediction, target):
-        return -(prediction * target + (1.0 - target) * 0.0).log()
+        return (prediction * 0.0 + target).log()
 
-    model = nn.MLP(1, [1], output_activation="sigmoid", seed=0)
-    with pytest.raises(ValueError, match=r"^log: .*example 2 of the batch"):
-        nn.fit(model, X, y, loss=log_loss, epochs=1, lr=0.1, batch_size=4, shuffle=False, progress=False,
+    messages = {}
+    for compiled in (False, True):
+        model = nn.MLP(1, [1], output_activation="sigmoid", seed=0)
+        with pytest.raises(ValueError) as error:
+            nn.fit(model, X, y, loss=log_loss, epochs=1, lr=0.1, batch_size=8, seed=3, progress=False,
+                   compiled=compiled)
+        messages[compiled] = str(error.value)
+    assert re.match(r"^log: .*\(in row 35 of X\)$", messages[True]), messages[True]
+    assert messages[False] == messages[True]
+
+
+def test_a_failing_backward_on_the_scalar_path_names_the_row_of_x():
+    X, y = np.zeros((4, 1)), np.array([1.0, 2.0, 0.0, 3.0])
+
+    def sqrt_loss(prediction, target):  # √0 is fine, but ∂√u/∂u is infinite at u = 0: row 2
+        return (prediction * 0.0 + target).sqrt()
+
+    with pytest.raises(FloatingPointError, match=r"\(in row 2 of X\)$"):
+        nn.fit(nn.MLP(1, [1], seed=0), X, y, loss=sqrt_loss, epochs=1, lr=0.1, seed=5, progress=False,
+               compiled=False)
+
+
+def test_a_domain_error_in_the_validation_set_names_its_row():
+    X, y = np.zeros((4, 1)), np.ones(4)
+    X_val, y_val = np.zeros((6, 1)), np.ones(6)
+    y_val[4] = -2.0
+
+    def log_loss(prediction, target):
+        return (prediction * 0.0 + target).log()
+
+    with pytest.raises(ValueError, match=r"^fit validation: log: .*\(in row 4 of X_val\)$"):
+        nn.fit(nn.MLP(1, [1], seed=0), X, y, loss=log_loss, epochs=1, lr=0.1, validation=(X_val, y_val),
+               progress=False, compiled=True)
+
+
+# --- a loss that tests its target: recorded with placeholders, it would compile to another loss ----
+
+def branching_bce(prediction, target):
+    """A hand-written bce that tests its target: with a placeholder target, `t == 1` is False."""
+    s = prediction.sigmoid()
+    return -(s.log()) if target == 1 else -((1 - s).log())
+
+
+def truthy_bce(prediction, target):
+    """`if t:` is True for a placeholder Value whatever the target."""
+    s = prediction.sigmoid()
+    return -(s.log()) if target else -((1 - s).log())
+
+
+def moons(n=40):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n, 2))
+    return X, (X[:, 0] + X[:, 1] > 0).astype(float)
+
+
+@pytest.mark.parametrize("loss", [branching_bce, truthy_bce])
+def test_a_loss_that_tests_its_target_trains_on_the_scalar_engine(loss, capsys):
+    X, y = moons()
+    losses = {}
+    for compiled in (False, None):
+        model = nn.MLP(2, [4, 1], seed=0)
+        losses[compiled] = nn.fit(model, X, y, loss=loss, epochs=5, lr=0.5, seed=0, progress=True,
+                                  compiled=compiled).loss
+    assert "fit [scalar: custom loss, compiled=True to compile it]" in capsys.readouterr().err
+    assert losses[None] == losses[False]
+    with pytest.raises(GraphStructureError, match=r"row \d+ of X \(target [01]\.0\) the compiled loss is .* "
+                                                  r"but the scalar engine gives .*compiled=False"):
+        nn.fit(nn.MLP(2, [4, 1], seed=0), X, y, loss=loss, epochs=1, lr=0.5, progress=False, compiled=True)
+
+
+def test_where_compiling_is_the_default_a_differing_loss_falls_back_and_says_why(monkeypatch, capsys):
+    monkeypatch.setattr(nn.train, "is_builtin", lambda loss: True)  # as if a built-in loss had this bug
+    X, y = moons()
+    model = nn.MLP(2, [4, 1], seed=0)
+    history = nn.fit(model, X, y, loss=branching_bce, epochs=5, lr=0.5, seed=0, progress=True)
+    assert ("fit [scalar: not compiled, its loss differs from the scalar engine's at row 1 of X]"
+            in capsys.readouterr().err)
+    scalar = nn.fit(nn.MLP(2, [4, 1], seed=0), X, y, loss=branching_bce, epochs=5, lr=0.5, seed=0,
+                    progress=False, compiled=False)
+    assert history.loss == scalar.loss
+
+
+def test_every_target_value_is_compared_even_one_found_in_a_single_row():
+    X = np.random.default_rng(1).normal(size=(40, 2))
+    y = np.zeros(40)
+    y[17] = 2.0  # not among the rows spread over the data (0, 10, 20, 29, 39)
+
+    def weighted(prediction, target):
+        return (prediction - target) ** 2 * (10.0 if target == 2.0 else 1.0)
+
+    with pytest.raises(GraphStructureError, match=r"at row 17 of X \(target 2\.0\)"):
+        nn.fit(nn.MLP(2, [3, 1], seed=0), X, y, loss=weighted, epochs=1, lr=0.1, progress=False, compiled=True)
+
+
+def test_the_graph_is_recorded_on_every_target_value_so_a_branch_on_its_data_is_seen():
+    X, y = moons()
+    y[0] = y[1] = y[-1] = 0.0  # the first, second and last rows agree: not enough on their own
+
+    def bce_on_data(prediction, target):
+        s = prediction.sigmoid()
+        t = target.data if isinstance(target, autograd.Value) else target
+        return -(s.log()) if t == 1 else -((1 - s).log())
+
+    with pytest.raises(GraphStructureError, match=r"depends on the data"):
+        nn.fit(nn.MLP(2, [4, 1], seed=0), X, y, loss=bce_on_data, epochs=1, lr=0.5, progress=False,
                compiled=True)
+
+
+def test_a_custom_loss_that_is_arithmetic_compiles_when_asked_and_agrees(capsys):
+    X, y = moons()
+
+    def arithmetic_bce(prediction, target):
+        s = prediction.sigmoid()
+        return -(target * s.log() + (1 - target) * (1 - s).log())
+
+    histories = {}
+    for compiled in (False, True):
+        histories[compiled] = nn.fit(nn.MLP(2, [4, 1], seed=0), X, y, loss=arithmetic_bce, epochs=3, lr=0.5,
+                                     batch_size=8, seed=0, progress=True, compiled=compiled)
+    assert "fit [compiled]" in capsys.readouterr().err
+    assert_close(histories[True].loss, histories[False].loss)
 
 
 def test_an_optimizer_overriding_step_is_still_called():

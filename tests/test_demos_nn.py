@@ -160,6 +160,24 @@ def test_mnist_folder_trains_the_notes_784_input_network(tmp_path, compress):
     assert (tmp_path / "out" / "mnist_loss.png").exists()
 
 
+def test_mnist_pixels_stored_as_floats_are_not_scaled_again(tmp_path):
+    write_fake_mnist(tmp_path, compress=False)
+    floats = np.random.default_rng(1).random((30, 28, 28))  # already in [0, 1]
+    idx.write_idx(tmp_path / "train-images-idx3-ubyte", floats)
+    data = idx.load_mnist(tmp_path)
+    np.testing.assert_array_equal(data["train_images"], floats.reshape(30, 784))
+    assert data["test_images"].max() == 1.0  # bytes 0-255 are still scaled
+
+
+def test_load_mnist_looks_each_file_up_once(tmp_path, monkeypatch):
+    write_fake_mnist(tmp_path)
+    looked_up = []
+    find = idx.find
+    monkeypatch.setattr(idx, "find", lambda folder, stem: looked_up.append(stem) or find(folder, stem))
+    idx.load_mnist(tmp_path)
+    assert sorted(looked_up) == sorted(idx.MNIST_FILES.values())
+
+
 def test_mnist_folder_errors_name_the_file(tmp_path):
     with pytest.raises(FileNotFoundError, match="does not exist"):
         idx.load_mnist(tmp_path / "nowhere")

@@ -223,3 +223,9 @@ def test_predict_returns_arrays_and_keeps_no_graph():
     assert out.shape == (3, 2)
     assert out[1] == pytest.approx([v.data for v in model(X[1])])
     assert nn.MLP(2, [1], seed=0).predict(X).shape == (3,)
+
+
+def test_a_neuron_may_start_from_given_weights_and_bias():
+    neuron = nn.Neuron(2, "sigmoid", weights=np.array([0.5, -1.0]), bias=2)
+    assert [p.data for p in neuron.parameters()] == [0.5, -1.0, 2.0]
+    assert all(isinstance(p.data, float) for p in neuron.parameters())

@@ -57,6 +57,8 @@ TAMPERINGS = {
     "weight as text": (lambda d: _set(d, ["parameters", "layers.0.neurons.0.b"], "0.5"),
                        "'layers.0.neurons.0.b' is '0.5', expected a finite number"),
     "weight as bool": (lambda d: _set(d, ["parameters", "layers.0.neurons.0.b"], True), "finite number"),
+    "weight too big for a float": (lambda d: _set(d, ["parameters", "layers.0.neurons.0.b"], 10 ** 400),
+                                   "'layers.0.neurons.0.b' is an integer of 401 digits, expected a finite number"),
     "weight as list": (lambda d: _set(d, ["parameters", "layers.0.neurons.0.b"], [1.0]), "finite number"),
     "shape changed": (lambda d: _set(d, ["architecture", "nouts"], [5, 2]), "has 32 parameters but the file holds 26"),
     "huge shape": (lambda d: _set(d, ["architecture", "nin"], 10 ** 12), "parameters but the file holds 26"),
@@ -101,6 +103,15 @@ def test_a_corrupted_or_truncated_file_is_refused(model, tmp_path, corrupt):
     path.write_text(corrupt(path.read_text()))
     with pytest.raises(nn.ModelFileError, match="load"):
         nn.load(path)
+
+
+def test_a_deeply_nested_file_is_refused_naming_the_file(model, tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    before = model.state_dict()
+    with pytest.raises(nn.ModelFileError, match="nested too deeply") as caught:
+        nn.load(path)
+    assert str(path) in str(caught.value) and model.state_dict() == before
 
 
 def test_a_binary_file_is_refused(tmp_path):

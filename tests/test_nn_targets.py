@@ -76,8 +76,8 @@ def test_integer_targets_agree(y, loss, nout):
      r"^fit y\[2\]: hinge: the target must be -1 or \+1, got 0"),
     (nn.mse, np.zeros((4, 3)), 2, ValueError,
      r"^fit y\[0\]: mse: the target has 3 entries but the prediction has 2"),
-    (nn.bce, np.array([True, False, True, True]), 1, TypeError,  # a bool is not a number, as before
-     r"^fit y\[0\]: bce: target: expected a real number"),
+    (nn.hinge, np.array([True, False, True, True]), 1, ValueError,  # bools are 0/1, not -1/+1
+     r"^fit y\[1\]: hinge: the target must be -1 or \+1, got 0\.0"),
 ])
 def test_a_bad_numpy_target_is_named_with_its_index(loss, y, nout, error, message):
     with pytest.raises(error, match=message):
@@ -110,3 +110,26 @@ def test_huge_finite_inputs_are_accepted():
 def test_a_zero_dimensional_y_is_not_a_sequence():
     with pytest.raises(TypeError, match="expected a sequence of 2 targets"):
         data_set(nn.MLP(2, [1], seed=0), np.zeros((2, 2)), np.array(1.0), nn.mse, "fit")
+
+
+@pytest.mark.parametrize("as_list", [False, True])
+def test_bools_in_a_data_set_are_0_and_1_as_in_numpy_and_scikit_learn(as_list):
+    X = np.array([[True, False], [False, True], [True, True], [False, False]])
+    y = np.array([True, True, False, False])
+    one_hot = np.eye(2, dtype=bool)[[0, 1, 1, 0]]
+    if as_list:
+        X, y, one_hot = X.tolist(), y.tolist(), one_hot.tolist()
+    for loss, targets, nout in ((nn.bce_with_logits, y, 1), (nn.cross_entropy, one_hot, 2)):
+        histories = [nn.fit(nn.MLP(2, [3, nout], seed=0), X_, y_, loss=loss, epochs=2, lr=0.1, progress=False,
+                            compiled=compiled)
+                     for X_, y_ in ((X, targets), (np.asarray(X, float), np.asarray(targets, float)))
+                     for compiled in (False, True)]
+        assert all(np.allclose(h.loss, histories[0].loss, rtol=1e-12) for h in histories)
+    model = nn.MLP(2, [3, 1], seed=0)
+    assert nn.accuracy(model, X, y) == nn.accuracy(model, np.asarray(X, float), np.asarray(y, float))
+    np.testing.assert_array_equal(model.predict(X), model.predict(np.asarray(X, float)))
+
+
+def test_bools_are_not_weights():
+    with pytest.raises(TypeError, match="Layer.set_weights W: expected real numbers only"):
+        nn.Layer(2, 1).set_weights(np.array([[True, False]]), [0.0])

@@ -37,16 +37,24 @@ def compile(graph, inputs=(), targets=(), parameters=None, *, outputs=(), exampl
     inputs      the placeholder Values standing for one example's input columns (graph form)
     targets     the placeholder Values standing for its targets (graph form)
     parameters  the leaves to train: each is one number shared by the batch and gets a gradient;
-                every other leaf is a constant. Default: every leaf that is not a placeholder
-                (for a function: every leaf that is the same Value in every recording)
+                every other leaf is a constant. Required with a recorded graph (e.g.
+                model.parameters()): a leaf such as the 1.0 in x*x + 1.0 is a constant, and
+                only the caller knows which leaves are which. With a function it may be left
+                out: then every leaf that is the same Value in every recording (leaves the
+                function makes afresh on each call are constants)
     outputs     Values of the graph that `program.predict(X)` computes (e.g. the network's a^L)
     examples    X or (X, Y), one example per row: with a function, the graph is recorded on
-                `check` of them (the first, the second, the last) and they must agree in
-                structure, else GraphStructureError (branching on .data cannot be compiled)
+                `check` of them (the first, the second, the last, then rows spread evenly over
+                the rest) and every recording must agree in structure, else
+                GraphStructureError (branching on .data cannot be compiled)
     reduction   'mean' or 'sum': how the batch's gradients (and losses) are combined
+    check       how many examples to record on (at least 2 recordings are made)
 
     The program is checked against the scalar engine on the recorded example before it is
-    returned: every node's value, and every parameter's gradient.
+    returned: every node's value, and every parameter's gradient. What no recording can see:
+    Python code that tests a placeholder itself (`if y == 1`, `if y:`) takes the same branch
+    for every example; test the numbers outside, or compare the program with the scalar
+    engine on examples of every kind (nn.fit does).
     """
     if callable(graph) and not isinstance(graph, Value):
         if examples is None:
@@ -58,6 +66,10 @@ def compile(graph, inputs=(), targets=(), parameters=None, *, outputs=(), exampl
         if examples is not None:
             raise TypeError("compile: examples= is for a function; a recorded graph comes with "
                             "its placeholders in inputs= and targets=")
+        if parameters is None:
+            raise TypeError("compile: with a recorded graph, pass parameters= (e.g. "
+                            "parameters=model.parameters()); every other leaf is a constant, "
+                            "such as the 1.0 in x*x + 1.0 (an empty list: no parameters)")
         roots = as_roots(graph, "graph")
         outputs = list(outputs)
         order = nodes_in_order(roots + outputs)
@@ -78,7 +90,7 @@ def _record_checked(build, examples, parameters, check):
             raise ValueError(f"examples: {len(Y)} rows of targets for {len(X)} examples")
     if not len(X):
         raise ValueError("examples: need at least one example to record the graph on")
-    picks = [0] + sorted({min(1, len(X) - 1), len(X) - 1})[:max(check, 2) - 1]
+    picks = _picks(len(X), check)
     recordings = []
     for i in picks:
         result, xs, ys = record(build, X[i], None if Y is None else Y[i])
@@ -107,6 +119,21 @@ def _record_checked(build, examples, parameters, check):
                 f"out of a Value). Run it uncompiled instead: build the graph and call backward() "
                 f"for each example (nn.fit: compiled=False).")
     return chosen
+
+
+def _picks(n, check):
+    """The examples to record on: the first, the second, the last, then spread evenly over the
+    rest, `check` of them; at least two recordings (one example is recorded twice), which is
+    how the leaves every call shares (the parameters) are told from fresh constants."""
+    if isinstance(check, bool) or not isinstance(check, int) or check < 1:
+        raise TypeError(f"compile check: expected a positive int (examples to record on), got {check!r:.40}")
+    wanted = max(check, 2)
+    spread = np.linspace(0, n - 1, wanted).round().astype(int).tolist()
+    picks = [0]
+    for i in [min(1, n - 1), n - 1] + spread:
+        if len(picks) < wanted and i not in picks:
+            picks.append(i)
+    return picks if len(picks) > 1 else [0, 0]
 
 
 def _split(result):

@@ -38,8 +38,6 @@ class Leaves:
         if len(placeholders) < len(self.inputs) + len(self.targets):
             raise ValueError("compile: a Value cannot be both an input and a target")
         leaves = [node for node in order if not node.parents]
-        if parameters is None:  # like Value.backward: every other leaf gets a gradient
-            parameters = [leaf for leaf in leaves if leaf not in placeholders]
         self.parameters = _distinct(parameters, "parameters")
         clash = next((p for p in self.parameters if p in placeholders), None)
         if clash is not None:

@@ -8,7 +8,8 @@
 Two ways to drive it:
 - Value-level, like the scalar engine: `program.backward(X, Y)` reads the parameter Values,
   and ADDS the batch's gradient into their `.grad` (so optimizers, state_dict and viz work
-  unchanged); `program(X)` gives the outputs.
+  unchanged); `program(X, Y)` gives the roots for every example (for a loss program, the
+  per-example losses C(i), which need the targets Y).
 - Array-level, for training loops: `program.gradient(X, Y)` uses `program.theta` as it is and
   fills `program.grad`; update θ in place, then `program.write_parameters()` at the end.
 """
@@ -86,7 +87,8 @@ class Program:
 
     # --- Value-level -----------------------------------------------------------------------
     def __call__(self, X, Y=None):
-        """The graph's output(s) for every example, with θ read from the parameter Values."""
+        """The graph's root(s) for every example (see `run`: for a loss, the per-example losses),
+        with θ read from the parameter Values."""
         self.read_parameters()
         return self.run(X, Y)
 
@@ -249,7 +251,10 @@ class Program:
             if backward:
                 gradients(mapped[self.roots[0]])
         except (ArithmeticError, ValueError) as error:
-            raise type(error)(f"{error} (in example {example} of the batch)") from None
+            failure = type(error)(f"{error} (in example {example} of the batch)")
+            # A caller that batched the examples itself (nn.fit) can name the example its own way.
+            failure.example, failure.reason = int(example), str(error)
+            raise failure from None
 
     def _plan_predict(self, outputs):
         """The steps that compute `outputs`, and the rows to check: the outputs' ancestors."""
