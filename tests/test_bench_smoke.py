@@ -1,0 +1,26 @@
+"""The benchmarks still run against the code they measure (no timing is asserted here:
+speed is measured by `make bench`, never in tests)."""
+
+import numpy as np
+
+from bench import engine, fast, nn_mlp
+
+
+def test_the_fast_path_bench_trains_and_compiles_on_a_small_slice():
+    X, labels, X_test, labels_test = fast.digits_split()
+    X, Y = X[:40], fast.one_hot(labels[:40])
+    setting = dict(fast.DIGITS, epochs=1)
+    assert fast.compile_seconds(setting, X, Y) > 0
+    _, _, numpy_weights = fast.train_numpy(setting, X, Y)
+    _, _, compiled_weights = fast.train_nn(setting, X, Y, compiled=True)
+    for (W1, b1), (W2, b2) in zip(numpy_weights, compiled_weights):  # the same training, step for step
+        assert np.allclose(W1, W2, atol=1e-9) and np.allclose(b1, b2, atol=1e-9)
+    assert 0 <= fast.accuracy_of(compiled_weights, X_test, labels_test) <= 100
+
+
+def test_the_engine_and_nn_bench_workers_run():
+    assert engine.worker("bytes", "tracegrad")["bytes"] > 0
+    build, backward = engine.chain_seconds(engine.value_class("tracegrad"), 1000)
+    assert build > 0 and backward > 0
+    step = nn_mlp.tracegrad_step()
+    assert step() == step()  # the same loss each time: zero_grad, forward, backward
