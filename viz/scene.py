@@ -114,11 +114,15 @@ def build_scene(root, *, parameters=None, collapse=None, focus=None, depth=2, ma
     role = role_finder(root, parameters)
     if collapse is not None:
         _add_groups(scene, collapse, consumers, shown, role)
-    for value in reading_order(root):
+    reading = reading_order(root)
+    for value in reading:
         if value in shown and value not in scene.box_of:
             _add_box(scene, Box(id=f"v{index[value]}", title=scene.names[value], role=role(value),
                                 rows=[("", value)], members=(value,)))
-    position = {value: i for i, value in enumerate(reading_order(root))}
+    # boxes plus the op nodes to come: refuse before the per-edge work (derivatives) for big graphs
+    _check_size(len(scene.boxes) + sum(1 for v in shown if v.op and len(scene.box_of[v].members) == 1),
+                max_nodes)
+    position = {value: i for i, value in enumerate(reading)}
     scene.boxes.sort(key=lambda box: min(position[value] for _, value in box.rows))
     _add_ops_and_edges(scene, shown)
     _check_size(scene.node_count, max_nodes)
