@@ -57,10 +57,13 @@ class Optimizer:
         """θ ← update(θ, ∂C/∂θ) for the Values, using the grads that backward() left in them."""
         theta = np.fromiter((p.data for p in self.params), dtype=float, count=len(self.params))
         grad = np.fromiter((p.grad for p in self.params), dtype=float, count=len(self.params))
+        state = {name: value.copy() if isinstance(value, np.ndarray) else value
+                 for name, value in vars(self).items()}  # momentum, Adam's m, v, t: restored on refusal
         with np.errstate(over="ignore", invalid="ignore"):  # checked just below, by parameter name
             self.update(theta, grad)
         bad = np.flatnonzero(~np.isfinite(theta))
         if len(bad):
+            vars(self).update(state)
             p = self.params[bad[0]]
             raise FloatingPointError(f"{type(self).__name__}.step: parameter {p.label or bad[0]!r} would "
                                      f"become {theta[bad[0]]} (grad {p.grad:.6g}); lower the learning rate")

@@ -82,6 +82,24 @@ def test_a_step_that_would_make_a_parameter_non_finite_is_refused():
     assert params[0].data == 1.0
 
 
+@pytest.mark.parametrize("make", [lambda p: nn.SGD(p, lr=0.1, momentum=0.9), lambda p: nn.Adam(p, lr=0.1)])
+def test_a_refused_step_leaves_the_optimizers_state_as_it_was(make):
+    params = _values([1.0], [0.5])
+    optimizer = make(params)
+    optimizer.step()  # one good step, so that momentum / Adam's m, v, t hold something
+    before = {k: v.copy() if hasattr(v, "copy") else v for k, v in vars(optimizer).items()}
+    params[0].grad = 1e308
+    optimizer.lr = 1e300
+    lr = optimizer.lr
+    with pytest.raises(FloatingPointError):
+        optimizer.step()
+    after = vars(optimizer)
+    assert after["_lr"] == lr and set(after) == set(before)
+    for name, value in before.items():
+        if name != "_lr":
+            assert (after[name] == value).all() if hasattr(value, "all") else after[name] == value, name
+
+
 @pytest.mark.parametrize("call,error,culprit", [
     (lambda p: nn.SGD(p, lr=0.0), ValueError, "learning rate lr must be > 0, got 0.0"),
     (lambda p: nn.SGD(p, lr=-0.1), ValueError, "lr must be > 0, got -0.1"),
