@@ -14,10 +14,9 @@ surrogates). They are shown as their Python escape, e.g. `\\x07`, so that the pi
 what the label holds instead of failing.
 """
 
+import html
 import json
 import unicodedata
-
-_XML_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
 
 
 def visible(text):
@@ -36,7 +35,7 @@ def _visible_char(c):
 
 def xml_text(text):
     """Text for an SVG/HTML element or attribute value."""
-    return "".join(_XML_ENTITIES.get(c, c) for c in visible(text))
+    return html.escape(visible(text), quote=True)
 
 
 def dot_html(text):
