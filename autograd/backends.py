@@ -6,8 +6,8 @@ batched path passes `array` (numpy arrays whose first axis is the n-ary op's fan
 Keeping the two side by side is what stops the scalar and batched forms from drifting.
 """
 
+import builtins
 import functools
-import itertools
 import math
 import operator
 import sys
@@ -75,8 +75,13 @@ class scalar:
         return (1.0,) * len(xs)
 
     @staticmethod
+    def constants(x, like):
+        """A vector of constants (an op's data), as a vector of this namespace shaped like `like`."""
+        return x
+
+    @staticmethod
     def concat(*parts):
-        return tuple(itertools.chain(*parts))
+        return builtins.sum(parts, ())  # the parts are tuples: joined in C, no iterator
 
     @staticmethod
     def is_integer(x):
@@ -125,6 +130,11 @@ class array:
     @staticmethod
     def ones_like(xs):
         return np.ones_like(xs)
+
+    @staticmethod
+    def constants(x, like):
+        """A vector of constants stacked on axis 0 like `like`, the same for every example."""
+        return np.asarray(x, dtype=float).reshape((len(x),) + (1,) * (np.ndim(like) - 1))
 
     @staticmethod
     def concat(*parts):

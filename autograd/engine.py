@@ -145,28 +145,33 @@ def apply(op_name, *inputs, **params):
 
 def record(op_name, *inputs, **params):
     """Make the node `op(inputs)` from Values: check the op's domain, compute, record its parents."""
-    op = OPS.get(op_name) or _unknown_op(op_name)
+    return make_node(OPS.get(op_name) or _unknown_op(op_name), inputs, params)
+
+
+def make_node(op, inputs, params):
+    """`record` for callers that already hold the op and a tuple of input Values (the n-ary
+    functions: spreading a long tuple into `*inputs` costs as much as the sum itself)."""
     args = [x.data for x in inputs]
     if op.variadic:
         args = [tuple(args)]
     for rule in op.domain:
         if not rule.holds(scalar, *args, **params):
-            raise rule.error(_describe(op_name, rule.says, inputs, params))
+            raise rule.error(_describe(op.name, rule.says, inputs, params))
     try:
         out = op.forward(scalar, *args, **params)
     except OverflowError:  # float ** overflows by raising rather than by giving inf
-        raise OverflowError(_describe(op_name, "the result overflows a float", inputs, params)) from None
+        raise OverflowError(_describe(op.name, "the result overflows a float", inputs, params)) from None
     except ZeroDivisionError as error:
-        raise ZeroDivisionError(_describe(op_name, str(error), inputs, params)) from None
+        raise ZeroDivisionError(_describe(op.name, str(error), inputs, params)) from None
     if not math.isfinite(out):
-        raise OverflowError(_describe(op_name, f"the result {out} is not a finite float", inputs, params))
+        raise OverflowError(_describe(op.name, f"the result {out} is not a finite float", inputs, params))
 
     node = Value.__new__(Value)
     node.data = out
     node.grad = 0.0
     node.label = ""
     if _recording:
-        node.op, node.parents, node.params = op_name, inputs, (params or None)
+        node.op, node.parents, node.params = op.name, inputs, (params or None)
     else:
         node.op, node.parents, node.params = "", (), None
     return node
@@ -180,8 +185,15 @@ def _describe(op_name, says, inputs, params):
     def show(x):
         return f"{x.data:.6g} ('{x.label}')" if x.label else f"{x.data:.6g}"
     shown = ", ".join(show(x) for x in inputs[:6]) + (", ..." if len(inputs) > 6 else "")
-    consts = "".join(f", {k}={v:.6g}" for k, v in params.items())
+    consts = "".join(f", {k}={show_constant(v)}" for k, v in params.items())
     return f"{op_name}: {says}; inputs: {shown}{consts}"
+
+
+def show_constant(value):
+    """An op's constant for a message: a number, or the first few numbers of a data vector."""
+    if isinstance(value, tuple):
+        return "(" + ", ".join(f"{v:.6g}" for v in value[:6]) + (", ...)" if len(value) > 6 else ")")
+    return f"{value:.6g}"
 
 
 def local_derivatives(node):

@@ -1,35 +1,69 @@
 """Ops over many Values at once: each makes ONE n-ary node (or, for softmax, one per output)."""
 
-from .engine import Value, all_values, as_value, gradients, record
+import builtins
+import math
+
+from .engine import Value, _number, all_values, as_value, gradients, make_node
+from .ops import OPS
 
 
 def _values(xs, what):
-    """xs as a list of Values (numbers become leaves); an empty sequence is an error."""
-    xs = list(xs)
+    """xs as a tuple of Values (numbers become leaves); an empty sequence is an error."""
+    xs = tuple(xs)
     if not xs:
         raise ValueError(f"{what}: needs at least one value, got an empty sequence")
     if not all_values(xs):
-        xs = [as_value(x) for x in xs]
+        xs = tuple(map(as_value, xs))
     return xs
 
 
 def sum(values):
     """Σ_i x_i as one node. Equal in value and gradient to x_1 + x_2 + ... chained."""
-    return record("sum", *_values(values, "sum"))
+    return make_node(OPS["sum"], _values(values, "sum"), {})
 
 
 def dot(ws, xs, bias=None):
-    """A neuron's weighted input z = Σ_k w_k a_k (+ b) as one node: the notes' z = w·a + b."""
-    ws, xs = _values(ws, "dot weights"), _values(xs, "dot inputs")
+    """A neuron's weighted input z = Σ_k w_k a_k (+ b) as one node: the notes' z = w·a + b.
+
+    When the inputs are Values they are the node's parents, after the weights (op "dot").
+    When they are all plain numbers they are data, as a network's input x is: the node keeps
+    them as constants (op "dot_data") and they are not graph nodes, just as an input tensor
+    that does not require grad is not in PyTorch's graph. Backward then spends nothing on
+    them; to draw them, or to get ∂z/∂x, pass them as Values.
+    """
+    ws = _values(ws, "dot weights")
+    xs, x = _values_or_data(xs, "dot inputs")
     if len(ws) != len(xs):
         raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs; they must match")
-    inputs = ws + xs + ([] if bias is None else [as_value(bias)])
-    return record("dot", *inputs, n=len(ws))
+    bias = () if bias is None else (as_value(bias),)
+    if x is not None:
+        return make_node(OPS["dot_data"], ws + bias, {"x": x})
+    return make_node(OPS["dot"], ws + xs + bias, {"n": len(ws)})
+
+
+def _values_or_data(xs, what):
+    """(xs as Values, None), or (x, x) with x a tuple of finite floats when no entry is a Value.
+
+    The common cases (all Values; all finite floats) are checked in C; anything else goes
+    entry by entry, so that an error names the entry at fault.
+    """
+    xs = tuple(xs)
+    if not xs:
+        raise ValueError(f"{what}: needs at least one value, got an empty sequence")
+    kinds = set(map(type, xs))
+    if kinds == {Value}:
+        return xs, None
+    if any(issubclass(kind, Value) for kind in kinds):
+        return _values(xs, what), None
+    if kinds == {float} and math.isfinite(builtins.sum(xs)):  # inf and nan propagate
+        return xs, xs
+    x = tuple(_number(x, f"{what}[{k}]") for k, x in enumerate(xs))
+    return x, x
 
 
 def logsumexp(values):
     """ln Σ_i e^(x_i), computed stably (no overflow for any finite input)."""
-    return record("logsumexp", *_values(values, "logsumexp"))
+    return make_node(OPS["logsumexp"], _values(values, "logsumexp"), {})
 
 
 def softmax(values):

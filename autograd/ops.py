@@ -11,7 +11,7 @@ Conventions of the table
 - An n-ary op (`variadic=True`) receives all its inputs as ONE vector `xs`, and returns one
   local derivative per input, as a vector in the same order.
 - `params` are constants of the op that are not graph inputs: the exponent k of `x ** k`,
-  the threshold of `step`, the number of weights n of `dot`.
+  the threshold of `step`, the number of weights n of `dot`, the data x of `dot_data`.
 - `domain` lists the rules an input must satisfy, each with the Python error it raises.
 - `kink_at` says where the op is not differentiable; `kink_rule` is the convention used there.
 """
@@ -65,6 +65,16 @@ def _dot_forward(M, xs, n):
 def _dot_derivatives(M, out, xs, n):
     ws, a, bias = xs[:n], xs[n:2 * n], xs[2 * n:]
     return M.concat(a, ws, M.ones_like(bias))
+
+
+def _dot_data_forward(M, xs, x):
+    ws, bias = xs[:len(x)], xs[len(x):]
+    return M.dot(ws, M.constants(x, like=xs)) + M.total(bias)
+
+
+def _dot_data_derivatives(M, out, xs, x):
+    bias = xs[len(x):]
+    return M.concat(M.constants(x, like=xs), M.ones_like(bias))
 
 
 _TABLE = [
@@ -139,6 +149,11 @@ _TABLE = [
        symbol="w·a+b", variadic=True,
        forward=_dot_forward,
        derivatives=_dot_derivatives),
+    Op("dot_data", "z = Σ_k w_k x_k + b, x data (constants of the node, not in the graph);  "
+                   "∂z/∂w_k = x_k,  ∂z/∂b = 1",
+       symbol="w·x+b", variadic=True,
+       forward=_dot_data_forward,
+       derivatives=_dot_data_derivatives),
     Op("logsumexp", "z = ln Σ_i e^(x_i);  ∂z/∂x_i = e^(x_i - z) (the softmax)",
        symbol="logΣexp", variadic=True,
        forward=lambda M, xs: M.logsumexp(xs),

@@ -4,7 +4,9 @@
 
 1. One forward + backward per sample of MLP-shaped graphs (2-16-16-1 and 64-32-10, ReLU
    hidden, linear output, summed squared error), built from engine ops with `dot` for the
-   weighted sums; micrograd's own `MLP` on the same input.
+   weighted sums; micrograd's own `MLP` on the same input. The input is data, plain floats
+   in both engines: micrograd wraps each x_k in a new Value at every multiplication, the
+   first layer's `dot` nodes keep x as constants (op "dot_data").
 2. Build + backward of a chain of 1,000,000 op nodes, v ← v · c.
 3. Bytes per op node of that chain (tracemalloc), after the build.
 """
@@ -34,7 +36,7 @@ def tracegrad_sample(nin, nouts):
     y = [rng.uniform(-1, 1) for _ in range(nouts[-1])]
 
     def forward_backward():
-        a = [Value(xi) for xi in x]
+        a = x  # the sample is data, plain floats as micrograd's MLP takes it: dot keeps it as constants
         for i, layer in enumerate(layers):
             z = [autograd.dot(w, a, b) for w, b in layer]
             a = [zi.relu() for zi in z] if i < len(layers) - 1 else z

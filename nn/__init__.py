@@ -5,12 +5,14 @@
     history = nn.fit(model, X, y, loss=nn.mse, epochs=200, lr=0.1, progress=False)
     model.predict(X)
 
-Every number in a network is a Value labelled in the notes' terms (x_k, w(l)_j,k, b(l)_j,
-z(l)_j, a(l)_j), so a forward pass is a graph that can be drawn and checked.
+Every number in a network is a Value labelled in the notes' terms (w(l)_j,k, b(l)_j, z(l)_j,
+a(l)_j), so a forward pass is a graph that can be drawn and checked. An example given as
+numbers is data, as in PyTorch; `model(nn.inputs(x))` puts its inputs x_k in the graph too.
 """
 
 from .activations import ACTIVATIONS, Activation, activation
 from .classify import accuracy, predict
+from .data import inputs
 from .init import INITS
 from .layers import MLP, Layer, Neuron
 from .losses import (LOSSES, Loss, bce, bce_with_logits, cross_entropy, hinge, l2, mean_loss, mse, nll,
@@ -24,5 +26,5 @@ __all__ = [
     "ACTIVATIONS", "Activation", "activation", "INITS", "MLP", "Layer", "Neuron", "LOSSES", "Loss", "bce",
     "bce_with_logits", "cross_entropy", "hinge", "l2", "mean_loss", "mse", "nll", "sse", "IncompatibleKeys",
     "Module", "StateDictError", "SGD", "Adam", "Optimizer", "ModelFileError", "load", "save", "History",
-    "OutputLossMismatchWarning", "ScalarPath", "StepActivationWarning", "accuracy", "fit", "predict",
+    "OutputLossMismatchWarning", "ScalarPath", "StepActivationWarning", "accuracy", "fit", "inputs", "predict",
 ]

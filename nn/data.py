@@ -13,27 +13,50 @@ import numpy as np
 from autograd import Value
 
 
-def input_values(x, nin, what):
-    """One example as nin Values: numbers become leaves labelled x_1 ... x_nin, Values pass as they are."""
+def input_values(x, nin, what, nodes=False):
+    """One example, checked: the inputs a(1) = x that the first layer's neurons read.
+
+    Numbers are data, as in PyTorch: they come back as a tuple of floats, which the neurons'
+    dot nodes keep as constants, so backward spends nothing on them. Values pass as they
+    are (numbers among them become leaves labelled x_k), and with `nodes=True` numbers
+    become leaves labelled x_1 ... x_nin: inputs to draw, with their own gradient ∂C/∂x_k.
+    """
+    x = _one_example(x, nin, what)
+    if not nodes and not any(isinstance(xk, Value) for xk in x):
+        if set(map(type, x)) == {float} and math.isfinite(sum(x)):  # inf and nan propagate
+            return tuple(x)
+        return tuple(finite_number(xk, f"{what}: input x_{k}") for k, xk in enumerate(x, 1))
+    return [xk if isinstance(xk, Value) else Value(finite_number(xk, f"{what}: input x_{k}"), f"x_{k}")
+            for k, xk in enumerate(x, 1)]
+
+
+def inputs(x, label="x"):
+    """One example as leaves labelled x_1, x_2, ...: `model(nn.inputs(x))` puts the inputs in
+    the graph, to be drawn and to get ∂C/∂x_k (`model(x)` treats numbers as data)."""
+    if not isinstance(label, str):
+        raise TypeError(f"inputs label: expected str, got {type(label).__name__}")
+    x = _one_example(x, None, "inputs")
+    if not x:
+        raise ValueError("inputs: expected at least one number, got an empty sequence")
+    return [xk if isinstance(xk, Value) else Value(finite_number(xk, f"inputs: {label}_{k}"), f"{label}_{k}")
+            for k, xk in enumerate(x, 1)]
+
+
+def _one_example(x, nin, what):
+    """x as a list or tuple of nin entries (nin=None: any length)."""
     if isinstance(x, np.ndarray):
         if x.ndim != 1:
-            raise ValueError(f"{what}: expected one example, a 1-D sequence of {nin} numbers, got an "
-                             f"array of shape {x.shape} (for many examples use predict(X))")
+            raise ValueError(f"{what}: expected one example, a 1-D sequence of {nin or 'some'} numbers, "
+                             f"got an array of shape {x.shape} (for many examples use predict(X))")
         x = x.tolist()
-    elif isinstance(x, (Value, numbers.Real)) and not isinstance(x, bool) and nin == 1:
+    elif isinstance(x, (Value, numbers.Real)) and not isinstance(x, bool) and nin in (1, None):
         x = [x]
     elif not isinstance(x, (list, tuple)):
-        raise TypeError(f"{what}: expected a list, tuple or 1-D numpy array of {nin} numbers, "
+        raise TypeError(f"{what}: expected a list, tuple or 1-D numpy array of {nin or 'some'} numbers, "
                         f"got {type(x).__name__} {x!r:.60}")
-    if len(x) != nin:
+    if nin is not None and len(x) != nin:
         raise ValueError(f"{what}: expected {nin} inputs, got {len(x)}")
-    try:
-        return [xk if isinstance(xk, Value) else Value(xk, f"x_{k}") for k, xk in enumerate(x, 1)]
-    except (TypeError, ValueError):  # name the input, in this module's words
-        for k, xk in enumerate(x, 1):
-            if not isinstance(xk, Value):
-                finite_number(xk, f"{what}: input x_{k}")
-        raise
+    return x
 
 
 def finite_array(values, what, shape):

@@ -5,8 +5,11 @@ One neuron j of layer l, in the notes' notation (the input layer is layer 1):
     z(l)_j = Σ_k w(l)_j,k a(l-1)_k + b(l)_j      ONE `dot` node (its bias is its last parent)
     a(l)_j = σ(z(l)_j)                          ONE activation node
 
-and every node is labelled so: `x_k` for the inputs, `w(l)_j,k`, `b(l)_j`, `z(l)_j`, `a(l)_j`.
-`elementary=True` builds z from `*` and `+` nodes instead, to trace the arithmetic itself.
+and every node is labelled so: `w(l)_j,k`, `b(l)_j`, `z(l)_j`, `a(l)_j`. An example given as
+numbers is data, as in PyTorch: the first layer's dot nodes keep x as constants (op
+"dot_data") and backward spends nothing on it. `model(nn.inputs(x))` makes the inputs leaves
+labelled `x_k` instead, to draw them and get ∂C/∂x_k. `elementary=True` builds z from `*`
+and `+` nodes, to trace the arithmetic itself (its inputs are always x_k leaves).
 
 Parameter names (PyTorch style, 0-based) map onto the notes' indices (1-based) as
 
@@ -15,6 +18,7 @@ Parameter names (PyTorch style, 0-based) map onto the notes' indices (1-based) a
 """
 
 import numbers
+from itertools import chain
 
 import numpy as np
 
@@ -78,7 +82,7 @@ class Neuron(Module):
         return self.w + [self.b]
 
     def __call__(self, x):
-        return self.forward(input_values(x, len(self.w), repr(self)))
+        return self.forward(input_values(x, len(self.w), repr(self), nodes=self.elementary))
 
     def weighted_input(self, a):
         """z = w·a + b, as one dot node (or as * and + nodes when elementary)."""
@@ -130,13 +134,13 @@ class Layer(Module):
         self.neurons = [Neuron(nin, neuron_activation, elementary=elementary, layer=layer, index=j,
                                weights=weights[j - 1], bias=biases[j - 1])
                         for j in range(1, nout + 1)]
-        self.nin, self.nout, self.layer = nin, nout, layer
+        self.nin, self.nout, self.layer, self.elementary = nin, nout, layer, bool(elementary)
 
     def parameters(self):
-        return [p for neuron in self.neurons for p in neuron.parameters()]
+        return list(chain.from_iterable(neuron.parameters() for neuron in self.neurons))
 
     def __call__(self, x):
-        return self.forward(input_values(x, self.nin, repr(self)))
+        return self.forward(input_values(x, self.nin, repr(self), nodes=self.elementary))
 
     def forward(self, a):
         if not self.activation.layerwise:
@@ -212,7 +216,7 @@ class MLP(Module):
                        for i in range(len(self.nouts))]
 
     def parameters(self):
-        return [p for layer in self.layers for p in layer.parameters()]
+        return list(chain.from_iterable(neuron.parameters() for layer in self.layers for neuron in layer.neurons))
 
     @property
     def activations(self):
@@ -223,7 +227,7 @@ class MLP(Module):
         return self.nouts[-1]
 
     def __call__(self, x):
-        a = input_values(x, self.nin, "MLP")
+        a = input_values(x, self.nin, "MLP", nodes=self.elementary)
         for layer in self.layers:
             a = layer.forward(a)
         return a[0] if len(a) == 1 else a

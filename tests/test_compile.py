@@ -16,7 +16,7 @@ from autograd.compiled.steps import DenseLayer
 
 UNARY = ["neg", "abs", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "step", "**k", "c**y"]
 BINARY = ["+", "-", "*", "/", "**"]
-NARY = ["sum", "dot", "dot+bias", "logsumexp", "softmax"]
+NARY = ["sum", "dot", "dot+bias", "dot_data", "dot_data+bias", "logsumexp", "softmax"]
 
 instruction = st.tuples(st.sampled_from(UNARY + BINARY + NARY),
                         st.lists(st.integers(0, 10_000), min_size=2, max_size=6),
@@ -61,6 +61,10 @@ def grow(pool, op, picks, k):
         half = max(1, len(chosen) // 2)
         bias = chosen[-1] if op == "dot+bias" else None
         return [autograd.dot(chosen[:half], chosen[half:2 * half] or chosen[:half], bias)]
+    if op in ("dot_data", "dot_data+bias"):  # weights read data: constants baked into the graph
+        half = max(1, len(chosen) // 2)
+        bias = chosen[-1] if op == "dot_data+bias" else None
+        return [autograd.dot(chosen[:half], [k * (j + 1) * 0.25 for j in range(half)], bias)]
     if op == "logsumexp":
         return [autograd.logsumexp(chosen)]
     return autograd.softmax(chosen)  # softmax: several nodes reading one logsumexp (a diamond)

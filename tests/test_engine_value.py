@@ -114,6 +114,7 @@ def test_op_names():
         "**k": x ** 2, "c**y": 2 ** x, "**": x ** y, "sqrt": x.sqrt(), "exp": x.exp(),
         "log": x.log(), "tanh": x.tanh(), "sigmoid": x.sigmoid(), "relu": x.relu(),
         "step": x.step(), "sum": autograd.sum([x, y]), "dot": autograd.dot([x], [y]),
+            "dot_data": autograd.dot([x], [3.0]),
         "logsumexp": autograd.logsumexp([x, y]),
     }
     for name, node in expected.items():

@@ -1,5 +1,7 @@
 """nn.Neuron, nn.Layer, nn.MLP: structure, labels, names, weights, and gradients vs central differences."""
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -79,13 +81,42 @@ def test_each_neuron_is_one_dot_node_and_one_activation_node_labelled_as_in_the_
     assert [p.label for p in z.parents] == ["w(3)_1,1", "w(3)_1,2", "w(3)_1,3", "a(2)_1", "a(2)_2", "a(2)_3", "b(3)_1"]
     hidden = z.parents[3].parents[0]
     assert hidden.label == "z(2)_1"
+    # an example given as numbers is data: the first layer keeps x as the dot node's constants
+    assert hidden.op == "dot_data" and hidden.params == {"x": (1.0, 2.0)}
+    assert [p.label for p in hidden.parents] == ["w(2)_1,1", "w(2)_1,2", "b(2)_1"]
+
+
+def test_nn_inputs_puts_the_inputs_in_the_graph_as_x_k_leaves_with_the_same_numbers():
+    model = nn.MLP(2, [3, 1], activation="sigmoid", output_activation="sigmoid", seed=0)
+    as_data, as_nodes = model([1.0, 2.0]), model(nn.inputs([1.0, 2.0]))
+    assert as_nodes.data == as_data.data
+    hidden = as_nodes.parents[0].parents[3].parents[0]
+    assert hidden.op == "dot" and hidden.params == {"n": 2}
     assert [p.label for p in hidden.parents] == ["w(2)_1,1", "w(2)_1,2", "x_1", "x_2", "b(2)_1"]
+    grads = []
+    for out in (as_data, as_nodes):
+        model.zero_grad()
+        out.backward()
+        grads.append([p.grad for p in model.parameters()])
+    assert grads[0] == grads[1]  # the same gradients, bit for bit; only x_k's own are extra
+    x_1 = hidden.parents[2]
+    assert x_1.grad == autograd.grad(as_nodes, x_1) != 0.0
+
+
+def test_inputs_are_checked_and_named():
+    assert [x.label for x in nn.inputs(np.array([0.5, 1.5]), label="a")] == ["a_1", "a_2"]
+    with pytest.raises(ValueError, match="x_2: expected a finite number"):
+        nn.inputs([1.0, math.nan])
+    with pytest.raises(ValueError, match="at least one"):
+        nn.inputs([])
+    with pytest.raises(TypeError, match="x_1: expected a real number, got str"):
+        nn.inputs(["1"])
 
 
 def test_linear_output_with_slope_one_is_z_itself_and_with_slope_k_is_one_more_node():
     model = nn.MLP(2, [1], output_activation="linear", seed=0)
     out = model([1.0, 2.0])
-    assert out.op == "dot" and out.label == "z(2)_1"
+    assert out.op == "dot_data" and out.label == "z(2)_1"
     model = nn.MLP(2, [1], output_activation=("linear", 3.0), seed=0)
     out = model([1.0, 2.0])
     assert out.op == "*" and out.label == "a(2)_1"

@@ -76,6 +76,22 @@ def build_dot(constants, *values):
     return autograd.dot(values[:n], values[n:2 * n], bias)
 
 
+@st.composite
+def dot_data_inputs(draw):
+    """Weights (and maybe a bias) as graph inputs; the data x as the case's constants."""
+    n = draw(st.integers(1, 5))
+    weights = draw(st.lists(real(-5.0, 5.0), min_size=n, max_size=n))
+    x = draw(st.lists(real(-5.0, 5.0), min_size=n, max_size=n))
+    bias = draw(st.none() | real(-5.0, 5.0))
+    return weights + ([] if bias is None else [bias]), {"x": x, "bias": bias is not None}
+
+
+def build_dot_data(constants, *values):
+    n = len(constants["x"])
+    bias = values[n] if constants["bias"] else None
+    return autograd.dot(values[:n], constants["x"], bias)
+
+
 def many(low, high):
     return st.lists(real(low, high), min_size=1, max_size=6).map(lambda numbers: (numbers, {}))
 
@@ -100,6 +116,7 @@ CASES = {
     "step": Case(step_inputs(), lambda c, x: x.step(c["threshold"])),
     "sum": Case(many(-10.0, 10.0), lambda c, *xs: autograd.sum(xs)),
     "dot": Case(dot_inputs(), build_dot),
+    "dot_data": Case(dot_data_inputs(), build_dot_data),
     "logsumexp": Case(many(-20.0, 20.0), lambda c, *xs: autograd.logsumexp(xs)),
 }
 

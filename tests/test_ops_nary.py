@@ -6,6 +6,7 @@ chained two-input graph they replace (x1 + x2 + ..., w1*a1 + w2*a2 + ... + b).
 
 import math
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -153,12 +154,79 @@ def test_dot_without_bias_has_no_bias_parent():
     assert z.parents == (*ws, *xs) and z.params == {"n": 2} and z.data == 11.0
 
 
-def test_dot_accepts_plain_numbers():
+def test_dot_accepts_plain_numbers_among_values_as_leaves():
     x = Value(3.0, label="x")
     z = autograd.dot([2, 0.5], [x, 4.0], bias=1)
     assert z.data == 2 * 3.0 + 0.5 * 4.0 + 1
     assert [p.data for p in z.parents] == [2.0, 0.5, 3.0, 4.0, 1.0]
     assert autograd.grad(z, x) == 2.0
+
+
+# --- dot on data: inputs given as plain numbers are constants of the node ---------------
+
+@settings(max_examples=200)
+@given(problem=dot_problem())
+def test_dot_on_data_equals_chained_multiply_adds_exactly(problem):
+    ws_numbers, x, bias_number = problem
+    ws = leaves(ws_numbers, "w")
+    bias = None if bias_number is None else Value(bias_number, label="b")
+    parameters = ws + ([] if bias is None else [bias])
+    one_node, chained = autograd.dot(ws, x, bias), chained_dot(ws, x, bias)
+    assert one_node.op == "dot_data" and one_node.parents == tuple(parameters)
+    assert_same_numbers(one_node.data, chained.data, f"value of dot{problem}")
+    assert_same_numbers(autograd.grad(one_node, parameters), autograd.grad(chained, parameters),
+                        f"gradients of dot{problem}")
+
+
+@settings(max_examples=100)
+@given(problem=dot_problem(element=real(-5.0, 5.0)))
+def test_dot_on_data_gives_the_weights_and_bias_the_gradients_of_dot_on_values(problem):
+    ws_numbers, x, bias_number = problem
+    ws = leaves(ws_numbers, "w")
+    bias = None if bias_number is None else Value(bias_number, label="b")
+    parameters = ws + ([] if bias is None else [bias])
+    on_data, on_values = autograd.dot(ws, x, bias), autograd.dot(ws, leaves(x, "x"), bias)
+    assert on_data.data == on_values.data
+    assert autograd.grad(on_data.tanh(), parameters) == autograd.grad(on_values.tanh(), parameters)
+    hand = x + ([1.0] if bias is not None else [])  # ∂z/∂w_k = x_k, ∂z/∂b = 1
+    n = len(ws)
+    report = autograd.gradcheck(lambda *v: autograd.dot(v[:n], x, v[n] if len(v) > n else None),
+                                ws_numbers + ([] if bias_number is None else [bias_number]), hand=hand)
+    assert report.ok, str(report)
+
+
+def test_dot_on_data_keeps_x_as_floats_and_backward_touches_only_weights_and_bias():
+    ws, bias = leaves([1.0, 2.0, 3.0], "w"), Value(0.5, label="b")
+    z = autograd.dot(ws, (1, np.float64(2.5), True), bias)  # any real numbers; stored as floats
+    assert z.op == "dot_data" and z.params == {"x": (1.0, 2.5, 1.0)}
+    assert all(type(x) is float for x in z.params["x"]) and type(z.data) is float
+    assert z.data == 1.0 * 1 + 2.0 * 2.5 + 3.0 * 1 + 0.5
+    z.backward()
+    assert [w.grad for w in ws] == [1.0, 2.5, 1.0] and bias.grad == 1.0
+    assert autograd.topological_order(z) == [*ws, bias, z]
+    assert autograd.OPS["dot_data"].symbol == "w·x+b"
+
+
+@pytest.mark.parametrize("bad, error, says", [
+    (math.nan, ValueError, r"dot inputs\[1\]: expected a finite number, got nan"),
+    (math.inf, ValueError, r"dot inputs\[1\]: expected a finite number, got inf"),
+    ("2", TypeError, r"dot inputs\[1\]: expected a real number .* got str '2'"),
+    (None, TypeError, r"dot inputs\[1\]: expected a real number .* got NoneType"),
+    (1j, TypeError, r"dot inputs\[1\]: expected a real number .* got complex"),
+])
+def test_bad_data_is_refused_naming_the_entry(bad, error, says):
+    with pytest.raises(error, match=says):
+        autograd.dot(leaves([1.0, 2.0]), [1.0, bad])
+
+
+def test_huge_finite_data_whose_sum_overflows_is_still_accepted():
+    z = autograd.dot(leaves([1e-300, 1e-300]), [1e308, 1e308])
+    assert z.op == "dot_data" and math.isfinite(z.data)
+
+
+def test_an_overflowing_dot_on_data_names_the_op_and_shows_the_data():
+    with pytest.raises(OverflowError, match=r"dot_data: .*x=\(1e\+308, 1e\+308\)"):
+        autograd.dot(leaves([10.0, 10.0]), [1e308, 1e308])
 
 
 @settings(max_examples=100)

@@ -68,11 +68,12 @@ def mlp_2_16_16_1(seed=0):
 
 
 def nn_mlp_2_16_16_1(seed=0):
-    """The same network built by nn (viz must find its neurons from the graph alone)."""
+    """The same network built by nn (viz must find its neurons from the graph alone), its
+    inputs made x_k leaves by nn.inputs so that they are drawn."""
     import nn
     model = nn.MLP(2, [16, 16, 1], activation="tanh", seed=seed)
     y = Value(0.25, label="y")
-    cost = 0.5 * (model([0.5, -1.5]) - y) ** 2
+    cost = 0.5 * (model(nn.inputs([0.5, -1.5])) - y) ** 2
     cost.label = "C"
     return cost, model.parameters()
 
@@ -287,6 +288,21 @@ def test_collapse_layer_folds_each_layer_into_one_box(mlp):
     graph = pygraphviz.AGraph(string=drawing.dot)
     assert len(graph.nodes()) < 15
     assert len(graph.edges()) < 15  # one edge between two layers, not 256
+
+
+def test_a_network_fed_data_collapses_the_same_way_without_an_input_layer():
+    """model(x) with numbers keeps x as the first layer's constants (dot_data nodes): viz still
+    finds every neuron and numbers the layers from 2, and draws no input boxes."""
+    import nn
+    model = nn.MLP(2, [16, 16, 1], activation="tanh", seed=0)
+    cost = 0.5 * (model([0.5, -1.5]) - Value(0.25, label="y")) ** 2
+    cost.backward()
+    neurons = [t for t in svg_texts(viz.draw(cost, collapse="neuron").svg()) if t.startswith("neuron ")]
+    assert len(neurons) == 33 and "neuron (2)_16" in neurons
+    texts = svg_texts(viz.draw(cost, collapse="layer").svg())
+    assert "layer 2: 16 neurons (tanh)" in texts and "layer 4: 1 neuron (linear)" in texts
+    assert not any(t.startswith("layer 1") for t in texts)
+    assert "w·x+b" in svg_texts(viz.draw(cost).svg())
 
 
 def test_focus_draws_the_neighbourhood_of_one_node(mlp):

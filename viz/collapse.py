@@ -5,7 +5,11 @@ a = f(z): the single consumer of z when that consumer is a one-input activation 
 (tanh, σ, ReLU, step). When z feeds anything else, the neuron is linear and a is z itself.
 The neuron's weights w_k and bias b are folded into it when z is their only consumer.
 
-A layer is the set of neurons whose dot nodes read the same inputs a_k (in the same order).
+A `dot_data` node is a neuron too: it reads data x (constants of the node, not values of
+the graph), so its neuron has no inputs to draw.
+
+A layer is the set of neurons whose dot nodes read the same inputs a_k (in the same order),
+or the same data x.
 Layers are numbered as in the notes: the network inputs are layer 1, the first hidden
 layer is layer 2, and a layer fed by layer l is layer l + 1.
 """
@@ -21,6 +25,7 @@ class Neuron:
     a: object
     inputs: tuple
     folded: tuple  # weights and bias only this neuron uses
+    reads: tuple = ()  # what identifies its layer: the ids of its inputs, or its data x
 
     @property
     def members(self):
@@ -46,17 +51,23 @@ def consumers_of(order):
 def find_neurons(order, consumers):
     neurons = []
     for z in order:
-        if z.op != "dot":
+        if z.op == "dot":
+            n = z.params["n"]
+            weights, inputs, bias = z.parents[:n], z.parents[n:2 * n], z.parents[2 * n:]
+            reads = tuple(map(id, inputs))
+        elif z.op == "dot_data":
+            n = len(z.params["x"])
+            weights, inputs, bias = z.parents[:n], (), z.parents[n:]
+            reads = ("data", z.params["x"])
+        else:
             continue
-        n = z.params["n"]
-        weights, inputs, bias = z.parents[:n], z.parents[n:2 * n], z.parents[2 * n:]
         readers = consumers[z]
         a = z
         if len(readers) == 1 and readers[0].op in ACTIVATIONS and len(readers[0].parents) == 1:
             a = readers[0]
         folded = tuple(p for p in dict.fromkeys((*weights, *bias))
                        if not p.op and consumers[p] == [z] and p not in inputs)
-        neurons.append(Neuron(z=z, a=a, inputs=tuple(inputs), folded=folded))
+        neurons.append(Neuron(z=z, a=a, inputs=tuple(inputs), folded=folded, reads=reads))
     return neurons
 
 
@@ -64,8 +75,7 @@ def find_layers(neurons):
     """Group neurons reading the same inputs into numbered layers (notes' numbering)."""
     by_inputs = {}
     for neuron in neurons:
-        key = tuple(map(id, neuron.inputs))
-        by_inputs.setdefault(key, Layer(number=0, inputs=neuron.inputs)).neurons.append(neuron)
+        by_inputs.setdefault(neuron.reads, Layer(number=0, inputs=neuron.inputs)).neurons.append(neuron)
     layers = list(by_inputs.values())
     layer_of_activation = {neuron.a: layer for layer in layers for neuron in layer.neurons}
     for layer in layers:  # neurons come in topological order, so feeding layers are numbered first

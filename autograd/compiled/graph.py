@@ -7,7 +7,7 @@ for every example; `structure` is what two recordings are compared on.
 
 import numpy as np
 
-from ..engine import Value, topological_order
+from ..engine import Value, show_constant, topological_order
 
 
 class GraphStructureError(ValueError):
@@ -108,7 +108,7 @@ def _describe(entry):
     if entry[0] == "constant":
         return f"the constant {entry[1]:.6g}"
     op, params, parents = entry
-    consts = "".join(f", {k}={v:.6g}" for k, v in params)
+    consts = "".join(f", {k}={show_constant(v)}" for k, v in params)
     return f"op {op!r}{consts} of nodes {list(parents)[:8]}"
 
 
