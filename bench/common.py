@@ -7,6 +7,11 @@ import sys
 import time
 
 
+# Per-sample timings are about a millisecond: 201 of them make the median robust to a burst
+# of background work on a noisy machine (31 were not: one burst could move the whole median).
+SAMPLE_REPEATS = 201
+
+
 def median_seconds(fn, repeats=31, warmup=3):
     """The median wall time of fn() over `repeats` calls (machines here are noisy)."""
     for _ in range(warmup):

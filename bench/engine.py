@@ -17,7 +17,7 @@ import sys
 import time
 import tracemalloc
 
-from bench.common import in_fresh_process, median_seconds, print_table
+from bench.common import SAMPLE_REPEATS, in_fresh_process, median_seconds, print_table
 
 CHAIN_LENGTH = 1_000_000
 SHAPES = [(2, [16, 16, 1]), (64, [32, 10])]
@@ -96,7 +96,7 @@ def worker(task, engine, *args):
     if task == "sample":
         nin, nouts = SHAPES[int(args[0])]
         build = tracegrad_sample if engine == "tracegrad" else micrograd_sample
-        return {"seconds": median_seconds(build(nin, nouts))}
+        return {"seconds": median_seconds(build(nin, nouts), repeats=SAMPLE_REPEATS)}
     if task == "chain":
         try:
             build, backward = chain_seconds(value_class(engine), int(args[0]))
@@ -156,7 +156,7 @@ def main():
     if len(sys.argv) > 2 and sys.argv[1] == "--worker":
         print(json.dumps(worker(sys.argv[2], *sys.argv[3:])))
         return
-    print_table("Engine: tracegrad vs micrograd 0.1.0 (medians of 31 runs, each engine in its own process)",
+    print_table(f"Engine: tracegrad vs micrograd 0.1.0 (per sample: medians of {SAMPLE_REPEATS} runs; each engine in its own process)",
                 ["measurement", "tracegrad", "micrograd 0.1.0", "ratio"], run())
 
 

@@ -20,7 +20,7 @@ import time
 
 import numpy as np
 
-from bench.common import in_fresh_process, median_seconds, print_table
+from bench.common import SAMPLE_REPEATS, in_fresh_process, median_seconds, print_table
 
 NIN, NOUTS = 64, [32, 10]
 EXAMPLES, BATCH_SIZE, LR = 1000, 32, 0.01
@@ -108,7 +108,7 @@ def micrograd_epoch():
 def worker(task, engine):
     if task == "step":
         step = tracegrad_step() if engine == "tracegrad" else micrograd_step()
-        return {"seconds": median_seconds(step), "loss": step()}
+        return {"seconds": median_seconds(step, repeats=SAMPLE_REPEATS), "loss": step()}
     if task == "epoch":
         seconds, loss = micrograd_epoch() if engine == "micrograd" else tracegrad_epoch(engine == "compiled")
         return {"seconds": seconds, "loss": loss}
@@ -120,7 +120,7 @@ def run():
     rows = []
     ours = in_fresh_process("bench.nn_mlp", "step", "tracegrad")
     peer = in_fresh_process("bench.nn_mlp", "step", "micrograd")
-    rows.append(_row("nn.MLP(64, [32, 10]) + MSE: forward+backward (median of 31)", ours, peer, 1e3, "ms"))
+    rows.append(_row(f"nn.MLP(64, [32, 10]) + MSE: forward+backward (median of {SAMPLE_REPEATS})", ours, peer, 1e3, "ms"))
     peer = in_fresh_process("bench.nn_mlp", "epoch", "micrograd")
     for path in ("scalar", "compiled"):
         ours = in_fresh_process("bench.nn_mlp", "epoch", path)
