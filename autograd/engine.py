@@ -131,6 +131,14 @@ def all_values(xs):
     return all(map(Value.__instancecheck__, xs))
 
 
+def all_finite_floats(xs):
+    """True when every item is a finite float (in C: it runs on every `dot` of data).
+
+    A sum of finite floats that overflows answers False; callers then check item by item.
+    """
+    return set(map(type, xs)) == {float} and math.isfinite(sum(xs))  # inf and nan propagate
+
+
 def as_value(x):
     """x itself if it is a Value, else a new leaf holding the number x."""
     return x if isinstance(x, Value) else Value(x)

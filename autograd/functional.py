@@ -1,9 +1,6 @@
 """Ops over many Values at once: each makes ONE n-ary node (or, for softmax, one per output)."""
 
-import builtins
-import math
-
-from .engine import Value, _number, all_values, as_value, gradients, make_node
+from .engine import Value, _number, all_finite_floats, all_values, as_value, gradients, make_node
 from .ops import OPS
 
 
@@ -55,7 +52,7 @@ def _values_or_data(xs, what):
         return xs, None
     if any(issubclass(kind, Value) for kind in kinds):
         return _values(xs, what), None
-    if kinds == {float} and math.isfinite(builtins.sum(xs)):  # inf and nan propagate
+    if all_finite_floats(xs):
         return xs, xs
     x = tuple(_number(x, f"{what}[{k}]") for k, x in enumerate(xs))
     return x, x

@@ -11,6 +11,7 @@ import numbers
 import numpy as np
 
 from autograd import Value
+from autograd.engine import all_finite_floats
 
 
 def input_values(x, nin, what, nodes=False):
@@ -22,12 +23,11 @@ def input_values(x, nin, what, nodes=False):
     become leaves labelled x_1 ... x_nin: inputs to draw, with their own gradient ∂C/∂x_k.
     """
     x = _one_example(x, nin, what)
-    if not nodes and not any(isinstance(xk, Value) for xk in x):
-        if set(map(type, x)) == {float} and math.isfinite(sum(x)):  # inf and nan propagate
-            return tuple(x)
-        return tuple(finite_number(xk, f"{what}: input x_{k}") for k, xk in enumerate(x, 1))
-    return [xk if isinstance(xk, Value) else Value(finite_number(xk, f"{what}: input x_{k}"), f"x_{k}")
-            for k, xk in enumerate(x, 1)]
+    if nodes or any(isinstance(xk, Value) for xk in x):
+        return _leaves(x, "x", what)
+    if all_finite_floats(x):
+        return tuple(x)
+    return tuple(finite_number(xk, f"{what}: input x_{k}") for k, xk in enumerate(x, 1))
 
 
 def inputs(x, label="x"):
@@ -38,7 +38,12 @@ def inputs(x, label="x"):
     x = _one_example(x, None, "inputs")
     if not x:
         raise ValueError("inputs: expected at least one number, got an empty sequence")
-    return [xk if isinstance(xk, Value) else Value(finite_number(xk, f"inputs: {label}_{k}"), f"{label}_{k}")
+    return _leaves(x, label, "inputs")
+
+
+def _leaves(x, label, what):
+    """Numbers as leaves labelled label_1, label_2, ...; Values pass as they are."""
+    return [xk if isinstance(xk, Value) else Value(finite_number(xk, f"{what}: input {label}_{k}"), f"{label}_{k}")
             for k, xk in enumerate(x, 1)]
 
 

@@ -25,7 +25,7 @@ class Neuron:
     a: object
     inputs: tuple
     folded: tuple  # weights and bias only this neuron uses
-    reads: tuple = ()  # what identifies its layer: the ids of its inputs, or its data x
+    reads: tuple   # what identifies its layer: the ids of its inputs, or its data x
 
     @property
     def members(self):
