@@ -2,6 +2,7 @@
 shows, roles, Jupyter display, collapse/focus on a 2-16-16-1 MLP, and the size refusal."""
 
 import random
+import re
 import shutil
 import xml.etree.ElementTree as ET
 
@@ -290,19 +291,83 @@ def test_collapse_layer_folds_each_layer_into_one_box(mlp):
     assert len(graph.edges()) < 15  # one edge between two layers, not 256
 
 
-def test_a_network_fed_data_collapses_the_same_way_without_an_input_layer():
-    """model(x) with numbers keeps x as the first layer's constants (dot_data nodes): viz still
-    finds every neuron and numbers the layers from 2, and draws no input boxes."""
+def data_fed_network(examples=([0.5, -1.5],)):
+    """nn's 2-16-16-1 network fed plain numbers: x stays out of the graph (dot_data nodes).
+    Several examples give one summed cost, so that the graph reads several data vectors."""
     import nn
     model = nn.MLP(2, [16, 16, 1], activation="tanh", seed=0)
-    cost = 0.5 * (model([0.5, -1.5]) - Value(0.25, label="y")) ** 2
+    cost = autograd.sum([0.5 * (model(x) - Value(0.25, label="y")) ** 2 for x in examples])
+    cost.label = "C"
     cost.backward()
-    neurons = [t for t in svg_texts(viz.draw(cost, collapse="neuron").svg()) if t.startswith("neuron ")]
+    return cost, model
+
+
+def data_boxes(drawing):
+    """{title: [(row name, number shown)]} of each data box, and the edges leaving data boxes."""
+    graph = pygraphviz.AGraph(string=drawing.dot)
+    boxes = {}
+    for node in graph.nodes():
+        if node.startswith("x"):
+            html = node.attr["label"]
+            title = html.split("<B>")[1].split("</B>")[0]
+            boxes[title] = [(name, shown) for name, shown in
+                            re.findall(r'<TD ALIGN="LEFT">(x_\d+)</TD><TD>([^<]*)</TD>', html)]
+            assert "gradient" in html and 'ID="g' not in html  # says it has no gradient, and has no grad cell
+    data_edges = [(tail, head, edge.attr["style"]) for tail, head in graph.edges()
+                  for edge in [graph.get_edge(tail, head)] if tail.startswith("x")]
+    return boxes, data_edges
+
+
+def test_a_network_fed_data_draws_x_as_one_data_box_feeding_the_first_layer():
+    """model(x) with numbers keeps x as the first layer's constants (dot_data nodes). The
+    picture still shows x, so that ∂C/∂w = δ·x can be read off it, in a box with no gradient
+    and dashed edges (no gradient flows back to data)."""
+    cost, _ = data_fed_network()
+    drawing = viz.draw(cost)
+    boxes, edges = data_boxes(drawing)
+    assert boxes == {"x": [("x_1", "0.5"), ("x_2", "-1.5")]}
+    first_layer = [v for v in autograd.topological_order(cost) if v.op == "dot_data"]
+    assert len(first_layer) == 16
+    scene = viz.scene.build_scene(cost)
+    assert sorted(head for _, head, _ in edges) == sorted(f"o{scene.index[z]}" for z in first_layer)
+    assert {style for _, _, style in edges} == {"dashed"}
+    assert count_nodes(drawing) == scene.node_count == len(scene.boxes) + len(scene.ops) + 1
+    assert "x_1" in svg_texts(drawing.svg()) and "w·x+b" in svg_texts(drawing.svg())
+
+
+def test_a_network_fed_data_collapses_with_its_data_as_layer_1():
+    cost, _ = data_fed_network()
+    neuron_drawing = viz.draw(cost, collapse="neuron")
+    neurons = [t for t in svg_texts(neuron_drawing.svg()) if t.startswith("neuron ")]
     assert len(neurons) == 33 and "neuron (2)_16" in neurons
-    texts = svg_texts(viz.draw(cost, collapse="layer").svg())
+    boxes, edges = data_boxes(neuron_drawing)
+    assert list(boxes) == ["x"] and len(edges) == 16  # one edge to each neuron of layer 2
+    layer_drawing = viz.draw(cost, collapse="layer")
+    texts = svg_texts(layer_drawing.svg())
     assert "layer 2: 16 neurons (tanh)" in texts and "layer 4: 1 neuron (linear)" in texts
-    assert not any(t.startswith("layer 1") for t in texts)
-    assert "w·x+b" in svg_texts(viz.draw(cost).svg())
+    boxes, edges = data_boxes(layer_drawing)
+    assert boxes == {"layer 1: 2 inputs": [("x_1", "0.5"), ("x_2", "-1.5")]}
+    scene = viz.scene.build_scene(cost, collapse="layer")
+    layer_2 = scene.box_of[next(v for v in scene.order if v.label == "z(2)_1")]
+    assert edges == [("x1", layer_2.id, "dashed")]  # one edge from layer 1 to layer 2
+
+
+def test_each_data_vector_read_gets_its_own_box():
+    cost, _ = data_fed_network(examples=([0.5, -1.5], [2.0, 0.25]))
+    boxes, edges = data_boxes(viz.draw(cost, collapse="layer"))
+    assert boxes == {"layer 1: 2 inputs (1 of 2)": [("x_1", "0.5"), ("x_2", "-1.5")],
+                     "layer 1: 2 inputs (2 of 2)": [("x_1", "2"), ("x_2", "0.25")]}
+    assert len(edges) == 2
+
+
+def test_focus_draws_data_only_next_to_the_nodes_that_read_it():
+    cost, _ = data_fed_network()
+    order = autograd.topological_order(cost)
+    z_2 = next(v for v in order if v.label == "z(2)_3")
+    boxes, edges = data_boxes(viz.draw(cost, focus=z_2, depth=1))
+    assert list(boxes) == ["x"] and len(edges) == 1
+    z_3 = next(v for v in order if v.label == "z(3)_3")
+    assert data_boxes(viz.draw(cost, focus=z_3, depth=1)) == ({}, [])
 
 
 def test_focus_draws_the_neighbourhood_of_one_node(mlp):

@@ -162,6 +162,24 @@ def test_the_stepper_works_on_a_collapsed_network(tmp_path):
     assert boxes["w(2)_1,1"] == boxes["z(2)_1"] == boxes["a(2)_1"]  # folded weights light up their neuron
 
 
+def test_the_stepper_draws_data_but_never_steps_through_it(tmp_path):
+    """Data x (a network fed numbers) is drawn, but it is not in the graph: no step lands on
+    its box and its dashed edges never light up as chain-rule terms."""
+    import nn
+    model = nn.MLP(2, [3, 1], activation="tanh", seed=0)
+    cost = (model([0.5, -1.5]) - 1.0) ** 2
+    path = viz.stepper(cost, tmp_path / "d.html")
+    data = json.loads(page_parts(path).scripts[0][1])
+    scene = viz.scene.build_scene(cost)
+    (data_box,) = scene.data
+    data_edges = {edge.id for edge in scene.edges if edge.tail == data_box.id}
+    assert len(data_edges) == 3 and f'id="{data_box.id}"' in path.read_text(encoding="utf-8")
+    assert len(data["steps"]) == len(viz.backward_steps(cost))
+    assert all(step["box"] != data_box.id for step in data["steps"])
+    assert not data_edges & {edge for step in data["steps"] for edge in step["edges"]}
+    assert any(step["edges"] for step in data["steps"])  # the other edges do light up
+
+
 # --- in a real browser --------------------------------------------------------------------
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 
 from .escape import dot_html, dot_string
 from .scene import build_scene, grad_reader
-from .style import FONT, HIGHLIGHT, HIGHLIGHT_FILL, OP_COLOUR, ROLE_COLOURS, compact
+from .style import DATA_COLOUR, FONT, HIGHLIGHT, HIGHLIGHT_FILL, OP_COLOUR, ROLE_COLOURS, compact
 
 
 def to_dot(root, *, rankdir="LR", digits=4, grads="auto", parameters=None, collapse=None,
@@ -40,6 +40,8 @@ def scene_to_dot(scene, *, rankdir="LR", digits=4, grad_of=lambda value: None,
         f'  node [fontname={dot_string(FONT)}, fontsize=12];',
         f'  edge [fontname={dot_string(FONT)}, fontsize=10, color="#555555", arrowsize=0.7];',
     ]
+    for data in scene.data:
+        lines.append(f"  {data.id} [id={data.id}, shape=plain, label=<{_data_table(data, digits)}>];")
     highlighted = scene.box_of.get(highlight)
     for box in scene.boxes:
         lines.append(f"  {box.id} [id={box.id}, shape=plain, "
@@ -56,7 +58,8 @@ def scene_to_dot(scene, *, rankdir="LR", digits=4, grad_of=lambda value: None,
         if edge_derivatives and len(edge.pairs) == 1:
             parent, consumer, derivative = edge.pairs[0]
             label = f", label=<{dot_html(compact(derivative, digits))}>, tooltip={dot_string('local derivative')}"
-        lines.append(f"  {edge.tail} -> {edge.head} [id={edge.id}{label}];")
+        style = ", style=dashed" if edge.from_data else ""
+        lines.append(f"  {edge.tail} -> {edge.head} [id={edge.id}{label}{style}];")
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -84,6 +87,16 @@ def _box_table(scene, box, digits, grad_of, highlighted, cell_sizes):
         cells.append(f'<TR><TD COLSPAN="{span}"><FONT POINT-SIZE="9">{dot_html(box.note)}</FONT></TD></TR>')
     return (f'<TABLE BORDER="2"{border} CELLBORDER="1" CELLSPACING="0" CELLPADDING="3" '
             f'BGCOLOR="{colour}">' + "".join(cells) + "</TABLE>")
+
+
+def _data_table(data, digits):
+    """Data x: a number per row and no grad column, since data is not in the graph."""
+    cells = [f'<TR><TD COLSPAN="2"><B>{dot_html(data.title)}</B><BR/>'
+             f'<FONT POINT-SIZE="9" COLOR="#444444">data (constants, no gradient)</FONT></TD></TR>']
+    cells += [f'<TR><TD ALIGN="LEFT">x_{k}</TD><TD>{compact(x_k, digits)}</TD></TR>'
+              for k, x_k in enumerate(data.x, start=1)]
+    return (f'<TABLE BORDER="1" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3" '
+            f'BGCOLOR="{DATA_COLOUR}">' + "".join(cells) + "</TABLE>")
 
 
 def _grad_cell(scene, value, digits, grad_of, cell_sizes):

@@ -1,8 +1,9 @@
-"""What to draw: boxes for values (alone or folded together), op nodes, and edges.
+"""What to draw: boxes for values (alone or folded together), op nodes, data, and edges.
 
 The scene is independent of any output format: `viz.dot` writes it as DOT, the stepper
 finds its nodes again in the SVG by the ids given here (box `v<i>`, op `o<i>`, grad cell
-`g<i>`, edge `e<i>`, where i is the value's position in `autograd.topological_order`).
+`g<i>`, edge `e<i>`, where i is the value's position in `autograd.topological_order`;
+data box `x<k>`, the k-th data vector met).
 """
 
 from collections.abc import Mapping
@@ -28,6 +29,18 @@ class Box:
 
 
 @dataclass(eq=False)
+class DataBox:
+    """Data x that `dot_data` nodes keep as constants (a network fed plain numbers). It is not
+    a node of the graph and has no gradient, but it is drawn: ∂z/∂w_k = x_k, so a learner
+    needs x to follow the weights' gradients."""
+
+    id: str
+    title: str
+    x: tuple              # the numbers, shown as rows x_1, x_2, ...
+    readers: list         # the dot_data nodes that read it
+
+
+@dataclass(eq=False)
 class OpNode:
     id: str
     symbol: str
@@ -40,6 +53,7 @@ class Edge:
     tail: str
     head: str
     pairs: list = field(default_factory=list)  # [(input value, consuming value, ∂consumer/∂input)]
+    from_data: bool = False  # data feeds the op, but no gradient flows back along this edge
 
 
 @dataclass(eq=False)
@@ -53,10 +67,11 @@ class Scene:
     edges: list
     hidden: list          # [(op node id, number of inputs not drawn)] when focusing
     box_of: dict          # value -> Box that shows it
+    data: list = field(default_factory=list)  # DataBoxes
 
     @property
     def node_count(self):
-        return len(self.boxes) + len(self.ops) + len(self.hidden)
+        return len(self.boxes) + len(self.data) + len(self.ops) + len(self.hidden)
 
 
 def op_symbol(value):
@@ -119,8 +134,9 @@ def build_scene(root, *, parameters=None, collapse=None, focus=None, depth=2, ma
         if value in shown and value not in scene.box_of:
             _add_box(scene, Box(id=f"v{index[value]}", title=scene.names[value], role=role(value),
                                 rows=[("", value)], members=(value,)))
+    _add_data(scene, shown, collapse)
     # boxes plus the op nodes to come: refuse before the per-edge work (derivatives) for big graphs
-    _check_size(len(scene.boxes) + sum(1 for v in shown if v.op and len(scene.box_of[v].members) == 1),
+    _check_size(len(scene.boxes) + len(scene.data) + sum(1 for v in shown if v.op and len(scene.box_of[v].members) == 1),
                 max_nodes)
     position = {value: i for i, value in enumerate(reading)}
     scene.boxes.sort(key=lambda box: min(position[value] for _, value in box.rows))
@@ -181,6 +197,20 @@ def _add_groups(scene, collapse, consumers, shown, role):
                                 members=tuple(inputs)))
 
 
+def _add_data(scene, shown, collapse):
+    """One DataBox per distinct data vector that the shown `dot_data` nodes read: a layer
+    reads one x, so a network fed one example draws one box."""
+    readers_of = {}
+    for value in scene.order:
+        if value.op == "dot_data" and value in shown:
+            readers_of.setdefault(value.params["x"], []).append(value)
+    for k, (x, readers) in enumerate(readers_of.items(), start=1):
+        title = f"layer 1: {_count(len(x), 'input')}" if collapse == "layer" else "x"
+        if len(readers_of) > 1:
+            title += f" ({k} of {len(readers_of)})"
+        scene.data.append(DataBox(id=f"x{k}", title=title, x=x, readers=readers))
+
+
 def _count(n, noun):
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
@@ -212,6 +242,7 @@ def _add_ops_and_edges(scene, shown):
             edge = edges[(tail, head)] = Edge(id=f"e{len(edges)}", tail=tail, head=head)
         edge.pairs.append((parent, consumer, derivative))
 
+    data_of = {reader: data for data in scene.data for reader in data.readers}
     for value in scene.order:
         if value not in shown or not value.op:
             continue
@@ -224,6 +255,9 @@ def _add_ops_and_edges(scene, shown):
             head = op.id
         else:
             head = box.id
+        if value in data_of and (data_of[value].id, head) not in edges:
+            edges[(data_of[value].id, head)] = Edge(id=f"e{len(edges)}", tail=data_of[value].id, head=head,
+                                                    from_data=True)
         missing = 0
         for parent, derivative in zip(value.parents, derivatives):
             if parent not in shown:

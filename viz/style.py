@@ -10,6 +10,7 @@ ROLE_COLOURS = {
     "intermediate": "#ffffff",
     "output": "#c6ead9",       # bluish green
 }
+DATA_COLOUR = ROLE_COLOURS["input"]  # data x are the network's inputs, kept out of the graph
 OP_COLOUR = "#f4f4f4"
 HIGHLIGHT = "#d55e00"  # vermillion: the stepper's current node
 HIGHLIGHT_FILL = "#f9c9a5"  # its light tint, behind dark text
