@@ -230,26 +230,28 @@ def topological_order(root, leaves=True):
     """
     if not (root.parents or leaves):
         return []
-    order, listed = [], {}  # listed[node]: False while its parents are pending, True once in order
+    order, visited = [], set()
     stack = [root]
     while stack:
         node = stack.pop()
-        state = listed.get(node)
-        if state is None:  # first visit: come back to it after its parents
-            listed[node] = False
+        if node is _PARENTS_DONE:  # the node under the marker has all its parents in order now
+            order.append(stack.pop())
+        elif node not in visited:  # first visit: come back to it after its parents
+            visited.add(node)
             stack.append(node)
+            stack.append(_PARENTS_DONE)
             for parent in reversed(node.parents):  # reversed: the first parent is popped first
-                if parent.parents and parent not in listed:
+                if parent.parents and parent not in visited:
                     stack.append(parent)
             if leaves:
                 for parent in node.parents:
-                    if not parent.parents and parent not in listed:
-                        listed[parent] = True  # a leaf has no parents to wait for
+                    if not parent.parents and parent not in visited:
+                        visited.add(parent)  # a leaf has no parents to wait for
                         order.append(parent)
-        elif state is False:  # its parents are all in order now
-            listed[node] = True
-            order.append(node)
     return order
+
+
+_PARENTS_DONE = object()
 
 
 def gradients(root):

@@ -24,3 +24,10 @@ def test_the_engine_and_nn_bench_workers_run():
     assert build > 0 and backward > 0
     step = nn_mlp.tracegrad_step()
     assert step() == step()  # the same loss each time: zero_grad, forward, backward
+
+
+def test_the_chain_figure_is_the_median_of_runs_in_fresh_processes(monkeypatch):
+    monkeypatch.setattr(engine, "CHAIN_LENGTH", 1000)
+    monkeypatch.setattr(engine, "CHAIN_RUNS", 3)
+    cell = engine._chain_median()
+    assert cell.endswith(")") and "median of 3 runs" in cell and "build" in cell, cell
