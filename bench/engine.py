@@ -63,12 +63,16 @@ def micrograd_sample(nin, nouts):
 
 
 def chain_seconds(value_class, length):
+    """(build seconds, backward seconds), the latter None when backward hits the recursion limit."""
     start = time.perf_counter()
     v, c = value_class(1.0), value_class(1.0 + 1e-7)
     for _ in range(length):
         v = v * c
     built = time.perf_counter()
-    v.backward()
+    try:
+        v.backward()
+    except RecursionError:
+        return built - start, None
     return built - start, time.perf_counter() - built
 
 
@@ -99,10 +103,7 @@ def worker(task, engine, *args):
         build = tracegrad_sample if engine == "tracegrad" else micrograd_sample
         return {"seconds": median_seconds(build(nin, nouts), repeats=SAMPLE_REPEATS)}
     if task == "chain":
-        try:
-            build, backward = chain_seconds(value_class(engine), int(args[0]))
-        except RecursionError:
-            return {"error": "RecursionError"}
+        build, backward = chain_seconds(value_class(engine), int(args[0]))
         return {"build": build, "backward": backward}
     if task == "chain_limit":
         return {"deepest": deepest_chain(value_class(engine))}
@@ -116,11 +117,10 @@ def deepest_chain(value_class):
     low, high = 1, 100_000
     while low < high:
         mid = (low + high + 1) // 2
-        try:
-            chain_seconds(value_class, mid)
-            low = mid
-        except RecursionError:
+        if chain_seconds(value_class, mid)[1] is None:
             high = mid - 1
+        else:
+            low = mid
     return low
 
 
@@ -135,26 +135,42 @@ def run():
         shape = "-".join(map(str, [nin] + nouts))
         rows.append(_row(f"MLP {shape}: forward+backward per sample", ours, peer, "seconds",
                          lambda s: f"{s * 1e3:.3f} ms", "faster"))
+    ours, peer = _chain_median("tracegrad"), _chain_median("micrograd")
     limit = in_fresh_process("bench.engine", "chain_limit", "micrograd")
-    rows.append([f"chain of {CHAIN_LENGTH:,} nodes: build + backward", _chain_median(),
-                 limit.get("error") or f"RecursionError past {limit['deepest']:,} nodes", "-"])
+    rows.append([f"chain of {CHAIN_LENGTH:,} nodes: build + backward", _show_chain(ours),
+                 _show_chain(peer, limit), _chain_ratio(ours, peer)])
     ours = in_fresh_process("bench.engine", "bytes", "tracegrad")
     peer = in_fresh_process("bench.engine", "bytes", "micrograd")
     rows.append(_row("bytes per op node (tracemalloc)", ours, peer, "bytes", lambda b: f"{b:.0f}", "smaller"))
     return rows
 
 
-def _chain_median():
-    """The median run of CHAIN_RUNS, each in a fresh process, with its split and the range."""
-    runs = [in_fresh_process("bench.engine", "chain", "tracegrad", CHAIN_LENGTH) for _ in range(CHAIN_RUNS)]
+def _chain_median(engine):
+    """The median of CHAIN_RUNS runs (by total time), each in a fresh process, and the range."""
+    runs = [in_fresh_process("bench.engine", "chain", engine, CHAIN_LENGTH) for _ in range(CHAIN_RUNS)]
     failed = [run["error"] for run in runs if "error" in run]
     if failed:
-        return failed[0]
-    runs.sort(key=lambda run: run["build"] + run["backward"])
-    median, fastest, slowest = runs[len(runs) // 2], runs[0], runs[-1]
-    return (f"{median['build'] + median['backward']:.2f} s (build {median['build']:.2f}, backward "
-            f"{median['backward']:.2f}; median of {CHAIN_RUNS} runs, "
-            f"{fastest['build'] + fastest['backward']:.2f}-{slowest['build'] + slowest['backward']:.2f})")
+        return {"error": failed[0]}
+    runs.sort(key=lambda run: run["build"] + (run["backward"] or 0.0))
+    totals = [run["build"] + (run["backward"] or 0.0) for run in runs]
+    return dict(runs[len(runs) // 2], fastest=totals[0], slowest=totals[-1])
+
+
+def _show_chain(chain, limit=None):
+    if "error" in chain:
+        return chain["error"]
+    spread = f"median of {CHAIN_RUNS} runs, {chain['fastest']:.2f}-{chain['slowest']:.2f}"
+    if chain["backward"] is None:
+        deepest = limit.get("error") or f"past {limit['deepest']:,} nodes"
+        return f"build {chain['build']:.2f} s ({spread}); backward: RecursionError {deepest}"
+    return (f"{chain['build'] + chain['backward']:.2f} s (build {chain['build']:.2f}, backward "
+            f"{chain['backward']:.2f}; {spread})")
+
+
+def _chain_ratio(ours, peer):
+    if "error" in ours or "error" in peer:
+        return "-"
+    return f"build {peer['build'] / ours['build']:.1f}x faster"
 
 
 def _row(name, ours, peer, key, show, better):

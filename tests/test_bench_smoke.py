@@ -29,5 +29,9 @@ def test_the_engine_and_nn_bench_workers_run():
 def test_the_chain_figure_is_the_median_of_runs_in_fresh_processes(monkeypatch):
     monkeypatch.setattr(engine, "CHAIN_LENGTH", 1000)
     monkeypatch.setattr(engine, "CHAIN_RUNS", 3)
-    cell = engine._chain_median()
-    assert cell.endswith(")") and "median of 3 runs" in cell and "build" in cell, cell
+    ours, peer = engine._chain_median("tracegrad"), engine._chain_median("micrograd")
+    assert ours["fastest"] <= ours["build"] + ours["backward"] <= ours["slowest"]
+    assert "median of 3 runs" in engine._show_chain(ours) and "backward" in engine._show_chain(ours)
+    assert peer["backward"] is None  # micrograd's recursive backward fails past about 990 nodes
+    assert "RecursionError past 12 nodes" in engine._show_chain(peer, {"deepest": 12})
+    assert engine._chain_ratio(ours, peer).startswith("build ")
