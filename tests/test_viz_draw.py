@@ -203,6 +203,17 @@ def test_grads_can_be_given_as_a_mapping_touching_no_grad():
     assert svg_texts(viz.draw(cost, grads=partial).svg()).count("?") == len(grads) - 1
 
 
+def test_part_of_a_graph_drawn_after_backward_shows_what_grad_holds_or_its_own_gradients():
+    cost, n = neuron_graph()
+    cost.backward()
+    z = n["z"]
+    shown = viz.scene.grad_reader(z, "auto")
+    assert shown(z) == z.grad != 1.0 and shown(n["w"][0]) == n["w"][0].grad  # ∂C/∂x, as .grad holds
+    own = gradients(z)
+    texts = svg_texts(viz.draw(z, grads=own).svg())
+    assert own[z] == 1.0 and compact(own[n["w"][0]]) in texts and compact(n["w"][0].grad) not in texts
+
+
 def test_numbers_are_compact_with_configurable_significant_digits():
     x = Value(3.14159265, label="x")
     y = x * 1234567.0

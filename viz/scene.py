@@ -272,9 +272,11 @@ def _add_ops_and_edges(scene, shown):
 def grad_reader(root, grads):
     """A function value -> gradient to show, or None for "not computed yet".
 
-    grads="auto": show `.grad` once backward has run on root, i.e. once root.grad != 0
+    grads="auto": show `.grad` once a backward has reached root, i.e. once root.grad != 0
       (backward seeds ∂root/∂root = 1; before it every `.grad` is the engine's initial 0.0,
       which would be a wrong answer, not a gradient). Otherwise every grad is "?".
+      Drawing a part of a larger graph after `C.backward()` shows ∂C/∂x, what `.grad` holds,
+      not ∂root/∂x: pass grads=autograd.engine.gradients(root) for those.
     grads=True / False: always / never show `.grad`.
     grads={value: gradient} (e.g. `autograd.engine.gradients(root)`): show these, "?" elsewhere.
     """
