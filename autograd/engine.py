@@ -222,6 +222,9 @@ def local_derivatives(node):
                                  f"finite ({error}); inputs {[p.data for p in node.parents][:6]}") from None
 
 
+_PARENTS_DONE = object()  # on the stack of topological_order, above a node whose parents come first
+
+
 def topological_order(root, leaves=True):
     """Every ancestor of `root` (root last), each after all of its parents. Iterative.
 
@@ -249,9 +252,6 @@ def topological_order(root, leaves=True):
                         visited.add(parent)  # a leaf has no parents to wait for
                         order.append(parent)
     return order
-
-
-_PARENTS_DONE = object()
 
 
 def gradients(root):

@@ -136,8 +136,8 @@ def build_scene(root, *, parameters=None, collapse=None, focus=None, depth=2, ma
                                 rows=[("", value)], members=(value,)))
     _add_data(scene, shown, collapse)
     # boxes plus the op nodes to come: refuse before the per-edge work (derivatives) for big graphs
-    _check_size(len(scene.boxes) + len(scene.data) + sum(1 for v in shown if v.op and len(scene.box_of[v].members) == 1),
-                max_nodes)
+    ops_to_come = sum(1 for v in shown if v.op and len(scene.box_of[v].members) == 1)
+    _check_size(len(scene.boxes) + len(scene.data) + ops_to_come, max_nodes)
     position = {value: i for i, value in enumerate(reading)}
     scene.boxes.sort(key=lambda box: min(position[value] for _, value in box.rows))
     _add_ops_and_edges(scene, shown)
@@ -235,12 +235,10 @@ def _folded_note(count):
 def _add_ops_and_edges(scene, shown):
     edges = {}  # (tail id, head id) -> Edge, so folded boxes get one edge per neighbour
 
-    def connect(parent, consumer, derivative, head):
-        tail = scene.box_of[parent].id
-        edge = edges.get((tail, head))
-        if edge is None:
-            edge = edges[(tail, head)] = Edge(id=f"e{len(edges)}", tail=tail, head=head)
-        edge.pairs.append((parent, consumer, derivative))
+    def edge(tail, head, from_data=False):
+        if (tail, head) not in edges:
+            edges[(tail, head)] = Edge(id=f"e{len(edges)}", tail=tail, head=head, from_data=from_data)
+        return edges[(tail, head)]
 
     data_of = {reader: data for data in scene.data for reader in data.readers}
     for value in scene.order:
@@ -251,19 +249,18 @@ def _add_ops_and_edges(scene, shown):
         if len(box.members) == 1:
             op = OpNode(id=f"o{scene.index[value]}", symbol=op_symbol(value), value=value)
             scene.ops.append(op)
-            edges[(op.id, box.id)] = Edge(id=f"e{len(edges)}", tail=op.id, head=box.id)
+            edge(op.id, box.id)
             head = op.id
         else:
             head = box.id
-        if value in data_of and (data_of[value].id, head) not in edges:
-            edges[(data_of[value].id, head)] = Edge(id=f"e{len(edges)}", tail=data_of[value].id, head=head,
-                                                    from_data=True)
+        if value in data_of:
+            edge(data_of[value].id, head, from_data=True)
         missing = 0
         for parent, derivative in zip(value.parents, derivatives):
             if parent not in shown:
                 missing += 1
             elif scene.box_of[parent] is not box:
-                connect(parent, value, derivative, head)
+                edge(scene.box_of[parent].id, head).pairs.append((parent, value, derivative))
         if missing:
             scene.hidden.append((head, missing))
     scene.edges = list(edges.values())
