@@ -7,7 +7,9 @@ inputs (`parents`) and the op's constants, never a closure, so a graph holds no 
 cycles and is freed by reference counting the moment it is dropped.
 """
 
+import functools
 import gc
+import inspect
 import math
 import numbers
 from contextlib import contextmanager
@@ -145,10 +147,36 @@ def as_value(x):
 
 
 def apply(op_name, *inputs, **params):
-    """Make the node `op(inputs)`; plain numbers among the inputs become leaf Values."""
+    """Make the node `op(inputs)`; plain numbers among the inputs become leaf Values.
+
+    Inputs are passed in order, an op's constants (the k of "**k") by keyword.
+    """
+    op = OPS.get(op_name) or _unknown_op(op_name)
+    _check_arguments(op, inputs, params)
     if not all_values(inputs):
         inputs = tuple(map(as_value, inputs))
-    return record(op_name, *inputs, **params)
+    return make_node(op, inputs, params)
+
+
+def _check_arguments(op, inputs, params):
+    """A TypeError naming the op, rather than one from deep in the table, when apply() gets
+    the wrong number of inputs or the wrong constants for it."""
+    signature = _forward_signature(op.name)
+    try:
+        signature.bind(scalar, *((inputs,) if op.variadic else inputs), **params)
+    except TypeError as error:
+        takes = list(signature.parameters)[1:]  # after the math namespace M
+        if op.variadic:
+            takes[0] = "any number of inputs"
+        given = f"{len(inputs)} input{'' if len(inputs) == 1 else 's'} and "
+        given += f"constants {', '.join(params)}" if params else "no constants"
+        raise TypeError(f"apply({op.name!r}): got {given}, but the op takes ({', '.join(takes)}), "
+                        f"constants by keyword ({error}); {op.formula}") from None
+
+
+@functools.cache
+def _forward_signature(op_name):
+    return inspect.signature(OPS[op_name].forward)
 
 
 def record(op_name, *inputs, **params):
@@ -159,14 +187,15 @@ def record(op_name, *inputs, **params):
 def make_node(op, inputs, params):
     """`record` for callers that already hold the op and a tuple of input Values (the n-ary
     functions: spreading a long tuple into `*inputs` costs as much as the sum itself)."""
-    args = [x.data for x in inputs]
-    if op.variadic:
-        args = [tuple(args)]
+    args = _arguments(op, inputs)
     for rule in op.domain:
         if not rule.holds(scalar, *args, **params):
             raise rule.error(_describe(op.name, rule.says, inputs, params))
     try:
-        out = op.forward(scalar, *args, **params)
+        if len(args) == 2 and not params:  # a binary op, the commonest node: skip the star-call
+            out = op.forward(scalar, args[0], args[1])
+        else:
+            out = op.forward(scalar, *args, **params)
     except OverflowError:  # float ** overflows by raising rather than by giving inf
         raise OverflowError(_describe(op.name, "the result overflows a float", inputs, params)) from None
     except ZeroDivisionError as error:
@@ -207,19 +236,28 @@ def show_constant(value):
 def local_derivatives(node):
     """∂node/∂parent for each parent, in the order of `node.parents` (from the op table);
     () for a leaf."""
-    if not node.parents:
+    parents = node.parents
+    if not parents:
         return ()
     op = OPS[node.op]
-    args = [p.data for p in node.parents]
-    if op.variadic:
-        args = [tuple(args)]
     try:
-        if node.params:
-            return op.derivatives(scalar, node.data, *args, **node.params)
-        return op.derivatives(scalar, node.data, *args)
+        if len(parents) == 2 and not (node.params or op.variadic):  # as in make_node
+            return op.derivatives(scalar, node.data, parents[0].data, parents[1].data)
+        return op.derivatives(scalar, node.data, *_arguments(op, parents), **(node.params or {}))
     except (ArithmeticError, ValueError) as error:  # Python's way of saying "infinite" here
         raise FloatingPointError(f"backward: the local derivative at node {_name(node)} is not "
-                                 f"finite ({error}); inputs {[p.data for p in node.parents][:6]}") from None
+                                 f"finite ({error}); inputs {[p.data for p in parents][:6]}") from None
+
+
+def _arguments(op, inputs):
+    """What the table's functions take after M: the inputs' numbers, or for an n-ary op one
+    tuple of them. Binary ops, most nodes, skip the comprehension (it costs more than the
+    arithmetic it feeds)."""
+    if op.variadic:
+        return (tuple([x.data for x in inputs]),)
+    if len(inputs) == 2:
+        return (inputs[0].data, inputs[1].data)
+    return tuple([x.data for x in inputs])
 
 
 _PARENTS_DONE = object()  # on the stack of topological_order, above a node whose parents come first
