@@ -12,7 +12,6 @@ The same program's forward pass gives the validation set's losses and outputs af
 epoch, and `compiled_outputs` serves `model.predict` on many examples (a forward-only program).
 """
 
-import math
 from contextlib import contextmanager
 
 import numpy as np
@@ -46,7 +45,6 @@ class CompiledPath:
                                         parameters=optimizer.params, reduction="mean", check=len(recorded))
         check_program_loss(self.program, model, loss, X, self.Y, targets)
         self.theta, self.grad = self.program.theta, self.program.grad
-        self.failed = False
         self._outputs = np.empty((len(X), len(self.program.outputs)))
         # The array form update(θ, g) is what Optimizer.step applies; a subclass that overrides
         # step() itself is called as it is, on the Values.
@@ -72,6 +70,7 @@ class CompiledPath:
             try:
                 total_loss += program.gradient(X[batch], Y[batch], check=False) * len(batch)
             except (ArithmeticError, ValueError) as error:
+                self.grad.fill(0.0)  # as the scalar path, which zeroed the grads before this batch
                 raise in_row(error, batch) from None
             if rule is not None:
                 program.last_outputs(out=self._outputs[first:first + len(batch)])
@@ -107,15 +106,7 @@ class CompiledPath:
     def update(self):
         if self.steps_itself:
             return self._step_on_values()
-        with np.errstate(over="ignore", invalid="ignore"):
-            self.optimizer.update(self.theta, self.grad)
-        if not math.isfinite(self.theta.sum()):
-            k = int(np.flatnonzero(~np.isfinite(self.theta))[0])
-            p = self.program.parameters[k]
-            self.failed = True  # finish() leaves the Values at the last completed epoch's weights
-            raise FloatingPointError(f"{type(self.optimizer).__name__}.step: parameter {p.label or k!r} would "
-                                     f"become {self.theta[k]} (grad {self.grad[k]:.6g}); lower the learning "
-                                     f"rate (the model keeps the weights of the last completed epoch)")
+        self.optimizer.checked_update(self.theta, self.grad)
 
     def _step_on_values(self):
         """An optimizer with its own step() (a subclass) gets the Values it expects: slower, same result."""
@@ -126,9 +117,7 @@ class CompiledPath:
 
     def finish(self):
         """Every parameter Value takes its trained value, and the last batch's gradient as .grad
-        (as the scalar path leaves them)."""
-        if self.failed:
-            return
+        (as the scalar path leaves them, also after an update was refused)."""
         self.program.write_parameters()
         for p, g in zip(self.program.parameters, self.grad.tolist()):
             p.grad = g

@@ -2,8 +2,8 @@
 
 `step()` gathers the parameters' data and grads into two vectors θ and g, calls
 `update(θ, g)` and writes θ back. A faster path that keeps every parameter in one flat
-numpy vector (e.g. a compiled graph) calls `update` directly, with the same state, so the
-scalar and the fast path cannot drift apart.
+numpy vector (e.g. a compiled graph) calls `checked_update(θ, g)` directly, with the same
+state, so the scalar and the fast path cannot drift apart.
 
     SGD    v ← μ v + (g + λ θ);   θ ← θ - η v               (μ = 0: θ ← θ - η (g + λ θ))
     Adam   m ← β1 m + (1 - β1) g;  v ← β2 v + (1 - β2) g²;
@@ -57,18 +57,28 @@ class Optimizer:
         """θ ← update(θ, ∂C/∂θ) for the Values, using the grads that backward() left in them."""
         theta = np.fromiter((p.data for p in self.params), dtype=float, count=len(self.params))
         grad = np.fromiter((p.grad for p in self.params), dtype=float, count=len(self.params))
-        state = {name: value.copy() if isinstance(value, np.ndarray) else value
-                 for name, value in vars(self).items()}  # momentum, Adam's m, v, t: restored on refusal
-        with np.errstate(over="ignore", invalid="ignore"):  # checked just below, by parameter name
-            self.update(theta, grad)
-        bad = np.flatnonzero(~np.isfinite(theta))
-        if len(bad):
-            vars(self).update(state)
-            p = self.params[bad[0]]
-            raise FloatingPointError(f"{type(self).__name__}.step: parameter {p.label or bad[0]!r} would "
-                                     f"become {theta[bad[0]]} (grad {p.grad:.6g}); lower the learning rate")
+        self.checked_update(theta, grad)
         for p, value in zip(self.params, theta.tolist()):
             p.data = value
+
+    def checked_update(self, theta, grad):
+        """`update(θ, g)`, refused when a parameter would stop being finite: then θ and the
+        optimizer's state (momentum, Adam's m, v, t) are left as they were, and
+        FloatingPointError names the parameter. Every path of training steps through here, so
+        a diverging fit keeps the weights of its last good step whichever path ran it."""
+        theta_before = theta.copy()
+        state = {name: value.copy() if isinstance(value, np.ndarray) else value
+                 for name, value in vars(self).items()}
+        with np.errstate(over="ignore", invalid="ignore"):  # checked just below, by parameter name
+            self.update(theta, grad)
+        if not math.isfinite(theta.sum()):  # nan and inf propagate into the sum
+            k = int(np.flatnonzero(~np.isfinite(theta))[0])
+            became = theta[k]
+            theta[:] = theta_before
+            vars(self).update(state)
+            p = self.params[k]
+            raise FloatingPointError(f"{type(self).__name__}.step: parameter {p.label or k!r} would "
+                                     f"become {became} (grad {grad[k]:.6g}); lower the learning rate")
 
     def update(self, theta, grad):
         """Apply one update to the flat vector θ in place, given the gradient g = ∂C/∂θ."""

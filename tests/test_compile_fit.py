@@ -329,14 +329,52 @@ def test_an_optimizer_overriding_step_is_still_called():
     assert_close([p.data for p in model.parameters()], [p.data for p in scalar.parameters()])
 
 
-def test_a_diverging_update_keeps_the_last_finite_weights():
-    X, y = np.array([[1e150], [2e150]]), np.array([1.0, 2.0])
+def _diverging_fit(compiled, optimizer, X, y):
+    """fit until it fails: (its error, the model's state, grads, the optimizer's state)."""
     model = nn.MLP(1, [1], output_activation="linear", seed=0)
+    optimizer = optimizer(model.parameters())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        with pytest.raises(FloatingPointError, match="lower the learning rate"):
-            nn.fit(model, X, y, loss=nn.mse, epochs=5, lr=1e10, progress=False, compiled=True)
-    assert all(np.isfinite(p.data) for p in model.parameters())
+        with pytest.raises((ArithmeticError, ValueError)) as failure:
+            nn.fit(model, X, y, loss=nn.mse, epochs=3, batch_size=2, optimizer=optimizer, shuffle=False,
+                   progress=False, compiled=compiled)
+    state = {name: value.tolist() if isinstance(value, np.ndarray) else value
+             for name, value in vars(optimizer).items() if name != "params"}
+    return failure.value, model.state_dict(), [p.grad for p in model.parameters()], state
+
+
+@pytest.mark.parametrize("optimizer", [lambda ps: nn.SGD(ps, lr=1e10, momentum=0.9),
+                                       lambda ps: nn.Adam(ps, lr=1e10)], ids=["SGD", "Adam"])
+def test_a_refused_update_keeps_the_last_good_step_on_both_paths(optimizer):
+    # Batch 1 (tiny x) steps fine; batch 2 (x ~ 1e150) would send a weight to inf or nan.
+    X, y = np.array([[1e-10], [1e-10], [1e150], [2e150]]), np.array([0.0, 0.0, 1.0, 2.0])
+    compiled = _diverging_fit(True, optimizer, X, y)
+    scalar = _diverging_fit(False, optimizer, X, y)
+    assert isinstance(compiled[0], FloatingPointError)
+    assert re.search(r"step: parameter 'w\(2\)_1,1' would become .*lower the learning rate", str(compiled[0]))
+    assert str(compiled[0]) == str(scalar[0])
+    assert compiled[1:] == scalar[1:]  # weights, grads (the refused batch's) and optimizer state
+    initial = nn.MLP(1, [1], output_activation="linear", seed=0).state_dict()
+    assert compiled[3]["steps"] == 1 and compiled[1] != initial  # batch 1's step is kept
+
+
+def test_a_failing_batch_leaves_the_same_model_on_both_paths():
+    # The weights grow until the squared error of the forward pass overflows.
+    X = np.random.default_rng(0).normal(size=(12, 2)) * 10
+    y = np.random.default_rng(1).normal(size=12)
+    outcomes = []
+    for compiled in (True, False):
+        model = nn.MLP(2, [1], output_activation="linear", seed=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with pytest.raises(OverflowError, match=r"\*\*k: the result overflows a float.*in row \d+ of X") as failure:
+                nn.fit(model, X, y, loss=nn.mse, epochs=200, batch_size=4, lr=0.5, seed=0, progress=False,
+                       compiled=compiled)
+        outcomes.append((model.state_dict(), [p.grad for p in model.parameters()], str(failure.value)))
+    assert outcomes[0][2] == outcomes[1][2]
+    (compiled_weights, compiled_grads, _), (scalar_weights, scalar_grads, _) = outcomes
+    assert_close(list(compiled_weights.values()), list(scalar_weights.values()))
+    assert compiled_grads == scalar_grads == [0.0, 0.0, 0.0]  # zeroed before the batch that failed
 
 
 # --- predict and accuracy on many examples: the compiled forward pass ------------------------
