@@ -100,6 +100,18 @@ def test_a_refused_step_leaves_the_optimizers_state_as_it_was(make):
             assert (after[name] == value).all() if hasattr(value, "all") else after[name] == value, name
 
 
+@pytest.mark.parametrize("make", [lambda p: nn.SGD(p, lr=1e300, momentum=0.9), lambda p: nn.Adam(p, lr=1e300)])
+def test_a_refused_update_on_arrays_leaves_theta_as_it_was(make):
+    # The fast path's form: θ is one flat vector updated in place, so a refusal must restore it.
+    params = _values([1.0, 2.0], [0.5, 1e308])
+    params[1].label = "b(2)_1"
+    optimizer = make(params)
+    theta, grad = np.array([1.0, 2.0]), np.array([0.5, 1e308])
+    with pytest.raises(FloatingPointError, match=r"parameter 'b\(2\)_1' would become"):
+        optimizer.checked_update(theta, grad)
+    assert theta.tolist() == [1.0, 2.0] and optimizer.steps == 0
+
+
 @pytest.mark.parametrize("call,error,culprit", [
     (lambda p: nn.SGD(p, lr=0.0), ValueError, "learning rate lr must be > 0, got 0.0"),
     (lambda p: nn.SGD(p, lr=-0.1), ValueError, "lr must be > 0, got -0.1"),
