@@ -38,12 +38,20 @@ def dot(ws, xs, bias=None):
     return make_node(OPS["dot"], ws + xs + bias, {"n": len(ws)})
 
 
+_NONE_YET = object()
+_checked_data = _NONE_YET  # the last data vector found to be all finite floats (a tuple: immutable)
+
+
 def _values_or_data(xs, what):
     """(xs as Values, None), or (x, x) with x a tuple of finite floats when no entry is a Value.
 
     The common cases (all Values; all finite floats) are checked in C; anything else goes
-    entry by entry, so that an error names the entry at fault.
+    entry by entry, so that an error names the entry at fault. The neurons of a layer all
+    read the same tuple x, so the tuple last found to be data is not checked again.
     """
+    global _checked_data
+    if xs is _checked_data:
+        return xs, xs
     xs = tuple(xs)
     if not xs:
         raise ValueError(f"{what}: needs at least one value, got an empty sequence")
@@ -53,6 +61,7 @@ def _values_or_data(xs, what):
     if any(issubclass(kind, Value) for kind in kinds):
         return _values(xs, what), None
     if all_finite_floats(xs):
+        _checked_data = xs
         return xs, xs
     x = tuple(_number(x, f"{what}[{k}]") for k, x in enumerate(xs))
     return x, x

@@ -243,6 +243,40 @@ def test_dot_gradcheck(problem):
     assert report.ok, str(report)
 
 
+def _outcome(call):
+    try:
+        z = call()
+    except (TypeError, ValueError, ArithmeticError) as error:
+        return type(error), str(error)
+    return z.op, z.data, z.params
+
+
+entry = st.one_of(real(), st.integers(-3, 3), st.sampled_from([math.nan, math.inf, "2", None]))
+
+
+@settings(max_examples=200)
+@given(vectors=st.lists(st.tuples(entry, entry), min_size=1, max_size=4),
+       picks=st.lists(st.integers(0, 3), min_size=1, max_size=8))
+def test_data_checked_once_gives_what_a_fresh_check_gives(vectors, picks):
+    # dot skips the check of a data tuple it has just accepted (a layer's neurons share x):
+    # passing the very same tuple objects again and again must change no outcome.
+    ws = leaves([0.5, -2.0])
+    for pick in picks:
+        x = vectors[pick % len(vectors)]
+        assert _outcome(lambda: autograd.dot(ws, x)) == _outcome(lambda: autograd.dot(ws, list(x)))
+    assert _outcome(lambda: autograd.dot([], ())) == _outcome(lambda: autograd.dot([], []))
+
+
+def test_a_layer_checks_its_shared_data_once(monkeypatch):
+    import autograd.functional
+    checks = []
+    original = autograd.functional.all_finite_floats
+    monkeypatch.setattr(autograd.functional, "all_finite_floats", lambda xs: checks.append(1) or original(xs))
+    x = (1.0, 2.0, 3.0)
+    zs = [autograd.dot(leaves([1.0, 1.0, 1.0]), x) for _ in range(32)]
+    assert len(checks) <= 1 and all(z.op == "dot_data" and z.params["x"] is x for z in zs)
+
+
 def test_empty_inputs_are_refused_by_name():
     with pytest.raises(ValueError, match="sum"):
         autograd.sum([])
