@@ -21,8 +21,12 @@ COMPILED_PREDICT_FROM = 256
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
 
-class StateDictError(KeyError):
-    """load_state_dict(strict=True) found missing or unexpected names; nothing was written."""
+class StateDictError(KeyError, RuntimeError):
+    """load_state_dict(strict=True) found missing or unexpected names; nothing was written.
+
+    A KeyError, since names are keys, and a RuntimeError, which is what PyTorch raises here,
+    so that code written for either catches it.
+    """
 
     def __str__(self):  # KeyError would show the message in quotes
         return str(self.args[0])

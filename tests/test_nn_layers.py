@@ -223,6 +223,8 @@ def test_state_dict_round_trip_and_strict_names():
     before = other.state_dict()
     with pytest.raises(KeyError, match=r"missing keys: 'layers.0.neurons.0.b'.*unexpected keys: 'layers.9"):
         other.load_state_dict(state)
+    with pytest.raises(RuntimeError, match="missing keys"):  # what PyTorch raises: its users catch this
+        other.load_state_dict(state)
     assert other.state_dict() == before
     missing, unexpected = other.load_state_dict(state, strict=False)
     assert missing == ["layers.0.neurons.0.b"] and unexpected == ["layers.9.neurons.0.b"]
