@@ -71,14 +71,19 @@ class Optimizer:
                  for name, value in vars(self).items()}
         with np.errstate(over="ignore", invalid="ignore"):  # checked just below, by parameter name
             self.update(theta, grad)
-        if not math.isfinite(theta.sum()):  # nan and inf propagate into the sum
-            k = int(np.flatnonzero(~np.isfinite(theta))[0])
-            became = theta[k]
-            theta[:] = theta_before
-            vars(self).update(state)
-            p = self.params[k]
-            raise FloatingPointError(f"{type(self).__name__}.step: parameter {p.label or k!r} would "
-                                     f"become {became} (grad {grad[k]:.6g}); lower the learning rate")
+            total = theta.sum()  # nan and inf propagate into the sum
+        if math.isfinite(total):
+            return
+        bad = np.flatnonzero(~np.isfinite(theta))
+        if len(bad) == 0:  # finite weights so large that their sum overflowed
+            return
+        k = int(bad[0])
+        became = theta[k]
+        theta[:] = theta_before
+        vars(self).update(state)
+        p = self.params[k]
+        raise FloatingPointError(f"{type(self).__name__}.step: parameter {p.label or k!r} would "
+                                 f"become {became} (grad {grad[k]:.6g}); lower the learning rate")
 
     def update(self, theta, grad):
         """Apply one update to the flat vector θ in place, given the gradient g = ∂C/∂θ."""

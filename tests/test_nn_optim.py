@@ -112,6 +112,12 @@ def test_a_refused_update_on_arrays_leaves_theta_as_it_was(make):
     assert theta.tolist() == [1.0, 2.0] and optimizer.steps == 0
 
 
+def test_huge_finite_weights_whose_sum_overflows_still_step():
+    params = _values([1e308, 1e308], [1.0, 1.0])
+    nn.SGD(params, lr=0.5).step()
+    assert [p.data for p in params] == [1e308 - 0.5, 1e308 - 0.5]
+
+
 @pytest.mark.parametrize("call,error,culprit", [
     (lambda p: nn.SGD(p, lr=0.0), ValueError, "learning rate lr must be > 0, got 0.0"),
     (lambda p: nn.SGD(p, lr=-0.1), ValueError, "lr must be > 0, got -0.1"),
