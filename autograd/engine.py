@@ -12,6 +12,7 @@ import gc
 import inspect
 import math
 import numbers
+import operator
 from contextlib import contextmanager
 
 from .backends import scalar
@@ -80,6 +81,13 @@ class Value:
     def __float__(self):
         return self.data
 
+    # --- comparisons: of the data, as plain bools. Not differentiable, so not graph ops; ----
+    # --- == stays identity, so that Values are dict keys (the gradients are kept in one). ---
+    def __lt__(self, other): return _compared(self, other, operator.lt)
+    def __le__(self, other): return _compared(self, other, operator.le)
+    def __gt__(self, other): return _compared(self, other, operator.gt)
+    def __ge__(self, other): return _compared(self, other, operator.ge)
+
     # --- arithmetic: each line records one node of the table ----------------------------
     def __add__(self, other):      return record("+", self, as_value(other))
     def __radd__(self, other):     return record("+", as_value(other), self)
@@ -126,6 +134,14 @@ class Value:
         """
         for node, g in gradients(self).items():
             node.grad += g
+
+
+def _compared(value, other, compare):
+    if isinstance(other, Value):
+        return compare(value.data, other.data)
+    if isinstance(other, numbers.Real):
+        return bool(compare(value.data, other))  # exact, also for ints beyond the float range
+    return NotImplemented  # Python then raises a TypeError naming both types
 
 
 def all_values(xs):

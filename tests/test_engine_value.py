@@ -218,6 +218,41 @@ def test_values_hash_by_identity():
     assert hash(x) == hash(x)
 
 
+# --- ordering: of the data, plain bools, no graph ------------------------------------------
+
+ORDERINGS = [("<", lambda a, b: a < b), ("<=", lambda a, b: a <= b),
+             (">", lambda a, b: a > b), (">=", lambda a, b: a >= b)]
+
+
+@given(x=real(), y=st.one_of(real(), st.integers(-10, 10)))
+def test_ordering_compares_the_data_and_gives_a_plain_bool(x, y):
+    for name, compare in ORDERINGS:
+        for left, right in [(Value(x), y), (Value(x), Value(float(y))), (Value(x), np.float64(y))]:
+            got = compare(left, right)
+            assert type(got) is bool and got == compare(x, y), name
+        got = compare(y, Value(x))  # the number on the left
+        assert type(got) is bool and got == compare(y, x), name
+
+
+def test_ordering_against_an_int_beyond_the_float_range_is_exact():
+    assert Value(1e308) < 10 ** 400 and Value(-1e308) > -10 ** 400
+
+
+def test_ordering_records_no_node_and_picks_values_as_python_does():
+    a, b = Value(1.0, label="a"), Value(2.0, label="b")
+    assert max(a, b) is b and min(a, b) is a and sorted([b, a]) == [a, b]
+    assert a.parents == () and b.parents == ()
+    c = max(a, b) * 3.0  # the gradient flows to the one chosen, as PyTorch's max does
+    c.backward()
+    assert (a.grad, b.grad) == (0.0, 3.0)
+
+
+@pytest.mark.parametrize("other", ["2", None, [1.0], 1j])
+def test_ordering_against_a_non_number_is_a_type_error_naming_both(other):
+    with pytest.raises(TypeError, match=f"'<' not supported between instances of 'Value' and '{type(other).__name__}'"):
+        Value(1.0) < other
+
+
 def test_float_of_a_value_is_its_data():
     assert float(Value(2.5) * 2) == 5.0
 
