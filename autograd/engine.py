@@ -7,15 +7,14 @@ inputs (`parents`) and the op's constants, never a closure, so a graph holds no 
 cycles and is freed by reference counting the moment it is dropped.
 """
 
-import functools
 import gc
-import inspect
 import math
 import numbers
 import operator
 from contextlib import contextmanager
 
 from .backends import scalar
+from .messages import check_arguments, describe, node_name, non_finite, unknown_op
 from .ops import OPS
 
 _recording = True
@@ -167,37 +166,16 @@ def apply(op_name, *inputs, **params):
 
     Inputs are passed in order, an op's constants (the k of "**k") by keyword.
     """
-    op = OPS.get(op_name) or _unknown_op(op_name)
-    _check_arguments(op, inputs, params)
+    op = OPS.get(op_name) or unknown_op(op_name)
+    check_arguments(op, inputs, params)
     if not all_values(inputs):
         inputs = tuple(map(as_value, inputs))
     return make_node(op, inputs, params)
 
 
-def _check_arguments(op, inputs, params):
-    """A TypeError naming the op, rather than one from deep in the table, when apply() gets
-    the wrong number of inputs or the wrong constants for it."""
-    signature = _forward_signature(op.name)
-    try:
-        signature.bind(scalar, *((inputs,) if op.variadic else inputs), **params)
-    except TypeError as error:
-        takes = list(signature.parameters)[1:]  # after the math namespace M
-        if op.variadic:
-            takes[0] = "any number of inputs"
-        given = f"{len(inputs)} input{'' if len(inputs) == 1 else 's'} and "
-        given += f"constants {', '.join(params)}" if params else "no constants"
-        raise TypeError(f"apply({op.name!r}): got {given}, but the op takes ({', '.join(takes)}), "
-                        f"constants by keyword ({error}); {op.formula}") from None
-
-
-@functools.cache
-def _forward_signature(op_name):
-    return inspect.signature(OPS[op_name].forward)
-
-
 def record(op_name, *inputs, **params):
     """Make the node `op(inputs)` from Values: check the op's domain, compute, record its parents."""
-    return make_node(OPS.get(op_name) or _unknown_op(op_name), inputs, params)
+    return make_node(OPS.get(op_name) or unknown_op(op_name), inputs, params)
 
 
 def make_node(op, inputs, params):
@@ -206,18 +184,18 @@ def make_node(op, inputs, params):
     args = _arguments(op, inputs)
     for rule in op.domain:
         if not rule.holds(scalar, *args, **params):
-            raise rule.error(_describe(op.name, rule.says, inputs, params))
+            raise rule.error(describe(op.name, rule.says, inputs, params))
     try:
         if len(args) == 2 and not params:  # a binary op, the commonest node: skip the star-call
             out = op.forward(scalar, args[0], args[1])
         else:
             out = op.forward(scalar, *args, **params)
     except OverflowError:  # float ** overflows by raising rather than by giving inf
-        raise OverflowError(_describe(op.name, "the result overflows a float", inputs, params)) from None
+        raise OverflowError(describe(op.name, "the result overflows a float", inputs, params)) from None
     except ZeroDivisionError as error:
-        raise ZeroDivisionError(_describe(op.name, str(error), inputs, params)) from None
+        raise ZeroDivisionError(describe(op.name, str(error), inputs, params)) from None
     if not math.isfinite(out):
-        raise OverflowError(_describe(op.name, f"the result {out} is not a finite float", inputs, params))
+        raise OverflowError(describe(op.name, f"the result {out} is not a finite float", inputs, params))
 
     node = Value.__new__(Value)
     node.data = out
@@ -228,25 +206,6 @@ def make_node(op, inputs, params):
     else:
         node.op, node.parents, node.params = "", (), None
     return node
-
-
-def _unknown_op(op_name):
-    raise KeyError(f"no op named {op_name!r}; the table has {', '.join(OPS)}")
-
-
-def _describe(op_name, says, inputs, params):
-    def show(x):
-        return f"{x.data:.6g} ('{x.label}')" if x.label else f"{x.data:.6g}"
-    shown = ", ".join(show(x) for x in inputs[:6]) + (", ..." if len(inputs) > 6 else "")
-    consts = "".join(f", {k}={show_constant(v)}" for k, v in params.items())
-    return f"{op_name}: {says}; inputs: {shown}{consts}"
-
-
-def show_constant(value):
-    """An op's constant for a message: a number, or the first few numbers of a data vector."""
-    if isinstance(value, tuple):
-        return "(" + ", ".join(f"{v:.6g}" for v in value[:6]) + (", ...)" if len(value) > 6 else ")")
-    return f"{value:.6g}"
 
 
 def local_derivatives(node):
@@ -261,7 +220,7 @@ def local_derivatives(node):
             return op.derivatives(scalar, node.data, parents[0].data, parents[1].data)
         return op.derivatives(scalar, node.data, *_arguments(op, parents), **(node.params or {}))
     except (ArithmeticError, ValueError) as error:  # Python's way of saying "infinite" here
-        raise FloatingPointError(f"backward: the local derivative at node {_name(node)} is not "
+        raise FloatingPointError(f"backward: the local derivative at node {node_name(node)} is not "
                                  f"finite ({error}); inputs {[p.data for p in parents][:6]}") from None
 
 
@@ -347,27 +306,14 @@ def _raise_at_first_non_finite(order, root):
     for node in reversed(order):
         g = grads[node]
         if not math.isfinite(g):
-            raise FloatingPointError(f"backward: the gradient at node {_name(node)} summed to {g}")
+            raise FloatingPointError(f"backward: the gradient at node {node_name(node)} summed to {g}")
         for parent, d in zip(node.parents, local_derivatives(node)):
             if not math.isfinite(g * d):
-                raise _non_finite(node, parent, g, d)
+                raise non_finite(node, parent, g, d)
             grads[parent] = grads.get(parent, 0.0) + g * d
     for node, g in grads.items():
         if not math.isfinite(g):  # finite terms whose sum overflowed
-            raise FloatingPointError(f"backward: the gradient at node {_name(node)} summed to {g}")
-
-
-def _non_finite(node, parent, g, d):
-    into = f" into '{parent.label}'" if parent.label else ""
-    return FloatingPointError(
-        f"backward: non-finite gradient at node {_name(node)}{into}: ∂C/∂z = {g:.6g} times "
-        f"local derivative {d:.6g} (input {parent.data:.6g}) gives {g * d}")
-
-
-def _name(node):
-    label = f"'{node.label}' " if node.label else ""
-    kind = f"op {node.op}" if node.op else "leaf"
-    return f"{label}({kind}, data {node.data:.6g})"
+            raise FloatingPointError(f"backward: the gradient at node {node_name(node)} summed to {g}")
 
 
 def zero_grad(root):

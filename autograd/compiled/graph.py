@@ -7,7 +7,8 @@ for every example; `structure` is what two recordings are compared on.
 
 import numpy as np
 
-from ..engine import Value, show_constant, topological_order
+from ..engine import Value, topological_order
+from ..messages import show_constant
 
 
 class GraphStructureError(ValueError):
