@@ -108,16 +108,19 @@ def numeric_array(values, what, bools=False):
         lengths = sorted({len(row) for row in values if hasattr(row, "__len__")})
         raise ValueError(f"{what}: the rows have different lengths {lengths}; expected one length") from None
     if array.dtype.kind not in ("biuf" if bools else "iuf"):
-        raise TypeError(f"{what}: expected real numbers only, got entries of type "
-                        f"{_first_non_number(array.ravel())}")
+        raise TypeError(f"{what}: expected real numbers only, got {_first_non_number(values, bools)}")
     return array.astype(float, copy=False)  # a float array is used as it is: nn only reads it
 
 
-def _first_non_number(flat):
-    for x in flat.tolist():
-        if isinstance(x, bool) or not isinstance(x, numbers.Real):
-            return f"{type(x).__name__} ({x!r:.40})"
-    return str(flat.dtype)
+def _first_non_number(values, bools):
+    """The first entry that is not a number, and where it is. Read from the values as given,
+    as objects: numpy turns [[0, 1], ["a", 1]] into strings throughout, "0" included."""
+    entries = np.asarray(values, dtype=object)
+    for index, x in np.ndenumerate(entries):
+        if (isinstance(x, bool) and not bools) or not isinstance(x, numbers.Real):
+            where = ", ".join(map(str, index))
+            return f"{type(x).__name__} {x!r:.40} at [{where}]"
+    return f"entries of type {entries.dtype}"
 
 
 def finite_number(x, what):
