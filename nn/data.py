@@ -14,6 +14,17 @@ from autograd import Value
 from autograd.engine import all_finite_floats
 
 
+def model_sizes(model, what):
+    """(nin, nout), a model's numbers of inputs and outputs, which fit, accuracy and predict
+    need to check a data set; a TypeError saying how to give them when the model has none."""
+    nin, nout = getattr(model, "nin", None), getattr(model, "nout", None)
+    if isinstance(nin, int) and isinstance(nout, int):
+        return nin, nout
+    raise TypeError(f"{what}: the model ({type(model).__name__}) needs int attributes nin and nout, "
+                    f"its numbers of inputs and outputs; nn.MLP, nn.Layer and nn.Neuron have them, "
+                    f"and a Module of your own can set them in its __init__")
+
+
 def input_values(x, nin, what, nodes=False):
     """One example, checked: the inputs a(1) = x that the first layer's neurons read.
 

@@ -1,8 +1,10 @@
 """Module: what every neuron, layer and network shares (parameters, names, state, grads).
 
 A module names its parameters the way PyTorch does, by the path of attributes and list
-indices that leads to each one, e.g. `layers.0.neurons.2.w.3`. Each subclass lists the
-attributes that hold its parameters or sub-modules in `_fields`.
+indices that leads to each one, e.g. `layers.0.neurons.2.w.3`. As in PyTorch, a subclass
+needs no registration: every attribute holding a Value, a Module, or a list, tuple or dict
+of them is found, in the order the attributes were set. nn's own modules fix theirs in
+`_fields` (w before b in a neuron).
 """
 
 from collections import namedtuple
@@ -13,7 +15,7 @@ import autograd
 from autograd import Value
 
 from .compiled_fit import compiled_outputs
-from .data import as_examples, finite_number
+from .data import as_examples, finite_number, model_sizes
 
 # Recording and compiling costs about as much as 25 to 130 examples through the scalar engine.
 COMPILED_PREDICT_FROM = 256
@@ -36,9 +38,23 @@ class Module:
     _fields = ()
 
     def named_parameters(self, prefix=""):
-        """(name, Value) for every parameter, in a fixed order: sub-modules in order, then w before b."""
-        for field in self._fields:
-            yield from _named(getattr(self, field), prefix + field)
+        """(name, Value) for every parameter, in a fixed order. A Value reached twice (a shared
+        weight) is one parameter, under the first name it is found by, as in PyTorch."""
+        seen = set()
+        for name, parameter in self._walk(prefix):
+            if parameter not in seen:  # Values hash by identity
+                seen.add(parameter)
+                yield name, parameter
+
+    def _walk(self, prefix):
+        for field, item in self._children():
+            yield from _named(item, prefix + field)
+
+    def _children(self):
+        """(attribute name, what it holds) for each attribute that holds parameters."""
+        if self._fields:
+            return [(field, getattr(self, field)) for field in self._fields]
+        return [(name, item) for name, item in vars(self).items() if _holds_parameters(item)]
 
     def parameters(self):
         """Every parameter, in named_parameters order (subclasses list them directly, for speed)."""
@@ -58,7 +74,8 @@ class Module:
         """
         if compiled is not None and not isinstance(compiled, bool):
             raise TypeError(f"predict compiled: expected None, False or True, got {compiled!r:.40}")
-        X = as_examples(X, self.nin, f"{type(self).__name__}.predict X")
+        what = f"{type(self).__name__}.predict"
+        X = as_examples(X, model_sizes(self, what)[0], f"{what} X")
         outputs = None
         if compiled or (compiled is None and len(X) >= COMPILED_PREDICT_FROM):
             outputs = compiled_outputs(self, X, required=compiled is True)
@@ -107,10 +124,25 @@ def _named(item, name):
     if isinstance(item, Value):
         yield name, item
     elif isinstance(item, Module):
-        yield from item.named_parameters(name + ".")
-    else:  # a list of Values or of modules
+        yield from item._walk(name + ".")
+    elif isinstance(item, dict):
+        for key, child in item.items():
+            yield from _named(child, f"{name}.{key}")
+    else:  # a list or tuple of Values or of modules
         for index, child in enumerate(item):
             yield from _named(child, f"{name}.{index}")
+
+
+def _holds_parameters(item):
+    """A Value, a Module, or a non-empty list, tuple or dict (str keys) of such things."""
+    if isinstance(item, (Value, Module)):
+        return True
+    if isinstance(item, dict):
+        return bool(item) and all(isinstance(key, str) for key in item) and all(
+            map(_holds_parameters, item.values()))
+    if isinstance(item, (list, tuple)):
+        return bool(item) and all(map(_holds_parameters, item))
+    return False
 
 
 def _listing(names, most=8):

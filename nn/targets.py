@@ -19,7 +19,7 @@ import numpy as np
 
 from autograd import Value
 
-from .data import as_examples, finite_number
+from .data import as_examples, finite_number, model_sizes
 
 
 # --- one example -------------------------------------------------------------------------
@@ -187,13 +187,14 @@ def data_set(model, X, y, loss, what):
     Y is the targets as floats, (N,) or (N, k), whenever they are numbers of one shape (for a
     custom loss, its own targets), else None.
     """
-    X = as_examples(X, model.nin, f"{what} X")
+    nin, nout = model_sizes(model, what)
+    X = as_examples(X, nin, f"{what} X")
     if isinstance(y, (str, bytes)) or not hasattr(y, "__len__") or (isinstance(y, np.ndarray) and y.ndim == 0):
         raise TypeError(f"{what} y: expected a sequence of {len(X)} targets, got {type(y).__name__}")
     y = _bools_as_numbers(y)
     if len(y) != len(X):
         raise ValueError(f"{what}: X has {len(X)} examples but y has {len(y)} targets; they must match")
-    targets, Y = check_targets(y, loss, model.nout, what)
+    targets, Y = check_targets(y, loss, nout, what)
     return X, targets, (Y if Y is not None else _numbers_or_none(targets))
 
 

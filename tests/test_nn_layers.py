@@ -262,3 +262,63 @@ def test_a_neuron_may_start_from_given_weights_and_bias():
     neuron = nn.Neuron(2, "sigmoid", weights=np.array([0.5, -1.0]), bias=2)
     assert [p.data for p in neuron.parameters()] == [0.5, -1.0, 2.0]
     assert all(isinstance(p.data, float) for p in neuron.parameters())
+
+
+# --- a Module of your own: parameters found without registration, as in PyTorch ------------
+
+class TwoLayerNet(nn.Module):
+    """What a PyTorch user writes: sub-modules and a parameter as plain attributes."""
+
+    def __init__(self, with_sizes=True):
+        if with_sizes:
+            self.nin, self.nout = 2, 1
+        self.scale = Value(1.0, label="scale")
+        self.hidden = nn.Layer(2, 3, seed=0)
+        self.out = nn.Layer(3, 1, activation="linear", seed=1)
+        self.extras = {"shift": Value(0.0, label="shift")}
+        self.tied = [self.scale]  # the same Value again: one parameter
+        self.name, self.widths, self.empty = "net", [2, 3, 1], []  # not parameters
+
+    def __call__(self, x):
+        return self.out(self.hidden(x))[0] * self.scale + self.extras["shift"]
+
+
+def test_a_module_of_your_own_finds_its_parameters_in_attribute_order():
+    net = TwoLayerNet()
+    names = [name for name, _ in net.named_parameters()]
+    assert names[0] == "scale" and names[1:4] == ["hidden.neurons.0.w.0", "hidden.neurons.0.w.1",
+                                                  "hidden.neurons.0.b"]
+    assert names[-1] == "extras.shift" and "tied.0" not in names
+    assert len(names) == len(set(names)) == 1 + 9 + 4 + 1
+    assert net.parameters() == [p for _, p in net.named_parameters()]
+    assert len({id(p) for p in net.parameters()}) == len(names)
+
+
+def test_a_module_of_your_own_saves_loads_and_zeroes_like_the_built_in_ones():
+    net, other = TwoLayerNet(), TwoLayerNet()
+    for k, p in enumerate(net.parameters()):
+        p.data, p.grad = 0.1 * k, 1.0
+    other.load_state_dict(net.state_dict())
+    assert other.state_dict() == net.state_dict()
+    net.zero_grad()
+    assert all(p.grad == 0.0 for p in net.parameters())
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_fit_trains_a_module_of_your_own(compiled):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 2))
+    y = X[:, 0] - 0.5 * X[:, 1] + 0.25
+    net = TwoLayerNet()
+    history = nn.fit(net, X, y, loss=nn.mse, epochs=60, batch_size=8, lr=0.05, seed=0, progress=False,
+                     compiled=compiled)
+    assert history.loss[-1] < 0.2 * history.loss[0]
+    assert net.extras["shift"].data != 0.0 and net.scale.data != 1.0  # every parameter trained
+
+
+def test_fit_and_predict_say_what_a_module_of_your_own_lacks():
+    X, y = np.zeros((4, 2)), np.zeros(4)
+    with pytest.raises(TypeError, match=r"fit: the model \(TwoLayerNet\) needs int attributes nin and nout"):
+        nn.fit(TwoLayerNet(with_sizes=False), X, y, loss=nn.mse, epochs=1, lr=0.1, progress=False)
+    with pytest.raises(TypeError, match=r"TwoLayerNet.predict: .*needs int attributes nin and nout"):
+        TwoLayerNet(with_sizes=False).predict(X)

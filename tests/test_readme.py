@@ -4,6 +4,7 @@ import contextlib
 import io
 import os
 import re
+import textwrap
 from pathlib import Path
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -25,7 +26,7 @@ def test_the_readme_examples_run_in_order_and_print_what_they_show(tmp_path):
                 continue
             printed = io.StringIO()
             with contextlib.redirect_stdout(printed):
-                exec(compile(code, "README.md", "exec"), namespace)
+                exec(compile(textwrap.dedent(code), "README.md", "exec"), namespace)  # a block in a list is indented
             for line in code.splitlines():  # print(...)  # expected output
                 if line.startswith("print(") and "# 0." in line:
                     assert printed.getvalue().strip() == line.split("# ", 1)[1].strip()
