@@ -60,6 +60,18 @@ class Module:
         """Every parameter, in named_parameters order (subclasses list them directly, for speed)."""
         return [p for _, p in self.named_parameters()]
 
+    def __repr__(self):
+        """PyTorch's layout: the module, then one line per attribute holding parameters."""
+        lines = [f"{type(self).__name__}({self.num_parameters()} parameters)("]
+        for name, item in self._children():
+            if isinstance(item, Value):
+                lines.append(f"  ({name}): {item!r}")
+            elif isinstance(item, Module):
+                lines.append(f"  ({name}): {item!r}  # {item.num_parameters()} parameters")
+            else:
+                lines.append(f"  ({name}): {type(item).__name__} of {len(item)}")
+        return "\n".join(lines) + "\n)"
+
     def num_parameters(self):
         return sum(1 for _ in self.named_parameters())
 

@@ -322,3 +322,10 @@ def test_fit_and_predict_say_what_a_module_of_your_own_lacks():
         nn.fit(TwoLayerNet(with_sizes=False), X, y, loss=nn.mse, epochs=1, lr=0.1, progress=False)
     with pytest.raises(TypeError, match=r"TwoLayerNet.predict: .*needs int attributes nin and nout"):
         TwoLayerNet(with_sizes=False).predict(X)
+
+
+def test_a_module_of_your_own_prints_like_pytorch():
+    text = repr(TwoLayerNet())
+    assert text.splitlines()[0] == "TwoLayerNet(15 parameters)("
+    assert "  (hidden): Layer(2 → 3, tanh)  # 9 parameters" in text and "  (extras): dict of 1" in text
+    assert "(name)" not in text and text.endswith("\n)")
