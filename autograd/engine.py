@@ -80,6 +80,10 @@ class Value:
     def __float__(self):
         return self.data
 
+    def __format__(self, spec):
+        """f"{loss:.4f}" formats the data, as for a PyTorch scalar; f"{loss}" is the repr."""
+        return format(self.data, spec) if spec else repr(self)
+
     # --- comparisons: of the data, as plain bools. Not differentiable, so not graph ops; ----
     # --- == stays identity, so that Values are dict keys (the gradients are kept in one). ---
     def __lt__(self, other): return _compared(self, other, operator.lt)

@@ -253,6 +253,12 @@ def test_ordering_against_a_non_number_is_a_type_error_naming_both(other):
         Value(1.0) < other
 
 
+def test_a_format_spec_formats_the_data():
+    loss = Value(0.123456, label="loss")
+    assert f"{loss:.3f}" == "0.123" and f"{loss:>8.2e}" == "1.23e-01"
+    assert f"{loss}" == repr(loss) == "Value(data=0.123456, grad=0, label='loss')"
+
+
 def test_float_of_a_value_is_its_data():
     assert float(Value(2.5) * 2) == 5.0
 
