@@ -232,6 +232,8 @@ class MLP(Module):
             a = layer.forward(a)
         return a[0] if len(a) == 1 else a
 
+    forward = __call__  # as in PyTorch, model.forward(x) is model(x)
+
     def weights(self):
         """[(W, b) per layer]: W[j, k] is the weight from neuron k of the layer before into neuron j."""
         return [layer.weights() for layer in self.layers]

@@ -37,6 +37,13 @@ class StateDictError(KeyError, RuntimeError):
 class Module:
     _fields = ()
 
+    def __call__(self, *args, **kwargs):
+        """model(x) is model.forward(x), as in PyTorch (nn's own modules check x first)."""
+        return self.forward(*args, **kwargs)
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__}: define forward(self, x), which model(x) calls")
+
     def named_parameters(self, prefix=""):
         """(name, Value) for every parameter, in a fixed order. A Value reached twice (a shared
         weight) is one parameter, under the first name it is found by, as in PyTorch."""

@@ -329,3 +329,28 @@ def test_a_module_of_your_own_prints_like_pytorch():
     assert text.splitlines()[0] == "TwoLayerNet(15 parameters)("
     assert "  (hidden): Layer(2 → 3, tanh)  # 9 parameters" in text and "  (extras): dict of 1" in text
     assert "(name)" not in text and text.endswith("\n)")
+
+
+def test_model_of_x_calls_forward_as_in_pytorch():
+    class Affine(nn.Module):
+        def __init__(self):
+            self.nin, self.nout = 1, 1
+            self.w, self.b = Value(2.0, label="w"), Value(0.5, label="b")
+
+        def forward(self, x):
+            return self.w * x[0] + self.b
+
+    model = Affine()
+    assert model([3.0]).data == 6.5 and [n for n, _ in model.named_parameters()] == ["w", "b"]
+    assert model.predict(np.array([[1.0], [2.0]])).tolist() == [2.5, 4.5]
+
+    class Nothing(nn.Module):
+        pass
+
+    with pytest.raises(NotImplementedError, match="Nothing: define forward"):
+        Nothing()([1.0])
+
+
+def test_an_mlp_forward_is_its_call():
+    model = nn.MLP(2, [3, 1], seed=0)
+    assert model.forward([0.5, -1.0]).data == model([0.5, -1.0]).data
