@@ -33,7 +33,8 @@ class ModelFileError(ValueError):
 def save(model, path):
     """Write `model` (an nn.MLP) to `path` as JSON; floats are written exactly (repr round-trips)."""
     if not isinstance(model, MLP):
-        raise TypeError(f"save: expected an nn.MLP, got {type(model).__name__}")
+        raise TypeError(f"save: expected an nn.MLP, got {type(model).__name__} (for a Module of your own, "
+                        f"save model.state_dict() as JSON and give it back to model.load_state_dict)")
     document = {
         "format": FORMAT,
         "version": VERSION,
