@@ -48,14 +48,14 @@ class Module:
         """(name, Value) for every parameter, in a fixed order. A Value reached twice (a shared
         weight) is one parameter, under the first name it is found by, as in PyTorch."""
         seen = set()
-        for name, parameter in self._walk(prefix):
+        for name, parameter in self._walk(prefix, {id(self)}):
             if parameter not in seen:  # Values hash by identity
                 seen.add(parameter)
                 yield name, parameter
 
-    def _walk(self, prefix):
+    def _walk(self, prefix, modules_seen):
         for field, item in self._children():
-            yield from _named(item, prefix + field)
+            yield from _named(item, prefix + field, modules_seen)
 
     def _children(self):
         """(attribute name, what it holds) for each attribute that holds parameters."""
@@ -139,17 +139,21 @@ class Module:
         return IncompatibleKeys(missing, unexpected)
 
 
-def _named(item, name):
+def _named(item, name, modules_seen):
+    """(name, Value) under `item`; a module met again (a back-reference, a shared block) is
+    not walked twice, so a cycle of modules ends."""
     if isinstance(item, Value):
         yield name, item
     elif isinstance(item, Module):
-        yield from item._walk(name + ".")
+        if id(item) not in modules_seen:
+            modules_seen.add(id(item))
+            yield from item._walk(name + ".", modules_seen)
     elif isinstance(item, dict):
         for key, child in item.items():
-            yield from _named(child, f"{name}.{key}")
+            yield from _named(child, f"{name}.{key}", modules_seen)
     else:  # a list or tuple of Values or of modules
         for index, child in enumerate(item):
-            yield from _named(child, f"{name}.{index}")
+            yield from _named(child, f"{name}.{index}", modules_seen)
 
 
 def _holds_parameters(item):

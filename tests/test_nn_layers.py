@@ -354,3 +354,20 @@ def test_model_of_x_calls_forward_as_in_pytorch():
 def test_an_mlp_forward_is_its_call():
     model = nn.MLP(2, [3, 1], seed=0)
     assert model.forward([0.5, -1.0]).data == model([0.5, -1.0]).data
+
+
+def test_a_back_reference_between_modules_ends():
+    class Block(nn.Module):
+        def __init__(self, owner=None):
+            self.w = Value(1.0, label="w")
+            self.owner = owner
+
+    class Owner(nn.Module):
+        def __init__(self):
+            self.first = Block(self)
+            self.second = self.first  # the same block again
+            self.v = Value(2.0, label="v")
+
+    owner = Owner()
+    assert [name for name, _ in owner.named_parameters()] == ["first.w", "v"]
+    assert [name for name, _ in owner.first.named_parameters()] == ["w", "owner.v"]
