@@ -107,8 +107,9 @@ class array:
 
     @staticmethod
     def sigmoid(x):
-        e = np.exp(-np.abs(x))
-        return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+        e = np.exp(-np.abs(x))  # the scalar form's two branches at once; e never overflows
+        denominator = 1.0 + e
+        return np.where(x >= 0, 1.0 / denominator, e / denominator)
 
     @staticmethod
     def total(xs):
