@@ -253,10 +253,7 @@ class MLP(Module):
             layer._write(W, b)
 
     def __repr__(self):
-        lines = [f"MLP({self.nin} → {self.nouts}, {self.num_parameters()} parameters)("]
-        for i, layer in enumerate(self.layers):
-            lines.append(f"  (layers.{i}): {layer!r}  # {layer.num_parameters()} parameters")
-        return "\n".join(lines) + "\n)"
+        return self._framed(f"MLP({self.nin} → {self.nouts}, {self.num_parameters()} parameters)")
 
 
 def _layer_activations(activation, output_activation, n_layers):

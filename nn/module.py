@@ -68,15 +68,13 @@ class Module:
         return [p for _, p in self.named_parameters()]
 
     def __repr__(self):
-        """PyTorch's layout: the module, then one line per attribute holding parameters."""
-        lines = [f"{type(self).__name__}({self.num_parameters()} parameters)("]
+        """PyTorch's layout: the module, then one line per parameter or sub-module it holds."""
+        return self._framed(f"{type(self).__name__}({self.num_parameters()} parameters)")
+
+    def _framed(self, heading):
+        lines = [f"{heading}("]
         for name, item in self._children():
-            if isinstance(item, Value):
-                lines.append(f"  ({name}): {item!r}")
-            elif isinstance(item, Module):
-                lines.append(f"  ({name}): {item!r}  # {item.num_parameters()} parameters")
-            else:
-                lines.append(f"  ({name}): {type(item).__name__} of {len(item)}")
+            lines.extend(_child_lines(item, name))
         return "\n".join(lines) + "\n)"
 
     def num_parameters(self):
@@ -154,6 +152,15 @@ def _named(item, name, modules_seen):
     else:  # a list or tuple of Values or of modules
         for index, child in enumerate(item):
             yield from _named(child, f"{name}.{index}", modules_seen)
+
+
+def _child_lines(item, name):
+    if isinstance(item, Value):
+        return [f"  ({name}): {item!r}"]
+    if isinstance(item, Module):
+        return [f"  ({name}): {item!r}  # {item.num_parameters()} parameters"]
+    children = item.items() if isinstance(item, dict) else enumerate(item)
+    return [line for key, child in children for line in _child_lines(child, f"{name}.{key}")]
 
 
 def _holds_parameters(item):
