@@ -1,7 +1,6 @@
 """The backward stepper page: self-contained, safe with any label, and right in a real browser."""
 
 import json
-import os
 import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
@@ -17,9 +16,8 @@ from autograd.engine import gradients
 from viz.escape import visible
 from viz.style import compact
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+from tests.support import launch_chromium, require_chromium
+
 SVG = "{http://www.w3.org/2000/svg}"
 
 
@@ -184,12 +182,10 @@ def test_the_stepper_draws_data_but_never_steps_through_it(tmp_path):
 
 @pytest.fixture(scope="module")
 def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"!!! {CHROMIUM} is absent: the stepper is NOT tested in a browser here. "
-                    f"Install Debian's chromium package (apt-get install chromium) to run this test. !!!")
+    require_chromium()
     from playwright.sync_api import sync_playwright
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        chromium = launch_chromium(playwright)
         yield chromium
         chromium.close()
 

@@ -114,7 +114,7 @@ def test_demo_targets_follow_the_convention():
 def test_python_dash_m_viz_runs(tmp_path):
     script = write(tmp_path, "mine.py", ROOT_SCRIPT)
     result = subprocess.run([sys.executable, "-m", "viz", str(script), "-o", str(tmp_path / "out")],
-                            capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1])
+                            capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2])
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out" / "mine_stepper.html").exists()
     assert "Fontconfig" not in result.stderr
