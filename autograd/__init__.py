@@ -4,15 +4,21 @@
     x = Value(2.0, label="x")
     y = (x * x).tanh()
     y.backward()      # x.grad == ∂y/∂x
+
+Higher order: autograd.grad(y, [x], create_graph=True) gives Values that can be
+differentiated again; autograd.hessian, autograd.hvp. Forward mode: autograd.jvp.
 """
 
 from .compiled import compile
 from .engine import Value, apply, local_derivatives, no_grad, topological_order, zero_grad
-from .functional import dot, grad, logsumexp, softmax, sum
+from .forward import jvp
+from .functional import dot, grad, logsumexp, maximum, minimum, softmax, sum
 from .gradcheck import GradcheckReport, KinkWarning, gradcheck
+from .higher import hessian, hvp
 from .ops import OPS
 
 __all__ = [
-    "Value", "OPS", "apply", "compile", "dot", "grad", "gradcheck", "GradcheckReport", "KinkWarning",
-    "local_derivatives", "logsumexp", "no_grad", "softmax", "sum", "topological_order", "zero_grad",
+    "Value", "OPS", "apply", "compile", "dot", "grad", "gradcheck", "GradcheckReport", "hessian", "hvp",
+    "jvp", "KinkWarning", "local_derivatives", "logsumexp", "maximum", "minimum", "no_grad", "softmax",
+    "sum", "topological_order", "zero_grad",
 ]

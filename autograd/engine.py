@@ -120,12 +120,37 @@ class Value:
     def sigmoid(self): return record("sigmoid", self)
     def relu(self):    return record("relu", self)
 
+    # --- trigonometric, hyperbolic, logarithms in other bases, max and min -------------
+    def sin(self):   return record("sin", self)
+    def cos(self):   return record("cos", self)
+    def tan(self):   return record("tan", self)
+    def asin(self):  return record("asin", self)
+    def acos(self):  return record("acos", self)
+    def atan(self):  return record("atan", self)
+    def sinh(self):  return record("sinh", self)
+    def cosh(self):  return record("cosh", self)
+    def asinh(self): return record("asinh", self)
+    def acosh(self): return record("acosh", self)
+    def atanh(self): return record("atanh", self)
+    def log1p(self): return record("log1p", self)
+    def expm1(self): return record("expm1", self)
+    def log2(self):  return record("log2", self)
+    def log10(self): return record("log10", self)
+
+    def maximum(self, other):
+        """max(self, other) as a node; at a tie each gets half the gradient, as torch.maximum."""
+        return record("maximum", self, as_value(other))
+
+    def minimum(self, other):
+        """min(self, other) as a node; at a tie each gets half the gradient, as torch.minimum."""
+        return record("minimum", self, as_value(other))
+
     def step(self, threshold=0.0):
         """The perceptron's activation: 1 if x >= threshold else 0. Its gradient is 0 everywhere."""
         return record("step", self, threshold=_number(threshold, "step threshold"))
 
     # --- backward ---------------------------------------------------------------------
-    def backward(self):
+    def backward(self, create_graph=False):
         """Seed ∂self/∂self = 1 and add ∂self/∂node into `node.grad` for every ancestor.
 
         Like PyTorch, gradients ACCUMULATE across calls (and across graphs sharing leaves):
@@ -134,7 +159,14 @@ class Value:
         total once, so a second call adds exactly the same amounts again. If a gradient
         stops being finite, FloatingPointError names the node where it happened and no
         `.grad` is changed.
+
+        With create_graph=True the backward pass is itself recorded (`autograd.higher`): each
+        `.grad` becomes a Value, a node of that graph, which can be differentiated again. As
+        in PyTorch, zero the gradients before a first-order step reads them as numbers.
         """
+        if create_graph:
+            from .higher import accumulate_as_values  # only here: the first-order path stays as it is
+            return accumulate_as_values(self)
         for node, g in gradients(self).items():
             node.grad += g
 

@@ -1,0 +1,168 @@
+"""Higher-order reverse mode: the backward pass recorded as a graph of Values.
+
+First-order backward multiplies numbers:  ∂C/∂x += ∂C/∂z · ∂z/∂x,  with ∂z/∂x from the table
+evaluated on floats (`backends.scalar`). Here the same table entries are evaluated on the
+namespace `values`, whose numbers are Values: every ∂z/∂x, every product and every sum is then
+itself a node, so the gradient ∂C/∂x is a Value with a graph of its own, and can be
+differentiated again, to any order. No derivative is written a second time.
+
+    x = Value(0.5)
+    (dy_dx,) = autograd.grad(x.sin() * x, [x], create_graph=True)   # cos x · x + sin x, a Value
+    (d2y_dx2,) = autograd.grad(dy_dx, [x])                          # -sin x · x + 2 cos x
+
+This module is not on the first-order path: `backward()` and `grad()` without
+`create_graph=True` never call it.
+"""
+
+import math
+
+from .backends import scalar
+from .engine import Value, as_value, gradients, record, topological_order
+from .messages import node_name
+from .ops import OPS
+
+
+def _lifted(op_name, on_floats):
+    """The namespace function for one op: a node when an argument is a Value, else a float."""
+    def function(*args):
+        if any(isinstance(a, Value) for a in args):
+            return record(op_name, *map(as_value, args))
+        return on_floats(*args)
+    function.__name__ = op_name
+    return staticmethod(function)
+
+
+class values:
+    """The math namespace whose numbers are Values (and plain floats for constants).
+
+    It offers what the table's derivatives call; each function records the op of the same
+    name, so a derivative evaluated here is a graph. + - * / come from Value's operators.
+    """
+
+    exp, log, sqrt = _lifted("exp", math.exp), _lifted("log", scalar.log), _lifted("sqrt", math.sqrt)
+    tanh, sigmoid = _lifted("tanh", math.tanh), _lifted("sigmoid", scalar.sigmoid)
+    sin, cos, tan = _lifted("sin", math.sin), _lifted("cos", math.cos), _lifted("tan", math.tan)
+    sinh, cosh = _lifted("sinh", math.sinh), _lifted("cosh", math.cosh)
+    maximum, minimum = _lifted("maximum", max), _lifted("minimum", min)
+    each, ones_like, constants, concat = scalar.each, scalar.ones_like, scalar.constants, scalar.concat
+
+    @staticmethod
+    def hypot1(x):
+        """√(1 + x²): on Values as that node chain (the float form is overflow-safe hypot)."""
+        if isinstance(x, Value):
+            return (1.0 + x * x).sqrt()
+        return scalar.hypot1(x)
+
+    @staticmethod
+    def xlogy(z, x):
+        """z ln x, taken as 0 where z = 0, as in `backends.scalar`."""
+        return 0.0 if as_float(z) == 0 else z * values.log(x)
+
+
+def as_float(x):
+    return x.data if isinstance(x, Value) else x
+
+
+def local_derivatives_as_values(node):
+    """∂node/∂parent for each parent, as Values (or floats, where the table gives a constant),
+    from the same table entry as the first-order `local_derivatives`."""
+    op = OPS[node.op]
+    args = (tuple(node.parents),) if op.variadic else node.parents
+    try:
+        return op.derivatives(values, node, *args, **(node.params or {}))
+    except (ArithmeticError, ValueError) as error:
+        raise FloatingPointError(f"backward (create_graph): the local derivative at node {node_name(node)} "
+                                 f"is not finite ({error}); inputs {[p.data for p in node.parents][:6]}") from None
+
+
+def gradients_as_values(root, seed=1.0):
+    """{node: ∂root/∂node as a Value} for every ancestor of root: the chain rule
+
+        ∂root/∂parent += ∂root/∂node · ∂node/∂parent
+
+    with every product and sum recorded as a node. Nodes are visited in reverse topological
+    order, as in first-order backward, so each gradient is complete before it is passed on.
+    """
+    order = topological_order(root, leaves=False)
+    grads = {root: seed}
+    for node in reversed(order):
+        g = grads[node]
+        for parent, d in zip(node.parents, local_derivatives_as_values(node)):
+            term = _times(g, d, node, parent)
+            grads[parent] = term if parent not in grads else _plus(grads[parent], term, parent)
+    return {node: as_value(g) for node, g in grads.items()}
+
+
+def _times(g, d, node, parent):
+    """g · d; a constant local derivative of 1 (a sum's, a dot's bias) adds no node."""
+    if type(d) is float and d == 1.0:
+        return g
+    try:
+        return g * d
+    except (OverflowError, ValueError) as error:
+        into = f" into '{parent.label}'" if parent.label else ""
+        raise FloatingPointError(f"backward (create_graph): non-finite gradient at node {node_name(node)}{into}: "
+                                 f"∂C/∂z = {as_float(g):.6g} times local derivative {as_float(d):.6g} "
+                                 f"({error})") from None
+
+
+def _plus(total, term, node):
+    try:
+        return total + term
+    except (OverflowError, ValueError):
+        raise FloatingPointError(f"backward (create_graph): the gradient at node {node_name(node)} "
+                                 f"summed to {as_float(total) + as_float(term)}") from None
+
+
+def accumulate_as_values(root):
+    """`root.backward(create_graph=True)`: add ∂root/∂node, a Value, into every ancestor's
+    `.grad` (a 0.0 is replaced rather than added to, so no node is spent on it)."""
+    for node, g in gradients_as_values(root).items():
+        node.grad = g if type(node.grad) is float and node.grad == 0.0 else node.grad + g
+
+
+def grad_as_values(output, inputs):
+    """[∂output/∂input as a Value for each input]: what `autograd.grad(..., create_graph=True)`
+    returns. An input that output does not depend on gets Value(0.0)."""
+    grads = gradients_as_values(output)
+    return [grads[x] if x in grads else Value(0.0) for x in inputs]
+
+
+def _leaves(f, inputs, what):
+    """Fresh leaf Values at the numbers `inputs`, and f of them (which must be a Value)."""
+    xs = [Value(as_float(x), label=getattr(x, "label", "") or f"x{i}") for i, x in enumerate(inputs)]
+    if not xs:
+        raise ValueError(f"{what}: inputs is empty; give at least one number")
+    out = f(*xs)
+    if not isinstance(out, Value):
+        raise TypeError(f"{what}: f must return one Value (a scalar function), got {type(out).__name__}")
+    return xs, out
+
+
+def hessian(f, inputs):
+    """The matrix H_ij = ∂²f/∂x_i∂x_j at the point `inputs` (numbers, or Values whose data is
+    used), as a list of rows of floats: reverse mode over reverse mode, one backward pass
+    recorded as a graph, then one first-order backward pass per row."""
+    xs, out = _leaves(f, inputs, "hessian")
+    first = grad_as_values(out, xs)
+    return [gradients_list(g_i, xs) for g_i in first]
+
+
+def hvp(f, inputs, v):
+    """The Hessian-vector product H v at the point `inputs`, without forming H: the gradient
+    of ∇f · v, so two backward passes whatever the number of inputs:  (H v)_i = ∂(Σ_j ∂f/∂x_j v_j)/∂x_i."""
+    xs, out = _leaves(f, inputs, "hvp")
+    v = [float(as_float(vj)) for vj in v]
+    if len(v) != len(xs):
+        raise ValueError(f"hvp: v has {len(v)} entries for {len(xs)} inputs; they must match")
+    first = grad_as_values(out, xs)
+    directional = first[0] * v[0]
+    for g_j, v_j in zip(first[1:], v[1:]):
+        directional = directional + g_j * v_j
+    return gradients_list(directional, xs)
+
+
+def gradients_list(output, inputs):
+    """[∂output/∂input as a float for each input], from the first-order engine."""
+    grads = gradients(output)
+    return [grads.get(x, 0.0) for x in inputs]
