@@ -69,7 +69,7 @@ def local_derivatives_as_values(node):
     op = OPS[node.op]
     args = (tuple(node.parents),) if op.variadic else node.parents
     try:
-        return op.derivatives(values, node, *args, **(node.params or {}))
+        return op.derivatives(values, node, *args, **(node.consts or {}))
     except (ArithmeticError, ValueError) as error:
         raise FloatingPointError(f"backward (create_graph): the local derivative at node {node_name(node)} "
                                  f"is not finite ({error}); inputs {[p.data for p in node.parents][:6]}") from None

@@ -142,5 +142,5 @@ def mirror(torch, output, leaves, tensors):
             continue
         parents = [mirrored[p] for p in node.parents]
         args = [parents] if OPS[node.op].variadic else parents
-        mirrored[node] = ops[node.op](*args, **(node.params or {}))
+        mirrored[node] = ops[node.op](*args, **(node.consts or {}))
     return mirrored

@@ -115,7 +115,7 @@ def _near_a_kink(output, margin=1e-3):
     for node in autograd.topological_order(output):
         op = OPS.get(node.op)
         if op is not None and op.kink_at is not None:
-            at = op.kink_at(**(node.params or {}))
+            at = op.kink_at(**(node.consts or {}))
             where = op.kink_of(*(p.data for p in node.parents)) if op.kink_of else node.parents[0].data
             if abs(where - at) < margin:
                 return True
