@@ -11,8 +11,9 @@ of a function of n inputs therefore costs n forward passes, against one backward
 reason backprop exists (`python -m demos.forward_reverse` counts the work).
 """
 
+from .checks import as_number
 from .engine import Value, local_derivatives, topological_order
-from .higher import as_float
+from .higher import as_float, leaves_at
 
 
 def tangents(outputs, seeds):
@@ -45,12 +46,13 @@ def jvp(f, inputs, tangents_in):
     that shape (floats). Equal to reverse mode's J·v, from the same table:
         (J v)_k = Σ_i ∂f_k/∂x_i v_i
     """
-    inputs, v = list(inputs), [float(as_float(t)) for t in tangents_in]
+    inputs = list(inputs)
+    v = [as_number(as_float(t), f"jvp tangent {i}") for i, t in enumerate(tangents_in)]
     if len(v) != len(inputs):
         raise ValueError(f"jvp: {len(v)} tangents for {len(inputs)} inputs; they must match")
     if not inputs:
         raise ValueError("jvp: inputs is empty; give at least one number")
-    xs = [Value(as_float(x), label=getattr(x, "label", "") or f"x{i}") for i, x in enumerate(inputs)]
+    xs = leaves_at(inputs)
     out = f(*xs)
     single = isinstance(out, Value)
     outputs = [out] if single else list(out)

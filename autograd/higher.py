@@ -17,6 +17,7 @@ This module is not on the first-order path: `backward()` and `grad()` without
 import math
 
 from .backends import scalar
+from .checks import as_number
 from .engine import Value, as_value, gradients, record, topological_order
 from .messages import node_name
 from .ops import OPS
@@ -128,9 +129,15 @@ def grad_as_values(output, inputs):
     return [grads[x] if x in grads else Value(0.0) for x in inputs]
 
 
+def leaves_at(inputs):
+    """Fresh leaf Values at the numbers `inputs` (or at the data of Values), labelled x0, x1, ...
+    unless they carry a label: the point where a function's derivatives are taken."""
+    return [Value(as_float(x), label=getattr(x, "label", "") or f"x{i}") for i, x in enumerate(inputs)]
+
+
 def _leaves(f, inputs, what):
     """Fresh leaf Values at the numbers `inputs`, and f of them (which must be a Value)."""
-    xs = [Value(as_float(x), label=getattr(x, "label", "") or f"x{i}") for i, x in enumerate(inputs)]
+    xs = leaves_at(inputs)
     if not xs:
         raise ValueError(f"{what}: inputs is empty; give at least one number")
     out = f(*xs)
@@ -152,7 +159,7 @@ def hvp(f, inputs, v):
     """The Hessian-vector product H v at the point `inputs`, without forming H: the gradient
     of ∇f · v, so two backward passes whatever the number of inputs:  (H v)_i = ∂(Σ_j ∂f/∂x_j v_j)/∂x_i."""
     xs, out = _leaves(f, inputs, "hvp")
-    v = [float(as_float(vj)) for vj in v]
+    v = [as_number(as_float(vj), f"hvp v[{j}]") for j, vj in enumerate(v)]
     if len(v) != len(xs):
         raise ValueError(f"hvp: v has {len(v)} entries for {len(xs)} inputs; they must match")
     first = grad_as_values(out, xs)
