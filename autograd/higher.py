@@ -23,6 +23,11 @@ from .messages import node_name
 from .ops import OPS
 
 
+class FirstOrderOnlyError(NotImplementedError):
+    """A path that computes first-order gradients only (the compiled batched path) was asked
+    to record its backward pass."""
+
+
 def _lifted(op_name, on_floats):
     """The namespace function for one op: a node when an argument is a Value, else a float."""
     def function(*args):
