@@ -7,7 +7,10 @@
 2. the notes check: how many of the notes' hand-derived formulas the engine confirms, and which
    it does not (the full table and JSON are written too);
 3. the notes' 64-32-10 network trained by mini-batch SGD on scikit-learn's 8x8 digits, with a
-   progress bar, to its held-out accuracy.
+   progress bar, to its held-out accuracy;
+4. note 001's linear regression to second order: the engine's Hessian is 2X̃ᵀX̃/n, and one
+   Newton step lands on OLS, next to the note's gradient descent;
+5. why backprop: the work of a whole gradient in forward mode against reverse mode.
 
 It ends by listing every file it wrote.
 """
@@ -15,7 +18,7 @@ It ends by listing every file it wrote.
 import json
 import time
 
-from . import digits, notes_check, notes_network
+from . import digits, forward_reverse, newton, notes_check, notes_network
 from .common import output_dir, parser
 
 
@@ -50,6 +53,19 @@ def tour_digits(out, quick):
     return result.pictures
 
 
+def tour_newton(out, quick):
+    result = newton.run(quick=quick, out=out)
+    print(newton.report(result))
+    return [result.picture]
+
+
+def tour_forward_reverse():
+    n = 200
+    reverse, forward, nodes, gap = forward_reverse.run(n)
+    print(forward_reverse.report(n, reverse, forward, nodes, gap))
+    return []
+
+
 def main(argv=None):
     args = parser("demos", "the tour: the notes' network, the notes check, the digits MLP").parse_args(argv)
     out = output_dir(args.out)
@@ -58,7 +74,11 @@ def main(argv=None):
     sections = [("1. The notes' network (note 000, Figure 5)", lambda: tour_notes_network(out)),
                 ("2. The notes check: every hand-derived formula against the engine", lambda: tour_notes_check(out)),
                 ("3. Handwritten digits with the notes' network and mini-batch SGD (note 002)",
-                 lambda: tour_digits(out, args.quick))]
+                 lambda: tour_digits(out, args.quick)),
+                ("4. Linear regression to second order: the engine's Hessian and one Newton step (note 001)",
+                 lambda: tour_newton(out, args.quick)),
+                ("5. Why backprop: a whole gradient in forward mode and in reverse mode",
+                 tour_forward_reverse)]
     for title, section in sections:
         print(f"\n=== {title} ===", flush=True)
         written += section()
