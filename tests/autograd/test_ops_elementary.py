@@ -185,19 +185,26 @@ HIPS_POINTS = {
     "sin": 1.624, "cos": -0.612, "tan": -0.528, "sinh": -1.073, "cosh": 0.865, "tanh": -2.302,
     "asin": 0.1, "acos": 0.1, "atan": 0.2, "asinh": 1.745, "acosh": 0.762 ** 2 + 1.2, "atanh": 0.2,
     "log2": 0.319, "log10": 0.249, "log1p": 1.462, "expm1": 2.060,
+    # and the ops the table had before, which HIPS checks the same way
+    "exp": -0.322, "log": 0.384, "sqrt": 3.2, "sigmoid": 0.4,
 }
+OTHER_SCALAR_CHECKS = {  # name: (3·f as Values, point)
+    "abs+": (lambda v: 3.0 * abs(v), 1.1), "abs-": (lambda v: 3.0 * abs(v), -1.1),
+    "neg": (lambda v: 3.0 * -v, 0.7), "x**k": (lambda v: v ** 2.3, 1.4), "c**y": (lambda v: 0.8 ** v, 0.3),
+    "0**y": (lambda v: 0.0 ** v, 0.6), "x/y": (lambda v: v / 0.4, 0.3), "c/x": (lambda v: 0.4 / v, 0.3),
+    "x*y": (lambda v: v * 0.6, 0.2), "reciprocal": (lambda v: 1.0 / v, 0.45),
+}
+CHECKS = {name: ((lambda v, name=name: 3.0 * getattr(v, name)()), x) for name, x in HIPS_POINTS.items()}
+CHECKS.update(OTHER_SCALAR_CHECKS)
 
 
 def _numeric(f, x, eps=1e-5):
     return (f(x + eps) - f(x - eps)) / (2 * eps)
 
 
-@pytest.mark.parametrize("name", sorted(HIPS_POINTS))
+@pytest.mark.parametrize("name", sorted(CHECKS))
 def test_hips_scalar_check_first_and_second_order_forward_and_reverse(name):
-    x = HIPS_POINTS[name]
-
-    def f(v):
-        return 3.0 * getattr(v, name)()
+    f, x = CHECKS[name]
 
     def value(x):
         return f(Value(x)).data
