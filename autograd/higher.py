@@ -18,7 +18,7 @@ import math
 
 from .backends import scalar
 from .checks import as_number
-from .engine import Value, as_value, gradients, record, topological_order
+from .engine import Value, _make, as_value, backpropagate, gradients
 from .messages import node_name
 from .ops import OPS
 
@@ -32,7 +32,7 @@ def _lifted(op_name, on_floats):
     """The namespace function for one op: a node when an argument is a Value, else a float."""
     def function(*args):
         if any(isinstance(a, Value) for a in args):
-            return record(op_name, *map(as_value, args))
+            return _make(OPS[op_name], tuple(map(as_value, args)))
         return on_floats(*args)
     function.__name__ = op_name
     return staticmethod(function)
@@ -82,56 +82,42 @@ def local_derivatives_as_values(node):
 
 
 def gradients_as_values(root, seed=1.0):
-    """{node: ∂root/∂node as a Value} for every ancestor of root: the chain rule
+    """{node: ∂root/∂node as a Value} for every ancestor of root: the engine's one chain-rule
+    walker (`backpropagate`) with local derivatives that are Values, so that every
 
         ∂root/∂parent += ∂root/∂node · ∂node/∂parent
 
-    with every product and sum recorded as a node. Nodes are visited in reverse topological
-    order, as in first-order backward, so each gradient is complete before it is passed on.
+    is recorded as nodes. A gradient the table gives as a plain number (∂(x + y)/∂x = 1)
+    becomes a constant, as in PyTorch: it has no graph, so its own gradient is 0.
     """
-    order = topological_order(root, leaves=False)
-    grads = {root: seed}
-    for node in reversed(order):
-        g = grads[node]
-        for parent, d in zip(node.parents, local_derivatives_as_values(node)):
-            term = _times(g, d, node, parent)
-            grads[parent] = term if parent not in grads else _plus(grads[parent], term, parent)
-    return {node: as_value(g) for node, g in grads.items()}
-
-
-def _times(g, d, node, parent):
-    """g · d; a constant local derivative of 1 (a sum's, a dot's bias) adds no node."""
-    if type(d) is float and d == 1.0:
-        return g
     try:
-        return g * d
-    except (OverflowError, ValueError) as error:
-        into = f" into '{parent.label}'" if parent.label else ""
-        raise FloatingPointError(f"backward (create_graph): non-finite gradient at node {node_name(node)}{into}: "
-                                 f"∂C/∂z = {as_float(g):.6g} times local derivative {as_float(d):.6g} "
-                                 f"({error})") from None
+        grads = backpropagate(root, seed, local_derivatives_as_values)
+    except (OverflowError, ValueError) as error:  # a product or sum of the recorded pass is not finite
+        raise FloatingPointError(f"backward (create_graph): a gradient stopped being a finite float while "
+                                 f"the backward pass of {node_name(root)} was recorded ({error})") from None
+    for node, g in grads.items():
+        if not isinstance(g, Value) and not math.isfinite(g):
+            raise FloatingPointError(f"backward (create_graph): the gradient at node {node_name(node)} is {g}")
+    return {node: g if isinstance(g, Value) else Value(g, requires_grad=False) for node, g in grads.items()}
 
 
-def _plus(total, term, node):
-    try:
-        return total + term
-    except (OverflowError, ValueError):
-        raise FloatingPointError(f"backward (create_graph): the gradient at node {node_name(node)} "
-                                 f"summed to {as_float(total) + as_float(term)}") from None
-
-
-def accumulate_as_values(root):
-    """`root.backward(create_graph=True)`: add ∂root/∂node, a Value, into every ancestor's
-    `.grad` (a 0.0 is replaced rather than added to, so no node is spent on it)."""
-    for node, g in gradients_as_values(root).items():
-        node.grad = g if type(node.grad) is float and node.grad == 0.0 else node.grad + g
+def accumulate_as_values(root, seed=1.0):
+    """`root.backward(gradient=seed, create_graph=True)`: add ∂C/∂node, a Value, into the
+    `.grad` of every ancestor that requires grad (a 0.0 is replaced rather than added to, so
+    no node is spent on it)."""
+    if not isinstance(seed, Value):
+        seed = as_number(seed, "backward gradient")
+    grads = gradients_as_values(root, seed)
+    for node, g in grads.items():
+        if node.requires_grad:
+            node.grad = g if type(node.grad) is float and node.grad == 0.0 else node.grad + g
 
 
 def grad_as_values(output, inputs):
     """[∂output/∂input as a Value for each input]: what `autograd.grad(..., create_graph=True)`
     returns. An input that output does not depend on gets Value(0.0)."""
     grads = gradients_as_values(output)
-    return [grads[x] if x in grads else Value(0.0) for x in inputs]
+    return [grads[x] if x in grads else Value(0.0, requires_grad=False) for x in inputs]
 
 
 def leaves_at(inputs):

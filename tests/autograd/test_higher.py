@@ -269,3 +269,20 @@ def test_power_mixed_derivative_at_exponent_zero(x):
         return autograd.grad(a ** Value(y), a)
 
     assert (d_dx(eps) - d_dx(-eps)) / (2 * eps) == pytest.approx(1 / x, rel=1e-6)
+
+
+def test_backward_with_a_seed_and_create_graph():
+    """backward(gradient=g, create_graph=True) records g · ∂f/∂x; g may itself be a Value."""
+    x, s = Value(0.3), Value(2.0)
+    f = x.cos()
+    f.backward(gradient=s, create_graph=True)
+    assert x.grad.data == pytest.approx(-2.0 * math.sin(0.3), rel=1e-15)
+    assert autograd.grad(x.grad, [x, s]) == pytest.approx([-2.0 * math.cos(0.3), -math.sin(0.3)], rel=1e-15)
+
+
+def test_a_constant_gradient_is_a_constant_as_in_torch():
+    x, y = Value(1.0), Value(2.0)
+    (gx,) = autograd.grad(x + y, [x], create_graph=True)
+    assert gx.data == 1.0 and not gx.requires_grad
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        gx.backward()
