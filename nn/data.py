@@ -11,7 +11,8 @@ import numbers
 import numpy as np
 
 from autograd import Value
-from autograd.engine import _number, all_finite_floats
+from autograd import as_number
+from autograd.engine import all_finite_floats
 
 
 def model_sizes(model, what):
@@ -135,7 +136,7 @@ def _entry_by_entry(values, what, bools):
         where = ", ".join(map(str, index))
         if (isinstance(x, (bool, np.bool_)) and not bools) or not isinstance(x, (numbers.Real, np.bool_)):
             raise TypeError(f"{what}: expected real numbers only, got {type(x).__name__} {x!r:.40} at [{where}]")
-        numbers_[index] = _number(x, f"{what} at [{where}]") if not isinstance(x, np.bool_) else float(x)
+        numbers_[index] = as_number(x, f"{what} at [{where}]")
     return numbers_
 
 
@@ -148,7 +149,7 @@ def finite_number(x, what):
     """
     if isinstance(x, (bool, np.bool_)):
         raise TypeError(f"{what}: expected a real number, got {type(x).__name__} {x!r:.40}")
-    return _number(x, what)
+    return as_number(x, what)
 
 
 # --- naming the row of X where an example failed --------------------------------------------

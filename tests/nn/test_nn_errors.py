@@ -54,7 +54,8 @@ CASES = {
     "validation mismatch": (lambda: fit(validation=(X2, y2[:2])), ValueError, "validation.*3 examples but y has 2"),
     # --- names and settings
     "unknown activation": (lambda: nn.MLP(2, [3], activation="swish"), ValueError,
-                           "unknown activation 'swish'; expected one of 'linear', 'step'"),
+                           "unknown activation 'swish'; expected one of 'linear', 'tanh', 'sigmoid', 'relu', 'step', "
+                           "'softmax'"),
     "activation not a name": (lambda: nn.MLP(2, [3], activation=3), TypeError, "activation: expected a name"),
     "k for tanh": (lambda: nn.MLP(2, [3], activation=("tanh", 2.0)), ValueError, "'tanh' takes no constant k"),
     "k nan": (lambda: nn.MLP(2, [3], activation=("step", math.nan)), ValueError, "'step': k: expected a finite number"),
