@@ -76,13 +76,7 @@ def load(path, *, max_bytes=MAX_FILE_BYTES):
     path = _path(path, "load")
     max_bytes = _limit(max_bytes)
     source = repr(os.fspath(path))
-    try:
-        with open(path, "rb") as file:
-            _refuse_if_too_big(os.fstat(file.fileno()).st_size, max_bytes, source)
-            data = file.read() if max_bytes is None else file.read(max_bytes + 1)
-    except OSError as error:
-        raise ModelFileError(f"load {source}: cannot read the file: {error.strerror or error}") from error
-    _refuse_if_too_big(len(data), max_bytes, source)  # a pipe or a device reports no size
+    data = _read(path, max_bytes, source)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -90,10 +84,29 @@ def load(path, *, max_bytes=MAX_FILE_BYTES):
     return from_json(text, source=source, max_bytes=None)
 
 
+def _read(path, max_bytes, source):
+    """The file's bytes; a file over max_bytes is refused by its size before it is read."""
+    try:
+        file = open(path, "rb")
+    except OSError as error:
+        raise ModelFileError(f"load {source}: cannot read the file: {error.strerror or error}") from error
+    with file:
+        _refuse_if_too_big(os.fstat(file.fileno()).st_size, max_bytes, source)
+        try:
+            data = file.read() if max_bytes is None else file.read(max_bytes + 1)
+        except OSError as error:
+            raise ModelFileError(f"load {source}: cannot read the file: {error.strerror or error}") from error
+    _refuse_if_too_big(len(data), max_bytes, source)  # a pipe or a device reports no size
+    return data
+
+
 def _path(path, what):
     """`path` if it names a file (str, bytes or os.PathLike); an int is not taken as a file
     descriptor, which open() would close."""
     if isinstance(path, (str, bytes, os.PathLike)):
+        if "\0" in os.fsdecode(os.fspath(path)):
+            raise ValueError(f"{what}: the path {os.fspath(path)!r:.80} contains a NUL character, "
+                             f"which no file name can hold")
         return path
     raise TypeError(f"{what}: expected a file path (str or os.PathLike), got {type(path).__name__} "
                     f"{path!r:.40}" + (" (file descriptors are not taken: give the file's path)"

@@ -2,6 +2,7 @@
 
 import errno
 import json
+import math
 import os
 import stat
 import threading
@@ -331,3 +332,20 @@ def test_a_saved_file_has_the_usual_permissions_not_the_temporary_files(model, t
     path.chmod(0o640)
     nn.save(model, path)  # replacing a file keeps its permissions
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
+
+
+def test_a_path_with_a_nul_character_is_refused_by_name(model, tmp_path):
+    for call in (lambda: nn.load(str(tmp_path / "a\0b.json")), lambda: nn.save(model, str(tmp_path / "a\0b"))):
+        with pytest.raises(ValueError, match="contains a NUL character"):
+            call()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_parameter_too_large_for_a_float_in_a_file_is_named(model, tmp_path):
+    path = tmp_path / "model.json"
+    nn.save(model, path)
+    document = json.loads(path.read_text())
+    document["parameters"]["layers.0.neurons.0.b"] = math.inf  # JSON's 1e400, which parses as inf
+    path.write_text(json.dumps(document).replace("Infinity", "1e400"))
+    with pytest.raises(nn.ModelFileError, match="'layers.0.neurons.0.b' is inf, expected a finite number"):
+        nn.load(path)
