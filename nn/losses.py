@@ -32,17 +32,17 @@ from .targets import CLASS_TARGET, PROBABILITY_TARGET, REAL, SIGN_TARGET, Target
 class Loss:
     """A per-example loss with its name, its target rules and (for classifiers) its decision rule.
 
-    Call it as loss(ŷ, y). `target` is the kind of target it takes (an nn.targets kind, whose
-    rules judge one example and a whole array of examples alike) or, for a loss of your own,
-    any callable(y, n) returning y as the loss takes it. `target(y, n)` checks one example's
+    Call it as loss(ŷ, y). `target` (kept as `rule`) is the kind of target it takes (an
+    nn.targets kind, whose rules judge one example and a whole array of examples alike) or,
+    for a loss of your own, any callable(y, n) returning y as the loss takes it. `target(y, n)` checks one example's
     target for n outputs. `decide(outputs)` maps an array of outputs (N, n) to predicted labels
     and `truth(Y)` an array of checked targets to true labels; both are None for regression.
     """
 
     def __init__(self, name, function, target, decide=None, truth=None, options=None):
         self.name, self.function = name, function
+        self.rule = target  # as given: a kind of target, or a callable
         self.kind = target if isinstance(target, TargetKind) else None
-        self._target = target
         self.decide, self.truth = decide, truth
         self.options = dict(options or {})
 
@@ -50,7 +50,7 @@ class Loss:
         """One example's target y for n outputs, checked, as the loss takes it."""
         if self.kind is not None:
             return self.kind.target(y, n, self.name)
-        return self._target(y, n)
+        return self.rule(y, n)
 
     def __call__(self, prediction, target, **options):
         outputs = _outputs(prediction, self.name)
@@ -64,7 +64,7 @@ class Loss:
             takes = f"it takes {', '.join(map(repr, accepted))}" if accepted else "it takes no options"
             raise TypeError(f"{self.name}.with_options: unknown option {unknown[0]!r}; {takes}")
         options = {**self.options, **options}
-        return Loss(self.name, self.function, self._target, self.decide, self.truth, options)
+        return Loss(self.name, self.function, self.rule, self.decide, self.truth, options)
 
     @property
     def classifies(self):
