@@ -148,6 +148,10 @@ CASES = {
     "moons noise huge": (lambda: two_moons(10, noise=HUGE), ValueError, "two_moons noise: .*int too large"),
     "moons noise nan": (lambda: two_moons(10, noise=math.nan), ValueError, "two_moons noise: expected a finite"),
     "moons noise text": (lambda: two_moons(10, noise="0.1"), TypeError, "two_moons noise: expected a real number"),
+    "huge accuracy y, no loss": (lambda: nn.accuracy(binary, X2, [0, 1, HUGE]), ValueError,
+                                 r"accuracy y\[2\]: .*int too large"),
+    "text accuracy y, no loss": (lambda: nn.accuracy(binary, X2, [0, "1", 1]), TypeError,
+                                 r"accuracy y\[1\]: expected a real number"),
     "huge validation": (lambda: fit(validation=(X2, [0, HUGE, 1])), ValueError, r"validation y\[1\]: .*too large"),
 }
 

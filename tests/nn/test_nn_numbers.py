@@ -71,6 +71,7 @@ ARGUMENTS = {  # name: (call with the bad number v, what the message must name, 
     "an entry of y": (lambda v: fit(y=[1.0, v, 0.0]), r"fit y\[1\]: mse: target", DATA),
     "a validation target": (lambda v: fit(validation=(X2, [1.0, v, 0.0])), r"fit validation y\[1\]", DATA),
     "an entry to predict": (lambda v: binary.predict([[0.0, 1.0], [v, 1.0]]), r"MLP\.predict X", DATA),
+    "an accuracy target": (lambda v: nn.accuracy(binary, X2, [1.0, v, 0.0]), r"accuracy y\[1\]", DATA),
     "two_moons noise": (lambda v: two_moons(10, noise=v), r"two_moons noise", ()),
 }
 
