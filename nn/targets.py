@@ -126,6 +126,9 @@ class TargetKind:
 
     def target(self, target, n, name):
         """One example's target, checked: a float, or a list of floats (or of Values)."""
+        reason = self.model_rule(n)
+        if reason:
+            raise ValueError(f"{name}: {reason}")
         if isinstance(target, np.ndarray):
             target = target.tolist()
         if isinstance(target, (list, tuple)) and not any(isinstance(t, (list, tuple)) for t in target):
@@ -160,9 +163,6 @@ class TargetKind:
         return value
 
     def _with_values(self, flat, shape, n, name):
-        reason = self.model_rule(n)
-        if reason:
-            raise ValueError(f"{name}: {reason}")
         if not self.fits(shape, n):
             error = self.shape_error(shape, n)
             raise type(error)(f"{name}: {error}")
