@@ -127,31 +127,38 @@ def _pow_rules(base, exponent):
     )
 
 
-def _dot_layout(count, n):
-    return (n, n, count - 2 * n)  # weights, inputs, bias (0 or 1 of them)
+def _dot_groups(xs, n):
+    """A dot node's inputs: n weights, n inputs, then its bias (none or one)."""
+    return xs[:n], xs[n:2 * n], xs[2 * n:]
 
 
-def _dot_data_layout(count, x):
-    return (len(x), count - len(x))  # weights, bias
+def _dot_data_groups(xs, x):
+    """A dot_data node's inputs: one weight per entry of its data x, then its bias."""
+    return xs[:len(x)], xs[len(x):]
+
+
+def _sizes_of(groups):
+    """The layout of an op whose groups are cut by `groups`: the group sizes for `count` inputs."""
+    return lambda count, **consts: tuple(map(len, groups(range(count), **consts)))
 
 
 def _dot_forward(M, xs, n):
-    ws, a, bias = _runs(xs, _dot_layout(len(xs), n))
+    ws, a, bias = _dot_groups(xs, n)
     return M.dot(ws, a) + M.total(bias)
 
 
 def _dot_derivatives(M, out, xs, n):
-    ws, a, bias = _runs(xs, _dot_layout(len(xs), n))
+    ws, a, bias = _dot_groups(xs, n)
     return M.concat(a, ws, M.ones_like(bias))
 
 
 def _dot_data_forward(M, xs, x):
-    ws, bias = _runs(xs, _dot_data_layout(len(xs), x))
+    ws, bias = _dot_data_groups(xs, x)
     return M.dot(ws, M.constants(x, like=xs)) + M.total(bias)
 
 
 def _dot_data_derivatives(M, out, xs, x):
-    ws, bias = _runs(xs, _dot_data_layout(len(xs), x))
+    ws, bias = _dot_data_groups(xs, x)
     return M.concat(M.constants(x, like=xs), M.ones_like(bias))
 
 
@@ -241,7 +248,7 @@ _TABLE = [
        derivatives=lambda M, out, xs: M.ones_like(xs)),
     Op("dot", "z = Σ_k w_k a_k + b;  ∂z/∂w_k = a_k,  ∂z/∂a_k = w_k,  ∂z/∂b = 1",
        inputs=("weights", "inputs", "bias"), consts=(Const("n", as_count),), variadic=True,
-       layout=_dot_layout,
+       layout=_sizes_of(_dot_groups),
        fan_in=Rule(lambda count, n: 2 * n <= count <= 2 * n + 1, ValueError,
                    "the inputs are n weights, n inputs and at most one bias (2n or 2n + 1 inputs)"),
        symbol="w·a+b",
@@ -250,7 +257,7 @@ _TABLE = [
     Op("dot_data", "z = Σ_k w_k x_k + b, x data (constants of the node, not in the graph);  "
                    "∂z/∂w_k = x_k,  ∂z/∂b = 1",
        inputs=("weights", "bias"), consts=(Const("x", as_data),), variadic=True,
-       layout=_dot_data_layout,
+       layout=_sizes_of(_dot_data_groups),
        fan_in=Rule(lambda count, x: len(x) <= count <= len(x) + 1, ValueError,
                    "the inputs are one weight per entry of x and at most one bias (len(x) or len(x) + 1 inputs)"),
        symbol="w·x+b",
