@@ -66,6 +66,7 @@ class values:
 
 
 def as_float(x):
+    """The number in x: its data if it is a Value."""
     return x.data if isinstance(x, Value) else x
 
 
