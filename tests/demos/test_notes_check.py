@@ -224,3 +224,20 @@ def test_the_corrected_step_2_formula_passes_gradcheck():
 
 def sig(z):
     return 1 / (1 + math.exp(-z))
+
+
+def test_the_readme_gives_the_counts_the_code_prints():
+    results = notes_check.evaluate()
+    counts, _ = notes_check.tally(results)
+    w, i, r = counts[WRITES], counts[IMPLIES], counts[READING]
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert (f"Of {len(results)} statements, the notes **write {w['agree'] + w['disagree']} formulas and numbers: "
+            f"{w['agree']} agree with the engine and {w['disagree']} do not**, and each of the {w['disagree']} has "
+            f"a correction the engine confirms") in readme
+    assert w["corrected"] == w["disagree"]
+    assert f"The {i['agree']} formulas the notes imply all agree" in readme and i["disagree"] == 0
+    assert f"of the program's {r['agree'] + r['disagree']} readings {r['agree']} agree and {r['disagree']}" in readme
+    assert f"{sum(x.formula.listed for x in results)} statements in words are listed" in readme
+    table = [line for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+             if line.startswith(("| 000 |", "| 001 |", "| 002 |"))]
+    assert {line.split("|")[1].strip() for line in table} == {"000", "001", "002"}
