@@ -359,6 +359,15 @@ def _dC_da3_by_hand(n):
     return n.theta[3][:, 1:].T @ n.dC_dz[4]
 
 
+def _generous_step4(example, suffix, reading):
+    """Step 4 read as intended, with ∂C/∂z_1^(4) by hand (the sign of step 2 corrected)."""
+    return Claim(NOTE_000, 413, "step 4, as intended, step 2 corrected" + suffix,
+                 "∂C/∂a_j^(3) = ∂C/∂z_1^(4) Σ_(k=1)^(N_4) θ_(j,1)^(3)", READING, example,
+                 hand=lambda n: _step4_as_intended(n, n.dC_dz[4][0]), engine=lambda f: f.dC_da[3], judge=GRADIENT,
+                 reading=reading, corrected="∂C/∂a_j^(3) = Σ_(k=1)^(N_4) ∂C/∂z_k^(4) θ_(j,k)^(3)",
+                 corrected_hand=_dC_da3_by_hand, quote=r"\sum_{k=1}^{N_4}")
+
+
 def _update_reading(batch):
     return (f"{batch}, η = {ETA}; hand: each example's ∇C by BP1-BP4 in numpy, averaged over its batch, "
             "the rule applied batch after batch; engine: nn.fit (scalar engine, no shuffling) for one epoch "
@@ -458,19 +467,10 @@ NOTE_000_BACKPROP = [
                   "with the note's own ∂C/∂z_1^(4) from step 2 (line 387): its sign is wrong, so is this",
           corrected="∂C/∂a_j^(3) = Σ_(k=1)^(N_4) ∂C/∂z_k^(4) θ_(j,k)^(3)", corrected_hand=_dC_da3_by_hand,
           quote=r"\sum_{k=1}^{N_4}"),
-    Claim(NOTE_000, 413, "step 4, as intended, step 2 corrected",
-          "∂C/∂a_j^(3) = ∂C/∂z_1^(4) Σ_(k=1)^(N_4) θ_(j,1)^(3)", READING, "figure5",
-          hand=lambda n: _step4_as_intended(n, n.dC_dz[4][0]), engine=lambda f: f.dC_da[3], judge=GRADIENT,
-          reading="the program's generous reading: the cancellation above, with ∂C/∂z_1^(4) by hand with the "
-                  "corrected sign (BP1); right on Figure 5 only because N_4 = 1 (see the next row)",
-          quote=r"\sum_{k=1}^{N_4}"),
-    Claim(NOTE_000, 413, "step 4, as intended, step 2 corrected (N_4 = 2)",
-          "∂C/∂a_j^(3) = ∂C/∂z_1^(4) Σ_(k=1)^(N_4) θ_(j,1)^(3)", READING, "figure5_two_outputs",
-          hand=lambda n: _step4_as_intended(n, n.dC_dz[4][0]), engine=lambda f: f.dC_da[3], judge=GRADIENT,
-          reading="the same reading on Figure 5 with two output neurons: the sum repeats z_1^(4) and never sees "
-                  "z_2^(4)",
-          corrected="∂C/∂a_j^(3) = Σ_(k=1)^(N_4) ∂C/∂z_k^(4) θ_(j,k)^(3)", corrected_hand=_dC_da3_by_hand,
-          quote=r"\sum_{k=1}^{N_4}"),
+    _generous_step4("figure5", "", "the program's generous reading: the cancellation above, with ∂C/∂z_1^(4) "
+                    "by hand with the corrected sign (BP1); right on Figure 5 only because N_4 = 1 (see the next row)"),
+    _generous_step4("figure5_two_outputs", " (N_4 = 2)", "the same reading on Figure 5 with two output neurons: "
+                    "the sum repeats z_1^(4) and never sees z_2^(4)"),
     listed(NOTE_000, 429, "training 2", "'Biases should be set to 1'",
            "the Figure 5 example sets every θ_(0,k) = 1; the weights are drawn with a fixed seed",
            quote="Biases should be set to 1"),
@@ -543,6 +543,14 @@ def _regression_gradient(n):
     return np.array([2 * np.mean(r * n.X[:, 0]), 2 * np.mean(r)])
 
 
+def _delta_before_last(where, formula, reading, quote):
+    """Note 001's two lines for δ^(L-1), both with σ' of layer L: evaluated as δ^(L) w^(L) σ'(z^(L))."""
+    return Claim(NOTE_001, 60, where, formula, WRITES, "chain001",
+                 hand=lambda c: c.delta_L() * c.w[c.L] * c.sigma_prime(c.L), engine=lambda c: c.dC_dz[c.L - 1],
+                 judge=GRADIENT, reading=reading, corrected=formula.rsplit("σ'", 1)[0] + "σ'(z^(L-1))",
+                 corrected_hand=lambda c: c.delta_L() * c.w[c.L] * c.sigma_prime(c.L - 1), quote=quote)
+
+
 def _layers_down(c):
     return range(c.L - 1, 0, -1)
 
@@ -576,20 +584,13 @@ NOTE_001_FORMULAS = [
     Claim(NOTE_001, 60, "δ^(L), error output layer", "δ^(L) := ∂C/∂z^(L) = 2(a^(L) - y) σ'(z^(L))", WRITES,
           "chain001", hand=lambda c: c.delta_L(), engine=lambda c: c.dC_dz[c.L], judge=GRADIENT,
           quote=r"&=2(a^{(L)} - y) \sigma'(z^{(L)})"),
-    Claim(NOTE_001, 60, "δ^(L-1), first line", "δ^(L-1) = ∂C/∂z^(L-1) = ∂C/∂a^(L-1) σ'(z^(L))", WRITES, "chain001",
-          hand=lambda c: c.delta_L() * c.w[c.L] * c.sigma_prime(c.L), engine=lambda c: c.dC_dz[c.L - 1],
-          judge=GRADIENT, reading="∂C/∂a^(L-1) by hand as δ^(L) w^(L) (the next lines' underbraces)",
-          corrected="δ^(L-1) = ∂C/∂a^(L-1) σ'(z^(L-1))",
-          corrected_hand=lambda c: c.delta_L() * c.w[c.L] * c.sigma_prime(c.L - 1),
-          quote=r"\frac{\partial C}{\partial a^{(L-1)}} \sigma'(z^{(L)})"),
+    _delta_before_last("δ^(L-1), first line", "δ^(L-1) = ∂C/∂z^(L-1) = ∂C/∂a^(L-1) σ'(z^(L))",
+                       "∂C/∂a^(L-1) by hand as δ^(L) w^(L) (the next lines' underbraces)",
+                       r"\frac{\partial C}{\partial a^{(L-1)}} \sigma'(z^{(L)})"),
     Claim(NOTE_001, 60, "δ^(L-1), underbrace", "∂z^(L)/∂a^(L-1) = w^(L)", WRITES, "chain001",
           hand=lambda c: c.w[c.L], engine=lambda c: c.dz_da_previous[c.L], judge=GRADIENT, quote="}_{w^{(L)}}"),
-    Claim(NOTE_001, 60, "δ^(L-1), error hidden layer", "δ^(L-1) = δ^(L) w^(L) σ'(z^(L))", WRITES, "chain001",
-          hand=lambda c: c.delta_L() * c.w[c.L] * c.sigma_prime(c.L), engine=lambda c: c.dC_dz[c.L - 1],
-          judge=GRADIENT, reading="δ^(L) by hand from the row above",
-          corrected="δ^(L-1) = δ^(L) w^(L) σ'(z^(L-1))",
-          corrected_hand=lambda c: c.delta_L() * c.w[c.L] * c.sigma_prime(c.L - 1),
-          quote=r"&= \delta^{(L)} w^{(L)}\sigma'(z^{(L)})"),
+    _delta_before_last("δ^(L-1), error hidden layer", "δ^(L-1) = δ^(L) w^(L) σ'(z^(L))",
+                       "δ^(L) by hand from the row above", r"&= \delta^{(L)} w^{(L)}\sigma'(z^{(L)})"),
     Claim(NOTE_001, 60, "δ^(l), l-th error hidden layer", "δ^(l) = ∂C/∂z^(l) = δ^(l+1) w^(l+1) σ'(z^(l))", WRITES,
           "chain001", hand=lambda c: np.array([c.deltas()[l] for l in _layers_down(c)]),
           engine=lambda c: np.array([c.dC_dz[l] for l in _layers_down(c)]), judge=GRADIENT,
