@@ -109,7 +109,7 @@ def _plain(value):
     """A JSON-ready number or nested list."""
     if value is None:
         return None
-    array = np.asarray(value, dtype=float)
+    array = np.asarray(value, dtype=float) + 0.0  # + 0.0: a -0.0 prints as 0
     return float(array) if array.ndim == 0 else array.tolist()
 
 
@@ -149,7 +149,7 @@ def compact(value, width=2):
     """A number as %.4g; an array as its first `width` entries and its size."""
     if value is None:
         return "undefined"
-    array = np.ravel(np.asarray(value, dtype=float))
+    array = np.ravel(np.asarray(value, dtype=float)) + 0.0
     if array.size == 1:
         return f"{array[0]:.4g}"
     shown = ", ".join(f"{v:.3g}" for v in array[:width])
