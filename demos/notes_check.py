@@ -245,7 +245,7 @@ def summary(results):
         f"network's numbers.",
         f"The notes' verdict, on the {w['agree'] + w['disagree']} formulas and numbers they write: "
         f"{w['agree']} agree with the engine, {w['disagree']} do not ({w['corrected']} of those corrected and "
-        f"confirmed). Agreeing, by what the engine side reads: {judges}.",
+        f"confirmed). By what the engine side reads (agree / rows): {judges}.",
         f"Formulas the notes imply: {counts[IMPLIES]['agree']} agree, {counts[IMPLIES]['disagree']} do not. "
         f"Checks of the program's own reading: {counts[READING]['agree']} agree, {counts[READING]['disagree']} do "
         f"not (not the notes' verdict).",

@@ -784,7 +784,7 @@ NOTE_002_COST = [
           engine=lambda e: _engine_change(e, FIRST_ORDER_STEPS, e.numbers.direction), judge=VALUE,
           reading="G = C of all 39 weights and biases, v a random unit vector, η = 1e-5 and 1e-6",
           quote=r"\Delta G \approx \nabla G \cdot \eta\vec v", **FIRST_ORDER),
-    Claim(NOTE_002, 269, "G3 (and line 310, with line 273's ΔG < 0)", "ΔG ≈ ∇G · (-η∇G) = -η‖∇G‖²", WRITES,
+    Claim(NOTE_002, 269, "G3 (with line 273's ΔG < 0)", "ΔG ≈ ∇G · (-η∇G) = -η‖∇G‖²", WRITES,
           "net002", hand=lambda n: -np.array(FIRST_ORDER_STEPS) * np.sum(n.flat_gradient() ** 2),
           engine=lambda e: _engine_change(e, FIRST_ORDER_STEPS, _hand_gradient_direction(e)), judge=VALUE,
           reading="η = 1e-5 and 1e-6: engine = C after the step along the hand's -∇C (a new forward pass) minus C "
@@ -811,6 +811,12 @@ NOTE_002_COST = [
           corrected="∇_(-∇G) G = ∇G · -∇G = -‖∇G‖²   (η enters only in ΔG ≈ η ∇_(-∇G) G, line 310)",
           corrected_hand=lambda n: np.full(len(STRAY_ETAS), -np.sum(n.flat_gradient() ** 2)),
           quote=r"&= -\eta||\nabla G||^2"),
+    Claim(NOTE_002, 310, "directional derivative (optional section)", "ΔG ≈ ∇_(-∇G) G · η = -η‖∇G‖²", WRITES,
+          "net002", hand=lambda n: np.array(FIRST_ORDER_STEPS) * -np.sum(n.flat_gradient() ** 2),
+          engine=lambda e: _engine_change(e, FIRST_ORDER_STEPS, _hand_gradient_direction(e)), judge=VALUE,
+          reading="the directional derivative along -∇G by hand (∇G · -∇G, ∇G by BP1-BP4 in numpy) times η = 1e-5 "
+                  "and 1e-6, against C after the step along -∇C minus C before (two forward passes)",
+          quote=r"\nabla_{-\nabla G} G \cdot \eta", **FIRST_ORDER),
     Claim(NOTE_002, 321, "minimizing the cost", "n = the number of weights in all the matrices of w plus the "
           "number of biases in B", WRITES, "net002",
           hand=lambda n: np.array([sum(n.sizes[l] * n.sizes[l - 1] + n.sizes[l] for l in range(1, n.L + 1))]),
