@@ -241,8 +241,8 @@ def summary(results):
     w = counts[WRITES]
     judges = ", ".join(f"{name}s {c['agree']}/{c['agree'] + c['disagree']}" for name, c in sorted(by_judge.items()))
     lines = [
-        f"{len(results)} statements of the three notes: every hand side in numpy, from the note's formula and the "
-        f"network's numbers.",
+        f"{len(results)} statements of the three notes, formulas checked with every hand side in numpy, from the "
+        f"note's formula and the network's numbers.",
         f"The notes' verdict, on the {w['agree'] + w['disagree']} formulas and numbers they write: "
         f"{w['agree']} agree with the engine, {w['disagree']} do not ({w['corrected']} of those corrected and "
         f"confirmed). By what the engine side reads (agree / rows): {judges}.",

@@ -218,7 +218,7 @@ def test_notes_network_build_returns_the_cost_after_backward():
 def test_the_tour_runs_in_quick_mode_and_lists_what_it_wrote(tmp_path, capsys):
     tour.main(["--quick", "--out", str(tmp_path)])
     printed = capsys.readouterr().out
-    assert "The notes' verdict" in printed and "held-out accuracy" in printed
+    assert "formulas checked" in printed and "held-out accuracy" in printed
     listed = printed.split("wrote:")[-1].split()
     assert {p.split("/")[-1] for p in listed} >= {"notes_network.png", "notes_network_stepper.html",
                                                   "notes_check.txt", "notes_check.json", "digits_loss.png",
