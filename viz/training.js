@@ -43,6 +43,12 @@ function rgb(v, scale) {
 function colour(v, scale) { var c = rgb(v, scale); return "rgb(" + c[0] + "," + c[1] + "," + c[2] + ")"; }
 function width(v, scale) { return 0.4 + 5.2 * Math.pow(Math.min(1, Math.abs(v) / (scale || 1)), 0.7); }
 
+// Each layer's colour scale: the recording's largest |w| of that layer, or for gradients the
+// largest |∂C/∂w| of that layer in this snapshot.
+function scales(gradients, fixed) {
+  return gradients ? gradients.map(function (g) { return maxAbs([g]); }) : fixed;
+}
+
 function maxAbs(lists) {
   var m = 0;
   (lists || []).forEach(function (list) { list.forEach(function (v) { if (Math.abs(v) > m) m = Math.abs(v); }); });
@@ -120,23 +126,22 @@ function start(root) {
     return {
       render: function (s) {
         var grads = snapshotGradients(s), ws = grads ? s.gw : s.w, bs = grads ? s.gb : s.b;
-        var wScale = grads ? maxAbs(s.gw) : data.scale.w, bScale = grads ? maxAbs(s.gb) : data.scale.b;
+        var wScale = scales(grads ? s.gw : null, data.scale.w), bScale = scales(grads ? s.gb : null, data.scale.b);
         var none = mode === "g" && s.gw === null;
         edges.forEach(function (e) {
           var v = ws[e.l - 1][e.at];
-          e.line.setAttribute("stroke", none ? "#d0d0d0" : colour(v, wScale));
-          e.line.setAttribute("stroke-width", none ? 0.6 : width(v, wScale).toFixed(2));
+          e.line.setAttribute("stroke", none ? "#d0d0d0" : colour(v, wScale[e.l - 1]));
+          e.line.setAttribute("stroke-width", none ? 0.6 : width(v, wScale[e.l - 1]).toFixed(2));
           e.line.setAttribute("stroke-dasharray", none ? "3 3" : "");
           e.line.setAttribute("data-value", none ? "" : String(v));
         });
         neurons.forEach(function (n) {
           if (n.l === 0) return;
           var v = bs[n.l - 1][n.j];
-          n.circle.setAttribute("fill", none ? "#ffffff" : colour(v, bScale));
+          n.circle.setAttribute("fill", none ? "#ffffff" : colour(v, bScale[n.l - 1]));
           n.text.textContent = none ? "?" : short(v);
-          n.text.setAttribute("fill", !none && Math.abs(v) / (bScale || 1) > 0.55 ? "#fff" : "#111");
+          n.text.setAttribute("fill", !none && Math.abs(v) / (bScale[n.l - 1] || 1) > 0.55 ? "#fff" : "#111");
         });
-        box.setAttribute("data-scale", String(wScale));
       },
       pick: function (item, on) {
         var node = item.line || item.circle;
@@ -153,12 +158,13 @@ function start(root) {
       return thing + "a weight's gradient <b>" + dname(name("w", "l", "j,k")) + "</b> on the batch about to be "
         + "used: " + swatch(plus) + "positive (the next update w &#8592; w &#8722; &#951;&#183;&#8706;C/&#8706;w "
         + "lowers w), " + swatch(minus) + "negative (it raises w); " + (byNeuron ? "thicker" : "stronger")
-        + " means larger, relative to the largest in this snapshot. "
+        + " means larger, relative to the largest of its layer in this snapshot. "
         + (byNeuron ? "Each circle shows " : "The strip beside each W shows ") + dname(name("b", "l", "j")) + ".";
     }
     return thing + "a weight <b>" + name("w", "l", "j,k") + "</b> from neuron k of layer l&#8722;1 into neuron j "
       + "of layer l: " + swatch(plus) + "positive, " + swatch(minus) + "negative, " + (byNeuron ? "thicker" : "stronger")
-      + " means larger |w| (one scale for the whole run: largest |w| = " + fmt(data.scale.w) + "). "
+      + " means larger |w| (each layer on its own scale, the same for the whole run; largest |w| by layer: "
+      + data.scale.w.map(function (v, l) { return "layer " + (l + 2) + " " + v; }).join(", ") + "). "
       + (byNeuron ? "Each circle is a neuron j of layer l, coloured and labelled with its bias "
                   : "The strip beside each W holds the biases ")
       + "<b>" + name("b", "l", "j") + "</b>; neuron j outputs " + name("a", "l", "j") + " = &#963;(" + name("z", "l", "j")
@@ -228,10 +234,10 @@ function start(root) {
       render: function (s) {
         var grads = snapshotGradients(s), none = mode === "g" && s.gw === null;
         var ws = grads ? s.gw : s.w, bs = grads ? s.gb : s.b;
-        var wScale = grads ? maxAbs(s.gw) : data.scale.w, bScale = grads ? maxAbs(s.gb) : data.scale.b;
+        var wScale = scales(grads ? s.gw : null, data.scale.w), bScale = scales(grads ? s.gb : null, data.scale.b);
         mats.forEach(function (m) {
-          paint(m.canvas, none ? null : ws[m.l - 1], m.nin, m.n, wScale);
-          paint(m.strip, none ? null : bs[m.l - 1], 1, m.n, bScale);
+          paint(m.canvas, none ? null : ws[m.l - 1], m.nin, m.n, wScale[m.l - 1]);
+          paint(m.strip, none ? null : bs[m.l - 1], 1, m.n, bScale[m.l - 1]);
           m.canvas.setAttribute("data-value", none ? "" : String(ws[m.l - 1][0]));
           m.stat.innerHTML = none ? "no gradient after the last update"
             : (grads ? "rms " + dname("w") + " " : "rms w ") + Number(rms(ws[m.l - 1]).toPrecision(3))
@@ -342,7 +348,7 @@ function start(root) {
     $(".tg-out-title").textContent = "Confusion matrix at this snapshot (" + data.examples + " examples)";
     var table = html("table", "tg-confusion", $(".tg-out"));
     var head = html("tr", "", table);
-    html("th", "", head, "true \u2193 \\ predicted \u2192");
+    html("th", "", head).innerHTML = "true&#8595;<br>predicted&#8594;";
     data.classes.forEach(function (c) { html("th", "", head, c); });
     html("th", "", head, "right");
     data.classes.forEach(function (c, i) {

@@ -190,11 +190,13 @@ class _View:
         return data
 
     def scales(self):
-        """The largest |w| and |b| over the whole recording: one colour scale for every snapshot."""
+        """Per layer, the largest |w| and |b| over the whole recording: each layer's colour scale,
+        fixed for every snapshot (so a weight's colour changes only when the weight does)."""
         snapshots = self.recording.snapshots
-        w = max(float(np.max(np.abs(W), initial=0.0)) for s in snapshots for W, _ in s.weights)
-        b = max(float(np.max(np.abs(b), initial=0.0)) for s in snapshots for _, b in s.weights)
-        return {"w": self.number(w or 1.0), "b": self.number(b or 1.0)}
+        layers = range(len(self.recording.sizes) - 1)
+        w = [max(float(np.max(np.abs(s.weights[l][0]), initial=0.0)) for s in snapshots) for l in layers]
+        b = [max(float(np.max(np.abs(s.weights[l][1]), initial=0.0)) for s in snapshots) for l in layers]
+        return {"w": [self.number(v or 1.0) for v in w], "b": [self.number(v or 1.0) for v in b]}
 
     def snapshot(self, i):
         s = self.recording.snapshots[i]
