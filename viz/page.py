@@ -24,6 +24,12 @@ def unique_id(prefix):
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
 
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 class HtmlPage:
     """One offline page: `.html` (the document), `.fragment`, `.save(path)`, `_repr_html_`."""
 
@@ -43,6 +49,7 @@ class HtmlPage:
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as file:
                 file.write(self.html)
+            os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes it private (0600); a page is not
             os.replace(temporary, path)
         except BaseException:
             os.unlink(temporary)

@@ -289,7 +289,7 @@ function start(root) {
   // --- decision regions with the data points (2 inputs) ------------------------------------
   function regionView() {
     var R = data.regions, size = 300, pad = 26;
-    $(".tg-out-title").textContent = "What the network decides, over the whole input plane";
+    $(".tg-out-title").textContent = "What the network decides, over the input plane";
     var canvas = html("canvas", "tg-regions", $(".tg-out"));
     canvas.width = size + pad; canvas.height = size + pad;
     var small = document.createElement("canvas");

@@ -68,6 +68,9 @@ def test_the_page_is_one_self_contained_file(tmp_path):
     assert set(re.findall(r"https?://[^\s\"'<>]+", text)) <= {"http://www.w3.org/2000/svg"}
     assert "@import" not in text and "url(" not in text
     assert sorted(tmp_path.iterdir()) == [path]  # the atomic write leaves no temporary file
+    plain = tmp_path / "plain.txt"
+    plain.write_text("")
+    assert path.stat().st_mode == plain.stat().st_mode  # as readable as any file written here
 
 
 def test_the_page_holds_every_snapshots_weights_and_gradients_to_4_digits():
