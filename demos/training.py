@@ -72,8 +72,8 @@ def screenshots(pages, out):
         page.click(".tg-net .tg-hit >> nth=20")   # pin a weight: the panel shows its value and gradient
 
     def digits_view(page):
-        page.fill(".tg-slider", "2")
-        page.hover(".tg-matrix canvas >> nth=0", position={"x": 150, "y": 40})
+        page.fill(".tg-slider", "10")
+        page.hover(".tg-tiles canvas >> nth=4")  # one hidden neuron's weights as an 8x8 picture
 
     prepare = {"two moons": moons, "digits": digits_view}
     with chromium() as browser:

@@ -202,6 +202,28 @@ function start(root) {
     });
     $(".tg-net-title").textContent = "The network, by layer (too many weights to draw one line each)";
     $(".tg-legend").innerHTML = legendText();
+    var tiles = imageTiles();
+
+    // Inputs that are a square image (8x8 digits): each neuron j of layer 2 as the picture of
+    // its weights w(2)_j,k, k laid out as the input's pixels - what the neuron looks for.
+    function imageTiles() {
+      var side = Math.round(Math.sqrt(sizes[0]));
+      if (side * side !== sizes[0] || side < 4 || L < 3 || sizes[1] > 64) return [];
+      var block = html("div", "tg-tiles", $(".tg-net"));
+      html("div", "tg-sub", block).innerHTML = "Row j of W<sup>(2)</sup> as the " + side + "&#215;" + side
+        + " input image: the weights " + name("w", 2, "j,k") + " into neuron j of layer 2, pixel k by pixel k "
+        + "(blue: that pixel raises " + name("z", 2, "j") + ", orange: it lowers it).";
+      return Array.from({length: sizes[1]}, function (_, j) {
+        var canvas = html("canvas", "", block);
+        canvas.width = side; canvas.height = side;
+        canvas.title = "neuron " + (j + 1) + " of layer 2";
+        var item = {kind: "row", l: 1, j: j, side: side};
+        canvas.addEventListener("mouseenter", function () { hovered = item; info(); });
+        canvas.addEventListener("mouseleave", function () { hovered = null; info(); });
+        canvas.addEventListener("click", function () { picked = picked === item ? null : item; info(); });
+        return {canvas: canvas, j: j, side: side};
+      });
+    }
 
     function pointAt(canvas, mat, bias) {
       function item(event) {
@@ -239,6 +261,10 @@ function start(root) {
           paint(m.canvas, none ? null : ws[m.l - 1], m.nin, m.n, wScale[m.l - 1]);
           paint(m.strip, none ? null : bs[m.l - 1], 1, m.n, bScale[m.l - 1]);
           m.canvas.setAttribute("data-value", none ? "" : String(ws[m.l - 1][0]));
+          if (m.l === 1) tiles.forEach(function (t) {
+            var from = t.j * m.nin;
+            paint(t.canvas, none ? null : ws[0].slice(from, from + m.nin), t.side, t.side, wScale[0]);
+          });
           m.stat.innerHTML = none ? "no gradient after the last update"
             : (grads ? "rms " + dname("w") + " " : "rms w ") + Number(rms(ws[m.l - 1]).toPrecision(3))
               + " &#183; max |" + (grads ? dname("w") : "w") + "| " + Number(maxAbs([ws[m.l - 1]]).toPrecision(3));
@@ -250,8 +276,12 @@ function start(root) {
 
   // --- what the pointer is on, with its value at the current snapshot -----------------------
   function listen(node, item) {
-    node.addEventListener("mouseenter", function () { hovered = item; info(); });
-    node.addEventListener("mouseleave", function () { hovered = null; info(); });
+    node.addEventListener("mouseenter", function () { hovered = item; net.pick(item, true); info(); });
+    node.addEventListener("mouseleave", function () {
+      hovered = null;
+      if (item !== picked) net.pick(item, false);
+      info();
+    });
     node.addEventListener("click", function () {
       if (picked) net.pick(picked, false);
       picked = picked === item ? null : item;
@@ -268,7 +298,12 @@ function start(root) {
       return;
     }
     var l = item.l + 1, grad = s.gw === null ? "? (no batch follows the last snapshot)" : null;
-    if (item.kind === "x") {
+    if (item.kind === "row") {
+      panel.innerHTML = "<b>Neuron " + (item.j + 1) + " of layer 2</b>: its " + sizes[0] + " weights "
+        + name("w", 2, (item.j + 1) + ",k") + " drawn as the " + item.side + "&#215;" + item.side + " image; its bias "
+        + name("b", 2, item.j + 1) + " = " + fmt(s.b[0][item.j]) + ". It fires (" + name("a", 2, item.j + 1)
+        + " large) for inputs bright where the tile is blue and dark where it is orange.";
+    } else if (item.kind === "x") {
       panel.innerHTML = "<b>x" + "<sub>" + (item.j + 1) + "</sub></b> = " + name("a", 1, item.j + 1)
         + ": input " + (item.j + 1) + " of the network (layer 1), the data itself.";
     } else if (item.kind === "w") {

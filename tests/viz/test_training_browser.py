@@ -1,6 +1,8 @@
 """viz.training in Chromium: Play and the slider work, every snapshot renders with the
 recording's numbers, nothing is fetched and nothing is logged as an error."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -159,4 +161,28 @@ def test_two_pages_on_one_document_do_not_clash(browser, tmp_path, moons_history
     assert page.get_attribute(first, "data-mode") == "w" and page.get_attribute(second, "data-mode") == "g"
     page.locator(second).locator(".tg-next").click()
     assert snapshot_of(page, first) == 3 and snapshot_of(page, second) == 1
+    assert problems == []
+
+
+def test_square_image_inputs_show_each_hidden_neurons_weights_as_a_picture(browser, tmp_path):
+    rng = np.random.default_rng(1)
+    labels = np.arange(60) % 3
+    images = rng.random((60, 16)) + np.eye(3, 16)[labels] * 2  # 4x4 "images"
+    model = nn.MLP(16, [8, 3], activation="sigmoid", seed=0)
+    history = nn.fit(model, images, labels, loss=nn.cross_entropy, epochs=3, lr=0.5, progress=False, record=True)
+    page, problems = open_page(browser, viz.training(history, images, labels, by="layer"), tmp_path)
+    assert page.locator(".tg-tiles canvas").count() == 8
+    page.fill(".tg-slider", "2")
+    page.hover(".tg-tiles canvas >> nth=2")
+    info = page.text_content(".tg-info")
+    bias = history.recording.snapshots[2].weights[0][1][2]
+    assert "Neuron 3 of layer 2" in info and "4×4 image" in info
+    assert float(re.search(r"b\(2\)3 = (\S+?)\. It fires", info)[1]) == pytest.approx(bias, rel=5e-4)
+    # a tile's pixel k is w(2)_3,k: the colour of the pixel of the largest weight is the bluest
+    row = history.recording.snapshots[2].weights[0][0][2]
+    k = int(np.argmax(row))
+    blue = page.evaluate("([k]) => { const c = document.querySelectorAll('.tg-tiles canvas')[2];"
+                         " const d = c.getContext('2d').getImageData(k % 4, Math.floor(k / 4), 1, 1).data;"
+                         " return [d[0], d[1], d[2]]; }", [k])
+    assert blue[2] > blue[0]  # positive: blue, not orange
     assert problems == []
