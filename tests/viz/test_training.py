@@ -217,3 +217,11 @@ def test_two_pages_have_different_roots_for_one_notebook():
     ids = [re.search(r'class="tg-training" id="([^"]+)"', f)[1] for f in (a, b)]
     assert ids[0] != ids[1]
     assert f'name="{ids[0]}-show"' in a and f'getElementById("{ids[0]}")' in a
+
+
+def test_viz_reads_a_recording_as_data_and_never_imports_nn():
+    import subprocess
+    import sys
+    code = "import sys, viz, viz.replay, viz.page; import viz.training; print('nn' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
