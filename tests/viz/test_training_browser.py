@@ -1,5 +1,6 @@
-"""viz.training in Chromium: Play and the slider work, every snapshot renders with the
-recording's numbers, nothing is fetched and nothing is logged as an error."""
+"""viz.training in Chromium (the `browser` fixture of tests/viz/conftest.py): Play and the slider
+work, every snapshot renders with the recording's numbers, nothing is fetched and nothing is
+logged as an error."""
 
 import re
 
@@ -11,19 +12,7 @@ import viz
 from nn.datasets import two_moons
 from viz.page import HtmlPage
 
-from tests.support import launch_chromium, require_chromium
-
 X, Y = two_moons(60, noise=0.1, seed=0)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
