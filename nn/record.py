@@ -15,7 +15,8 @@ The last snapshot holds the trained weights; no batch follows it, so its gradien
 Memory is bounded: a recording holds at most MAX_BYTES (32 MB) of weights and gradients.
 When the next snapshot would pass it, every second snapshot is dropped and the interval
 doubles (a RecordingThinnedWarning says so once), so a long fit keeps an evenly spaced
-recording of the whole run. A network one snapshot of which passes the limit is refused.
+recording of the whole run. A network of which two snapshots (the first and the trained one)
+do not fit is refused before training.
 Nothing here knows how a recording is drawn: it is plain data (numpy arrays and names).
 """
 

@@ -16,7 +16,7 @@ replaying each snapshot's weights with numpy (viz.replay). The page only draws.
 A big network (more than MAX_NEURONS_DRAWN neurons in a layer, or more than MAX_EDGES_DRAWN
 weights) is drawn by layer: each W(l) as a heatmap, each b(l) as a strip. A page is at most
 MAX_PAGE_BYTES (5 MB): a longer recording is thinned to evenly spaced snapshots, with a
-TrainingPageThinnedWarning, and a network one snapshot of which would not fit is refused.
+TrainingPageThinnedWarning, and a network of which two snapshots would not fit is refused.
 """
 
 import re
