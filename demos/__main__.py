@@ -1,4 +1,4 @@
-"""The tour (`make demo`): the notes' network, the notes check, and the digits MLP.
+"""The tour (`make demo`): the notes' network, the notes check, the digits MLP, and two fits replayed.
 
     python -m demos [--out DIR] [--quick]
 
@@ -8,17 +8,18 @@
    it does not (the full table and JSON are written too);
 3. the notes' 64-32-10 network trained by mini-batch SGD on scikit-learn's 8x8 digits, with a
    progress bar, to its held-out accuracy;
-4. note 001's linear regression to second order: the engine's Hessian is 2X̃ᵀX̃/n, and one
+4. watch a network learn: the replay pages (viz.training) of the two-moons classifier, drawn
+   by neuron with its decision regions, and of the digits network, drawn by layer;
+5. note 001's linear regression to second order: the engine's Hessian is 2X̃ᵀX̃/n, and one
    Newton step lands on OLS, next to the note's gradient descent;
-5. why backprop: the work of a whole gradient in forward mode against reverse mode.
+6. why backprop: the work of a whole gradient in forward mode against reverse mode.
 
 It ends by listing every file it wrote.
 """
 
-import json
 import time
 
-from . import digits, forward_reverse, newton, notes_check, notes_network
+from . import digits, forward_reverse, newton, notes_check, notes_network, training
 from .common import output_dir, parser
 
 
@@ -37,8 +38,7 @@ def tour_notes_check(out):
     table = out / "notes_check.txt"
     table.write_text(notes_check.report(results) + "\n", encoding="utf-8")
     rows = out / "notes_check.json"
-    rows.write_text(json.dumps([notes_check.as_dict(r) for r in results], indent=1, ensure_ascii=False) + "\n",
-                    encoding="utf-8")
+    rows.write_text(notes_check.to_json(results), encoding="utf-8")
     print(f"  (the full table: python -m demos.notes_check, or {table})")
     return [table, rows]
 
@@ -53,6 +53,15 @@ def tour_digits(out, quick):
     return result.pictures
 
 
+def tour_training(out, quick):
+    pages, _ = training.run(out=out, quick=quick)
+    for page in pages:
+        recording = page.history.recording
+        print(f"{page.name}: {'-'.join(map(str, recording.sizes))}, {len(recording.snapshots)} snapshots "
+              f"({page.kilobytes:.0f} kB), accuracy {page.accuracy:.1%} at the end: open {page.path}")
+    return [page.path for page in pages]
+
+
 def tour_newton(out, quick):
     result = newton.run(quick=quick, out=out)
     print(newton.report(result))
@@ -60,7 +69,7 @@ def tour_newton(out, quick):
 
 
 def tour_forward_reverse():
-    n = 200
+    n = 100  # the work grows as n²: 100 inputs show it and keep the tour quick
     reverse, forward, nodes, gap = forward_reverse.run(n)
     print(forward_reverse.report(n, reverse, forward, nodes, gap))
     return []
@@ -75,9 +84,11 @@ def main(argv=None):
                 ("2. The notes check: every hand-derived formula against the engine", lambda: tour_notes_check(out)),
                 ("3. Handwritten digits with the notes' network and mini-batch SGD (note 002)",
                  lambda: tour_digits(out, args.quick)),
-                ("4. Linear regression to second order: the engine's Hessian and one Newton step (note 001)",
+                ("4. Watch a network learn: two fits replayed, one offline page each (viz.training)",
+                 lambda: tour_training(out, args.quick)),
+                ("5. Linear regression to second order: the engine's Hessian and one Newton step (note 001)",
                  lambda: tour_newton(out, args.quick)),
-                ("5. Why backprop: a whole gradient in forward mode and in reverse mode",
+                ("6. Why backprop: a whole gradient in forward mode and in reverse mode",
                  tour_forward_reverse)]
     for title, section in sections:
         print(f"\n=== {title} ===", flush=True)
