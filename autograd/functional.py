@@ -73,10 +73,11 @@ def logsumexp(values):
 
 
 def softmax(values):
-    """[e^(x_i) / Σ_j e^(x_j)] as Values, computed as e^(x_i - logsumexp(x)) so it never overflows."""
+    """[s_i = e^(x_i) / Σ_j e^(x_j)] as Values: one "softmax" node per output, each reading
+    every x. Computed from e^(x_j - max x), so it never overflows for any finite input, and
+    its gradient s_i (δ_ij - s_j) stays accurate where s_i saturates at 1 (see the op table)."""
     values = _values(values, "softmax")
-    lse = logsumexp(values)
-    return [(x - lse).exp() for x in values]
+    return [_make(OPS["softmax"], values, {"i": i}) for i in range(len(values))]
 
 
 def grad(output, inputs):
