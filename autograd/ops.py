@@ -177,6 +177,11 @@ def _softmax_derivatives(M, out, xs, i):
     return M.concat(others[:i], (out * rest,), others[i + 1:])
 
 
+def _softmax_of(M, xs):
+    e, total = _shifted_exps(M, xs)
+    return M.each(lambda ek: ek / total, e)
+
+
 def _shifted_exps(M, xs):
     """e^(x_k - max x) for every k (each in [0, 1]: no overflow), and their sum (>= 1)."""
     top = functools.reduce(M.maximum, xs)
@@ -294,10 +299,11 @@ _TABLE = [
        symbol="softmax", draw="softmax_{i}",
        forward=_softmax_forward,
        derivatives=_softmax_derivatives),
-    Op("logsumexp", "z = ln Σ_i e^(x_i);  ∂z/∂x_i = e^(x_i - z) (the softmax)",
+    Op("logsumexp", "z = ln Σ_i e^(x_i);  ∂z/∂x_i = e^(x_i - z) (the softmax, computed from e^(x_i - max x): "
+                    "x_i - z would carry z's rounding into every entry)",
        inputs=("xs",), symbol="logΣexp", variadic=True,
        forward=lambda M, xs: M.logsumexp(xs),
-       derivatives=lambda M, out, xs: M.each(lambda x: M.exp(x - out), xs)),
+       derivatives=lambda M, out, xs: _softmax_of(M, xs)),
 ]
 
 OPS = {op.name: op for op in _TABLE}
