@@ -54,6 +54,15 @@ def as_count(n, what):
     return int(n)
 
 
+def as_index(i, what):
+    """i as an int >= 0 (a position among an op's inputs)."""
+    if isinstance(i, bool) or not isinstance(i, numbers.Integral):
+        raise TypeError(f"{what}: expected an int >= 0, got {type(i).__name__} {i!r:.60}")
+    if i < 0:
+        raise ValueError(f"{what}: expected an int >= 0, got {i}")
+    return int(i)
+
+
 def as_data(x, what):
     """x as a non-empty tuple of finite floats (data an op keeps as its constant)."""
     if isinstance(x, (str, bytes)) or not hasattr(x, "__iter__"):

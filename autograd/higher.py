@@ -53,6 +53,13 @@ class values:
     each, ones_like, constants, concat = scalar.each, scalar.ones_like, scalar.constants, scalar.concat
 
     @staticmethod
+    def total(xs):
+        """Σ xs as one sum node when any term is a Value (0.0 for no terms)."""
+        if any(isinstance(x, Value) for x in xs):
+            return _make(OPS["sum"], tuple(map(as_value, xs)))
+        return scalar.total(xs)
+
+    @staticmethod
     def hypot1(x):
         """√(1 + x²): on Values as that node chain (the float form is overflow-safe hypot)."""
         if isinstance(x, Value):

@@ -30,10 +30,11 @@ Conventions of the table
   how a picture shows the op (`draw` fills in the constants: "x^{k}" for k = 2 is "x^2").
 """
 
+import functools
 from dataclasses import dataclass
 from typing import Callable
 
-from .checks import as_count, as_data, as_number
+from .checks import as_count, as_data, as_index, as_number
 
 MAX_EXP_INPUT = 709.782712893384  # log(largest float): exp of anything larger overflows
 MAX_COSH_INPUT = 710.4758600739439  # acosh(largest float): sinh and cosh of more overflow
@@ -162,6 +163,47 @@ def _dot_data_derivatives(M, out, xs, x):
     return M.concat(M.constants(x, like=xs), M.ones_like(bias))
 
 
+# Both slopes are written with σ of ±z, never |z|: |z| has a kink at 0, and run on Values
+# (higher order) it would make the slope's own derivatives wrong there (the third derivative
+# of tanh at 0 would come out 0, not -2). σ(-z) is computed directly, so neither form cancels
+# at saturation, where 1 - a² and σ(1 - σ) round to 0.
+
+def _sech_squared(M, z):
+    """1 - tanh² z = 4 σ(2z) σ(-2z): each factor in (0, 1], never overflowing."""
+    return 4.0 * M.sigmoid(2.0 * z) * M.sigmoid(-2.0 * z)
+
+
+def _sigmoid_slope(M, out, z):
+    """σ(z)(1 - σ(z)) = σ(z) σ(-z), with σ(z) the node's own value."""
+    return out * M.sigmoid(-z)
+
+
+def _softmax_forward(M, xs, i):
+    e, total = _shifted_exps(M, xs)
+    return e[i] / total
+
+
+def _softmax_derivatives(M, out, xs, i):
+    """∂s_i/∂x_j = -s_i s_j, and ∂s_i/∂x_i = s_i (1 - s_i) with 1 - s_i = Σ_(k≠i) s_k: that sum
+    of small positive terms stays accurate where 1 - s_i would cancel to 0."""
+    e, total = _shifted_exps(M, xs)
+    rest = (M.total(e[:i]) + M.total(e[i + 1:])) / total
+    others = M.each(lambda ek: -out * (ek / total), e)
+    return M.concat(others[:i], (out * rest,), others[i + 1:])
+
+
+def _softmax_of(M, xs):
+    e, total = _shifted_exps(M, xs)
+    return M.each(lambda ek: ek / total, e)
+
+
+def _shifted_exps(M, xs):
+    """e^(x_k - max x) for every k (each in [0, 1]: no overflow), and their sum (>= 1)."""
+    top = functools.reduce(M.maximum, xs)
+    e = M.each(lambda x: M.exp(x - top), xs)
+    return e, M.total(e)
+
+
 def _runs(items, sizes):
     """items cut into consecutive runs of the given sizes (a list: also for numpy arrays)."""
     runs, start = [], 0
@@ -184,9 +226,10 @@ _TABLE = [
     Op("*", "z = x y;  ∂z/∂x = y,  ∂z/∂y = x", inputs=_XY, symbol="×",
        forward=lambda M, x, y: x * y,
        derivatives=lambda M, out, x, y: (y, x)),
-    Op("/", "z = x / y;  ∂z/∂x = 1/y,  ∂z/∂y = -x/y²", inputs=_XY, symbol="÷",
+    Op("/", "z = x / y;  ∂z/∂x = 1/y,  ∂z/∂y = -x/y² = -z/y  (as -z/y: y² would overflow or underflow)",
+       inputs=_XY, symbol="÷",
        forward=lambda M, x, y: x / y,
-       derivatives=lambda M, out, x, y: (1.0 / y, -x / (y * y)),
+       derivatives=lambda M, out, x, y: (1.0 / y, -out / y),
        domain=(Rule(lambda M, x, y: y != 0, ZeroDivisionError, "division by zero"),)),
     Op("neg", "z = -x;  ∂z/∂x = -1", symbol="−",
        forward=lambda M, x: -x,
@@ -224,13 +267,15 @@ _TABLE = [
        forward=lambda M, x: M.log(x),
        derivatives=lambda M, out, x: (1.0 / x,),
        domain=(Rule(lambda M, x: x > 0, ValueError, "log is defined for x > 0"),)),
-    Op("tanh", "a = tanh z;  ∂a/∂z = 1 - a²", inputs=("z",), activation=True, symbol="tanh",
+    Op("tanh", "a = tanh z;  ∂a/∂z = 1 - a² = 4e^(-2|z|) / (1 + e^(-2|z|))²  (the second form: "
+               "1 - a² is 0 once a rounds to ±1, from |z| > 19)", inputs=("z",), activation=True, symbol="tanh",
        forward=lambda M, x: M.tanh(x),
-       derivatives=lambda M, out, x: (1.0 - out * out,)),
-    Op("sigmoid", "a = σ(z) = 1 / (1 + e^-z);  ∂a/∂z = σ(z)(1 - σ(z))", inputs=("z",),
+       derivatives=lambda M, out, x: (_sech_squared(M, x),)),
+    Op("sigmoid", "a = σ(z) = 1 / (1 + e^-z);  ∂a/∂z = σ(z)(1 - σ(z)) = e^(-|z|) / (1 + e^(-|z|))²  "
+                  "(the second form: 1 - σ(z) is 0 once σ rounds to 1, from z > 37)", inputs=("z",),
        activation=True, symbol="σ",
        forward=lambda M, x: M.sigmoid(x),
-       derivatives=lambda M, out, x: (out * (1.0 - out),)),
+       derivatives=lambda M, out, x: (_sigmoid_slope(M, out, x),)),
     Op("relu", "a = max(0, z);  ∂a/∂z = 1 if z > 0 else 0", inputs=("z",), activation=True,
        symbol="ReLU",
        forward=lambda M, x: M.maximum(x, 0.0),
@@ -263,10 +308,17 @@ _TABLE = [
        symbol="w·x+b",
        forward=_dot_data_forward,
        derivatives=_dot_data_derivatives),
-    Op("logsumexp", "z = ln Σ_i e^(x_i);  ∂z/∂x_i = e^(x_i - z) (the softmax)",
+    Op("softmax", "s_i = e^(x_i) / Σ_j e^(x_j)  (one output i of a softmax);  "
+                  "∂s_i/∂x_j = s_i (δ_ij - s_j)", inputs=("xs",), consts=(Const("i", as_index),), variadic=True,
+       fan_in=Rule(lambda count, i: i < count, ValueError, "i is the index of one of the inputs (0 <= i < count)"),
+       symbol="softmax", draw="softmax_{i}",
+       forward=_softmax_forward,
+       derivatives=_softmax_derivatives),
+    Op("logsumexp", "z = ln Σ_i e^(x_i);  ∂z/∂x_i = e^(x_i - z) (the softmax, computed from e^(x_i - max x): "
+                    "x_i - z would carry z's rounding into every entry)",
        inputs=("xs",), symbol="logΣexp", variadic=True,
        forward=lambda M, xs: M.logsumexp(xs),
-       derivatives=lambda M, out, xs: M.each(lambda x: M.exp(x - out), xs)),
+       derivatives=lambda M, out, xs: _softmax_of(M, xs)),
     # --- trigonometric and hyperbolic --------------------------------------------------
     Op("sin", "z = sin x;  ∂z/∂x = cos x",
        forward=lambda M, x: M.sin(x),

@@ -115,7 +115,7 @@ def test_op_names():
         "log": x.log(), "tanh": x.tanh(), "sigmoid": x.sigmoid(), "relu": x.relu(),
         "step": x.step(), "sum": autograd.sum([x, y]), "dot": autograd.dot([x], [y]),
             "dot_data": autograd.dot([x], [3.0]),
-        "logsumexp": autograd.logsumexp([x, y]),
+        "logsumexp": autograd.logsumexp([x, y]), "softmax": autograd.softmax([x, y])[0],
         "sin": x.sin(), "cos": x.cos(), "tan": x.tan(), "asin": half.asin(), "acos": half.acos(),
         "atan": x.atan(), "sinh": x.sinh(), "cosh": x.cosh(), "asinh": x.asinh(), "acosh": x.acosh(),
         "atanh": half.atanh(), "log1p": x.log1p(), "expm1": x.expm1(), "log2": x.log2(), "log10": x.log10(),
