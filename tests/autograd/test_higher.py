@@ -74,7 +74,7 @@ def _assert_close(ours, theirs, what, largest_term=0.0):
 
 
 @pytest.mark.parametrize("name", sorted(OPS))
-@settings(max_examples=int(__import__("os").environ.get("HIGHER_EXAMPLES", 25)))
+@settings(max_examples=25)
 @given(data=st.data())
 def test_first_second_and_third_order_match_torch(name, data):
     require_torch()
