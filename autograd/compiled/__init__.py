@@ -163,7 +163,7 @@ def _check_against_engine(program, leaves):
     except FloatingPointError:
         return  # not differentiable at the recorded example; the batch will say where, if ever
     with np.errstate(all="ignore"):
-        program._gradient(X.T, None if Y is None else Y.T, 1.0, 1)
+        program._gradient(X.T, None if Y is None else Y.T, np.ones((1, 1)), 1)
     scale = max(map(abs, expected.values()))
     for k, p in enumerate(program.parameters):
         _agree(program.grad[k], expected.get(p, 0.0), p, "gradient", scale)

@@ -58,6 +58,7 @@ class Write:
     text: str
     added: str = ""             # the form that adds into ∇θ, where `text` overwrites it
     positions: tuple = ()
+    one_row: bool = False       # `text` is one row that stands for every row (it broadcasts)
 
 
 class Writer:
@@ -228,7 +229,7 @@ class Writer:
         root, = self.roots
         source, row = self.source_of(root)
         items = [Write(source, None if self.size[source] == 1 else [row],
-                       "np.full((1, batch), seed)" if self.size[source] == 1 else "seed")]
+                       "seed")]
         written = {source}
         for group in reversed(self.groups):
             if group.name in written and any(p in needs for node in group.nodes for p in node.parents):
@@ -240,6 +241,12 @@ class Writer:
     def _backward(self, group, items, needs):
         delta = Expr(f"d_{group.name}")
         nodes = group.nodes
+        writes = [item for item in items if isinstance(item, Write) and item.target == group.name]
+        one_row = len(nodes) > 1 and all(write.one_row and write.rows in (None, list(range(len(nodes))))
+                                         for write in writes)
+        if one_row and (group.layer or group.op.variadic):  # they need every row of δ
+            items.append(f"{delta} = np.repeat({delta}, {len(nodes)}, axis=0)")
+            one_row = False
         if group.layer:
             inputs = LayerInputs(nodes[0].params["n"], *group.layer)
             for block, d in derivatives_by_block(group.op, inputs, group.consts):
@@ -252,20 +259,25 @@ class Writer:
         derivatives = group.op.derivatives(Code, Expr(group.name), *group.inputs, **group.consts)
         if group.op.variadic:
             fan_in = len(nodes[0].parents)
-            if getattr(derivatives, "value", None) == 1.0:
-                spread = Expr(f"np.repeat({delta}, {fan_in}, axis=0)" if len(nodes) == 1 else
-                              f"np.tile({delta}, ({fan_in}, 1))")
+            constant = getattr(derivatives, "value", None) == 1.0
+            if constant and len(nodes) == 1:  # every input gets δ itself: one row, broadcast
+                spread = delta
+            elif constant:
+                spread = Expr(f"np.tile({delta}, ({fan_in}, 1))")
             else:
                 spread = Expr(f"({delta * derivatives}).reshape({fan_in * len(nodes)}, -1)")
-            self._scatter([node.parents[i] for i in range(fan_in) for node in nodes], spread, items, needs)
+            self._scatter([node.parents[i] for i in range(fan_in) for node in nodes], spread, items, needs,
+                          one_row=constant and len(nodes) == 1)
             return
         for i, d in enumerate(derivatives):
             column = [node.parents[i] for node in nodes]
             if any(p in needs for p in column):
-                self._scatter(column, delta * d, items, needs)
+                constant = not isinstance(d, Expr) or d.value is not None
+                self._scatter(column, delta * d, items, needs, one_row=one_row and constant)
 
-    def _scatter(self, nodes, value, items, needs):
-        """Add the rows of `value` (one per node) into each node's d_ (or its ∇θ entry)."""
+    def _scatter(self, nodes, value, items, needs, one_row=False):
+        """Add the rows of `value` (one per node; with one_row, one row for them all) into each
+        node's d_ (or its ∇θ entry)."""
         runs, first = [], 0
         for source, rows_ in self.runs(nodes):
             wanted = source == "theta" or source in self.size and source not in ("x", "y") and \
@@ -273,18 +285,18 @@ class Writer:
             if wanted:
                 runs.append((source, rows_, first))
             first += len(rows_)
-        if len(runs) > 1 or runs and len(runs[0][1]) < len(nodes):
+        if not one_row and (len(runs) > 1 or runs and len(runs[0][1]) < len(nodes)):
             value = self.bound("c", str(value), items, always=True)
         for source, rows_, first in runs:
-            part = value if len(rows_) == len(nodes) else value[first:first + len(rows_)]
+            part = value if one_row or len(rows_) == len(nodes) else value[first:first + len(rows_)]
             if source == "theta":
                 index = self.index(rows_)
-                summed = f"{part.wrapped(9)}.sum(axis=1)"
+                summed = f"np.add.reduce({part}, axis=1)"
                 added = f"np.add.at(grad, {index}, {summed})" if len(set(rows_)) < len(rows_) else \
                     f"grad[{index}] += {summed}"
                 items.append(Write("theta", None, f"grad[{index}] = {summed}", added, tuple(rows_)))
             else:
-                items.append(Write(source, rows_, str(part)))
+                items.append(Write(source, rows_, str(part), one_row=one_row))
 
     # --- the functions ----------------------------------------------------------------------
     def function(self, name, arguments, groups, returns, backward=()):

@@ -19,7 +19,7 @@ SPELLED = {
     "jk,kb->jb": ("{0} @ {1}", "np.matmul({0}, {1}, out={out})"),
     "jb,kb->jk": ("{0} @ {1}.T", "np.matmul({0}, {1}.T, out={out})"),
     "jb,jk->kb": ("{1}.T @ {0}", "np.matmul({1}.T, {0}, out={out})"),
-    "jb->j": ("{0}.sum(axis=1)", "np.sum({0}, axis=1, out={out})"),
+    "jb->j": ("np.add.reduce({0}, axis=1)", "np.add.reduce({0}, axis=1, out={out})"),
     "jb->jb": ("{0}", None),
 }
 

@@ -22,8 +22,9 @@ import math
 import numpy as np
 
 from ..engine import Value, apply, gradients
+from ..functional import sum as total
 from .generate import Writer
-from .graph import as_rows, nodes_in_order
+from .graph import as_rows
 
 REDUCTIONS = ("mean", "sum")
 
@@ -41,7 +42,7 @@ class Program:
         # of them (a layer's W is a block of θ).
         self._theta = np.array([p.data for p in self.parameters], dtype=float)
         self._grad = np.zeros_like(self._theta)
-        self._last = None
+        self._last, self._seeds = None, {}
         self.source, namespace = _write(order, roots, outputs, leaves, self._theta, self._grad)
         exec(compile(self.source, "<autograd.compile>", "exec"), namespace)
         self._run, self._gradient, self._predict = (namespace.get(f) for f in ("run", "gradient", "predict"))
@@ -106,9 +107,9 @@ class Program:
         X, Y = self._rows(X, Y, check)
         with np.errstate(all="ignore"):
             roots, self._last = self._run(X.T, None if Y is None else Y.T)
-        values = _spread(roots, len(X)).T
-        if not math.isfinite(values.sum()):
-            self._explain(X, Y, values.T, backward=False)
+            values = _spread(roots, len(X)).T
+            if not math.isfinite(values.sum()):
+                self._explain(X, Y, values.T, backward=False)
         return values[:, 0].copy() if values.shape[1] == 1 else values.copy()
 
     def predict(self, X, *, check=True):
@@ -118,8 +119,8 @@ class Program:
         X, _ = self._rows(X, None, check, need_targets=False)
         with np.errstate(all="ignore"):
             outputs = _spread(self._predict(X.T), len(X))
-        if not math.isfinite(outputs.sum()):
-            self._explain(X, None, outputs, backward=False)
+            if not math.isfinite(outputs.sum()):
+                self._explain(X, None, outputs, backward=False)
         return outputs.T.copy()
 
     def last_outputs(self, out=None):
@@ -142,13 +143,16 @@ class Program:
                              "loss to differentiate; compile the loss Value")
         X, Y = self._rows(X, Y, check)
         batch = len(X)
-        seed = 1.0 / batch if self.reduction == "mean" else 1.0
+        seed = self._seeds.get(batch)
+        if seed is None:  # ∂C/∂C(i) for each example: 1/batch for the mean
+            seed = self._seeds[batch] = np.full((1, batch), 1.0 / batch if self.reduction == "mean" else 1.0)
         with np.errstate(all="ignore"):
             losses, self._last = self._gradient(X.T, None if Y is None else Y.T, seed, batch)
-        loss = float(losses.sum()) if losses.shape[-1] == batch else float(losses.sum()) * batch
-        if not (math.isfinite(loss) and math.isfinite(self._grad.sum())):
-            self._explain(X, Y, _spread(losses, batch), backward=True)
-        return loss * seed
+            loss = float(losses.sum()) * (1 if losses.shape[-1] == batch else batch)
+            finite = math.isfinite(loss) and math.isfinite(self._grad.sum())
+            if not finite:
+                self._explain(X, Y, _spread(losses, batch), backward=True)
+        return loss / batch if self.reduction == "mean" else loss
 
     # --- the machinery ---------------------------------------------------------------------
     def _rows(self, X, Y, check, need_targets=True):
@@ -179,7 +183,8 @@ class Program:
             return
         for example in range(len(X)):
             self._replay(example, X, Y, backward=True)
-        if not math.isfinite(values.sum()):
+        if not math.isfinite(values.sum()) and len(X) > 1:
+            total(values[0].tolist())  # the batch's Σ_i C_i as the scalar engine adds it: it names the sum
             raise FloatingPointError(f"the loss over the batch is {values.sum()} (the sum over the "
                                      f"examples overflowed)")
         bad = np.flatnonzero(~np.isfinite(self._grad))
@@ -220,12 +225,21 @@ def _spread(values, batch):
     return values if values.shape[-1] == batch else np.broadcast_to(values, (len(values), batch))
 
 
+def _ancestors(order, ends):
+    """The nodes that `ends` depend on (and `ends`), from the graph's topological order."""
+    needed = set(ends)
+    for node in reversed(order):
+        if node in needed:
+            needed.update(node.parents)
+    return needed
+
+
 def _write(order, roots, outputs, leaves, theta, grad):
     """The program's source and the namespace it runs in: run(x, y); gradient(x, y, seed, batch)
     for a single root, the loss; predict(x) when there are outputs."""
     writer = Writer(order, roots, outputs, leaves, theta, grad)
     def groups_for(ends):
-        needed = set(nodes_in_order(ends))
+        needed = _ancestors(order, ends)
         return [group for group in writer.groups if group.nodes[0] in needed]
 
     outputs_text = str(writer.column(outputs)) if outputs else "None"
@@ -239,7 +253,7 @@ def _write(order, roots, outputs, leaves, theta, grad):
         functions.append(writer.function("gradient", "x, y, seed, batch", writer.groups,
                                          f"{writer.column(roots)}, {outputs_text}", writer.backward(needs)))
     if outputs:
-        needed = set(nodes_in_order(outputs))
+        needed = _ancestors(order, outputs)
         for y in leaves.targets:
             if y in needed:
                 raise ValueError(f"compile: the outputs depend on the target {y.label or y!r}; "
