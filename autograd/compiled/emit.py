@@ -72,6 +72,24 @@ class Expr:
         return Expr(f"{self.wrapped(_ATOM)}[{_show_index(index)}]")
 
 
+class Stack(Expr):
+    """An n-ary op's inputs stacked on axis 0 (fan-in x nodes x batch): the table cuts it into groups."""
+
+    __slots__ = ("fan_in",)
+
+    def __init__(self, text, fan_in):
+        super().__init__(text)
+        self.fan_in = fan_in
+
+    def __len__(self):
+        return self.fan_in
+
+    def __getitem__(self, index):
+        if isinstance(index, slice) and (index.start or 0) == 0 and index.stop in (None, self.fan_in):
+            return self  # the whole stack
+        return super().__getitem__(index)
+
+
 def constant(value):
     return Expr(repr(float(value)), _ATOM if value >= 0 else _PRECEDENCE["unary"], value=float(value))
 

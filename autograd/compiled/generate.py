@@ -18,8 +18,8 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from ..backends import array
-from ..ops import OPS
-from .emit import Code, Expr
+from ..ops import OPS, input_groups
+from .emit import Code, Expr, Stack
 from .layer import Block, LayerInputs, Layers, derivatives_by_block, vector_jacobian
 
 RESERVED = {"np", "M", "theta", "grad", "x", "y", "seed", "batch", "rows"}
@@ -28,9 +28,9 @@ _PLAIN = re.compile(r"[\w.]+(\[[\d:, None]*\])?|-?[\d.e+-]+")  # costs no numpy 
 
 
 def dot_parts(node):
-    """A dot node's (weights, inputs, biases): the one place that knows dot's layout."""
-    n = node.params["n"]
-    return node.parents[:n], node.parents[n:2 * n], node.parents[2 * n:]
+    """A dot node's (weights, inputs, biases), by the table's input groups."""
+    groups = input_groups(node)
+    return groups["weights"], groups["inputs"], groups["bias"]
 
 
 def rows(*parts):
@@ -84,10 +84,10 @@ class Writer:
                 depth[node] = 0
                 continue
             depth[node] = 1 + max(depth[p] for p in node.parents)
-            key = (depth[node], node.op, tuple(sorted((node.params or {}).items())), len(node.parents))
+            key = (depth[node], node.op, tuple(sorted((node.consts or {}).items())), len(node.parents))
             if node.op == "dot":
                 key += tuple(map(id, dot_parts(node)[1]))  # a layer's neurons read the same a
-            groups.setdefault(key, Group(OPS[node.op], dict(node.params or {}), [])).nodes.append(node)
+            groups.setdefault(key, Group(OPS[node.op], dict(node.consts or {}), [])).nodes.append(node)
         ordered = [groups[key] for key in sorted(groups, key=lambda key: key[0])]
         for group in ordered:
             is_loss = len(self.roots) == 1 and self.roots[0] in group.nodes
@@ -169,14 +169,14 @@ class Writer:
         if any(p in self.varies for node in group.nodes for p in node.parents):
             self.varies.update(group.nodes)
         if first.op == "dot" and self._as_layer(group):
-            z = group.op.forward(Layers, LayerInputs(first.params["n"], *group.layer), **group.consts)
+            z = group.op.forward(Layers, LayerInputs(first.consts["n"], *group.layer), **group.consts)
             return [f"{group.name} = {z}" + self._comment(group, "z = W a + b, a layer")]
         lines = []
         if group.op.variadic:
             fan_in, size = len(first.parents), len(group.nodes)
             column = self.column([node.parents[i] for i in range(fan_in) for node in group.nodes])
             stacked = f"{column}[:, None]" if size == 1 else f"{column}.reshape({fan_in}, {size}, -1)"
-            group.inputs = [self.bound(f"xs_{group.name}", stacked, lines, always=True)]
+            group.inputs = [Stack(str(self.bound(f"xs_{group.name}", stacked, lines, always=True)), fan_in)]
         else:
             group.inputs = [self.bound(f"{group.name}_in", str(self.column([node.parents[i] for node in group.nodes])),
                                        lines) for i in range(len(first.parents))]
@@ -248,7 +248,7 @@ class Writer:
             items.append(f"{delta} = np.repeat({delta}, {len(nodes)}, axis=0)")
             one_row = False
         if group.layer:
-            inputs = LayerInputs(nodes[0].params["n"], *group.layer)
+            inputs = LayerInputs(nodes[0].consts["n"], *group.layer)
             for block, d in derivatives_by_block(group.op, inputs, group.consts):
                 if block.grad:
                     items.append(Write("theta", None, vector_jacobian(delta, block, d, out=block.grad),

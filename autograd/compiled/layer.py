@@ -47,13 +47,14 @@ def contraction(spec, *operands, out=None):
 
 
 class LayerInputs:
-    """A dot node's inputs [w..., a..., b] as three blocks.
-
-    The only place that decodes dot's layout; the table's slices xs[:n], xs[n:2n], xs[2n:]
-    each come back as one block."""
+    """A dot node's inputs as its three groups (weights, inputs, bias), each one block: the
+    table's runs xs[0:n], xs[n:2n], xs[2n:] of its layout come back as W, a and b."""
 
     def __init__(self, n, W, a, b):
         self.n, self.blocks = n, {0: W, n: a, 2 * n: b}
+
+    def __len__(self):
+        return 2 * self.n + (self.blocks[2 * self.n] is not None)
 
     def __getitem__(self, part):
         return self.blocks[part.start or 0]

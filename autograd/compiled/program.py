@@ -208,7 +208,7 @@ class Program:
                 if not node.parents:
                     mapped[node] = node
                     continue
-                copy = apply(node.op, *(mapped[p] for p in node.parents), **(node.params or {}))
+                copy = apply(node.op, *(mapped[p] for p in node.parents), **(node.consts or {}))
                 copy.label = node.label
                 mapped[node] = copy
             if backward:
