@@ -83,6 +83,10 @@ class CompiledPath:
             self.program.last_outputs(out=outputs[rows])
         return losses, outputs
 
+    def parameter_arrays(self):
+        """(parameters, θ, ∂C/∂θ) as the program holds them, in the same order (callers copy)."""
+        return self.program.parameters, self.theta, self.grad
+
     def update(self):
         if self.steps_itself:
             return self._step_on_values()

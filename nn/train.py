@@ -92,6 +92,9 @@ class ScalarPath:
         or None when nothing needs them) with the model's outputs before the update. An
         error in one example carries its place in the batch as `error.example` (and its
         words as `error.reason`), so that fit can name the row of X (nn.data.in_row)
+    parameter_arrays() -> (parameters, θ, ∂C/∂θ)
+                 the optimizer's parameter Values and, in the same order, their values and
+                 the batch's gradient as flat arrays (callers copy them)
     update()     applies ONE optimizer update with those gradients
     finish()     writes anything held elsewhere back into the model's Values (nothing, here);
                  called after training, and also after each epoch when a validation set or a
@@ -130,6 +133,11 @@ class ScalarPath:
             example = _failing_example(per_example)
             raise (error if example is None else at_example(error, example)) from None
         return batch_loss.data
+
+    def parameter_arrays(self):
+        """(parameters, θ, ∂C/∂θ): the Values the optimizer updates, with their data and grads as arrays."""
+        params = self.optimizer.params
+        return params, np.array([p.data for p in params]), np.array([p.grad for p in params])
 
     def update(self):
         self.optimizer.step()
@@ -229,9 +237,11 @@ def fit(model, X, y, *, loss, epochs, batch_size=None, lr=None, optimizer=None, 
     return history
 
 
-def _run_epoch(path, X, targets, Y, batch_size, shuffle, rng, rule, history):
+def _run_epoch(path, X, targets, Y, batch_size, shuffle, rng, rule, history, before_update=None):
     """One epoch, the same loop for every path: the batches of a (shuffled) order, one update
-    each. The outputs are kept before each update, and the accuracy counted once at the end."""
+    each. The outputs are kept before each update, and the accuracy counted once at the end.
+    before_update(path, seen=first, batch_loss=loss), when given, runs with each batch's
+    gradient ready, just before its update (path.parameter_arrays() gives θ and ∂C/∂θ)."""
     start = time.perf_counter()
     n = len(X)
     order = rng.permutation(n) if shuffle else np.arange(n)
@@ -241,10 +251,12 @@ def _run_epoch(path, X, targets, Y, batch_size, shuffle, rng, rule, history):
     for first in range(0, n, batch_size):
         last = min(first + batch_size, n)
         try:
-            total_loss += path.loss_and_gradients(first, last, None if outputs is None else outputs[first:last]) \
-                * (last - first)
+            batch_loss = path.loss_and_gradients(first, last, None if outputs is None else outputs[first:last])
         except (ArithmeticError, ValueError) as error:
             raise in_row(error, order[first:last]) from None
+        total_loss += batch_loss * (last - first)
+        if before_update is not None:
+            before_update(path, seen=first, batch_loss=batch_loss)
         path.update()
         updates += 1
     history.loss.append(total_loss / n)

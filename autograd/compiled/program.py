@@ -91,10 +91,16 @@ class Program:
         self.read_parameters()
         return self.run(X, Y)
 
-    def backward(self, X, Y=None):
+    def backward(self, X, Y=None, create_graph=False):
         """Like `loss.backward()` on every example of the batch: reads θ from the Values, then
         adds ∂C/∂p (summed or averaged over the batch, per `reduction`) into each `p.grad`.
-        Returns the batch's loss (reduced the same way)."""
+        Returns the batch's loss (reduced the same way). First order only: create_graph=True
+        is refused; the scalar engine records the backward pass."""
+        if create_graph:
+            raise NotImplementedError(
+                "compiled program: the compiled path is first-order only; for gradients of gradients "
+                "use the scalar engine: autograd.grad(loss, inputs, create_graph=True) or "
+                "loss.backward(create_graph=True)")
         self.read_parameters()
         loss = self.gradient(X, Y)
         for p, g in zip(self.parameters, self._grad.tolist()):
