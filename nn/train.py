@@ -19,6 +19,7 @@ while the one epoch loop, batching, shuffling, history and progress bar stay sha
 import time
 import warnings
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -31,6 +32,7 @@ from .data import at_example, in_row
 from .layers import _count
 from .losses import as_loss, is_builtin, losses_per_example
 from .optim import SGD, Optimizer
+from .record import recorder_for
 from .targets import data_set
 
 
@@ -52,6 +54,7 @@ class History:
     val_accuracy: list = field(default_factory=list)
     seconds: list = field(default_factory=list)
     updates: list = field(default_factory=list)
+    recording: object = None  # an nn.record.Recording when fit(record=...) asked for snapshots
 
     @property
     def epochs(self):
@@ -184,7 +187,7 @@ def training_path(model, loss, optimizer, compiled, X, targets, Y):
 # --- fit ----------------------------------------------------------------------------------
 
 def fit(model, X, y, *, loss, epochs, batch_size=None, lr=None, optimizer=None, shuffle=True, seed=None,
-        validation=None, progress=True, callback=None, compiled=None):
+        validation=None, progress=True, callback=None, compiled=None, record=None):
     """Train `model` on (X, y) by gradient descent and return a History.
 
     loss        an nn loss (nn.mse, nn.cross_entropy, ...), its name, or a callable(ŷ, y) -> Value
@@ -207,6 +210,10 @@ def fit(model, X, y, *, loss, epochs, batch_size=None, lr=None, optimizer=None, 
                 on rows of every target value: a loss that branches on its target);
                 False: the scalar engine. The progress bar says which ("fit [compiled]");
                 the results agree to rounding. A failing example is named by its row of X.
+    record      True: keep a snapshot of every weight, bias and their gradients at the start of
+                each epoch (and the trained network at the end) in history.recording; k: one
+                every k updates. At most nn.record.MAX_BYTES are kept (thinned past it). For
+                viz.training, which replays the fit. See nn.record.
     """
     loss = as_loss(loss)
     X, targets, Y = data_set(model, X, y, loss, "fit")
@@ -219,13 +226,15 @@ def fit(model, X, y, *, loss, epochs, batch_size=None, lr=None, optimizer=None, 
     _warn_if_cannot_learn(model)
     _warn_if_squashed_twice(model, loss)
     rule = classification_rule(loss, model, Y)
+    recorder = recorder_for(record, model, loss, Y, len(X), batch_size)
     path, how = training_path(model, loss, optimizer, compiled, X, targets, Y)
     rng = np.random.default_rng(seed)
     history = History()
     try:
         with tqdm(range(epochs), disable=not progress, unit="epoch", desc=f"fit [{how}]") as bar:
             for epoch in bar:
-                _run_epoch(path, X, targets, Y, batch_size, shuffle, rng, rule, history)
+                hook = recorder and partial(recorder.before_update, epoch=epoch, n_examples=len(X))
+                _run_epoch(path, X, targets, Y, batch_size, shuffle, rng, rule, history, hook)
                 if validation is not None or callback is not None:
                     path.finish()  # they look at the model's Values
                 _validate(path, validation, history)
@@ -234,6 +243,8 @@ def fit(model, X, y, *, loss, epochs, batch_size=None, lr=None, optimizer=None, 
                     break
     finally:
         path.finish()
+    if recorder:
+        history.recording = recorder.finish(path, history.epochs)
     return history
 
 

@@ -5,12 +5,14 @@ backward stepper for the browser.
     loss.backward()
     viz.draw(loss).save("loss.svg")          # or .png, .pdf, .dot; displays itself in Jupyter
     viz.stepper(loss, "backward.html")       # one offline page: Prev/Next through backprop
+    viz.training(history, X, y).save("training.html")   # replay nn.fit(..., record=True)
 """
 
 from .dot import to_dot
 from .render import MAX_NODES, Drawing, draw
 from .stepper import stepper, stepper_frames
 from .steps import Step, Term, backward_steps, gradients_after
+from .training import TrainingPageThinnedWarning, training
 
 __all__ = ["Drawing", "MAX_NODES", "Step", "Term", "backward_steps", "draw", "gradients_after",
-           "stepper", "stepper_frames", "to_dot"]
+           "stepper", "stepper_frames", "to_dot", "training", "TrainingPageThinnedWarning"]
