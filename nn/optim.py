@@ -84,7 +84,7 @@ class Optimizer:
         try:
             with np.errstate(over="ignore", invalid="ignore"):  # checked just below, by parameter name
                 self.update(theta, grad)
-                total = theta.sum()  # nan and inf propagate into the sum
+                total = np.add.reduce(theta)  # nan and inf propagate into the sum
             if not math.isfinite(total) and not np.isfinite(theta).all():  # not just a sum that overflowed
                 raise self._refused(theta, grad)
         except BaseException:
@@ -94,7 +94,7 @@ class Optimizer:
 
     def _state(self):
         """A copy of everything `update` may change (arrays copied: update changes them in place)."""
-        return {name: value.copy() if isinstance(value, np.ndarray) else value
+        return {name: value.copy() if type(value) is np.ndarray else value
                 for name, value in vars(self).items()}
 
     def _restore(self, state):

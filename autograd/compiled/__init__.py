@@ -18,7 +18,7 @@ activations becomes z = W a + b; `print(program.source)` shows the code.
 
 import numpy as np
 
-from ..engine import Value, gradients
+from ..engine import Value, _collector_paused, gradients
 from .graph import (GraphStructureError, Leaves, as_roots, as_rows, first_difference, nodes_in_order,
                     record, structure)
 from .program import Program
@@ -55,6 +55,11 @@ def compile(graph, inputs=(), targets=(), parameters=None, *, outputs=(), exampl
     for every example; test the numbers outside, or compare the program with the scalar
     engine on examples of every kind (nn.fit does).
     """
+    with _collector_paused():  # recording makes many objects and no cycles: nothing for gc to find
+        return _compile(graph, inputs, targets, parameters, outputs, examples, reduction, check)
+
+
+def _compile(graph, inputs, targets, parameters, outputs, examples, reduction, check):
     if callable(graph) and not isinstance(graph, Value):
         if examples is None:
             raise TypeError("compile: to record a function, pass examples=X or examples=(X, Y)")

@@ -23,7 +23,7 @@ from .emit import Code, Expr, Stack
 from .layer import Block, LayerInputs, Layers, derivatives_by_block, vector_jacobian
 
 RESERVED = {"np", "M", "theta", "grad", "x", "y", "seed", "batch", "rows"}
-_STEM = re.compile(r"^([^\W\d_]+)(?:\((\d+)\))?(?:_[\d,]+)?$")
+_STEM = re.compile(r"^([^\W\d_]+)(?:\((\d+)\))?$")
 _PLAIN = re.compile(r"[\w.]+(\[[\d:, None]*\])?|-?[\d.e+-]+")  # costs no numpy call worth a name
 
 
@@ -59,6 +59,7 @@ class Write:
     added: str = ""             # the form that adds into ∇θ, where `text` overwrites it
     positions: tuple = ()
     one_row: bool = False       # `text` is one row that stands for every row (it broadcasts)
+    comment: str = ""
 
 
 class Writer:
@@ -97,7 +98,8 @@ class Writer:
 
     def _name(self, labels, fallback):
         """The labels' common stem (z(2)_1, z(2)_2 ... -> z2), else the fallback; never reused."""
-        stems = {"".join(_STEM.match(label).groups("")) if _STEM.match(label) else "" for label in labels}
+        prefixes = {label.split("_", 1)[0] for label in labels}  # z(2) of z(2)_1: few to match
+        stems = {"".join(match.groups("")) if (match := _STEM.match(prefix)) else "" for prefix in prefixes}
         stem = stems.pop() if len(stems) == 1 else ""
         stem = stem if stem.isidentifier() else fallback
         n = 1
@@ -228,8 +230,8 @@ class Writer:
         """The backward items (lines and Writes), from the loss's seed down to the parameters."""
         root, = self.roots
         source, row = self.source_of(root)
-        items = [Write(source, None if self.size[source] == 1 else [row],
-                       "seed")]
+        items = [Write(source, None if self.size[source] == 1 else [row], "seed",
+                       comment="∂C/∂C(i) for each example i: 1/batch for the batch's mean")]
         written = {source}
         for group in reversed(self.groups):
             if group.name in written and any(p in needs for node in group.nodes for p in node.parents):
@@ -250,11 +252,12 @@ class Writer:
         if group.layer:
             inputs = LayerInputs(nodes[0].consts["n"], *group.layer)
             for block, d in derivatives_by_block(group.op, inputs, group.consts):
+                (text, says), (added, _) = vector_jacobian(delta, block, d, out=block.grad), vector_jacobian(delta, block, d)
                 if block.grad:
-                    items.append(Write("theta", None, vector_jacobian(delta, block, d, out=block.grad),
-                                       f"{block.grad}[...] += {vector_jacobian(delta, block, d)}", block.positions))
+                    items.append(Write("theta", None, text, f"{block.grad}[...] += {added}", block.positions,
+                                       comment=says))
                 elif any(a in needs for a in dot_parts(nodes[0])[1]):
-                    self._scatter(dot_parts(nodes[0])[1], Expr(vector_jacobian(delta, block, d), 5), items, needs)
+                    self._scatter(dot_parts(nodes[0])[1], Expr(added, 5), items, needs, comment=says)
             return
         derivatives = group.op.derivatives(Code, Expr(group.name), *group.inputs, **group.consts)
         if group.op.variadic:
@@ -273,9 +276,10 @@ class Writer:
             column = [node.parents[i] for node in nodes]
             if any(p in needs for p in column):
                 constant = not isinstance(d, Expr) or d.value is not None
-                self._scatter(column, delta * d, items, needs, one_row=one_row and constant)
+                self._scatter(column, delta * d, items, needs, one_row=one_row and constant,
+                              comment=_derivative_formula(group.op, i))
 
-    def _scatter(self, nodes, value, items, needs, one_row=False):
+    def _scatter(self, nodes, value, items, needs, one_row=False, comment=""):
         """Add the rows of `value` (one per node; with one_row, one row for them all) into each
         node's d_ (or its ∇θ entry)."""
         runs, first = [], 0
@@ -294,9 +298,9 @@ class Writer:
                 summed = f"np.add.reduce({part}, axis=1)"
                 added = f"np.add.at(grad, {index}, {summed})" if len(set(rows_)) < len(rows_) else \
                     f"grad[{index}] += {summed}"
-                items.append(Write("theta", None, f"grad[{index}] = {summed}", added, tuple(rows_)))
+                items.append(Write("theta", None, f"grad[{index}] = {summed}", added, tuple(rows_), comment=comment))
             else:
-                items.append(Write(source, rows_, str(part), one_row=one_row))
+                items.append(Write(source, rows_, str(part), one_row=one_row, comment=comment))
 
     # --- the functions ----------------------------------------------------------------------
     def function(self, name, arguments, groups, returns, backward=()):
@@ -321,7 +325,15 @@ def _render(items, writer):
             lines.append(item.text if assigns is not None and assigns[id(item)] else item.added)
         else:
             lines.extend(_delta_line(item, writer, item.target in partial, started))
+        if isinstance(item, Write) and item.comment:
+            lines[-1] += f"  # {item.comment}"
     return lines
+
+
+def _derivative_formula(op, i):
+    """The table's words for ∂z/∂(input i), e.g. "∂a/∂z = σ(z)(1 - σ(z))", or ""."""
+    parts = [part.strip() for part in op.formula.split(";", 1)[-1].split(",")] if ";" in op.formula else []
+    return parts[i] if i < len(parts) and len(parts) == len(op.inputs) else ""
 
 
 def _delta_line(item, writer, partial, started):

@@ -14,13 +14,15 @@ so no derivative is written here: only how numpy spells each contraction.
 
 from .emit import Expr, constant
 
-# How numpy spells a contraction of index patterns: (as an operator, as a call with out=).
+# How numpy spells a contraction of index patterns: (as an operator, as a call with out=), and
+# what the notes call it.
 SPELLED = {
-    "jk,kb->jb": ("{0} @ {1}", "np.matmul({0}, {1}, out={out})"),
-    "jb,kb->jk": ("{0} @ {1}.T", "np.matmul({0}, {1}.T, out={out})"),
-    "jb,jk->kb": ("{1}.T @ {0}", "np.matmul({1}.T, {0}, out={out})"),
-    "jb->j": ("np.add.reduce({0}, axis=1)", "np.add.reduce({0}, axis=1, out={out})"),
-    "jb->jb": ("{0}", None),
+    "jk,kb->jb": ("{0} @ {1}", "np.matmul({0}, {1}, out={out})", "z = W a"),
+    "jb,kb->jk": ("{0} @ {1}.T", "np.matmul({0}, {1}.T, out={out})", "∂C/∂W = δ aᵀ"),
+    "jb,jk->kb": ("{1}.T @ {0}", "np.matmul({1}.T, {0}, out={out})", "∂C/∂a = Wᵀ δ"),
+    "jb->j": ("np.add.reduce({0}, axis=1)", "np.add.reduce({0}, axis=1, out={out})",
+              "∂C/∂b = δ, summed over the batch"),
+    "jb->jb": ("{0}", None, "∂C/∂b = δ"),
 }
 
 
@@ -37,7 +39,7 @@ class Block(Expr):
 
 def contraction(spec, *operands, out=None):
     """The source of an einsum-like contraction, in numpy's matrix notation where it has one."""
-    operator, with_out = SPELLED.get(spec, (None, None))
+    operator, with_out, _ = SPELLED.get(spec, (None, None, None))
     if operator is None:
         inputs = ", ".join(map(str, operands))
         return f"np.einsum({spec!r}, {inputs}" + (f", out={out})" if out else ")")
@@ -88,7 +90,7 @@ def derivatives_by_block(op, inputs, consts):
 
 
 def vector_jacobian(delta, block, derivative, out=None):
-    """Σ over the indices the block lacks of δ · ∂z/∂block, as numpy source."""
-    if derivative.value == 1.0:
-        return contraction(f"jb->{block.indices}", delta, out=out)
-    return contraction(f"jb,{derivative.indices}->{block.indices}", delta, derivative, out=out)
+    """Σ over the indices the block lacks of δ · ∂z/∂block, as numpy source, and its name in the notes."""
+    spec = f"jb->{block.indices}" if derivative.value == 1.0 else f"jb,{derivative.indices}->{block.indices}"
+    operands = (delta,) if derivative.value == 1.0 else (delta, derivative)
+    return contraction(spec, *operands, out=out), SPELLED.get(spec, ("", "", ""))[2]

@@ -154,9 +154,8 @@ class Program:
             seed = self._seeds[batch] = np.full((1, batch), 1.0 / batch if self.reduction == "mean" else 1.0)
         with np.errstate(all="ignore"):
             losses, self._last = self._gradient(X.T, None if Y is None else Y.T, seed, batch)
-            loss = float(losses.sum()) * (1 if losses.shape[-1] == batch else batch)
-            finite = math.isfinite(loss) and math.isfinite(self._grad.sum())
-            if not finite:
+            loss = float(np.add.reduce(losses, axis=None)) * (1 if losses.shape[-1] == batch else batch)
+            if not math.isfinite(loss + np.add.reduce(self._grad)):  # nan and inf propagate into sums
                 self._explain(X, Y, _spread(losses, batch), backward=True)
         return loss / batch if self.reduction == "mean" else loss
 
@@ -252,9 +251,9 @@ def _write(order, roots, outputs, leaves, theta, grad):
     functions = [writer.function("run", "x, y", groups_for(roots + outputs),
                                  f"{writer.column(roots)}, {outputs_text}")]
     if len(roots) == 1:
-        needs = set()
+        needs = set(writer.params)  # the nodes that depend on a parameter: only they need ∂C/∂node
         for node in order:
-            if node in writer.params or any(p in needs for p in node.parents):
+            if node.parents and not needs.isdisjoint(node.parents):
                 needs.add(node)
         functions.append(writer.function("gradient", "x, y, seed, batch", writer.groups,
                                          f"{writer.column(roots)}, {outputs_text}", writer.backward(needs)))

@@ -367,3 +367,23 @@ def test_a_branch_on_data_beyond_the_third_example_is_found_with_a_larger_check(
     autograd.compile(build, examples=X, parameters=[w])  # examples 0, 1 and 4 agree: not seen
     with pytest.raises(GraphStructureError, match="recording example 2"):
         autograd.compile(build, examples=X, parameters=[w], check=5)
+
+
+def test_the_source_is_straight_line_numpy_and_runs_as_printed():
+    rng = np.random.default_rng(9)
+    model, parameters = hand_mlp([3, 4, 2], "tanh", rng)
+    X, Y = rng.normal(size=(5, 3)), rng.normal(size=(5, 2))
+    compiled = autograd.compile(lambda xs, ys: autograd.sum([(a - y) ** 2 for a, y in zip(model(xs), ys)]),
+                                examples=(X, Y), parameters=parameters)
+    source = compiled.source
+    assert {"def run(x, y):", "def gradient(x, y, seed, batch):", "def predict(x):"} & set(source.splitlines()) \
+        == {"def run(x, y):", "def gradient(x, y, seed, batch):"}
+    body = "\n".join(line.split("#")[0] for line in source.split("def gradient")[1].splitlines())
+    assert not re.search(r"\b(for|while|if)\b", body)  # no dispatch at run time: straight-line code
+    assert re.search(r"= W\w* @ x \+ b\w*", body) and "M.tanh(" in body
+    namespace = dict(compiled._gradient.__globals__)
+    exec(source, namespace)  # the printed source is the program: it gives the same gradient
+    namespace["gradient"](X.T, Y.T, np.full((1, 5), 0.2), 5)
+    expected = compiled.grad.copy()
+    compiled.gradient(X, Y)
+    assert_close(expected, compiled.grad)
