@@ -31,21 +31,27 @@ class ModelFileError(ValueError):
 
 
 def save(model, path):
-    """Write `model` (an nn.MLP) to `path` as JSON; floats are written exactly (repr round-trips)."""
-    if not isinstance(model, MLP):
-        raise TypeError(f"save: expected an nn.MLP, got {type(model).__name__} (for a Module of your own, "
-                        f"save model.state_dict() as JSON and give it back to model.load_state_dict)")
-    document = {
-        "format": FORMAT,
-        "version": VERSION,
-        "architecture": {
-            "nin": model.nin,
-            "nouts": list(model.nouts),
-            "activations": [act.to_json() for act in model.activations],
-            "elementary": model.elementary,
-        },
-        "parameters": model.state_dict(),
-    }
+    """Write `model` (an nn.MLP or nn.Sequential) to `path` as JSON; floats are written exactly (repr round-trips)."""
+    from . import persist_sequential as sequential  # it builds on this module's checks
+    if isinstance(model, sequential.Sequential):
+        document = {"format": sequential.FORMAT, "version": VERSION,
+                    "architecture": sequential.architecture(model), "parameters": model.state_dict()}
+    elif not isinstance(model, MLP):
+        raise TypeError(f"save: expected an nn.MLP or nn.Sequential, got {type(model).__name__} (for a "
+                        f"Module of your own, save model.state_dict() as JSON and give it back to "
+                        f"model.load_state_dict)")
+    else:
+        document = {
+            "format": FORMAT,
+            "version": VERSION,
+            "architecture": {
+                "nin": model.nin,
+                "nouts": list(model.nouts),
+                "activations": [act.to_json() for act in model.activations],
+                "elementary": model.elementary,
+            },
+            "parameters": model.state_dict(),
+        }
     text = json.dumps(document, indent=1, allow_nan=False)
     temporary = f"{os.fspath(path)}.tmp"
     with open(temporary, "w", encoding="utf-8") as file:  # then rename: no half-written file on a crash
@@ -54,7 +60,7 @@ def save(model, path):
 
 
 def load(path):
-    """A new nn.MLP from a file written by `save`, or ModelFileError if anything is wrong."""
+    """A new nn.MLP (or nn.Sequential) from a file written by `save`, or ModelFileError if anything is wrong."""
     try:
         with open(path, encoding="utf-8") as file:
             text = file.read()
@@ -77,21 +83,26 @@ def from_json(text, source="<string>"):
     if not isinstance(document, dict):
         raise fail(f"expected a JSON object at the top, got {type(document).__name__}")
     _expect_keys(document, {"format", "version", "architecture", "parameters"}, "the file", fail)
-    if document["format"] != FORMAT:
-        raise fail(f"format is {document['format']!r}, expected {FORMAT!r}")
+    from . import persist_sequential as sequential
+    if document["format"] not in (FORMAT, sequential.FORMAT):
+        raise fail(f"format is {document['format']!r}, expected {FORMAT!r} or {sequential.FORMAT!r}")
     version = document["version"]
     if not _is_int(version) or version != VERSION:
         raise fail(f"format version {version!r} is not supported; this tracegrad reads version {VERSION}")
-    architecture = _architecture(document["architecture"], fail)
     parameters = document["parameters"]
+    if document["format"] == sequential.FORMAT:
+        architecture = sequential.checked_architecture(document["architecture"], fail)
+        count, what = sequential.parameter_count(architecture), "the Sequential's architecture"
+    else:
+        architecture = _architecture(document["architecture"], fail)
+        sizes = [architecture["nin"]] + architecture["nouts"]
+        count = sum((n_in + 1) * n_out for n_in, n_out in zip(sizes, sizes[1:]))
+        what = f"the architecture {sizes[0]} → {sizes[1:]}"
     if not isinstance(parameters, dict):
         raise fail(f"'parameters' must be an object of name -> number, got {type(parameters).__name__}")
-    sizes = [architecture["nin"]] + architecture["nouts"]
-    count = sum((n_in + 1) * n_out for n_in, n_out in zip(sizes, sizes[1:]))
     if count != len(parameters):  # checked before building, so a tampered size cannot exhaust memory
-        raise fail(f"the architecture {sizes[0]} → {sizes[1:]} has {count} parameters but the file "
-                   f"holds {len(parameters)}")
-    model = _build(architecture, fail)
+        raise fail(f"{what} has {count} parameters but the file holds {len(parameters)}")
+    model = (sequential.build if document["format"] == sequential.FORMAT else _build)(architecture, fail)
     expected = [name for name, _ in model.named_parameters()]
     missing = [name for name in expected if name not in parameters]
     unexpected = [name for name in parameters if name not in set(expected)]
