@@ -52,13 +52,13 @@ def find_neurons(order, consumers):
     neurons = []
     for z in order:
         if z.op == "dot":
-            n = z.params["n"]
+            n = z.consts["n"]
             weights, inputs, bias = z.parents[:n], z.parents[n:2 * n], z.parents[2 * n:]
             reads = tuple(map(id, inputs))
         elif z.op == "dot_data":
-            n = len(z.params["x"])
+            n = len(z.consts["x"])
             weights, inputs, bias = z.parents[:n], (), z.parents[n:]
-            reads = ("data", z.params["x"])
+            reads = ("data", z.consts["x"])
         else:
             continue
         readers = consumers[z]

@@ -76,13 +76,13 @@ class Scene:
 
 def op_symbol(value):
     """The op's symbol as the notes write it (×, σ, Σ, x², ...), else its name."""
-    params = value.params or {}
+    consts = value.consts or {}
     if value.op == "**k":
-        return f"x^{compact(params['k'])}"
+        return f"x^{compact(consts['k'])}"
     if value.op == "c**y":
-        return f"{compact(params['c'])}^y"
+        return f"{compact(consts['c'])}^y"
     if value.op == "step":
-        return f"step≥{compact(params['threshold'])}"
+        return f"step≥{compact(consts['threshold'])}"
     return autograd.OPS[value.op].symbol or value.op
 
 
@@ -203,7 +203,7 @@ def _add_data(scene, shown, collapse):
     readers_of = {}
     for value in scene.order:
         if value.op == "dot_data" and value in shown:
-            readers_of.setdefault(value.params["x"], []).append(value)
+            readers_of.setdefault(value.consts["x"], []).append(value)
     for k, (x, readers) in enumerate(readers_of.items(), start=1):
         title = f"layer 1: {_count(len(x), 'input')}" if collapse == "layer" else "x"
         if len(readers_of) > 1:
