@@ -294,8 +294,17 @@ class Sequential(Module):
         return len(self._named)
 
     def __getitem__(self, index):
+        """model[0], model["name"], or model[1:3]: a Sequential of those modules (shared, as in
+        PyTorch, and keeping their labels: a part is not renumbered)."""
         if isinstance(index, str):
             return dict(self._named)[index]
+        if isinstance(index, slice):
+            named = self._named[index]
+            if not named:
+                raise IndexError(f"Sequential[{index.start}:{index.stop}:{index.step}]: no modules in that slice")
+            part = Sequential.__new__(Sequential)
+            part._named, (part.nin, part.nout) = named, _sizes(named)
+            return part
         return self._named[index][1]
 
     def __iter__(self):

@@ -8,10 +8,11 @@ backward stepper for the browser.
 """
 
 from .dot import to_dot
-from .pytorch import pytorch_stepper
+from .pytorch import pytorch_graph, pytorch_stepper
 from .render import MAX_NODES, Drawing, draw
 from .stepper import stepper, stepper_frames
 from .steps import Step, Term, backward_steps, gradients_after
 
-__all__ = ["Drawing", "MAX_NODES", "Step", "Term", "backward_steps", "draw", "gradients_after", "pytorch_stepper",
-           "stepper", "stepper_frames", "to_dot"]
+__all__ = ["Drawing", "MAX_NODES", "Step", "Term", "backward_steps", "draw", "gradients_after",
+           "stepper", "stepper_frames", "to_dot",
+           "pytorch_graph", "pytorch_stepper"]

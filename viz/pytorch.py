@@ -31,6 +31,14 @@ def pytorch_stepper(module, x, target, loss, path=None, **options):
     path    write the page there (returns the path); None returns the page (inline in Jupyter)
     options passed to viz.stepper (digits, collapse, tolerance, ...)
     """
+    root, parameters, reference = pytorch_graph(module, x, target, loss)
+    return stepper(root, path, parameters=parameters, reference=reference, reference_name="PyTorch",
+                   **options)
+
+
+def pytorch_graph(module, x, target, loss):
+    """(C, parameters, reference): the loss as a graph of Values (backward not yet run), the
+    model's parameter Values, and {parameter: ∂C/∂parameter from PyTorch's autograd}."""
     import torch
 
     import nn
@@ -38,13 +46,11 @@ def pytorch_stepper(module, x, target, loss, path=None, **options):
     model = nn.from_torch(module)
     our_loss, torch_loss = _losses(loss, torch, nn)
     rows, batched = _examples(x)
-    targets = _as_list(target)
     outputs = [model(row) for row in rows]
-    root = our_loss(outputs if batched else outputs[0], targets)
+    root = our_loss(outputs if batched else outputs[0], _as_list(target))
     root.label = root.label or "C"
     reference = _torch_gradients(module, model, torch_loss, rows, batched, target, torch, nn)
-    return stepper(root, path, parameters=model.parameters(), reference=reference, reference_name="PyTorch",
-                   **options)
+    return root, model.parameters(), reference
 
 
 def _losses(loss, torch, nn):

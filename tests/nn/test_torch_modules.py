@@ -304,3 +304,15 @@ def test_save_refuses_a_sequential_with_a_module_it_cannot_write(tmp_path):
     with pytest.raises(TypeError, match="module '1' of the Sequential is a Mine"):
         nn.save(nn.Sequential(nn.Linear(2, 2), Mine()), tmp_path / "m.json")
     assert not (tmp_path / "m.json").exists()
+
+
+def test_a_slice_is_a_sequential_sharing_the_modules_and_their_labels():
+    seq = nn.Sequential(nn.Linear(4, 2), nn.Sigmoid(), nn.Linear(2, 3), nn.Sigmoid(), nn.Linear(3, 1))
+    first, rest = seq[:2], seq[2:]
+    assert isinstance(first, nn.Sequential) and first[0] is seq[0] and (first.nin, first.nout) == (4, 2)
+    hidden = first([0.1, 0.2, 0.3, 0.4])
+    assert [a.label for a in hidden] == ["a(2)_1", "a(2)_2"]
+    assert rest(hidden).label == "z(4)_1"  # labels kept: still the whole network's layer 4
+    assert rest(hidden).data == seq([0.1, 0.2, 0.3, 0.4]).data
+    with pytest.raises(IndexError, match="no modules"):
+        seq[5:]
