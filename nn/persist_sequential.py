@@ -18,16 +18,12 @@ written into an existing model.
 from collections import OrderedDict
 
 from .persist import _expect_keys, _finite_float, _is_int, _short_repr
-from .torchlike import ActivationModule, Identity, Linear, LinearActivation, Sequential, Softmax, Step
-from .torchlike import MODULE_OF_ACTIVATION
+from .torchlike import MODULE_OF_ACTIVATION, ActivationModule, Identity, Linear, Sequential, Softmax
 
 FORMAT = "tracegrad.nn.Sequential"
-# The modules a file may hold, with the constant each one keeps (None: none).
-CONSTANT_OF = {"Identity": None, "LinearActivation": "k", "Step": "threshold", "Softmax": "dim",
-               **{cls.__name__: None for cls in MODULE_OF_ACTIVATION.values()
-                  if cls not in (LinearActivation, Step, Softmax)}}
 CLASSES = {cls.__name__: cls for cls in (Identity, *MODULE_OF_ACTIVATION.values())}
-
+# The modules a file may hold, with the constant each one keeps (None: none).
+CONSTANT_OF = {name: "dim" if cls is Softmax else cls.constant for name, cls in CLASSES.items()}
 
 def architecture(model):
     """The JSON architecture of a Sequential of Linear and activation modules."""

@@ -131,6 +131,7 @@ class ActivationModule(Module):
     """
 
     name = None  # the nn.activations name
+    constant = None  # the name its constant k goes by, if it has one
 
     def __init__(self, k=None):
         self.activation = Activation(self.name, k)
@@ -150,7 +151,8 @@ class ActivationModule(Module):
         return outs
 
     def __repr__(self):
-        return f"{type(self).__name__}()"
+        shown = f"{self.constant}={self.activation.k!r}" if self.constant else ""
+        return f"{type(self).__name__}({shown})"
 
 
 def _activation_label(z_label, name):
@@ -164,24 +166,15 @@ class ReLU(ActivationModule):
     """a = max(0, z); ∂a/∂z = 1 if z > 0 else 0."""
     name = "relu"
 
-    def __init__(self):
-        super().__init__()
-
 
 class Tanh(ActivationModule):
     """a = tanh z; ∂a/∂z = 1 - tanh² z."""
     name = "tanh"
 
-    def __init__(self):
-        super().__init__()
-
 
 class Sigmoid(ActivationModule):
     """a = σ(z) = 1 / (1 + e^-z) (the notes' logistic); ∂a/∂z = σ(z)(1 - σ(z))."""
     name = "sigmoid"
-
-    def __init__(self):
-        super().__init__()
 
 
 class Identity(ActivationModule):
@@ -196,22 +189,20 @@ class LinearActivation(ActivationModule):
     """a = k z, the notes' linear activation with slope k; ∂a/∂z = k. (Not nn.Linear, the layer.)"""
     name = "linear"
 
+    constant = "k"
+
     def __init__(self, k=1.0):
         super().__init__(k)
-
-    def __repr__(self):
-        return f"LinearActivation(k={self.activation.k!r})"
 
 
 class Step(ActivationModule):
     """a = 1 if z >= threshold else 0, the perceptron's step; ∂a/∂z = 0, so it cannot learn."""
     name = "step"
 
+    constant = "threshold"
+
     def __init__(self, threshold=0.0):
         super().__init__(threshold)
-
-    def __repr__(self):
-        return f"Step(threshold={self.activation.k!r})"
 
 
 class Softmax(ActivationModule):
