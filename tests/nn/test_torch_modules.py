@@ -316,3 +316,22 @@ def test_a_slice_is_a_sequential_sharing_the_modules_and_their_labels():
     assert rest(hidden).data == seq([0.1, 0.2, 0.3, 0.4]).data
     with pytest.raises(IndexError, match="no modules"):
         seq[5:]
+
+
+def test_importing_the_packages_does_not_import_torch():
+    import subprocess
+    import sys
+    code = ("import sys, autograd, nn, viz; m = nn.Sequential(nn.Linear(2, 2), nn.ReLU()); m([1.0, 2.0]); "
+            "nn.torch_state_dict(m); print('torch' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
+
+
+def test_without_torch_the_bridge_says_how_to_install_it():
+    import subprocess
+    import sys
+    code = ("import sys; sys.modules['torch'] = None\n"  # what an absent torch looks like to import
+            "import nn\n"
+            "try:\n    nn.to_torch(nn.Linear(2, 2))\nexcept ImportError as error:\n    print(error)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "pip install 'tracegrad[torch]'" in result.stdout
