@@ -272,6 +272,7 @@ class Sequential(Module):
                                 f"expected an nn module such as nn.Linear or nn.ReLU")
         self._named = named
         self.nin, self.nout = _sizes(named)
+        self._what = _reader(named)
         layer = 1
         for _, module in named:
             if isinstance(module, Linear):
@@ -294,7 +295,7 @@ class Sequential(Module):
             if not named:
                 raise IndexError(f"Sequential[{index.start}:{index.stop}:{index.step}]: no modules in that slice")
             part = Sequential.__new__(Sequential)
-            part._named, (part.nin, part.nout) = named, _sizes(named)
+            part._named, (part.nin, part.nout), part._what = named, _sizes(named), _reader(named)
             return part
         return self._named[index][1]
 
@@ -315,7 +316,7 @@ class Sequential(Module):
         return found
 
     def __call__(self, x):
-        a = input_values(x, self.nin, "Sequential", nodes=not isinstance(self._named[0][1], Linear))
+        a = input_values(x, self.nin, self._what, nodes=not isinstance(self._named[0][1], Linear))
         for _, module in self._named:
             a = module.forward(a)
             if isinstance(a, Value):  # a module of the user's own that gives one Value
@@ -326,6 +327,14 @@ class Sequential(Module):
 
     def __repr__(self):
         return self._framed(f"Sequential({self.num_parameters()} parameters)")
+
+
+def _reader(named):
+    """Who reads the inputs, for an error about them: the first module with a size."""
+    for name, module in named:
+        if getattr(module, "nin", None) is not None:
+            return f"Sequential: module {name!r}, {module!r}"
+    return "Sequential"
 
 
 def _sizes(named):

@@ -149,7 +149,8 @@ def test_misuse_names_the_culprit():
         nn.Linear(4, 2)([1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match=r"module '2', Linear\(in_features=3.*reads 3 inputs, but the module before it gives 4"):
         nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(3, 1))
-    with pytest.raises(ValueError, match="Sequential: expected 2 inputs, got 3"):
+    with pytest.raises(ValueError, match=r"Sequential: module '0', Linear\(in_features=2, out_features=4, "
+                                         r"bias=True\): expected 2 inputs, got 3"):
         nn.Sequential(nn.Linear(2, 4), nn.ReLU())([1.0, 2.0, 3.0])
     with pytest.raises(TypeError, match="module '1' is builtin_function_or_method"):
         nn.Sequential(nn.Linear(2, 4), math.tanh)
