@@ -17,7 +17,8 @@ written into an existing model.
 
 from collections import OrderedDict
 
-from .persist import _expect_keys, _finite_float, _is_int, _short_repr
+from .data import finite_number
+from .persist import _expect_keys, _is_int, _short_repr
 from .torchlike import MODULE_OF_ACTIVATION, ActivationModule, Identity, Linear, Sequential, Softmax
 
 FORMAT = "tracegrad.nn.Sequential"
@@ -76,7 +77,7 @@ def checked_architecture(architecture, fail):
                                f"expected a positive integer")
             if not isinstance(module["bias"], bool):
                 raise fail(f"architecture module {i} (Linear) bias is {module['bias']!r:.40}, expected true or false")
-        elif CONSTANT_OF[kind] and not _finite_float(module[CONSTANT_OF[kind]]):
+        elif CONSTANT_OF[kind] and not _finite(module[CONSTANT_OF[kind]]):
             raise fail(f"architecture module {i} ({kind}) {CONSTANT_OF[kind]} is "
                        f"{_short_repr(module[CONSTANT_OF[kind]])}, expected a finite number")
     return architecture
@@ -99,3 +100,11 @@ def build(architecture, fail):
         return Sequential(modules)
     except (TypeError, ValueError) as error:
         raise fail(f"bad architecture: {error}") from None
+
+
+def _finite(value):
+    try:
+        finite_number(value, "")
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an int too large for a float
+        return False
+    return True
