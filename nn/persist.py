@@ -14,16 +14,24 @@ fault raises ModelFileError (a ValueError) that names the file and what is wrong
 ever written into an existing model.
 """
 
+import contextlib
+import errno
 import json
-import math
 import numbers
 import os
+import tempfile
 
 from .activations import activation as as_activation
+from .data import finite_number
 from .layers import MLP
 
 FORMAT = "tracegrad.nn.MLP"
 VERSION = 1
+# A saved parameter takes about 50 bytes ("layers.0.neurons.12.w.345": -0.12345678901234567,), so
+# this is about 1.3 million parameters, more than a scalar engine trains in reasonable time.
+# A bigger file is refused by its size, before a byte of it is read or parsed.
+MAX_FILE_BYTES = 64 * 2**20
+BYTES_PER_PARAMETER = 50
 
 
 class ModelFileError(ValueError):
@@ -31,15 +39,23 @@ class ModelFileError(ValueError):
 
 
 def save(model, path):
-    """Write `model` (an nn.MLP or nn.Sequential) to `path` as JSON; floats are written exactly (repr round-trips)."""
+    """Write `model` (an nn.MLP or nn.Sequential) to `path` as JSON; floats are written exactly (repr round-trips).
+
+    The file is written whole or not at all: into a new temporary file of a unique name, made
+    exclusively in the same directory (so no planted file or symlink is ever followed), synced
+    to disk, then renamed over `path` in one step. Two saves to one path at once leave one
+    complete file; a save that fails (a full disk, a directory given as the path) leaves the
+    old file as it was and no temporary file behind.
+    """
     from . import persist_sequential as sequential  # it builds on this module's checks
-    if isinstance(model, sequential.Sequential):
-        document = {"format": sequential.FORMAT, "version": VERSION,
-                    "architecture": sequential.architecture(model), "parameters": model.state_dict()}
-    elif not isinstance(model, MLP):
+    if not isinstance(model, (MLP, sequential.Sequential)):
         raise TypeError(f"save: expected an nn.MLP or nn.Sequential, got {type(model).__name__} (for a "
                         f"Module of your own, save model.state_dict() as JSON and give it back to "
                         f"model.load_state_dict)")
+    path = os.fsdecode(_path(path, "save"))
+    if isinstance(model, sequential.Sequential):
+        document = {"format": sequential.FORMAT, "version": VERSION,
+                    "architecture": sequential.architecture(model), "parameters": _finite_parameters(model)}
     else:
         document = {
             "format": FORMAT,
@@ -50,29 +66,137 @@ def save(model, path):
                 "activations": [act.to_json() for act in model.activations],
                 "elementary": model.elementary,
             },
-            "parameters": model.state_dict(),
+            "parameters": _finite_parameters(model),
         }
-    text = json.dumps(document, indent=1, allow_nan=False)
-    temporary = f"{os.fspath(path)}.tmp"
-    with open(temporary, "w", encoding="utf-8") as file:  # then rename: no half-written file on a crash
-        file.write(text + "\n")
-    os.replace(temporary, path)
+    _write_whole(path, json.dumps(document, indent=1, allow_nan=False) + "\n")
 
 
-def load(path):
-    """A new nn.MLP (or nn.Sequential) from a file written by `save`, or ModelFileError if anything is wrong."""
+def load(path, *, max_bytes=MAX_FILE_BYTES):
+    """A new nn.MLP (or nn.Sequential) from a file written by `save`, or ModelFileError if anything is wrong.
+
+    A file larger than `max_bytes` (default MAX_FILE_BYTES, 64 MB) is refused before it is
+    read; pass a larger number, or None, to load a bigger file you trust. A file that cannot be
+    read at all (missing, a directory, a symlink loop, no permission) is a ModelFileError too,
+    with the operating system's error as its cause.
+    """
+    path = _path(path, "load")
+    max_bytes = _limit(max_bytes)
+    source = repr(os.fspath(path))
     try:
-        with open(path, encoding="utf-8") as file:
-            text = file.read()
+        with open(path, "rb") as file:
+            _refuse_if_too_big(os.fstat(file.fileno()).st_size, max_bytes, source)
+            data = file.read() if max_bytes is None else file.read(max_bytes + 1)
+    except OSError as error:
+        raise ModelFileError(f"load {source}: cannot read the file: {error.strerror or error}") from error
+    _refuse_if_too_big(len(data), max_bytes, source)  # a pipe or a device reports no size
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise ModelFileError(f"load {os.fspath(path)!r}: not a text file ({error})") from None
-    return from_json(text, source=repr(os.fspath(path)))
+        raise ModelFileError(f"load {source}: not a text file ({error})") from None
+    return from_json(text, source=source, max_bytes=None)
 
 
-def from_json(text, source="<string>"):
+def _path(path, what):
+    """`path` if it names a file (str, bytes or os.PathLike); an int is not taken as a file
+    descriptor, which open() would close."""
+    if isinstance(path, (str, bytes, os.PathLike)):
+        return path
+    raise TypeError(f"{what}: expected a file path (str or os.PathLike), got {type(path).__name__} "
+                    f"{path!r:.40}" + (" (file descriptors are not taken: give the file's path)"
+                                       if isinstance(path, int) and not isinstance(path, bool) else ""))
+
+
+def _limit(max_bytes):
+    if max_bytes is None:
+        return None
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, numbers.Integral) or max_bytes < 1:
+        raise TypeError(f"load max_bytes: expected a positive int or None (no limit), got {max_bytes!r:.40}")
+    return int(max_bytes)
+
+
+def _refuse_if_too_big(size, max_bytes, source):
+    if max_bytes is not None and size > max_bytes:
+        raise ModelFileError(
+            f"load {source}: the model file is {_size(size)}, over the limit of {_size(max_bytes)} (about "
+            f"{max_bytes // BYTES_PER_PARAMETER:,} parameters), so it was not read; to load a bigger file "
+            f"you trust, pass nn.load(path, max_bytes=...) a larger limit, or max_bytes=None for none")
+
+
+def _size(n):
+    return f"{n:,} bytes" if n < 2**20 else f"{n / 2**20:.1f} MB"
+
+
+def _finite_parameters(model):
+    """The state dict to save, every number checked by name: a model with a nan or ±inf weight
+    (a training run that diverged) is refused, since its file could never be loaded."""
+    return {name: finite_number(p.data, f"save: parameter {name!r} ({p.label or 'unlabelled'})")
+            for name, p in model.named_parameters()}
+
+
+def _write_whole(path, text):
+    """Write `text` to `path` atomically: a unique temporary file, fsync, os.replace."""
+    if os.path.isdir(path):
+        raise IsADirectoryError(errno.EISDIR, f"save: {path!r} is a directory; give the path of a file, "
+                                              f"such as {os.path.join(path, 'model.json')!r}")
+    directory = os.path.dirname(os.path.abspath(path))
+    temporary = None
+    try:
+        descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.",
+                                                 suffix=".tmp")
+        with open(descriptor, "w", encoding="utf-8") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, _mode(path))
+        os.replace(temporary, path)
+    except BaseException as error:  # an interrupt too: never leave a temporary file behind
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+        if isinstance(error, OSError):
+            raise OSError(error.errno, f"save {path!r}: {error.strerror or error}; nothing was written "
+                                       f"(a file already there is unchanged)") from error
+        raise
+    _sync_directory(directory)
+
+
+def _mode(path):
+    """The new file's permissions: those of the file it replaces, else what open() would give
+    (0o666 less the umask); mkstemp alone would make it private (0o600)."""
+    try:
+        return os.stat(path).st_mode & 0o777
+    except OSError:
+        return 0o666 & ~_umask()
+
+
+def _umask():
+    """The process's umask, read without changing it (os.umask sets it, for every thread)."""
+    with contextlib.suppress(OSError, ValueError):
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    return 0o022
+
+
+def _sync_directory(directory):
+    """Make the rename itself durable (POSIX); where directories cannot be opened, skip it."""
+    with contextlib.suppress(OSError, AttributeError):
+        descriptor = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+def from_json(text, source="<string>", max_bytes=MAX_FILE_BYTES):
     """A new nn.MLP from the JSON text of a saved model (see `load`)."""
     def fail(reason):
         return ModelFileError(f"load {source}: {reason}")
+
+    if not isinstance(text, (str, bytes, bytearray)):
+        raise TypeError(f"from_json: expected the text of a saved model (str), got {type(text).__name__}")
+    _refuse_if_too_big(len(text), _limit(max_bytes), source)
 
     try:
         document = json.loads(text, parse_constant=_reject_constant)
@@ -104,16 +228,19 @@ def from_json(text, source="<string>"):
         raise fail(f"{what} has {count} parameters but the file holds {len(parameters)}")
     model = (sequential.build if document["format"] == sequential.FORMAT else _build)(architecture, fail)
     expected = [name for name, _ in model.named_parameters()]
+    known = set(expected)  # built once: a set per name would make loading quadratic in the count
     missing = [name for name in expected if name not in parameters]
-    unexpected = [name for name in parameters if name not in set(expected)]
+    unexpected = [name for name in parameters if name not in known]
     if missing or unexpected:
         raise fail(f"the parameter names do not match the architecture: {len(missing)} missing "
                    f"{missing[:3]}, {len(unexpected)} unexpected {unexpected[:3]}")
+    checked = {}
     for name in expected:
-        value = parameters[name]
-        if not _finite_float(value):
-            raise fail(f"parameter {name!r} is {_short_repr(value)}, expected a finite number")
-    model.load_state_dict(parameters)
+        try:
+            checked[name] = finite_number(parameters[name], f"parameter {name!r}")
+        except (TypeError, ValueError):
+            raise fail(f"parameter {name!r} is {_short_repr(parameters[name])}, expected a finite number") from None
+    model.load_state_dict(checked)
     return model
 
 
@@ -152,16 +279,6 @@ def _expect_keys(mapping, keys, where, fail):
 
 def _is_int(x):
     return isinstance(x, int) and not isinstance(x, bool)
-
-
-def _finite_float(value):
-    """A JSON number that is a finite float: an integer too large for a float (10**400) is not."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        return False
-    try:
-        return math.isfinite(float(value))
-    except OverflowError:
-        return False
 
 
 def _short_repr(value):

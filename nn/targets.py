@@ -64,7 +64,7 @@ def class_target(target, n, name):
     if isinstance(target, np.ndarray) and target.ndim == 0:
         target = target.item()
     if isinstance(target, numbers.Real) and not isinstance(target, bool):
-        if not float(target).is_integer():
+        if not finite_number(target, f"{name}: class index").is_integer():
             raise ValueError(f"{name}: a class index must be a whole number, got {target}")
         index = int(target)
         if not 0 <= index < n:

@@ -206,8 +206,8 @@ class Step(ActivationModule):
 
 
 class Softmax(ActivationModule):
-    """a_j = e^(z_j) / Σ_i e^(z_i) over a whole layer, computed as e^(z_j - logΣexp z): it never
-    overflows. dim=-1 (or 1, as a batched PyTorch model writes it): the layer's outputs."""
+    """a_j = e^(z_j) / Σ_i e^(z_i) over a whole layer (autograd.softmax, which never overflows).
+    dim=-1 (or 1, as a batched PyTorch model writes it): the layer's outputs."""
     name = "softmax"
 
     def __init__(self, dim=-1):
@@ -221,10 +221,7 @@ class Softmax(ActivationModule):
         if len(a) < 2:
             raise ValueError(f"Softmax over {len(a)} output: softmax of one number is always 1, with "
                              f"zero gradient; for two classes use one output with nn.BCEWithLogitsLoss")
-        match = _Z_LABEL.fullmatch(a[0].label)
-        lse = autograd.logsumexp(a)
-        lse.label = "logΣexp z" + ((match.group(1) or "") if match else "")
-        outs = [(z - lse).exp() for z in a]
+        outs = autograd.softmax(a)  # as an MLP's softmax layer computes it
         for z, out in zip(a, outs):
             out.label = _activation_label(z.label, "softmax")
         return outs
