@@ -1,76 +1,63 @@
-"""A self-contained HTML object: one page (style, script and data inside it, nothing fetched)
-that shows itself inline in Jupyter and saves as one offline .html file.
+"""A self-contained HTML page: one object that saves itself as an offline file and shows
+itself inline in Jupyter.
 
-Used by the backward stepper (`viz.stepper`) and by any other viz page. A fragment is one
-<div> that carries its own <style> and <script>; every id in it starts with a prefix unique
-to the object, so several fragments in one notebook never share an id or a variable. The
-same fragment works in JupyterLab, Notebook 7, VS Code and nbconvert's HTML export (each
-renders text/html output and runs its scripts; no server, no widget extension), and inside
-a full page written by `.save(path)`.
+    page = HtmlPage(title, fragment)
+    page.save("training.html")    # a whole document (atomic write), opens from file://
+    page                          # in Jupyter: the fragment, inline (no server, no widget)
+
+The fragment carries its own <style>, markup and <script>, with nothing fetched from the
+network. Several fragments may share one notebook page, so a fragment must scope its CSS
+under its own class and find its elements from its own root element (see `unique_id`),
+never by a global id or a global key handler.
 """
 
 import os
-import secrets
 import tempfile
-from importlib import resources
+import uuid
 from pathlib import Path
 
 from .escape import xml_text
 
-_DOCUMENT = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-</head>
-<body class="tg-page">
-{fragment}
-</body>
-</html>
-"""
+
+def unique_id(prefix):
+    """An id for a fragment's root element that no other fragment on the page has."""
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
 
-def resource(name):
-    """The text of a file shipped inside the viz package (viz/resources/NAME)."""
-    return resources.files("viz").joinpath("resources", name).read_text(encoding="utf-8")
-
-
-def unique_id(prefix="tg"):
-    """An id no other page object in this notebook or process has (random, 48 bits)."""
-    return f"{prefix}-{secrets.token_hex(6)}"
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 class HtmlPage:
-    """`fragment`: one self-contained <div> (its own style and script). Shows inline in
-    Jupyter (`_repr_html_`); `.html` is the full page; `.save(path)` writes it."""
+    """One offline page: `.html` (the document), `.fragment`, `.save(path)`, `_repr_html_`."""
 
     def __init__(self, title, fragment):
-        self.title = title
-        self.fragment = fragment
-
-    def __repr__(self):
-        return f"<viz.{type(self).__name__} {self.title!r}: .save(path) writes the page; shows itself in Jupyter>"
+        self.title, self.fragment = title, fragment
 
     @property
     def html(self):
-        return _DOCUMENT.format(title=xml_text(self.title), fragment=self.fragment)
-
-    def _repr_html_(self):
-        return self.fragment
+        return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                f"<title>{xml_text(self.title)}</title>\n</head>\n<body>\n{self.fragment}\n</body>\n</html>\n")
 
     def save(self, path):
-        """Write the page to `path` (atomically: a reader never sees half a file); return its Path."""
+        """Write the whole document to `path` (atomically: a reader never sees half a page); return its Path."""
         path = Path(path)
-        if path.is_dir():
-            raise IsADirectoryError(f"viz: cannot save the page to {str(path)!r}: it is a directory")
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as file:
                 file.write(self.html)
-            os.chmod(temporary, 0o644)  # mkstemp makes it private; a page is meant to be shared
+            os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes it private (0600); a page is not
             os.replace(temporary, path)
         except BaseException:
-            Path(temporary).unlink(missing_ok=True)
+            os.unlink(temporary)
             raise
         return path
+
+    def _repr_html_(self):
+        return self.fragment
+
+    def __repr__(self):
+        return f"<viz.HtmlPage {self.title!r}: {len(self.html.encode('utf-8')) / 1e3:.0f} kB; .save(path)>"

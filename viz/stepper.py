@@ -5,18 +5,19 @@ The graph is laid out ONCE (with every final gradient in place, so each box is a
 will ever need); each step only rewrites the text of the grad cells and moves the highlight,
 so nothing jumps. The page is one self-contained fragment (`viz.page`): its SVG, style,
 script and data are inside it, so it opens from file:// with no network, CDN or server, and
-shows itself inline in Jupyter. Its layout, style and behaviour live in viz/resources/
-(stepper.html, stepper.css, stepper.js).
+shows itself inline in Jupyter. Its layout, style and behaviour live beside this module, in
+stepper.html, stepper.css and stepper.js (package data).
 """
 
 import math
 import re
+from importlib import resources
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from .dot import caption_lines, scene_to_dot
 from .escape import script_json, visible, xml_text
-from .page import HtmlPage, resource, unique_id
+from .page import HtmlPage, unique_id
 from .reference import agreement, check_reference
 from .render import MAX_NODES, render
 from .scene import MAX_VALUES, build_scene
@@ -24,6 +25,11 @@ from .steps import backward_steps, gradients_after
 from .style import compact
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
+
+
+def resource(name):
+    """The text of a file shipped inside the viz package (stepper.html, .css, .js)."""
+    return resources.files("viz").joinpath(name).read_text(encoding="utf-8")
 
 
 class StepperPage(HtmlPage):
@@ -124,11 +130,13 @@ def _page_data(scene, steps, digits, reference, reference_name, tolerance):
     known_at = {step.node: step.number for step in steps[1:] if step.node is not None}
     cells = [[f"g{scene.index[value]}", compact(step.grad, digits), known_at[value]]
              for step in steps[1:] for value in [step.node] if value is not None and _has_cell(scene, value)]
-    return {"steps": [_step_data(scene, s, digits, edge_of, reference, reference_name, tolerance) for s in steps],
+    grads = gradients_after(steps, len(steps) - 1)
+    return {"steps": [_step_data(scene, s, digits, edge_of, reference, reference_name, tolerance, grads)
+                      for s in steps],
             "cells": cells}
 
 
-def _step_data(scene, step, digits, edge_of, reference, reference_name, tolerance):
+def _step_data(scene, step, digits, edge_of, reference, reference_name, tolerance, grads):
     node = step.node
     shown = [node] if node is not None else list(step.shows)
     boxes = list(dict.fromkeys(scene.box_of[v].id for v in shown if v in scene.box_of))
@@ -143,6 +151,11 @@ def _step_data(scene, step, digits, edge_of, reference, reference_name, toleranc
         "edges": sorted({edge_of[(node, t.consumer)] for t in step.terms if (node, t.consumer) in edge_of}),
         "reference": "", "agrees": None,
     }
+    if step.kind == "layer":  # the layer's vector δ(l): its z nodes and their gradients
+        data["name"] = ", ".join(visible(scene.names[v]) for v in step.shows)
+        data["grad"] = "(" + ", ".join(compact(grads[v], digits) for v in step.shows) + ")"
+    if step.kind == "error":
+        data["name"] = visible(scene.names[step.shows[0]]) if step.shows else ""
     if node is not None and node in reference:
         other = reference[node]
         difference = abs(step.grad - other) if math.isfinite(other) else math.inf

@@ -196,7 +196,7 @@ def test_the_stepper_draws_data_but_never_steps_through_it(tmp_path):
 def test_without_a_path_the_stepper_is_an_object_that_shows_itself_in_jupyter(tmp_path):
     cost = neuron_cost()
     page = viz.stepper(cost)
-    assert isinstance(page, viz.HtmlPage) and "viz.StepperPage" in repr(page)
+    assert isinstance(page, viz.HtmlPage) and "backward through C" in repr(page)
     fragment = page._repr_html_()
     assert fragment.startswith('<div class="tg-stepper"') and fragment.rstrip().endswith("</div>")
     assert "<html" not in fragment and "<body" not in fragment  # a fragment, for an output cell
@@ -218,13 +218,14 @@ def test_two_steppers_share_no_id(tmp_path):
 
 
 def test_the_page_ships_as_resource_files():
-    from viz.page import resource
+    from viz.stepper import resource
     for name in ("stepper.html", "stepper.css", "stepper.js"):
         assert len(resource(name)) > 100
     import tomllib
     from pathlib import Path
     project = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text(encoding="utf-8"))
-    assert "resources/*" in project["tool"]["setuptools"]["package-data"]["viz"]
+    shipped = project["tool"]["setuptools"]["package-data"]["viz"]
+    assert {"*.html", "*.css", "*.js"} <= set(shipped)
 
 
 def test_a_reference_engine_is_shown_beside_each_gradient_with_a_verdict(tmp_path):

@@ -13,7 +13,9 @@
   var svg = canvas.querySelector("svg");
   var slider = root.querySelector(".tg-slider");
   var explain = root.querySelector(".tg-explain");
-  var standalone = document.body.classList.contains("tg-page");
+  // A page of its own (saved with .save) or one output among others (a notebook)?
+  var standalone = root.parentElement === document.body && document.body.children.length === 1;
+  if (standalone) { document.body.classList.add("tg-alone"); root.classList.add("tg-alone"); }
   slider.max = String(last);
 
   function part(id) { return id ? document.getElementById(prefix + id) : null; }
@@ -73,9 +75,10 @@
     var p = pane.getBoundingClientRect(), b = bounds(elements), margin = 12;
     var width = b.right - b.left, height = b.bottom - b.top;
     var room = Math.min((p.width - 2 * margin) / width, (p.height - 2 * margin) / height);
-    var readable = Math.min(110, p.width / 3), factor = 1;
-    if (elements.length === 1 && width < readable) factor = Math.min(readable / width, room);
-    else if (room < 1) factor = room;  // too big for the pane at this zoom: shrink until it fits
+    var readable = Math.min(90, p.width / 4), factor = 1;
+    if (room < 1) factor = room;  // too big for the pane at this zoom: shrink until it fits
+    else if (elements.length === 1 && width < readable && view.scale < 1)  // too small to read: zoom in,
+      factor = Math.max(1, Math.min(readable / width, room, 1 / view.scale));  // at most to natural size
     if (factor !== 1) {
       zoomAt(factor, (b.left + b.right) / 2 - p.left, (b.top + b.bottom) / 2 - p.top);
       b = bounds(elements);
@@ -161,7 +164,7 @@
     step.edges.forEach(function (id) { var e = part(id); if (e) e.classList.add("term"); });
     writeExplanation(step);
     one(".tg-node-name").textContent = step.name || "(none yet)";
-    one(".tg-grad-value").textContent = step.exact ? step.grad : "?";
+    one(".tg-grad-value").textContent = step.exact || step.kind === "layer" ? step.grad : "?";
     one(".tg-grad-exact").textContent = step.exact ? "(" + step.exact + ")" : "";
     var reference = one(".tg-reference");
     reference.textContent = step.reference || "";
@@ -192,8 +195,9 @@
   root.addEventListener("pointerdown", function (event) {
     if (!event.target.closest("button, input, summary")) root.focus({ preventScroll: true });
   });
-  fit();
+  if (root.clientWidth >= 1000) one(".tg-help").open = true;  // room to spare beside the graph
   show(0);
+  fit();  // after the first explanation is written: it sets how much room the pane has
   if (window.ResizeObserver) {  // the pane changes size with the window or the notebook's column
     var seen = [pane.clientWidth, pane.clientHeight];
     new ResizeObserver(function () {
