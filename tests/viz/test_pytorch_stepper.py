@@ -90,19 +90,30 @@ def test_the_page_shows_pytorchs_gradients_and_says_they_agree(torch, tmp_path):
     from playwright.sync_api import sync_playwright
 
     model = torch_model(torch, [4, 2, 3, 1], ["Sigmoid", "Sigmoid"], seed=5)  # note 000's Figure 5 shape
-    path = viz.pytorch_stepper(model, [0.1, 0.2, 0.3, 0.4], torch.tensor([0.5], dtype=torch.float64),
-                               torch.nn.MSELoss(), tmp_path / "pytorch.html")
-    _, parameters, reference = viz.pytorch_graph(model, [0.1, 0.2, 0.3, 0.4], torch.tensor([0.5]),
-                                                 torch.nn.MSELoss())
+    x, y, loss = [0.1, 0.2, 0.3, 0.4], torch.tensor([0.5], dtype=torch.float64), torch.nn.MSELoss()
+    path = viz.pytorch_stepper(model, x, y, loss, tmp_path / "pytorch.html")
+    _, parameters, reference = viz.pytorch_graph(model, x, y, loss)
+    inline = viz.pytorch_stepper(model, x, y, loss)  # no path: the page object, shown inline in Jupyter
+    assert inline.agreement and inline.agreement.compared == len(parameters) == 20  # layer 2 has no bias
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
-        page = browser.new_page()
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
         errors = []
         page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.goto(path.resolve().as_uri())
-        text = page.inner_text("body")
-        assert f"all {len(parameters)} gradients agree with PyTorch to within 1e-12" in text
-        assert "PyTorch" in text
+        assert f"all {len(parameters)} gradients agree with PyTorch to within 1e-12" in page.inner_text("body")
+        beside = []
+        page.keyboard.press("End")
+        last = int(page.get_attribute(".tg-stepper", "data-step"))
+        page.keyboard.press("Home")
+        for _ in range(last):
+            page.click(".tg-next")
+            text = page.text_content(".tg-reference")
+            if "PyTorch:" in text:
+                assert "agrees to within 1e-12" in text, text
+                beside.append(text)
+        assert len(beside) == len(parameters)  # at every parameter's step, and only there
+        assert all(f"({reference[p]!r})" in "".join(beside) for p in parameters)  # PyTorch's own number
         browser.close()
     assert not errors

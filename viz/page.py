@@ -1,0 +1,63 @@
+"""A self-contained HTML page: one object that saves itself as an offline file and shows
+itself inline in Jupyter.
+
+    page = HtmlPage(title, fragment)
+    page.save("training.html")    # a whole document (atomic write), opens from file://
+    page                          # in Jupyter: the fragment, inline (no server, no widget)
+
+The fragment carries its own <style>, markup and <script>, with nothing fetched from the
+network. Several fragments may share one notebook page, so a fragment must scope its CSS
+under its own class and find its elements from its own root element (see `unique_id`),
+never by a global id or a global key handler.
+"""
+
+import os
+import tempfile
+import uuid
+from pathlib import Path
+
+from .escape import xml_text
+
+
+def unique_id(prefix):
+    """An id for a fragment's root element that no other fragment on the page has."""
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+class HtmlPage:
+    """One offline page: `.html` (the document), `.fragment`, `.save(path)`, `_repr_html_`."""
+
+    def __init__(self, title, fragment):
+        self.title, self.fragment = title, fragment
+
+    @property
+    def html(self):
+        return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                f"<title>{xml_text(self.title)}</title>\n</head>\n<body>\n{self.fragment}\n</body>\n</html>\n")
+
+    def save(self, path):
+        """Write the whole document to `path` (atomically: a reader never sees half a page); return its Path."""
+        path = Path(path)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as file:
+                file.write(self.html)
+            os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes it private (0600); a page is not
+            os.replace(temporary, path)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+        return path
+
+    def _repr_html_(self):
+        return self.fragment
+
+    def __repr__(self):
+        return f"<viz.HtmlPage {self.title!r}: {len(self.html.encode('utf-8')) / 1e3:.0f} kB; .save(path)>"
