@@ -35,8 +35,9 @@ def test_a_sequential_draws_and_steps_as_its_mlp(output, inputs_as_leaves):
     for collapse in (None, "neuron", "layer"):
         assert (viz.to_dot(c_seq, parameters=seq.parameters(), collapse=collapse)
                 == viz.to_dot(c_mlp, parameters=mlp.parameters(), collapse=collapse))
-    steps_seq, steps_mlp = viz.backward_steps(c_seq), viz.backward_steps(c_mlp)
-    assert [str(s) for s in steps_seq] == [str(s) for s in steps_mlp]
+    steps_seq, steps_mlp = viz.backward_steps(c_seq, parameters=seq), viz.backward_steps(c_mlp, parameters=mlp)
+    assert [s.text for s in steps_seq] == [s.text for s in steps_mlp]
+    assert any("(BP3)" in s.text for s in steps_seq)  # stepped in the notes' terms
     labels = viz.to_dot(c_seq, parameters=seq.parameters())
     for name in ("w(2)_1,4", "b(3)_3", "z(4)_1", "a(3)_2"):
         assert name in labels
