@@ -324,3 +324,33 @@ def test_fit_follows_torchs_sgd_step_for_step(torch, compiled):
     ours = nn.torch_state_dict(model)
     assert list(ours) == list(theirs)
     assert all(close(ours[key], theirs[key]) for key in ours)
+
+
+def test_a_pytorch_users_training_loop_runs_as_written_and_matches_torch(torch):
+    """The loop a PyTorch user writes, word for word, on both sides: the same losses and weights."""
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(8, 3)), rng.normal(size=(8, 2))
+    model = nn.Sequential(nn.Linear(3, 4, seed=0), nn.ReLU(), nn.Linear(4, 2, seed=1))
+    tmodel = nn.to_torch(model)
+    sides = []
+    for library, net, data in ((nn, model, (X.tolist(), Y.tolist())),
+                               (torch.nn, tmodel, (torch.from_numpy(X), torch.from_numpy(Y)))):
+        optim = nn.SGD if library is nn else torch.optim.SGD
+        optimizer = optim(net.parameters(), lr=0.1, momentum=0.9)
+        loss_fn = library.MSELoss()
+        net.train()
+        losses = []
+        for _ in range(4):
+            optimizer.zero_grad()
+            outputs = [net(x) for x in data[0]] if library is nn else net(data[0])
+            loss = loss_fn(outputs, data[1])
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+        net.eval()
+        assert not net.training and isinstance(next(net.parameters()).grad, (float, torch.Tensor))
+        sides.append(losses)
+    assert close(sides[0], sides[1])
+    theirs = {key: value.detach().numpy() for key, value in tmodel.state_dict().items()}
+    assert all(close(value, theirs[key]) for key, value in nn.torch_state_dict(model).items())
+    assert model(X[0].tolist())[0].detach().requires_grad is False
