@@ -173,9 +173,12 @@ class Module:
         missing = [name for name in params if name not in state]
         unexpected = [name for name in state if name not in params]
         if strict and (missing or unexpected):
+            torch_named = any(name.endswith((".weight", ".bias")) for name in unexpected)
             raise StateDictError(
                 f"load_state_dict: the names do not match this {type(self).__name__}; "
-                f"missing keys: {_listing(missing)}; unexpected keys: {_listing(unexpected)}")
+                f"missing keys: {_listing(missing)}; unexpected keys: {_listing(unexpected)}"
+                + ("; a PyTorch state dict (a matrix per '0.weight') loads with nn.load_torch_state_dict"
+                   if torch_named else ""))
         numbers_by_name = {name: finite_number(state[name], f"load_state_dict: value of {name!r}")
                            for name in params if name in state}
         for name, number in numbers_by_name.items():

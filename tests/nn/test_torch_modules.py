@@ -336,3 +336,13 @@ def test_without_torch_the_bridge_says_how_to_install_it():
             "try:\n    nn.to_torch(nn.Linear(2, 2))\nexcept ImportError as error:\n    print(error)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "pip install 'tracegrad[torch]'" in result.stdout
+
+
+def test_load_state_dict_given_pytorchs_names_points_to_load_torch_state_dict():
+    model = nn.Sequential(nn.Linear(2, 2), nn.Tanh(), nn.Linear(2, 1))
+    before = model.state_dict()
+    with pytest.raises(nn.StateDictError, match="loads with nn.load_torch_state_dict"):
+        model.load_state_dict(nn.torch_state_dict(model))
+    assert model.state_dict() == before
+    nn.load_torch_state_dict(model, nn.torch_state_dict(model))
+    assert model.state_dict() == before
