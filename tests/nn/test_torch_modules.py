@@ -346,3 +346,16 @@ def test_load_state_dict_given_pytorchs_names_points_to_load_torch_state_dict():
     assert model.state_dict() == before
     nn.load_torch_state_dict(model, nn.torch_state_dict(model))
     assert model.state_dict() == before
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_a_linear_alone_is_linear_regression_under_fit(compiled):
+    """Note 001's neuron with identity activation: nn.Linear(3, 1) trained by fit finds OLS's weights."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 3))
+    y = X @ np.array([1.5, -2.0, 0.5]) + 0.3
+    model = nn.Linear(3, 1, seed=0)
+    nn.fit(model, X, y, loss=nn.MSELoss(), epochs=300, lr=0.1, progress=False, compiled=compiled)
+    W, b = model.weights()
+    assert np.allclose(W[0], [1.5, -2.0, 0.5], atol=1e-6) and abs(b[0] - 0.3) < 1e-6
+    assert np.allclose(model.predict(X), y, atol=1e-5)
