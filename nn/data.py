@@ -10,8 +10,7 @@ import numbers
 
 import numpy as np
 
-from autograd import Value
-from autograd import as_number
+from autograd import Value, as_number
 from autograd.engine import all_finite_floats
 
 
@@ -131,13 +130,13 @@ def _entry_by_entry(values, what, bools):
     turns [[0, 1], ["a", 1]] into strings throughout, "0" included, and keeps an int too large
     for a float (10**400) as an object."""
     entries = np.asarray(values, dtype=object)
-    numbers_ = np.empty(entries.shape)
+    floats = np.empty(entries.shape)
     for index, x in np.ndenumerate(entries):
         where = ", ".join(map(str, index))
         if (isinstance(x, (bool, np.bool_)) and not bools) or not isinstance(x, (numbers.Real, np.bool_)):
             raise TypeError(f"{what}: expected real numbers only, got {type(x).__name__} {x!r:.40} at [{where}]")
-        numbers_[index] = as_number(x, f"{what} at [{where}]")
-    return numbers_
+        floats[index] = as_number(x, f"{what} at [{where}]")
+    return floats
 
 
 def finite_number(x, what):

@@ -60,7 +60,7 @@ def layer_parameters(init, bias_init, rng, nin, nout):
     except (ValueError, MemoryError) as error:  # numpy's messages name no layer
         kind = MemoryError if isinstance(error, MemoryError) else ValueError
         raise kind(f"a layer of {_width(nout)} neurons with {_width(nin)} inputs each is too large "
-                          f"to hold ({error})") from None
+                   f"to hold ({error})") from None
     if isinstance(bias_init, str):
         biases = draw(bias_init, rng, nin, nout, (nout,))
     else:

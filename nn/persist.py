@@ -14,15 +14,13 @@ fault raises ModelFileError (a ValueError) that names the file and what is wrong
 ever written into an existing model.
 """
 
-import contextlib
-import errno
 import json
 import numbers
 import os
-import tempfile
 
 from .activations import activation as as_activation
 from .data import finite_number
+from .files import FileTooBig, file_path, read_limited, write_whole
 from .layers import MLP
 
 FORMAT = "tracegrad.nn.MLP"
@@ -41,18 +39,17 @@ class ModelFileError(ValueError):
 def save(model, path):
     """Write `model` (an nn.MLP or nn.Sequential) to `path` as JSON; floats are written exactly (repr round-trips).
 
-    The file is written whole or not at all: into a new temporary file of a unique name, made
-    exclusively in the same directory (so no planted file or symlink is ever followed), synced
-    to disk, then renamed over `path` in one step. Two saves to one path at once leave one
-    complete file; a save that fails (a full disk, a directory given as the path) leaves the
-    old file as it was and no temporary file behind.
+    The file is written whole or not at all (nn.files.write_whole): two saves to one path at
+    once leave one complete file, no planted file or symlink is followed, and a save that fails
+    (a full disk, a directory given as the path) leaves the old file as it was and no
+    temporary file behind.
     """
     from . import persist_sequential as sequential  # it builds on this module's checks
     if not isinstance(model, (MLP, sequential.Sequential)):
         raise TypeError(f"save: expected an nn.MLP or nn.Sequential, got {type(model).__name__} (for a "
                         f"Module of your own, save model.state_dict() as JSON and give it back to "
                         f"model.load_state_dict)")
-    path = os.fsdecode(_path(path, "save"))
+    path = os.fsdecode(file_path(path, "save"))
     if isinstance(model, sequential.Sequential):
         document = {"format": sequential.FORMAT, "version": VERSION,
                     "architecture": sequential.architecture(model), "parameters": _finite_parameters(model)}
@@ -68,7 +65,7 @@ def save(model, path):
             },
             "parameters": _finite_parameters(model),
         }
-    _write_whole(path, json.dumps(document, indent=1, allow_nan=False) + "\n")
+    write_whole(path, json.dumps(document, indent=1, allow_nan=False) + "\n")
 
 
 def load(path, *, max_bytes=MAX_FILE_BYTES):
@@ -79,31 +76,20 @@ def load(path, *, max_bytes=MAX_FILE_BYTES):
     read at all (missing, a directory, a symlink loop, no permission) is a ModelFileError too,
     with the operating system's error as its cause.
     """
-    path = _path(path, "load")
+    path = file_path(path, "load")
     max_bytes = _limit(max_bytes)
     source = repr(os.fspath(path))
     try:
-        with open(path, "rb") as file:
-            _refuse_if_too_big(os.fstat(file.fileno()).st_size, max_bytes, source)
-            data = file.read() if max_bytes is None else file.read(max_bytes + 1)
+        data = read_limited(path, max_bytes)
+    except FileTooBig as error:
+        raise _too_big(error.size, max_bytes, source) from None
     except OSError as error:
         raise ModelFileError(f"load {source}: cannot read the file: {error.strerror or error}") from error
-    _refuse_if_too_big(len(data), max_bytes, source)  # a pipe or a device reports no size
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise ModelFileError(f"load {source}: not a text file ({error})") from None
     return from_json(text, source=source, max_bytes=None)
-
-
-def _path(path, what):
-    """`path` if it names a file (str, bytes or os.PathLike); an int is not taken as a file
-    descriptor, which open() would close."""
-    if isinstance(path, (str, bytes, os.PathLike)):
-        return path
-    raise TypeError(f"{what}: expected a file path (str or os.PathLike), got {type(path).__name__} "
-                    f"{path!r:.40}" + (" (file descriptors are not taken: give the file's path)"
-                                       if isinstance(path, int) and not isinstance(path, bool) else ""))
 
 
 def _limit(max_bytes):
@@ -114,12 +100,11 @@ def _limit(max_bytes):
     return int(max_bytes)
 
 
-def _refuse_if_too_big(size, max_bytes, source):
-    if max_bytes is not None and size > max_bytes:
-        raise ModelFileError(
-            f"load {source}: the model file is {_size(size)}, over the limit of {_size(max_bytes)} (about "
-            f"{max_bytes // BYTES_PER_PARAMETER:,} parameters), so it was not read; to load a bigger file "
-            f"you trust, pass nn.load(path, max_bytes=...) a larger limit, or max_bytes=None for none")
+def _too_big(size, max_bytes, source):
+    return ModelFileError(
+        f"load {source}: the model file is {_size(size)}, over the limit of {_size(max_bytes)} (about "
+        f"{max_bytes // BYTES_PER_PARAMETER:,} parameters), so it was not read; to load a bigger file "
+        f"you trust, pass nn.load(path, max_bytes=...) a larger limit, or max_bytes=None for none")
 
 
 def _size(n):
@@ -133,62 +118,6 @@ def _finite_parameters(model):
             for name, p in model.named_parameters()}
 
 
-def _write_whole(path, text):
-    """Write `text` to `path` atomically: a unique temporary file, fsync, os.replace."""
-    if os.path.isdir(path):
-        raise IsADirectoryError(errno.EISDIR, f"save: {path!r} is a directory; give the path of a file, "
-                                              f"such as {os.path.join(path, 'model.json')!r}")
-    directory = os.path.dirname(os.path.abspath(path))
-    temporary = None
-    try:
-        descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.",
-                                                 suffix=".tmp")
-        with open(descriptor, "w", encoding="utf-8") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(temporary, _mode(path))
-        os.replace(temporary, path)
-    except BaseException as error:  # an interrupt too: never leave a temporary file behind
-        if temporary is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-        if isinstance(error, OSError):
-            raise OSError(error.errno, f"save {path!r}: {error.strerror or error}; nothing was written "
-                                       f"(a file already there is unchanged)") from error
-        raise
-    _sync_directory(directory)
-
-
-def _mode(path):
-    """The new file's permissions: those of the file it replaces, else what open() would give
-    (0o666 less the umask); mkstemp alone would make it private (0o600)."""
-    try:
-        return os.stat(path).st_mode & 0o777
-    except OSError:
-        return 0o666 & ~_umask()
-
-
-def _umask():
-    """The process's umask, read without changing it (os.umask sets it, for every thread)."""
-    with contextlib.suppress(OSError, ValueError):
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    return 0o022
-
-
-def _sync_directory(directory):
-    """Make the rename itself durable (POSIX); where directories cannot be opened, skip it."""
-    with contextlib.suppress(OSError, AttributeError):
-        descriptor = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
-
-
 def from_json(text, source="<string>", max_bytes=MAX_FILE_BYTES):
     """A new nn.MLP from the JSON text of a saved model (see `load`)."""
     def fail(reason):
@@ -196,7 +125,9 @@ def from_json(text, source="<string>", max_bytes=MAX_FILE_BYTES):
 
     if not isinstance(text, (str, bytes, bytearray)):
         raise TypeError(f"from_json: expected the text of a saved model (str), got {type(text).__name__}")
-    _refuse_if_too_big(len(text), _limit(max_bytes), source)
+    max_bytes = _limit(max_bytes)
+    if max_bytes is not None and len(text) > max_bytes:
+        raise _too_big(len(text), max_bytes, source)
 
     try:
         document = json.loads(text, parse_constant=_reject_constant)

@@ -34,9 +34,10 @@ class _TorchLoss(Loss):
         if reduction not in REDUCTIONS:
             raise ValueError(f"{type(self).__name__} reduction={reduction!r:.40}: expected one of "
                              f"{', '.join(map(repr, REDUCTIONS))}")
-        base = self.base
-        super().__init__(base.name, base.function, base.target, base.decide, base.truth, base.options,
-                         base.targets)
+        # Everything nn's own loss is (its name, function, target rules, decision rule), so that
+        # fit, accuracy and the compiled path treat it as that loss.
+        vars(self).update(vars(self.base))
+        self.options = dict(self.base.options)
         self.reduction = reduction
 
     def __call__(self, input, target):

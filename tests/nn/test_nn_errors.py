@@ -120,9 +120,9 @@ CASES = {
                r"fit X at \[1, 0\]: .*int too large"),
     "huge y": (lambda: fit(y=[1, HUGE, 0]), ValueError, r"fit y\[1\]: mse: target: .*int too large"),
     "huge class index": (lambda: fit(model=model, X=np.zeros((3, 3)), y=[0, HUGE, 1], loss=nn.cross_entropy),
-                         ValueError, r"y\[1\]: cross_entropy: class index: .*int too large"),
+                         ValueError, r"y\[1\]: cross_entropy: target: .*int too large"),
     "huge one-hot entry": (lambda: nn.cross_entropy([Value(0.0), Value(1.0)], [HUGE, 0]), ValueError,
-                           "cross_entropy: target entry: .*int too large"),
+                           "cross_entropy: target: .*int too large"),
     "huge target": (lambda: nn.bce(Value(0.5), HUGE), ValueError, "bce: target: .*int too large"),
     "huge prediction": (lambda: nn.mse(HUGE, 1.0), ValueError, "mse: prediction: .*int too large"),
     "huge lr": (lambda: fit(lr=HUGE), ValueError, "learning rate lr: .*int too large.*must be > 0"),
@@ -148,6 +148,10 @@ CASES = {
     "moons noise huge": (lambda: two_moons(10, noise=HUGE), ValueError, "two_moons noise: .*int too large"),
     "moons noise nan": (lambda: two_moons(10, noise=math.nan), ValueError, "two_moons noise: expected a finite"),
     "moons noise text": (lambda: two_moons(10, noise="0.1"), TypeError, "two_moons noise: expected a real number"),
+    "huge accuracy y, no loss": (lambda: nn.accuracy(binary, X2, [0, 1, HUGE]), ValueError,
+                                 r"accuracy y\[2\]: .*int too large"),
+    "text accuracy y, no loss": (lambda: nn.accuracy(binary, X2, [0, "1", 1]), TypeError,
+                                 r"accuracy y\[1\]: expected a real number"),
     "huge validation": (lambda: fit(validation=(X2, [0, HUGE, 1])), ValueError, r"validation y\[1\]: .*too large"),
 }
 
