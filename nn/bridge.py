@@ -147,8 +147,9 @@ def to_torch(model):
 
     An nn.Linear gives a torch.nn.Linear; an nn.Sequential, nn.MLP or nn.Layer a torch.nn.Sequential.
     """
+    layout = torch_layout(model)  # a model torch cannot mirror is refused before torch is needed
     torch = _torch()
-    modules = OrderedDict((name, _torch_module(item, torch)) for name, item in torch_layout(model))
+    modules = OrderedDict((name, _torch_module(item, torch)) for name, item in layout)
     if isinstance(model, Linear):
         return modules["0"]
     return torch.nn.Sequential(modules)

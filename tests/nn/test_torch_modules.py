@@ -241,8 +241,8 @@ def test_fit_takes_the_pytorch_named_losses_and_refuses_another_reduction():
 # --- fit, the compiled path, predict, save/load with a Sequential ----------------------------
 
 def moons():
-    from sklearn.datasets import make_moons
-    return make_moons(120, noise=0.1, random_state=0)
+    from nn.datasets import two_moons
+    return two_moons(120, noise=0.1, seed=0)
 
 
 @pytest.mark.parametrize("compiled", [False, True])
