@@ -156,8 +156,8 @@ class ActivationModule(Module):
 
 
 def _activation_label(z_label, name):
-    match = _Z_LABEL.fullmatch(z_label)
-    if match:
+    """a(l)_j for z(l)_j (and a_j for z_j, a for z); σ(x) for a node of another name."""
+    if _Z_LABEL.fullmatch(z_label):
         return "a" + z_label[1:]
     return f"{name}({z_label})" if z_label else ""
 
