@@ -95,6 +95,7 @@ def test_the_page_shows_pytorchs_gradients_and_says_they_agree(torch, tmp_path):
     _, parameters, reference = viz.pytorch_graph(model, x, y, loss)
     inline = viz.pytorch_stepper(model, x, y, loss)  # no path: the page object, shown inline in Jupyter
     assert inline.agreement and inline.agreement.compared == len(parameters) == 20  # layer 2 has no bias
+    assert f"all {len(parameters)} gradients agree with PyTorch to within 1e-12" in inline._repr_html_()
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         page = browser.new_page(viewport={"width": 1200, "height": 900})
