@@ -24,6 +24,7 @@ from .losses import (LOSSES, Loss, bce, bce_with_logits, cross_entropy, hinge, l
 from .module import IncompatibleKeys, Module, Parameters, StateDictError
 from .optim import SGD, Adam, Optimizer
 from .persist import ModelFileError, load, save
+from .record import Recording, RecordingThinnedWarning, Snapshot
 from .train import History, OutputLossMismatchWarning, ScalarPath, StepActivationWarning, fit
 from .torchlike import (ActivationModule, Identity, Linear, LinearActivation, ReLU, Sequential, Sigmoid,
                         Softmax, Step, Tanh)
@@ -34,7 +35,8 @@ __all__ = [
     "ACTIVATIONS", "Activation", "activation", "INITS", "MLP", "Layer", "Neuron", "LOSSES", "Loss", "bce",
     "bce_with_logits", "cross_entropy", "hinge", "l2", "mean_loss", "mse", "nll", "sse", "IncompatibleKeys",
     "Module", "StateDictError", "SGD", "Adam", "Optimizer", "ModelFileError", "load", "save", "History",
-    "OutputLossMismatchWarning", "ScalarPath", "StepActivationWarning", "accuracy", "fit", "inputs", "predict",
+    "OutputLossMismatchWarning", "Recording", "RecordingThinnedWarning", "ScalarPath", "Snapshot",
+    "StepActivationWarning", "accuracy", "fit", "inputs", "predict",
     # PyTorch-shaped (nn.torchlike, nn.torch_losses) and the bridge to torch (nn.bridge)
     "ActivationModule", "Identity", "Linear", "LinearActivation", "ReLU", "Sequential", "Sigmoid", "Softmax",
     "Step", "Tanh", "BCEWithLogitsLoss", "CrossEntropyLoss", "MSELoss", "Parameters",
