@@ -16,7 +16,6 @@
 It ends by listing every file it wrote.
 """
 
-import json
 import time
 
 from . import digits, fast_path, notes_check, notes_network, training
@@ -38,8 +37,7 @@ def tour_notes_check(out):
     table = out / "notes_check.txt"
     table.write_text(notes_check.report(results) + "\n", encoding="utf-8")
     rows = out / "notes_check.json"
-    rows.write_text(json.dumps([notes_check.as_dict(r) for r in results], indent=1, ensure_ascii=False) + "\n",
-                    encoding="utf-8")
+    rows.write_text(notes_check.to_json(results), encoding="utf-8")
     print(f"  (the full table: python -m demos.notes_check, or {table})")
     return [table, rows]
 
