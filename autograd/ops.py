@@ -30,7 +30,6 @@ Conventions of the table
   how a picture shows the op (`draw` fills in the constants: "x^{k}" for k = 2 is "x^2").
 """
 
-import functools
 from dataclasses import dataclass
 from typing import Callable
 
@@ -199,7 +198,7 @@ def _softmax_of(M, xs):
 
 def _shifted_exps(M, xs):
     """e^(x_k - max x) for every k (each in [0, 1]: no overflow), and their sum (>= 1)."""
-    top = functools.reduce(M.maximum, xs)
+    top = M.largest(xs)  # a namespace function, not a Python loop: on arrays xs is one stacked array
     e = M.each(lambda x: M.exp(x - top), xs)
     return e, M.total(e)
 
@@ -267,12 +266,11 @@ _TABLE = [
        forward=lambda M, x: M.log(x),
        derivatives=lambda M, out, x: (1.0 / x,),
        domain=(Rule(lambda M, x: x > 0, ValueError, "log is defined for x > 0"),)),
-    Op("tanh", "a = tanh z;  ∂a/∂z = 1 - a² = 4e^(-2|z|) / (1 + e^(-2|z|))²  (the second form: "
-               "1 - a² is 0 once a rounds to ±1, from |z| > 19)", inputs=("z",), activation=True, symbol="tanh",
+    # the slopes' second forms stay accurate where 1 - a² (|z| > 19) and 1 - σ (z > 37) round to 0
+    Op("tanh", "a = tanh z;  ∂a/∂z = 1 - a² = 4 σ(2z) σ(-2z)", inputs=("z",), activation=True, symbol="tanh",
        forward=lambda M, x: M.tanh(x),
        derivatives=lambda M, out, x: (_sech_squared(M, x),)),
-    Op("sigmoid", "a = σ(z) = 1 / (1 + e^-z);  ∂a/∂z = σ(z)(1 - σ(z)) = e^(-|z|) / (1 + e^(-|z|))²  "
-                  "(the second form: 1 - σ(z) is 0 once σ rounds to 1, from z > 37)", inputs=("z",),
+    Op("sigmoid", "a = σ(z) = 1 / (1 + e^-z);  ∂a/∂z = σ(z)(1 - σ(z)) = σ(z) σ(-z)", inputs=("z",),
        activation=True, symbol="σ",
        forward=lambda M, x: M.sigmoid(x),
        derivatives=lambda M, out, x: (_sigmoid_slope(M, out, x),)),

@@ -1,4 +1,5 @@
-"""The tour (`make demo`): the notes' network, the notes check, the digits MLP, and two fits replayed.
+"""The tour (`make demo`): the notes' network, the notes check, the digits MLP, two fits replayed,
+the fast path, Newton on note 001, and forward against reverse mode.
 
     python -m demos [--out DIR] [--quick]
 
@@ -10,16 +11,18 @@
    progress bar, to its held-out accuracy;
 4. watch a network learn: the replay pages (viz.training) of the two-moons classifier, drawn
    by neuron with its decision regions, and of the digits network, drawn by layer;
-5. note 001's linear regression to second order: the engine's Hessian is 2X̃ᵀX̃/n, and one
+5. the digits network compiled: the numpy source autograd.compile writes for it
+   (digits_program.py), which reads like the notes' BP1-BP4;
+6. note 001's linear regression to second order: the engine's Hessian is 2X̃ᵀX̃/n, and one
    Newton step lands on OLS, next to the note's gradient descent;
-6. why backprop: the work of a whole gradient in forward mode against reverse mode.
+7. why backprop: the work of a whole gradient in forward mode against reverse mode.
 
 It ends by listing every file it wrote.
 """
 
 import time
 
-from . import digits, forward_reverse, newton, notes_check, notes_network, training
+from . import digits, fast_path, forward_reverse, newton, notes_check, notes_network, training
 from .common import output_dir, parser
 
 
@@ -62,6 +65,16 @@ def tour_training(out, quick):
     return [page.path for page in pages]
 
 
+def tour_fast_path(out):
+    path, source = fast_path.run(out)
+    lines = source.split("def gradient")[1].split("def predict")[0].split("\n")
+    print(f"autograd.compile wrote the digits network as {len(source.splitlines())} lines of numpy; its layers:")
+    for line in lines:
+        if " @ " in line or "M.sigmoid" in line:
+            print("  " + line.strip())
+    return [path]
+
+
 def tour_newton(out, quick):
     result = newton.run(quick=quick, out=out)
     print(newton.report(result))
@@ -86,9 +99,11 @@ def main(argv=None):
                  lambda: tour_digits(out, args.quick)),
                 ("4. Watch a network learn: two fits replayed, one offline page each (viz.training)",
                  lambda: tour_training(out, args.quick)),
-                ("5. Linear regression to second order: the engine's Hessian and one Newton step (note 001)",
+                ("5. The fast path: the digits network as the numpy source autograd.compile writes",
+                 lambda: tour_fast_path(out)),
+                ("6. Linear regression to second order: the engine's Hessian and one Newton step (note 001)",
                  lambda: tour_newton(out, args.quick)),
-                ("6. Why backprop: a whole gradient in forward mode and in reverse mode",
+                ("7. Why backprop: a whole gradient in forward mode and in reverse mode",
                  tour_forward_reverse)]
     for title, section in sections:
         print(f"\n=== {title} ===", flush=True)
