@@ -30,6 +30,19 @@ def build():
     return cost
 
 
+def parameters(f):
+    """Every weight and bias of the network: the leaves that training changes."""
+    return [value for l in (1, 2, 3) for row in f.params[l] for value in row]
+
+
+def targets(f):
+    """The target y_1: a number of the cost, not something backprop differentiates for. The
+    cost is 1/2 Σ (y_j - a_j)², so each y_j is the first input of the `-` node that reads a_j."""
+    outputs = set(f.net.output)
+    return [node.parents[0] for node in autograd.topological_order(f.cost)
+            if node.op == "-" and node.parents[1] in outputs]
+
+
 def corrected_steps(f):
     """∂C/∂z and ∂C/∂θ by the note's steps 1-4 with their corrections (pure numpy)."""
     dC_dz = {4: sp(f.z[4]) * (sig(f.z[4]) - f.y)}
@@ -73,8 +86,9 @@ def pictures(f, out):
     import viz  # only the pictures need it
 
     out = output_dir(out)
-    graph = viz.draw(f.cost, grads=autograd.engine.gradients(f.cost)).save(out / "notes_network.png")
-    page = viz.stepper(f.cost, out / "notes_network_stepper.html",
+    roles = dict(parameters=parameters(f), constants=targets(f))
+    graph = viz.draw(f.cost, grads=autograd.engine.gradients(f.cost), **roles).save(out / "notes_network.png")
+    page = viz.stepper(f.cost, out / "notes_network_stepper.html", **roles,
                        title="note 000, Figure 5: backward through C = 1/2 (y - ŷ)²")
     return [graph, page]
 

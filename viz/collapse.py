@@ -16,7 +16,7 @@ layer is layer 2, and a layer fed by layer l is layer l + 1.
 
 from dataclasses import dataclass, field
 
-ACTIVATIONS = ("tanh", "sigmoid", "relu", "step")
+from . import graph
 
 
 @dataclass(eq=False)
@@ -26,6 +26,9 @@ class Neuron:
     inputs: tuple
     folded: tuple  # weights and bias only this neuron uses
     reads: tuple   # what identifies its layer: the ids of its inputs, or its data x
+    weights: tuple = ()
+    bias: tuple = ()
+    data: tuple | None = None  # the numbers x a dot_data node reads, in place of inputs
 
     @property
     def members(self):
@@ -37,6 +40,7 @@ class Layer:
     number: int
     neurons: list = field(default_factory=list)
     inputs: tuple = ()
+    data: tuple | None = None
 
 
 def consumers_of(order):
@@ -51,23 +55,20 @@ def consumers_of(order):
 def find_neurons(order, consumers):
     neurons = []
     for z in order:
-        if z.op == "dot":
-            n = z.consts["n"]
-            weights, inputs, bias = z.parents[:n], z.parents[n:2 * n], z.parents[2 * n:]
-            reads = tuple(map(id, inputs))
-        elif z.op == "dot_data":
-            n = len(z.consts["x"])
-            weights, inputs, bias = z.parents[:n], (), z.parents[n:]
-            reads = ("data", z.consts["x"])
-        else:
+        if not graph.is_neuron_sum(z):
             continue
+        groups = graph.input_groups(z)
+        weights, inputs, bias = groups["weights"], groups["inputs"], groups["bias"]
+        x = graph.data_inputs(z)
+        reads = ("data", x) if x is not None else tuple(map(id, inputs))
         readers = consumers[z]
         a = z
-        if len(readers) == 1 and readers[0].op in ACTIVATIONS and len(readers[0].parents) == 1:
+        if len(readers) == 1 and graph.is_activation(readers[0]) and len(readers[0].parents) == 1:
             a = readers[0]
         folded = tuple(p for p in dict.fromkeys((*weights, *bias))
                        if not p.op and consumers[p] == [z] and p not in inputs)
-        neurons.append(Neuron(z=z, a=a, inputs=tuple(inputs), folded=folded, reads=reads))
+        neurons.append(Neuron(z=z, a=a, inputs=tuple(inputs), folded=folded, reads=reads,
+                              weights=tuple(weights), bias=tuple(bias), data=x))
     return neurons
 
 
@@ -75,7 +76,7 @@ def find_layers(neurons):
     """Group neurons reading the same inputs into numbered layers (notes' numbering)."""
     by_inputs = {}
     for neuron in neurons:
-        by_inputs.setdefault(neuron.reads, Layer(number=0, inputs=neuron.inputs)).neurons.append(neuron)
+        by_inputs.setdefault(neuron.reads, Layer(number=0, inputs=neuron.inputs, data=neuron.data)).neurons.append(neuron)
     layers = list(by_inputs.values())
     layer_of_activation = {neuron.a: layer for layer in layers for neuron in layer.neurons}
     for layer in layers:  # neurons come in topological order, so feeding layers are numbered first

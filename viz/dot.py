@@ -1,12 +1,16 @@
 """The scene as DOT text: HTML-like tables for values, small circles for ops. No dependency."""
 
-from .escape import dot_html, dot_string
-from .scene import build_scene, grad_reader
+import textwrap
+
+from .escape import dot_html, dot_string, shortened
+from .scene import MAX_VALUES, build_scene, grad_reader
 from .style import DATA_COLOUR, FONT, HIGHLIGHT, HIGHLIGHT_FILL, OP_COLOUR, ROLE_COLOURS, compact
 
+EDGE_TOOLTIP = "the number on an edge is the local derivative ∂out/∂in of the op it enters"
 
-def to_dot(root, *, rankdir="LR", digits=4, grads="auto", parameters=None, collapse=None,
-           focus=None, depth=2, edge_derivatives=False, highlight=None):
+
+def to_dot(root, *, rankdir="LR", digits=4, grads="auto", parameters=None, constants=None, collapse=None,
+           focus=None, depth=2, edge_derivatives=False, highlight=None, max_nodes=None, max_values=MAX_VALUES):
     """DOT text for the graph of `root`: one box per value (label, role, data, grad), one
     small node per op, edges from inputs to ops to results.
 
@@ -14,21 +18,30 @@ def to_dot(root, *, rankdir="LR", digits=4, grads="auto", parameters=None, colla
     digits            significant digits of every number shown
     grads             "auto" (grads once backward has run on root, else "?"), True, False,
                       or a mapping {value: gradient}; see `viz.scene.grad_reader`
-    parameters        the trainable leaves, e.g. model.parameters(); see `viz.roles`
+    parameters        the trainable leaves: model.parameters(), a model, or a list; see `viz.roles`
+    constants         leaves that are constants (a target y); unlabelled leaves are constants too
     collapse          None, "neuron" (z and a of each neuron in one box) or "layer"
     focus, depth      draw only the values within `depth` steps of the value `focus`
     edge_derivatives  write each edge's local derivative ∂out/∂in on it
     highlight         a value whose box is drawn with a thick outline
+    max_nodes         refuse (ValueError) a picture of more drawn nodes (None: no limit)
+    max_values        refuse a graph of more values, before walking it
     """
-    scene = build_scene(root, parameters=parameters, collapse=collapse, focus=focus, depth=depth)
+    scene = build_scene(root, parameters=parameters, constants=constants, collapse=collapse, focus=focus,
+                        depth=depth, max_nodes=max_nodes, max_values=max_values)
     return scene_to_dot(scene, rankdir=rankdir, digits=digits, grad_of=grad_reader(root, grads),
                         edge_derivatives=edge_derivatives, highlight=highlight)
 
 
 def scene_to_dot(scene, *, rankdir="LR", digits=4, grad_of=lambda value: None,
-                 edge_derivatives=False, highlight=None, cell_sizes=None):
+                 edge_derivatives=False, highlight=None, cell_sizes=None, reference_of=None,
+                 reference_name="PyTorch", caption="", caption_lines=None):
     """DOT for a scene. `cell_sizes` {grad cell id: (width, height)} pins the size of grad
-    cells, so that frames showing "?" or a number all get the very same layout."""
+    cells, so that frames showing "?" or a number all get the very same layout.
+    `reference_of` value -> another engine's gradient (or None) adds a row beside grad;
+    `caption` is a text drawn under the graph (a frame's step), in a box of `caption_lines`
+    lines (default: as many as it needs), so that frames with captions of any length keep
+    the very same layout."""
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"viz: rankdir={rankdir!r}: expected 'LR', 'TB', 'RL' or 'BT'")
     if not isinstance(digits, int) or not 1 <= digits <= 17:
@@ -40,12 +53,16 @@ def scene_to_dot(scene, *, rankdir="LR", digits=4, grad_of=lambda value: None,
         f'  node [fontname={dot_string(FONT)}, fontsize=12];',
         f'  edge [fontname={dot_string(FONT)}, fontsize=10, color="#555555", arrowsize=0.7];',
     ]
+    if caption:
+        lines.append(f"  graph [labelloc=b, labeljust=l, fontsize=12, label=<{_caption(caption, caption_lines)}>];")
+    table = dict(digits=digits, grad_of=grad_of, cell_sizes=cell_sizes, reference_of=reference_of,
+                 reference_name=reference_name)
     for data in scene.data:
         lines.append(f"  {data.id} [id={data.id}, shape=plain, label=<{_data_table(data, digits)}>];")
     highlighted = scene.box_of.get(highlight)
     for box in scene.boxes:
         lines.append(f"  {box.id} [id={box.id}, shape=plain, "
-                     f"label=<{_box_table(scene, box, digits, grad_of, box is highlighted, cell_sizes)}>];")
+                     f"label=<{_box_table(scene, box, box is highlighted, **table)}>];")
     for op in scene.ops:
         lines.append(f"  {op.id} [id={op.id}, shape=circle, style=filled, fillcolor={dot_string(OP_COLOUR)}, "
                      f"margin=0.02, width=0.3, fontsize=11, label=<{dot_html(op.symbol)}>];")
@@ -57,36 +74,70 @@ def scene_to_dot(scene, *, rankdir="LR", digits=4, grad_of=lambda value: None,
         label = ""
         if edge_derivatives and len(edge.pairs) == 1:
             parent, consumer, derivative = edge.pairs[0]
-            label = f", label=<{dot_html(compact(derivative, digits))}>, tooltip={dot_string('local derivative')}"
+            shown = compact(derivative, digits) if derivative is not None else "not finite"
+            label = f", label=<{dot_html(shown)}>, tooltip={dot_string(EDGE_TOOLTIP)}"
         style = ", style=dashed" if edge.from_data else ""
         lines.append(f"  {edge.tail} -> {edge.head} [id={edge.id}{label}{style}];")
     lines.append("}")
     return "\n".join(lines) + "\n"
 
 
-def _box_table(scene, box, digits, grad_of, highlighted, cell_sizes):
+def _box_table(scene, box, highlighted, *, digits, grad_of, cell_sizes, reference_of, reference_name):
     """The value's box. A highlighted box changes colours only, never sizes, so that
-    highlighting cannot move anything in the layout."""
+    highlighting cannot move anything in the layout. A constant has no grad row: it is not
+    a leaf that backward gives a gradient to."""
     colour = ROLE_COLOURS[box.role]
     border = f' COLOR="{HIGHLIGHT}"' if highlighted else ""
     title_fill = f' BGCOLOR="{HIGHLIGHT_FILL}"' if highlighted else ""
     single = box.rows == [("", box.members[0])]
-    span = 2 if single else 3
-    cells = [f'<TR><TD COLSPAN="{span}"{title_fill}><B>{dot_html(box.title)}</B><BR/>'
+    span = 2 if single else (4 if reference_of else 3)
+    title, full = shortened(box.title)
+    tooltip = f' TOOLTIP="{_attribute(full)}"' if full != title else ""
+    cells = [f'<TR><TD COLSPAN="{span}"{title_fill}{tooltip}><B>{dot_html(title)}</B><BR/>'
              f'<FONT POINT-SIZE="9" COLOR="#444444">{box.role}</FONT></TD></TR>']
     if single:
         value = box.members[0]
         cells.append(f'<TR><TD ALIGN="LEFT">data</TD><TD>{compact(value.data, digits)}</TD></TR>')
-        cells.append(f'<TR><TD ALIGN="LEFT">grad</TD>{_grad_cell(scene, value, digits, grad_of, cell_sizes)}</TR>')
+        if box.role != "constant":
+            cells.append(f'<TR><TD ALIGN="LEFT">grad</TD>{_grad_cell(scene, value, digits, grad_of, cell_sizes)}</TR>')
+        if reference_of and reference_of(value) is not None:
+            cells.append(f'<TR><TD ALIGN="LEFT">{dot_html(reference_name)}</TD>'
+                         f'<TD>{compact(reference_of(value), digits)}</TD></TR>')
     else:
-        cells.append('<TR><TD></TD><TD><I>data</I></TD><TD><I>grad</I></TD></TR>')
+        extra = f'<TD><I>{dot_html(reference_name)}</I></TD>' if reference_of else ""
+        cells.append(f'<TR><TD></TD><TD><I>data</I></TD><TD><I>grad</I></TD>{extra}</TR>')
         for name, value in box.rows:
-            cells.append(f'<TR><TD ALIGN="LEFT">{dot_html(name)}</TD><TD>{compact(value.data, digits)}</TD>'
-                         f'{_grad_cell(scene, value, digits, grad_of, cell_sizes)}</TR>')
+            other = ""
+            if reference_of:
+                other = f'<TD>{compact(reference_of(value), digits) if reference_of(value) is not None else ""}</TD>'
+            cells.append(f'<TR><TD ALIGN="LEFT">{dot_html(shortened(name)[0])}</TD><TD>{compact(value.data, digits)}</TD>'
+                         f'{_grad_cell(scene, value, digits, grad_of, cell_sizes)}{other}</TR>')
     if box.note:
         cells.append(f'<TR><TD COLSPAN="{span}"><FONT POINT-SIZE="9">{dot_html(box.note)}</FONT></TD></TR>')
     return (f'<TABLE BORDER="2"{border} CELLBORDER="1" CELLSPACING="0" CELLPADDING="3" '
             f'BGCOLOR="{colour}">' + "".join(cells) + "</TABLE>")
+
+
+def _attribute(text):
+    """Text for an attribute of an HTML-like label (a TOOLTIP)."""
+    return dot_html(text.replace("\n", " "))
+
+
+CAPTION_WIDTH = 100  # characters per line of a frame's caption
+
+
+def caption_lines(text):
+    """A caption's lines, wrapped at CAPTION_WIDTH characters."""
+    return [line for paragraph in text.split("\n") for line in (textwrap.wrap(paragraph, CAPTION_WIDTH) or [""])]
+
+
+def _caption(text, lines=None):
+    """A frame's step text under the picture, in a box of fixed size (`lines` lines high)."""
+    wrapped = caption_lines(text)
+    height = 15 * max(lines or 0, len(wrapped)) + 8
+    body = "<BR ALIGN=\"LEFT\"/>".join(dot_html(line) for line in wrapped) + "<BR ALIGN=\"LEFT\"/>"
+    return (f'<TABLE BORDER="0" CELLPADDING="2"><TR><TD FIXEDSIZE="TRUE" WIDTH="{7 * CAPTION_WIDTH}" '
+            f'HEIGHT="{height}" ALIGN="LEFT" VALIGN="TOP" BALIGN="LEFT">{body}</TD></TR></TABLE>')
 
 
 def _data_table(data, digits):

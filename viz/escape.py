@@ -10,8 +10,14 @@ Three languages carry a label, each with its own rules:
   so every `<`, `>` and `&` is written as a \\u escape (`script_json`).
 
 A label may hold characters no XML document can carry (control characters, lone
-surrogates). They are shown as their Python escape, e.g. `\\x07`, so that the picture says
-what the label holds instead of failing.
+surrogates), or that Graphviz's renderers cannot draw (noncharacters such as U+FFFE and
+U+FDD0, unassigned code points: Cairo truncates a PDF at them). They are shown as their
+Python escape, e.g. `\\x07` or `\\ufdd0`, so that the picture says what the label holds
+instead of failing or silently losing text.
+
+A label longer than MAX_LABEL characters is shortened for display with an ellipsis
+(`shortened`); the full label stays in the tooltip, up to MAX_TOOLTIP characters, well under
+Graphviz's limit of 16,384 characters for one string.
 """
 
 import html
@@ -24,12 +30,26 @@ def visible(text):
     return "".join(_visible_char(c) for c in text)
 
 
+MAX_LABEL = 60
+MAX_TOOLTIP = 2000
+
+
+def shortened(text, limit=MAX_LABEL):
+    """(text to draw, text for its tooltip): the first `limit` characters and "…" when the
+    text is longer; the tooltip keeps the text whole, up to MAX_TOOLTIP characters."""
+    if len(text) <= limit:
+        return text, text
+    tooltip = text if len(text) <= MAX_TOOLTIP else text[:MAX_TOOLTIP - 1] + "…"
+    return text[:limit - 1] + "…", tooltip
+
+
 def _visible_char(c):
     if c == "\n":
         return c
     category = unicodedata.category(c)
-    if category in ("Cc", "Cs") or c in ("\ufffe", "\uffff"):
-        return repr(c)[1:-1] if category != "Cs" else f"\\u{ord(c):04x}"
+    if category in ("Cc", "Cs", "Cn"):  # Cn: unassigned, which includes the 66 noncharacters
+        code = ord(c)
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
     return c
 
 

@@ -9,21 +9,22 @@ from pathlib import Path
 
 from .dot import scene_to_dot
 from .fonts import bundled_font
-from .scene import build_scene, grad_reader
+from .scene import MAX_VALUES, build_scene, grad_reader
 
 MAX_NODES = 500  # see the README: past this a picture is unreadable and layout gets slow
 FORMATS = ("svg", "png", "pdf", "dot")
 
 
-def draw(root, *, rankdir="LR", digits=4, grads="auto", parameters=None, collapse=None,
-         focus=None, depth=2, edge_derivatives=False, highlight=None, max_nodes=MAX_NODES):
+def draw(root, *, rankdir="LR", digits=4, grads="auto", parameters=None, constants=None, collapse=None,
+         focus=None, depth=2, edge_derivatives=False, highlight=None, max_nodes=MAX_NODES, max_values=MAX_VALUES):
     """A `Drawing` of the graph of `root` (options as in `viz.to_dot`).
 
     Refuses with a ValueError, before any layout, a graph of more than `max_nodes` drawn
     nodes (value boxes plus op nodes); the message names collapse=, focus=/depth= and max_nodes=.
+    A graph of more than `max_values` values is refused before it is walked at all.
     """
-    scene = build_scene(root, parameters=parameters, collapse=collapse, focus=focus, depth=depth,
-                        max_nodes=max_nodes)
+    scene = build_scene(root, parameters=parameters, constants=constants, collapse=collapse, focus=focus,
+                        depth=depth, max_nodes=max_nodes, max_values=max_values)
     return Drawing(scene_to_dot(scene, rankdir=rankdir, digits=digits, grad_of=grad_reader(root, grads),
                                 edge_derivatives=edge_derivatives, highlight=highlight))
 

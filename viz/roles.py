@@ -1,39 +1,54 @@
 """What each value is for the learner: input, parameter, constant, intermediate or output.
 
-The output is the value drawn from (the root: a network output or a loss C). Among leaves,
-parameters are the values training changes (weights, biases). Pass them when you know them:
-`draw(loss, parameters=model.parameters())`. Without that list a naming rule decides, the
-one the notes use: a leaf whose label starts with w, b, θ or Θ is a parameter, any other
-labelled leaf is an input (x_k, a target y), and an unlabelled leaf is a constant (a literal
-such as the 2 in 2*x, or the 1/2 of the cost).
+A role comes from what the code knows, never from the letters of a label:
+- the output is the value drawn from (the root: a network output or a loss C);
+- an op node is an intermediate;
+- a parameter is a leaf you name as one: `parameters=model.parameters()`, `parameters=model`
+  (anything with a `.parameters()` method, such as an nn.Module) or a list of Values;
+- a constant is a leaf you name as one (`constants=[y]`, say a target), or a number the
+  engine made into a leaf: an unlabelled leaf, such as the 1/2 of C = 1/2 (y - ŷ)² or the 2 of
+  2*x. As in PyTorch, where a number in an expression is not a leaf that requires grad, a
+  constant is drawn without a gradient and gets no step;
+- any other leaf is an input (x_k, or the a, b, c of a hand-built example): its gradient is
+  shown, as micrograd shows every leaf's.
 """
 
-PARAMETER_PREFIXES = ("w", "b", "θ", "Θ")
 ROLES = ("input", "parameter", "constant", "intermediate", "output")
 
 
-def role_finder(root, parameters=None):
+def role_finder(root, parameters=None, constants=None):
     """A function value -> role name for the graph of `root`."""
-    chosen = None if parameters is None else set(_values(parameters))
+    chosen = set(values_of(parameters, "parameters"))
+    fixed = set(values_of(constants, "constants")) - chosen
 
     def role(value):
         if value is root:
             return "output"
         if value.op:
             return "intermediate"
-        if chosen is not None:
-            if value in chosen:
-                return "parameter"
-        elif value.label.startswith(PARAMETER_PREFIXES):
+        if value in chosen:
             return "parameter"
-        return "input" if value.label else "constant"
+        if value in fixed or not value.label:
+            return "constant"
+        return "input"
 
     return role
 
 
-def _values(parameters):
-    parameters = list(parameters)
-    for p in parameters:
-        if not (hasattr(p, "data") and hasattr(p, "parents")):
-            raise TypeError(f"parameters: expected Values, got {type(p).__name__} {p!r:.60}")
-    return parameters
+def values_of(given, what):
+    """The Values of `given`: None, an iterable of Values, or an object with .parameters()."""
+    if given is None:
+        return []
+    if callable(getattr(given, "parameters", None)):
+        given = given.parameters()
+    if hasattr(given, "data") and hasattr(given, "parents"):
+        given = [given]
+    try:
+        values = list(given)
+    except TypeError:
+        raise TypeError(f"viz: {what}= expected Values, a list of Values or an object with .parameters(), "
+                        f"got {type(given).__name__} {given!r:.60}") from None
+    for value in values:
+        if not (hasattr(value, "data") and hasattr(value, "parents")):
+            raise TypeError(f"viz: {what}= expected Values, got {type(value).__name__} {value!r:.60} among them")
+    return values

@@ -6,14 +6,18 @@ finds its nodes again in the SVG by the ids given here (box `v<i>`, op `o<i>`, g
 data box `x<k>`, the k-th data vector met).
 """
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import autograd
 
+from . import graph
 from .collapse import consumers_of, find_layers, find_neurons
+from .names import value_names
 from .roles import role_finder
-from .style import compact
+
+MAX_VALUES = 200_000  # a graph larger than this is refused before viz walks it (seconds of work)
 
 COLLAPSE_CHOICES = (None, "neuron", "layer")
 
@@ -61,13 +65,15 @@ class Scene:
     root: object
     order: list
     index: dict           # value -> position in topological order
-    names: dict           # value -> name shown (label, or #i)
+    names: dict           # value -> name shown (label, or what it computes: viz.names)
     boxes: list
     ops: list
     edges: list
     hidden: list          # [(op node id, number of inputs not drawn)] when focusing
     box_of: dict          # value -> Box that shows it
     data: list = field(default_factory=list)  # DataBoxes
+    aliases: dict = field(default_factory=dict)  # single-input Σ -> the value it passes on
+    role: object = None   # value -> role name
 
     @property
     def node_count(self):
@@ -75,24 +81,36 @@ class Scene:
 
 
 def op_symbol(value):
-    """The op's symbol as the notes write it (×, σ, Σ, x², ...), else its name."""
-    consts = value.consts or {}
-    if value.op == "**k":
-        return f"x^{compact(consts['k'])}"
-    if value.op == "c**y":
-        return f"{compact(consts['c'])}^y"
-    if value.op == "step":
-        return f"step≥{compact(consts['threshold'])}"
-    return autograd.OPS[value.op].symbol or value.op
+    """The op's symbol as the notes write it (×, σ, Σ, x², ...), from the op table."""
+    return graph.symbol(value)
 
 
-def value_names(order):
-    """Each value's label, or `#i` (its place in topological order) when it has none;
-    an unlabelled root (the last in order) is called "out"."""
-    names = {value: value.label or f"#{i}" for i, value in enumerate(order)}
-    if order and not order[-1].label:
-        names[order[-1]] = "out"
-    return names
+def single_input_sums(order, consumers):
+    """{Σ node: the value it passes on} for each Σ of one input that is that input's only
+    consumer: such a Σ is its input, so it is not drawn and gets no step of its own."""
+    aliases = {}
+    for value in order:
+        if value.op == "sum" and len(value.parents) == 1 and consumers[value.parents[0]] == [value]:
+            aliases[value] = aliases.get(value.parents[0], value.parents[0])
+    return aliases
+
+
+def check_graph_size(root, max_values):
+    """Refuse a graph of more than max_values values after counting at most that many."""
+    if max_values is None:
+        return
+    seen, stack = {id(root)}, [root]
+    while stack:
+        for parent in stack.pop().parents:
+            if id(parent) not in seen:
+                seen.add(id(parent))
+                stack.append(parent)
+                if len(seen) > max_values:
+                    raise ValueError(
+                        f"viz: the graph of this root has more than max_values={max_values} values; viz walks "
+                        f"the whole graph (even to draw one focus= neighbourhood), which takes seconds at this "
+                        f"size. Draw a smaller graph (the cost of one example, a smaller model), or pass a "
+                        f"larger max_values= (or max_values=None) to wait for it")
 
 
 def reading_order(root):
@@ -112,31 +130,38 @@ def reading_order(root):
     return order
 
 
-def build_scene(root, *, parameters=None, collapse=None, focus=None, depth=2, max_nodes=None):
-    """The scene for `root`; ValueError naming the remedies if it has more than max_nodes nodes."""
+def build_scene(root, *, parameters=None, constants=None, collapse=None, focus=None, depth=2,
+                max_nodes=None, max_values=MAX_VALUES):
+    """The scene for `root`; ValueError naming the remedies if it has more than max_nodes nodes
+    (or the graph more than max_values values)."""
     if not (hasattr(root, "data") and hasattr(root, "parents")):
         raise TypeError(f"viz: expected the root Value of a graph, got {type(root).__name__} {root!r:.60}")
     if collapse not in COLLAPSE_CHOICES:
         raise ValueError(f"viz: collapse={collapse!r} is not one of {COLLAPSE_CHOICES}")
+    check_graph_size(root, max_values)
     order = autograd.topological_order(root)
     if collapse is None and focus is None:  # refuse before any per-node work: huge graphs stay quick
         _check_size(len(order) + sum(1 for value in order if value.op), max_nodes)
     index = {value: i for i, value in enumerate(order)}
     consumers = consumers_of(order)
+    aliases = single_input_sums(order, consumers)
+    aliases.pop(root, None)  # the root is always drawn
     shown = _neighbourhood(focus, depth, index, consumers) if focus is not None else set(order)
-    scene = Scene(root=root, order=order, index=index, names=value_names(order), boxes=[],
-                  ops=[], edges=[], hidden=[], box_of={})
-    role = role_finder(root, parameters)
+    role = role_finder(root, parameters, constants)
+    scene = Scene(root=root, order=order, index=index, names=value_names(order, aliases), boxes=[],
+                  ops=[], edges=[], hidden=[], box_of={}, aliases=aliases, role=role)
     if collapse is not None:
         _add_groups(scene, collapse, consumers, shown, role)
     reading = reading_order(root)
     for value in reading:
-        if value in shown and value not in scene.box_of:
+        if value in aliases and value in shown and aliases[value] in scene.box_of:
+            scene.box_of[value] = scene.box_of[aliases[value]]
+        elif value in shown and value not in scene.box_of:
             _add_box(scene, Box(id=f"v{index[value]}", title=scene.names[value], role=role(value),
                                 rows=[("", value)], members=(value,)))
     _add_data(scene, shown, collapse)
     # boxes plus the op nodes to come: refuse before the per-edge work (derivatives) for big graphs
-    ops_to_come = sum(1 for v in shown if v.op and len(scene.box_of[v].members) == 1)
+    ops_to_come = sum(1 for v in shown if v.op and v not in aliases and len(scene.box_of[v].members) == 1)
     _check_size(len(scene.boxes) + len(scene.data) + ops_to_come, max_nodes)
     position = {value: i for i, value in enumerate(reading)}
     scene.boxes.sort(key=lambda box: min(position[value] for _, value in box.rows))
@@ -202,8 +227,8 @@ def _add_data(scene, shown, collapse):
     reads one x, so a network fed one example draws one box."""
     readers_of = {}
     for value in scene.order:
-        if value.op == "dot_data" and value in shown:
-            readers_of.setdefault(value.consts["x"], []).append(value)
+        if graph.data_inputs(value) is not None and value in shown:
+            readers_of.setdefault(graph.data_inputs(value), []).append(value)
     for k, (x, readers) in enumerate(readers_of.items(), start=1):
         title = f"layer 1: {_count(len(x), 'input')}" if collapse == "layer" else "x"
         if len(readers_of) > 1:
@@ -242,10 +267,10 @@ def _add_ops_and_edges(scene, shown):
 
     data_of = {reader: data for data in scene.data for reader in data.readers}
     for value in scene.order:
-        if value not in shown or not value.op:
+        if value not in shown or not value.op or value in scene.aliases:
             continue
         box = scene.box_of[value]
-        derivatives = autograd.local_derivatives(value)
+        derivatives = _derivatives_to_draw(value)
         if len(box.members) == 1:
             op = OpNode(id=f"o{scene.index[value]}", symbol=op_symbol(value), value=value)
             scene.ops.append(op)
@@ -264,6 +289,16 @@ def _add_ops_and_edges(scene, shown):
         if missing:
             scene.hidden.append((head, missing))
     scene.edges = list(edges.values())
+
+
+def _derivatives_to_draw(value):
+    """Each input's ∂value/∂input, or None for all when the op table cannot give them (the
+    stepper then shows the error that backward raises there)."""
+    try:
+        derivatives = graph.local_derivatives(value)
+    except (ArithmeticError, ValueError):
+        return [None] * len(value.parents)
+    return [d if math.isfinite(d) else None for d in derivatives]
 
 
 def grad_reader(root, grads):

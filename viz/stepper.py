@@ -3,65 +3,111 @@ through `viz.backward_steps`, highlighting the node whose gradient each step com
 
 The graph is laid out ONCE (with every final gradient in place, so each box is as wide as it
 will ever need); each step only rewrites the text of the grad cells and moves the highlight,
-so nothing jumps. The page embeds its SVG, script and data: it opens from file:// with no
-network, CDN or server.
+so nothing jumps. The page is one self-contained fragment (`viz.page`): its SVG, style,
+script and data are inside it, so it opens from file:// with no network, CDN or server, and
+shows itself inline in Jupyter. Its layout, style and behaviour live beside this module, in
+stepper.html, stepper.css and stepper.js (package data).
 """
 
 import math
 import re
+from importlib import resources
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from .dot import scene_to_dot
+from .dot import caption_lines, scene_to_dot
 from .escape import script_json, visible, xml_text
+from .page import HtmlPage, unique_id
+from .reference import agreement, check_reference
 from .render import MAX_NODES, render
-from .scene import build_scene
+from .scene import MAX_VALUES, build_scene
 from .steps import backward_steps, gradients_after
-from .style import HIGHLIGHT, compact
+from .style import compact
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
 
-def stepper(root, path, *, digits=4, parameters=None, collapse=None, focus=None, depth=2,
-            rankdir="LR", edge_derivatives=True, max_nodes=MAX_NODES, title=None):
-    """Write the stepper page for the graph of `root` to `path` (one .html file); return its Path."""
-    scene = build_scene(root, parameters=parameters, collapse=collapse, focus=focus, depth=depth,
-                        max_nodes=max_nodes)  # first: a graph too big is refused before any work
-    steps = backward_steps(root, digits)
+def resource(name):
+    """The text of a file shipped inside the viz package (stepper.html, .css, .js)."""
+    return resources.files("viz").joinpath(name).read_text(encoding="utf-8")
+
+
+class StepperPage(HtmlPage):
+    """The stepper for one graph: shows itself in Jupyter, `.save(path)` writes the page."""
+
+    def __init__(self, title, fragment, steps, agreement=None):
+        super().__init__(title, fragment)
+        self.steps = steps
+        self.agreement = agreement
+
+
+def stepper(root, path=None, *, parameters=None, constants=None, reference=None, reference_name="PyTorch",
+            tolerance=1e-12, digits=4, collapse=None, focus=None, depth=2, rankdir="LR",
+            edge_derivatives=True, max_nodes=MAX_NODES, max_values=MAX_VALUES, title=None):
+    """The backward stepper for the graph of `root`.
+
+    Without `path`, a `StepperPage` that shows itself inline in Jupyter (`.save(path)` writes
+    it); with `path`, the page is written there and its Path returned.
+
+    parameters      the trainable leaves: a model (anything with .parameters()) or a list of Values
+    constants       leaves that are constants (a target y): drawn with no gradient, given no step
+    reference       {Value: float}, another engine's gradients (PyTorch's, say): shown beside the
+                    engine's at each step and in the picture, with a verdict to `tolerance`
+    reference_name  what to call that engine
+    Other options as in `viz.draw`.
+    """
+    scene = build_scene(root, parameters=parameters, constants=constants, collapse=collapse, focus=focus,
+                        depth=depth, max_nodes=max_nodes, max_values=max_values)  # a graph too big: refused first
+    reference = check_reference(reference, tolerance)
+    steps = backward_steps(root, digits, parameters=parameters, constants=constants)
     final = gradients_after(steps, len(steps) - 1)
+    verdict = None
+    if reference:
+        verdict = agreement(final, reference, scene.names, name=reference_name, tolerance=tolerance)
     svg = render(scene_to_dot(scene, rankdir=rankdir, digits=digits, grad_of=final.get,
-                              edge_derivatives=edge_derivatives), "svg").decode("utf-8")
-    data = _page_data(scene, steps, digits)
+                              edge_derivatives=edge_derivatives, reference_of=reference.get if reference else None,
+                              reference_name=reference_name), "svg").decode("utf-8")
+    page_id = unique_id("tgs")
+    data = _page_data(scene, steps, digits, reference, reference_name, tolerance)
     title = title or f"backward through {scene.names[root]}"
-    path = Path(path)
-    path.write_text(_page(title, _inline(svg), data), encoding="utf-8")
-    return path
+    fragment = _fragment(page_id, title, _prefixed(_inline(svg), page_id), data,
+                         verdict.text if verdict else "", verdict is not None and not verdict.agrees)
+    page = StepperPage(title, fragment, steps, verdict)
+    return page.save(path) if path is not None else page
 
 
-def stepper_frames(root, folder, *, format="svg", digits=4, parameters=None, collapse=None,
+def stepper_frames(root, folder, *, format="svg", digits=4, parameters=None, constants=None, collapse=None,
                    focus=None, depth=2, rankdir="LR", edge_derivatives=True, max_nodes=MAX_NODES,
-                   dpi=144):
+                   max_values=MAX_VALUES, dpi=144):
     """One picture per step (step_000.svg, step_001.svg, ... or .png) for slides, all with
-    the same layout, plus steps.txt with each step's text. Returns the list of picture paths."""
+    the same layout and each with its step's text under the graph, plus steps.txt with
+    every step's text. Returns the list of picture paths."""
     if format not in ("svg", "png"):
         raise ValueError(f"viz: stepper_frames format={format!r}: expected 'svg' or 'png'")
-    scene = build_scene(root, parameters=parameters, collapse=collapse, focus=focus, depth=depth,
-                        max_nodes=max_nodes)  # first: a graph too big is refused before any work
-    steps = backward_steps(root, digits)
+    scene = build_scene(root, parameters=parameters, constants=constants, collapse=collapse, focus=focus,
+                        depth=depth, max_nodes=max_nodes, max_values=max_values)
+    steps = backward_steps(root, digits, parameters=parameters, constants=constants)
     final = gradients_after(steps, len(steps) - 1)
     options = dict(rankdir=rankdir, digits=digits, edge_derivatives=edge_derivatives)
-    sizes = grad_cell_sizes(render(scene_to_dot(scene, grad_of=final.get, **options), "svg"))
+    height = max(len(caption_lines(_frame_caption(s.number, s.text))) for s in steps)
+    options["caption_lines"] = height
+    sizes = grad_cell_sizes(render(scene_to_dot(scene, grad_of=final.get, caption=" ", **options), "svg"))
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for step in steps:
         dot = scene_to_dot(scene, grad_of=gradients_after(steps, step.number).get,
-                           highlight=step.node, cell_sizes=sizes, **options)
+                           highlight=step.node if step.node is not None else (step.shows or (None,))[0],
+                           cell_sizes=sizes, caption=_frame_caption(step.number, step.text), **options)
         path = folder / f"step_{step.number:03d}.{format}"
         path.write_bytes(render(dot, format, dpi=dpi if format == "png" else None))
         paths.append(path)
     (folder / "steps.txt").write_text("".join(f"step {s.number}: {visible(s.text)}\n" for s in steps), encoding="utf-8")
     return paths
+
+
+def _frame_caption(number, text):
+    return f"Step {number}: {text}\n(edge numbers: the local derivative ∂out/∂in of the op the edge enters)"
 
 
 def grad_cell_sizes(svg):
@@ -76,31 +122,52 @@ def grad_cell_sizes(svg):
     return sizes
 
 
-def _page_data(scene, steps, digits):
+def _page_data(scene, steps, digits, reference, reference_name, tolerance):
     edge_of = {}
     for edge in scene.edges:
         for parent, consumer, _ in edge.pairs:
-            edge_of.setdefault((parent, consumer), edge.id)
-    known_at = {step.node: step.number for step in steps[1:]}
+            edge_of.setdefault((scene.aliases.get(parent, parent), consumer), edge.id)
+    known_at = {step.node: step.number for step in steps[1:] if step.node is not None}
     cells = [[f"g{scene.index[value]}", compact(step.grad, digits), known_at[value]]
-             for step in steps[1:] for value in [step.node] if _has_cell(scene, value)]
-    return {
-        "steps": [{
-            "box": scene.box_of[s.node].id if s.node in scene.box_of else None,
-            "cell": f"g{scene.index[s.node]}" if s.node is not None and _has_cell(scene, s.node) else None,
-            "name": visible(scene.names[s.node]) if s.node is not None else "",
-            "grad": compact(s.grad, digits),
-            "exact": repr(s.grad) if s.grad is not None else "",
-            "text": visible(s.text),
-            "edges": sorted({edge_of[(s.node, t.consumer)] for t in s.terms if (s.node, t.consumer) in edge_of}),
-        } for s in steps],
-        "cells": cells,
+             for step in steps[1:] for value in [step.node] if value is not None and _has_cell(scene, value)]
+    grads = gradients_after(steps, len(steps) - 1)
+    return {"steps": [_step_data(scene, s, digits, edge_of, reference, reference_name, tolerance, grads)
+                      for s in steps],
+            "cells": cells}
+
+
+def _step_data(scene, step, digits, edge_of, reference, reference_name, tolerance, grads):
+    node = step.node
+    shown = [node] if node is not None else list(step.shows)
+    boxes = list(dict.fromkeys(scene.box_of[v].id for v in shown if v in scene.box_of))
+    data = {
+        "kind": step.kind,
+        "boxes": boxes,
+        "cell": f"g{scene.index[node]}" if node is not None and _has_cell(scene, node) else None,
+        "name": visible(scene.names[node]) if node is not None else "",
+        "grad": compact(step.grad, digits),
+        "exact": repr(step.grad) if step.grad is not None else "",
+        "text": visible(step.text),
+        "edges": sorted({edge_of[(node, t.consumer)] for t in step.terms if (node, t.consumer) in edge_of}),
+        "reference": "", "agrees": None,
     }
+    if step.kind == "layer":  # the layer's vector δ(l): its z nodes and their gradients
+        data["name"] = ", ".join(visible(scene.names[v]) for v in step.shows)
+        data["grad"] = "(" + ", ".join(compact(grads[v], digits) for v in step.shows) + ")"
+    if step.kind == "error":
+        data["name"] = visible(scene.names[step.shows[0]]) if step.shows else ""
+    if node is not None and node in reference:
+        other = reference[node]
+        difference = abs(step.grad - other) if math.isfinite(other) else math.inf
+        data["agrees"] = difference <= tolerance
+        verdict = f"agrees to within {tolerance:g}" if data["agrees"] else f"DIFFERS by more than {tolerance:g}"
+        data["reference"] = f"; {reference_name}: {compact(other, digits)} ({other!r}), {verdict} (difference {difference:.2g})"
+    return data
 
 
 def _has_cell(scene, value):
     box = scene.box_of.get(value)
-    return box is not None and any(row_value is value for _, row_value in box.rows)
+    return box is not None and box.role != "constant" and any(row_value is value for _, row_value in box.rows)
 
 
 def _inline(svg):
@@ -108,107 +175,19 @@ def _inline(svg):
     return svg[svg.index("<svg"):]
 
 
-def _page(title, svg, data):
+def _prefixed(svg, page_id):
+    """Every id of the SVG made unique to this page, so that two steppers in one notebook
+    never find each other's nodes."""
+    return re.sub(r'\bid="([^"]*)"', lambda m: f'id="{page_id}-{m[1]}"', svg)
+
+
+def _fragment(page_id, title, svg, data, summary, disagree):
     # One pass over the template, so that a label containing "%DATA%" (say) is never replaced.
-    parts = {"TITLE": xml_text(title), "HIGHLIGHT": HIGHLIGHT, "SVG": svg, "DATA": script_json(data)}
-    return re.sub(r"%(TITLE|HIGHLIGHT|SVG|DATA)%", lambda marker: parts[marker[1]], _TEMPLATE)
-
-
-_TEMPLATE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>%TITLE%</title>
-<style>
-  body { font-family: "DejaVu Sans", Verdana, sans-serif; margin: 1em; color: #222; }
-  h1 { font-size: 1.2em; }
-  #controls { display: flex; gap: .6em; align-items: center; margin: .5em 0; }
-  #controls input[type=range] { flex: 1; max-width: 40em; }
-  #explain { font-size: 1.05em; background: #f6f6f6; border-left: 4px solid %HIGHLIGHT%;
-             padding: .5em .8em; min-height: 2.6em; white-space: pre-wrap; }
-  #graph { overflow: auto; border: 1px solid #ddd; margin-top: .6em; }
-  #graph svg { max-width: none; }
-  g.node.current polygon { stroke: %HIGHLIGHT%; stroke-width: 3px; }
-  g.node.current > polygon:first-of-type { fill: #fde0cc; }
-  g.cell-current polygon { fill: #ffd27f; }
-  g.edge.term path { stroke: %HIGHLIGHT%; stroke-width: 3px; }
-  g.edge.term polygon { stroke: %HIGHLIGHT%; fill: %HIGHLIGHT%; }
-  .muted { color: #666; font-size: .9em; }
-</style>
-</head>
-<body>
-<h1>%TITLE%</h1>
-<div id="controls">
-  <button id="prev" type="button">&#9664; Prev</button>
-  <button id="next" type="button">Next &#9654;</button>
-  <input id="slider" type="range" min="0" value="0" aria-label="step">
-  <span id="counter"></span>
-</div>
-<div id="explain"></div>
-<p class="muted">Current node: <b id="node-name"></b>, gradient <b id="grad-value"></b>
-  <span id="grad-exact" title="exact value"></span>.
-  Keys: &#8592; &#8594; step, Home/End jump. A gradient not computed yet shows ?.</p>
-<div id="graph">%SVG%</div>
-<script id="steps-data" type="application/json">%DATA%</script>
-<script>
-(function () {
-  "use strict";
-  var data = JSON.parse(document.getElementById("steps-data").textContent);
-  var steps = data.steps, last = steps.length - 1, current = 0;
-  var slider = document.getElementById("slider");
-  slider.max = String(last);
-
-  // Grad cells: centre their text once, so that "?" and numbers sit in the middle of the cell.
-  var cells = data.cells.map(function (c) {
-    var group = document.getElementById("a_" + c[0]);
-    var text = group ? group.querySelector("text") : null;
-    if (text) {
-      var box = group.querySelector("polygon").getBBox();
-      text.setAttribute("text-anchor", "middle");
-      text.setAttribute("x", String(box.x + box.width / 2));
-    }
-    return { group: group, text: text, grad: c[1], knownAt: c[2] };
-  });
-
-  function byId(id) { return id ? document.getElementById(id) : null; }
-  function clear(cls) {
-    Array.prototype.forEach.call(document.querySelectorAll("." + cls), function (el) {
-      el.classList.remove(cls);
-    });
-  }
-
-  function show(k) {
-    current = Math.max(0, Math.min(last, k));
-    var step = steps[current];
-    cells.forEach(function (c) {
-      if (c.text) c.text.textContent = c.knownAt <= current ? c.grad : "?";
-    });
-    clear("current"); clear("cell-current"); clear("term");
-    var box = byId(step.box), cell = byId(step.cell ? "a_" + step.cell : null);
-    if (box) { box.classList.add("current"); box.scrollIntoView({block: "nearest", inline: "nearest"}); }
-    if (cell) cell.classList.add("cell-current");
-    step.edges.forEach(function (id) { var e = byId(id); if (e) e.classList.add("term"); });
-    document.getElementById("explain").textContent = "Step " + current + ": " + step.text;
-    document.getElementById("node-name").textContent = step.name || "(none yet)";
-    document.getElementById("grad-value").textContent = step.exact ? step.grad : "?";
-    document.getElementById("grad-exact").textContent = step.exact ? "(" + step.exact + ")" : "";
-    document.getElementById("counter").textContent = "step " + current + " / " + last;
-    document.body.setAttribute("data-step", String(current));
-    document.body.setAttribute("data-box", step.box || "");
-    slider.value = String(current);
-  }
-
-  document.getElementById("prev").addEventListener("click", function () { show(current - 1); });
-  document.getElementById("next").addEventListener("click", function () { show(current + 1); });
-  slider.addEventListener("input", function () { show(parseInt(slider.value, 10)); });
-  document.addEventListener("keydown", function (event) {
-    if (event.target === slider) return;  // the slider handles its own arrow keys
-    var moves = { ArrowRight: current + 1, ArrowLeft: current - 1, Home: 0, End: last };
-    if (event.key in moves) { event.preventDefault(); show(moves[event.key]); }
-  });
-  show(0);
-})();
-</script>
-</body>
-</html>
-"""
+    summary_html = xml_text(summary)
+    parts = {"ID": page_id, "TITLE": xml_text(title), "SVG": svg, "DATA": script_json(data),
+             "CSS": resource("stepper.css"), "JS": resource("stepper.js").replace("%ID%", page_id),
+             "SUMMARY": summary_html}
+    html = re.sub(r"%(ID|TITLE|SVG|DATA|CSS|JS|SUMMARY)%", lambda marker: parts[marker[1]], resource("stepper.html"))
+    if disagree:
+        html = html.replace('class="tg-summary"', 'class="tg-summary tg-disagree"', 1)
+    return html

@@ -1,22 +1,33 @@
 """Backpropagation as a list of steps a learner can follow, with the engine's own numbers.
 
 Step 0 is the forward pass alone: every data known, every gradient "?". Step 1 seeds
-∂C/∂C = 1 at the output C. Then comes one step per node, in the engine's order (reverse
-topological: a node comes after every node that consumes it), and each says
+∂C/∂C = 1 at the output C. Then comes one step per value, each after every value that
+consumes it, in the order the notes teach (`viz.order`), and each says
 
     ∂C/∂x = Σ over each consumer z of x:  ∂C/∂z · ∂z/∂x
 
 with the numbers: the consumer's gradient (complete by then), the local derivative from
 the op table, their product, and the sum that becomes x's gradient. The terms are added
-in the order the engine adds them, so every gradient is bit-for-bit the engine's.
+in the order the engine adds them, so every gradient is bit-for-bit the engine's. In a
+network the step is written as the notes write it (`viz.words`): δ(l)_j = ∂C/∂a · σ′(z),
+BP3 for a weight, BP4 for a bias, and after each layer one step with its vector δ(l) and
+the equation it satisfies (BP1 or BP2).
+
+Constants (the 1/2 of a cost, a target y: see `viz.roles`) get no step, and a Σ of one
+input is its input. If backward raises on the graph, the last step shows its error.
 """
 
 from dataclasses import dataclass
 
 import autograd
 
-from .scene import value_names
-from .style import compact
+from . import graph
+from .collapse import consumers_of, find_layers, find_neurons
+from .names import formula_names, value_names
+from .order import stepping_order
+from .roles import role_finder
+from .scene import single_input_sums
+from .words import Words
 
 
 @dataclass(frozen=True, eq=False)
@@ -32,55 +43,106 @@ class Term:
 @dataclass(frozen=True, eq=False)
 class Step:
     number: int
-    kind: str              # "forward", "seed" or "node"
-    node: object           # the value whose gradient this step completes (None for step 0)
+    kind: str              # "forward", "seed", "node", "layer" (a layer's vector δ) or "error"
+    node: object           # the value whose gradient this step completes (None for 0, layer, error)
     terms: tuple           # the Terms it received (empty for steps 0 and 1)
     grad: float | None     # ∂C/∂node after this step
     text: str              # the step in words and numbers, e.g. "∂C/∂x = ... = 0.75"
+    shows: tuple = ()      # the values a layer step is about (its z nodes), or the node that failed
 
 
-def backward_steps(root, digits=4):
+def backward_steps(root, digits=4, *, parameters=None, constants=None):
     """The steps of backward on the graph of `root` (see the module docstring)."""
     if not isinstance(root, autograd.Value):
         raise TypeError(f"backward_steps: expected the root Value of a graph, got {type(root).__name__} {root!r:.60}")
-    order = autograd.topological_order(root)
-    names = value_names(order)
-    c = names[root]
-    steps = [Step(0, "forward", None, (), None,
-                  f"Forward pass: all {len(order)} values computed from the inputs; "
-                  f"no gradient known yet (shown as ?).")]
-    received = {node: [] for node in order}
-    for node in reversed(order):  # the engine's order; leaves slot in where they are complete
-        if node is root:
-            grad = 1.0
-            steps.append(Step(1, "seed", root, (), grad, f"Seed: ∂{c}/∂{c} = 1."))
-        else:
-            terms = tuple(received[node])
-            grad = 0.0
-            for term in terms:  # the engine's sum: 0.0 + first + second + ..., in this order
-                grad += term.product
-            steps.append(Step(len(steps), "node", node, terms, grad, _explain(node, terms, grad, names, c, digits)))
-        if node.op:
-            for parent, local in zip(node.parents, autograd.local_derivatives(node)):
-                received[parent].append(Term(node, grad, local, grad * local))
+    walk = Walk(root, parameters, constants)
+    words = Words(walk, digits)
+    steps = [Step(0, "forward", None, (), None, words.forward())]
+    if walk.completes(root):
+        steps.append(Step(1, "seed", root, (), 1.0, words.seed()))
+    for node in walk.order[1:]:
+        if not walk.completes(node):
+            continue
+        terms = walk.display_terms(node)
+        steps.append(Step(len(steps), "node", node, terms, walk.grad[node], words.node(node, terms)))
+        layer = walk.layer_done.get(node)
+        if layer is not None:
+            steps.append(Step(len(steps), "layer", None, (), None, words.layer(layer),
+                              shows=tuple(n.z for n in layer.neurons)))
+    if walk.error is not None:
+        stopped = (walk.stopped,) if walk.stopped is not None else ()
+        steps.append(Step(len(steps), "error", None, (), None, words.error(), shows=stopped))
     return steps
+
+
+class Walk:
+    """The engine's chain-rule terms for one graph, grouped for the stepper."""
+
+    def __init__(self, root, parameters, constants):
+        self.root = root
+        self.order_topological = autograd.topological_order(root)
+        self.graph_consumers = consumers_of(self.order_topological)
+        self.aliases = single_input_sums(self.order_topological, self.graph_consumers)
+        self.aliases.pop(root, None)
+        self.role = role_finder(root, parameters, constants)
+        self.names = value_names(self.order_topological, self.aliases)
+        self.formula_names = formula_names(self.order_topological, self.aliases)
+        terms, self.error, self.stopped = graph.chain_rule_terms(root)
+        self.received = {value: [] for value in self.order_topological}
+        done_terms = {}
+        for consumer, parent, g, d, product in terms:
+            self.received[parent].append(Term(consumer, g, d, product))
+            done_terms[consumer] = done_terms.get(consumer, 0) + 1
+        self.processed = {c for c, count in done_terms.items() if count == len(c.parents)}
+        self.grad = {root: 1.0}
+        for value, received in self.received.items():
+            if received:
+                total = 0.0
+                for term in received:  # the engine's sum: 0.0 + first + second + ..., in this order
+                    total += term.product
+                self.grad[value] = total
+        stepped = {v for v in self.order_topological
+                   if v not in self.aliases and (v is root or self.role(v) != "constant")}
+        self.waits_for = {v: self._real_consumers(v) for v in stepped}
+        self.neurons = find_neurons(self.order_topological, self.graph_consumers)
+        self.layers = find_layers(self.neurons)
+        self.order = stepping_order(root, self.order_topological, self.graph_consumers, self.waits_for, stepped)
+        self.layer_done = self._layer_ends()
+
+    def _real_consumers(self, value):
+        found = []
+        for consumer in self.graph_consumers[value]:
+            found.extend(self._real_consumers(consumer) if consumer in self.aliases else [consumer])
+        return list(dict.fromkeys(found))
+
+    def completes(self, value):
+        """True when backward gets this value's gradient in full (always, unless it raises)."""
+        if value is self.root:
+            return True
+        return all(c in self.processed for c in self.graph_consumers[value]) and bool(self.graph_consumers[value])
+
+    def display_terms(self, value):
+        """The terms a learner sees for `value`: a single-input Σ between it and its consumer
+        is skipped (its local derivative is 1, so the numbers are the same)."""
+        shown = []
+        for term in self.received[value]:
+            if term.consumer in self.aliases:
+                shown.extend(self.display_terms(term.consumer))
+            else:
+                shown.append(term)
+        return tuple(shown)
+
+    def _layer_ends(self):
+        """{the z whose step completes a layer's δ: that layer} in the stepping order."""
+        position = {v: i for i, v in enumerate(self.order)}
+        ends = {}
+        for layer in self.layers:
+            zs = [n.z for n in layer.neurons]
+            if all(z in position and self.completes(z) for z in zs):
+                ends[max(zs, key=position.get)] = layer
+        return ends
 
 
 def gradients_after(steps, number):
     """{value: gradient} for the values whose gradient is known once step `number` is done."""
-    return {step.node: step.grad for step in steps[1:number + 1]}
-
-
-def _explain(node, terms, grad, names, c, digits):
-    x = names[node]
-    symbols = " + ".join(f"∂{c}/∂{names[t.consumer]} · ∂{names[t.consumer]}/∂{x}" for t in terms)
-    numbers = " + ".join(f"{_number(t.consumer_grad, digits)} × {_number(t.local, digits)}" for t in terms)
-    text = f"∂{c}/∂{x} = {symbols} = {numbers}"
-    if len(terms) > 1:
-        text += " = " + " + ".join(_number(t.product, digits) for t in terms)
-    return f"{text} = {compact(grad, digits)}"
-
-
-def _number(number, digits):
-    shown = compact(number, digits)
-    return f"({shown})" if shown.startswith("-") else shown
+    return {step.node: step.grad for step in steps[1:number + 1] if step.node is not None}

@@ -62,7 +62,7 @@ def test_a_script_defining_root_gets_its_picture_and_stepper(tmp_path, capsys):
     assert (out / "mine.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     svg = (out / "mine.svg").read_text(encoding="utf-8")
     assert ">y<" in svg and ">x<" in svg and ">?<" not in svg  # gradients are computed for the picture
-    assert "steps-data" in (out / "mine_stepper.html").read_text(encoding="utf-8")
+    assert "tg-data" in (out / "mine_stepper.html").read_text(encoding="utf-8")
     assert "wrote" in capsys.readouterr().out
 
 
@@ -71,7 +71,7 @@ def test_a_script_with_build_is_run_without_its_main_block(tmp_path):
     out = tmp_path / "o"
     assert viz.cli.main([str(script), "-o", str(out), "--frames", "svg", "--no-stepper"]) == 0
     assert (out / "net.svg").exists() and not (out / "net_stepper.html").exists()
-    assert len(list((out / "net_frames").glob("step_*.svg"))) == 1 + 7  # forward, then one per value
+    assert len(list((out / "net_frames").glob("step_*.svg"))) == 1 + 7 + 1  # forward, one per value, the δ of layer 2
 
 
 def test_a_module_name_is_imported(tmp_path, monkeypatch):

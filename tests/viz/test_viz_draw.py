@@ -155,7 +155,8 @@ def test_svg_shows_every_label_data_and_gradient_after_backward():
         if value.label:
             assert value.label in texts
         assert compact(value.data) in texts
-        assert compact(value.grad) in texts
+        if value.op or value.label:  # an unlabelled leaf is a constant: it has no gradient to show
+            assert compact(value.grad) in texts
     assert "?" not in texts
 
 
@@ -184,7 +185,7 @@ def test_jupyter_display_methods_give_the_svg():
 def test_a_gradient_not_computed_yet_is_a_question_mark_never_zero():
     cost, n = neuron_graph()
     texts = svg_texts(viz.draw(cost).svg())  # no backward yet: every .grad is the engine's 0.0
-    boxes = len(autograd.topological_order(cost))
+    boxes = sum(1 for v in autograd.topological_order(cost) if v.op or v.label)  # constants have no grad
     assert texts.count("?") == boxes
     assert "0" not in texts and "0.0" not in texts
     cost.backward()
@@ -200,7 +201,8 @@ def test_grads_can_be_given_as_a_mapping_touching_no_grad():
     assert compact(grads[n["w"][0]]) in texts and "?" not in texts
     assert n["w"][0].grad == 0.0
     partial = {cost: 1.0}
-    assert svg_texts(viz.draw(cost, grads=partial).svg()).count("?") == len(grads) - 1
+    constants = sum(1 for v in grads if not (v.op or v.label))
+    assert svg_texts(viz.draw(cost, grads=partial).svg()).count("?") == len(grads) - 1 - constants
 
 
 def test_part_of_a_graph_drawn_after_backward_shows_what_grad_holds_or_its_own_gradients():
@@ -226,13 +228,23 @@ def test_numbers_are_compact_with_configurable_significant_digits():
 def test_roles_are_coloured_and_written_in_words():
     cost, n = neuron_graph()
     texts = svg_texts(viz.draw(cost).svg())
-    assert texts.count("parameter") == 3  # w1, w2, b by the naming rule
-    assert texts.count("input") == 2
+    assert texts.count("parameter") == 0  # never guessed from a label's first letter
+    assert texts.count("input") == 5
     assert texts.count("output") == 1
-    assert texts.count("constant") == 2  # the 1 of (a - 1) and the 1/2
+    assert texts.count("constant") == 2  # the 1 of (a - 1) and the 1/2: numbers the engine made leaves
     explicit = svg_texts(viz.draw(cost, parameters=[n["b"]]).svg())
     assert explicit.count("parameter") == 1 and explicit.count("input") == 4
-    dot = viz.to_dot(cost)
+
+    class Model:  # anything with .parameters(), as an nn.Module has
+        def parameters(self):
+            return [*n["w"], n["b"]]
+
+    from_model = svg_texts(viz.draw(cost, parameters=Model(), constants=[n["x"][1]]).svg())
+    assert from_model.count("parameter") == 3 and from_model.count("input") == 1
+    assert from_model.count("constant") == 3
+    with pytest.raises(TypeError, match="parameters="):
+        viz.draw(cost, parameters=[1.0])
+    dot = viz.to_dot(cost, parameters=[n["b"]])
     for colour in viz.style.ROLE_COLOURS.values():
         assert colour in dot
 

@@ -61,6 +61,15 @@ def page_parts(path):
     return parser
 
 
+def page_data(path):
+    (text,) = [text for attrs, text in page_parts(path).scripts if attrs.get("class") == "tg-data"]
+    return json.loads(text)
+
+
+def page_id(html):
+    return re.search(r'<div class="tg-stepper" id="([^"]+)"', html)[1]
+
+
 def test_the_page_is_one_self_contained_file(tmp_path):
     path = viz.stepper(neuron_cost(), tmp_path / "step.html")
     html = path.read_text(encoding="utf-8")
@@ -77,16 +86,15 @@ def test_the_page_is_one_self_contained_file(tmp_path):
 def test_the_page_data_holds_every_step(tmp_path):
     cost = neuron_cost()
     path = viz.stepper(cost, tmp_path / "step.html")
-    (data_script,) = [text for attrs, text in page_parts(path).scripts if attrs.get("id") == "steps-data"]
-    data = json.loads(data_script)
+    data = page_data(path)
     steps = viz.backward_steps(cost)
     assert [s["text"] for s in data["steps"]] == [visible(s.text) for s in steps]
-    assert [s["exact"] for s in data["steps"][1:]] == [repr(s.grad) for s in steps[1:]]
+    assert [s["exact"] for s in data["steps"][1:]] == [repr(s.grad) if s.grad is not None else "" for s in steps[1:]]
 
 
 LABELS = st.text(min_size=1, max_size=30) | st.sampled_from(
     ["</script><script>alert(1)</script>", "<!--", "]]>", "a|b{c}", '"quoted"', "x & y", "\\N", "<b>", "&lt;",
-     "%DATA%", "w%SVG%", "%TITLE%", "%HIGHLIGHT%"])  # the page template's own markers
+     "%DATA%", "w%SVG%", "%TITLE%", "%ID%", "%CSS%", "%JS%", "%SUMMARY%"])  # the page template's own markers
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -95,7 +103,7 @@ def test_no_label_can_break_out_of_the_page(tmp_path, label):
     cost = neuron_cost(b_label=label)
     path = viz.stepper(cost, tmp_path / "step.html")
     parts = page_parts(path)
-    assert [attrs.get("id") for attrs, _ in parts.scripts] == ["steps-data", None]
+    assert [attrs.get("class") for attrs, _ in parts.scripts] == ["tg-data", None]
     assert "script" not in parts.tags[parts.tags.index("svg"):parts.tags.index("script")]
     data = json.loads(parts.scripts[0][1])
     assert any(s["name"] == visible(label) for s in data["steps"])
@@ -109,13 +117,13 @@ def test_no_label_can_break_out_of_the_page(tmp_path, label):
             assert any(line == t.strip() for t in texts)
 
 
-@pytest.mark.parametrize("marker", ["%DATA%", "%SVG%", "%TITLE%", "%HIGHLIGHT%"])
+@pytest.mark.parametrize("marker", ["%DATA%", "%SVG%", "%TITLE%", "%ID%", "%CSS%", "%JS%", "%SUMMARY%"])
 def test_a_root_label_that_looks_like_a_template_marker_is_shown_as_written(tmp_path, marker):
     cost = neuron_cost()
     cost.label = marker
     html = viz.stepper(cost, tmp_path / "step.html").read_text(encoding="utf-8")
     assert re.search(r"<title>(.*?)</title>", html, re.S)[1] == f"backward through {marker}"
-    assert html.count('id="steps-data"') == 1 and html.count("<svg") == 1
+    assert html.count('class="tg-data"') == 1 and html.count("<svg") == 1
 
 
 def test_frames_have_one_picture_per_step_and_never_move_a_node(tmp_path):
@@ -135,8 +143,11 @@ def test_frames_have_one_picture_per_step_and_never_move_a_node(tmp_path):
     assert all(geometry(p) == first for p in paths[1:])
     texts0 = ET.fromstring(paths[0].read_text(encoding="utf-8")).iter(f"{SVG}text")
     assert "?" in [t.text for t in texts0]
-    lines = (tmp_path / "frames" / "steps.txt").read_text(encoding="utf-8").splitlines()
-    assert lines == [f"step {s.number}: {s.text}" for s in steps]
+    text = (tmp_path / "frames" / "steps.txt").read_text(encoding="utf-8")
+    assert text == "".join(f"step {s.number}: {s.text}\n" for s in steps)
+    for path, step in zip(paths, steps):  # each picture carries its own step's text
+        shown = " ".join(t.text or "" for t in ET.fromstring(path.read_text(encoding="utf-8")).iter(f"{SVG}text"))
+        assert f"Step {step.number}:" in shown.replace("\xa0", " ") and "∂out/∂in" in shown
     pngs = viz.stepper_frames(cost, tmp_path / "png", format="png")
     assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in pngs)
     with pytest.raises(ValueError, match="gif"):
@@ -155,8 +166,8 @@ def test_the_stepper_works_on_a_collapsed_network(tmp_path):
     out = autograd.dot([Value(1.0, label="w(3)_1,1"), Value(-1.0, label="w(3)_1,2")], hidden)
     out.label = "z(3)_1"
     path = viz.stepper(out, tmp_path / "c.html", collapse="neuron")
-    data = json.loads(page_parts(path).scripts[0][1])
-    boxes = {s["name"]: s["box"] for s in data["steps"][1:]}
+    data = page_data(path)
+    boxes = {s["name"]: s["boxes"] for s in data["steps"][1:] if s["name"]}
     assert boxes["w(2)_1,1"] == boxes["z(2)_1"] == boxes["a(2)_1"]  # folded weights light up their neuron
 
 
@@ -167,101 +178,90 @@ def test_the_stepper_draws_data_but_never_steps_through_it(tmp_path):
     model = nn.MLP(2, [3, 1], activation="tanh", seed=0)
     cost = (model([0.5, -1.5]) - 1.0) ** 2
     path = viz.stepper(cost, tmp_path / "d.html")
-    data = json.loads(page_parts(path).scripts[0][1])
+    data = page_data(path)
     scene = viz.scene.build_scene(cost)
     (data_box,) = scene.data
     data_edges = {edge.id for edge in scene.edges if edge.tail == data_box.id}
-    assert len(data_edges) == 3 and f'id="{data_box.id}"' in path.read_text(encoding="utf-8")
+    assert len(data_edges) == 3 and f'-{data_box.id}"' in path.read_text(encoding="utf-8")
     assert len(data["steps"]) == len(viz.backward_steps(cost))
-    assert all(step["box"] != data_box.id for step in data["steps"])
+    assert all(data_box.id not in step["boxes"] for step in data["steps"])
     assert not data_edges & {edge for step in data["steps"] for edge in step["edges"]}
     assert any(step["edges"] for step in data["steps"])  # the other edges do light up
 
 
-# --- in a real browser --------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def browser():
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
-def open_page(browser, path):
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
-    problems = []
-    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    page.on("dialog", lambda dialog: (problems.append(f"dialog: {dialog.message}"), dialog.dismiss()))
-    page.on("request", lambda request: problems.append(f"request: {request.url}")
-            if not request.url.startswith("file://") else None)
-    page.goto(path.resolve().as_uri())
-    return page, problems
+# --- Jupyter, saving, and the other engine's gradients -----------------------------------
+
+def test_without_a_path_the_stepper_is_an_object_that_shows_itself_in_jupyter(tmp_path):
+    cost = neuron_cost()
+    page = viz.stepper(cost)
+    assert isinstance(page, viz.HtmlPage) and "backward through C" in repr(page)
+    fragment = page._repr_html_()
+    assert fragment.startswith('<div class="tg-stepper"') and fragment.rstrip().endswith("</div>")
+    assert "<html" not in fragment and "<body" not in fragment  # a fragment, for an output cell
+    saved = page.save(tmp_path / "p.html")
+    assert saved == tmp_path / "p.html" and saved.read_text(encoding="utf-8") == page.html
+    assert page.html.startswith("<!DOCTYPE html>") and fragment in page.html
+    assert sorted(tmp_path.iterdir()) == [saved]  # no temporary file left behind
+    with pytest.raises(IsADirectoryError, match=str(tmp_path)):
+        page.save(tmp_path)
 
 
-def shown_cell(page, scene, value):
-    return page.text_content(f"#a_g{scene.index[value]} text")
+def test_two_steppers_share_no_id(tmp_path):
+    cost = neuron_cost()
+    first, second = viz.stepper(cost)._repr_html_(), viz.stepper(cost)._repr_html_()
+    ids = [set(re.findall(r'\bid="([^"]+)"', html)) for html in (first, second)]
+    assert ids[0] and not ids[0] & ids[1]
+    prefix = page_id(first)
+    assert all(i == prefix or i.startswith(prefix + "-") for i in ids[0])
 
 
-def test_arrow_keys_and_buttons_walk_backward_with_the_engines_numbers(browser, tmp_path):
+def test_the_page_ships_as_resource_files():
+    from viz.stepper import resource
+    for name in ("stepper.html", "stepper.css", "stepper.js"):
+        assert len(resource(name)) > 100
+    import tomllib
+    from pathlib import Path
+    project = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text(encoding="utf-8"))
+    shipped = project["tool"]["setuptools"]["package-data"]["viz"]
+    assert {"*.html", "*.css", "*.js"} <= set(shipped)
+
+
+def test_a_reference_engine_is_shown_beside_each_gradient_with_a_verdict(tmp_path):
     cost = neuron_cost()
     engine = gradients(cost)
-    steps = viz.backward_steps(cost)
-    scene = viz.scene.build_scene(cost)
-    page, problems = open_page(browser, viz.stepper(cost, tmp_path / "step.html"))
-
-    assert page.get_attribute("body", "data-step") == "0"
-    assert all(shown_cell(page, scene, v) == "?" for v in scene.order)  # forward only
-
-    k = 6
-    for _ in range(k):
-        page.keyboard.press("ArrowRight")
-    node = steps[k].node
-    assert page.get_attribute("body", "data-step") == str(k)
-    assert page.get_attribute("body", "data-box") == scene.box_of[node].id
-    assert page.get_attribute(f"#{scene.box_of[node].id}", "class") == "node current"
-    assert page.text_content("#node-name") == node.label
-    assert page.text_content("#grad-value") == compact(engine[node])
-    assert page.text_content("#grad-exact") == f"({engine[node]!r})"
-    assert shown_cell(page, scene, node) == compact(engine[node])
-    assert steps[k].text in page.text_content("#explain")
-    for step in steps[1:]:  # the gradients known so far are shown, the others are "?"
-        expected = compact(engine[step.node]) if step.number <= k else "?"
-        assert shown_cell(page, scene, step.node) == expected
-    page.screenshot(path=str(tmp_path / "step6.png"), full_page=True)
-
-    page.click("#next")
-    page.click("#next")
-    page.click("#prev")
-    assert page.get_attribute("body", "data-step") == str(k + 1)
-    assert page.text_content("#grad-value") == compact(engine[steps[k + 1].node])
-    page.keyboard.press("End")
-    assert page.get_attribute("body", "data-step") == str(len(steps) - 1)
-    assert all(shown_cell(page, scene, v) == compact(engine[v]) for v in scene.order)
-    page.fill("#slider", "1")  # the slider
-    page.dispatch_event("#slider", "input")
-    assert page.get_attribute("body", "data-box") == scene.box_of[cost].id
-    assert page.text_content("#grad-value") == "1"
-    assert problems == []
-    assert (tmp_path / "step6.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    leaves = [v for v in autograd.topological_order(cost) if not v.op and v.label]
+    reference = {v: engine[v] + (1e-14 if k == 0 else 0.0) for k, v in enumerate(leaves)}
+    page = viz.stepper(cost, reference=reference)
+    assert page.agreement.agrees and page.agreement.compared == len(leaves)
+    assert page.agreement.text.startswith(f"all {len(leaves)} gradients agree with PyTorch to within 1e-12")
+    assert viz.compare_gradients(cost, reference).text == page.agreement.text
+    html = page.html
+    assert page.agreement.text in html
+    data = page_data(page.save(tmp_path / "r.html"))
+    shown = [s for s in data["steps"] if s["reference"]]
+    assert len(shown) == len(leaves) and all(s["agrees"] for s in shown)
+    assert "PyTorch: " in shown[0]["reference"]
+    # a disagreement is named, on the page and in the verdict
+    wrong = dict(reference)
+    wrong[leaves[0]] += 1e-6
+    bad = viz.stepper(cost, reference=wrong, reference_name="torch")
+    assert not bad.agreement and leaves[0].label in bad.agreement.text
+    assert bad.agreement.text.startswith(f"1 of {len(leaves)} gradients differ from torch by more than 1e-12")
+    assert "tg-summary tg-disagree" in bad.html
+    with pytest.raises(TypeError, match="reference"):
+        viz.stepper(cost, reference=[1.0])
+    with pytest.raises(TypeError, match="reference"):
+        viz.stepper(cost, reference={leaves[0]: "x"})
 
 
-def test_a_hostile_label_stays_text_in_the_browser(browser, tmp_path):
-    label = "</script><script>alert('owned')</script><img src=x onerror=alert(1)> & \"b\" \\N"
-    cost = neuron_cost(b_label=label)
-    page, problems = open_page(browser, viz.stepper(cost, tmp_path / "hostile.html"))
-    assert page.evaluate("document.scripts.length") == 2
-    assert page.evaluate("document.images.length") == 0
-    page.keyboard.press("End")
-    scene = viz.scene.build_scene(cost)
-    b = next(v for v in scene.order if v.label == label)
-    steps = viz.backward_steps(cost)
-    k = next(s.number for s in steps if s.node is b)
-    for _ in range(len(steps) - 1 - k):
-        page.keyboard.press("ArrowLeft")
-    assert page.text_content("#node-name") == label
-    assert page.text_content(f"#{scene.box_of[b].id} text") == label
-    assert problems == []
-    page.screenshot(path=str(tmp_path / "hostile.png"), full_page=True)
+def test_where_backward_raises_the_page_shows_the_error_not_nan(tmp_path):
+    root = (-2.0) ** Value(3.0, label="y")
+    with pytest.raises(FloatingPointError) as raised:
+        root.backward()
+    data = page_data(viz.stepper(root, tmp_path / "e.html"))
+    assert data["steps"][-1]["kind"] == "error" and str(raised.value) in data["steps"][-1]["text"]
+    html = (tmp_path / "e.html").read_text(encoding="utf-8")
+    svg = html[html.index("<svg"):html.index("</svg>")]
+    assert ">nan<" not in svg and ">inf<" not in svg

@@ -1,7 +1,10 @@
-"""backward_steps: the learner's walk through backprop must be the engine's, number for number."""
+"""backward_steps: the learner's walk through backprop must be the engine's, number for number,
+in the order the notes teach, in words a person can read."""
 
 import math
+import re
 
+import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
@@ -9,6 +12,7 @@ import autograd
 import viz
 from autograd import Value
 from autograd.engine import gradients
+from viz.collapse import consumers_of
 from viz.style import compact
 
 UNARY = ["tanh", "sigmoid", "neg", "square", "exp_tanh"]
@@ -19,7 +23,8 @@ NARY = ["sum", "dot"]
 @st.composite
 def random_graphs(draw):
     """A random graph over a few leaves where ops pick ANY earlier node as input, so values
-    are re-used (x * x, diamonds a -> b, a -> c, (b, c) -> d) and some feed many consumers."""
+    are re-used (x * x, diamonds a -> b, a -> c, (b, c) -> d) and some feed many consumers.
+    Some nodes get labels, some are left unlabelled (their names must still be readable)."""
     leaves = [Value(draw(st.floats(-2, 2, allow_nan=False)), label=f"x{i}")
               for i in range(draw(st.integers(1, 4)))]
     nodes = list(leaves)
@@ -42,10 +47,33 @@ def random_graphs(draw):
                                 draw(st.one_of(st.none(), pick)))
         if not math.isfinite(node.data) or abs(node.data) > 1e6:
             continue  # keep numbers in a range where products stay finite
+        if draw(st.booleans()):
+            node.label = f"n{len(nodes)}"
+        if draw(st.integers(0, 4)) == 0:  # now and then a number the engine makes into a leaf
+            node = node * 0.5
         nodes.append(node)
     # the root re-uses several nodes so that diamonds close
     tail = nodes[-draw(st.integers(1, min(3, len(nodes)))):]
     return autograd.sum(tail) if draw(st.booleans()) else tail[-1]
+
+
+def node_steps(steps):
+    return [s for s in steps if s.kind in ("seed", "node")]
+
+
+def real_consumers(root):
+    """{value: the nodes whose gradient it waits for}, looking through single-input Σ nodes."""
+    order = autograd.topological_order(root)
+    consumers = consumers_of(order)
+    aliases = viz.scene.single_input_sums(order, consumers)
+    aliases.pop(root, None)
+
+    def of(value):
+        found = []
+        for c in consumers[value]:
+            found += of(c) if c in aliases else [c]
+        return found
+    return {v: of(v) for v in order}, aliases
 
 
 @settings(max_examples=120, deadline=None)
@@ -54,36 +82,67 @@ def test_every_step_gives_the_engines_gradient_exactly(root):
     steps = viz.backward_steps(root)
     engine = gradients(root)
     order = autograd.topological_order(root)
-    assert len(steps) == len(order) + 1
+    _, aliases = real_consumers(root)
     assert steps[0].kind == "forward" and steps[0].node is None and steps[0].grad is None
     assert steps[1].kind == "seed" and steps[1].node is root and steps[1].grad == 1.0
-    assert [s.node for s in steps[1:]] == list(reversed(order))  # the engine's order, leaves included
-    for step in steps[1:]:
+    stepped = [s.node for s in node_steps(steps)]
+    # every value once, except constants (numbers the engine made into leaves) and single-input Σs
+    expected = {v for v in order if v is root or (v not in aliases and (v.op or v.label))}
+    assert len(stepped) == len(set(stepped)) and set(stepped) == expected
+    for step in node_steps(steps):
         assert step.grad == engine[step.node]  # bit for bit, not approximately
     autograd.zero_grad(root)
     root.backward()
-    assert all(step.grad == step.node.grad for step in steps[1:])
+    assert all(step.grad == step.node.grad for step in node_steps(steps))
+
+
+@settings(max_examples=120, deadline=None)
+@given(random_graphs())
+def test_the_order_is_reverse_topological_and_goes_nearest_the_output_first(root):
+    steps = viz.backward_steps(root)
+    waits_for, _ = real_consumers(root)
+    position = {s.node: i for i, s in enumerate(node_steps(steps))}
+    for node, i in position.items():
+        assert all(position[c] < i for c in waits_for[node] if c in position)  # consumers first
+    if any(v.op in ("dot", "dot_data") for v in position):
+        return  # a graph of neurons goes by layers instead: see the Figure 5 and MLP tests
+    level = {}  # the longest distance to the root
+    for node in sorted(position, key=position.get):
+        level[node] = 1 + max((level[c] for c in waits_for[node] if c in level), default=-1)
+    done = set()
+    for node in sorted(position, key=position.get):
+        ready = [v for v in position if v not in done and all(c in done for c in waits_for[v] if c in position)]
+        assert node in ready
+        assert level[node] == min(level[v] for v in ready)  # never a farther node while a closer one waits
+        done.add(node)
 
 
 @settings(max_examples=80, deadline=None)
 @given(random_graphs())
 def test_each_step_lists_every_chain_rule_term_it_received(root):
     steps = viz.backward_steps(root)
-    number_of = {s.node: s.number for s in steps[1:]}
-    for step in steps[2:]:
+    number_of = {s.node: s.number for s in node_steps(steps)}
+    waits_for, aliases = real_consumers(root)
+    for step in node_steps(steps)[1:]:
         node = step.node
-        expected_terms = sum(consumer.parents.count(node) for consumer in number_of if consumer.op)
+        expected_terms = sum(1 for consumer in set(waits_for[node]) for p in consumer.parents
+                             if p is node or aliases.get(p) is node)
         assert len(step.terms) == expected_terms >= 1
-        total = 0.0
         for term in step.terms:
             assert number_of[term.consumer] < step.number  # a consumer's gradient is complete first
             assert term.consumer_grad == steps[number_of[term.consumer]].grad
             locals_ = autograd.local_derivatives(term.consumer)
-            assert term.local in [d for p, d in zip(term.consumer.parents, locals_) if p is node]
+            assert term.local in [d for p, d in zip(term.consumer.parents, locals_)]
             assert term.product == term.consumer_grad * term.local
-            total += term.product
-        assert total == step.grad
+        assert math.fsum(t.product for t in step.terms) == pytest.approx(step.grad, rel=1e-12, abs=1e-300)
         assert step.text.endswith("= " + compact(step.grad))
+
+
+@settings(max_examples=80, deadline=None)
+@given(random_graphs())
+def test_no_step_names_a_value_by_an_internal_number(root):
+    for step in viz.backward_steps(root):
+        assert not re.search(r"#\d", step.text), step.text
 
 
 def test_the_text_writes_out_the_chain_rule_with_numbers():
@@ -94,9 +153,30 @@ def test_the_text_writes_out_the_chain_rule_with_numbers():
     assert steps[1].text == "Seed: ∂y/∂y = 1."
     last = steps[-1]
     assert last.node is x and last.grad == 5.0
-    assert last.text == ("∂y/∂x = ∂y/∂y · ∂y/∂x + ∂y/∂#1 · ∂#1/∂x + ∂y/∂#1 · ∂#1/∂x"
+    assert last.text == ("∂y/∂x = ∂y/∂y · ∂y/∂x + ∂y/∂(x · x) · ∂(x · x)/∂x + ∂y/∂(x · x) · ∂(x · x)/∂x"
                          " = 1 × 1 + 1 × 2 + 1 × 2 = 1 + 2 + 2 = 5")
-    assert "?" in steps[0].text
+    assert "?" in steps[0].text and "∂out/∂in" in steps[0].text
+
+
+def test_unlabelled_nodes_are_named_by_what_they_compute():
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    c = Value(10.0, label="c")
+    f = Value(-2.0, label="f")
+    L = ((a * b + c) * f).tanh() ** 2
+    names = {s.node: s.text.split(" = ")[0] for s in node_steps(viz.backward_steps(L))}
+    assert set(names.values()) == {"Seed: ∂out/∂out", "∂out/∂tanh((a · b + c) · f)", "∂out/∂((a · b + c) · f)",
+                                   "∂out/∂(a · b + c)", "∂out/∂(a · b)", "∂out/∂a", "∂out/∂b", "∂out/∂c",
+                                   "∂out/∂f"}
+
+
+def test_a_long_expression_gets_a_short_descriptive_name():
+    xs = [Value(float(k), label=f"x_{k}") for k in range(1, 12)]
+    total = xs[0]
+    for x in xs[1:]:
+        total = total + x
+    out = total * 2.0
+    text = " ".join(s.text for s in viz.backward_steps(out))
+    assert "+ node" in text and not re.search(r"#\d", text)
 
 
 def test_negative_numbers_are_bracketed_and_digits_are_configurable():
@@ -104,8 +184,9 @@ def test_negative_numbers_are_bracketed_and_digits_are_configurable():
     z = w * x
     z.label = "z"
     steps = viz.backward_steps(z, digits=2)
-    assert steps[-1].text == "∂z/∂w = ∂z/∂z · ∂z/∂w = 1 × 0.33 = 0.33"
-    assert steps[-2].text == "∂z/∂x = ∂z/∂z · ∂z/∂x = 1 × (-3) = -3"
+    texts = {s.node: s.text for s in steps}
+    assert texts[w] == "∂z/∂w = ∂z/∂z · ∂z/∂w = 1 × 0.33 = 0.33"
+    assert texts[x] == "∂z/∂x = ∂z/∂z · ∂z/∂x = 1 × (-3) = -3"
 
 
 def test_a_leaf_root_has_only_the_seed_step():
@@ -114,13 +195,27 @@ def test_a_leaf_root_has_only_the_seed_step():
     assert [s.kind for s in steps] == ["forward", "seed"] and steps[1].grad == 1.0
 
 
+def test_constants_get_no_step_and_a_single_input_sum_is_its_input():
+    x = Value(0.5, label="x")
+    y = Value(2.0, label="y")
+    C = 0.5 * autograd.sum([(y - x) ** 2])
+    C.label = "C"
+    steps = viz.backward_steps(C, constants=[y])
+    stepped = [s.node for s in node_steps(steps)]
+    assert y not in stepped and all(v.op or v.label for v in stepped)  # no y, no 1/2
+    assert not any(v.op == "sum" for v in stepped)
+    assert steps[2].text.startswith("∂C/∂(y − x)² = ∂C/∂C · ∂C/∂(y − x)² = 1 × 0.5")
+    assert steps[-1].node is x and steps[-1].grad == gradients(C)[x]
+
+
 def test_gradients_after_a_step_are_those_known_then():
     x = Value(0.5, label="x")
     y = (x * 3.0).tanh()
     steps = viz.backward_steps(y)
     assert viz.gradients_after(steps, 0) == {}
     assert viz.gradients_after(steps, 1) == {y: 1.0}
-    assert viz.gradients_after(steps, len(steps) - 1) == gradients(y)
+    engine = gradients(y)
+    assert viz.gradients_after(steps, len(steps) - 1) == {v: g for v, g in engine.items() if v.op or v.label}
 
 
 def test_a_step_does_not_touch_grad():
@@ -133,3 +228,99 @@ def test_a_step_does_not_touch_grad():
 def test_a_non_value_is_refused():
     with pytest.raises(TypeError, match="backward_steps.*float"):
         viz.backward_steps(1.0)
+
+
+# --- where backward raises, the steps say so, and show no nan or inf ----------------------
+
+@pytest.mark.parametrize("build", [
+    lambda: (-2.0) ** Value(3.0, label="y"),
+    lambda: (Value(1e-300, label="x") * 1e300) * 1e300,
+    lambda: Value(0.0, label="x").sqrt() * 2.0,
+], ids=["negative base", "overflowing product", "infinite local derivative"])
+def test_where_backward_raises_the_last_step_is_its_error(build):
+    root = build()
+    with pytest.raises((ArithmeticError, ValueError)) as raised:
+        root.backward()
+    steps = viz.backward_steps(root)
+    assert steps[-1].kind == "error"
+    assert str(raised.value) in steps[-1].text and type(raised.value).__name__ in steps[-1].text
+    for step in steps:
+        assert not re.search(r"\b(nan|inf)\b", step.text.split("raises")[0]), step.text
+        assert step.grad is None or math.isfinite(step.grad)
+
+
+# --- the notes' order and words on the notes' network ------------------------------------
+
+def figure5():
+    from demos import notes_network
+    from demos.notes_examples import Figure5
+    f = Figure5()
+    return f, dict(parameters=notes_network.parameters(f), constants=notes_network.targets(f))
+
+
+def test_figure5_goes_layer_by_layer_as_the_notes_teach():
+    f, roles = figure5()
+    steps = viz.backward_steps(f.cost, **roles)
+    walk = [s.node.label or s.text.split(" = ")[0] if s.node is not None else s.kind for s in steps[1:]]
+    expected = ["C", "∂C/∂(y_1 − a(4)_1)²", "∂C/∂(y_1 − a(4)_1)", "a(4)_1", "z(4)_1", "layer",
+                "w(4)_1,1", "w(4)_1,2", "w(4)_1,3", "b(4)_1",
+                "a(3)_1", "z(3)_1", "a(3)_2", "z(3)_2", "a(3)_3", "z(3)_3", "layer"]
+    for j in (1, 2, 3):
+        expected += [f"w(3)_{j},1", f"w(3)_{j},2", f"b(3)_{j}"]
+    expected += ["a(2)_1", "z(2)_1", "a(2)_2", "z(2)_2", "layer"]
+    for j in (1, 2):
+        expected += [f"w(2)_{j},{k}" for k in (1, 2, 3, 4)] + [f"b(2)_{j}"]
+    expected += ["x_1", "x_2", "x_3", "x_4"]
+    assert walk == expected
+    engine = gradients(f.cost)
+    assert all(s.grad == engine[s.node] for s in node_steps(steps))
+
+
+def test_figure5_steps_speak_the_notes_words_with_numbers():
+    f, roles = figure5()
+    steps = viz.backward_steps(f.cost, **roles)
+    by_label = {s.node.label: s.text for s in node_steps(steps) if s.node.label}
+    engine = gradients(f.cost)
+    z41 = next(s.node for s in node_steps(steps) if s.node.label == "z(4)_1")
+    assert by_label["z(4)_1"].startswith("δ(4)_1 = ∂C/∂z(4)_1 = ∂C/∂a(4)_1 · σ′(z(4)_1) = ")
+    assert by_label["z(4)_1"].split("\n")[0].endswith(compact(engine[z41]))
+    assert by_label["w(3)_2,1"].startswith("∂C/∂w(3)_2,1 = δ(3)_2 · a(2)_1 = ") and "(BP3)" in by_label["w(3)_2,1"]
+    assert by_label["b(2)_1"].startswith("∂C/∂b(2)_1 = δ(2)_1 = ") and "(BP4)" in by_label["b(2)_1"]
+    assert by_label["a(3)_2"].startswith("∂C/∂a(3)_2 = Σ_j δ(4)_j · w(4)_j,2 = δ(4)_1 · w(4)_1,2 = ")
+    layers = [s.text for s in steps if s.kind == "layer"]
+    assert [t.split(":")[0] for t in layers] == ["Layer 4 done", "Layer 3 done", "Layer 2 done"]
+    assert "(BP1" in layers[0] and "(BP2)" in layers[1] and "(BP2)" in layers[2]
+    # the vector δ(l) is written out, and it equals the scalar steps
+    for l, text in zip((4, 3, 2), layers):
+        deltas = "(" + ", ".join(compact(d) for d in f.dC_dz[l]) + ")"
+        assert deltas in text and "The same numbers" in text
+    for step in steps:
+        assert not re.search(r"#\d", step.text)
+
+
+@settings(max_examples=25, deadline=None)
+@given(sizes=st.lists(st.integers(1, 3), min_size=1, max_size=3), inputs=st.integers(1, 3),
+       activation=st.sampled_from(["sigmoid", "tanh", "relu"]), seed=st.integers(0, 10_000))
+def test_any_network_goes_cost_then_layers_from_the_output_then_inputs(sizes, inputs, activation, seed):
+    from demos.networks import build, half_squared_error, random_layers
+    rng = np.random.default_rng(seed)
+    weights, biases = random_layers([inputs, *sizes], rng)
+    net = build(rng.normal(size=inputs), weights, biases, activation)
+    cost = half_squared_error(net.output, [0.5] * sizes[-1])
+    targets = [n.parents[0] for n in autograd.topological_order(cost) if n.op == "-"]
+    steps = viz.backward_steps(cost, parameters=net.parameters(), constants=targets)
+    engine = gradients(cost)
+    assert all(s.grad == engine[s.node] for s in node_steps(steps))
+    place = {}
+    for l in range(1, net.depth + 1):
+        rank = net.depth - l + 1
+        for j, (z, a) in enumerate(zip(net.z[l], net.a[l])):
+            place[a], place[z] = (rank, 0, j, 0), (rank, 0, j, 1)
+            for k, w in enumerate(net.weights[l][j]):
+                place[w] = (rank, 1, j, k)
+            place[net.biases[l][j]] = (rank, 1, j, len(net.weights[l][j]))
+    for k, x in enumerate(net.a[0]):
+        place[x] = (net.depth + 1, 0, k, 0)
+    keys = [place.get(s.node, (0,)) for s in node_steps(steps)]
+    assert keys == sorted(keys)  # cost first, then layer L, L-1, ..., then the inputs
+    assert sum(s.kind == "layer" for s in steps) == net.depth

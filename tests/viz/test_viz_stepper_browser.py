@@ -1,0 +1,190 @@
+"""The stepper page in a real browser (Chromium, driven by Playwright): it never loses the
+learner, at any width, on the notes' own network, and its numbers are the engine's."""
+
+import pytest
+
+import viz
+import viz.scene
+from autograd.engine import gradients
+from viz.escape import shortened
+from viz.style import compact
+
+from tests.support import launch_chromium, require_chromium
+from tests.viz.test_viz_stepper import neuron_cost, page_id
+
+WIDTHS = (400, 800, 1400)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
+def open_page(browser, path, width=1400, height=900):
+    page = browser.new_page(viewport={"width": width, "height": height})
+    problems = []
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.on("console", lambda message: problems.append(f"console: {message.text}") if message.type == "error" else None)
+    page.on("dialog", lambda dialog: (problems.append(f"dialog: {dialog.message}"), dialog.dismiss()))
+    page.on("request", lambda request: problems.append(f"request: {request.url}")
+            if not request.url.startswith("file://") else None)
+    page.goto(path.resolve().as_uri())
+    return page, problems
+
+
+def part(page, html_id, scene_id):
+    return f"[id='{html_id}-{scene_id}']"
+
+
+def shown_cell(page, html_id, scene, value):
+    return page.text_content(f"{part(page, html_id, 'a_g' + str(scene.index[value]))} text")
+
+
+def box(page, selector):
+    return page.eval_on_selector(selector, "e => { const r = e.getBoundingClientRect(); "
+                                           "return [r.left, r.top, r.right, r.bottom]; }")
+
+
+def inside(inner, outer, slack=1.0):
+    return (inner[0] >= outer[0] - slack and inner[1] >= outer[1] - slack and
+            inner[2] <= outer[2] + slack and inner[3] <= outer[3] + slack)
+
+
+def figure5_page(tmp_path):
+    from demos import notes_network
+    from demos.notes_examples import Figure5
+    f = Figure5()
+    roles = dict(parameters=notes_network.parameters(f), constants=notes_network.targets(f))
+    path = viz.stepper(f.cost, tmp_path / "figure5.html", title="note 000, Figure 5", **roles)
+    return f, roles, path
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_every_step_of_figure5_keeps_the_explanation_controls_and_node_in_view(browser, tmp_path, width):
+    f, roles, path = figure5_page(tmp_path)
+    steps = viz.backward_steps(f.cost, **roles)
+    page, problems = open_page(browser, path, width=width, height=900 if width > 400 else 800)
+    viewport = [0, 0, width, page.viewport_size["height"]]
+    html_id = page.get_attribute(".tg-stepper", "id")
+    assert page.get_attribute(".tg-explain", "aria-live") == "polite"
+    assert page.evaluate("[...document.querySelectorAll('.tg-prev, .tg-next')].map(b => b.tagName)") == ["BUTTON"] * 2
+    pane = box(page, ".tg-pane")
+    assert inside(box(page, ".tg-canvas svg"), pane)  # opens fitted to its pane
+    for k, step in enumerate(steps):
+        if k:
+            page.click(".tg-next") if k % 2 else page.keyboard.press("ArrowRight")
+        assert page.get_attribute(".tg-stepper", "data-step") == str(k)
+        for selector in (".tg-explain", ".tg-prev", ".tg-next", ".tg-counter"):
+            assert inside(box(page, selector), viewport), (width, k, selector)
+        assert page.evaluate("window.scrollX === 0 && window.scrollY === 0")  # the page itself never moved
+        assert f"Step {k}: " + step.text.split("\n")[0] in page.text_content(".tg-explain")
+        for scene_id in page.get_attribute(".tg-stepper", "data-box").split():
+            assert inside(box(page, part(page, html_id, scene_id)), box(page, ".tg-pane")), (width, k, scene_id)
+        if k == 6 and width == 800:
+            page.screenshot(path=str(tmp_path / f"figure5_{width}_{k}.png"))
+    assert page.get_attribute(".tg-next", "disabled") is not None  # at the last step
+    page.keyboard.press("Home")
+    assert page.get_attribute(".tg-stepper", "data-step") == "0"
+    page.keyboard.press("End")
+    assert page.get_attribute(".tg-stepper", "data-step") == str(len(steps) - 1)
+    assert problems == []
+
+
+def test_the_graph_pans_and_zooms_inside_its_pane(browser, tmp_path):
+    _, _, path = figure5_page(tmp_path)
+    page, problems = open_page(browser, path, width=1000, height=800)
+
+    def scale():
+        return page.evaluate("new DOMMatrix(getComputedStyle(document.querySelector('.tg-canvas')).transform).a")
+
+    fitted = scale()
+    page.click(".tg-zoom-in")
+    assert scale() == pytest.approx(fitted * 1.25, rel=1e-4)
+    page.click(".tg-zoom-out")
+    page.click(".tg-zoom-out")
+    assert scale() == pytest.approx(fitted * 0.8, rel=1e-4)
+    pane = box(page, ".tg-pane")
+    centre = ((pane[0] + pane[2]) / 2, (pane[1] + pane[3]) / 2)
+    page.mouse.move(*centre)
+    page.mouse.wheel(0, -300)
+    assert scale() > fitted * 0.8
+    before = box(page, ".tg-canvas svg")
+    page.mouse.move(*centre)
+    page.mouse.down()
+    page.mouse.move(centre[0] + 80, centre[1] + 40, steps=4)
+    page.mouse.up()
+    after = box(page, ".tg-canvas svg")
+    assert after[0] - before[0] == pytest.approx(80, abs=1) and after[1] - before[1] == pytest.approx(40, abs=1)
+    explain = box(page, ".tg-explain")
+    page.click(".tg-fit")
+    assert scale() == pytest.approx(fitted, rel=1e-4) and inside(box(page, ".tg-canvas svg"), box(page, ".tg-pane"))
+    assert box(page, ".tg-explain") == explain  # the explanation never moves with the graph
+    assert problems == []
+
+
+def test_arrow_keys_and_buttons_walk_backward_with_the_engines_numbers(browser, tmp_path):
+    cost = neuron_cost()
+    engine = gradients(cost)
+    steps = viz.backward_steps(cost)
+    scene = viz.scene.build_scene(cost)
+    page, problems = open_page(browser, viz.stepper(cost, tmp_path / "step.html"))
+    html_id = page_id((tmp_path / "step.html").read_text(encoding="utf-8"))
+    assert page.get_attribute(".tg-stepper", "data-step") == "0"
+    stepped = [s.node for s in steps if s.node is not None]
+    assert all(shown_cell(page, html_id, scene, v) == "?" for v in stepped)  # forward only
+
+    k = next(s.number for s in steps[6:] if s.node is not None)
+    for _ in range(k):
+        page.keyboard.press("ArrowRight")
+    node = steps[k].node
+    assert page.get_attribute(".tg-stepper", "data-step") == str(k)
+    assert page.get_attribute(".tg-stepper", "data-box") == scene.box_of[node].id
+    assert page.get_attribute(part(page, html_id, scene.box_of[node].id), "class") == "node current"
+    assert page.text_content(".tg-node-name") == scene.names[node]
+    assert page.text_content(".tg-grad-value") == compact(engine[node])
+    assert page.text_content(".tg-grad-exact") == f"({engine[node]!r})"
+    for step in steps[1:]:  # the gradients known so far are shown, the others are "?"
+        if step.node is not None:
+            expected = compact(engine[step.node]) if step.number <= k else "?"
+            assert shown_cell(page, html_id, scene, step.node) == expected
+
+    page.click(".tg-next")
+    page.click(".tg-next")
+    page.click(".tg-prev")
+    assert page.get_attribute(".tg-stepper", "data-step") == str(k + 1)
+    page.keyboard.press("End")
+    assert page.get_attribute(".tg-stepper", "data-step") == str(len(steps) - 1)
+    assert all(shown_cell(page, html_id, scene, v) == compact(engine[v]) for v in stepped)
+    page.fill(".tg-slider", "1")
+    page.dispatch_event(".tg-slider", "input")
+    assert page.get_attribute(".tg-stepper", "data-box") == scene.box_of[cost].id
+    assert page.text_content(".tg-grad-value") == "1"
+    assert problems == []
+
+
+def test_a_hostile_label_stays_text_in_the_browser(browser, tmp_path):
+    label = "</script><script>alert('owned')</script><img src=x onerror=alert(1)> & \"b\" \\N"
+    cost = neuron_cost(b_label=label)
+    path = viz.stepper(cost, tmp_path / "hostile.html")
+    page, problems = open_page(browser, path)
+    html_id = page_id(path.read_text(encoding="utf-8"))
+    assert page.evaluate("document.scripts.length") == 2
+    assert page.evaluate("document.images.length") == 0
+    scene = viz.scene.build_scene(cost)
+    b = next(v for v in scene.order if v.label == label)
+    steps = viz.backward_steps(cost)
+    k = next(s.number for s in steps if s.node is b)
+    for _ in range(k):
+        page.keyboard.press("ArrowRight")
+    assert page.text_content(".tg-node-name") == label
+    # too long for a box: shortened there with an ellipsis, whole in the box's tooltip
+    assert page.text_content(f"{part(page, html_id, scene.box_of[b].id)} text") == shortened(label)[0]
+    tooltips = page.evaluate("[...document.querySelectorAll('a')].map(a => "
+                             "a.getAttributeNS('http://www.w3.org/1999/xlink', 'title'))")
+    assert label in tooltips
+    assert problems == []

@@ -1,0 +1,94 @@
+"""Names a learner can read, for every value of a graph.
+
+A labelled value is called by its label. An unlabelled one is called by what it computes,
+written as the notes write it: `y_1 − a(4)_1`, `(y_1 − a(4)_1)²`, `0.5 · Σ(...)`. A number the
+engine made into a leaf is called by the number. An expression too long to read in a formula
+gets a short descriptive name instead ("× node 2": the second unlabelled × node). An
+unlabelled root is called "out". Nothing is ever called by an internal number such as #41.
+"""
+
+from . import graph
+from .style import compact
+
+MAX_EXPRESSION = 32  # characters: longer expressions make formulas unreadable
+
+# precedence of what an expression is: an atom needs no brackets anywhere
+ATOM, POWER, PREFIX, PRODUCT, SUM = 5, 4, 3, 2, 1
+
+_INFIX = {"+": (" + ", SUM), "-": (" − ", SUM), "*": (" · ", PRODUCT), "/": (" / ", PRODUCT)}
+_FUNCTIONS = {"exp": "exp", "log": "ln", "tanh": "tanh", "sigmoid": "σ", "relu": "ReLU", "step": "step",
+              "logsumexp": "logΣexp"}
+_SUPERSCRIPTS = {2.0: "²", 3.0: "³"}
+
+
+def value_names(order, aliases=None):
+    """{value: name} for a topological order. `aliases` {node: the value it passes on} names a
+    node after that value (a single-input Σ is its input)."""
+    return _names(order, aliases)[0]
+
+
+def formula_names(order, aliases=None):
+    """{value: name} as written inside a formula: `∂C/∂(y_1 − a(4)_1)`, not `∂C/∂y_1 − a(4)_1`."""
+    names, expressions = _names(order, aliases)
+    return {v: name if v.label or expressions[v][1] >= POWER else f"({name})" for v, name in names.items()}
+
+
+def _names(order, aliases):
+    aliases = aliases or {}
+    expressions, names, counts = {}, {}, {}
+    for value in order:
+        if value in aliases:
+            expressions[value] = expressions[aliases[value]]
+        elif value.label:
+            expressions[value] = (value.label, ATOM)
+        elif not value.op:
+            shown = compact(value.data)
+            expressions[value] = (shown, ATOM if not shown.startswith("-") else PREFIX)
+        else:
+            expressions[value] = _expression(value, expressions)
+        text = expressions[value][0]
+        if not value.label and value.op and value not in aliases and len(text) > MAX_EXPRESSION:
+            counts[value.op] = counts.get(value.op, 0) + 1
+            text = f"{graph.symbol(value)} node {counts[value.op]}"
+            expressions[value] = (text, ATOM)
+        names[value] = text
+    if order and not order[-1].label and order[-1] not in aliases:
+        names[order[-1]] = "out"
+        expressions[order[-1]] = ("out", ATOM)
+    return names, expressions
+
+
+def _expression(value, expressions):
+    parts = [expressions[parent] for parent in value.parents]
+    op = value.op
+    if op in _INFIX and len(parts) == 2:
+        joiner, precedence = _INFIX[op]
+        left = _bracket(parts[0], precedence)
+        right = _bracket(parts[1], precedence + (op in "-/"))  # x − (y − z), x / (y · z)
+        return left + joiner + right, precedence
+    if op == "neg":
+        return "−" + _bracket(parts[0], PREFIX + 1), PREFIX
+    if op == "abs":
+        return f"|{parts[0][0]}|", ATOM
+    if op == "sqrt":
+        return "√" + _bracket(parts[0], ATOM), PREFIX
+    if op == "**k":
+        k = graph.constants(value)["k"]
+        power = _SUPERSCRIPTS.get(k, f"^{compact(k)}")
+        return _bracket(parts[0], ATOM) + power, POWER
+    if op == "c**y":
+        return f"{compact(graph.constants(value)['c'])}^" + _bracket(parts[0], ATOM), POWER
+    if op == "**":
+        return _bracket(parts[0], ATOM) + "^" + _bracket(parts[1], ATOM), POWER
+    if op == "sum":
+        return " + ".join(_bracket(p, SUM) for p in parts), SUM
+    if op in _FUNCTIONS:
+        return f"{_FUNCTIONS[op]}({', '.join(p[0] for p in parts)})", ATOM
+    if graph.is_neuron_sum(value):
+        return "w·a + b of " + ", ".join(p[0] for p in parts), SUM
+    return f"{op}({', '.join(p[0] for p in parts)})", ATOM
+
+
+def _bracket(part, needed):
+    text, precedence = part
+    return text if precedence >= needed else f"({text})"

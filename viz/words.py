@@ -1,0 +1,171 @@
+"""The text of each step, in the notes' words and notation, with the engine's numbers.
+
+Every step first writes the chain rule for the node by name, ∂C/∂x = Σ ∂C/∂z · ∂z/∂x, with
+the numbers. In a network (`viz.collapse` finds its neurons and layers) the step then says
+what the notes call it:
+
+    δ(l)_j = ∂C/∂z(l)_j = ∂C/∂a(l)_j · σ′(z(l)_j)           at a neuron's z
+    ∂C/∂a(l)_j = Σ_k δ(l+1)_k · w(l+1)_k,j                   at a hidden activation
+    ∂C/∂w(l)_j,k = δ(l)_j · a(l−1)_k       (BP3)             at a weight
+    ∂C/∂b(l)_j = δ(l)_j                    (BP4)             at a bias
+    δ(L) = ∇_a C ⊙ σ′(z(L))               (BP1)             after the output layer
+    δ(l) = ((w(l+1))ᵀ δ(l+1)) ⊙ σ′(z(l))  (BP2)             after a hidden layer
+
+with l, j, k the layer (the inputs are layer 1, as in the notes) and the neuron's places.
+"""
+
+from .style import compact
+
+PRIMES = {"sigmoid": "σ′", "tanh": "tanh′", "relu": "ReLU′", "step": "step′"}
+EDGE_NOTE = "The number on each edge is the local derivative ∂out/∂in of the op it enters."
+
+
+class Words:
+    def __init__(self, walk, digits):
+        self.walk, self.digits = walk, digits
+        self.names = walk.formula_names
+        self.c = walk.formula_names[walk.root]
+        self.place = {}  # value -> (what, neuron, layer, index)
+        for layer in walk.layers:
+            for j, neuron in enumerate(layer.neurons, start=1):
+                self.place[neuron.z] = ("z", neuron, layer, j)
+                if neuron.a is not neuron.z:
+                    self.place[neuron.a] = ("a", neuron, layer, j)
+        self.layer_of_z = {n.z: layer for layer in walk.layers for n in layer.neurons}
+        self.j_of_z = {n.z: j for layer in walk.layers for j, n in enumerate(layer.neurons, start=1)}
+
+    def number(self, x):
+        shown = compact(x, self.digits)
+        return f"({shown})" if shown.startswith("-") else shown
+
+    def vector(self, xs):
+        return "(" + ", ".join(compact(x, self.digits) for x in xs) + ")"
+
+    # --- the steps -------------------------------------------------------------------
+    def forward(self):
+        count = len(self.walk.order_topological)
+        return (f"Forward pass: all {count} values computed from the inputs; no gradient known yet "
+                f"(shown as ?). Backward now walks from the output {self.c} back to the inputs, and each "
+                f"step completes one gradient ∂{self.c}/∂x. {EDGE_NOTE}")
+
+    def seed(self):
+        return f"Seed: ∂{self.c}/∂{self.c} = 1."
+
+    def node(self, node, terms):
+        chain = self.chain_rule(node, terms)
+        notes = self.in_notes(node, terms)
+        return chain if notes is None else f"{notes}\n{chain}"
+
+    def chain_rule(self, node, terms):
+        x, c = self.names[node], self.c
+        grad = self.walk.grad[node]
+        symbols = " + ".join(f"∂{c}/∂{self.names[t.consumer]} · ∂{self.names[t.consumer]}/∂{x}" for t in terms)
+        numbers = " + ".join(f"{self.number(t.consumer_grad)} × {self.number(t.local)}" for t in terms)
+        text = f"∂{c}/∂{x} = {symbols} = {numbers}"
+        if len(terms) > 1:
+            text += " = " + " + ".join(self.number(t.product) for t in terms)
+        return f"{text} = {compact(grad, self.digits)}"
+
+    def in_notes(self, node, terms):
+        """The notes' formula for a network's node, or None when the node is not one."""
+        grad = compact(self.walk.grad[node], self.digits)
+        place = self.place.get(node)
+        if place and place[0] == "z" and len(terms) == 1 and self.place.get(terms[0].consumer, ("",))[0] == "a":
+            _, neuron, layer, j = place
+            prime = PRIMES.get(neuron.a.op, "f′")
+            t = terms[0]
+            return (f"δ({layer.number})_{j} = ∂{self.c}/∂z({layer.number})_{j} = ∂{self.c}/∂a({layer.number})_{j} · "
+                    f"{prime}(z({layer.number})_{j}) = {self.number(t.consumer_grad)} × {self.number(t.local)} = {grad}")
+        if place and place[0] == "z":
+            _, neuron, layer, j = place
+            return f"δ({layer.number})_{j} = ∂{self.c}/∂z({layer.number})_{j} = {grad}"
+        roles = [self._role_in(t.consumer, node) for t in terms]
+        if terms and all(r and r[0] == "input" for r in roles):
+            l, k = roles[0][1], roles[0][3]
+            what = f"a({l - 1})_{k}" if node in self.place else self.names[node]
+            symbols = " + ".join(f"δ({r[1]})_{r[2]} · w({r[1]})_{r[2]},{r[3]}" for r in roles)
+            numbers = " + ".join(f"{self.number(t.consumer_grad)} × {self.number(t.local)}" for t in terms)
+            return f"∂{self.c}/∂{what} = Σ_j δ({l})_j · w({l})_j,{k} = {symbols} = {numbers} = {grad}"
+        if len(terms) == 1 and roles[0] and roles[0][0] == "weight":
+            _, l, j, k = roles[0]
+            t = terms[0]
+            return (f"∂{self.c}/∂w({l})_{j},{k} = δ({l})_{j} · a({l - 1})_{k} = {self.number(t.consumer_grad)} × "
+                    f"{self.number(t.local)} = {grad}   (BP3)")
+        if len(terms) == 1 and roles[0] and roles[0][0] == "bias":
+            _, l, j, _ = roles[0]
+            return f"∂{self.c}/∂b({l})_{j} = δ({l})_{j} = {grad}   (BP4)"
+        return None
+
+    def _role_in(self, z, value):
+        """("input" | "weight" | "bias", l, j, k) when `value` enters neuron z so, else None."""
+        layer = self.layer_of_z.get(z)
+        if layer is None:
+            return None
+        neuron = layer.neurons[self.j_of_z[z] - 1]
+        j = self.j_of_z[z]
+        for group, members in (("weight", neuron.weights), ("input", neuron.inputs), ("bias", neuron.bias)):
+            if value in members:
+                return group, layer.number, j, members.index(value) + 1
+        return None
+
+    def layer(self, layer):
+        """The layer's vector δ(l), the equation it satisfies, and that it equals the steps."""
+        l = layer.number
+        deltas = [self.walk.grad[n.z] for n in layer.neurons]
+        activations = [n.a for n in layer.neurons]
+        primes = [self._prime(n) for n in layer.neurons]
+        prime = PRIMES.get(layer.neurons[0].a.op, "f′") if all(n.a is not n.z for n in layer.neurons) else "f′"
+        output = all(self._feeds_no_neuron(a) for a in activations)
+        scalars = f"the steps δ({l})_1 … δ({l})_{len(deltas)} above" if len(deltas) > 1 else f"the step δ({l})_1 above"
+        if output and None not in primes:
+            grads_a = [self.walk.grad.get(a, 0.0) for a in activations]
+            products = [g * p for g, p in zip(grads_a, primes)]
+            same = self._same(products, deltas)
+            return (f"Layer {l} done: δ({l}) = ∇_a C ⊙ {prime}(z({l}))   (BP1, the output layer)\n"
+                    f"= {self.vector(grads_a)} ⊙ {self.vector(primes)} = {self.vector(products)}\n"
+                    f"{same} {scalars}.")
+        upper = self._next_layer(layer)
+        if upper is not None and None not in primes:
+            back = []
+            for k in range(len(layer.neurons)):
+                total = 0.0
+                for n in upper.neurons:
+                    total += self.walk.grad[n.z] * n.weights[k].data
+                back.append(total)
+            products = [b * p for b, p in zip(back, primes)]
+            same = self._same(products, deltas)
+            return (f"Layer {l} done: δ({l}) = ((w({l + 1}))ᵀ δ({l + 1})) ⊙ {prime}(z({l}))   (BP2)\n"
+                    f"= {self.vector(back)} ⊙ {self.vector(primes)} = {self.vector(products)}\n"
+                    f"{same} {scalars}.")
+        return f"Layer {l} done: δ({l}) = ∂C/∂z({l}) = {self.vector(deltas)}, the numbers of {scalars}."
+
+    def _same(self, vector, deltas):
+        if vector == deltas:
+            return "The same numbers, bit for bit, as"
+        worst = max(abs(a - b) for a, b in zip(vector, deltas))
+        return f"The same numbers (up to rounding: largest difference {worst:.1e}) as"
+
+    def _prime(self, neuron):
+        """σ′(z) of a neuron, as the op table gives it (1 for a linear neuron)."""
+        if neuron.a is neuron.z:
+            return 1.0
+        terms = self.walk.received.get(neuron.z, [])
+        return terms[0].local if len(terms) == 1 else None
+
+    def _feeds_no_neuron(self, a):
+        return not any(c in self.layer_of_z for c in self.walk.waits_for.get(a, []))
+
+    def _next_layer(self, layer):
+        """The layer fed by this one, when its activations feed that layer's dots and nothing else."""
+        activations = [n.a for n in layer.neurons]
+        for upper in self.walk.layers:
+            if list(upper.inputs) == activations and all(
+                    set(self.walk.waits_for.get(a, [])) == {n.z for n in upper.neurons} for a in activations):
+                return upper
+        return None
+
+    def error(self):
+        error = self.walk.error
+        where = f" at {self.names[self.walk.stopped]}" if self.walk.stopped is not None else ""
+        return (f"Backward stops here{where}: backward() raises {type(error).__name__}: {error}\n"
+                f"No gradient past this point is computed, and backward() changes no .grad.")
