@@ -63,6 +63,11 @@ def _int_at_least(n, least, what):
     return int(n)
 
 
+def all_finite_floats(xs):
+    """True when every item is a float and finite (data that needs no conversion)."""
+    return all(type(x) is float and math.isfinite(x) for x in xs)
+
+
 def as_data(x, what):
     """x as a non-empty tuple of finite floats (data an op keeps as its constant)."""
     if isinstance(x, (str, bytes)) or not hasattr(x, "__iter__"):

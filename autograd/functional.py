@@ -1,6 +1,6 @@
 """Ops over many Values at once: each makes ONE n-ary node (or, for softmax, one per output)."""
 
-from .engine import Value, _make, _number, all_finite_floats, all_values, as_value, gradients
+from .engine import Value, _make, _number, all_finite_floats, as_value, gradients
 from .ops import OPS
 
 
@@ -9,9 +9,7 @@ def _values(xs, what):
     xs = tuple(xs)
     if not xs:
         raise ValueError(f"{what}: needs at least one value, got an empty sequence")
-    if not all_values(xs):
-        xs = tuple(map(as_value, xs))
-    return xs
+    return tuple(map(as_value, xs))
 
 
 def sum(values):
