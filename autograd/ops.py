@@ -24,7 +24,6 @@ Conventions of the table
   how a picture shows the op (`draw` fills in the constants: "x^{k}" for k = 2 is "x^2").
 """
 
-import functools
 from dataclasses import dataclass
 from typing import Callable
 
@@ -158,11 +157,6 @@ def _sech_squared(M, z):
     return 4.0 * e / ((1.0 + e) * (1.0 + e))
 
 
-def _sigmoid_slope(M, z):
-    e = M.exp(-abs(z))
-    return e / ((1.0 + e) * (1.0 + e))
-
-
 def _softmax_forward(M, xs, i):
     e, total = _shifted_exps(M, xs)
     return e[i] / total
@@ -183,8 +177,9 @@ def _softmax_of(M, xs):
 
 
 def _shifted_exps(M, xs):
-    """e^(x_k - max x) for every k (each in [0, 1]: no overflow), and their sum (>= 1)."""
-    top = functools.reduce(M.maximum, xs)
+    """e^(x_k - c) for every k with c = logsumexp(x) >= max x (each in [0, 1]: no overflow), and
+    their sum (about 1). The rounding of c is common to every entry, so it cancels in e_k / Σ e."""
+    top = M.logsumexp(xs)
     e = M.each(lambda x: M.exp(x - top), xs)
     return e, M.total(e)
 
@@ -256,11 +251,12 @@ _TABLE = [
                "1 - a² is 0 once a rounds to ±1, from |z| > 19)", inputs=("z",), activation=True, symbol="tanh",
        forward=lambda M, x: M.tanh(x),
        derivatives=lambda M, out, x: (_sech_squared(M, x),)),
-    Op("sigmoid", "a = σ(z) = 1 / (1 + e^-z);  ∂a/∂z = σ(z)(1 - σ(z)) = e^(-|z|) / (1 + e^(-|z|))²  "
-                  "(the second form: 1 - σ(z) is 0 once σ rounds to 1, from z > 37)", inputs=("z",),
+    # σ(1 - σ) is the notes' form, and the one the compiled program prints as BP1's σ′; where σ
+    # rounds to 1 (z > 37) it gives 0 for a true value below 1e-16 (absolute error < 2^-51).
+    Op("sigmoid", "a = σ(z) = 1 / (1 + e^-z);  ∂a/∂z = σ(z)(1 - σ(z))", inputs=("z",),
        activation=True, symbol="σ",
        forward=lambda M, x: M.sigmoid(x),
-       derivatives=lambda M, out, x: (_sigmoid_slope(M, x),)),
+       derivatives=lambda M, out, x: (out * (1.0 - out),)),
     Op("relu", "a = max(0, z);  ∂a/∂z = 1 if z > 0 else 0", inputs=("z",), activation=True,
        symbol="ReLU",
        forward=lambda M, x: M.maximum(x, 0.0),
@@ -299,8 +295,8 @@ _TABLE = [
        symbol="softmax", draw="softmax_{i}",
        forward=_softmax_forward,
        derivatives=_softmax_derivatives),
-    Op("logsumexp", "z = ln Σ_i e^(x_i);  ∂z/∂x_i = e^(x_i - z) (the softmax, computed from e^(x_i - max x): "
-                    "x_i - z would carry z's rounding into every entry)",
+    Op("logsumexp", "z = ln Σ_i e^(x_i);  ∂z/∂x_i = e^(x_i - z) (the softmax, as e^(x_i - z) / Σ_k e^(x_k - z): "
+                    "normalised, so z's rounding cancels)",
        inputs=("xs",), symbol="logΣexp", variadic=True,
        forward=lambda M, xs: M.logsumexp(xs),
        derivatives=lambda M, out, xs: _softmax_of(M, xs)),
