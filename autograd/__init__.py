@@ -6,13 +6,14 @@
     y.backward()      # x.grad == ∂y/∂x
 """
 
+from .checks import as_number
 from .compiled import compile
-from .engine import Value, apply, local_derivatives, no_grad, topological_order, zero_grad
+from .engine import Value, apply, gradients, local_derivatives, no_grad, topological_order, zero_grad
 from .functional import dot, grad, logsumexp, softmax, sum
 from .gradcheck import GradcheckReport, KinkWarning, gradcheck
 from .ops import OPS
 
 __all__ = [
-    "Value", "OPS", "apply", "compile", "dot", "grad", "gradcheck", "GradcheckReport", "KinkWarning",
+    "Value", "OPS", "apply", "as_number", "gradients", "compile", "dot", "grad", "gradcheck", "GradcheckReport", "KinkWarning",
     "local_derivatives", "logsumexp", "no_grad", "softmax", "sum", "topological_order", "zero_grad",
 ]

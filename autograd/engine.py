@@ -14,7 +14,8 @@ import operator
 from contextlib import contextmanager
 
 from .backends import scalar
-from .messages import check_arguments, describe, node_name, non_finite, unknown_op
+from .checks import as_number, checked_arguments
+from .messages import describe, node_name, non_finite, unknown_op
 from .ops import OPS
 
 _recording = True
@@ -31,23 +32,7 @@ def no_grad():
         _recording = previous
 
 
-def _number(data, what="Value"):
-    """The float a Value holds, or a TypeError/ValueError that names what was wrong."""
-    if type(data) is float and math.isfinite(data):  # the common case, without the ABC check
-        return data
-    if isinstance(data, Value):
-        raise TypeError(f"{what}: got a Value, expected a plain number (use it directly, or its .data)")
-    if not isinstance(data, numbers.Real):
-        raise TypeError(f"{what}: expected a real number (int, float or numpy scalar), "
-                        f"got {type(data).__name__} {data!r:.60}")
-    try:
-        number = float(data)
-    except OverflowError:  # an int beyond the float range
-        raise ValueError(f"{what}: expected a finite number, got an int too large for a float "
-                         f"({str(data)[:12]}... with {len(str(abs(data)))} digits)") from None
-    if not math.isfinite(number):
-        raise ValueError(f"{what}: expected a finite number, got {number}")
-    return number
+_number = as_number  # the one check of a public number (autograd.checks), by its old name
 
 
 class Value:
@@ -60,7 +45,7 @@ class Value:
     parents  the op's inputs, in argument order
     """
 
-    __slots__ = ("data", "grad", "label", "op", "parents", "params", "__weakref__")
+    __slots__ = ("data", "grad", "label", "op", "parents", "consts", "__weakref__")
 
     def __init__(self, data, label=""):
         if not isinstance(label, str):
@@ -70,7 +55,7 @@ class Value:
         self.label = label
         self.op = ""
         self.parents = ()
-        self.params = None
+        self.consts = None
 
     def __repr__(self):
         label = f", label={self.label!r}" if self.label else ""
@@ -165,50 +150,51 @@ def as_value(x):
     return x if isinstance(x, Value) else Value(x)
 
 
-def apply(op_name, *inputs, **params):
+def apply(op_name, *inputs, **consts):
     """Make the node `op(inputs)`; plain numbers among the inputs become leaf Values.
 
-    Inputs are passed in order, an op's constants (the k of "**k") by keyword.
+    Inputs are passed in order, an op's constants (the k of "**k") by keyword; both are
+    checked as the op's table entry declares them.
     """
     op = OPS.get(op_name) or unknown_op(op_name)
-    check_arguments(op, inputs, params)
+    consts = checked_arguments(op, inputs, consts)
     if not all_values(inputs):
         inputs = tuple(map(as_value, inputs))
-    return make_node(op, inputs, params)
+    return make_node(op, inputs, consts)
 
 
-def record(op_name, *inputs, **params):
+def record(op_name, *inputs, **consts):
     """Make the node `op(inputs)` from Values: check the op's domain, compute, record its parents."""
-    return make_node(OPS.get(op_name) or unknown_op(op_name), inputs, params)
+    return make_node(OPS.get(op_name) or unknown_op(op_name), inputs, consts)
 
 
-def make_node(op, inputs, params):
+def make_node(op, inputs, consts):
     """`record` for callers that already hold the op and a tuple of input Values (the n-ary
     functions: spreading a long tuple into `*inputs` costs as much as the sum itself)."""
     args = _arguments(op, inputs)
     for rule in op.domain:
-        if not rule.holds(scalar, *args, **params):
-            raise rule.error(describe(op.name, rule.says, inputs, params))
+        if not rule.holds(scalar, *args, **consts):
+            raise rule.error(describe(op.name, rule.says, inputs, consts))
     try:
-        if len(args) == 2 and not params:  # a binary op, the commonest node: skip the star-call
+        if len(args) == 2 and not consts:  # a binary op, the commonest node: skip the star-call
             out = op.forward(scalar, args[0], args[1])
         else:
-            out = op.forward(scalar, *args, **params)
+            out = op.forward(scalar, *args, **consts)
     except OverflowError:  # float ** overflows by raising rather than by giving inf
-        raise OverflowError(describe(op.name, "the result overflows a float", inputs, params)) from None
+        raise OverflowError(describe(op.name, "the result overflows a float", inputs, consts)) from None
     except ZeroDivisionError as error:
-        raise ZeroDivisionError(describe(op.name, str(error), inputs, params)) from None
+        raise ZeroDivisionError(describe(op.name, str(error), inputs, consts)) from None
     if not math.isfinite(out):
-        raise OverflowError(describe(op.name, f"the result {out} is not a finite float", inputs, params))
+        raise OverflowError(describe(op.name, f"the result {out} is not a finite float", inputs, consts))
 
     node = Value.__new__(Value)
     node.data = out
     node.grad = 0.0
     node.label = ""
     if _recording:
-        node.op, node.parents, node.params = op.name, inputs, (params or None)
+        node.op, node.parents, node.consts = op.name, inputs, (consts or None)
     else:
-        node.op, node.parents, node.params = "", (), None
+        node.op, node.parents, node.consts = "", (), None
     return node
 
 
@@ -220,9 +206,9 @@ def local_derivatives(node):
         return ()
     op = OPS[node.op]
     try:
-        if len(parents) == 2 and not (node.params or op.variadic):  # as in make_node
+        if len(parents) == 2 and not (node.consts or op.variadic):  # as in make_node
             return op.derivatives(scalar, node.data, parents[0].data, parents[1].data)
-        return op.derivatives(scalar, node.data, *_arguments(op, parents), **(node.params or {}))
+        return op.derivatives(scalar, node.data, *_arguments(op, parents), **(node.consts or {}))
     except (ArithmeticError, ValueError) as error:  # Python's way of saying "infinite" here
         raise FloatingPointError(f"backward: the local derivative at node {node_name(node)} is not "
                                  f"finite ({error}); inputs {[p.data for p in parents][:6]}") from None

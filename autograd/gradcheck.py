@@ -150,7 +150,7 @@ def _kinks_in_reach(out, plus, minus):
         op = OPS.get(node.op)
         if op is None or op.kink_at is None:
             continue
-        at = op.kink_at(**(node.params or {}))
+        at = op.kink_at(**(node.consts or {}))
         up, down = ((order[k].parents[0].data - at) for order in shifted) if comparable else (1.0, 1.0)
         if node.parents[0].data == at or up * down <= 0:
             found[node] = op

@@ -1,24 +1,20 @@
 """What the engine says when something is wrong: every message names the op, the numbers
 involved and, where it has one, the node's label, so that a reader can find the culprit.
 
-Pure formatting (and one argument check): nodes are read only through their public
-attributes `data`, `label` and `op`.
+Pure formatting: nodes are read only through their public attributes `data`, `label`
+and `op`.
 """
 
-import functools
-import inspect
-
-from .backends import scalar
 from .ops import OPS
 
 
-def describe(op_name, says, inputs, params):
+def describe(op_name, says, inputs, consts):
     """`op: what went wrong; inputs: 2 ('x'), -1.5, k=0.5` for a forward error."""
     def show(x):
         return f"{x.data:.6g} ('{x.label}')" if x.label else f"{x.data:.6g}"
     shown = ", ".join(show(x) for x in inputs[:6]) + (", ..." if len(inputs) > 6 else "")
-    consts = "".join(f", {k}={show_constant(v)}" for k, v in params.items())
-    return f"{op_name}: {says}; inputs: {shown}{consts}"
+    shown_consts = "".join(f", {k}={show_constant(v)}" for k, v in consts.items())
+    return f"{op_name}: {says}; inputs: {shown}{shown_consts}"
 
 
 def show_constant(value):
@@ -45,24 +41,3 @@ def non_finite(node, parent, g, d):
 
 def unknown_op(op_name):
     raise KeyError(f"no op named {op_name!r}; the table has {', '.join(OPS)}")
-
-
-def check_arguments(op, inputs, params):
-    """A TypeError naming the op, rather than one from deep in the table, when apply() gets
-    the wrong number of inputs or the wrong constants for it."""
-    signature = _forward_signature(op.name)
-    try:
-        signature.bind(scalar, *((inputs,) if op.variadic else inputs), **params)
-    except TypeError as error:
-        takes = list(signature.parameters)[1:]  # after the math namespace M
-        if op.variadic:
-            takes[0] = "any number of inputs"
-        given = f"{len(inputs)} input{'' if len(inputs) == 1 else 's'} and "
-        given += f"constants {', '.join(params)}" if params else "no constants"
-        raise TypeError(f"apply({op.name!r}): got {given}, but the op takes ({', '.join(takes)}), "
-                        f"constants by keyword ({error}); {op.formula}") from None
-
-
-@functools.cache
-def _forward_signature(op_name):
-    return inspect.signature(OPS[op_name].forward)

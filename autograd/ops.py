@@ -5,19 +5,29 @@ calls `forward` to get the node's data, and during backward calls `derivatives` 
 ∂out/∂input for each input. Adding an op is adding one entry.
 
 Conventions of the table
-- `forward(M, *inputs, **params)` and `derivatives(M, out, *inputs, **params)` are written
+- `forward(M, *inputs, **consts)` and `derivatives(M, out, *inputs, **consts)` are written
   against a math namespace `M` (`autograd.backends.scalar` or `.array`), so the same line
   serves the scalar engine and the compiled batched path.
 - An n-ary op (`variadic=True`) receives all its inputs as ONE vector `xs`, and returns one
   local derivative per input, as a vector in the same order.
-- `params` are constants of the op that are not graph inputs: the exponent k of `x ** k`,
-  the threshold of `step`, the number of weights n of `dot`, the data x of `dot_data`.
+- `inputs` names the op's input groups in order: one input per name for a fixed-arity op
+  ("x", "y"); for an n-ary op, consecutive runs of its inputs, sized by `layout` (a dot
+  node's inputs are its weights, then its inputs, then its bias). Read a node's groups with
+  `input_groups(node)`, never by slicing its parents by hand.
+- `consts` declares the op's constants, which are not graph inputs (the exponent k of
+  `x ** k`, the threshold of `step`, the number of weights n of `dot`, the data x of
+  `dot_data`), each with the check `apply` runs on it; a node keeps them in `node.consts`.
+- `fan_in` is the rule on the number of inputs of an n-ary op, given its constants.
 - `domain` lists the rules an input must satisfy, each with the Python error it raises.
 - `kink_at` says where the op is not differentiable; `kink_rule` is the convention used there.
+- `activation` marks the ops a neuron applies to its z (a = σ(z)); `symbol` and `draw` say
+  how a picture shows the op (`draw` fills in the constants: "x^{k}" for k = 2 is "x^2").
 """
 
 from dataclasses import dataclass
 from typing import Callable
+
+from .checks import as_count, as_data, as_number
 
 MAX_EXP_INPUT = 709.782712893384  # log(largest float): exp of anything larger overflows
 
@@ -32,16 +42,66 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class Const:
+    """One constant of an op: its name and the check it must pass (from autograd.checks)."""
+
+    name: str
+    check: Callable
+
+
+@dataclass(frozen=True)
 class Op:
     name: str
     formula: str
     forward: Callable
     derivatives: Callable
-    symbol: str = ""
+    inputs: tuple = ("x",)
+    consts: tuple = ()
     variadic: bool = False
+    layout: Callable | None = None   # n-ary ops with several groups: (count, **consts) -> group sizes
+    fan_in: Rule | None = None       # n-ary ops: holds(count, **consts)
     domain: tuple = ()
     kink_at: Callable | None = None
     kink_rule: str = ""
+    activation: bool = False
+    symbol: str = ""
+    draw: str = ""
+
+    def sizes(self, count, consts):
+        """How many of `count` inputs fall in each group, in the order of `self.inputs`."""
+        if self.layout is not None:
+            return self.layout(count, **consts)
+        return (count,) if self.variadic else (1,) * len(self.inputs)
+
+    def split(self, items, consts):
+        """{group name: the run of `items` (a node's parents, or their numbers) in that group}."""
+        return dict(zip(self.inputs, _runs(items, self.sizes(len(items), consts))))
+
+    def shown(self, consts, number=lambda c: f"{c:g}"):
+        """The short form a picture draws: `draw` with the constants filled in, else the symbol
+        (or the name). `number` formats each numeric constant."""
+        if self.draw:
+            return self.draw.format(**{k: number(v) for k, v in consts.items() if not isinstance(v, tuple)})
+        return self.symbol or self.name
+
+
+def input_groups(node):
+    """{group name: tuple of the node's parents in that group}, e.g. for a dot node
+    {"weights": (w1, w2), "inputs": (a1, a2), "bias": (b,)}; {} for a leaf."""
+    if not node.op:
+        return {}
+    return OPS[node.op].split(tuple(node.parents), node.consts or {})
+
+
+def is_activation(op_name):
+    """True for the ops a neuron applies to its weighted input z (tanh, sigmoid, relu, step)."""
+    op = OPS.get(op_name)
+    return op is not None and op.activation
+
+
+def symbol(node, number=lambda c: f"{c:g}"):
+    """How a picture draws the op of `node` (×, σ, x^2, step≥0.5, Σ, ...); "" for a leaf."""
+    return OPS[node.op].shown(node.consts or {}, number) if node.op else ""
 
 
 def _pow_rules(base, exponent):
@@ -57,38 +117,57 @@ def _pow_rules(base, exponent):
     )
 
 
+def _dot_layout(count, n):
+    return (n, n, count - 2 * n)  # weights, inputs, bias (0 or 1 of them)
+
+
+def _dot_data_layout(count, x):
+    return (len(x), count - len(x))  # weights, bias
+
+
 def _dot_forward(M, xs, n):
-    ws, a, bias = xs[:n], xs[n:2 * n], xs[2 * n:]
+    ws, a, bias = _runs(xs, _dot_layout(len(xs), n))
     return M.dot(ws, a) + M.total(bias)
 
 
 def _dot_derivatives(M, out, xs, n):
-    ws, a, bias = xs[:n], xs[n:2 * n], xs[2 * n:]
+    ws, a, bias = _runs(xs, _dot_layout(len(xs), n))
     return M.concat(a, ws, M.ones_like(bias))
 
 
 def _dot_data_forward(M, xs, x):
-    ws, bias = xs[:len(x)], xs[len(x):]
+    ws, bias = _runs(xs, _dot_data_layout(len(xs), x))
     return M.dot(ws, M.constants(x, like=xs)) + M.total(bias)
 
 
 def _dot_data_derivatives(M, out, xs, x):
-    bias = xs[len(x):]
+    ws, bias = _runs(xs, _dot_data_layout(len(xs), x))
     return M.concat(M.constants(x, like=xs), M.ones_like(bias))
 
 
+def _runs(items, sizes):
+    """items cut into consecutive runs of the given sizes (a list: also for numpy arrays)."""
+    runs, start = [], 0
+    for size in sizes:
+        runs.append(items[start:start + size])
+        start += size
+    return runs
+
+
+_XY = ("x", "y")
+
 _TABLE = [
     # --- arithmetic ------------------------------------------------------------------
-    Op("+", "z = x + y;  ∂z/∂x = 1,  ∂z/∂y = 1",
+    Op("+", "z = x + y;  ∂z/∂x = 1,  ∂z/∂y = 1", inputs=_XY, symbol="+",
        forward=lambda M, x, y: x + y,
        derivatives=lambda M, out, x, y: (1.0, 1.0)),
-    Op("-", "z = x - y;  ∂z/∂x = 1,  ∂z/∂y = -1",
+    Op("-", "z = x - y;  ∂z/∂x = 1,  ∂z/∂y = -1", inputs=_XY, symbol="-",
        forward=lambda M, x, y: x - y,
        derivatives=lambda M, out, x, y: (1.0, -1.0)),
-    Op("*", "z = x y;  ∂z/∂x = y,  ∂z/∂y = x", symbol="×",
+    Op("*", "z = x y;  ∂z/∂x = y,  ∂z/∂y = x", inputs=_XY, symbol="×",
        forward=lambda M, x, y: x * y,
        derivatives=lambda M, out, x, y: (y, x)),
-    Op("/", "z = x / y;  ∂z/∂x = 1/y,  ∂z/∂y = -x/y²", symbol="÷",
+    Op("/", "z = x / y;  ∂z/∂x = 1/y,  ∂z/∂y = -x/y²", inputs=_XY, symbol="÷",
        forward=lambda M, x, y: x / y,
        derivatives=lambda M, out, x, y: (1.0 / y, -x / (y * y)),
        domain=(Rule(lambda M, x, y: y != 0, ZeroDivisionError, "division by zero"),)),
@@ -100,15 +179,17 @@ _TABLE = [
        derivatives=lambda M, out, x: ((x > 0) * 1.0 - (x < 0) * 1.0,),
        kink_at=lambda: 0.0, kink_rule="|x|' at 0 is taken as 0"),
     # --- powers ----------------------------------------------------------------------
-    Op("**k", "z = x^k;  ∂z/∂x = k x^(k-1)", symbol="x^k",
+    Op("**k", "z = x^k;  ∂z/∂x = k x^(k-1)", consts=(Const("k", as_number),), draw="x^{k}",
        forward=lambda M, x, k: x ** k,
        derivatives=lambda M, out, x, k: (k * x ** (k - 1) if k != 0 else 0.0 * x,),
        domain=_pow_rules(lambda x, k: x, lambda x, k: k)),
-    Op("c**y", "z = c^y;  ∂z/∂y = c^y ln c  (0 where c^y = 0)", symbol="c^y",
+    Op("c**y", "z = c^y;  ∂z/∂y = c^y ln c  (0 where c^y = 0)", inputs=("y",),
+       consts=(Const("c", as_number),), draw="{c}^y",
        forward=lambda M, y, c: c ** y,
        derivatives=lambda M, out, y, c: (M.xlogy(out, c),),
        domain=_pow_rules(lambda y, c: c, lambda y, c: y)),
-    Op("**", "z = x^y;  ∂z/∂x = y x^(y-1),  ∂z/∂y = x^y ln x  (0 where x^y = 0)", symbol="x^y",
+    Op("**", "z = x^y;  ∂z/∂x = y x^(y-1),  ∂z/∂y = x^y ln x  (0 where x^y = 0)", inputs=_XY,
+       symbol="x^y",
        forward=lambda M, x, y: x ** y,
        derivatives=lambda M, out, x, y: (y * x ** (y - 1), M.xlogy(out, x)),
        domain=_pow_rules(lambda x, y: x, lambda x, y: y)),
@@ -117,47 +198,60 @@ _TABLE = [
        derivatives=lambda M, out, x: (0.5 / out,),
        domain=(Rule(lambda M, x: x >= 0, ValueError, "sqrt is defined for x >= 0"),)),
     # --- exponentials and activations -------------------------------------------------
-    Op("exp", "z = e^x;  ∂z/∂x = e^x",
+    Op("exp", "z = e^x;  ∂z/∂x = e^x", symbol="exp",
        forward=lambda M, x: M.exp(x),
        derivatives=lambda M, out, x: (out,),
        domain=(Rule(lambda M, x: x <= MAX_EXP_INPUT, OverflowError,
                     f"exp overflows a float for x > {MAX_EXP_INPUT:.3f}"),)),
-    Op("log", "z = ln x;  ∂z/∂x = 1/x",
+    Op("log", "z = ln x;  ∂z/∂x = 1/x", symbol="log",
        forward=lambda M, x: M.log(x),
        derivatives=lambda M, out, x: (1.0 / x,),
        domain=(Rule(lambda M, x: x > 0, ValueError, "log is defined for x > 0"),)),
-    Op("tanh", "a = tanh z;  ∂a/∂z = 1 - a²",
+    Op("tanh", "a = tanh z;  ∂a/∂z = 1 - a²", inputs=("z",), activation=True, symbol="tanh",
        forward=lambda M, x: M.tanh(x),
        derivatives=lambda M, out, x: (1.0 - out * out,)),
-    Op("sigmoid", "a = σ(z) = 1 / (1 + e^-z);  ∂a/∂z = σ(z)(1 - σ(z))", symbol="σ",
+    Op("sigmoid", "a = σ(z) = 1 / (1 + e^-z);  ∂a/∂z = σ(z)(1 - σ(z))", inputs=("z",),
+       activation=True, symbol="σ",
        forward=lambda M, x: M.sigmoid(x),
        derivatives=lambda M, out, x: (out * (1.0 - out),)),
-    Op("relu", "a = max(0, z);  ∂a/∂z = 1 if z > 0 else 0", symbol="ReLU",
+    Op("relu", "a = max(0, z);  ∂a/∂z = 1 if z > 0 else 0", inputs=("z",), activation=True,
+       symbol="ReLU",
        forward=lambda M, x: M.maximum(x, 0.0),
        derivatives=lambda M, out, x: ((x > 0) * 1.0,),
        kink_at=lambda: 0.0, kink_rule="relu'(0) is taken as 0"),
     Op("step", "a = 1 if z >= k else 0;  ∂a/∂z = 0 (the perceptron cannot learn by gradients)",
+       inputs=("z",), consts=(Const("threshold", as_number),), activation=True, draw="step≥{threshold}",
        forward=lambda M, x, threshold: (x >= threshold) * 1.0,
        derivatives=lambda M, out, x, threshold: (0.0 * x,),
        kink_at=lambda threshold: threshold, kink_rule="step' is taken as 0 everywhere, "
                                                            "even at the threshold"),
     # --- n-ary: one node for a whole sum ---------------------------------------------
-    Op("sum", "z = Σ_i x_i;  ∂z/∂x_i = 1", symbol="Σ", variadic=True,
+    Op("sum", "z = Σ_i x_i;  ∂z/∂x_i = 1", inputs=("xs",), symbol="Σ", variadic=True,
        forward=lambda M, xs: M.total(xs),
        derivatives=lambda M, out, xs: M.ones_like(xs)),
     Op("dot", "z = Σ_k w_k a_k + b;  ∂z/∂w_k = a_k,  ∂z/∂a_k = w_k,  ∂z/∂b = 1",
-       symbol="w·a+b", variadic=True,
+       inputs=("weights", "inputs", "bias"), consts=(Const("n", as_count),), variadic=True,
+       layout=_dot_layout,
+       fan_in=Rule(lambda count, n: 2 * n <= count <= 2 * n + 1, ValueError,
+                   "the inputs are n weights, n inputs and at most one bias (2n or 2n + 1 inputs)"),
+       symbol="w·a+b",
        forward=_dot_forward,
        derivatives=_dot_derivatives),
     Op("dot_data", "z = Σ_k w_k x_k + b, x data (constants of the node, not in the graph);  "
                    "∂z/∂w_k = x_k,  ∂z/∂b = 1",
-       symbol="w·x+b", variadic=True,
+       inputs=("weights", "bias"), consts=(Const("x", as_data),), variadic=True,
+       layout=_dot_data_layout,
+       fan_in=Rule(lambda count, x: len(x) <= count <= len(x) + 1, ValueError,
+                   "the inputs are one weight per entry of x and at most one bias (len(x) or len(x) + 1 inputs)"),
+       symbol="w·x+b",
        forward=_dot_data_forward,
        derivatives=_dot_data_derivatives),
     Op("logsumexp", "z = ln Σ_i e^(x_i);  ∂z/∂x_i = e^(x_i - z) (the softmax)",
-       symbol="logΣexp", variadic=True,
+       inputs=("xs",), symbol="logΣexp", variadic=True,
        forward=lambda M, xs: M.logsumexp(xs),
        derivatives=lambda M, out, xs: M.each(lambda x: M.exp(x - out), xs)),
 ]
 
 OPS = {op.name: op for op in _TABLE}
+ACTIVATIONS = tuple(op.name for op in _TABLE if op.activation)
+"""The names of the activation ops, in table order."""

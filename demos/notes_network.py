@@ -86,7 +86,7 @@ def pictures(f, out):
 
     out = output_dir(out)
     roles = dict(parameters=parameters(f), constants=targets(f))
-    graph = viz.draw(f.cost, grads=autograd.engine.gradients(f.cost), **roles).save(out / "notes_network.png")
+    graph = viz.draw(f.cost, grads=autograd.gradients(f.cost), **roles).save(out / "notes_network.png")
     page = viz.stepper(f.cost, out / "notes_network_stepper.html", **roles,
                        title="note 000, Figure 5: backward through C = 1/2 (y - ŷ)²")
     return [graph, page]

@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 
 import autograd
-from autograd.engine import gradients
+from autograd import gradients
 
 from .render import MAX_NODES, draw
 from .stepper import stepper, stepper_frames

@@ -9,62 +9,40 @@ decodes a node by hand.
 import math
 
 import autograd
+from autograd import ops
+
+from .style import compact
 
 
 def constants(value):
     """The op's constants of a node (the k of x**k, the data x of dot_data), {} for none."""
-    return getattr(value, "consts", None) or getattr(value, "params", None) or {}
+    return value.consts or {}
 
 
 def input_groups(value):
-    """{group name: tuple of parents} for an op with named input groups (a dot's "weights",
-    "inputs", "bias"), else {} (every input plays the same part)."""
-    op = autograd.OPS[value.op]
-    groups = getattr(op, "groups", None)
-    if callable(groups):
-        return dict(groups(value.parents, **constants(value)))
-    if value.op == "dot":
-        n = constants(value)["n"]
-        return {"weights": value.parents[:n], "inputs": value.parents[n:2 * n], "bias": value.parents[2 * n:]}
-    if value.op == "dot_data":
-        n = len(constants(value)["x"])
-        return {"weights": value.parents[:n], "inputs": (), "bias": value.parents[n:]}
-    return {}
+    """{group name: tuple of parents} from the op table: a dot's "weights", "inputs", "bias"."""
+    return ops.input_groups(value)
 
 
 def data_inputs(value):
-    """The plain numbers a node reads as data (dot_data's x), else None."""
-    return constants(value).get("x") if value.op == "dot_data" else None
+    """The plain numbers a neuron reads as data (dot_data's constant x), else None."""
+    groups = input_groups(value)
+    return constants(value).get("x") if "weights" in groups and "inputs" not in groups else None
 
 
 def is_neuron_sum(value):
-    """True for a neuron's weighted input z = w·a + b (a dot or dot_data node)."""
-    return bool(value.op) and "weights" in input_groups(value)
+    """True for a neuron's weighted input z = w·a + b (an op with a group of weights)."""
+    return "weights" in input_groups(value)
 
 
 def is_activation(value):
-    """True for a node a = f(z) of an activation op (σ, tanh, ReLU, step)."""
-    if not value.op:
-        return False
-    flag = getattr(autograd.OPS[value.op], "activation", None)
-    return bool(flag) if flag is not None else value.op in ("tanh", "sigmoid", "relu", "step")
+    """True for a node a = f(z) of an activation op (σ, tanh, ReLU, step), as the table says."""
+    return ops.is_activation(value.op)
 
 
 def symbol(value):
-    """The op's symbol as the notes write it (×, σ, Σ, x², ...), else its name."""
-    op = autograd.OPS[value.op]
-    consts = constants(value)
-    draw = getattr(op, "draw", None)
-    if callable(draw):
-        return draw(**consts)
-    from .style import compact
-    if value.op == "**k":
-        return f"x^{compact(consts['k'])}"
-    if value.op == "c**y":
-        return f"{compact(consts['c'])}^y"
-    if value.op == "step":
-        return f"step≥{compact(consts['threshold'])}"
-    return op.symbol or value.op
+    """The op's symbol as the notes write it (×, σ, Σ, x^2, ...), from the table."""
+    return ops.symbol(value, number=compact) or value.op
 
 
 def local_derivatives(value):
@@ -82,7 +60,7 @@ def chain_rule_terms(root):
     """
     error = None
     try:
-        autograd.engine.gradients(root)
+        autograd.gradients(root)
     except (ArithmeticError, ValueError) as raised:
         error = raised
     terms, grads = [], {root: 1.0}

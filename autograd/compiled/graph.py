@@ -83,7 +83,7 @@ def structure(order, roots, leaves):
     entries = []
     for node in order:
         if node.parents:
-            entries.append((node.op, tuple(sorted((node.params or {}).items())),
+            entries.append((node.op, tuple(sorted((node.consts or {}).items())),
                             tuple(position[p] for p in node.parents)))
         else:
             entries.append(leaves.kind[node])
@@ -108,8 +108,8 @@ def _describe(entry):
         return f"{entry[0]} {entry[1]}"
     if entry[0] == "constant":
         return f"the constant {entry[1]:.6g}"
-    op, params, parents = entry
-    consts = "".join(f", {k}={show_constant(v)}" for k, v in params)
+    op, constants, parents = entry
+    consts = "".join(f", {k}={show_constant(v)}" for k, v in constants)
     return f"op {op!r}{consts} of nodes {list(parents)[:8]}"
 
 

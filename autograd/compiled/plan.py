@@ -17,7 +17,7 @@ from .steps import DenseLayer, Elementwise, Tracker, Variadic, as_index
 @dataclass
 class Group:
     op: str
-    params: dict
+    consts: dict
     nodes: list
     dense: bool = False
     weights: object = None      # θ positions of W, a G x n array (dense only)
@@ -94,18 +94,18 @@ def _groups(order, params):
             depth[node] = 0
             continue
         depth[node] = 1 + max(depth[p] for p in node.parents)
-        key = (depth[node], node.op, tuple(sorted((node.params or {}).items())), len(node.parents))
+        key = (depth[node], node.op, tuple(sorted((node.consts or {}).items())), len(node.parents))
         dense = _reads_weights(node, params)
         if dense:
-            n = node.params["n"]
+            n = node.consts["n"]
             key += ("dense",) + tuple(map(id, node.parents[n:2 * n]))
         if key not in groups:
-            groups[key] = Group(node.op, dict(node.params or {}), [], dense)
+            groups[key] = Group(node.op, dict(node.consts or {}), [], dense)
         groups[key].nodes.append(node)
     ordered = [groups[key] for key in sorted(groups, key=lambda key: key[0])]
     for group in ordered:
         if group.dense:
-            n = group.params["n"]
+            n = group.consts["n"]
             weights = [w for node in group.nodes for w in node.parents[:n]]
             group.dense = len(set(weights)) == len(weights)  # W's entries must be distinct parameters
     return ordered
@@ -115,7 +115,7 @@ def _reads_weights(node, params):
     """A dot node whose weights are distinct parameters and with at most one bias."""
     if node.op != "dot":
         return False
-    n = node.params["n"]
+    n = node.consts["n"]
     weights = node.parents[:n]
     return len(node.parents) - 2 * n in (0, 1) and all(w in params for w in weights)
 
@@ -128,7 +128,7 @@ def _layout(groups, parameters, params):
     for group in groups:
         if not group.dense:
             continue
-        n = group.params["n"]
+        n = group.consts["n"]
         group.weights = np.array([[position[w] for w in node.parents[:n]] for node in group.nodes])
         if len(group.nodes[0].parents) == 2 * n + 1:
             biases = [node.parents[2 * n] for node in group.nodes]
@@ -143,7 +143,7 @@ def _parameters_needing_rows(groups, roots, params):
     for group in groups:
         for node in group.nodes:
             if group.dense:
-                n = group.params["n"]
+                n = group.consts["n"]
                 inputs = list(node.parents[n:2 * n])
                 if group.bias_theta is None:
                     inputs += node.parents[2 * n:]
@@ -157,7 +157,7 @@ def _step(group, row):
     op = OPS[group.op]
     nodes = group.nodes
     if group.dense:
-        n = group.params["n"]
+        n = group.consts["n"]
         first = nodes[0]
         bias_rows = None
         if group.bias_theta is None and len(first.parents) == 2 * n + 1:
@@ -167,9 +167,9 @@ def _step(group, row):
     if op.variadic:
         fan_in = len(nodes[0].parents)
         source = as_index(row[node.parents[i]] for i in range(fan_in) for node in nodes)
-        return Variadic(op, group.params, nodes, group.rows, source, fan_in)
+        return Variadic(op, group.consts, nodes, group.rows, source, fan_in)
     sources = [as_index(row[node.parents[i]] for node in nodes) for i in range(len(nodes[0].parents))]
-    return Elementwise(op, group.params, nodes, group.rows, sources)
+    return Elementwise(op, group.consts, nodes, group.rows, sources)
 
 
 def _needs_grad_rows(order, params, row):
@@ -184,7 +184,7 @@ def _needs_grad_rows(order, params, row):
 def _prepare_backward(group, step, row, tracker):
     nodes = group.nodes
     if group.dense:
-        n = group.params["n"]
+        n = group.consts["n"]
         inputs = [row[a] for a in nodes[0].parents[n:2 * n]]
         biases = [row[node.parents[2 * n]] for node in nodes] if step.bias_rows is not None else []
         step.prepare_backward(tracker, inputs, biases)

@@ -245,7 +245,7 @@ class Program:
                     continue
                 if any(p not in mapped for p in node.parents):
                     continue  # needs a target that predict() was not given
-                copy = apply(node.op, *(mapped[p] for p in node.parents), **(node.params or {}))
+                copy = apply(node.op, *(mapped[p] for p in node.parents), **(node.consts or {}))
                 copy.label = node.label
                 mapped[node] = copy
             if backward:

@@ -95,14 +95,14 @@ class Scatter:
 class Elementwise:
     """G nodes of one unary or binary op: z = f(x[, y]) on a (G, batch) array per input."""
 
-    def __init__(self, op, params, nodes, out, sources):
-        self.op, self.params, self.nodes = op, params, nodes
+    def __init__(self, op, consts, nodes, out, sources):
+        self.op, self.consts, self.nodes = op, consts, nodes
         self.out, self.sources = out, sources
         self.scatters = None  # set by prepare_backward
 
     def forward(self, V, theta):
         operands = [V[source] for source in self.sources]
-        V[self.out] = self.op.forward(M, *operands, **self.params)
+        V[self.out] = self.op.forward(M, *operands, **self.consts)
         self.saved = operands
 
     def prepare_backward(self, tracker, rows_of_sources):
@@ -110,7 +110,7 @@ class Elementwise:
 
     def backward(self, V, D, theta, grad):
         g = D[self.out]
-        derivatives = self.op.derivatives(M, V[self.out], *self.saved, **self.params)
+        derivatives = self.op.derivatives(M, V[self.out], *self.saved, **self.consts)
         for scatter, d in zip(self.scatters, derivatives):
             if scatter is not None:
                 scatter.product(D, g, d)
@@ -120,8 +120,8 @@ class Variadic:
     """G nodes of one n-ary op (sum, logsumexp, dot), each with k inputs: the inputs arrive
     stacked on axis 0 as a (k, G, batch) array, as the table's n-ary ops expect."""
 
-    def __init__(self, op, params, nodes, out, source, fan_in):
-        self.op, self.params, self.nodes = op, params, nodes
+    def __init__(self, op, consts, nodes, out, source, fan_in):
+        self.op, self.consts, self.nodes = op, consts, nodes
         self.out, self.source = out, source
         self.fan_in = fan_in
         self.scatter = None
@@ -129,7 +129,7 @@ class Variadic:
     def forward(self, V, theta):
         inputs = V[self.source]
         xs = inputs.reshape(self.fan_in, len(self.nodes), inputs.shape[-1])
-        V[self.out] = self.op.forward(M, xs, **self.params)
+        V[self.out] = self.op.forward(M, xs, **self.consts)
         self.saved = xs
 
     def prepare_backward(self, tracker, rows):
@@ -140,7 +140,7 @@ class Variadic:
             return
         g = D[self.out]
         xs = self.saved
-        derivatives = self.op.derivatives(M, V[self.out], xs, **self.params)
+        derivatives = self.op.derivatives(M, V[self.out], xs, **self.consts)
         self.scatter(D, (g * derivatives).reshape(-1, g.shape[-1]))
 
 

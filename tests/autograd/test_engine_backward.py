@@ -183,7 +183,7 @@ def test_no_grad_results_are_leaves():
         results = [x * y, x + 1, 2 ** x, x ** y, x.tanh(), (x * y).relu(), autograd.sum([x, y]),
                    autograd.dot([x], [y], bias=1.0), autograd.logsumexp([x, y]), *autograd.softmax([x, y])]
     for node in results:
-        assert node.op == "" and node.parents == () and not node.params
+        assert node.op == "" and node.parents == () and not node.consts
     assert results[0].data == 6.0 and results[7].data == 7.0
     out = results[0] * x  # recording is back on after the block
     assert out.op == "*" and out.parents[0] is results[0]

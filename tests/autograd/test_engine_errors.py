@@ -288,16 +288,16 @@ def test_an_unknown_op_name_lists_the_table():
         autograd.apply("foo", 1.0)
 
 
-@pytest.mark.parametrize("op_name, inputs, params, says", [
+@pytest.mark.parametrize("op_name, inputs, consts, says", [
     ("*", (1.0, 2.0, 3.0), {}, r"apply\('\*'\): got 3 inputs and no constants, but the op takes \(x, y\)"),
     ("neg", (), {}, r"apply\('neg'\): got 0 inputs and no constants, but the op takes \(x\)"),
     ("**k", (2.0,), {}, r"got 1 input and no constants, but the op takes \(x, k\).*missing.*'k'"),
     ("+", (1.0, 2.0), {"k": 2.0}, r"got 2 inputs and constants k, .*unexpected keyword.*'k'"),
     ("dot", (1.0, 2.0), {}, r"the op takes \(any number of inputs, n\)"),
 ])
-def test_apply_with_the_wrong_inputs_or_constants_names_the_op(op_name, inputs, params, says):
+def test_apply_with_the_wrong_inputs_or_constants_names_the_op(op_name, inputs, consts, says):
     with pytest.raises(TypeError, match=says):
-        autograd.apply(op_name, *inputs, **params)
+        autograd.apply(op_name, *inputs, **consts)
 
 
 def test_grad_refuses_an_input_that_is_not_a_value():

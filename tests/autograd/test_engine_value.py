@@ -142,7 +142,7 @@ def test_value_to_the_power_of_a_value(a, b):
 def test_number_to_the_power_of_a_value(c, b):
     y = Value(b, label="y")
     z = c ** y
-    assert z.op == "c**y" and z.parents == (y,) and z.params == {"c": c}
+    assert z.op == "c**y" and z.parents == (y,) and z.consts == {"c": c}
     assert z.data == c ** b
     assert math.isclose(autograd.grad(z, y), c ** b * math.log(c), rel_tol=1e-12, abs_tol=1e-15)
     report = autograd.gradcheck(lambda y: c ** y, {"y": b}, hand={"y": lambda y: c ** y * math.log(c)})
@@ -153,7 +153,7 @@ def test_number_to_the_power_of_a_value(c, b):
 def test_value_to_the_power_of_a_number(a, k):
     x = Value(a, label="x")
     z = x ** k
-    assert z.op == "**k" and z.parents == (x,) and z.params == {"k": k}
+    assert z.op == "**k" and z.parents == (x,) and z.consts == {"k": k}
     assert z.data == a ** k
     assert math.isclose(autograd.grad(z, x), k * a ** (k - 1), rel_tol=1e-12)
     report = autograd.gradcheck(lambda x: x ** k, {"x": a}, hand={"x": lambda x: k * x ** (k - 1)})
@@ -269,6 +269,6 @@ def test_apply_makes_the_same_node_as_the_operator():
                        (autograd.apply("**k", x, k=3.0), x ** 3), (autograd.apply("c**y", x, c=2.0), 2 ** x),
                        (autograd.apply("step", x, threshold=1.0), x.step(1.0)),
                        (autograd.apply("sum", x, x, 1.0), autograd.sum([x, x, 1.0]))]:
-        assert (node.op, node.data, node.params) == (twin.op, twin.data, twin.params)
+        assert (node.op, node.data, node.consts) == (twin.op, twin.data, twin.consts)
         assert [p.data for p in node.parents] == [p.data for p in twin.parents]
         assert autograd.grad(node, x) == autograd.grad(twin, x)

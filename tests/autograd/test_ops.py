@@ -170,11 +170,11 @@ def test_local_derivatives_match_the_table_forward(name, data):
     op, case = OPS[name], CASES[name]
     numbers, constants = data.draw(case.inputs, label="inputs")
     node = case.build(constants, *map(Value, numbers))
-    params = node.params or {}
+    consts = node.consts or {}
     inputs = [parent.data for parent in node.parents]
 
     def forward(args):
-        return op.forward(backends.scalar, *([tuple(args)] if op.variadic else args), **params)
+        return op.forward(backends.scalar, *([tuple(args)] if op.variadic else args), **consts)
 
     assert forward(inputs) == node.data
     derivatives = list(local_derivatives(node))
@@ -182,7 +182,7 @@ def test_local_derivatives_match_the_table_forward(name, data):
     for i, derivative in enumerate(derivatives):
         numeric = central_difference(forward, inputs, i)
         assert math.isclose(derivative, numeric, rel_tol=1e-5, abs_tol=1e-6), (
-            f"{name}: ∂/∂input {i} at {inputs} {params}: table {derivative}, numeric {numeric}")
+            f"{name}: ∂/∂input {i} at {inputs} {consts}: table {derivative}, numeric {numeric}")
 
 
 @pytest.mark.parametrize("name", OP_NAMES)
@@ -194,16 +194,16 @@ def test_array_backend_agrees_with_scalar_backend(name, data):
     numbers, constants = data.draw(case.inputs, label="inputs")
     batch = [[x + 1e-4 * sample for x in numbers] for sample in range(3)]  # stays off kinks
     nodes = [case.build(constants, *map(Value, sample)) for sample in batch]
-    params = nodes[0].params or {}
+    consts = nodes[0].consts or {}
     # one row per op input, one column per sample
     columns = np.array([[parent.data for parent in node.parents] for node in nodes]).T
     args = [columns] if op.variadic else list(columns)
 
-    out = op.forward(backends.array, *args, **params)
+    out = op.forward(backends.array, *args, **consts)
     # atol: logsumexp near 0 is top + ln(1 + tiny), where one ulp of a sum shows
     np.testing.assert_allclose(np.broadcast_to(out, (3,)), [node.data for node in nodes], rtol=1e-12, atol=1e-14)
 
-    derivatives = op.derivatives(backends.array, out, *args, **params)
+    derivatives = op.derivatives(backends.array, out, *args, **consts)
     rows = [np.broadcast_to(np.asarray(d, dtype=float), (3,)) for d in derivatives]
     assert len(rows) == len(nodes[0].parents)
     expected = np.array([local_derivatives(node) for node in nodes]).T
@@ -241,9 +241,9 @@ def test_step_is_one_at_and_above_its_threshold(x, threshold):
     assert Value(x).step().data == (1.0 if x >= 0 else 0.0)
 
 
-@pytest.mark.parametrize("name, at, params", [("relu", 0.0, {}), ("abs", 0.0, {}),
+@pytest.mark.parametrize("name, at, consts", [("relu", 0.0, {}), ("abs", 0.0, {}),
                                               ("step", 0.5, {"threshold": 0.5})])
-def test_kink_table_names_where_and_which_convention(name, at, params):
+def test_kink_table_names_where_and_which_convention(name, at, consts):
     op = OPS[name]
-    assert op.kink_at is not None and op.kink_at(**params) == at
+    assert op.kink_at is not None and op.kink_at(**consts) == at
     assert "0" in op.kink_rule, f"{name}: the convention should say the value used: {op.kink_rule!r}"

@@ -140,7 +140,7 @@ def test_dot_is_one_node_with_weights_then_inputs_then_bias():
     z = autograd.dot(ws, xs, bias)
     assert z.op == "dot"
     assert z.parents == (*ws, *xs, bias) and all(p is q for p, q in zip(z.parents, (*ws, *xs, bias)))
-    assert z.params == {"n": 2}
+    assert z.consts == {"n": 2}
     assert z.data == 1.0 * 3.0 + 2.0 * 4.0 + 0.5
     z.backward()
     assert [w.grad for w in ws] == [3.0, 4.0]  # ∂z/∂w_k = a_k
@@ -151,7 +151,7 @@ def test_dot_is_one_node_with_weights_then_inputs_then_bias():
 def test_dot_without_bias_has_no_bias_parent():
     ws, xs = leaves([1.0, 2.0], "w"), leaves([3.0, 4.0], "a")
     z = autograd.dot(ws, xs)
-    assert z.parents == (*ws, *xs) and z.params == {"n": 2} and z.data == 11.0
+    assert z.parents == (*ws, *xs) and z.consts == {"n": 2} and z.data == 11.0
 
 
 def test_dot_accepts_plain_numbers_among_values_as_leaves():
@@ -198,8 +198,8 @@ def test_dot_on_data_gives_the_weights_and_bias_the_gradients_of_dot_on_values(p
 def test_dot_on_data_keeps_x_as_floats_and_backward_touches_only_weights_and_bias():
     ws, bias = leaves([1.0, 2.0, 3.0], "w"), Value(0.5, label="b")
     z = autograd.dot(ws, (1, np.float64(2.5), True), bias)  # any real numbers; stored as floats
-    assert z.op == "dot_data" and z.params == {"x": (1.0, 2.5, 1.0)}
-    assert all(type(x) is float for x in z.params["x"]) and type(z.data) is float
+    assert z.op == "dot_data" and z.consts == {"x": (1.0, 2.5, 1.0)}
+    assert all(type(x) is float for x in z.consts["x"]) and type(z.data) is float
     assert z.data == 1.0 * 1 + 2.0 * 2.5 + 3.0 * 1 + 0.5
     z.backward()
     assert [w.grad for w in ws] == [1.0, 2.5, 1.0] and bias.grad == 1.0
@@ -248,7 +248,7 @@ def _outcome(call):
         z = call()
     except (TypeError, ValueError, ArithmeticError) as error:
         return type(error), str(error)
-    return z.op, z.data, z.params
+    return z.op, z.data, z.consts
 
 
 entry = st.one_of(real(), st.integers(-3, 3), st.sampled_from([math.nan, math.inf, "2", None]))
@@ -274,7 +274,7 @@ def test_a_layer_checks_its_shared_data_once(monkeypatch):
     monkeypatch.setattr(autograd.functional, "all_finite_floats", lambda xs: checks.append(1) or original(xs))
     x = (1.0, 2.0, 3.0)
     zs = [autograd.dot(leaves([1.0, 1.0, 1.0]), x) for _ in range(32)]
-    assert len(checks) <= 1 and all(z.op == "dot_data" and z.params["x"] is x for z in zs)
+    assert len(checks) <= 1 and all(z.op == "dot_data" and z.consts["x"] is x for z in zs)
 
 
 def test_empty_inputs_are_refused_by_name():

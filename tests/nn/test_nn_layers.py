@@ -77,12 +77,12 @@ def test_each_neuron_is_one_dot_node_and_one_activation_node_labelled_as_in_the_
     out = model([1.0, 2.0])
     assert out.op == "sigmoid" and out.label == "a(3)_1"
     z = out.parents[0]
-    assert z.op == "dot" and z.label == "z(3)_1" and z.params == {"n": 3}
+    assert z.op == "dot" and z.label == "z(3)_1" and z.consts == {"n": 3}
     assert [p.label for p in z.parents] == ["w(3)_1,1", "w(3)_1,2", "w(3)_1,3", "a(2)_1", "a(2)_2", "a(2)_3", "b(3)_1"]
     hidden = z.parents[3].parents[0]
     assert hidden.label == "z(2)_1"
     # an example given as numbers is data: the first layer keeps x as the dot node's constants
-    assert hidden.op == "dot_data" and hidden.params == {"x": (1.0, 2.0)}
+    assert hidden.op == "dot_data" and hidden.consts == {"x": (1.0, 2.0)}
     assert [p.label for p in hidden.parents] == ["w(2)_1,1", "w(2)_1,2", "b(2)_1"]
 
 
@@ -91,7 +91,7 @@ def test_nn_inputs_puts_the_inputs_in_the_graph_as_x_k_leaves_with_the_same_numb
     as_data, as_nodes = model([1.0, 2.0]), model(nn.inputs([1.0, 2.0]))
     assert as_nodes.data == as_data.data
     hidden = as_nodes.parents[0].parents[3].parents[0]
-    assert hidden.op == "dot" and hidden.params == {"n": 2}
+    assert hidden.op == "dot" and hidden.consts == {"n": 2}
     assert [p.label for p in hidden.parents] == ["w(2)_1,1", "w(2)_1,2", "x_1", "x_2", "b(2)_1"]
     grads = []
     for out in (as_data, as_nodes):

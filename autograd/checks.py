@@ -1,0 +1,101 @@
+"""The checks every number from outside goes through, each naming the culprit it refuses.
+
+`as_number` is THE check for a public number: a Value's data, an op's constant, an eps, an
+nn input. An op's constants are declared in its table entry with one of these checks, so
+`apply` checks them as strictly as it checks the op's inputs.
+"""
+
+import math
+import numbers
+
+import numpy as np
+
+
+def as_number(x, what="Value"):
+    """x as a finite float, or an error of the right type that names `what`.
+
+    A bool counts as the number 1.0 or 0.0, as float(True) and numpy take it, and numpy's
+    np.True_ likewise (it is not a numbers.Real, but it converts the same way).
+
+    TypeError   not a real number: a str, a Value, None, a complex number
+    ValueError  nan, ±inf, or an int too large for a float
+    """
+    if isinstance(x, np.bool_):
+        return float(x)
+    if not isinstance(x, numbers.Real):
+        kind = "a Value" if hasattr(x, "parents") else f"{type(x).__name__} {x!r:.60}"
+        hint = " (use it directly, or its .data)" if hasattr(x, "parents") else ""
+        raise TypeError(f"{what}: expected a real number (int, float or numpy scalar), got {kind}{hint}")
+    if isinstance(x, numbers.Integral) and not isinstance(x, float):
+        return _int_as_float(int(x), what)
+    number = float(x)
+    if not math.isfinite(number):
+        raise ValueError(f"{what}: expected a finite number, got {number}")
+    return number
+
+
+def _int_as_float(n, what):
+    """An int as a float, refusing one beyond the float range by its size (without printing it:
+    str() of a 5000-digit int itself fails with Python's digit-limit message)."""
+    try:
+        return float(n)
+    except OverflowError:
+        digits = int(n.bit_length() * math.log10(2)) + 1
+        raise ValueError(f"{what}: expected a finite number, got an int too large for a float "
+                         f"(about {digits} digits; the largest float is about 1.8e308)") from None
+
+
+def as_count(n, what):
+    """n as an int >= 1 (a number of weights): TypeError if not an int, ValueError if < 1."""
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        raise TypeError(f"{what}: expected an int >= 1, got {type(n).__name__} {n!r:.60}")
+    if n < 1:
+        raise ValueError(f"{what}: expected an int >= 1, got {n}")
+    return int(n)
+
+
+def as_data(x, what):
+    """x as a non-empty tuple of finite floats (data an op keeps as its constant)."""
+    if isinstance(x, (str, bytes)) or not hasattr(x, "__iter__"):
+        raise TypeError(f"{what}: expected a sequence of numbers, got {type(x).__name__} {x!r:.60}")
+    x = tuple(x)
+    if not x:
+        raise ValueError(f"{what}: expected at least one number, got an empty sequence")
+    return tuple(as_number(xk, f"{what}[{k}]") for k, xk in enumerate(x))
+
+
+def checked_arguments(op, inputs, consts):
+    """The op's constants checked as its table entry declares them (a new dict), after
+    checking that `inputs` has as many entries as the op takes: a TypeError or ValueError
+    naming the op and the culprit, rather than a wrong number or an error from deep inside."""
+    declared = [c.name for c in op.consts]
+    takes = (["any number of inputs"] if op.variadic else list(op.inputs)) + declared
+    problem = _arity_problem(op, inputs) or _names_problem(declared, consts)
+    if problem:
+        given = f"{len(inputs)} input{'' if len(inputs) == 1 else 's'} and "
+        given += f"constants {', '.join(consts)}" if consts else "no constants"
+        raise TypeError(f"apply({op.name!r}): got {given}, but the op takes ({', '.join(takes)}), "
+                        f"constants by keyword ({problem}); {op.formula}")
+    checked = {c.name: c.check(consts[c.name], f"apply({op.name!r}): constant {c.name}") for c in op.consts}
+    if op.fan_in is not None and not op.fan_in.holds(len(inputs), **checked):
+        shown = ", ".join(f"{k}={v!r:.40}" for k, v in checked.items())
+        raise op.fan_in.error(f"apply({op.name!r}): {len(inputs)} inputs do not fit {shown}: {op.fan_in.says}")
+    return checked
+
+
+def _arity_problem(op, inputs):
+    if op.variadic:
+        return "" if inputs else "an n-ary op needs at least one input"
+    if len(inputs) != len(op.inputs):
+        return f"takes {len(op.inputs)} input{'' if len(op.inputs) == 1 else 's'}"
+    return ""
+
+
+def _names_problem(declared, consts):
+    missing = [name for name in declared if name not in consts]
+    unexpected = [name for name in consts if name not in declared]
+    if missing:
+        return "missing constant " + ", ".join(map(repr, missing))
+    if unexpected:
+        return "unexpected keyword constant " + ", ".join(map(repr, unexpected))
+    return ""
