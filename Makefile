@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(PY) -m demos
+	$(PY) -m demos --out docs/tour
 
 test: $(STAMP)
 	$(PY) -m pytest -q

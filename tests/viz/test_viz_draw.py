@@ -440,3 +440,49 @@ def test_collapse_makes_a_too_big_network_drawable(mlp):
     with pytest.raises(ValueError, match="collapse"):
         viz.draw(cost, max_nodes=200)
     assert count_nodes(viz.draw(cost, collapse="neuron", max_nodes=200)) < 60
+
+
+def chain(n):
+    x = Value(0.5, label="x")
+    for _ in range(n):
+        x = x * 1.0
+    return x
+
+
+def test_a_huge_graph_is_refused_before_it_is_walked_naming_the_limit_and_the_way_around(monkeypatch):
+    root = chain(1_500)  # 3,001 values: the ones of x * 1.0 are leaves too
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("the refusal walked the whole graph first")
+    monkeypatch.setattr(autograd, "topological_order", forbidden)
+    for make in (lambda: viz.draw(root, focus=root, depth=2, max_values=1_000),
+                 lambda: viz.to_dot(root, max_values=1_000),
+                 lambda: viz.stepper(root, max_values=1_000)):
+        with pytest.raises(ValueError) as refused:
+            make()
+        assert "max_values=1000" in str(refused.value) and "smaller graph" in str(refused.value)
+    assert viz.scene.MAX_VALUES == viz.MAX_VALUES == 200_000  # the default, documented in the README
+    monkeypatch.undo()
+    assert viz.to_dot(chain(50), max_values=1_000).startswith("digraph")
+
+
+def test_a_label_past_graphvizs_limit_is_shortened_with_its_whole_text_in_the_tooltip():
+    x = Value(2.0, label="x" * 20_000)  # Graphviz refuses a string of more than 16,384 characters
+    y = x * 3.0
+    y.label = "y"
+    svg = viz.draw(y).svg()
+    texts = svg_texts(svg)
+    assert "x" * 59 + "…" in texts and "x" * 61 not in " ".join(texts)
+    tooltips = [a.get("{http://www.w3.org/1999/xlink}title") or "" for a in ET.fromstring(svg).iter(f"{SVG}a")]
+    assert any(t.startswith("x" * 1_000) for t in tooltips)
+
+
+@pytest.mark.parametrize("character", ["\ufdd0", "\ufffe", "\uffff", "\U0001fffe", "\u0378", "\x07"])
+def test_text_graphviz_cannot_draw_is_replaced_visibly_in_every_format(character):
+    x = Value(2.0, label=f"a{character}b")
+    y = x * 3.0
+    drawing = viz.draw(y)
+    escaped = visible(character)
+    assert escaped.startswith("\\") and f"a{escaped}b" in svg_texts(drawing.svg())
+    pdf = drawing.pdf()
+    assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")  # not cut short
