@@ -42,7 +42,13 @@ def is_activation(value):
 
 def symbol(value):
     """The op's symbol as the notes write it (×, σ, Σ, x^2, ...), from the table."""
-    return ops.symbol(value, number=compact) or value.op
+    return ops.symbol(value, number=_bracketed) or value.op
+
+
+def _bracketed(number):
+    """A constant inside a symbol: (-2)^y, not -2^y, which reads as -(2^y)."""
+    shown = compact(number)
+    return f"({shown})" if shown.startswith("-") else shown
 
 
 def local_derivatives(value):

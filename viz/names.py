@@ -77,7 +77,8 @@ def _expression(value, expressions):
         power = _SUPERSCRIPTS.get(k, f"^{compact(k)}")
         return _bracket(parts[0], ATOM) + power, POWER
     if op == "c**y":
-        return f"{compact(graph.constants(value)['c'])}^" + _bracket(parts[0], ATOM), POWER
+        c = compact(graph.constants(value)["c"])
+        return (f"({c})" if c.startswith("-") else c) + "^" + _bracket(parts[0], ATOM), POWER
     if op == "**":
         return _bracket(parts[0], ATOM) + "^" + _bracket(parts[1], ATOM), POWER
     if op == "sum":
