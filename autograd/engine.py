@@ -3,8 +3,13 @@
     ∂C/∂x = Σ over every consumer z of x:  ∂C/∂z · ∂z/∂x
 
 The local derivatives ∂z/∂x come from the table in `autograd.ops`; a node keeps only its
-inputs (`parents`) and the op's constants, never a closure, so a graph holds no reference
-cycles and is freed by reference counting the moment it is dropped.
+inputs (`parents`) and the op's constants (`consts`), never a closure, so a graph holds no
+reference cycles and is freed by reference counting the moment it is dropped.
+
+This module holds Value, the one way to make a node (`apply`, and `_make` behind it), the
+topological order and the one chain-rule walker (`chain_rule`), which `gradients`, its
+non-finite diagnosis and viz's backward steps all use. The speed tricks that the benchmark
+justifies live together in one marked section at the end.
 """
 
 import gc
@@ -15,47 +20,40 @@ from contextlib import contextmanager
 
 from .backends import scalar
 from .checks import as_number, checked_arguments
-from .messages import describe, node_name, non_finite, unknown_op
+from .grad_mode import _enabled as _grad_enabled
+from .messages import describe, node_name, non_finite, non_finite_sum, unknown_op
 from .ops import OPS
 
-_recording = True
-
-
-@contextmanager
-def no_grad():
-    """Within this block ops record no parents: results are leaves (inference, no graph)."""
-    global _recording
-    previous, _recording = _recording, False
-    try:
-        yield
-    finally:
-        _recording = previous
-
-
-_number = as_number  # the one check of a public number (autograd.checks), by its old name
+_number = as_number  # the one check of a public number (autograd.checks), under its old name
 
 
 class Value:
     """One scalar in a computation graph.
 
-    data     the number (a finite float)
-    grad     ∂(output)/∂(this node), accumulated by `backward()`; 0.0 until then
-    label    a name for pictures and error messages, e.g. "w1", "z(2)_1"
-    op       the op that made this node ("+", "*", "tanh", "dot", ...), "" for a leaf
-    parents  the op's inputs, in argument order
+    data           the number (a finite float)
+    grad           ∂(output)/∂(this node), accumulated by `backward()`; 0.0 until then
+    label          a name for pictures and error messages, e.g. "w1", "z(2)_1"
+    op             the op that made this node ("+", "*", "tanh", "dot", ...), "" for a leaf
+    parents        the op's inputs, in argument order (read them by group with
+                   `autograd.ops.input_groups(node)`)
+    consts         the op's constants, e.g. {"k": 2.0} for x ** 2; None when it has none
+    requires_grad  False for a leaf that backward leaves alone: a plain number that an
+                   expression made into a leaf (the 2 of `x * 2`), `.detach()`, and every
+                   result computed under `no_grad()`, as in PyTorch
     """
 
-    __slots__ = ("data", "grad", "label", "op", "parents", "consts", "__weakref__")
+    __slots__ = ("data", "grad", "label", "op", "parents", "consts", "requires_grad", "__weakref__")
 
-    def __init__(self, data, label=""):
+    def __init__(self, data, label="", *, requires_grad=True):
         if not isinstance(label, str):
             raise TypeError(f"Value label: expected str, got {type(label).__name__}")
-        self.data = _number(data, f"Value({label!r})" if label else "Value")
+        self.data = as_number(data, f"Value({label!r})" if label else "Value")
         self.grad = 0.0
         self.label = label
         self.op = ""
         self.parents = ()
         self.consts = None
+        self.requires_grad = bool(requires_grad)
 
     def __repr__(self):
         label = f", label={self.label!r}" if self.label else ""
@@ -65,9 +63,24 @@ class Value:
     def __float__(self):
         return self.data
 
+    def __bool__(self):
+        """Always True, even for data 0.0 (PyTorch gives False): a Value is a node of a graph,
+        and == compares nodes by identity, so `if v:` asks whether there is a node, never
+        what it holds. Test the number itself: `if v.data:` or `if v.item():`."""
+        return True
+
     def __format__(self, spec):
         """f"{loss:.4f}" formats the data, as for a PyTorch scalar; f"{loss}" is the repr."""
         return format(self.data, spec) if spec else repr(self)
+
+    def item(self):
+        """The data as a plain float, as PyTorch's `tensor.item()`."""
+        return self.data
+
+    def detach(self):
+        """A new leaf with the same data (and label), outside the graph: backward through the
+        result stops here, and the leaf itself gets no gradient (as PyTorch's `detach()`)."""
+        return Value(self.data, self.label, requires_grad=False)
 
     # --- comparisons: of the data, as plain bools. Not differentiable, so not graph ops; ----
     # --- == stays identity, so that Values are dict keys (the gradients are kept in one). ---
@@ -77,51 +90,57 @@ class Value:
     def __ge__(self, other): return _compared(self, other, operator.ge)
 
     # --- arithmetic: each line records one node of the table ----------------------------
-    def __add__(self, other):      return record("+", self, as_value(other))
-    def __radd__(self, other):     return record("+", as_value(other), self)
-    def __sub__(self, other):      return record("-", self, as_value(other))
-    def __rsub__(self, other):     return record("-", as_value(other), self)
-    def __mul__(self, other):      return record("*", self, as_value(other))
-    def __rmul__(self, other):     return record("*", as_value(other), self)
-    def __truediv__(self, other):  return record("/", self, as_value(other))
-    def __rtruediv__(self, other): return record("/", as_value(other), self)
-    def __neg__(self):             return record("neg", self)
+    def __add__(self, other):      return _make(OPS["+"], (self, as_value(other)))
+    def __radd__(self, other):     return _make(OPS["+"], (as_value(other), self))
+    def __sub__(self, other):      return _make(OPS["-"], (self, as_value(other)))
+    def __rsub__(self, other):     return _make(OPS["-"], (as_value(other), self))
+    def __mul__(self, other):      return _make(OPS["*"], (self, as_value(other)))
+    def __rmul__(self, other):     return _make(OPS["*"], (as_value(other), self))
+    def __truediv__(self, other):  return _make(OPS["/"], (self, as_value(other)))
+    def __rtruediv__(self, other): return _make(OPS["/"], (as_value(other), self))
+    def __neg__(self):             return _make(OPS["neg"], (self,))
     def __pos__(self):             return self
-    def __abs__(self):             return record("abs", self)
+    def __abs__(self):             return _make(OPS["abs"], (self,))
 
     def __pow__(self, exponent):
         if isinstance(exponent, Value):
-            return record("**", self, exponent)
-        return record("**k", self, k=_number(exponent, "exponent of **"))
+            return _make(OPS["**"], (self, exponent))
+        return _make(OPS["**k"], (self,), {"k": as_number(exponent, "exponent of **")})
 
     def __rpow__(self, base):
-        return record("c**y", self, c=_number(base, "base of **"))
+        return _make(OPS["c**y"], (self,), {"c": as_number(base, "base of **")})
 
     # --- functions and activations ----------------------------------------------------
-    def exp(self):     return record("exp", self)
-    def log(self):     return record("log", self)
-    def sqrt(self):    return record("sqrt", self)
-    def tanh(self):    return record("tanh", self)
-    def sigmoid(self): return record("sigmoid", self)
-    def relu(self):    return record("relu", self)
+    def exp(self):     return _make(OPS["exp"], (self,))
+    def log(self):     return _make(OPS["log"], (self,))
+    def sqrt(self):    return _make(OPS["sqrt"], (self,))
+    def tanh(self):    return _make(OPS["tanh"], (self,))
+    def sigmoid(self): return _make(OPS["sigmoid"], (self,))
+    def relu(self):    return _make(OPS["relu"], (self,))
 
     def step(self, threshold=0.0):
         """The perceptron's activation: 1 if x >= threshold else 0. Its gradient is 0 everywhere."""
-        return record("step", self, threshold=_number(threshold, "step threshold"))
+        return _make(OPS["step"], (self,), {"threshold": as_number(threshold, "step threshold")})
 
     # --- backward ---------------------------------------------------------------------
-    def backward(self):
-        """Seed ∂self/∂self = 1 and add ∂self/∂node into `node.grad` for every ancestor.
+    def backward(self, gradient=None):
+        """Seed ∂C/∂self = `gradient` (1 if not given) and add ∂C/∂node into `node.grad` for
+        every ancestor that requires grad.
 
         Like PyTorch, gradients ACCUMULATE across calls (and across graphs sharing leaves):
         reset with `autograd.zero_grad(root)`, `model.zero_grad()` or an optimizer's
         `zero_grad()`. Each call computes its own gradients in full, then adds each node's
-        total once, so a second call adds exactly the same amounts again. If a gradient
-        stops being finite, FloatingPointError names the node where it happened and no
-        `.grad` is changed.
+        total once, so a second call adds exactly the same amounts again. If a gradient,
+        or a `.grad` it is added to, stops being finite, FloatingPointError names the node
+        where it happened and no `.grad` is changed.
         """
-        for node, g in gradients(self).items():
-            node.grad += g
+        if not self.requires_grad:
+            raise RuntimeError(
+                f"backward: {node_name(self)} does not require grad, so there is no graph to "
+                f"differentiate: it was computed under autograd.no_grad(), or it is detached or a "
+                f"constant (PyTorch: element 0 of tensors does not require grad)")
+        seed = 1.0 if gradient is None else as_number(gradient, "backward gradient")
+        _add_to_grads(gradients(self, seed))
 
 
 def _compared(value, other, compare):
@@ -132,98 +151,48 @@ def _compared(value, other, compare):
     return NotImplemented  # Python then raises a TypeError naming both types
 
 
-def all_values(xs):
-    """True when every item is a Value (the loop runs in C: it is on every n-ary op's path)."""
-    return all(map(Value.__instancecheck__, xs))
-
-
-def all_finite_floats(xs):
-    """True when every item is a finite float (in C: it runs on every `dot` of data).
-
-    A sum of finite floats that overflows answers False; callers then check item by item.
-    """
-    return set(map(type, xs)) == {float} and math.isfinite(sum(xs))  # inf and nan propagate
-
-
 def as_value(x):
-    """x itself if it is a Value, else a new leaf holding the number x."""
-    return x if isinstance(x, Value) else Value(x)
+    """x itself if it is a Value, else a new constant leaf (requires_grad False) holding x."""
+    return x if isinstance(x, Value) else Value(x, requires_grad=False)
 
+
+# --- making a node ------------------------------------------------------------------------
 
 def apply(op_name, *inputs, **consts):
-    """Make the node `op(inputs)`; plain numbers among the inputs become leaf Values.
+    """Make the node `op(inputs)`: the public way to record any op of the table by name.
 
-    Inputs are passed in order, an op's constants (the k of "**k") by keyword; both are
-    checked as the op's table entry declares them.
+    Inputs are passed in order (plain numbers become constant leaves), an op's constants
+    (the k of "**k") by keyword; both are checked as the op's table entry declares them.
     """
     op = OPS.get(op_name) or unknown_op(op_name)
     consts = checked_arguments(op, inputs, consts)
-    if not all_values(inputs):
-        inputs = tuple(map(as_value, inputs))
-    return make_node(op, inputs, consts)
+    return _make(op, tuple(map(as_value, inputs)), consts)
 
 
-def record(op_name, *inputs, **consts):
-    """Make the node `op(inputs)` from Values: check the op's domain, compute, record its parents."""
-    return make_node(OPS.get(op_name) or unknown_op(op_name), inputs, consts)
-
-
-def make_node(op, inputs, consts):
-    """`record` for callers that already hold the op and a tuple of input Values (the n-ary
-    functions: spreading a long tuple into `*inputs` costs as much as the sum itself)."""
-    args = _arguments(op, inputs)
+def _make(op, inputs, consts=None):
+    """The one way a node is made, from a tuple of Values and checked constants: check the
+    op's domain, compute its data, and record its parents (unless grad mode is off)."""
     for rule in op.domain:
-        if not rule.holds(scalar, *args, **consts):
-            raise rule.error(describe(op.name, rule.says, inputs, consts))
+        if not rule.holds(scalar, *_numbers(op, inputs), **(consts or {})):
+            raise rule.error(describe(op.name, rule.says, inputs, consts or {}))
     try:
-        if len(args) == 2 and not consts:  # a binary op, the commonest node: skip the star-call
-            out = op.forward(scalar, args[0], args[1])
-        else:
-            out = op.forward(scalar, *args, **consts)
+        out = _forward(op, inputs, consts)
     except OverflowError:  # float ** overflows by raising rather than by giving inf
-        raise OverflowError(describe(op.name, "the result overflows a float", inputs, consts)) from None
+        raise OverflowError(describe(op.name, "the result overflows a float", inputs, consts or {})) from None
     except ZeroDivisionError as error:
-        raise ZeroDivisionError(describe(op.name, str(error), inputs, consts)) from None
+        raise ZeroDivisionError(describe(op.name, str(error), inputs, consts or {})) from None
     if not math.isfinite(out):
-        raise OverflowError(describe(op.name, f"the result {out} is not a finite float", inputs, consts))
-
-    node = Value.__new__(Value)
-    node.data = out
-    node.grad = 0.0
-    node.label = ""
-    if _recording:
-        node.op, node.parents, node.consts = op.name, inputs, (consts or None)
+        raise OverflowError(describe(op.name, f"the result {out} is not a finite float", inputs, consts or {}))
+    node = Value.__new__(Value)  # Value.__init__ is for leaves: it would check `out` again
+    node.data, node.grad, node.label = out, 0.0, ""
+    if _grad_enabled.get():
+        node.op, node.parents, node.consts, node.requires_grad = op.name, inputs, consts or None, True
     else:
-        node.op, node.parents, node.consts = "", (), None
+        node.op, node.parents, node.consts, node.requires_grad = "", (), None, False
     return node
 
 
-def local_derivatives(node):
-    """∂node/∂parent for each parent, in the order of `node.parents` (from the op table);
-    () for a leaf."""
-    parents = node.parents
-    if not parents:
-        return ()
-    op = OPS[node.op]
-    try:
-        if len(parents) == 2 and not (node.consts or op.variadic):  # as in make_node
-            return op.derivatives(scalar, node.data, parents[0].data, parents[1].data)
-        return op.derivatives(scalar, node.data, *_arguments(op, parents), **(node.consts or {}))
-    except (ArithmeticError, ValueError) as error:  # Python's way of saying "infinite" here
-        raise FloatingPointError(f"backward: the local derivative at node {node_name(node)} is not "
-                                 f"finite ({error}); inputs {[p.data for p in parents][:6]}") from None
-
-
-def _arguments(op, inputs):
-    """What the table's functions take after M: the inputs' numbers, or for an n-ary op one
-    tuple of them. Binary ops, most nodes, skip the comprehension (it costs more than the
-    arithmetic it feeds)."""
-    if op.variadic:
-        return (tuple([x.data for x in inputs]),)
-    if len(inputs) == 2:
-        return (inputs[0].data, inputs[1].data)
-    return tuple([x.data for x in inputs])
-
+# --- the order and the chain rule ---------------------------------------------------------
 
 _PARENTS_DONE = object()  # on the stack of topological_order, above a node whose parents come first
 
@@ -257,24 +226,144 @@ def topological_order(root, leaves=True):
     return order
 
 
-def gradients(root):
-    """{node: ∂root/∂node} for every ancestor of root, touching no `.grad`.
+def backpropagate(root, gradient=1.0, derivatives=None, steps=None):
+    """The chain rule on the graph of `root`: {node: ∂C/∂node} for every ancestor (C = root,
+    seeded ∂C/∂C = gradient). The one walker: `gradients`, `chain_rule`, the non-finite
+    diagnosis and viz's steps are all this loop.
 
     Op nodes are visited in reverse topological order, so a node's gradient is complete
     (every consumer has added its term) before it is passed on to its parents:
-        ∂root/∂parent += ∂root/∂node · ∂node/∂parent
+
+        ∂C/∂parent += ∂C/∂node · ∂node/∂parent
+
+    Each parent's gradient is its first term, then + each later term, in the order of the
+    walk; a second walk gives the same numbers bit for bit. The arithmetic is plain + and *,
+    and `derivatives(node)` gives the local derivatives (by default `local_derivatives`, the
+    table's on floats), so a walk whose numbers are Values (a gradient that is itself a
+    graph) needs no other code. `steps`, if given, is a list that receives
+    (node, ∂C/∂node, local derivatives) for each op node, in the order of the walk.
     """
-    with _collector_paused():
-        order = topological_order(root, leaves=False)
-        grads = {root: 1.0}
-        so_far = grads.get
-        for node in reversed(order):
-            g = grads[node]
-            for parent, d in zip(node.parents, local_derivatives(node)):
-                grads[parent] = so_far(parent, 0.0) + g * d
-    if not math.isfinite(sum(grads.values())):
-        _raise_at_first_non_finite(order, root)
+    derivatives = derivatives or local_derivatives
+    grads = {root: gradient}
+    for node in reversed(topological_order(root, leaves=False)):
+        g = grads[node]
+        ds = derivatives(node)
+        for parent, d in zip(node.parents, ds):
+            so_far = grads.get(parent)
+            grads[parent] = g * d if so_far is None else so_far + g * d
+        if steps is not None:
+            steps.append((node, g, ds))
     return grads
+
+
+def chain_rule(root, gradient=1.0, derivatives=None):
+    """Backward on the graph of `root` as a list of steps a reader can follow, with the
+    engine's own numbers: (node, ∂C/∂node, terms), terms being one
+    (parent, ∂node/∂parent, ∂C/∂node · ∂node/∂parent) per parent, in the order of
+    `node.parents`. The op nodes come in the order `backpropagate` visits them (each after
+    every node that consumes it), then the leaves (terms ()), in the order the walk first
+    reached them. Each node's ∂C/∂node is bit for bit what `gradients` gives."""
+    steps = []
+    grads = backpropagate(root, gradient, derivatives, steps)
+    walked = [(node, g, tuple((p, d, g * d) for p, d in zip(node.parents, ds))) for node, g, ds in steps]
+    leaves = [(node, g, ()) for node, g in grads.items() if not node.parents]
+    return walked + leaves
+
+
+def gradients(root, gradient=1.0, derivatives=None):
+    """{node: ∂root/∂node} for every ancestor of root, touching no `.grad`; `gradient`
+    seeds ∂C/∂root (C = gradient · root). FloatingPointError names the node where a
+    gradient stopped being finite."""
+    with _collector_paused():
+        grads = backpropagate(root, gradient, derivatives)
+    if not _all_finite(grads.values()):
+        _raise_at_first_non_finite(root, gradient, derivatives)
+    return grads
+
+
+def _raise_at_first_non_finite(root, gradient, derivatives):
+    """Walk the chain rule again, checking every term, to name where a gradient stopped being finite."""
+    steps = []
+    grads = backpropagate(root, gradient, derivatives, steps)
+    for node, g, ds in steps:
+        if not math.isfinite(g):
+            raise non_finite_sum(node, g)
+        for parent, d in zip(node.parents, ds):
+            if not math.isfinite(g * d):
+                raise non_finite(node, parent, g, d)
+    for node, g in grads.items():
+        if not math.isfinite(g):  # finite terms whose sum overflowed, at a leaf
+            raise non_finite_sum(node, g)
+
+
+def _add_to_grads(grads):
+    """node.grad += ∂C/∂node for every node that requires grad, all or none: if any sum
+    is not finite, FloatingPointError names the node and no `.grad` changes. (Every
+    ∂C/∂node is finite by now, so only a `.grad` that is not 0 can overflow.)"""
+    for node, g in grads.items():
+        if node.grad and not math.isfinite(node.grad + g):
+            raise FloatingPointError(
+                f"backward: the accumulated .grad at node {node_name(node)} would be {node.grad + g} "
+                f"({node.grad:.6g} + {g:.6g}); no .grad was changed (reset them with zero_grad())")
+    for node, g in grads.items():
+        if node.requires_grad:
+            node.grad += g
+
+
+def zero_grad(root):
+    """Set `.grad = 0.0` on root and every ancestor."""
+    for node in topological_order(root):
+        node.grad = 0.0
+
+
+# --- SPEED: the tricks bench/engine.py shows to pay (each >= 10% on a bench figure) -------
+# Read the code above as if these were the plain one-liners their docstrings give.
+
+def _numbers(op, inputs):
+    """The inputs' numbers as the table's functions take them after M: one per input, or
+    for an n-ary op one tuple of them."""
+    if op.variadic:
+        return (tuple([x.data for x in inputs]),)
+    return tuple([x.data for x in inputs])
+
+
+def _forward(op, inputs, consts):
+    """op.forward(M, *_numbers(op, inputs), **consts). The star-call (and the comprehension
+    behind it) costs more than a binary op's arithmetic, so one and two inputs without
+    constants, most nodes, call the table directly."""
+    if consts is None and not op.variadic:
+        if len(inputs) == 2:
+            return op.forward(scalar, inputs[0].data, inputs[1].data)
+        if len(inputs) == 1:
+            return op.forward(scalar, inputs[0].data)
+    return op.forward(scalar, *_numbers(op, inputs), **(consts or {}))
+
+
+def local_derivatives(node):
+    """∂node/∂parent for each parent, in the order of `node.parents` (from the op table);
+    () for a leaf. Plainly: OPS[node.op].derivatives(M, node.data, *parents' numbers,
+    **node.consts), with the same shortcut as _forward (it runs once per node in backward)."""
+    parents = node.parents
+    if not parents:
+        return ()
+    op = OPS[node.op]
+    try:
+        if node.consts is None and not op.variadic:
+            if len(parents) == 2:
+                return op.derivatives(scalar, node.data, parents[0].data, parents[1].data)
+            if len(parents) == 1:
+                return op.derivatives(scalar, node.data, parents[0].data)
+        return op.derivatives(scalar, node.data, *_numbers(op, parents), **(node.consts or {}))
+    except (ArithmeticError, ValueError) as error:  # Python's way of saying "infinite" here
+        raise FloatingPointError(f"backward: the local derivative at node {node_name(node)} is not "
+                                 f"finite ({error}); inputs {[p.data for p in parents][:6]}") from None
+
+
+def _all_finite(numbers):
+    """Whether every number is finite: one C-level sum (inf and nan propagate through it);
+    only when it overflows are the numbers checked one by one."""
+    numbers = list(numbers)
+    return math.isfinite(sum(numbers)) or all(map(math.isfinite, numbers))
 
 
 @contextmanager
@@ -290,23 +379,14 @@ def _collector_paused():
             gc.enable()
 
 
-def _raise_at_first_non_finite(order, root):
-    """Replay the chain rule with checks, to name the node where a gradient stopped being finite."""
-    grads = {root: 1.0}
-    for node in reversed(order):
-        g = grads[node]
-        if not math.isfinite(g):
-            raise FloatingPointError(f"backward: the gradient at node {node_name(node)} summed to {g}")
-        for parent, d in zip(node.parents, local_derivatives(node)):
-            if not math.isfinite(g * d):
-                raise non_finite(node, parent, g, d)
-            grads[parent] = grads.get(parent, 0.0) + g * d
-    for node, g in grads.items():
-        if not math.isfinite(g):  # finite terms whose sum overflowed
-            raise FloatingPointError(f"backward: the gradient at node {node_name(node)} summed to {g}")
+def all_values(xs):
+    """True when every item is a Value (the loop runs in C: it is on every n-ary op's path)."""
+    return all(map(Value.__instancecheck__, xs))
 
 
-def zero_grad(root):
-    """Set `.grad = 0.0` on root and every ancestor."""
-    for node in topological_order(root):
-        node.grad = 0.0
+def all_finite_floats(xs):
+    """True when every item is a finite float (in C: it runs on every `dot` of data).
+
+    A sum of finite floats that overflows answers False; callers then check item by item.
+    """
+    return set(map(type, xs)) == {float} and math.isfinite(sum(xs))  # inf and nan propagate

@@ -1,6 +1,6 @@
 """Ops over many Values at once: each makes ONE n-ary node (or, for softmax, one per output)."""
 
-from .engine import Value, _number, all_finite_floats, all_values, as_value, gradients, make_node
+from .engine import Value, _make, _number, all_finite_floats, all_values, as_value, gradients
 from .ops import OPS
 
 
@@ -16,7 +16,7 @@ def _values(xs, what):
 
 def sum(values):
     """Σ_i x_i as one node. Equal in value and gradient to x_1 + x_2 + ... chained."""
-    return make_node(OPS["sum"], _values(values, "sum"), {})
+    return _make(OPS["sum"], _values(values, "sum"), {})
 
 
 def dot(ws, xs, bias=None):
@@ -34,8 +34,8 @@ def dot(ws, xs, bias=None):
         raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs; they must match")
     bias = () if bias is None else (as_value(bias),)
     if x is not None:
-        return make_node(OPS["dot_data"], ws + bias, {"x": x})
-    return make_node(OPS["dot"], ws + xs + bias, {"n": len(ws)})
+        return _make(OPS["dot_data"], ws + bias, {"x": x})
+    return _make(OPS["dot"], ws + xs + bias, {"n": len(ws)})
 
 
 _NONE_YET = object()
@@ -69,7 +69,7 @@ def _values_or_data(xs, what):
 
 def logsumexp(values):
     """ln Σ_i e^(x_i), computed stably (no overflow for any finite input)."""
-    return make_node(OPS["logsumexp"], _values(values, "logsumexp"), {})
+    return _make(OPS["logsumexp"], _values(values, "logsumexp"), {})
 
 
 def softmax(values):

@@ -39,5 +39,10 @@ def non_finite(node, parent, g, d):
         f"local derivative {d:.6g} (input {parent.data:.6g}) gives {g * d}")
 
 
+def non_finite_sum(node, g):
+    """The error for a gradient whose terms were finite but whose sum is not."""
+    return FloatingPointError(f"backward: the gradient at node {node_name(node)} summed to {g}")
+
+
 def unknown_op(op_name):
     raise KeyError(f"no op named {op_name!r}; the table has {', '.join(OPS)}")
