@@ -10,6 +10,7 @@ import math
 
 import autograd
 from autograd import ops
+from autograd.engine import backpropagate
 
 from .style import compact
 
@@ -60,28 +61,32 @@ def chain_rule_terms(root):
     in the very order the engine adds them, the error backward raises or None, and the node
     at which the walk stopped or None).
 
-    Each product is computed as the engine computes it, so summing a node's products in
-    this order gives its gradient bit for bit. The walk stops at the first node whose terms
-    are not all finite; the error is the one `backward()` raises on this graph.
+    The walk is the engine's own (`autograd.engine.backpropagate`), so summing a node's
+    products in this order (the first, then + each later one) gives its gradient bit for bit.
+    It stops before the first node whose terms are not all finite, or whose local derivative
+    the op table cannot give; the error is the one `backward()` raises on this graph.
     """
     error = None
     try:
         autograd.gradients(root)
     except (ArithmeticError, ValueError) as raised:
         error = raised
+    walked = []
+    try:
+        backpropagate(root, steps=walked)
+    except (ArithmeticError, ValueError):  # a local derivative that is not finite
+        pass
+    order = list(reversed(autograd.topological_order(root, leaves=False)))
     terms, grads = [], {root: 1.0}
-    for node in reversed(autograd.topological_order(root, leaves=False)):
-        g = grads[node]
-        try:
-            derivatives = autograd.local_derivatives(node)
-        except (ArithmeticError, ValueError):  # a local derivative that is not finite
-            return terms, error, node
+    for node, g, derivatives in walked:
         node_terms = [(node, parent, g, d, g * d) for parent, d in zip(node.parents, derivatives)]
         totals = {}  # the node's terms go in together, or not at all
         for _, parent, _, _, product in node_terms:
-            totals[parent] = totals.get(parent, grads.get(parent, 0.0)) + product
-        if not all(map(math.isfinite, (*(t[4] for t in node_terms), *totals.values()))):
+            so_far = totals.get(parent, grads.get(parent))
+            totals[parent] = product if so_far is None else so_far + product
+        if not all(map(math.isfinite, (g, *(t[4] for t in node_terms), *totals.values()))):
             return terms, error, node
         terms.extend(node_terms)
         grads.update(totals)
-    return terms, error, None
+    stopped = order[len(walked)] if len(walked) < len(order) else None
+    return terms, error, stopped
