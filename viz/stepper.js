@@ -156,7 +156,8 @@
     cells.forEach(function (c) {
       if (c.text) c.text.textContent = c.knownAt <= current ? c.grad : "?";
     });
-    clear("current"); clear("cell-current"); clear("term");
+    clear("current"); clear("cell-current"); clear("term"); clear("source");
+    step.sources.forEach(function (id) { var b = part(id); if (b) b.classList.add("source"); });
     var boxes = step.boxes.map(part).filter(Boolean);
     boxes.forEach(function (box) { box.classList.add("current"); });
     var cell = part(step.cell ? "a_" + step.cell : null);

@@ -149,6 +149,8 @@ def _step_data(scene, step, digits, edge_of, reference, reference_name, toleranc
         "exact": repr(step.grad) if step.grad is not None else "",
         "text": visible(step.text),
         "edges": sorted({edge_of[(node, t.consumer)] for t in step.terms if (node, t.consumer) in edge_of}),
+        "sources": list(dict.fromkeys(scene.box_of[t.consumer].id for t in step.terms
+                                      if t.consumer in scene.box_of and scene.box_of[t.consumer].id not in boxes)),
         "reference": "", "agrees": None,
     }
     if step.kind == "layer":  # the layer's vector δ(l): its z nodes and their gradients
