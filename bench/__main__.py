@@ -2,7 +2,7 @@
 
 import importlib
 
-MODULES = ["bench.engine", "bench.nn_mlp", "bench.fast"]
+MODULES = ["bench.engine", "bench.nn_mlp", "bench.fast", "bench.persist"]
 
 
 def main():

@@ -16,12 +16,22 @@ network shows z(l)_j and a(l)_j side by side, as in the notes.
 from dataclasses import dataclass
 
 from autograd import Value
+from autograd.ops import ACTIVATIONS as ACTIVATION_OPS
+from autograd.ops import OPS
 
 from .data import finite_number
 
-# The name of each activation, with the default of its constant k (None: it has no k).
-ACTIVATIONS = {"linear": 1.0, "step": 0.0, "sigmoid": None, "tanh": None, "relu": None, "softmax": None}
+# THE registry of activations, each name with the default of its constant k (None: it takes
+# none). It is read from the op table: every op flagged as an activation there (tanh,
+# sigmoid, relu, step) is one, a table op's one constant being the notes' k (step's
+# threshold, 0 unless given). nn adds the two that are not ops of their own: "linear", which
+# is z itself (or k z, one * node), and "softmax", which maps a whole layer at once.
+ACTIVATIONS = {"linear": 1.0,
+               **{name: (0.0 if OPS[name].consts else None) for name in ACTIVATION_OPS},
+               "softmax": None}
 ALIASES = {"logistic": "sigmoid", "identity": "linear"}
+LAYERWISE = ("softmax",)   # a whole layer's z vector to its a vector
+CANNOT_LEARN = ("step",)   # its gradient is 0 everywhere: gradient descent cannot move it
 
 
 @dataclass(frozen=True)
@@ -52,23 +62,22 @@ class Activation:
     @property
     def layerwise(self):
         """True for softmax: it maps a whole layer's z vector to its a vector."""
-        return self.name == "softmax"
+        return self.name in LAYERWISE
 
     @property
     def learns(self):
         """False for step, whose gradient is zero everywhere: gradient descent cannot move it."""
-        return self.name != "step"
+        return self.name not in CANNOT_LEARN
 
     def __call__(self, z):
-        """a = σ(z) for one neuron: one node (or z itself for the identity, linear with k = 1)."""
+        """a = σ(z) for one neuron: one node of the table's op (Value has a method per
+        activation op, taking its constant), or z itself for the identity (linear, k = 1)."""
         if self.name == "linear":
             return z if self.k == 1.0 else z * Value(self.k, label="k")
-        if self.name == "step":
-            return z.step(self.k)
-        if self.name == "softmax":
-            raise ValueError("softmax maps a whole layer, not one neuron: use it as a Layer's or "
-                             "an MLP's output activation")
-        return getattr(z, self.name)()
+        if self.layerwise:
+            raise ValueError(f"{self.name} maps a whole layer, not one neuron: use it as a Layer's or "
+                             f"an MLP's output activation")
+        return getattr(z, self.name)() if self.k is None else getattr(z, self.name)(self.k)
 
     def describe(self):
         """The short form used in reprs and in saved files: "tanh", "step(k=0.5)"."""

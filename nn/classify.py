@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .data import finite_number
 from .losses import as_loss
 from .targets import data_set
 
@@ -85,10 +86,18 @@ def accuracy(model, X, y, *, loss=None):
     X, targets, Y = data_set(model, X, y, checker, "accuracy")
     rule = classification_rule(loss, model, Y)
     if rule is None:
+        _name_a_non_number(targets, "accuracy")  # a target that is not a finite number, by name
         raise ValueError("accuracy: the targets are not class labels (expected 0/1 or -1/+1 labels for one "
                          "output, class indices or one-hot rows for several); pass loss=... to choose a rule")
     outputs = model.predict(X).reshape(len(X), -1)
     return rule.correct(outputs, Y) / len(X)
+
+
+def _name_a_non_number(targets, what):
+    """Raise the one check of a number's error for the first entry of the targets that fails it."""
+    for i, target in enumerate(targets):
+        for entry in np.asarray(target, dtype=object).reshape(-1):
+            finite_number(entry, f"{what} y[{i}]")
 
 
 def predict(model, X):

@@ -10,7 +10,7 @@ import numbers
 
 import numpy as np
 
-from autograd import Value
+from autograd import Value, as_number
 from autograd.engine import all_finite_floats
 
 
@@ -112,36 +112,43 @@ def as_examples(X, nin, what):
 
 def numeric_array(values, what, bools=False):
     """values as a float array; a TypeError if any entry is not a number (strings are not numbers;
-    bools are 0.0 and 1.0 where `bools`: in a data set, not in weights)."""
+    bools are 0.0 and 1.0 where `bools`: in a data set, not in weights), a ValueError if one is
+    too large for a float."""
     try:
         array = np.asarray(values)
     except ValueError:  # ragged: rows of different lengths
         lengths = sorted({len(row) for row in values if hasattr(row, "__len__")})
         raise ValueError(f"{what}: the rows have different lengths {lengths}; expected one length") from None
     if array.dtype.kind not in ("biuf" if bools else "iuf"):
-        raise TypeError(f"{what}: expected real numbers only, got {_first_non_number(values, bools)}")
+        return _entry_by_entry(values, what, bools)
     return array.astype(float, copy=False)  # a float array is used as it is: nn only reads it
 
 
-def _first_non_number(values, bools):
-    """The first entry that is not a number, and where it is. Read from the values as given,
-    as objects: numpy turns [[0, 1], ["a", 1]] into strings throughout, "0" included."""
+def _entry_by_entry(values, what, bools):
+    """values as a float array, each entry through the one check of a number, which names the
+    first entry at fault and where it is. Read from the values as given, as objects: numpy
+    turns [[0, 1], ["a", 1]] into strings throughout, "0" included, and keeps an int too large
+    for a float (10**400) as an object."""
     entries = np.asarray(values, dtype=object)
+    floats = np.empty(entries.shape)
     for index, x in np.ndenumerate(entries):
-        if (isinstance(x, bool) and not bools) or not isinstance(x, numbers.Real):
-            where = ", ".join(map(str, index))
-            return f"{type(x).__name__} {x!r:.40} at [{where}]"
-    return f"entries of type {entries.dtype}"
+        where = ", ".join(map(str, index))
+        if (isinstance(x, (bool, np.bool_)) and not bools) or not isinstance(x, (numbers.Real, np.bool_)):
+            raise TypeError(f"{what}: expected real numbers only, got {type(x).__name__} {x!r:.40} at [{where}]")
+        floats[index] = as_number(x, f"{what} at [{where}]")
+    return floats
 
 
 def finite_number(x, what):
-    """float(x) if x is a finite real number (not a bool), else a TypeError/ValueError naming `what`."""
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+    """float(x) if x is a finite real number (not a bool), else a TypeError/ValueError naming `what`.
+
+    Every number nn takes from its user goes through here, and so through the engine's one
+    check of a number (which refuses an int too large for a float by name); a bool is refused
+    as well, since among weights, inputs and settings True is a mistake, not the number 1.
+    """
+    if isinstance(x, (bool, np.bool_)):
         raise TypeError(f"{what}: expected a real number, got {type(x).__name__} {x!r:.40}")
-    x = float(x)
-    if not math.isfinite(x):
-        raise ValueError(f"{what}: expected a finite number, got {x}")
-    return x
+    return as_number(x, what)
 
 
 # --- naming the row of X where an example failed --------------------------------------------

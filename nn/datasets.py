@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from .data import finite_number
 from .init import generator
 
 
@@ -19,7 +20,7 @@ def two_moons(n=100, noise=0.1, seed=None):
     """
     if isinstance(n, bool) or not isinstance(n, int) or n < 2:
         raise ValueError(f"two_moons: n must be an int >= 2, got {n!r}")
-    if not np.isfinite(noise) or noise < 0:
+    if finite_number(noise, "two_moons noise") < 0:
         raise ValueError(f"two_moons: noise must be a finite number >= 0, got {noise!r}")
     rng = generator(seed)
     upper, lower = (n + 1) // 2, n // 2

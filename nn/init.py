@@ -14,6 +14,8 @@ import numbers
 
 import numpy as np
 
+from .data import finite_number
+
 INITS = ("uniform", "normal", "xavier", "he")
 
 
@@ -34,9 +36,7 @@ def check_bias_init(bias_init):
     if isinstance(bias_init, bool) or not isinstance(bias_init, numbers.Real):
         raise TypeError(f"bias_init: expected a number or one of {', '.join(map(repr, INITS))}, "
                         f"got {type(bias_init).__name__} {bias_init!r:.40}")
-    if not math.isfinite(bias_init):
-        raise ValueError(f"bias_init: expected a finite number, got {bias_init}")
-    return float(bias_init)
+    return finite_number(bias_init, "bias_init")
 
 
 def draw(scheme, rng, nin, nout, shape):
@@ -55,12 +55,21 @@ def draw(scheme, rng, nin, nout, shape):
 
 def layer_parameters(init, bias_init, rng, nin, nout):
     """(W, b): W is nout × nin (row j holds the weights into neuron j, as in the notes), b has nout."""
-    weights = draw(init, rng, nin, nout, (nout, nin))
+    try:
+        weights = draw(init, rng, nin, nout, (nout, nin))
+    except (ValueError, MemoryError) as error:  # numpy's messages name no layer
+        kind = MemoryError if isinstance(error, MemoryError) else ValueError
+        raise kind(f"a layer of {_width(nout)} neurons with {_width(nin)} inputs each is too large "
+                   f"to hold ({error})") from None
     if isinstance(bias_init, str):
         biases = draw(bias_init, rng, nin, nout, (nout,))
     else:
         biases = np.full(nout, bias_init)
     return weights, biases
+
+
+def _width(n):
+    return f"{n:,}" if n < 10**15 else f"about 10^{len(str(n)) - 1}"
 
 
 def generator(seed=None, rng=None):
@@ -73,4 +82,6 @@ def generator(seed=None, rng=None):
         return rng
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
         raise TypeError(f"seed: expected an int or None, got {type(seed).__name__} {seed!r:.40}")
+    if seed is not None and seed < 0:  # numpy's own message names no argument
+        raise ValueError(f"seed: expected an int >= 0 or None, got {seed}")
     return np.random.default_rng(seed)

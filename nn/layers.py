@@ -112,7 +112,7 @@ class Layer(Module):
     """nout neurons that all read the same nin inputs: a(l) = σ(W a(l-1) + b).
 
     `layer` is the notes' layer number l (2 for the first hidden layer), used only for labels.
-    A softmax layer computes a_j = e^(z_j - logΣexp(z)), which never overflows.
+    A softmax layer's a_j is autograd.softmax of its z vector, which never overflows.
     """
 
     _fields = ("neurons",)
@@ -145,10 +145,7 @@ class Layer(Module):
     def forward(self, a):
         if not self.activation.layerwise:
             return [neuron.forward(a) for neuron in self.neurons]
-        zs = [neuron.weighted_input(a) for neuron in self.neurons]
-        lse = autograd.logsumexp(zs)
-        lse.label = label("logΣexp z", self.layer)
-        outs = [(z - lse).exp() for z in zs]
+        outs = autograd.softmax([neuron.weighted_input(a) for neuron in self.neurons])
         for neuron, out in zip(self.neurons, outs):
             out.label = neuron._a_label
         return outs

@@ -26,23 +26,31 @@ import autograd
 from autograd import Value
 
 from .data import finite_number
-from .targets import (class_target, class_targets_array, probability_target, probability_targets_array,
-                      real_targets, real_targets_array, sign_target, sign_targets_array)
+from .targets import CLASS_TARGET, PROBABILITY_TARGET, REAL, SIGN_TARGET, TargetKind
 
 
 class Loss:
-    """A per-example loss with its name, its target checks and (for classifiers) its decision rule.
+    """A per-example loss with its name, its target rules and (for classifiers) its decision rule.
 
-    Call it as loss(ŷ, y). `target(y, n)` checks one example's target for n outputs and
-    `targets(Y, n)` a whole numeric array of them at once (see nn.targets; None: no array form).
-    `decide(outputs)` maps an array of outputs (N, n) to predicted labels and `truth(Y)` an
-    array of checked targets to true labels; both are None for regression losses.
+    Call it as loss(ŷ, y). `target` (kept as `rule`) is the kind of target it takes (an
+    nn.targets kind, whose rules judge one example and a whole array of examples alike) or,
+    for a loss of your own, any callable(y, n) returning y as the loss takes it. `target(y, n)` checks one example's
+    target for n outputs. `decide(outputs)` maps an array of outputs (N, n) to predicted labels
+    and `truth(Y)` an array of checked targets to true labels; both are None for regression.
     """
 
-    def __init__(self, name, function, target, decide=None, truth=None, options=None, targets=None):
-        self.name, self.function, self.target, self.targets = name, function, target, targets
+    def __init__(self, name, function, target, decide=None, truth=None, options=None):
+        self.name, self.function = name, function
+        self.rule = target  # as given: a kind of target, or a callable
+        self.kind = target if isinstance(target, TargetKind) else None
         self.decide, self.truth = decide, truth
         self.options = dict(options or {})
+
+    def target(self, y, n):
+        """One example's target y for n outputs, checked, as the loss takes it."""
+        if self.kind is not None:
+            return self.kind.target(y, n, self.name)
+        return self.rule(y, n)
 
     def __call__(self, prediction, target, **options):
         outputs = _outputs(prediction, self.name)
@@ -56,7 +64,7 @@ class Loss:
             takes = f"it takes {', '.join(map(repr, accepted))}" if accepted else "it takes no options"
             raise TypeError(f"{self.name}.with_options: unknown option {unknown[0]!r}; {takes}")
         options = {**self.options, **options}
-        return Loss(self.name, self.function, self.target, self.decide, self.truth, options, self.targets)
+        return Loss(self.name, self.function, self.rule, self.decide, self.truth, options)
 
     @property
     def classifies(self):
@@ -188,21 +196,17 @@ def _argmax(outputs):
     return outputs.argmax(axis=1) if outputs.ndim == 2 else np.zeros(len(outputs), dtype=int)
 
 
-sse = Loss("sse", _sse, lambda y, n: real_targets(y, n, "sse"), targets=real_targets_array)
-mse = Loss("mse", _mse, lambda y, n: real_targets(y, n, "mse"), targets=real_targets_array)
-bce = Loss("bce", _bce, lambda y, n: probability_target(y, n, "bce"), targets=probability_targets_array,
+sse = Loss("sse", _sse, REAL)
+mse = Loss("mse", _mse, REAL)
+bce = Loss("bce", _bce, PROBABILITY_TARGET,
            decide=lambda out: (np.asarray(out).reshape(-1) >= 0.5).astype(int),
            truth=lambda Y: (np.asarray(Y).reshape(-1) >= 0.5).astype(int))
-bce_with_logits = Loss("bce_with_logits", _bce_with_logits,
-                       lambda y, n: probability_target(y, n, "bce_with_logits"),
-                       targets=probability_targets_array,
+bce_with_logits = Loss("bce_with_logits", _bce_with_logits, PROBABILITY_TARGET,
                        decide=lambda out: (np.asarray(out).reshape(-1) >= 0.0).astype(int),
                        truth=lambda Y: (np.asarray(Y).reshape(-1) >= 0.5).astype(int))
-cross_entropy = Loss("cross_entropy", _cross_entropy, lambda y, n: class_target(y, n, "cross_entropy"),
-                     targets=class_targets_array, decide=_argmax, truth=_argmax)
-nll = Loss("nll", _nll, lambda y, n: class_target(y, n, "nll"), targets=class_targets_array,
-           decide=_argmax, truth=_argmax)
-hinge = Loss("hinge", _hinge, lambda y, n: sign_target(y, n, "hinge"), targets=sign_targets_array,
+cross_entropy = Loss("cross_entropy", _cross_entropy, CLASS_TARGET, decide=_argmax, truth=_argmax)
+nll = Loss("nll", _nll, CLASS_TARGET, decide=_argmax, truth=_argmax)
+hinge = Loss("hinge", _hinge, SIGN_TARGET,
              decide=lambda out: np.where(np.asarray(out).reshape(-1) >= 0.0, 1, -1),
              truth=lambda Y: np.asarray(Y).reshape(-1).astype(int))
 

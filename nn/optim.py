@@ -11,23 +11,25 @@ state, so the scalar and the fast path cannot drift apart.
 """
 
 import math
-import numbers
 
 import numpy as np
 
 from autograd import Value
 
+from .data import finite_number
+
 
 def _hyper(x, name, low=0.0, inclusive=True, high=None):
-    """A finite hyper-parameter in [low, high) (or (low, ...) when not inclusive), else a clear error."""
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(f"{name}: expected a number, got {type(x).__name__} {x!r:.40}")
-    x = float(x)
-    if not math.isfinite(x) or x < low or (x == low and not inclusive) or (high is not None and x >= high):
-        if high is not None:
-            expected = f"in [{low:g}, {high:g})"
-        else:
-            expected = f"{'>=' if inclusive else '>'} {low:g}"
+    """A finite hyper-parameter in [low, high) (or (low, ...) when not inclusive), else a clear error.
+
+    The number itself goes through nn's one check of a number (finite_number), which names
+    the argument; the range is the optimizer's own rule."""
+    expected = f"in [{low:g}, {high:g})" if high is not None else f"{'>=' if inclusive else '>'} {low:g}"
+    try:
+        x = finite_number(x, name)
+    except ValueError as error:  # nan, ±inf, an int too large for a float
+        raise ValueError(f"{error} ({name} must be {expected})") from None
+    if x < low or (x == low and not inclusive) or (high is not None and x >= high):
         raise ValueError(f"{name} must be {expected}, got {x}")
     return x
 

@@ -15,15 +15,21 @@ ever written into an existing model.
 """
 
 import json
-import math
 import numbers
 import os
 
 from .activations import activation as as_activation
+from .data import finite_number
+from .files import FileTooBig, file_path, read_limited, write_whole
 from .layers import MLP
 
 FORMAT = "tracegrad.nn.MLP"
 VERSION = 1
+# A saved parameter takes about 50 bytes ("layers.0.neurons.12.w.345": -0.12345678901234567,), so
+# this is about 1.3 million parameters, more than a scalar engine trains in reasonable time.
+# A bigger file is refused by its size, before a byte of it is read or parsed.
+MAX_FILE_BYTES = 64 * 2**20
+BYTES_PER_PARAMETER = 50
 
 
 class ModelFileError(ValueError):
@@ -31,10 +37,17 @@ class ModelFileError(ValueError):
 
 
 def save(model, path):
-    """Write `model` (an nn.MLP) to `path` as JSON; floats are written exactly (repr round-trips)."""
+    """Write `model` (an nn.MLP) to `path` as JSON; floats are written exactly (repr round-trips).
+
+    The file is written whole or not at all (nn.files.write_whole): two saves to one path at
+    once leave one complete file, no planted file or symlink is followed, and a save that fails
+    (a full disk, a directory given as the path) leaves the old file as it was and no
+    temporary file behind.
+    """
     if not isinstance(model, MLP):
         raise TypeError(f"save: expected an nn.MLP, got {type(model).__name__} (for a Module of your own, "
                         f"save model.state_dict() as JSON and give it back to model.load_state_dict)")
+    path = os.fsdecode(file_path(path, "save"))
     document = {
         "format": FORMAT,
         "version": VERSION,
@@ -44,29 +57,71 @@ def save(model, path):
             "activations": [act.to_json() for act in model.activations],
             "elementary": model.elementary,
         },
-        "parameters": model.state_dict(),
+        "parameters": _finite_parameters(model),
     }
-    text = json.dumps(document, indent=1, allow_nan=False)
-    temporary = f"{os.fspath(path)}.tmp"
-    with open(temporary, "w", encoding="utf-8") as file:  # then rename: no half-written file on a crash
-        file.write(text + "\n")
-    os.replace(temporary, path)
+    write_whole(path, json.dumps(document, indent=1, allow_nan=False) + "\n")
 
 
-def load(path):
-    """A new nn.MLP from a file written by `save`, or ModelFileError if anything is wrong."""
+def load(path, *, max_bytes=MAX_FILE_BYTES):
+    """A new nn.MLP from a file written by `save`, or ModelFileError if anything is wrong.
+
+    A file larger than `max_bytes` (default MAX_FILE_BYTES, 64 MB) is refused before it is
+    read; pass a larger number, or None, to load a bigger file you trust. A file that cannot be
+    read at all (missing, a directory, a symlink loop, no permission) is a ModelFileError too,
+    with the operating system's error as its cause.
+    """
+    path = file_path(path, "load")
+    max_bytes = _limit(max_bytes)
+    source = repr(os.fspath(path))
     try:
-        with open(path, encoding="utf-8") as file:
-            text = file.read()
+        data = read_limited(path, max_bytes)
+    except FileTooBig as error:
+        raise _too_big(error.size, max_bytes, source) from None
+    except OSError as error:
+        raise ModelFileError(f"load {source}: cannot read the file: {error.strerror or error}") from error
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise ModelFileError(f"load {os.fspath(path)!r}: not a text file ({error})") from None
-    return from_json(text, source=repr(os.fspath(path)))
+        raise ModelFileError(f"load {source}: not a text file ({error})") from None
+    return from_json(text, source=source, max_bytes=None)
 
 
-def from_json(text, source="<string>"):
+def _limit(max_bytes):
+    if max_bytes is None:
+        return None
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, numbers.Integral) or max_bytes < 1:
+        raise TypeError(f"load max_bytes: expected a positive int or None (no limit), got {max_bytes!r:.40}")
+    return int(max_bytes)
+
+
+def _too_big(size, max_bytes, source):
+    return ModelFileError(
+        f"load {source}: the model file is {_size(size)}, over the limit of {_size(max_bytes)} (about "
+        f"{max_bytes // BYTES_PER_PARAMETER:,} parameters), so it was not read; to load a bigger file "
+        f"you trust, pass nn.load(path, max_bytes=...) a larger limit, or max_bytes=None for none")
+
+
+def _size(n):
+    return f"{n:,} bytes" if n < 2**20 else f"{n / 2**20:.1f} MB"
+
+
+def _finite_parameters(model):
+    """The state dict to save, every number checked by name: a model with a nan or ±inf weight
+    (a training run that diverged) is refused, since its file could never be loaded."""
+    return {name: finite_number(p.data, f"save: parameter {name!r} ({p.label or 'unlabelled'})")
+            for name, p in model.named_parameters()}
+
+
+def from_json(text, source="<string>", max_bytes=MAX_FILE_BYTES):
     """A new nn.MLP from the JSON text of a saved model (see `load`)."""
     def fail(reason):
         return ModelFileError(f"load {source}: {reason}")
+
+    if not isinstance(text, (str, bytes, bytearray)):
+        raise TypeError(f"from_json: expected the text of a saved model (str), got {type(text).__name__}")
+    max_bytes = _limit(max_bytes)
+    if max_bytes is not None and len(text) > max_bytes:
+        raise _too_big(len(text), max_bytes, source)
 
     try:
         document = json.loads(text, parse_constant=_reject_constant)
@@ -93,16 +148,19 @@ def from_json(text, source="<string>"):
                    f"holds {len(parameters)}")
     model = _build(architecture, fail)
     expected = [name for name, _ in model.named_parameters()]
+    known = set(expected)  # built once: a set per name would make loading quadratic in the count
     missing = [name for name in expected if name not in parameters]
-    unexpected = [name for name in parameters if name not in set(expected)]
+    unexpected = [name for name in parameters if name not in known]
     if missing or unexpected:
         raise fail(f"the parameter names do not match the architecture: {len(missing)} missing "
                    f"{missing[:3]}, {len(unexpected)} unexpected {unexpected[:3]}")
+    checked = {}
     for name in expected:
-        value = parameters[name]
-        if not _finite_float(value):
-            raise fail(f"parameter {name!r} is {_short_repr(value)}, expected a finite number")
-    model.load_state_dict(parameters)
+        try:
+            checked[name] = finite_number(parameters[name], f"parameter {name!r}")
+        except (TypeError, ValueError):
+            raise fail(f"parameter {name!r} is {_short_repr(parameters[name])}, expected a finite number") from None
+    model.load_state_dict(checked)
     return model
 
 
@@ -141,16 +199,6 @@ def _expect_keys(mapping, keys, where, fail):
 
 def _is_int(x):
     return isinstance(x, int) and not isinstance(x, bool)
-
-
-def _finite_float(value):
-    """A JSON number that is a finite float: an integer too large for a float (10**400) is not."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        return False
-    try:
-        return math.isfinite(float(value))
-    except OverflowError:
-        return False
 
 
 def _short_repr(value):

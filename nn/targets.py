@@ -1,19 +1,31 @@
-"""What a target y may be for each loss: one example at a time, and a whole numpy array at once.
+"""What a target y may be for each loss: every rule written once, for one example and for arrays.
 
-Each loss checks ONE example's target with a `target(y, n)` function (n: the model's outputs)
-that returns y in the form the loss takes (a float, or a list of n floats) or raises an error
-naming what is wrong. Its array form `targets(Y, n)` judges a whole numeric array of targets
-with numpy and returns
+A loss's targets are of one kind: n numbers (sse, mse), one probability (bce,
+bce_with_logits), one sign (hinge), or a class, an index or a one-hot row (cross_entropy, nll).
+A kind is a few rules, each written ONCE and judged on an array of targets, one per example:
+
+    the model rule   what the number n of outputs must be (one output; at least two)
+    finiteness       every entry a finite number
+    the shape rule   which shapes one example's target may have, for n outputs
+    conditions       on the numbers, written with & and | on comparisons (as the op table's
+                     domain rules are), so that each holds elementwise on a whole array
+
+`kind.targets(Y, n)` judges a numeric array Y of N targets at once and returns
 
     (checked, ok)   checked: float array, (N,) for one number per example or (N, n);
-                    ok: bool array (N,), True where example i passes the per-example check
+                    ok: bool array (N,), True where example i passes every rule
 
-so that `checked[i]` is what `target(Y[i], n)` returns wherever ok[i]. Where an example fails,
-`check_targets` asks the per-example check to explain it, so the error is the same either way.
+and `kind.explain(Y, n, i, name)` raises the error of the first rule that example i breaks.
+One example (`kind.target(y, n, name)`, which each loss calls) and an array's failing example
+are judged by the same code (`_judge`): the entries through nn's one check of a number (which
+names the target), then the same rules in the same order. So an example and an array of
+examples can never disagree, and the error names the same culprit either way.
 """
 
 import numbers
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -22,118 +34,206 @@ from autograd import Value
 from .data import as_examples, finite_number, model_sizes
 
 
-# --- one example -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Condition:
+    """One rule on a target's numbers and the error it raises: `holds(y, n)` is a bool for one
+    target, or a bool per example on an array of them; `says(y, n)` is the message."""
 
-def real_targets(target, n, name):
-    """y as n floats (or Values): a number when n == 1, else a sequence of n."""
-    if isinstance(target, np.ndarray):
-        target = target.tolist()
-    if not isinstance(target, (list, tuple)):
-        target = [target]
-    if len(target) != n:
-        raise ValueError(f"{name}: the target has {len(target)} entries but the prediction has {n} outputs")
-    return [t if isinstance(t, Value) else finite_number(t, f"{name}: target") for t in target]
+    holds: Callable
+    error: type
+    says: Callable
 
 
-def one_target(target, n, name):
-    if n != 1:
-        raise ValueError(f"{name}: expects a single output per example, got {n} outputs "
-                         f"(for several classes use cross_entropy)")
-    return real_targets(target, 1, name)[0]
+PROBABILITY = Condition(lambda y, n: (0.0 <= y) & (y <= 1.0), ValueError,
+                        lambda y, n: f"the target must be a probability in [0, 1] (a 0/1 label), got {y}")
+SIGN = Condition(lambda y, n: (y == -1.0) | (y == 1.0), ValueError,
+                 lambda y, n: f"the target must be -1 or +1, got {y} (map 0/1 labels to 2y - 1)")
+WHOLE = Condition(lambda y, n: y % 1 == 0, ValueError, lambda y, n: f"a class index must be a whole number, got {y}")
+IN_RANGE = Condition(lambda y, n: (0 <= y) & (y < n), IndexError,
+                     lambda y, n: f"class index {int(y)} is out of range for {n} classes (expected 0 to {n - 1})")
+ONE_HOT = Condition(lambda rows, n: (np.asarray(rows) >= 0.0).all(axis=-1) & (np.asarray(rows) > 0.0).any(axis=-1),
+                    ValueError, lambda y, n: f"a one-hot target needs entries >= 0 that do not all vanish, got {y}")
 
 
-def probability_target(target, n, name):
-    y = one_target(target, n, name)
-    if not isinstance(y, Value) and not 0.0 <= y <= 1.0:
-        raise ValueError(f"{name}: the target must be a probability in [0, 1] (a 0/1 label), got {y}")
-    return y
+class TargetKind:
+    """n real numbers per example (sse, mse), a bare number when n == 1; subclasses narrow it.
+
+    Each rule is one method, used on arrays and on one example alike; only `rows` (an array's
+    targets in the loss's form) and `value` (one example's) say the same arrangement twice,
+    once with numpy and once for a list, since one example should not pay numpy's overhead.
+    A Value among one example's entries (a target that is itself computed) passes as it is
+    where `values_pass`; only the shape rule judges it then.
+    """
+
+    values_pass = True
+    one_number = False
+    conditions = ()
+
+    def model_rule(self, n):
+        """The message if a model with n outputs cannot take this kind of target, else None."""
+        return None
+
+    def fits(self, shape, n):
+        """The shape rule: may one example's target have `shape`, for n outputs?"""
+        return shape == (n,) or (shape == () and n == 1)
+
+    def shape_error(self, shape, n):
+        entries = shape[0] if shape else 1
+        if entries == n:  # n entries, but nested
+            return TypeError(f"the target has the shape {shape}; expected {n} numbers in a flat sequence")
+        return ValueError(f"the target has {entries} entries but the prediction has {n} outputs")
+
+    def conditions_for(self, shape):
+        return self.conditions
+
+    def rows(self, Y, n):
+        """An array of N targets (each of a shape that fits) in the loss's form."""
+        return Y.reshape(len(Y), -1)[:, 0] if self.one_number else Y.reshape(len(Y), n)
+
+    def value(self, flat, shape, n):
+        """One example's entries (flat, checked numbers) in the loss's form."""
+        return flat[0] if self.one_number else flat
+
+    def given(self, checked, ok, n):
+        """What the loss takes from the checked targets (class indices become one-hot rows)."""
+        return checked
+
+    def not_a_target(self, target):
+        """The message for a target that is neither a number nor a sequence, or None to take
+        it as one entry (whose check then names its type)."""
+        return None
+
+    # --- a whole array at once ----------------------------------------------------------
+
+    def targets(self, Y, n):
+        """(checked, ok) for a numeric array Y of N targets, one per example (see the module)."""
+        Y = np.asarray(Y, dtype=float)
+        shape = Y.shape[1:]
+        if self.model_rule(n) or not self.fits(shape, n):
+            return np.zeros(len(Y)), np.zeros(len(Y), dtype=bool)
+        checked = self.rows(Y, n)
+        ok = np.isfinite(Y).reshape(len(Y), -1).all(axis=1)
+        with np.errstate(invalid="ignore"):  # a row with nan or inf has failed already
+            for condition in self.conditions_for(shape):
+                ok &= condition.holds(checked, n)
+        return self.given(checked, ok, n), ok
+
+    def explain(self, Y, n, i, name):
+        """Raise the error of the first rule that example i of the array Y breaks."""
+        self._judge(np.asarray(Y[i], dtype=float).reshape(-1).tolist(), Y.shape[1:], n, name)
+
+    # --- one example --------------------------------------------------------------------
+
+    def target(self, target, n, name):
+        """One example's target, checked: a float, or a list of floats (or of Values)."""
+        reason = self.model_rule(n)
+        if reason:
+            raise ValueError(f"{name}: {reason}")
+        if isinstance(target, np.ndarray):
+            target = target.tolist()
+        if isinstance(target, (list, tuple)) and not any(isinstance(t, (list, tuple)) for t in target):
+            flat, shape = list(target), (len(target),)
+        elif isinstance(target, (list, tuple)):  # nested: numpy says its shape
+            entries = np.asarray(target, dtype=object)
+            flat, shape = entries.reshape(-1).tolist(), entries.shape
+        elif isinstance(target, (Value, numbers.Real)) or self.not_a_target(target) is None:
+            flat, shape = [target], ()
+        else:
+            raise TypeError(f"{name}: {self.not_a_target(target)}")
+        if self.values_pass and any(isinstance(t, Value) for t in flat):
+            return self._with_values(flat, shape, n, name)
+        return self._judge(flat, shape, n, name)
+
+    def _judge(self, flat, shape, n, name):
+        """Every rule in order, on one example's entries: its checked value in the loss's form."""
+        reason = self.model_rule(n)
+        if reason:
+            raise ValueError(f"{name}: {reason}")
+        flat = [finite_number(t, f"{name}: target") for t in flat]
+        if not self.fits(shape, n):
+            error = self.shape_error(shape, n)
+            raise type(error)(f"{name}: {error}")
+        value = self.value(flat, shape, n)
+        for condition in self.conditions_for(shape):
+            if not condition.holds(value, n):
+                raise condition.error(f"{name}: {condition.says(value, n)}")
+        return self.one_example(value, shape, n)
+
+    def one_example(self, value, shape, n):
+        return value
+
+    def _with_values(self, flat, shape, n, name):
+        if not self.fits(shape, n):
+            error = self.shape_error(shape, n)
+            raise type(error)(f"{name}: {error}")
+        checked = [t if isinstance(t, Value) else finite_number(t, f"{name}: target") for t in flat]
+        return checked[0] if self.one_number else checked
 
 
-def sign_target(target, n, name):
-    y = one_target(target, n, name)
-    if isinstance(y, Value) or y not in (-1.0, 1.0):
-        raise ValueError(f"{name}: the target must be -1 or +1, got {y} (map 0/1 labels to 2y - 1)")
-    return y
+class OneNumber(TargetKind):
+    """One number per example, for a model with one output (bce, bce_with_logits, hinge)."""
+
+    one_number = True
+
+    def __init__(self, *conditions, values_pass=True):
+        self.conditions, self.values_pass = conditions, values_pass
+
+    def model_rule(self, n):
+        if n != 1:
+            return f"expects a single output per example, got {n} outputs (for several classes use cross_entropy)"
+        return None
+
+    def fits(self, shape, n):
+        return shape in ((), (1,))
 
 
-def class_target(target, n, name):
-    """y as a distribution over the n classes: a class index (0-based) becomes one-hot."""
-    if n < 2:
-        raise ValueError(f"{name}: needs at least 2 outputs (one per class), got {n}; "
-                         f"for one output use bce_with_logits")
-    if isinstance(target, np.ndarray) and target.ndim == 0:
-        target = target.item()
-    if isinstance(target, numbers.Real) and not isinstance(target, bool):
-        if not float(target).is_integer():
-            raise ValueError(f"{name}: a class index must be a whole number, got {target}")
-        index = int(target)
-        if not 0 <= index < n:
-            raise IndexError(f"{name}: class index {index} is out of range for {n} classes "
-                             f"(expected 0 to {n - 1})")
-        return [1.0 if c == index else 0.0 for c in range(n)]
-    if isinstance(target, (list, tuple, np.ndarray)):
-        y = [finite_number(t, f"{name}: target entry") for t in np.asarray(target, dtype=object).ravel()]
-        if len(y) != n:
-            raise ValueError(f"{name}: the one-hot target has {len(y)} entries for {n} classes")
-        if min(y) < 0 or sum(y) <= 0:
-            raise ValueError(f"{name}: a one-hot target needs entries >= 0 that do not all vanish, got {y}")
-        return y
-    raise TypeError(f"{name}: expected a class index or a one-hot sequence, got "
-                    f"{type(target).__name__} {target!r:.40}")
+class ClassTarget(TargetKind):
+    """A class index (0-based), which becomes a one-hot row, or a one-hot row of n entries
+    (cross_entropy, nll): y as a distribution over the n classes. A nested one-hot target is
+    flattened."""
+
+    values_pass = False
+
+    def model_rule(self, n):
+        if n < 2:
+            return f"needs at least 2 outputs (one per class), got {n}; for one output use bce_with_logits"
+        return None
+
+    def fits(self, shape, n):
+        return shape == () or int(np.prod(shape)) == n
+
+    def shape_error(self, shape, n):
+        return ValueError(f"the one-hot target has {int(np.prod(shape))} entries for {n} classes")
+
+    def conditions_for(self, shape):
+        return (WHOLE, IN_RANGE) if shape == () else (ONE_HOT,)
+
+    def rows(self, Y, n):
+        return Y if Y.ndim == 1 else Y.reshape(len(Y), n)
+
+    def value(self, flat, shape, n):
+        return flat[0] if shape == () else flat
+
+    def given(self, checked, ok, n):
+        if checked.ndim == 2:
+            return checked
+        rows = np.zeros((len(checked), n))  # valid class indices as one-hot rows
+        rows[np.flatnonzero(ok), checked[ok].astype(int)] = 1.0
+        return rows
+
+    def one_example(self, value, shape, n):
+        if shape != ():
+            return value
+        return [1.0 if c == int(value) else 0.0 for c in range(n)]
+
+    def not_a_target(self, target):
+        return f"expected a class index or a one-hot sequence, got {type(target).__name__} {target!r:.40}"
 
 
-# --- a whole array: the same rules with numpy ----------------------------------------------
-# Y is a float array with one row per example; a shape the per-example check refuses fails
-# every example (ok all False), and the per-example check then says why for example 0.
-
-def _none_pass(Y):
-    return np.zeros(len(Y)), np.zeros(len(Y), dtype=bool)
-
-
-def _finite_rows(Y):
-    return np.isfinite(Y).reshape(len(Y), -1).all(axis=1)
-
-
-def real_targets_array(Y, n):
-    """Every row y(i) is n finite numbers (a bare number when n == 1): shape (N, n)."""
-    if Y.ndim == 1 and n == 1:
-        Y = Y.reshape(-1, 1)
-    if Y.ndim != 2 or Y.shape[1] != n:
-        return _none_pass(Y)
-    return Y, _finite_rows(Y)
-
-
-def one_target_array(Y, n):
-    """One finite number per example, as a bare number or a row of one: shape (N,)."""
-    if n != 1 or not (Y.ndim == 1 or (Y.ndim == 2 and Y.shape[1] == 1)):
-        return _none_pass(Y)
-    y = Y.reshape(-1)
-    return y, np.isfinite(y)
-
-
-def probability_targets_array(Y, n):
-    y, ok = one_target_array(Y, n)
-    return y, ok & (0.0 <= y) & (y <= 1.0)
-
-
-def sign_targets_array(Y, n):
-    y, ok = one_target_array(Y, n)
-    return y, ok & ((y == -1.0) | (y == 1.0))
-
-
-def class_targets_array(Y, n):
-    """Class indices (shape (N,)) become one-hot rows; rows of n entries >= 0, not all 0, stay."""
-    if n < 2:
-        return _none_pass(Y)
-    if Y.ndim == 1:
-        whole = np.isfinite(Y) & (Y == np.floor(Y)) & (0.0 <= Y) & (Y < n)
-        rows = np.zeros((len(Y), n))
-        rows[np.flatnonzero(whole), Y[whole].astype(int)] = 1.0
-        return rows, whole
-    rows = Y.reshape(len(Y), -1)  # the per-example check flattens a nested target too
-    if rows.shape[1] != n:
-        return _none_pass(Y)
-    return rows, _finite_rows(rows) & (rows >= 0.0).all(axis=1) & (rows > 0.0).any(axis=1)
+REAL = TargetKind()
+PROBABILITY_TARGET = OneNumber(PROBABILITY)
+SIGN_TARGET = OneNumber(SIGN, values_pass=False)
+CLASS_TARGET = ClassTarget()
 
 
 # --- a data set's targets ------------------------------------------------------------------
@@ -146,13 +246,13 @@ def check_targets(y, loss, n, what):
              loss has an array form; else None
     An example that fails raises the per-example check's error, prefixed by `what y[i]`.
     """
-    if isinstance(y, np.ndarray) and y.dtype.kind in "iuf" and loss.targets is not None:
-        Y, ok = loss.targets(np.asarray(y, dtype=float), n)
+    if isinstance(y, np.ndarray) and y.dtype.kind in "iuf" and loss.kind is not None:
+        Y = np.asarray(y, dtype=float)
+        checked, ok = loss.kind.targets(Y, n)
         if ok.all():
-            return TargetRows(Y), Y
+            return TargetRows(checked), checked
         first = int(np.argmin(ok))
-        _one(loss, y[first].tolist(), n, f"{what} y[{first}]")
-        # The per-example check accepted it after all: it is the judge, so ask it about every one.
+        loss.kind.explain(Y, n, first, f"{what} y[{first}]: {loss.name}")
     raw = y.tolist() if isinstance(y, np.ndarray) else list(y)
     return [_one(loss, target, n, f"{what} y[{i}]") for i, target in enumerate(raw)], None
 

@@ -3,7 +3,7 @@ speed is measured by `make bench`, never in tests)."""
 
 import numpy as np
 
-from bench import engine, fast, nn_mlp
+from bench import engine, fast, nn_mlp, persist
 
 
 def test_the_fast_path_bench_trains_and_compiles_on_a_small_slice():
@@ -35,3 +35,11 @@ def test_the_chain_figure_is_the_median_of_runs_in_fresh_processes(monkeypatch):
     assert peer["backward"] is None  # micrograd's recursive backward fails past about 990 nodes
     assert "RecursionError past 12 nodes" in engine._show_chain(peer, {"deepest": 12})
     assert engine._chain_ratio(ours, peer).startswith("build ")
+
+
+def test_the_persist_bench_measures_a_round_trip_and_a_refusal(tmp_path, monkeypatch):
+    monkeypatch.setattr(persist, "REPEATS", 1)
+    result = persist.measure(5, tmp_path)
+    assert result["parameters"] == 785 * 5 + 6 * 10 and result["load"] > 0
+    assert persist.refusal_seconds(tmp_path) > 0
+    assert "of linear" in persist.rows([result])[0][-1]

@@ -6,10 +6,12 @@ import numpy as np
 import pytest
 
 import nn
+from nn.datasets import two_moons
 from autograd import Value
 
 model = nn.MLP(3, [4, 2], seed=0)
 binary = nn.MLP(2, [3, 1], seed=0)
+HUGE = 10 ** 400  # an int no float can hold
 X2, y2 = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]), np.array([1.0, 1.0, 0.0])
 
 
@@ -52,7 +54,8 @@ CASES = {
     "validation mismatch": (lambda: fit(validation=(X2, y2[:2])), ValueError, "validation.*3 examples but y has 2"),
     # --- names and settings
     "unknown activation": (lambda: nn.MLP(2, [3], activation="swish"), ValueError,
-                           "unknown activation 'swish'; expected one of 'linear', 'step'"),
+                           "unknown activation 'swish'; expected one of 'linear', 'tanh', 'sigmoid', 'relu', 'step', "
+                           "'softmax'"),
     "activation not a name": (lambda: nn.MLP(2, [3], activation=3), TypeError, "activation: expected a name"),
     "k for tanh": (lambda: nn.MLP(2, [3], activation=("tanh", 2.0)), ValueError, "'tanh' takes no constant k"),
     "k nan": (lambda: nn.MLP(2, [3], activation=("step", math.nan)), ValueError, "'step': k: expected a finite number"),
@@ -102,6 +105,54 @@ CASES = {
     "batch_size float": (lambda: fit(batch_size=2.5), TypeError, "fit batch_size: expected an int"),
     "callback": (lambda: fit(callback=3), TypeError, "callback"),
     "compiled": (lambda: fit(compiled="yes"), TypeError, "compiled"),
+    # --- ints too large for a float: every public number goes through one check that names it
+    "huge input": (lambda: model([1.0, HUGE, 3.0]), ValueError, "MLP: input x_2: .*int too large for a float"),
+    "huge input leaf": (lambda: nn.inputs([HUGE]), ValueError, "inputs: input x_1: .*int too large"),
+    "huge Value input": (lambda: model([Value(1.0), HUGE, 3.0]), ValueError, "input x_2: .*int too large"),
+    "huge neuron bias": (lambda: nn.Neuron(2, weights=[1.0, 2.0], bias=HUGE), ValueError,
+                         "Neuron bias: .*int too large"),
+    "huge neuron weight": (lambda: nn.Neuron(2, weights=[1.0, HUGE], bias=0.0), ValueError,
+                           r"Neuron weights at \[1\]: .*int too large"),
+    "huge bias_init": (lambda: nn.MLP(2, [3], bias_init=HUGE), ValueError, "bias_init: .*int too large"),
+    "huge k": (lambda: nn.MLP(2, [3], activation=("step", HUGE)), ValueError, "'step': k: .*int too large"),
+    "huge k of an Activation": (lambda: nn.Activation("linear", -HUGE), ValueError, "'linear': k: .*int too large"),
+    "huge X": (lambda: fit(X=[[0.0, 1.0], [HUGE, 0.0], [1.0, 1.0]]), ValueError,
+               r"fit X at \[1, 0\]: .*int too large"),
+    "huge y": (lambda: fit(y=[1, HUGE, 0]), ValueError, r"fit y\[1\]: mse: target: .*int too large"),
+    "huge class index": (lambda: fit(model=model, X=np.zeros((3, 3)), y=[0, HUGE, 1], loss=nn.cross_entropy),
+                         ValueError, r"y\[1\]: cross_entropy: target: .*int too large"),
+    "huge one-hot entry": (lambda: nn.cross_entropy([Value(0.0), Value(1.0)], [HUGE, 0]), ValueError,
+                           "cross_entropy: target: .*int too large"),
+    "huge target": (lambda: nn.bce(Value(0.5), HUGE), ValueError, "bce: target: .*int too large"),
+    "huge prediction": (lambda: nn.mse(HUGE, 1.0), ValueError, "mse: prediction: .*int too large"),
+    "huge lr": (lambda: fit(lr=HUGE), ValueError, "learning rate lr: .*int too large.*must be > 0"),
+    "huge SGD momentum": (lambda: nn.SGD(binary.parameters(), 0.1, momentum=HUGE), ValueError,
+                          "SGD momentum: .*int too large"),
+    "huge SGD weight_decay": (lambda: nn.SGD(binary.parameters(), 0.1, weight_decay=HUGE), ValueError,
+                              "SGD weight_decay: .*int too large"),
+    "huge Adam lr": (lambda: nn.Adam(binary.parameters(), lr=HUGE), ValueError, "Adam learning rate lr: .*too large"),
+    "huge Adam beta": (lambda: nn.Adam(binary.parameters(), betas=(0.9, HUGE)), ValueError,
+                       r"Adam β2 \(betas\[1\]\): .*int too large"),
+    "huge Adam eps": (lambda: nn.Adam(binary.parameters(), eps=HUGE), ValueError, "Adam eps: .*int too large"),
+    "huge l2 strength": (lambda: nn.l2(binary.parameters(), HUGE), ValueError, "l2 strength: .*int too large"),
+    "huge state": (lambda: binary.load_state_dict({**binary.state_dict(), "layers.1.neurons.0.b": HUGE}),
+                   ValueError, "load_state_dict: value of 'layers.1.neurons.0.b': .*int too large"),
+    "huge weights": (lambda: binary.set_weights([(np.zeros((3, 2)).tolist(), [0, HUGE, 0]), binary.weights()[1]]),
+                     ValueError, r"set_weights: layer 0 b at \[1\]: .*int too large"),
+    "huge predict": (lambda: binary.predict([[HUGE, 1]]), ValueError, r"predict X at \[0, 0\]: .*int too large"),
+    "huge accuracy y": (lambda: nn.accuracy(binary, X2, [0, 1, -HUGE], loss=nn.bce), ValueError,
+                        r"accuracy y\[2\]: bce: target: .*int too large"),
+    "seed negative": (lambda: nn.MLP(2, [3], seed=-1), ValueError, "seed: expected an int >= 0 or None, got -1"),
+    "layer too wide": (lambda: nn.MLP(HUGE, [3]), ValueError, "layer of 3 neurons with about 10\\^400 inputs"),
+    "layer too big": (lambda: nn.Layer(10 ** 7, 10 ** 7), MemoryError, "layer of 10,000,000 neurons with 10,000,000"),
+    "moons noise huge": (lambda: two_moons(10, noise=HUGE), ValueError, "two_moons noise: .*int too large"),
+    "moons noise nan": (lambda: two_moons(10, noise=math.nan), ValueError, "two_moons noise: expected a finite"),
+    "moons noise text": (lambda: two_moons(10, noise="0.1"), TypeError, "two_moons noise: expected a real number"),
+    "huge accuracy y, no loss": (lambda: nn.accuracy(binary, X2, [0, 1, HUGE]), ValueError,
+                                 r"accuracy y\[2\]: .*int too large"),
+    "text accuracy y, no loss": (lambda: nn.accuracy(binary, X2, [0, "1", 1]), TypeError,
+                                 r"accuracy y\[1\]: expected a real number"),
+    "huge validation": (lambda: fit(validation=(X2, [0, HUGE, 1])), ValueError, r"validation y\[1\]: .*too large"),
 }
 
 

@@ -122,7 +122,7 @@ def test_huge_finite_weights_whose_sum_overflows_still_step():
     (lambda p: nn.SGD(p, lr=0.0), ValueError, "learning rate lr must be > 0, got 0.0"),
     (lambda p: nn.SGD(p, lr=-0.1), ValueError, "lr must be > 0, got -0.1"),
     (lambda p: nn.SGD(p, lr=math.inf), ValueError, "lr must be > 0"),
-    (lambda p: nn.SGD(p, lr="fast"), TypeError, "lr: expected a number"),
+    (lambda p: nn.SGD(p, lr="fast"), TypeError, "lr: expected a real number"),
     (lambda p: nn.Adam(p, lr=-1), ValueError, "Adam learning rate lr must be > 0"),
     (lambda p: nn.SGD(p, lr=0.1, momentum=1.5), ValueError, "momentum must be in"),
     (lambda p: nn.SGD(p, lr=0.1, weight_decay=-1), ValueError, "weight_decay must be >= 0"),

@@ -1,11 +1,14 @@
 """nn.save / nn.load: JSON round trips; corrupted, truncated or tampered files are refused."""
 
 import json
+import math
+import os
 
 import numpy as np
 import pytest
 
 import nn
+import nn.persist
 
 
 @pytest.fixture
@@ -121,9 +124,10 @@ def test_a_binary_file_is_refused(tmp_path):
         nn.load(path)
 
 
-def test_a_missing_file_raises_file_not_found(tmp_path):
-    with pytest.raises(FileNotFoundError):
+def test_a_missing_file_is_a_model_file_error_caused_by_file_not_found(tmp_path):
+    with pytest.raises(nn.ModelFileError, match="nothing.json.*cannot read the file: No such file") as caught:
         nn.load(tmp_path / "nothing.json")
+    assert isinstance(caught.value.__cause__, FileNotFoundError)
 
 
 def test_save_refuses_what_is_not_an_mlp(tmp_path):
@@ -157,3 +161,112 @@ def test_set_weights_validates_shapes_and_numbers_before_writing(model):
     with pytest.raises(TypeError, match="real numbers"):
         model.set_weights([(weights[0][0], ["a"] * 4), weights[1]])
     assert model.state_dict() == before
+
+
+# --- loading: what is not a readable model file ------------------------------------------
+
+@pytest.mark.parametrize("make, cause", [
+    (lambda tmp: tmp, IsADirectoryError),                                     # a directory
+    (lambda tmp: tmp / "no" / "such.json", FileNotFoundError),                # a missing file
+    (lambda tmp: _symlink_loop(tmp), OSError),                                # a symlink loop
+])
+def test_an_unreadable_path_is_a_model_file_error_that_keeps_its_cause(tmp_path, make, cause):
+    path = make(tmp_path)
+    with pytest.raises(nn.ModelFileError, match="cannot read the file") as caught:
+        nn.load(path)
+    assert repr(str(path)) in str(caught.value)
+    assert isinstance(caught.value.__cause__, cause)
+
+
+def _symlink_loop(tmp_path):
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    return tmp_path / "a"
+
+
+@pytest.mark.parametrize("path", [3, 0, None, 2.5, ["model.json"]])
+def test_load_and_save_take_a_path_never_a_file_descriptor(model, path):
+    descriptor = os.open(os.devnull, os.O_RDONLY)
+    try:
+        with pytest.raises(TypeError, match=f"expected a file path.*got {type(path).__name__}"):
+            nn.load(descriptor if path == 3 else path)
+        with pytest.raises(TypeError, match="save: expected a file path"):
+            nn.save(model, descriptor if path == 3 else path)
+        os.fstat(descriptor)  # still open: nothing closed it
+    finally:
+        os.close(descriptor)
+
+
+def test_an_int_path_names_file_descriptors(model):
+    with pytest.raises(TypeError, match=r"got int 3 \(file descriptors are not taken"):
+        nn.load(3)
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_parsed(model, tmp_path, monkeypatch):
+    path = tmp_path / "big.json"
+    nn.save(model, path)
+    size = path.stat().st_size
+
+    def no_parsing(*args, **kwargs):
+        raise AssertionError("the file was parsed")
+
+    monkeypatch.setattr(nn.persist.json, "loads", no_parsing)
+    with pytest.raises(nn.ModelFileError, match=rf"{size:,} bytes, over the limit of 100 bytes.*max_bytes="):
+        nn.load(path, max_bytes=100)
+    monkeypatch.undo()
+    assert nn.load(path, max_bytes=size).state_dict() == model.state_dict()
+    assert nn.load(path, max_bytes=None).state_dict() == model.state_dict()
+
+
+def test_a_sparse_file_of_200_mb_is_refused_at_once_naming_the_limit(tmp_path):
+    path = tmp_path / "huge.json"
+    with open(path, "wb") as file:  # 200 MB on paper, no blocks on disk
+        file.truncate(200 * 2**20)
+    with pytest.raises(nn.ModelFileError, match=r"200\.0 MB, over the limit of 64\.0 MB .*max_bytes=None"):
+        nn.load(path)
+
+
+def test_from_json_refuses_text_over_the_limit():
+    with pytest.raises(nn.ModelFileError, match="over the limit of 10 bytes"):
+        nn.persist.from_json("{" + " " * 20 + "}", max_bytes=10)
+
+
+@pytest.mark.parametrize("max_bytes", [0, -1, 1.5, True, "64MB"])
+def test_a_bad_size_limit_is_refused(model, tmp_path, max_bytes):
+    nn.save(model, tmp_path / "m.json")
+    with pytest.raises(TypeError, match="max_bytes: expected a positive int or None"):
+        nn.load(tmp_path / "m.json", max_bytes=max_bytes)
+
+
+def test_an_activation_constant_too_large_in_a_file_is_a_model_file_error(model, tmp_path):
+    path = tmp_path / "model.json"
+    nn.save(model, path)
+    _tamper(path, lambda d: _set(d, ["architecture", "activations", 1], {"name": "linear", "k": 10 ** 400}))
+    with pytest.raises(nn.ModelFileError, match="activation 'linear': k: .*int too large for a float"):
+        nn.load(path)
+
+
+# --- saving: whole or not at all ---------------------------------------------------------
+
+def test_saving_a_nan_weight_names_the_parameter(model, tmp_path):
+    model.layers[0].neurons[1].w[2].data = float("nan")
+    with pytest.raises(ValueError, match=r"save: parameter 'layers\.0\.neurons\.1\.w\.2' \(w\(2\)_2,3\).*nan"):
+        nn.save(model, tmp_path / "m.json")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_path_with_a_nul_character_is_refused_by_name(model, tmp_path):
+    for call in (lambda: nn.load(str(tmp_path / "a\0b.json")), lambda: nn.save(model, str(tmp_path / "a\0b"))):
+        with pytest.raises(ValueError, match="contains a NUL character"):
+            call()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_parameter_too_large_for_a_float_in_a_file_is_named(model, tmp_path):
+    path = tmp_path / "model.json"
+    nn.save(model, path)
+    document = json.loads(path.read_text())
+    document["parameters"]["layers.0.neurons.0.b"] = math.inf  # JSON's 1e400, which parses as inf
+    path.write_text(json.dumps(document).replace("Infinity", "1e400"))
+    with pytest.raises(nn.ModelFileError, match="'layers.0.neurons.0.b' is inf, expected a finite number"):
+        nn.load(path)
