@@ -46,6 +46,12 @@ def symbol(value):
     return ops.symbol(value, number=_bracketed) or value.op
 
 
+def function_name(value):
+    """The op written as a function: σ for sigmoid, tanh, ReLU, exp, step, ... (the table's
+    symbol, or its name when the symbol needs the op's constants)."""
+    return autograd.OPS[value.op].symbol or value.op
+
+
 def _bracketed(number):
     """A constant inside a symbol: (-2)^y, not -2^y, which reads as -(2^y)."""
     shown = compact(number)

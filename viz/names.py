@@ -16,8 +16,6 @@ MAX_EXPRESSION = 32  # characters: longer expressions make formulas unreadable
 ATOM, POWER, PREFIX, PRODUCT, SUM = 5, 4, 3, 2, 1
 
 _INFIX = {"+": (" + ", SUM), "-": (" − ", SUM), "*": (" · ", PRODUCT), "/": (" / ", PRODUCT)}
-_FUNCTIONS = {"exp": "exp", "log": "ln", "tanh": "tanh", "sigmoid": "σ", "relu": "ReLU", "step": "step",
-              "logsumexp": "logΣexp"}
 _SUPERSCRIPTS = {2.0: "²", 3.0: "³"}
 
 
@@ -83,11 +81,9 @@ def _expression(value, expressions):
         return _bracket(parts[0], ATOM) + "^" + _bracket(parts[1], ATOM), POWER
     if op == "sum":
         return " + ".join(_bracket(p, SUM) for p in parts), SUM
-    if op in _FUNCTIONS:
-        return f"{_FUNCTIONS[op]}({', '.join(p[0] for p in parts)})", ATOM
     if graph.is_neuron_sum(value):
         return "w·a + b of " + ", ".join(p[0] for p in parts), SUM
-    return f"{op}({', '.join(p[0] for p in parts)})", ATOM
+    return f"{graph.function_name(value)}({', '.join(p[0] for p in parts)})", ATOM  # σ(z), exp(x), ...
 
 
 def _bracket(part, needed):

@@ -104,7 +104,7 @@
   pane.addEventListener("pointerdown", function (event) {
     if (event.target.closest("button")) return;
     pointers[event.pointerId] = { x: event.clientX, y: event.clientY };
-    pane.setPointerCapture(event.pointerId);
+    try { pane.setPointerCapture(event.pointerId); } catch (e) { /* a pointer already gone */ }
     pane.classList.add("tg-dragging");
     pinch = null;
   });

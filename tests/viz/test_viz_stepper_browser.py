@@ -120,6 +120,17 @@ def test_the_graph_pans_and_zooms_inside_its_pane(browser, tmp_path):
     page.mouse.up()
     after = box(page, ".tg-canvas svg")
     assert after[0] - before[0] == pytest.approx(80, abs=1) and after[1] - before[1] == pytest.approx(40, abs=1)
+    # a pinch: two pointers moving apart zoom in around their midpoint
+    zoomed = scale()
+    page.evaluate("""([x, y]) => {
+        const pane = document.querySelector('.tg-pane');
+        const at = (type, id, dx) => pane.dispatchEvent(new PointerEvent(type, {pointerId: id, bubbles: true,
+            clientX: x + dx, clientY: y, pointerType: 'touch', isPrimary: id === 1}));
+        at('pointerdown', 1, -20); at('pointerdown', 2, 20);
+        at('pointermove', 2, 30); at('pointermove', 2, 60);
+        at('pointerup', 1, -20); at('pointerup', 2, 60);
+    }""", list(centre))
+    assert scale() == pytest.approx(zoomed * 80 / 50, rel=1e-3)  # the fingers went from 50 px apart to 80
     explain = box(page, ".tg-explain")
     page.click(".tg-fit")
     assert scale() == pytest.approx(fitted, rel=1e-4) and inside(box(page, ".tg-canvas svg"), box(page, ".tg-pane"))
