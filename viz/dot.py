@@ -4,7 +4,7 @@ import textwrap
 
 from .escape import dot_html, dot_string, shortened
 from .scene import MAX_VALUES, build_scene, grad_reader
-from .style import DATA_COLOUR, FONT, HIGHLIGHT, HIGHLIGHT_FILL, OP_COLOUR, ROLE_COLOURS, compact
+from .style import EDGE_NOTE, DATA_COLOUR, FONT, HIGHLIGHT, HIGHLIGHT_FILL, OP_COLOUR, ROLE_COLOURS, compact
 
 EDGE_TOOLTIP = "the number on an edge is the local derivative ∂out/∂in of the op it enters"
 
@@ -53,6 +53,7 @@ def scene_to_dot(scene, *, rankdir="LR", digits=4, grad_of=lambda value: None,
         f'  node [fontname={dot_string(FONT)}, fontsize=12];',
         f'  edge [fontname={dot_string(FONT)}, fontsize=10, color="#555555", arrowsize=0.7];',
     ]
+    caption = caption or (EDGE_NOTE if edge_derivatives else "")
     if caption:
         lines.append(f"  graph [labelloc=b, labeljust=l, fontsize=12, label=<{_caption(caption, caption_lines)}>];")
     table = dict(digits=digits, grad_of=grad_of, cell_sizes=cell_sizes, reference_of=reference_of,

@@ -15,9 +15,8 @@ with l, j, k the layer (the inputs are layer 1, as in the notes) and the neuron'
 """
 
 from . import graph
-from .style import compact
+from .style import EDGE_NOTE, compact
 
-EDGE_NOTE = "The number on each edge is the local derivative ∂out/∂in of the op it enters."
 
 
 def _prime_symbol(neuron):

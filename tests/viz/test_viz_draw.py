@@ -249,6 +249,12 @@ def test_roles_are_coloured_and_written_in_words():
         assert colour in dot
 
 
+def test_a_picture_with_edge_numbers_says_what_they_are():
+    cost, _ = neuron_graph()
+    assert "∂out/∂in" in " ".join(svg_texts(viz.draw(cost, edge_derivatives=True).svg()))
+    assert "∂out/∂in" not in " ".join(svg_texts(viz.draw(cost).svg()))
+
+
 def test_edges_can_show_their_local_derivative():
     cost, n = neuron_graph()
     plain = pygraphviz.AGraph(string=viz.to_dot(cost))
