@@ -2,7 +2,7 @@
 
 import importlib
 
-MODULES = ["bench.engine", "bench.nn_mlp", "bench.fast", "bench.persist"]
+MODULES = ["bench.engine", "bench.nn_mlp", "bench.fast", "bench.persist", "bench.training_page"]
 
 
 def main():

@@ -1,4 +1,4 @@
-"""The tour (`make demo`): the notes' network, the notes check, and the digits MLP.
+"""The tour (`make demo`): the notes' network, the notes check, the digits MLP, and two fits replayed.
 
     python -m demos [--out DIR] [--quick]
 
@@ -7,15 +7,16 @@
 2. the notes check: how many of the notes' hand-derived formulas the engine confirms, and which
    it does not (the full table and JSON are written too);
 3. the notes' 64-32-10 network trained by mini-batch SGD on scikit-learn's 8x8 digits, with a
-   progress bar, to its held-out accuracy.
+   progress bar, to its held-out accuracy;
+4. watch a network learn: the replay pages (viz.training) of the two-moons classifier, drawn
+   by neuron with its decision regions, and of the digits network, drawn by layer.
 
 It ends by listing every file it wrote.
 """
 
-import json
 import time
 
-from . import digits, notes_check, notes_network
+from . import digits, notes_check, notes_network, training
 from .common import output_dir, parser
 
 
@@ -34,8 +35,7 @@ def tour_notes_check(out):
     table = out / "notes_check.txt"
     table.write_text(notes_check.report(results) + "\n", encoding="utf-8")
     rows = out / "notes_check.json"
-    rows.write_text(json.dumps([notes_check.as_dict(r) for r in results], indent=1, ensure_ascii=False) + "\n",
-                    encoding="utf-8")
+    rows.write_text(notes_check.to_json(results), encoding="utf-8")
     print(f"  (the full table: python -m demos.notes_check, or {table})")
     return [table, rows]
 
@@ -50,6 +50,15 @@ def tour_digits(out, quick):
     return result.pictures
 
 
+def tour_training(out, quick):
+    pages, _ = training.run(out=out, quick=quick)
+    for page in pages:
+        recording = page.history.recording
+        print(f"{page.name}: {'-'.join(map(str, recording.sizes))}, {len(recording.snapshots)} snapshots "
+              f"({page.kilobytes:.0f} kB), accuracy {page.accuracy:.1%} at the end: open {page.path}")
+    return [page.path for page in pages]
+
+
 def main(argv=None):
     args = parser("demos", "the tour: the notes' network, the notes check, the digits MLP").parse_args(argv)
     out = output_dir(args.out)
@@ -58,7 +67,9 @@ def main(argv=None):
     sections = [("1. The notes' network (note 000, Figure 5)", lambda: tour_notes_network(out)),
                 ("2. The notes check: every hand-derived formula against the engine", lambda: tour_notes_check(out)),
                 ("3. Handwritten digits with the notes' network and mini-batch SGD (note 002)",
-                 lambda: tour_digits(out, args.quick))]
+                 lambda: tour_digits(out, args.quick)),
+                ("4. Watch a network learn: two fits replayed, one offline page each (viz.training)",
+                 lambda: tour_training(out, args.quick))]
     for title, section in sections:
         print(f"\n=== {title} ===", flush=True)
         written += section()

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from .common import parser, plt, save
-from .networks import Gradients, derivative, half_squared_error, random_layers
+from .networks import Gradients, half_squared_error, random_layers
 from .networks import build as build_network
+from .reference import backprop
 
 TOLERANCE = 1e-10
 
@@ -33,28 +34,6 @@ CASES = [
     ([8, 16, 10], "sigmoid", "sigmoid"),       # note 002's shape, in miniature
 ]
 QUICK_CASES = CASES[:4]
-
-
-def activation_of(name, z):
-    z = np.asarray(z, dtype=float)
-    return {"identity": lambda: z, "sigmoid": lambda: 1 / (1 + np.exp(-z)), "tanh": lambda: np.tanh(z),
-            "relu": lambda: np.maximum(z, 0.0)}[name]()
-
-
-def backprop(x, y, weights, biases, activations):
-    """The four equations, in numpy: returns (δ per layer, ∂C/∂W per layer, ∂C/∂b per layer)."""
-    a, z = [np.asarray(x, dtype=float)], []
-    for W, b, act in zip(weights, biases, activations):   # forward: z^l = W^l a^(l-1) + b^l
-        z.append(W @ a[-1] + b)
-        a.append(activation_of(act, z[-1]))
-    L = len(weights)
-    delta = [None] * L
-    delta[L - 1] = (a[-1] - y) * derivative(activations[-1], z[-1])                          # BP1
-    for l in range(L - 2, -1, -1):
-        delta[l] = (weights[l + 1].T @ delta[l + 1]) * derivative(activations[l], z[l])     # BP2
-    dW = [np.outer(delta[l], a[l]) for l in range(L)]                                       # BP3
-    db = [delta[l].copy() for l in range(L)]                                                # BP4
-    return delta, dW, db
 
 
 def engine_gradients(x, y, weights, biases, activations):

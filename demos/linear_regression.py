@@ -52,10 +52,11 @@ class Fit:
     steps: int
 
 
-def train(X, y, learning_rate=0.3, max_steps=500, tolerance=1e-12):
-    """Gradient descent with the engine's gradients, until the gradient is below `tolerance`."""
-    w = [Value(0.0, label=f"w_{k + 1}") for k in range(X.shape[1])]
-    b = Value(0.0, label="b")
+def train(X, y, learning_rate=0.3, max_steps=500, tolerance=1e-12, start=(0.0, 0.0)):
+    """Gradient descent with the engine's gradients, until the gradient is below `tolerance`,
+    from every weight = start[0] and b = start[1]."""
+    w = [Value(float(start[0]), label=f"w_{k + 1}") for k in range(X.shape[1])]
+    b = Value(float(start[1]), label="b")
     losses = []
     for step in range(1, max_steps + 1):
         cost = cost_of(w, b, X, y)

@@ -32,27 +32,6 @@ def activate(z, activation):
     raise ValueError(f"unknown activation {activation!r}; expected identity, sigmoid, tanh, relu or step")
 
 
-def derivative(activation, z):
-    """σ'(z) in numpy, written from the activation's formula (the hand side of every check)."""
-    z = np.asarray(z, dtype=float)
-    if activation == "identity":
-        return np.ones_like(z)
-    if activation == "sigmoid":
-        s = 1.0 / (1.0 + np.exp(-z))
-        return s * (1.0 - s)
-    if activation == "tanh":
-        return 1.0 - np.tanh(z) ** 2
-    if activation == "relu":
-        return (z > 0).astype(float)
-    if activation == "step":
-        return np.zeros_like(z)
-    raise ValueError(f"unknown activation {activation!r}")
-
-
-def sigmoid(z):
-    return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=float)))
-
-
 @dataclass
 class Network:
     """The Values of one forward pass. Index 0 of `a` is the input layer; index l >= 1 of
@@ -161,19 +140,24 @@ def _targets(targets):
 
 
 class Gradients:
-    """∂C/∂(node) for every node of a network, read as numpy arrays layer by layer."""
+    """∂C/∂(node) for the nodes of a network, read as numpy arrays layer by layer.
+
+    Each read is one `autograd.grad` call (the engine's public gradient), so these small
+    networks need nothing of the engine's internals."""
 
     def __init__(self, cost):
-        self.of = autograd.engine.gradients(cost)
+        self.cost = cost
 
     def __call__(self, node):
-        return self.of.get(node, 0.0)
+        return autograd.grad(self.cost, node)
 
     def vector(self, nodes):
-        return np.array([self(v) for v in nodes])
+        return np.array(autograd.grad(self.cost, list(nodes)))
 
     def matrix(self, rows):
-        return np.array([[self(v) for v in row] for row in rows])
+        rows = [list(row) for row in rows]
+        flat = autograd.grad(self.cost, [v for row in rows for v in row])
+        return np.array(flat).reshape(len(rows), -1)
 
 
 def random_layers(sizes, rng, scale=1.0):

@@ -19,7 +19,8 @@ import autograd
 
 from .common import output_dir, parser
 from .notes_examples import Figure5
-from .notes_formulas import sig, sp
+from .reference import sigmoid as sig
+from .reference import sigmoid_prime as sp
 
 
 def build():

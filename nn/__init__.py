@@ -20,11 +20,13 @@ from .losses import (LOSSES, Loss, bce, bce_with_logits, cross_entropy, hinge, l
 from .module import IncompatibleKeys, Module, StateDictError
 from .optim import SGD, Adam, Optimizer
 from .persist import ModelFileError, load, save
+from .record import Recording, RecordingThinnedWarning, Snapshot
 from .train import History, OutputLossMismatchWarning, ScalarPath, StepActivationWarning, fit
 
 __all__ = [
     "ACTIVATIONS", "Activation", "activation", "INITS", "MLP", "Layer", "Neuron", "LOSSES", "Loss", "bce",
     "bce_with_logits", "cross_entropy", "hinge", "l2", "mean_loss", "mse", "nll", "sse", "IncompatibleKeys",
     "Module", "StateDictError", "SGD", "Adam", "Optimizer", "ModelFileError", "load", "save", "History",
-    "OutputLossMismatchWarning", "ScalarPath", "StepActivationWarning", "accuracy", "fit", "inputs", "predict",
+    "OutputLossMismatchWarning", "Recording", "RecordingThinnedWarning", "ScalarPath", "Snapshot",
+    "StepActivationWarning", "accuracy", "fit", "inputs", "predict",
 ]

@@ -58,22 +58,26 @@ class CompiledPath:
         y = ys[0] if self.one_number else ys
         return self.loss.function(outputs, y, **self.loss.options), outputs
 
-    def epoch(self, order, batch_size, rule):
+    def epoch(self, order, batch_size, rule, before_update=None):
         """One epoch over the batches of `order`, all on arrays: (Σ batch loss · |batch|, updates,
         correct predictions). The outputs are kept before each update, as on the scalar path, and
         the accuracy is counted once at the end. The Values get θ after the epoch, so callbacks,
-        validation and viz see the trained weights."""
+        validation and viz see the trained weights. before_update(path, seen, batch_loss), when
+        given, is called with each batch's gradient ready (fit's record=)."""
         program, X, Y = self.program, self.X, self.Y
         total_loss, updates = 0.0, 0
         for first in range(0, len(order), batch_size):
             batch = order[first:first + batch_size]
             try:
-                total_loss += program.gradient(X[batch], Y[batch], check=False) * len(batch)
+                batch_loss = program.gradient(X[batch], Y[batch], check=False)
             except (ArithmeticError, ValueError) as error:
                 self.grad.fill(0.0)  # as the scalar path, which zeroed the grads before this batch
                 raise in_row(error, batch) from None
+            total_loss += batch_loss * len(batch)
             if rule is not None:
                 program.last_outputs(out=self._outputs[first:first + len(batch)])
+            if before_update is not None:
+                before_update(self, seen=first, batch_loss=batch_loss)
             self.update()
             updates += 1
         correct = 0
@@ -102,6 +106,10 @@ class CompiledPath:
                 losses[rows] = self.program.run(X[rows], Y[rows], check=False)  # data_set checked them
             self.program.last_outputs(out=outputs[rows])
         return losses, outputs
+
+    def parameter_arrays(self):
+        """(parameters, θ, ∂C/∂θ) as the program holds them, in the same order (callers copy)."""
+        return self.program.parameters, self.theta, self.grad
 
     def update(self):
         if self.steps_itself:

@@ -19,6 +19,7 @@ epochs, batching, shuffling, history and progress bar stay shared.
 import time
 import warnings
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -31,6 +32,7 @@ from .data import at_example, in_row
 from .layers import _count
 from .losses import as_loss, is_builtin, losses_per_example
 from .optim import SGD, Optimizer
+from .record import recorder_for
 from .targets import data_set
 
 
@@ -52,6 +54,7 @@ class History:
     val_accuracy: list = field(default_factory=list)
     seconds: list = field(default_factory=list)
     updates: list = field(default_factory=list)
+    recording: object = None  # an nn.record.Recording when fit(record=...) asked for snapshots
 
     @property
     def epochs(self):
@@ -124,6 +127,11 @@ class ScalarPath:
             raise (error if example is None else at_example(error, example)) from None
         return batch_loss.data, np.array(outputs, dtype=float)
 
+    def parameter_arrays(self):
+        """(parameters, θ, ∂C/∂θ): the Values the optimizer updates, with their data and grads as arrays."""
+        params = self.optimizer.params
+        return params, np.array([p.data for p in params]), np.array([p.grad for p in params])
+
     def update(self):
         self.optimizer.step()
 
@@ -169,7 +177,7 @@ def training_path(model, loss, optimizer, compiled, X, targets, Y):
 # --- fit ----------------------------------------------------------------------------------
 
 def fit(model, X, y, *, loss, epochs, batch_size=None, lr=None, optimizer=None, shuffle=True, seed=None,
-        validation=None, progress=True, callback=None, compiled=None):
+        validation=None, progress=True, callback=None, compiled=None, record=None):
     """Train `model` on (X, y) by gradient descent and return a History.
 
     loss        an nn loss (nn.mse, nn.cross_entropy, ...), its name, or a callable(ŷ, y) -> Value
@@ -192,6 +200,10 @@ def fit(model, X, y, *, loss, epochs, batch_size=None, lr=None, optimizer=None, 
                 on rows of every target value: a loss that branches on its target);
                 False: the scalar engine. The progress bar says which ("fit [compiled]");
                 the results agree to rounding. A failing example is named by its row of X.
+    record      True: keep a snapshot of every weight, bias and their gradients at the start of
+                each epoch (and the trained network at the end) in history.recording; k: one
+                every k updates. At most nn.record.MAX_BYTES are kept (thinned past it). For
+                viz.training, which replays the fit. See nn.record.
     """
     loss = as_loss(loss)
     X, targets, Y = data_set(model, X, y, loss, "fit")
@@ -204,13 +216,15 @@ def fit(model, X, y, *, loss, epochs, batch_size=None, lr=None, optimizer=None, 
     _warn_if_cannot_learn(model)
     _warn_if_squashed_twice(model, loss)
     rule = classification_rule(loss, model, Y)
+    recorder = recorder_for(record, model, loss, Y, len(X), batch_size)
     path, how = training_path(model, loss, optimizer, compiled, X, targets, Y)
     rng = np.random.default_rng(seed)
     history = History()
     try:
         with tqdm(range(epochs), disable=not progress, unit="epoch", desc=f"fit [{how}]") as bar:
             for epoch in bar:
-                _run_epoch(path, X, targets, batch_size, shuffle, rng, rule, history)
+                hook = recorder and partial(recorder.before_update, epoch=epoch, n_examples=len(X))
+                _run_epoch(path, X, targets, batch_size, shuffle, rng, rule, history, hook)
                 if validation is not None or callback is not None:
                     path.finish()  # they look at the model's Values
                 _validate(path, validation, history)
@@ -219,23 +233,25 @@ def fit(model, X, y, *, loss, epochs, batch_size=None, lr=None, optimizer=None, 
                     break
     finally:
         path.finish()
+    if recorder:
+        history.recording = recorder.finish(path, history.epochs)
     return history
 
 
-def _run_epoch(path, X, targets, batch_size, shuffle, rng, rule, history):
+def _run_epoch(path, X, targets, batch_size, shuffle, rng, rule, history, before_update=None):
     start = time.perf_counter()
     order = rng.permutation(len(X)) if shuffle else np.arange(len(X))
     if hasattr(path, "epoch"):  # the compiled path runs a whole epoch on arrays
-        total_loss, updates, correct = path.epoch(order, batch_size, rule)
+        total_loss, updates, correct = path.epoch(order, batch_size, rule, before_update)
     else:
-        total_loss, updates, correct = _run_batches(path, X, targets, order, batch_size, rule)
+        total_loss, updates, correct = _run_batches(path, X, targets, order, batch_size, rule, before_update)
     history.loss.append(total_loss / len(X))
     history.accuracy.append(None if rule is None else correct / len(X))
     history.updates.append(updates)
     history.seconds.append(time.perf_counter() - start)
 
 
-def _run_batches(path, X, targets, order, batch_size, rule):
+def _run_batches(path, X, targets, order, batch_size, rule, before_update=None):
     total_loss, updates, correct = 0.0, 0, 0
     for first in range(0, len(X), batch_size):
         batch = order[first:first + batch_size]
@@ -244,6 +260,8 @@ def _run_batches(path, X, targets, order, batch_size, rule):
             batch_loss, outputs = path.loss_and_gradients(X[batch], batch_targets)
         except (ArithmeticError, ValueError) as error:
             raise in_row(error, batch) from None
+        if before_update is not None:  # fit(record=...): a snapshot of θ and ∂C/∂θ before the step
+            before_update(path, seen=first, batch_loss=batch_loss)
         path.update()
         updates += 1
         total_loss += batch_loss * len(batch)

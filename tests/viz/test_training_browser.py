@@ -1,0 +1,177 @@
+"""viz.training in Chromium (the `browser` fixture of tests/viz/conftest.py): Play and the slider
+work, every snapshot renders with the recording's numbers, nothing is fetched and nothing is
+logged as an error."""
+
+import re
+
+import numpy as np
+import pytest
+
+import nn
+import viz
+from nn.datasets import two_moons
+from viz.page import HtmlPage
+
+X, Y = two_moons(60, noise=0.1, seed=0)
+
+
+@pytest.fixture(scope="module")
+def moons_history():
+    model = nn.MLP(2, [6, 4, 1], activation="tanh", seed=0)
+    return nn.fit(model, X, Y, loss=nn.bce_with_logits, epochs=8, batch_size=15, lr=0.3, seed=0,
+                  progress=False, record=True, validation=two_moons(30, noise=0.1, seed=1))
+
+
+@pytest.fixture(scope="module")
+def layered():
+    """A 40-input, 3-class network: drawn by layer, with a confusion matrix."""
+    rng = np.random.default_rng(0)
+    labels = np.arange(90) % 3
+    Xb = np.tile(rng.normal(0, 2, (3, 4))[labels] + rng.normal(0, 0.7, (90, 4)), (1, 10))
+    model = nn.MLP(40, [30, 3], activation="sigmoid", seed=0)
+    history = nn.fit(model, Xb, labels, loss=nn.cross_entropy, epochs=5, batch_size=30, lr=0.5,
+                     progress=False, record=True)
+    return history, Xb, labels
+
+
+def open_page(browser, page_object, tmp_path, name="page.html"):
+    path = page_object.save(tmp_path / name)
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    problems = []
+    page.on("console", lambda message: problems.append(f"console {message.type}: {message.text}")
+            if message.type in ("error", "warning") else None)
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.on("request", lambda request: problems.append(f"request: {request.url}")
+            if not request.url.startswith("file://") else None)
+    page.goto(path.resolve().as_uri())
+    page.wait_for_selector(".tg-training[data-ready='1']")
+    return page, problems
+
+
+def snapshot_of(page, root=".tg-training"):
+    return int(page.get_attribute(root, "data-snapshot"))
+
+
+def test_every_snapshot_renders_the_recorded_weights_and_gradients(browser, tmp_path, moons_history):
+    recording = moons_history.recording
+    page, problems = open_page(browser, viz.training(moons_history, X, Y), tmp_path)
+    count = len(recording.snapshots)
+    assert page.get_attribute(".tg-slider", "max") == str(count - 1)
+    lines = page.locator(".tg-net svg line:not(.tg-hit)")
+    assert lines.count() == 2 * 6 + 6 * 4 + 4 * 1
+    for mode in ("w", "g"):
+        page.check(f".tg-show input[value={mode}]")
+        for i, snap in enumerate(recording.snapshots):
+            page.fill(".tg-slider", str(i))
+            assert snapshot_of(page) == i and page.get_attribute(".tg-training", "data-mode") == mode
+            assert f"Snapshot {i + 1} of {count}" in page.text_content(".tg-status")
+            arrays = snap.weights if mode == "w" else snap.gradients
+            # the third drawn line is w(3)_1,3 (layer 3, neuron 1, from neuron 3 of layer 2)
+            third = lines.nth(2 * 6 + 2).get_attribute("data-value")
+            if arrays is None:
+                assert third == ""
+            else:
+                assert float(third) == pytest.approx(arrays[1][0][0, 2], rel=5e-4)
+                shown_bias = page.text_content(".tg-net svg circle + text >> nth=2")  # a neuron of layer 2
+                assert shown_bias not in ("", "?")
+            wrong = int(page.get_attribute(".tg-regions", "data-wrong"))
+            assert wrong >= 0
+    assert problems == []
+
+
+def test_play_walks_through_the_snapshots_and_pause_stops(browser, tmp_path, moons_history):
+    page, problems = open_page(browser, viz.training(moons_history, X, Y), tmp_path)
+    last = len(moons_history.recording.snapshots) - 1
+    page.select_option(".tg-speed", "120")
+    page.click(".tg-play")
+    assert page.get_attribute(".tg-training", "data-playing") == "1"
+    page.wait_for_function("document.querySelector('.tg-training').dataset.snapshot >= 2")
+    page.click(".tg-play")
+    stopped = snapshot_of(page)
+    assert page.get_attribute(".tg-training", "data-playing") == "0" and "Play" in page.text_content(".tg-play")
+    page.wait_for_timeout(400)
+    assert snapshot_of(page) == stopped
+    page.click(".tg-play")  # play on to the end, where it stops by itself
+    page.wait_for_function(f"document.querySelector('.tg-training').dataset.snapshot == '{last}' && "
+                           f"document.querySelector('.tg-training').dataset.playing == '0'", timeout=10_000)
+    page.click(".tg-play")  # at the end, Play starts again from the first snapshot
+    page.wait_for_function("document.querySelector('.tg-training').dataset.playing == '1'")
+    assert snapshot_of(page) <= 2
+    assert problems == []
+
+
+def test_keys_buttons_and_pointing_at_a_weight(browser, tmp_path, moons_history):
+    recording = moons_history.recording
+    page, problems = open_page(browser, viz.training(moons_history, X, Y), tmp_path)
+    page.focus(".tg-training")
+    page.keyboard.press("ArrowRight")
+    assert snapshot_of(page) == 1
+    page.keyboard.press("End")
+    assert snapshot_of(page) == len(recording.snapshots) - 1
+    page.click(".tg-prev")
+    assert snapshot_of(page) == len(recording.snapshots) - 2
+    page.keyboard.press("Home")
+    page.hover(".tg-net .tg-hit >> nth=0")
+    info = page.text_content(".tg-info")
+    w = recording.snapshots[0].weights[0][0][0, 0]
+    assert "w(2)1,1 = " in info and "from input x1 into neuron 1 of layer 2" in info
+    assert float(info.split("w(2)1,1 = ")[1].split(",")[0]) == pytest.approx(w, rel=5e-4)
+    page.click(".tg-net .tg-hit >> nth=0")  # picked: it stays in the panel as the snapshots change
+    page.mouse.move(5, 5)
+    page.click(".tg-next")
+    assert "w(2)1,1 = " in page.text_content(".tg-info")
+    assert problems == []
+
+
+def test_a_big_network_by_layer_renders_every_snapshot_and_its_confusion_matrix(browser, tmp_path, layered):
+    history, Xb, labels = layered
+    page, problems = open_page(browser, viz.training(history, Xb, labels), tmp_path)
+    assert page.locator(".tg-matrix canvas").count() == 4  # W(2), b(2), W(3), b(3)
+    for i, snap in enumerate(history.recording.snapshots):
+        page.fill(".tg-slider", str(i))
+        first = page.get_attribute(".tg-matrix canvas >> nth=0", "data-value")
+        assert float(first) == pytest.approx(snap.weights[0][0][0, 0], rel=5e-4)
+        cells = page.locator("table.tg-confusion tr:nth-child(2) td:not(.tg-acc-cell)").all_text_contents()
+        assert sum(int(c or 0) for c in cells) == np.sum(labels == 0)
+    page.hover(".tg-matrix canvas >> nth=0", position={"x": 1, "y": 1})
+    assert "w(2)1,1 = " in page.text_content(".tg-info")
+    assert problems == []
+
+
+def test_two_pages_on_one_document_do_not_clash(browser, tmp_path, moons_history, layered):
+    history, Xb, labels = layered
+    both = HtmlPage("two", viz.training(moons_history, X, Y).fragment + viz.training(history, Xb, labels).fragment)
+    page, problems = open_page(browser, both, tmp_path)
+    page.wait_for_selector(".tg-training:nth-of-type(2)[data-ready='1']")
+    first, second = ".tg-training >> nth=0", ".tg-training >> nth=1"
+    page.locator(first).locator(".tg-slider").fill("3")
+    page.locator(second).locator(".tg-show input[value=g]").check()
+    assert snapshot_of(page, first) == 3 and snapshot_of(page, second) == 0
+    assert page.get_attribute(first, "data-mode") == "w" and page.get_attribute(second, "data-mode") == "g"
+    page.locator(second).locator(".tg-next").click()
+    assert snapshot_of(page, first) == 3 and snapshot_of(page, second) == 1
+    assert problems == []
+
+
+def test_square_image_inputs_show_each_hidden_neurons_weights_as_a_picture(browser, tmp_path):
+    rng = np.random.default_rng(1)
+    labels = np.arange(60) % 3
+    images = rng.random((60, 16)) + np.eye(3, 16)[labels] * 2  # 4x4 "images"
+    model = nn.MLP(16, [8, 3], activation="sigmoid", seed=0)
+    history = nn.fit(model, images, labels, loss=nn.cross_entropy, epochs=3, lr=0.5, progress=False, record=True)
+    page, problems = open_page(browser, viz.training(history, images, labels, by="layer"), tmp_path)
+    assert page.locator(".tg-tiles canvas").count() == 8
+    page.fill(".tg-slider", "2")
+    page.hover(".tg-tiles canvas >> nth=2")
+    info = page.text_content(".tg-info")
+    bias = history.recording.snapshots[2].weights[0][1][2]
+    assert "Neuron 3 of layer 2" in info and "4×4 image" in info
+    assert float(re.search(r"b\(2\)3 = (\S+?)\. It fires", info)[1]) == pytest.approx(bias, rel=5e-4)
+    # a tile's pixel k is w(2)_3,k: the colour of the pixel of the largest weight is the bluest
+    row = history.recording.snapshots[2].weights[0][0][2]
+    k = int(np.argmax(row))
+    blue = page.evaluate("([k]) => { const c = document.querySelectorAll('.tg-tiles canvas')[2];"
+                         " const d = c.getContext('2d').getImageData(k % 4, Math.floor(k / 4), 1, 1).data;"
+                         " return [d[0], d[1], d[2]]; }", [k])
+    assert blue[2] > blue[0]  # positive: blue, not orange
+    assert problems == []
