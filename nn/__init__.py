@@ -8,6 +8,10 @@
 Every number in a network is a Value labelled in the notes' terms (w(l)_j,k, b(l)_j, z(l)_j,
 a(l)_j), so a forward pass is a graph that can be drawn and checked. An example given as
 numbers is data, as in PyTorch; `model(nn.inputs(x))` puts its inputs x_k in the graph too.
+
+PyTorch's shapes work too, and build the same graph: nn.Sequential(nn.Linear(2, 4), nn.Tanh(),
+nn.Linear(4, 1)), with nn.MSELoss() and friends; nn.to_torch / nn.from_torch move a model
+across (torch is an optional extra: pip install 'tracegrad[torch]').
 """
 
 from .activations import ACTIVATIONS, Activation, activation
@@ -17,11 +21,15 @@ from .init import INITS
 from .layers import MLP, Layer, Neuron
 from .losses import (LOSSES, Loss, bce, bce_with_logits, cross_entropy, hinge, l2, mean_loss, mse, nll,
                      sse)
-from .module import IncompatibleKeys, Module, StateDictError
+from .module import IncompatibleKeys, Module, Parameters, StateDictError
 from .optim import SGD, Adam, Optimizer
 from .persist import ModelFileError, load, save
 from .record import Recording, RecordingThinnedWarning, Snapshot
 from .train import History, OutputLossMismatchWarning, ScalarPath, StepActivationWarning, fit
+from .torchlike import (ActivationModule, Identity, Linear, LinearActivation, ReLU, Sequential, Sigmoid,
+                        Softmax, Step, Tanh)
+from .torch_losses import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
+from .bridge import from_torch, load_torch_state_dict, to_torch, torch_state_dict
 
 __all__ = [
     "ACTIVATIONS", "Activation", "activation", "INITS", "MLP", "Layer", "Neuron", "LOSSES", "Loss", "bce",
@@ -29,4 +37,8 @@ __all__ = [
     "Module", "StateDictError", "SGD", "Adam", "Optimizer", "ModelFileError", "load", "save", "History",
     "OutputLossMismatchWarning", "Recording", "RecordingThinnedWarning", "ScalarPath", "Snapshot",
     "StepActivationWarning", "accuracy", "fit", "inputs", "predict",
+    # PyTorch-shaped (nn.torchlike, nn.torch_losses) and the bridge to torch (nn.bridge)
+    "ActivationModule", "Identity", "Linear", "LinearActivation", "ReLU", "Sequential", "Sigmoid", "Softmax",
+    "Step", "Tanh", "BCEWithLogitsLoss", "CrossEntropyLoss", "MSELoss", "Parameters",
+    "from_torch", "load_torch_state_dict", "to_torch", "torch_state_dict",
 ]

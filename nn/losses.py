@@ -234,6 +234,9 @@ def is_builtin(loss):
 def as_loss(loss):
     """A Loss from a Loss, a name such as "mse", or any callable(ŷ, y) -> Value."""
     if isinstance(loss, Loss):
+        if getattr(loss, "reduction", "mean") != "mean":  # nn.MSELoss(reduction="sum") and the like
+            raise ValueError(f"{loss!r}: fit and accuracy average each batch's per-example losses, "
+                             f"which is reduction='mean'; use that")
         return loss
     if isinstance(loss, str):
         if loss not in LOSSES:

@@ -34,8 +34,27 @@ class StateDictError(KeyError, RuntimeError):
         return str(self.args[0])
 
 
+class Parameters(list):
+    """What parameters() returns: a list (len, indexing, micrograd's habit) that is also an
+    iterator over itself (next(model.parameters()), PyTorch's habit, gives the first one).
+
+    next() walks a cursor of its own; iterating with `for` or list() always sees every parameter.
+    """
+
+    def __init__(self, values=()):
+        super().__init__(values)
+        self._next = 0
+
+    def __next__(self):
+        if self._next >= len(self):
+            raise StopIteration
+        self._next += 1
+        return self[self._next - 1]
+
+
 class Module:
     _fields = ()
+    training = True  # as in PyTorch, a module starts in training mode
 
     def __call__(self, *args, **kwargs):
         """model(x) is model.forward(x), as in PyTorch (nn's own modules check x first)."""
@@ -64,8 +83,35 @@ class Module:
         return [(name, item) for name, item in vars(self).items() if _holds_parameters(item)]
 
     def parameters(self):
-        """Every parameter, in named_parameters order (subclasses list them directly, for speed)."""
-        return [p for _, p in self.named_parameters()]
+        """Every parameter, in named_parameters order (subclasses list them directly, for speed),
+        as `Parameters`: a list that next() also steps through."""
+        return Parameters(p for _, p in self.named_parameters())
+
+    def modules(self):
+        """This module and every module under it, each once, as PyTorch's modules()."""
+        seen, stack = set(), [self]
+        while stack:
+            module = stack.pop()
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
+            yield module
+            stack.extend(reversed([m for _, item in module._children() for m in _modules_in(item)]))
+
+    def train(self, mode=True):
+        """Set `training` on this module and every module under it; returns the module, as PyTorch.
+
+        No nn module behaves differently in the two modes (there is no dropout or batch norm),
+        so the flag is there for code written for PyTorch and for modules of your own."""
+        if not isinstance(mode, bool):
+            raise TypeError(f"train(mode): expected True or False, got {type(mode).__name__} {mode!r:.40}")
+        for module in self.modules():
+            module.training = mode
+        return self
+
+    def eval(self):
+        """train(False): evaluation mode."""
+        return self.train(False)
 
     def __repr__(self):
         """PyTorch's layout: the module, then one line per parameter or sub-module it holds."""
@@ -127,9 +173,12 @@ class Module:
         missing = [name for name in params if name not in state]
         unexpected = [name for name in state if name not in params]
         if strict and (missing or unexpected):
+            torch_named = any(name.endswith((".weight", ".bias")) for name in unexpected)
             raise StateDictError(
                 f"load_state_dict: the names do not match this {type(self).__name__}; "
-                f"missing keys: {_listing(missing)}; unexpected keys: {_listing(unexpected)}")
+                f"missing keys: {_listing(missing)}; unexpected keys: {_listing(unexpected)}"
+                + ("; a PyTorch state dict (a matrix per '0.weight') loads with nn.load_torch_state_dict"
+                   if torch_named else ""))
         numbers_by_name = {name: finite_number(state[name], f"load_state_dict: value of {name!r}")
                            for name in params if name in state}
         for name, number in numbers_by_name.items():
@@ -154,11 +203,21 @@ def _named(item, name, modules_seen):
             yield from _named(child, f"{name}.{index}", modules_seen)
 
 
+def _modules_in(item):
+    if isinstance(item, Module):
+        return [item]
+    if isinstance(item, (list, tuple, dict)):
+        children = item.values() if isinstance(item, dict) else item
+        return [m for child in children for m in _modules_in(child)]
+    return []
+
+
 def _child_lines(item, name):
     if isinstance(item, Value):
         return [f"  ({name}): {item!r}"]
     if isinstance(item, Module):
-        return [f"  ({name}): {item!r}  # {item.num_parameters()} parameters"]
+        count = item.num_parameters()  # an activation module has none to count
+        return [f"  ({name}): {item!r}" + (f"  # {count} parameters" if count else "")]
     children = item.items() if isinstance(item, dict) else enumerate(item)
     return [line for key, child in children for line in _child_lines(child, f"{name}.{key}")]
 

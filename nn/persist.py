@@ -37,33 +37,39 @@ class ModelFileError(ValueError):
 
 
 def save(model, path):
-    """Write `model` (an nn.MLP) to `path` as JSON; floats are written exactly (repr round-trips).
+    """Write `model` (an nn.MLP or nn.Sequential) to `path` as JSON; floats are written exactly (repr round-trips).
 
     The file is written whole or not at all (nn.files.write_whole): two saves to one path at
     once leave one complete file, no planted file or symlink is followed, and a save that fails
     (a full disk, a directory given as the path) leaves the old file as it was and no
     temporary file behind.
     """
-    if not isinstance(model, MLP):
-        raise TypeError(f"save: expected an nn.MLP, got {type(model).__name__} (for a Module of your own, "
-                        f"save model.state_dict() as JSON and give it back to model.load_state_dict)")
+    from . import persist_sequential as sequential  # it builds on this module's checks
+    if not isinstance(model, (MLP, sequential.Sequential)):
+        raise TypeError(f"save: expected an nn.MLP or nn.Sequential, got {type(model).__name__} (for a "
+                        f"Module of your own, save model.state_dict() as JSON and give it back to "
+                        f"model.load_state_dict)")
     path = os.fsdecode(file_path(path, "save"))
-    document = {
-        "format": FORMAT,
-        "version": VERSION,
-        "architecture": {
-            "nin": model.nin,
-            "nouts": list(model.nouts),
-            "activations": [act.to_json() for act in model.activations],
-            "elementary": model.elementary,
-        },
-        "parameters": _finite_parameters(model),
-    }
+    if isinstance(model, sequential.Sequential):
+        document = {"format": sequential.FORMAT, "version": VERSION,
+                    "architecture": sequential.architecture(model), "parameters": _finite_parameters(model)}
+    else:
+        document = {
+            "format": FORMAT,
+            "version": VERSION,
+            "architecture": {
+                "nin": model.nin,
+                "nouts": list(model.nouts),
+                "activations": [act.to_json() for act in model.activations],
+                "elementary": model.elementary,
+            },
+            "parameters": _finite_parameters(model),
+        }
     write_whole(path, json.dumps(document, indent=1, allow_nan=False) + "\n")
 
 
 def load(path, *, max_bytes=MAX_FILE_BYTES):
-    """A new nn.MLP from a file written by `save`, or ModelFileError if anything is wrong.
+    """A new nn.MLP (or nn.Sequential) from a file written by `save`, or ModelFileError if anything is wrong.
 
     A file larger than `max_bytes` (default MAX_FILE_BYTES, 64 MB) is refused before it is
     read; pass a larger number, or None, to load a bigger file you trust. A file that cannot be
@@ -132,21 +138,26 @@ def from_json(text, source="<string>", max_bytes=MAX_FILE_BYTES):
     if not isinstance(document, dict):
         raise fail(f"expected a JSON object at the top, got {type(document).__name__}")
     _expect_keys(document, {"format", "version", "architecture", "parameters"}, "the file", fail)
-    if document["format"] != FORMAT:
-        raise fail(f"format is {document['format']!r}, expected {FORMAT!r}")
+    from . import persist_sequential as sequential
+    if document["format"] not in (FORMAT, sequential.FORMAT):
+        raise fail(f"format is {document['format']!r}, expected {FORMAT!r} or {sequential.FORMAT!r}")
     version = document["version"]
     if not _is_int(version) or version != VERSION:
         raise fail(f"format version {version!r} is not supported; this tracegrad reads version {VERSION}")
-    architecture = _architecture(document["architecture"], fail)
     parameters = document["parameters"]
+    if document["format"] == sequential.FORMAT:
+        architecture = sequential.checked_architecture(document["architecture"], fail)
+        count, what = sequential.parameter_count(architecture), "the Sequential's architecture"
+    else:
+        architecture = _architecture(document["architecture"], fail)
+        sizes = [architecture["nin"]] + architecture["nouts"]
+        count = sum((n_in + 1) * n_out for n_in, n_out in zip(sizes, sizes[1:]))
+        what = f"the architecture {sizes[0]} → {sizes[1:]}"
     if not isinstance(parameters, dict):
         raise fail(f"'parameters' must be an object of name -> number, got {type(parameters).__name__}")
-    sizes = [architecture["nin"]] + architecture["nouts"]
-    count = sum((n_in + 1) * n_out for n_in, n_out in zip(sizes, sizes[1:]))
     if count != len(parameters):  # checked before building, so a tampered size cannot exhaust memory
-        raise fail(f"the architecture {sizes[0]} → {sizes[1:]} has {count} parameters but the file "
-                   f"holds {len(parameters)}")
-    model = _build(architecture, fail)
+        raise fail(f"{what} has {count} parameters but the file holds {len(parameters)}")
+    model = (sequential.build if document["format"] == sequential.FORMAT else _build)(architecture, fail)
     expected = [name for name, _ in model.named_parameters()]
     known = set(expected)  # built once: a set per name would make loading quadratic in the count
     missing = [name for name in expected if name not in parameters]

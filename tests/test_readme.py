@@ -7,6 +7,8 @@ import re
 import textwrap
 from pathlib import Path
 
+from tests.support import require_torch
+
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
@@ -16,14 +18,17 @@ def python_blocks():
     return re.findall(r"```python\n(.*?)```\n(?:\n```\n(.*?)```)?", text, re.S)
 
 
-def test_the_readme_examples_run_in_order_and_print_what_they_show(tmp_path):
+def needs_torch(code):
+    """A block of the section "Moving to PyTorch": torch is an optional extra (see its own test)."""
+    return "import torch" in code
+
+
+def run_blocks(blocks, tmp_path):
     namespace = {}
     here = os.getcwd()
     os.chdir(tmp_path)  # the examples write files
     try:
-        for code, shown in python_blocks():
-            if code.startswith("Op("):  # an excerpt of the derivative table, not a program
-                continue
+        for code, shown in blocks:
             printed = io.StringIO()
             with contextlib.redirect_stdout(printed):
                 exec(compile(textwrap.dedent(code), "README.md", "exec"), namespace)  # a block in a list is indented
@@ -34,5 +39,20 @@ def test_the_readme_examples_run_in_order_and_print_what_they_show(tmp_path):
                 assert printed.getvalue().strip() == shown.strip()
     finally:
         os.chdir(here)
+
+
+def test_the_readme_examples_run_in_order_and_print_what_they_show(tmp_path):
+    # the derivative table's excerpt (Op(...)) is not a program
+    run_blocks([(code, shown) for code, shown in python_blocks()
+                if not code.startswith("Op(") and not needs_torch(code)], tmp_path)
     assert (tmp_path / "graph.png").read_bytes().startswith(b"\x89PNG")
     assert (tmp_path / "backward.html").exists() and (tmp_path / "moons.json").exists()
+
+
+def test_the_readme_pytorch_examples_run_and_print_what_they_show(tmp_path):
+    require_torch()
+    blocks = [(code, shown) for code, shown in python_blocks() if needs_torch(code)]
+    assert blocks, "the README's section 'Moving to PyTorch' has no example"
+    run_blocks(blocks, tmp_path)
+    page = (tmp_path / "pytorch_backward.html").read_text(encoding="utf-8")
+    assert "PyTorch" in page

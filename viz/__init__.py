@@ -12,6 +12,7 @@ backward stepper for the browser and for Jupyter.
 
 from .dot import to_dot
 from .page import HtmlPage
+from .pytorch import pytorch_graph, pytorch_stepper
 from .reference import Agreement, compare_gradients
 from .render import MAX_NODES, Drawing, draw
 from .scene import MAX_VALUES
@@ -20,5 +21,5 @@ from .steps import Step, Term, backward_steps, gradients_after
 from .training import TrainingPageThinnedWarning, training
 
 __all__ = ["Agreement", "Drawing", "HtmlPage", "MAX_NODES", "MAX_VALUES", "Step", "StepperPage", "Term",
-           "TrainingPageThinnedWarning", "backward_steps", "compare_gradients", "draw", "gradients_after",
-           "stepper", "stepper_frames", "to_dot", "training"]
+           "backward_steps", "compare_gradients", "draw", "gradients_after", "stepper", "stepper_frames",
+           "to_dot", "pytorch_graph", "pytorch_stepper", "training", "TrainingPageThinnedWarning"]

@@ -1,0 +1,284 @@
+"""Moving a model between tracegrad and PyTorch, both ways, with the same weights in float64.
+
+    torch_model = nn.to_torch(model)           # a torch.nn.Sequential (or Linear); outputs equal
+    model = nn.from_torch(torch_model)         # an nn.Sequential of Linear and activation modules
+    torch_model.load_state_dict(nn.torch_state_dict(model, tensors=True), strict=True)
+    nn.load_torch_state_dict(model, torch_model.state_dict())
+
+An nn.MLP becomes Linear, σ, Linear, σ, ... (no module for a linear output: PyTorch's
+usual model), so an MLP(2, [4, 1]) is torch.nn.Sequential(Linear(2, 4), Tanh(), Linear(4, 1))
+with the state-dict keys 0.weight, 0.bias, 2.weight, 2.bias; an nn.Sequential keeps its own
+names. W[j, k] = w(l)_j+1,k+1 in both, the weight from input k into neuron j.
+
+The notes' step and linear-with-slope-k activations have no PyTorch module: to_torch uses two
+small ones of its own (the `Step` and `LinearActivation` of `torch_modules()`), which
+from_torch takes back. Anything else from_torch refuses, naming the layer's class.
+
+torch is an optional extra (pip install 'tracegrad[torch]'): only these functions import it,
+when called (torch_state_dict only with tensors=True).
+"""
+
+import functools
+from collections import OrderedDict
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import numpy as np
+
+from .activations import Activation
+from .data import finite_array
+from .layers import MLP, Layer
+from .module import IncompatibleKeys, StateDictError, _listing
+from .torchlike import (ActivationModule, Identity, Linear, LinearActivation, ReLU, Sequential, Sigmoid,
+                        Softmax, Step, Tanh)
+
+TORCH_CLASS_OF = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "softmax": "Softmax"}
+
+
+def _torch():
+    try:
+        import torch
+    except ImportError:
+        raise ImportError("moving a model to or from PyTorch needs torch: pip install 'tracegrad[torch]' "
+                          "(torch==2.13.0, the CPU build is enough)") from None
+    return torch
+
+
+@functools.cache
+def torch_modules():
+    """torch.nn modules for the two activations of the notes that PyTorch has no module for."""
+    torch = _torch()
+
+    class Step(torch.nn.Module):
+        """a = 1 if z >= threshold else 0, with gradient 0 everywhere (tracegrad's step)."""
+
+        def __init__(self, threshold=0.0):
+            super().__init__()
+            self.threshold = float(threshold)
+
+        def forward(self, z):
+            return (z >= self.threshold).to(z.dtype) + 0.0 * z  # 0·z: ∂a/∂z = 0, still in the graph
+
+        def extra_repr(self):
+            return f"threshold={self.threshold!r}"
+
+    class LinearActivation(torch.nn.Module):
+        """a = k z, the notes' linear activation with slope k."""
+
+        def __init__(self, k=1.0):
+            super().__init__()
+            self.k = float(k)
+
+        def forward(self, z):
+            return self.k * z
+
+        def extra_repr(self):
+            return f"k={self.k!r}"
+
+    for cls in (Step, LinearActivation):
+        cls.__module__, cls.__qualname__ = __name__, cls.__name__
+    return SimpleNamespace(Step=Step, LinearActivation=LinearActivation)
+
+
+# --- a model as PyTorch sees it: named Linear layers and activations --------------------
+
+@dataclass
+class _Dense:
+    """One fully connected layer of a tracegrad model (a Linear, or an MLP's Layer)."""
+
+    layer: object
+
+    @property
+    def sizes(self):
+        return self.layer.nin, self.layer.nout
+
+    @property
+    def has_bias(self):
+        return not isinstance(self.layer, Linear) or self.layer.bias is not None
+
+    def weights(self):
+        return self.layer.weights()
+
+    def checked(self, W, b, what):
+        """(W, b) as float arrays of this layer's shapes, all finite; an error naming what.weight."""
+        if isinstance(self.layer, Linear):
+            return self.layer.checked_weights(W, b, what)
+        nin, nout = self.sizes
+        return finite_array(W, f"{what}weight", (nout, nin)), finite_array(b, f"{what}bias", (nout,))
+
+    def write(self, W, b):
+        if isinstance(self.layer, Linear):
+            self.layer.write_weights(W, b)
+        else:
+            self.layer._write(W, b)
+
+
+def torch_layout(model):
+    """[(name, _Dense or Activation)]: the modules of the equivalent torch.nn.Sequential."""
+    if isinstance(model, Sequential):
+        layout = []
+        for name, module in model.named_children():
+            if isinstance(module, Linear):
+                layout.append((name, _Dense(module)))
+            elif isinstance(module, ActivationModule):
+                layout.append((name, module.activation))
+            else:
+                raise TypeError(f"to PyTorch: module {name!r} of the Sequential is a {type(module).__name__}; "
+                                f"only nn.Linear and activation modules (nn.ReLU, nn.Tanh, ...) move across")
+        return layout
+    if isinstance(model, (Linear, Layer)):
+        model = [model]
+    elif isinstance(model, MLP):
+        model = model.layers
+    else:
+        raise TypeError(f"to PyTorch: expected an nn.Sequential, nn.MLP, nn.Layer or nn.Linear, "
+                        f"got {type(model).__name__}")
+    layout = []
+    for layer in model:
+        layout.append((str(len(layout)), _Dense(layer)))
+        act = getattr(layer, "activation", Activation("linear"))
+        if not (act.name == "linear" and act.k == 1.0):
+            layout.append((str(len(layout)), act))
+    return layout
+
+
+def to_torch(model):
+    """A torch.nn module with `model`'s weights in float64, whose outputs equal model's to rounding.
+
+    An nn.Linear gives a torch.nn.Linear; an nn.Sequential, nn.MLP or nn.Layer a torch.nn.Sequential.
+    """
+    layout = torch_layout(model)  # a model torch cannot mirror is refused before torch is needed
+    torch = _torch()
+    modules = OrderedDict((name, _torch_module(item, torch)) for name, item in layout)
+    if isinstance(model, Linear):
+        return modules["0"]
+    return torch.nn.Sequential(modules)
+
+
+def _torch_module(item, torch):
+    if isinstance(item, _Dense):
+        nin, nout = item.sizes
+        linear = torch.nn.Linear(nin, nout, bias=item.has_bias, dtype=torch.float64)
+        W, b = item.weights()
+        with torch.no_grad():
+            linear.weight.copy_(torch.from_numpy(W))
+            if b is not None:
+                linear.bias.copy_(torch.from_numpy(b))
+        return linear
+    if item.name == "linear":
+        return torch.nn.Identity() if item.k == 1.0 else torch_modules().LinearActivation(item.k)
+    if item.name == "step":
+        return torch_modules().Step(item.k)
+    if item.name == "softmax":
+        return torch.nn.Softmax(dim=-1)
+    return getattr(torch.nn, TORCH_CLASS_OF[item.name])()
+
+
+# --- from PyTorch -------------------------------------------------------------------------
+
+SUPPORTED = "Sequential, Linear, ReLU, Tanh, Sigmoid, Softmax, Identity (and to_torch's Step, LinearActivation)"
+
+
+def from_torch(module):
+    """An nn module with the same structure and weights (float64) as a torch.nn module.
+
+    A torch.nn.Sequential of Linear layers and activations (ReLU, Tanh, Sigmoid, Softmax,
+    Identity, and to_torch's Step and LinearActivation) becomes an nn.Sequential with the same
+    names; a Linear or an activation alone becomes its nn module. Anything else raises a
+    TypeError naming the layer's class (and a ValueError for a Softmax over another dim).
+    """
+    torch = _torch()
+    if not isinstance(module, torch.nn.Module):
+        raise TypeError(f"from_torch: expected a torch.nn.Module, got {type(module).__name__}")
+    if type(module) is torch.nn.Sequential:
+        children = list(module.named_children())
+        if not children:
+            raise ValueError("from_torch: the torch.nn.Sequential is empty")
+        return Sequential(OrderedDict((name, _from_torch_module(child, f"module {name!r} ({type(child).__name__})", torch))
+                                      for name, child in children))
+    return _from_torch_module(module, type(module).__name__, torch)
+
+
+def _from_torch_module(module, where, torch):
+    extras, kind = torch_modules(), type(module)
+    if kind is torch.nn.Linear:
+        linear = Linear(module.in_features, module.out_features, bias=module.bias is not None)
+        W, b = _array(module.weight), None if module.bias is None else _array(module.bias)
+        linear.write_weights(*linear.checked_weights(W, b, f"from_torch: {where}: "))
+        return linear
+    simple = {torch.nn.ReLU: ReLU, torch.nn.Tanh: Tanh, torch.nn.Sigmoid: Sigmoid, torch.nn.Identity: Identity}
+    if kind in simple:
+        return simple[kind]()
+    if kind is torch.nn.Softmax:
+        if module.dim not in (-1, 1):
+            raise ValueError(f"from_torch: {where}: Softmax(dim={module.dim}) is not over one example's "
+                             f"outputs; tracegrad takes dim=-1 (or dim=1 for a batch)")
+        return Softmax(dim=module.dim)
+    if kind is extras.Step:
+        return Step(module.threshold)
+    if kind is extras.LinearActivation:
+        return LinearActivation(module.k)
+    if kind is torch.nn.Sequential:
+        raise TypeError(f"from_torch: {where} is a Sequential inside a Sequential; flatten it into one")
+    raise TypeError(f"from_torch: {where}: tracegrad has no {kind.__name__} layer; it takes {SUPPORTED}")
+
+
+def _array(value):
+    """A torch tensor (or anything array-like) as a float64 numpy array."""
+    if hasattr(value, "detach"):
+        value = value.detach().cpu()
+        if value.is_floating_point():
+            value = value.double()
+        value = value.numpy()
+    return value
+
+
+# --- state dicts under PyTorch's names --------------------------------------------------------
+
+def torch_state_dict(model, tensors=False):
+    """{"0.weight": W, "0.bias": b, ...}: the model's parameters under the names and shapes of
+    to_torch(model)'s state_dict(), W out × in. numpy float64 arrays, or torch float64
+    tensors with tensors=True, which torch's load_state_dict(strict=True) takes as they are."""
+    state = OrderedDict()
+    for name, item in torch_layout(model):
+        if isinstance(item, _Dense):
+            W, b = item.weights()
+            state[f"{name}.weight"] = W
+            if b is not None:
+                state[f"{name}.bias"] = b
+    if tensors:
+        torch = _torch()
+        state = OrderedDict((key, torch.from_numpy(value)) for key, value in state.items())
+    return state
+
+
+def load_torch_state_dict(model, state, strict=True):
+    """Copy a PyTorch-named state dict (torch tensors, numpy arrays or nested lists) into `model`.
+
+    Every name, shape and number is checked before anything is written, so on any error the
+    model is unchanged. strict=True: a missing or unexpected name is a StateDictError; with
+    strict=False they are skipped and returned as IncompatibleKeys, as in PyTorch.
+    """
+    if not hasattr(state, "keys") or not hasattr(state, "__getitem__"):
+        raise TypeError(f"load_torch_state_dict: expected a mapping such as torch's state_dict(), "
+                        f"got {type(state).__name__}")
+    layers = [(name, item) for name, item in torch_layout(model) if isinstance(item, _Dense)]
+    expected = [f"{name}.{part}" for name, item in layers
+                for part in (("weight", "bias") if item.has_bias else ("weight",))]
+    missing = [key for key in expected if key not in state]
+    known = set(expected)
+    unexpected = [key for key in state if key not in known]
+    if strict and (missing or unexpected):
+        raise StateDictError(f"load_torch_state_dict: the names do not match this {type(model).__name__}; "
+                             f"missing keys: {_listing(missing)}; unexpected keys: {_listing(unexpected)}")
+    checked = []
+    for name, item in layers:
+        W, b = item.weights()  # with strict=False, what is missing stays as it is
+        if f"{name}.weight" in state:
+            W = _array(state[f"{name}.weight"])
+        if item.has_bias and f"{name}.bias" in state:
+            b = _array(state[f"{name}.bias"])
+        checked.append((item, item.checked(W, b, f"load_torch_state_dict: {name}.")))
+    for item, (W, b) in checked:
+        item.write(W, b)
+    return IncompatibleKeys(missing, unexpected)

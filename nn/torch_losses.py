@@ -1,0 +1,122 @@
+"""Losses under PyTorch's names, with PyTorch's arguments and reduction.
+
+    nn.MSELoss()             C = mean over every entry of (ŷ - y)²                 (nn.mse per example)
+    nn.CrossEntropyLoss()    C = mean over examples of ln Σ_c e^(z_c) - z_y          on logits z; y a class
+                             index (0-based) or a vector of class probabilities   (nn.cross_entropy)
+    nn.BCEWithLogitsLoss()   C = mean over every entry of ln(1 + e^z) - y z        on logits z, y in [0, 1]
+
+`loss(input, target)` takes one example's outputs (a Value or a list of Values) or a batch
+(a list of such lists), with targets of the same shape (CrossEntropyLoss: one class index
+per example). reduction="mean" (default), "sum", or "none" (the list of losses), as in PyTorch.
+
+Each is also an nn loss: nn.fit(model, X, y, loss=nn.MSELoss()) trains on the mean of each
+batch's per-example losses, which for reduction="mean" is exactly PyTorch's mean over the
+batch (for MSELoss and BCEWithLogitsLoss, the mean over the batch of the mean over the
+outputs is the mean over all entries). fit refuses another reduction.
+"""
+
+import numpy as np
+
+import autograd
+from autograd import Value
+
+from .losses import Loss, _outputs, bce_with_logits, cross_entropy, mse
+
+REDUCTIONS = ("mean", "sum", "none")
+
+
+class _TorchLoss(Loss):
+    """A PyTorch-named loss built on one of nn's own (so fit and the compiled path know it)."""
+
+    base = None
+
+    def __init__(self, reduction="mean"):
+        if reduction not in REDUCTIONS:
+            raise ValueError(f"{type(self).__name__} reduction={reduction!r:.40}: expected one of "
+                             f"{', '.join(map(repr, REDUCTIONS))}")
+        # Everything nn's own loss is (its name, function, target rules, decision rule), so that
+        # fit, accuracy and the compiled path treat it as that loss.
+        vars(self).update(vars(self.base))
+        self.options = dict(self.base.options)
+        self.reduction = reduction
+
+    def __call__(self, input, target):
+        losses = self.losses(input, target)
+        if self.reduction == "none":
+            return losses
+        total = losses[0] if len(losses) == 1 else autograd.sum(losses)
+        return total * (1.0 / len(losses)) if self.reduction == "mean" and len(losses) > 1 else total
+
+    def per_example(self, outputs, target):
+        """One example's loss from nn's own loss, with its target checks."""
+        outputs = _outputs(outputs, type(self).__name__)
+        return self.function(outputs, self.target(target, len(outputs)), **self.options)
+
+    def __repr__(self):
+        return f"{type(self).__name__}(reduction={self.reduction!r})"
+
+
+class MSELoss(_TorchLoss):
+    """(ŷ - y)² for every entry; reduction over all entries (PyTorch's nn.MSELoss)."""
+
+    base = mse
+
+    def losses(self, input, target):
+        outputs, targets = _entries(input, "MSELoss input"), _entries(target, "MSELoss target", numbers=True)
+        _same_count(outputs, targets, "MSELoss")
+        return [self.per_example([o], t) for o, t in zip(outputs, targets)]
+
+
+class BCEWithLogitsLoss(_TorchLoss):
+    """ln(1 + e^z) - y z for every entry z (a logit) and y (a probability); stable for any z."""
+
+    base = bce_with_logits
+
+    def losses(self, input, target):
+        outputs = _entries(input, "BCEWithLogitsLoss input")
+        targets = _entries(target, "BCEWithLogitsLoss target", numbers=True)
+        _same_count(outputs, targets, "BCEWithLogitsLoss")
+        return [self.per_example([o], t) for o, t in zip(outputs, targets)]
+
+
+class CrossEntropyLoss(_TorchLoss):
+    """ln Σ_c e^(z_c) - z_y per example, on logits z (not probabilities: no softmax before it).
+
+    input: one example's C logits with target a class index 0..C-1 (or C class probabilities),
+    or a batch: N lists of C logits with N class indices (or N probability vectors)."""
+
+    base = cross_entropy
+
+    def losses(self, input, target):
+        if isinstance(input, np.ndarray):
+            input = input.tolist()
+        if not isinstance(input, (list, tuple)) or not input:
+            raise TypeError(f"CrossEntropyLoss input: expected the logits of one example (a list of "
+                            f"Values) or of a batch (a list of such lists), got {type(input).__name__}")
+        if not isinstance(input[0], (list, tuple)):
+            return [self.per_example(list(input), target)]
+        target = target.tolist() if isinstance(target, np.ndarray) else target
+        if not isinstance(target, (list, tuple)) or len(target) != len(input):
+            count = len(target) if isinstance(target, (list, tuple)) else type(target).__name__
+            raise ValueError(f"CrossEntropyLoss: a batch of {len(input)} examples needs {len(input)} "
+                             f"targets (class indices), got {count}")
+        return [self.per_example(list(z), y) for z, y in zip(input, target)]
+
+
+def _entries(x, what, numbers=False):
+    """Every entry of a Value, a number, or a (nested) list or array of them, flattened."""
+    if isinstance(x, np.ndarray):
+        x = x.tolist()
+    if isinstance(x, (list, tuple)):
+        if not x:
+            raise ValueError(f"{what}: empty; expected at least one entry")
+        return [entry for item in x for entry in _entries(item, what, numbers)]
+    if isinstance(x, Value) and numbers:
+        raise TypeError(f"{what}: expected numbers, got the Value {x!r:.60} (a target is data)")
+    return [x]
+
+
+def _same_count(outputs, targets, who):
+    if len(outputs) != len(targets):
+        raise ValueError(f"{who}: the input has {len(outputs)} entries but the target has {len(targets)}; "
+                         f"they must have the same shape")

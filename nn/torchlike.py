@@ -1,0 +1,354 @@
+"""PyTorch-shaped building blocks: nn.Linear, nn.Sequential and one module per activation.
+
+    model = nn.Sequential(nn.Linear(4, 2), nn.Sigmoid(), nn.Linear(2, 1))
+    model([0.1, 0.2, 0.3, 0.4])           # one example, as nn.MLP takes it
+
+They build the very graph an nn.MLP builds, node for node and label for label: the k-th
+Linear of a Sequential is the notes' layer l = k + 1 (the inputs are layer 1), so its
+
+    z(l)_j = Σ_k w(l)_j,k a(l-1)_k + b(l)_j      ONE dot node per neuron
+    a(l)_j = σ(z(l)_j)                          ONE node, made by the activation module after it
+
+and a Sequential draws, steps, trains (nn.fit, the compiled path) and saves like an MLP.
+Parameter names follow PyTorch's, one scalar each: `0.weight.j.k` is W[j, k] of module 0
+(the notes' w(1+1)_j+1,k+1) and `0.bias.j` its b[j].
+"""
+
+import math
+import numbers
+import re
+from collections import OrderedDict
+
+import numpy as np
+
+import autograd
+from autograd import Value
+
+from .activations import Activation
+from .data import finite_array, input_values
+from .init import generator
+from .layers import _count, label
+from .module import Module
+
+_Z_LABEL = re.compile(r"z(\(\d+\))?(_.*)?")
+
+
+class Linear(Module):
+    """z = W a + b: out_features neurons, each reading the same in_features inputs (PyTorch's nn.Linear).
+
+    weight[j][k] is the weight from input k into neuron j (W is out_features × in_features, the
+    notes' and PyTorch's orientation); bias[j] is neuron j's bias (None with bias=False).
+    Starting values are PyTorch's: W and b ~ U(-1/√in_features, 1/√in_features), drawn from
+    the module's own numpy Generator (`seed` or `rng`). `layer` is the notes' layer number l,
+    used only for labels; a Sequential sets it.
+    """
+
+    def __init__(self, in_features, out_features, bias=True, *, seed=None, rng=None, layer=None):
+        self.in_features = _count(in_features, "Linear in_features")
+        self.out_features = _count(out_features, "Linear out_features")
+        if not isinstance(bias, (bool, np.bool_)):
+            raise TypeError(f"Linear bias: expected True or False, got {type(bias).__name__} {bias!r:.40}")
+        bound = 1.0 / math.sqrt(self.in_features)
+        rng = generator(seed, rng)
+        W = rng.uniform(-bound, bound, size=(self.out_features, self.in_features))
+        b = rng.uniform(-bound, bound, size=self.out_features)
+        self.weight = [[Value(w) for w in row] for row in W.tolist()]
+        self.bias = [Value(v) for v in b.tolist()] if bias else None
+        self.number_layer(layer)
+
+    @property
+    def nin(self):
+        return self.in_features
+
+    @property
+    def nout(self):
+        return self.out_features
+
+    def number_layer(self, layer):
+        """Label every node as layer `layer` of the notes (None: unnumbered, w_j,k, b_j, z_j)."""
+        self.layer = layer
+        for j, row in enumerate(self.weight, 1):
+            for k, w in enumerate(row, 1):
+                w.label = label("w", layer, j, k)
+        for j, b in enumerate(self.bias or (), 1):
+            b.label = label("b", layer, j)
+        self._z_labels = [label("z", layer, j) for j in range(1, self.out_features + 1)]
+
+    def _children(self):
+        return [("weight", self.weight)] + ([("bias", self.bias)] if self.bias is not None else [])
+
+    def __call__(self, x):
+        return self.forward(input_values(x, self.in_features, repr(self)))
+
+    def forward(self, a):
+        """[z_1, ..., z_out] for inputs already checked (a Sequential checks once)."""
+        biases = self.bias or [None] * self.out_features
+        zs = [autograd.dot(row, a, b) for row, b in zip(self.weight, biases)]
+        for z, name in zip(zs, self._z_labels):
+            z.label = name
+        return zs
+
+    def weights(self):
+        """(W, b) as numpy arrays (b is None without a bias)."""
+        W = np.array([[w.data for w in row] for row in self.weight])
+        return W, None if self.bias is None else np.array([b.data for b in self.bias])
+
+    def checked_weights(self, W, b, what):
+        """(W, b) as float arrays of this layer's shapes, all finite; an error naming `what` otherwise."""
+        W = finite_array(W, f"{what}weight", (self.out_features, self.in_features))
+        if self.bias is None:
+            if b is not None:
+                raise ValueError(f"{what}bias: this Linear has no bias (bias=False), got one")
+            return W, None
+        if b is None:
+            raise ValueError(f"{what}bias: this Linear has a bias; expected {self.out_features} numbers")
+        return W, finite_array(b, f"{what}bias", (self.out_features,))
+
+    def write_weights(self, W, b):
+        """Write checked (W, b) into the parameter Values."""
+        for row, values in zip(self.weight, W.tolist()):
+            for w, value in zip(row, values):
+                w.data = value
+        for p, value in zip(self.bias or (), [] if b is None else b.tolist()):
+            p.data = value
+
+    def set_weights(self, W, b=None):
+        """Write W (out × in) and b (out) into the layer, after checking shapes and numbers."""
+        self.write_weights(*self.checked_weights(W, b, "Linear.set_weights: "))
+
+    def __repr__(self):
+        return (f"Linear(in_features={self.in_features}, out_features={self.out_features}, "
+                f"bias={self.bias is not None})")
+
+
+# --- activations as modules ------------------------------------------------------------
+
+class ActivationModule(Module):
+    """σ applied to each entry of a layer's output: a(l)_j = σ(z(l)_j), one node per neuron.
+
+    The output of σ on a node labelled z(l)_j is labelled a(l)_j, so a Sequential's nodes carry
+    the notes' names; on another node x it is labelled σ(x).
+    """
+
+    name = None  # the nn.activations name
+    constant = None  # the name its constant k goes by, if it has one
+
+    def __init__(self, k=None):
+        self.activation = Activation(self.name, k)
+
+    def __call__(self, a):
+        if isinstance(a, Value):
+            return self.forward([a])[0]
+        return self.forward(input_values(a, None, repr(self), nodes=True))
+
+    def forward(self, a):
+        outs = []
+        for z in a:
+            out = self.activation(z)
+            if out is not z:
+                out.label = _activation_label(z.label, self.activation.name)
+            outs.append(out)
+        return outs
+
+    def __repr__(self):
+        shown = f"{self.constant}={self.activation.k!r}" if self.constant else ""
+        return f"{type(self).__name__}({shown})"
+
+
+def _activation_label(z_label, name):
+    """a(l)_j for z(l)_j (and a_j for z_j, a for z); σ(x) for a node of another name."""
+    if _Z_LABEL.fullmatch(z_label):
+        return "a" + z_label[1:]
+    return f"{name}({z_label})" if z_label else ""
+
+
+class ReLU(ActivationModule):
+    """a = max(0, z); ∂a/∂z = 1 if z > 0 else 0."""
+    name = "relu"
+
+
+class Tanh(ActivationModule):
+    """a = tanh z; ∂a/∂z = 1 - tanh² z."""
+    name = "tanh"
+
+
+class Sigmoid(ActivationModule):
+    """a = σ(z) = 1 / (1 + e^-z) (the notes' logistic); ∂a/∂z = σ(z)(1 - σ(z))."""
+    name = "sigmoid"
+
+
+class Identity(ActivationModule):
+    """a = z: no node at all (PyTorch's nn.Identity; the notes' linear activation with k = 1)."""
+    name = "linear"
+
+    def __init__(self):
+        super().__init__()
+
+
+class LinearActivation(ActivationModule):
+    """a = k z, the notes' linear activation with slope k; ∂a/∂z = k. (Not nn.Linear, the layer.)"""
+    name = "linear"
+
+    constant = "k"
+
+    def __init__(self, k=1.0):
+        super().__init__(k)
+
+
+class Step(ActivationModule):
+    """a = 1 if z >= threshold else 0, the perceptron's step; ∂a/∂z = 0, so it cannot learn."""
+    name = "step"
+
+    constant = "threshold"
+
+    def __init__(self, threshold=0.0):
+        super().__init__(threshold)
+
+
+class Softmax(ActivationModule):
+    """a_j = e^(z_j) / Σ_i e^(z_i) over a whole layer (autograd.softmax, which never overflows).
+    dim=-1 (or 1, as a batched PyTorch model writes it): the layer's outputs."""
+    name = "softmax"
+
+    def __init__(self, dim=-1):
+        if isinstance(dim, bool) or dim not in (-1, 1):
+            raise ValueError(f"Softmax dim={dim!r}: tracegrad applies softmax across one example's "
+                             f"outputs, which is dim=-1 (or dim=1 for PyTorch's batch of examples)")
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, a):
+        if len(a) < 2:
+            raise ValueError(f"Softmax over {len(a)} output: softmax of one number is always 1, with "
+                             f"zero gradient; for two classes use one output with nn.BCEWithLogitsLoss")
+        outs = autograd.softmax(a)  # as an MLP's softmax layer computes it
+        for z, out in zip(a, outs):
+            out.label = _activation_label(z.label, "softmax")
+        return outs
+
+    def __repr__(self):
+        return f"Softmax(dim={self.dim})"
+
+
+# One module per activation of the notes' table (nn.activations), for from_torch and save/load.
+MODULE_OF_ACTIVATION = {"linear": LinearActivation, "step": Step, "sigmoid": Sigmoid, "tanh": Tanh,
+                        "relu": ReLU, "softmax": Softmax}
+
+
+def activation_module(act):
+    """The module for an nn.Activation: Identity for linear with k = 1."""
+    if act.name == "linear" and act.k == 1.0:
+        return Identity()
+    cls = MODULE_OF_ACTIVATION[act.name]
+    return cls() if act.k is None else cls(act.k)
+
+
+# --- Sequential ------------------------------------------------------------------------
+
+class Sequential(Module):
+    """Modules applied one after the other, PyTorch's nn.Sequential: Sequential(m0, m1, ...) or
+    Sequential(OrderedDict(name=module, ...)). Called on one example it returns a Value when
+    there is one output, else a list (as nn.MLP). model[0], len(model) and iteration work.
+
+    Sizes are checked when it is built: a Linear must read as many inputs as the module
+    before it gives. Its k-th Linear is labelled as the notes' layer k + 1.
+    """
+
+    def __init__(self, *modules):
+        if len(modules) == 1 and isinstance(modules[0], OrderedDict):
+            named = list(modules[0].items())
+        else:
+            named = [(str(i), m) for i, m in enumerate(modules)]
+        if not named:
+            raise ValueError("Sequential: expected at least one module, got none")
+        for name, module in named:
+            if not isinstance(name, str) or not name or "." in name:
+                raise ValueError(f"Sequential: module name {name!r:.40} must be a non-empty str without '.'")
+            if not isinstance(module, Module):
+                raise TypeError(f"Sequential: module {name!r} is {type(module).__name__} {module!r:.40}, "
+                                f"expected an nn module such as nn.Linear or nn.ReLU")
+        self._named = named
+        self.nin, self.nout = _sizes(named)
+        self._what = _reader(named)
+        layer = 1
+        for _, module in named:
+            if isinstance(module, Linear):
+                layer += 1
+                module.number_layer(layer)
+
+    def _children(self):
+        return list(self._named)
+
+    def __len__(self):
+        return len(self._named)
+
+    def __getitem__(self, index):
+        """model[0], model["name"], or model[1:3]: a Sequential of those modules (shared, as in
+        PyTorch, and keeping their labels: a part is not renumbered)."""
+        if isinstance(index, str):
+            return dict(self._named)[index]
+        if isinstance(index, slice):
+            named = self._named[index]
+            if not named:
+                raise IndexError(f"Sequential[{index.start}:{index.stop}:{index.step}]: no modules in that slice")
+            part = Sequential.__new__(Sequential)
+            part._named, (part.nin, part.nout), part._what = named, _sizes(named), _reader(named)
+            return part
+        return self._named[index][1]
+
+    def __iter__(self):
+        return iter(module for _, module in self._named)
+
+    def named_children(self):
+        return iter(self._named)
+
+    @property
+    def activations(self):
+        """The nn.Activation after each Linear ("linear" where none follows), as nn.MLP's."""
+        found, modules = [], [m for _, m in self._named]
+        for i, module in enumerate(modules):
+            if isinstance(module, Linear):
+                after = modules[i + 1] if i + 1 < len(modules) else None
+                found.append(after.activation if isinstance(after, ActivationModule) else Activation("linear"))
+        return found
+
+    def __call__(self, x):
+        a = input_values(x, self.nin, self._what, nodes=not isinstance(self._named[0][1], Linear))
+        for _, module in self._named:
+            a = module.forward(a)
+            if isinstance(a, Value):  # a module of the user's own that gives one Value
+                a = [a]
+        return a[0] if len(a) == 1 else a
+
+    forward = __call__
+
+    def __repr__(self):
+        return self._framed(f"Sequential({self.num_parameters()} parameters)")
+
+
+def _reader(named):
+    """Who reads the inputs, for an error about them: the first module with a size."""
+    for name, module in named:
+        if getattr(module, "nin", None) is not None:
+            return f"Sequential: module {name!r}, {module!r}"
+    return "Sequential"
+
+
+def _sizes(named):
+    """(nin, nout): the inputs of the first module with a size and the outputs of the last,
+    checking that each Linear reads what the module before it gives."""
+    nin = width = None
+    for name, module in named:
+        if isinstance(module, Softmax) and width == 1:
+            raise ValueError(f"Sequential: module {name!r}, Softmax, follows a layer of 1 output: softmax "
+                             f"of one number is always 1, with zero gradient; for two classes use one "
+                             f"output with nn.BCEWithLogitsLoss")
+        module_in, module_out = getattr(module, "nin", None), getattr(module, "nout", None)
+        if not (isinstance(module_in, numbers.Integral) and isinstance(module_out, numbers.Integral)):
+            continue
+        if width is not None and module_in != width:
+            raise ValueError(f"Sequential: module {name!r}, {module!r}, reads {module_in} inputs, but "
+                             f"the module before it gives {width} outputs")
+        nin = module_in if nin is None else nin
+        width = module_out
+    return nin, width

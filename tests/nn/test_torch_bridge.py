@@ -1,0 +1,356 @@
+"""nn against PyTorch float64: every layer, activation and loss (values and gradients, to 1e-12),
+nn.to_torch / nn.from_torch, state dicts under PyTorch's names, and training step for step."""
+
+import math
+from collections import OrderedDict
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import autograd
+import nn
+from nn.torchlike import MODULE_OF_ACTIVATION
+from tests.support import require_torch
+
+TOL = dict(rtol=1e-12, atol=1e-12)
+
+
+@pytest.fixture
+def torch():
+    require_torch()
+    import torch
+    return torch
+
+
+def close(a, b):
+    return np.allclose(np.asarray(a, dtype=float), np.asarray(b, dtype=float), **TOL)
+
+
+ACTIVATION_MODULES = [nn.ReLU(), nn.Tanh(), nn.Sigmoid(), nn.Identity(), nn.LinearActivation(-1.5), nn.Step(0.2),
+                      nn.Softmax()]
+
+
+def test_every_activation_of_the_table_is_tested_here():
+    assert {m.activation.name for m in ACTIVATION_MODULES} == set(MODULE_OF_ACTIVATION)
+
+
+# --- each layer and activation, values and gradients ------------------------------------------
+
+@settings(max_examples=40, deadline=None)
+@given(module=st.sampled_from(ACTIVATION_MODULES), n=st.integers(2, 5), seed=st.integers(0, 10_000))
+def test_each_activation_module_matches_torch_in_value_and_gradient(module, n, seed):
+    require_torch()
+    import torch
+    rng = np.random.default_rng(seed)
+    z, weights = rng.normal(scale=3.0, size=n), rng.normal(size=n)
+    zs = [autograd.Value(v, label=f"z_{j}") for j, v in enumerate(z.tolist(), 1)]
+    outs = module.forward(zs)
+    c = autograd.dot(weights.tolist(), outs) if len(outs) > 1 else outs[0] * weights[0]
+    c.backward()
+    tz = torch.tensor(z, dtype=torch.float64, requires_grad=True)
+    tout = nn.to_torch(nn.Sequential(module))(tz)
+    (tout * torch.from_numpy(weights)).sum().backward()
+    assert close([o.data for o in outs], tout.detach().numpy())
+    assert close([v.grad for v in zs], tz.grad.numpy())
+
+
+@settings(max_examples=30, deadline=None)
+@given(nin=st.integers(1, 5), nout=st.integers(1, 5), bias=st.booleans(), seed=st.integers(0, 10_000))
+def test_linear_matches_torch_in_value_and_gradient(nin, nout, bias, seed):
+    require_torch()
+    import torch
+    rng = np.random.default_rng(seed)
+    layer = nn.Linear(nin, nout, bias=bias, seed=seed)
+    x, weights = rng.normal(size=nin), rng.normal(size=nout)
+    xs = nn.inputs(x)
+    c = autograd.dot(weights.tolist(), layer(xs))
+    c.backward()
+    tlayer = nn.to_torch(layer)
+    assert isinstance(tlayer, torch.nn.Linear) and tlayer.weight.dtype == torch.float64
+    tx = torch.tensor(x, requires_grad=True)
+    tout = tlayer(tx)
+    (tout * torch.from_numpy(weights)).sum().backward()
+    assert close([o.data for o in layer.forward(tuple(x))], tout.detach().numpy())
+    assert close([[w.grad for w in row] for row in layer.weight], tlayer.weight.grad.numpy())
+    if bias:
+        assert close([b.grad for b in layer.bias], tlayer.bias.grad.numpy())
+    assert close([v.grad for v in xs], tx.grad.numpy())
+
+
+# --- each loss, values and gradients, every reduction -----------------------------------------
+
+def _run_loss(torch, loss, torch_loss, logits, target, torch_target):
+    """(tracegrad's C and ∂C/∂logits, torch's) for one loss on a batch of logits."""
+    values = [[autograd.Value(v) for v in row] for row in logits.tolist()]
+    c = loss(values, target)
+    if isinstance(c, list):
+        c = autograd.sum(c)
+    c.backward()
+    t = torch.tensor(logits, requires_grad=True)
+    tc = torch_loss(t, torch_target)
+    tc = tc.sum() if tc.ndim else tc
+    tc.backward()
+    return (c.data, [[v.grad for v in row] for row in values]), (tc.item(), t.grad.numpy())
+
+
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(1, 6), k=st.integers(1, 4), reduction=st.sampled_from(["mean", "sum", "none"]),
+       seed=st.integers(0, 10_000))
+def test_mse_and_bce_with_logits_losses_match_torch(n, k, reduction, seed):
+    require_torch()
+    import torch
+    rng = np.random.default_rng(seed)
+    logits = rng.normal(scale=4.0, size=(n, k))
+    for ours, theirs, target in (
+            (nn.MSELoss, torch.nn.MSELoss, rng.normal(size=(n, k))),
+            (nn.BCEWithLogitsLoss, torch.nn.BCEWithLogitsLoss, rng.uniform(size=(n, k)))):
+        mine, torch_side = _run_loss(torch, ours(reduction=reduction), theirs(reduction=reduction), logits,
+                                     target, torch.from_numpy(target))
+        assert close(mine[0], torch_side[0]) and close(mine[1], torch_side[1]), ours
+
+
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(1, 6), k=st.integers(2, 5), reduction=st.sampled_from(["mean", "sum", "none"]),
+       probabilities=st.booleans(), seed=st.integers(0, 10_000))
+def test_cross_entropy_loss_matches_torch(n, k, reduction, probabilities, seed):
+    require_torch()
+    import torch
+    rng = np.random.default_rng(seed)
+    logits = rng.normal(scale=4.0, size=(n, k))
+    if probabilities:
+        target = rng.dirichlet(np.ones(k), size=n)
+        torch_target = torch.from_numpy(target)
+    else:
+        target = rng.integers(0, k, size=n)
+        torch_target = torch.from_numpy(target)
+    mine, torch_side = _run_loss(torch, nn.CrossEntropyLoss(reduction=reduction),
+                                 torch.nn.CrossEntropyLoss(reduction=reduction), logits, target.tolist(), torch_target)
+    assert close(mine[0], torch_side[0]) and close(mine[1], torch_side[1])
+
+
+def test_one_example_without_a_batch_matches_torchs_unbatched_input(torch):
+    z = [0.3, -1.2, 2.0]
+    values = [autograd.Value(v) for v in z]
+    c = nn.CrossEntropyLoss()(values, 2)
+    assert close(c.data, torch.nn.CrossEntropyLoss()(torch.tensor(z, dtype=torch.float64), torch.tensor(2)).item())
+
+
+# --- to_torch, from_torch ---------------------------------------------------------------------
+
+def random_sequential(draw_sizes, draw_acts, bias, seed):
+    modules, sizes = [], draw_sizes
+    for i, (n_in, n_out) in enumerate(zip(sizes, sizes[1:])):
+        modules.append(nn.Linear(n_in, n_out, bias=bias[i], seed=seed + i))
+        act = draw_acts[i]
+        if act is not None and not (act is nn.Softmax and n_out == 1):
+            modules.append(act() if isinstance(act, type) else act)
+    return nn.Sequential(*modules)
+
+
+ACTS = [None, nn.ReLU, nn.Tanh, nn.Sigmoid, nn.Identity, nn.Softmax, nn.LinearActivation(0.7), nn.Step(-0.1)]
+
+
+@settings(max_examples=40, deadline=None)
+@given(sizes=st.lists(st.integers(1, 5), min_size=2, max_size=5), data=st.data(), seed=st.integers(0, 1000))
+def test_to_torch_gives_the_same_outputs_on_random_inputs(sizes, data, seed):
+    require_torch()
+    import torch
+    layers = len(sizes) - 1
+    acts = data.draw(st.lists(st.sampled_from(ACTS), min_size=layers, max_size=layers))
+    acts = [a if a is not nn.Softmax or i == layers - 1 else nn.Tanh for i, a in enumerate(acts)]
+    bias = data.draw(st.lists(st.booleans(), min_size=layers, max_size=layers))
+    model = random_sequential(sizes, acts, bias, seed)
+    X = np.random.default_rng(seed).normal(scale=2.0, size=(7, sizes[0]))
+    tmodel = nn.to_torch(model)
+    with torch.no_grad():
+        theirs = tmodel(torch.from_numpy(X)).numpy()
+    ours = model.predict(X, compiled=False)
+    assert close(ours.reshape(theirs.shape), theirs)
+    back = nn.from_torch(tmodel)
+    assert back.state_dict() == model.state_dict() and repr(back) == repr(model)
+
+
+@settings(max_examples=25, deadline=None)
+@given(nin=st.integers(1, 4), nouts=st.lists(st.integers(1, 4), min_size=1, max_size=3),
+       hidden=st.sampled_from(["tanh", "sigmoid", "relu", ("step", 0.5), ("linear", 2.0), "linear"]),
+       output=st.sampled_from([None, "sigmoid", "softmax"]), seed=st.integers(0, 1000))
+def test_to_torch_of_an_mlp_gives_the_same_outputs(nin, nouts, hidden, output, seed):
+    require_torch()
+    import torch
+    if output == "softmax" and nouts[-1] == 1:
+        output = None
+    mlp = nn.MLP(nin, nouts, hidden, output_activation=output, seed=seed)
+    X = np.random.default_rng(seed).normal(size=(5, nin))
+    with torch.no_grad():
+        theirs = nn.to_torch(mlp)(torch.from_numpy(X)).numpy()
+    assert close(mlp.predict(X, compiled=False).reshape(theirs.shape), theirs)
+
+
+def test_an_mlp_becomes_pytorchs_usual_sequential(torch):
+    tmodel = nn.to_torch(nn.MLP(2, [4, 3, 1], "tanh", seed=0))
+    assert [type(m).__name__ for m in tmodel] == ["Linear", "Tanh", "Linear", "Tanh", "Linear"]
+    assert list(tmodel.state_dict()) == ["0.weight", "0.bias", "2.weight", "2.bias", "4.weight", "4.bias"]
+
+
+def test_from_torch_takes_pytorchs_own_model(torch):
+    torch.manual_seed(0)
+    tmodel = torch.nn.Sequential(OrderedDict(fc1=torch.nn.Linear(3, 5), act=torch.nn.ReLU(),
+                                             fc2=torch.nn.Linear(5, 2, bias=False), soft=torch.nn.Softmax(dim=1)))
+    model = nn.from_torch(tmodel)  # float32 weights: exactly representable in float64
+    assert [name for name, _ in model.named_children()] == ["fc1", "act", "fc2", "soft"]
+    X = np.random.default_rng(1).normal(size=(4, 3))
+    with torch.no_grad():
+        theirs = tmodel.double()(torch.from_numpy(X)).numpy()
+    assert close(model.predict(X), theirs)
+    assert model(list(X[0]))[0].label == "a(3)_1"
+
+
+@pytest.mark.parametrize("build, error, message", [
+    (lambda t: t.nn.Sequential(t.nn.Linear(2, 2), t.nn.Dropout(0.5)), TypeError, "module '1' \\(Dropout\\).*no Dropout layer"),
+    (lambda t: t.nn.Sequential(t.nn.Linear(2, 2), t.nn.LeakyReLU()), TypeError, "no LeakyReLU layer"),
+    (lambda t: t.nn.Conv2d(1, 1, 3), TypeError, "Conv2d: tracegrad has no Conv2d layer"),
+    (lambda t: t.nn.Sequential(t.nn.Sequential(t.nn.Linear(2, 2))), TypeError, "Sequential inside a Sequential"),
+    (lambda t: t.nn.Sequential(t.nn.Linear(2, 2), t.nn.Softmax(dim=0)), ValueError, "Softmax\\(dim=0\\)"),
+    (lambda t: t.nn.Sequential(t.nn.Linear(2, 3), t.nn.Linear(2, 1)), ValueError, "reads 2 inputs, but the module before it gives 3"),
+    (lambda t: t.nn.Sequential(), ValueError, "empty"),
+    (lambda t: "a model", TypeError, "expected a torch.nn.Module, got str"),
+])
+def test_from_torch_refuses_anything_else_by_name(torch, build, error, message):
+    with pytest.raises(error, match=message):
+        nn.from_torch(build(torch))
+
+
+def test_from_torch_refuses_a_subclass_that_may_compute_something_else(torch):
+    class MyReLU(torch.nn.ReLU):
+        def forward(self, x):
+            return 2 * x
+
+    with pytest.raises(TypeError, match="no MyReLU layer"):
+        nn.from_torch(torch.nn.Sequential(torch.nn.Linear(2, 2), MyReLU()))
+
+
+def test_from_torch_refuses_a_non_finite_weight_naming_it(torch):
+    linear = torch.nn.Linear(2, 2)
+    with torch.no_grad():
+        linear.weight[1, 0] = float("nan")
+    with pytest.raises(ValueError, match="from_torch: module '0' \\(Linear\\): weight: expected finite numbers"):
+        nn.from_torch(torch.nn.Sequential(linear))
+
+
+def test_to_torch_refuses_what_torch_cannot_mirror():
+    class Mine(nn.Module):
+        def forward(self, a):
+            return a
+
+    with pytest.raises(TypeError, match="module '1' of the Sequential is a Mine"):
+        nn.to_torch(nn.Sequential(nn.Linear(2, 2), Mine()))
+    with pytest.raises(TypeError, match="got Neuron"):
+        nn.to_torch(nn.Neuron(2))
+
+
+# --- state dicts under PyTorch's names ---------------------------------------------------------
+
+def test_a_trained_model_loads_into_an_equivalent_torch_module_strictly(torch):
+    from sklearn.datasets import make_moons
+    X, y = make_moons(100, noise=0.1, random_state=0)
+    model = nn.MLP(2, [6, 1], "tanh", seed=0)
+    nn.fit(model, X, y, loss=nn.bce_with_logits, epochs=3, lr=0.5, progress=False)
+    state = nn.torch_state_dict(model)
+    assert list(state) == ["0.weight", "0.bias", "2.weight", "2.bias"]
+    assert state["0.weight"].shape == (6, 2) and state["2.bias"].shape == (1,)
+    assert state["0.weight"][3, 1] == model.layers[0].neurons[3].w[1].data
+    hand_written = torch.nn.Sequential(torch.nn.Linear(2, 6), torch.nn.Tanh(), torch.nn.Linear(6, 1)).double()
+    result = hand_written.load_state_dict(nn.torch_state_dict(model, tensors=True), strict=True)
+    assert not result.missing_keys and not result.unexpected_keys
+    with torch.no_grad():
+        theirs = hand_written(torch.from_numpy(X)).numpy()[:, 0]
+    assert close(model.predict(X), theirs)
+
+
+def test_a_torch_state_dict_loads_into_a_model_and_a_bad_one_changes_nothing(torch):
+    torch.manual_seed(1)
+    tmodel = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Sigmoid(), torch.nn.Linear(4, 2)).double()
+    model = nn.Sequential(nn.Linear(3, 4), nn.Sigmoid(), nn.Linear(4, 2))
+    assert nn.load_torch_state_dict(model, tmodel.state_dict()) == ([], [])
+    X = np.random.default_rng(0).normal(size=(3, 3))
+    with torch.no_grad():
+        assert close(model.predict(X), tmodel(torch.from_numpy(X)).numpy())
+    before = model.state_dict()
+    state = {key: value.numpy().tolist() for key, value in tmodel.state_dict().items()}  # nested lists too
+    bad_shape = dict(state, **{"2.weight": [[0.0] * 3] * 2})
+    with pytest.raises(ValueError, match=r"2.weight: expected shape \(2, 4\)"):
+        nn.load_torch_state_dict(model, bad_shape)
+    bad_number = dict(state, **{"2.bias": [0.0, math.inf]})
+    with pytest.raises(ValueError, match="2.bias: expected finite numbers"):
+        nn.load_torch_state_dict(model, bad_number)
+    with pytest.raises(nn.StateDictError, match="missing keys: '2.bias'; unexpected keys: '2.bais'"):
+        nn.load_torch_state_dict(model, {**{k: v for k, v in state.items() if k != "2.bias"}, "2.bais": [0.0, 0.0]})
+    assert model.state_dict() == before
+    partial = nn.load_torch_state_dict(model, {"0.bias": [1.0, 2.0, 3.0, 4.0]}, strict=False)
+    assert partial.missing_keys == ["0.weight", "2.weight", "2.bias"]
+    assert [b.data for b in model[0].bias] == [1.0, 2.0, 3.0, 4.0]
+    assert model[0].weights()[0].tolist() == np.array([[before[f"0.weight.{j}.{k}"] for k in range(3)]
+                                                        for j in range(4)]).tolist()
+
+
+def test_torch_state_dict_without_torch_is_numpy():
+    state = nn.torch_state_dict(nn.Sequential(nn.Linear(2, 3, bias=False), nn.ReLU(), nn.Linear(3, 1)))
+    assert list(state) == ["0.weight", "2.weight", "2.bias"]
+    assert all(isinstance(v, np.ndarray) and v.dtype == np.float64 for v in state.values())
+
+
+# --- training, step for step ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_fit_follows_torchs_sgd_step_for_step(torch, compiled):
+    """Full-batch SGD on a Sequential in tracegrad and on its to_torch copy in PyTorch: the same
+    weights after every update, to 1e-12."""
+    from sklearn.datasets import make_moons
+    X, y = make_moons(64, noise=0.2, random_state=1)
+    model = nn.Sequential(nn.Linear(2, 5, seed=0), nn.Tanh(), nn.Linear(5, 3, seed=1), nn.Sigmoid(),
+                          nn.Linear(3, 2, seed=2))
+    tmodel = nn.to_torch(model)
+    optimizer = torch.optim.SGD(tmodel.parameters(), lr=0.5)
+    loss = torch.nn.CrossEntropyLoss()
+    for _ in range(5):
+        optimizer.zero_grad()
+        loss(tmodel(torch.from_numpy(X)), torch.from_numpy(y)).backward()
+        optimizer.step()
+    nn.fit(model, X, y, loss=nn.CrossEntropyLoss(), epochs=5, lr=0.5, batch_size=len(X), shuffle=False,
+           progress=False, compiled=compiled)
+    theirs = {key: value.detach().numpy() for key, value in tmodel.state_dict().items()}
+    ours = nn.torch_state_dict(model)
+    assert list(ours) == list(theirs)
+    assert all(close(ours[key], theirs[key]) for key in ours)
+
+
+def test_a_pytorch_users_training_loop_runs_as_written_and_matches_torch(torch):
+    """The loop a PyTorch user writes, word for word, on both sides: the same losses and weights."""
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(8, 3)), rng.normal(size=(8, 2))
+    model = nn.Sequential(nn.Linear(3, 4, seed=0), nn.ReLU(), nn.Linear(4, 2, seed=1))
+    tmodel = nn.to_torch(model)
+    sides = []
+    for library, net, data in ((nn, model, (X.tolist(), Y.tolist())),
+                               (torch.nn, tmodel, (torch.from_numpy(X), torch.from_numpy(Y)))):
+        optim = nn.SGD if library is nn else torch.optim.SGD
+        optimizer = optim(net.parameters(), lr=0.1, momentum=0.9)
+        loss_fn = library.MSELoss()
+        net.train()
+        losses = []
+        for _ in range(4):
+            optimizer.zero_grad()
+            outputs = [net(x) for x in data[0]] if library is nn else net(data[0])
+            loss = loss_fn(outputs, data[1])
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+        net.eval()
+        assert not net.training and isinstance(next(net.parameters()).grad, (float, torch.Tensor))
+        sides.append(losses)
+    assert close(sides[0], sides[1])
+    theirs = {key: value.detach().numpy() for key, value in tmodel.state_dict().items()}
+    assert all(close(value, theirs[key]) for key, value in nn.torch_state_dict(model).items())
+    assert model(X[0].tolist())[0].detach().requires_grad is False

@@ -1,0 +1,361 @@
+"""nn.Linear, nn.Sequential, the activation modules, the PyTorch-named losses, train()/eval()
+and parameters(): without torch. (Against torch itself: test_torch_bridge.py.)"""
+
+import math
+from collections import OrderedDict
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import autograd
+import nn
+from nn.activations import ACTIVATIONS
+from nn.torchlike import MODULE_OF_ACTIVATION
+
+HIDDEN = {"tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "relu": nn.ReLU}
+OUTPUT = {"linear": None, "sigmoid": nn.Sigmoid, "softmax": nn.Softmax, "tanh": nn.Tanh}
+
+
+def twin(nin, nouts, hidden, output, seed=0):
+    """An MLP and a Sequential of Linear + activation modules with the same weights."""
+    mlp = nn.MLP(nin, nouts, hidden, output_activation=None if output == "linear" else output, seed=seed)
+    modules, sizes = [], [nin] + nouts
+    for i, (n_in, n_out) in enumerate(zip(sizes, sizes[1:])):
+        modules.append(nn.Linear(n_in, n_out))
+        last = i == len(nouts) - 1
+        act = OUTPUT[output] if last else HIDDEN[hidden]
+        if act is not None:
+            modules.append(act())
+    seq = nn.Sequential(*modules)
+    for layer, (W, b) in zip([m for m in seq if isinstance(m, nn.Linear)], mlp.weights()):
+        layer.set_weights(W, b)
+    return mlp, seq
+
+
+def graph(root):
+    """Every node of root's graph as (op, label, data, the positions of its parents)."""
+    order = autograd.topological_order(root)
+    place = {id(v): i for i, v in enumerate(order)}
+    return [(v.op, v.label, v.data, tuple(place[id(p)] for p in v.parents)) for v in order]
+
+
+def cost(out, y):
+    return nn.mse(out, y)
+
+
+@settings(max_examples=30, deadline=None)
+@given(nin=st.integers(1, 4), nouts=st.lists(st.integers(1, 4), min_size=1, max_size=3),
+       hidden=st.sampled_from(sorted(HIDDEN)), output=st.sampled_from(sorted(OUTPUT)),
+       seed=st.integers(0, 1000), inputs_as_leaves=st.booleans())
+def test_a_sequential_builds_the_mlps_graph_node_for_node_and_label_for_label(nin, nouts, hidden, output, seed,
+                                                                              inputs_as_leaves):
+    if output == "softmax" and nouts[-1] == 1:
+        nouts = nouts[:-1] + [2]
+    mlp, seq = twin(nin, nouts, hidden, output, seed)
+    x = np.random.default_rng(seed).normal(size=nin).tolist()
+    x = nn.inputs(x) if inputs_as_leaves else x
+    y = [0.5] * nouts[-1]
+    c_mlp, c_seq = cost(mlp(x), y), cost(seq(x), y)
+    assert graph(c_seq) == graph(c_mlp)
+    c_mlp.backward()
+    c_seq.backward()
+    assert [p.grad for p in seq.parameters()] != [] and sorted(p.grad for p in seq.parameters()) == sorted(
+        p.grad for p in mlp.parameters())
+    labels = {p.label for p in seq.parameters()}
+    assert labels == {p.label for p in mlp.parameters()}
+
+
+def test_the_labels_are_the_notes_names():
+    seq = nn.Sequential(nn.Linear(4, 2), nn.Sigmoid(), nn.Linear(2, 3), nn.Sigmoid(), nn.Linear(3, 1))
+    out = seq([1.0, 2.0, 3.0, 4.0])
+    assert out.label == "z(4)_1"
+    assert [p.label for p in seq[0].parameters()][:5] == ["w(2)_1,1", "w(2)_1,2", "w(2)_1,3", "w(2)_1,4", "w(2)_2,1"]
+    assert seq[2].bias[2].label == "b(3)_3"
+    hidden = seq[1].forward(seq[0].forward((1.0, 2.0, 3.0, 4.0)))
+    assert [a.label for a in hidden] == ["a(2)_1", "a(2)_2"]
+    # a standalone Linear is unnumbered
+    alone = nn.Linear(2, 2)
+    assert [p.label for p in alone.parameters()] == ["w_1,1", "w_1,2", "w_2,1", "w_2,2", "b_1", "b_2"]
+
+
+def test_parameter_names_are_pytorchs_one_scalar_each():
+    seq = nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 1, bias=False))
+    names = [name for name, _ in seq.named_parameters()]
+    assert names == ["0.weight.0.0", "0.weight.0.1", "0.weight.1.0", "0.weight.1.1", "0.bias.0", "0.bias.1",
+                     "2.weight.0.0", "2.weight.0.1"]
+    named = nn.Sequential(OrderedDict(hidden=nn.Linear(2, 3), act=nn.Tanh(), out=nn.Linear(3, 1)))
+    assert next(iter(named.state_dict())) == "hidden.weight.0.0"
+    assert named["out"] is named[2]
+
+
+def test_parameters_serve_both_habits():
+    for model in (nn.MLP(2, [3, 1], seed=0), nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1)),
+                  nn.Linear(2, 3), nn.Layer(2, 3), nn.Neuron(2)):
+        params = model.parameters()
+        assert len(params) == model.num_parameters() and params[0] is params[:1][0]
+        assert next(model.parameters()) is params[0]  # PyTorch's habit
+        assert next(iter(model.parameters())) is params[0]
+        stepped = model.parameters()
+        assert next(stepped) is params[0] and next(stepped) is params[1]
+        assert list(stepped) == list(params)  # iterating still sees every parameter
+        assert [p for p in model.parameters()] == list(params)
+        opt = nn.SGD(model.parameters(), lr=0.1)
+        assert opt.params == list(params)
+    with pytest.raises(StopIteration):
+        p = nn.Neuron(1).parameters()
+        next(p), next(p), next(p)
+
+
+def test_train_and_eval_set_training_on_every_module_and_return_the_module():
+    seq = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1))
+    assert seq.training and seq[1].training
+    assert seq.eval() is seq
+    assert [m.training for m in seq.modules()] == [False] * 4
+    assert seq.train() is seq and all(m.training for m in seq.modules())
+    mlp = nn.MLP(2, [2, 1])
+    mlp.eval()
+    assert not mlp.layers[1].neurons[0].training
+    assert len(list(mlp.modules())) == 1 + 2 + 3
+    with pytest.raises(TypeError, match="train\\(mode\\)"):
+        seq.train("no")
+    # the mode changes no number
+    before = seq.predict([[0.1, 0.2]])
+    assert seq.eval().predict([[0.1, 0.2]]) == before
+
+
+def test_every_activation_of_the_notes_table_has_a_module():
+    # the op table's activations, and the two nn keeps itself (linear k·z and softmax, which are not ops)
+    assert set(MODULE_OF_ACTIVATION) == set(autograd.ops.ACTIVATIONS) | {"linear", "softmax"} == set(ACTIVATIONS)
+    z = autograd.Value(0.7, label="z(2)_1")
+    for name, cls in MODULE_OF_ACTIVATION.items():
+        if name == "softmax":
+            outs = cls()([z, autograd.Value(-0.2, label="z(2)_2")])
+            assert [o.label for o in outs] == ["a(2)_1", "a(2)_2"]
+            assert math.isclose(sum(o.data for o in outs), 1.0)
+            continue
+        module = cls()
+        out = module(z)
+        assert math.isclose(out.data, nn.activation(name)(z).data)
+    assert nn.LinearActivation(2.5)(z).data == 2.5 * 0.7 and nn.LinearActivation(2.5)(z).label == "a(2)_1"
+    assert nn.Step(0.8)(z).data == 0.0 and nn.Step(0.5)(z).data == 1.0
+    assert nn.Identity()(z) is z
+    assert nn.ReLU()(autograd.Value(-1.0, label="x")).label == "relu(x)"
+
+
+def test_misuse_names_the_culprit():
+    with pytest.raises(ValueError, match=r"Linear\(in_features=4, out_features=2, bias=True\): expected 4 inputs, got 3"):
+        nn.Linear(4, 2)([1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match=r"module '2', Linear\(in_features=3.*reads 3 inputs, but the module before it gives 4"):
+        nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(3, 1))
+    with pytest.raises(ValueError, match=r"Sequential: module '0', Linear\(in_features=2, out_features=4, "
+                                         r"bias=True\): expected 2 inputs, got 3"):
+        nn.Sequential(nn.Linear(2, 4), nn.ReLU())([1.0, 2.0, 3.0])
+    with pytest.raises(TypeError, match="module '1' is builtin_function_or_method"):
+        nn.Sequential(nn.Linear(2, 4), math.tanh)
+    with pytest.raises(ValueError, match="at least one module"):
+        nn.Sequential()
+    with pytest.raises(TypeError, match="Linear in_features: expected an int"):
+        nn.Linear(2.0, 3)
+    with pytest.raises(ValueError, match="Linear out_features: expected at least 1"):
+        nn.Linear(2, 0)
+    with pytest.raises(TypeError, match="Linear bias: expected True or False"):
+        nn.Linear(2, 3, bias="yes")
+    with pytest.raises(ValueError, match="module '1', Softmax, follows a layer of 1 output"):
+        nn.Sequential(nn.Linear(2, 1), nn.Softmax())
+    with pytest.raises(ValueError, match="Softmax dim=0"):
+        nn.Softmax(dim=0)
+    with pytest.raises(ValueError, match="activation 'step': k: expected a finite number"):
+        nn.Step(math.nan)
+    with pytest.raises(ValueError, match=r"Linear.set_weights: weight: expected shape \(3, 2\)"):
+        nn.Linear(2, 3).set_weights(np.zeros((2, 3)), np.zeros(3))
+    with pytest.raises(ValueError, match="has no bias"):
+        nn.Linear(2, 3, bias=False).set_weights(np.zeros((3, 2)), np.zeros(3))
+
+
+def test_linear_starts_as_pytorchs_does_and_is_reproducible():
+    layer = nn.Linear(16, 8, seed=3)
+    W, b = layer.weights()
+    assert np.abs(W).max() <= 0.25 and np.abs(b).max() <= 0.25 and np.abs(W).max() > 0.2
+    assert np.array_equal(nn.Linear(16, 8, seed=3).weights()[0], W)
+    assert nn.Linear(16, 8, bias=False).weights()[1] is None
+
+
+# --- the losses under PyTorch's names: their own numbers, without torch -----------------------
+
+def test_mse_loss_reduces_over_every_entry():
+    out = [autograd.Value(1.0), autograd.Value(3.0)]
+    assert nn.MSELoss()(out, [0.0, 0.0]).data == 5.0
+    assert nn.MSELoss(reduction="sum")(out, [0.0, 0.0]).data == 10.0
+    assert [c.data for c in nn.MSELoss(reduction="none")(out, [0.0, 1.0])] == [1.0, 4.0]
+    batch = [[autograd.Value(1.0)], [autograd.Value(2.0)], [autograd.Value(4.0)]]
+    assert math.isclose(nn.MSELoss()(batch, [[0.0], [0.0], [1.0]]).data, (1 + 4 + 9) / 3)
+    assert nn.MSELoss()(autograd.Value(2.0), 1.0).data == 1.0
+    with pytest.raises(ValueError, match="MSELoss: the input has 2 entries but the target has 3"):
+        nn.MSELoss()(out, [0.0, 0.0, 0.0])
+    with pytest.raises(ValueError, match="MSELoss reduction='avg'"):
+        nn.MSELoss(reduction="avg")
+
+
+def test_cross_entropy_loss_takes_logits_and_class_indices():
+    z = [autograd.Value(2.0), autograd.Value(0.5), autograd.Value(-1.0)]
+    lse = math.log(sum(math.exp(v.data) for v in z))
+    assert math.isclose(nn.CrossEntropyLoss()(z, 1).data, lse - 0.5)
+    assert math.isclose(nn.CrossEntropyLoss()(z, [0.0, 1.0, 0.0]).data, lse - 0.5)
+    batch = [z, [autograd.Value(0.0), autograd.Value(0.0), autograd.Value(0.0)]]
+    assert math.isclose(nn.CrossEntropyLoss()(batch, [0, 2]).data, ((lse - 2.0) + math.log(3)) / 2)
+    assert math.isclose(nn.CrossEntropyLoss(reduction="sum")(batch, [0, 2]).data, (lse - 2.0) + math.log(3))
+    with pytest.raises(IndexError, match="class index 3 is out of range for 3 classes"):  # as PyTorch's
+        nn.CrossEntropyLoss()(z, 3)
+    with pytest.raises(ValueError, match="a batch of 2 examples needs 2 targets"):
+        nn.CrossEntropyLoss()(batch, [0])
+
+
+def test_bce_with_logits_loss_is_stable_for_any_logit():
+    loss = nn.BCEWithLogitsLoss()
+    assert math.isclose(loss(autograd.Value(0.0), 1.0).data, math.log(2))
+    assert loss(autograd.Value(800.0), 1.0).data == 0.0
+    assert math.isclose(loss(autograd.Value(-800.0), 1.0).data, 800.0)
+    with pytest.raises(ValueError, match="bce_with_logits"):
+        loss(autograd.Value(0.0), 1.5)
+
+
+def test_fit_takes_the_pytorch_named_losses_and_refuses_another_reduction():
+    X = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]])
+    y = np.array([1, 1, 0, 0])
+    for loss, builtin, targets in ((nn.MSELoss(), nn.mse, y.astype(float)),
+                                   (nn.BCEWithLogitsLoss(), nn.bce_with_logits, y),
+                                   (nn.CrossEntropyLoss(), nn.cross_entropy, y)):
+        nout = 2 if builtin is nn.cross_entropy else 1
+        histories = []
+        for chosen in (loss, builtin):
+            model = nn.Sequential(nn.Linear(2, 4, seed=0), nn.Tanh(), nn.Linear(4, nout, seed=1))
+            histories.append(nn.fit(model, X, targets, loss=chosen, epochs=3, lr=0.3, seed=0, progress=False))
+        assert histories[0].loss == histories[1].loss
+    with pytest.raises(ValueError, match="reduction='mean'"):
+        nn.fit(nn.Linear(2, 1), X, y.astype(float), loss=nn.MSELoss(reduction="sum"), epochs=1, lr=0.1,
+               progress=False)
+
+
+# --- fit, the compiled path, predict, save/load with a Sequential ----------------------------
+
+def moons():
+    from nn.datasets import two_moons
+    return two_moons(120, noise=0.1, seed=0)
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_fit_trains_a_sequential_exactly_as_its_twin_mlp(compiled):
+    X, y = moons()
+    mlp, seq = twin(2, [6, 1], "tanh", "linear", seed=1)
+    runs = [nn.fit(m, X, y, loss=nn.bce_with_logits, epochs=4, lr=0.5, batch_size=16, seed=0, progress=False,
+                   compiled=compiled) for m in (mlp, seq)]
+    assert runs[0].loss == runs[1].loss
+    assert [W.tolist() for W, _ in mlp.weights()] == [m.weights()[0].tolist() for m in seq if isinstance(m, nn.Linear)]
+    assert np.array_equal(mlp.predict(X, compiled=compiled), seq.predict(X, compiled=compiled))
+
+
+def test_the_compiled_path_serves_a_sequential_with_every_module():
+    X, y = moons()
+    seq = nn.Sequential(nn.Linear(2, 5, seed=0), nn.ReLU(), nn.Linear(5, 4, seed=1, bias=False),
+                        nn.LinearActivation(0.5), nn.Linear(4, 3, seed=2), nn.Sigmoid(), nn.Linear(3, 2, seed=3))
+    scalar = seq.predict(X, compiled=False)
+    assert np.allclose(seq.predict(X, compiled=True), scalar, rtol=1e-12, atol=1e-14)
+    history = nn.fit(seq, X, y, loss=nn.CrossEntropyLoss(), epochs=2, lr=0.1, progress=False, compiled=True)
+    assert history.epochs == 2
+
+
+def test_save_and_load_a_sequential(tmp_path):
+    seq = nn.Sequential(OrderedDict(hidden=nn.Linear(3, 4, seed=0), act=nn.Step(0.25), scale=nn.LinearActivation(2.0),
+                                    mid=nn.Linear(4, 3, bias=False, seed=1), sig=nn.Sigmoid(),
+                                    out=nn.Linear(3, 3, seed=2), soft=nn.Softmax(dim=1)))
+    nn.save(seq, tmp_path / "seq.json")
+    loaded = nn.load(tmp_path / "seq.json")
+    assert repr(loaded) == repr(seq) and loaded.state_dict() == seq.state_dict()
+    x = [0.3, -0.2, 0.9]
+    assert [a.data for a in loaded(x)] == [a.data for a in seq(x)]
+    assert graph(loaded(x)[0]) == graph(seq(x)[0])
+
+
+@pytest.mark.parametrize("tamper, message", [
+    (lambda d: d["architecture"]["modules"][0].update(in_features=0), "in_features is 0"),
+    (lambda d: d["architecture"]["modules"][1].update(type="Dropout"), "unknown type 'Dropout'"),
+    (lambda d: d["architecture"]["modules"][1].update(k=2.0), "missing fields"),
+    (lambda d: d["architecture"]["modules"][0].update(in_features=9, out_features=1, bias=False), "reads 3 inputs"),
+    (lambda d: d["parameters"].pop("0.bias.0"), "has 13 parameters but the file holds 12"),
+    (lambda d: d["parameters"].update({"0.bias.0": "x"}), "'0.bias.0' is 'x'"),
+])
+def test_a_bad_sequential_file_is_refused_naming_the_fault(tmp_path, tamper, message):
+    import json
+    seq = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1))
+    nn.save(seq, tmp_path / "m.json")
+    document = json.loads((tmp_path / "m.json").read_text())
+    tamper(document)
+    (tmp_path / "m.json").write_text(json.dumps(document))
+    with pytest.raises(nn.ModelFileError, match=message):
+        nn.load(tmp_path / "m.json")
+
+
+def test_save_refuses_a_sequential_with_a_module_it_cannot_write(tmp_path):
+    class Mine(nn.Module):
+        def forward(self, a):
+            return a
+
+    with pytest.raises(TypeError, match="module '1' of the Sequential is a Mine"):
+        nn.save(nn.Sequential(nn.Linear(2, 2), Mine()), tmp_path / "m.json")
+    assert not (tmp_path / "m.json").exists()
+
+
+def test_a_slice_is_a_sequential_sharing_the_modules_and_their_labels():
+    seq = nn.Sequential(nn.Linear(4, 2), nn.Sigmoid(), nn.Linear(2, 3), nn.Sigmoid(), nn.Linear(3, 1))
+    first, rest = seq[:2], seq[2:]
+    assert isinstance(first, nn.Sequential) and first[0] is seq[0] and (first.nin, first.nout) == (4, 2)
+    hidden = first([0.1, 0.2, 0.3, 0.4])
+    assert [a.label for a in hidden] == ["a(2)_1", "a(2)_2"]
+    assert rest(hidden).label == "z(4)_1"  # labels kept: still the whole network's layer 4
+    assert rest(hidden).data == seq([0.1, 0.2, 0.3, 0.4]).data
+    with pytest.raises(IndexError, match="no modules"):
+        seq[5:]
+
+
+def test_importing_the_packages_does_not_import_torch():
+    import subprocess
+    import sys
+    code = ("import sys, autograd, nn, viz; m = nn.Sequential(nn.Linear(2, 2), nn.ReLU()); m([1.0, 2.0]); "
+            "nn.torch_state_dict(m); print('torch' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
+
+
+def test_without_torch_the_bridge_says_how_to_install_it():
+    import subprocess
+    import sys
+    code = ("import sys; sys.modules['torch'] = None\n"  # what an absent torch looks like to import
+            "import nn\n"
+            "try:\n    nn.to_torch(nn.Linear(2, 2))\nexcept ImportError as error:\n    print(error)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "pip install 'tracegrad[torch]'" in result.stdout
+
+
+def test_load_state_dict_given_pytorchs_names_points_to_load_torch_state_dict():
+    model = nn.Sequential(nn.Linear(2, 2), nn.Tanh(), nn.Linear(2, 1))
+    before = model.state_dict()
+    with pytest.raises(nn.StateDictError, match="loads with nn.load_torch_state_dict"):
+        model.load_state_dict(nn.torch_state_dict(model))
+    assert model.state_dict() == before
+    nn.load_torch_state_dict(model, nn.torch_state_dict(model))
+    assert model.state_dict() == before
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_a_linear_alone_is_linear_regression_under_fit(compiled):
+    """Note 001's neuron with identity activation: nn.Linear(3, 1) trained by fit finds OLS's weights."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 3))
+    y = X @ np.array([1.5, -2.0, 0.5]) + 0.3
+    model = nn.Linear(3, 1, seed=0)
+    nn.fit(model, X, y, loss=nn.MSELoss(), epochs=300, lr=0.1, progress=False, compiled=compiled)
+    W, b = model.weights()
+    assert np.allclose(W[0], [1.5, -2.0, 0.5], atol=1e-6) and abs(b[0] - 0.3) < 1e-6
+    assert np.allclose(model.predict(X), y, atol=1e-5)

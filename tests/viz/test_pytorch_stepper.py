@@ -1,0 +1,120 @@
+"""viz.pytorch_graph / viz.pytorch_stepper: PyTorch's backward beside the engine's, on the same
+example, to 1e-12, and the page that says so (driven in Chromium)."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import viz
+from tests.support import launch_chromium, require_torch
+
+
+@pytest.fixture
+def torch():
+    require_torch()
+    import torch
+    return torch
+
+
+def torch_model(torch, sizes, activations, seed):
+    torch.manual_seed(seed)
+    layers = []
+    for i, (n_in, n_out) in enumerate(zip(sizes, sizes[1:])):
+        layers.append(torch.nn.Linear(n_in, n_out, bias=i % 2 == 0))
+        if i < len(sizes) - 2:
+            layers.append(getattr(torch.nn, activations[i])())
+    return torch.nn.Sequential(*layers)
+
+
+LOSSES = ["MSELoss", "CrossEntropyLoss", "BCEWithLogitsLoss"]
+
+
+def example(torch, loss, nout, batch, rng):
+    """A target for `loss` on `batch` examples (None: one example), as PyTorch takes it."""
+    shape = (nout,) if batch is None else (batch, nout)
+    if loss == "CrossEntropyLoss":
+        return torch.tensor(rng.integers(0, nout) if batch is None else rng.integers(0, nout, size=batch))
+    if loss == "BCEWithLogitsLoss":
+        return torch.from_numpy(rng.uniform(size=shape))
+    return torch.from_numpy(rng.normal(size=shape))
+
+
+@settings(max_examples=30, deadline=None)
+@given(sizes=st.lists(st.integers(1, 4), min_size=2, max_size=4), loss=st.sampled_from(LOSSES),
+       reduction=st.sampled_from(["mean", "sum"]), batch=st.sampled_from([None, 1, 3]),
+       activations=st.lists(st.sampled_from(["ReLU", "Tanh", "Sigmoid", "Identity"]), min_size=3, max_size=3),
+       seed=st.integers(0, 1000))
+def test_every_parameter_gradient_agrees_with_pytorchs_to_1e_12(sizes, loss, reduction, batch, activations, seed):
+    require_torch()
+    import torch
+    if loss == "CrossEntropyLoss" and sizes[-1] == 1:
+        sizes = sizes[:-1] + [2]
+    rng = np.random.default_rng(seed)
+    model = torch_model(torch, sizes, activations, seed)
+    x = rng.normal(size=sizes[0] if batch is None else (batch, sizes[0]))
+    root, parameters, reference = viz.pytorch_graph(model, x, example(torch, loss, sizes[-1], batch, rng),
+                                                    getattr(torch.nn, loss)(reduction=reduction))
+    assert set(reference) == set(parameters) and len(parameters) == sum(p.numel() for p in model.parameters())
+    root.backward()
+    gaps = [abs(p.grad - reference[p]) for p in parameters]
+    assert max(gaps) <= 1e-12
+    assert any(reference[p] != 0.0 for p in parameters) or all(p.grad == 0.0 for p in parameters)
+
+
+def test_the_reference_is_pytorchs_and_not_the_engines(torch):
+    """The reference comes from torch: a torch model whose forward differs gives other numbers."""
+    model = torch_model(torch, [3, 4, 2], ["Tanh"], seed=0)
+    x, y = [0.5, -1.0, 2.0], torch.tensor(1)
+    root, parameters, reference = viz.pytorch_graph(model, x, y, torch.nn.CrossEntropyLoss())
+    root.backward()
+    twin = model.double()
+    twin.zero_grad()
+    torch.nn.CrossEntropyLoss()(twin(torch.tensor(x, dtype=torch.float64)), y).backward()
+    assert [reference[p] for p in parameters[:12]] == twin[0].weight.grad.reshape(-1).tolist()
+
+
+@pytest.mark.parametrize("loss, error, message", [
+    ("NLLLoss", TypeError, "expected one of torch.nn.MSELoss"),
+    ("weighted", ValueError, "CrossEntropyLoss with weight has no counterpart"),
+    ("none", ValueError, "reduction='none'"),
+])
+def test_a_loss_nn_cannot_mirror_is_refused_by_name(torch, loss, error, message):
+    chosen = {"NLLLoss": torch.nn.NLLLoss(), "weighted": torch.nn.CrossEntropyLoss(weight=torch.ones(2)),
+              "none": torch.nn.MSELoss(reduction="none")}[loss]
+    with pytest.raises(error, match=message):
+        viz.pytorch_graph(torch_model(torch, [2, 2], [], 0), [0.1, 0.2], torch.tensor(1), chosen)
+
+
+def test_the_page_shows_pytorchs_gradients_and_says_they_agree(torch, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    model = torch_model(torch, [4, 2, 3, 1], ["Sigmoid", "Sigmoid"], seed=5)  # note 000's Figure 5 shape
+    x, y, loss = [0.1, 0.2, 0.3, 0.4], torch.tensor([0.5], dtype=torch.float64), torch.nn.MSELoss()
+    path = viz.pytorch_stepper(model, x, y, loss, tmp_path / "pytorch.html")
+    _, parameters, reference = viz.pytorch_graph(model, x, y, loss)
+    inline = viz.pytorch_stepper(model, x, y, loss)  # no path: the page object, shown inline in Jupyter
+    assert inline.agreement and inline.agreement.compared == len(parameters) == 20  # layer 2 has no bias
+    assert f"all {len(parameters)} gradients agree with PyTorch to within 1e-12" in inline._repr_html_()
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        errors = []
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(path.resolve().as_uri())
+        assert f"all {len(parameters)} gradients agree with PyTorch to within 1e-12" in page.inner_text("body")
+        beside = []
+        page.keyboard.press("End")
+        last = int(page.get_attribute(".tg-stepper", "data-step"))
+        page.keyboard.press("Home")
+        for _ in range(last):
+            page.click(".tg-next")
+            text = page.text_content(".tg-reference")
+            if "PyTorch:" in text:
+                assert "agrees to within 1e-12" in text, text
+                beside.append(text)
+        assert len(beside) == len(parameters)  # at every parameter's step, and only there
+        assert all(f"({reference[p]!r})" in "".join(beside) for p in parameters)  # PyTorch's own number
+        browser.close()
+    assert not errors

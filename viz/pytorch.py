@@ -1,0 +1,107 @@
+"""Step through PyTorch's backward: a torch model's loss on one example (or a small batch), as a
+scalar graph, with PyTorch's own gradient beside each parameter's.
+
+    page = viz.pytorch_stepper(torch_model, x, y, torch.nn.MSELoss(), "backward.html")
+
+The torch model (a Sequential of Linear layers and activations, see nn.from_torch) becomes
+the same network of Values, in float64, labelled as the notes label it (w(l)_j,k, z(l)_j,
+a(l)_j); the loss is built with nn's loss of the same name and reduction. PyTorch's autograd
+runs on a float64 copy of the model on the same example, and its ∂C/∂w for every weight and
+bias goes to the stepper as the reference: each parameter's step shows both numbers, and the
+page says whether all of them agree to within the tolerance (1e-12 by default).
+
+This module is the one place where viz builds a graph rather than reads one: it uses nn's
+bridge to PyTorch (and torch, imported only when called).
+"""
+
+import copy
+
+from .stepper import stepper
+
+LOSSES = ("MSELoss", "CrossEntropyLoss", "BCEWithLogitsLoss")
+
+
+def pytorch_stepper(module, x, target, loss, path=None, **options):
+    """viz.stepper over loss(module(x), target), with PyTorch's parameter gradients beside ours.
+
+    module  a torch.nn.Sequential of Linear and activation layers (or one Linear)
+    x       one example (nin numbers) or a batch (N rows); numbers, an array or a tensor
+    target  the loss's target for it (a class index for CrossEntropyLoss, ...), as PyTorch takes it
+    loss    torch.nn.MSELoss(), CrossEntropyLoss() or BCEWithLogitsLoss(), any reduction but "none"
+    path    write the page there (returns the path); None returns the page (inline in Jupyter)
+    options passed to viz.stepper (digits, collapse, tolerance, ...)
+    """
+    root, parameters, reference = pytorch_graph(module, x, target, loss)
+    return stepper(root, path, parameters=parameters, reference=reference, reference_name="PyTorch",
+                   **options)
+
+
+def pytorch_graph(module, x, target, loss):
+    """(C, parameters, reference): the loss as a graph of Values (backward not yet run), the
+    model's parameter Values, and {parameter: ∂C/∂parameter from PyTorch's autograd}."""
+    import torch
+
+    import nn
+
+    model = nn.from_torch(module)
+    our_loss, torch_loss = _losses(loss, torch, nn)
+    rows, batched = _examples(x)
+    outputs = [model(row) for row in rows]
+    root = our_loss(outputs if batched else outputs[0], _as_list(target))
+    root.label = root.label or "C"
+    reference = _torch_gradients(module, model, torch_loss, rows, batched, target, torch, nn)
+    return root, model.parameters(), reference
+
+
+def _losses(loss, torch, nn):
+    """(nn's loss, torch's) of the same name and reduction."""
+    name = type(loss).__name__
+    if not isinstance(loss, torch.nn.Module) or type(loss) is not getattr(torch.nn, name, None) or name not in LOSSES:
+        raise TypeError(f"pytorch_stepper loss: expected one of torch.nn.{', torch.nn.'.join(LOSSES)}, "
+                        f"got {name}")
+    extra = [arg for arg in ("weight", "pos_weight") if getattr(loss, arg, None) is not None]
+    if extra or getattr(loss, "label_smoothing", 0.0) or getattr(loss, "ignore_index", -100) != -100:
+        raise ValueError(f"pytorch_stepper loss: {name} with {', '.join(extra) or 'label_smoothing/ignore_index'} "
+                         f"has no counterpart in nn.{name}; use its default arguments")
+    if loss.reduction == "none":
+        raise ValueError(f"pytorch_stepper loss: {name}(reduction='none') gives many losses; backward "
+                         f"steps from one: use 'mean' or 'sum'")
+    return getattr(nn, name)(reduction=loss.reduction), copy.deepcopy(loss)
+
+
+def _examples(x):
+    """(rows of plain floats, whether x is a batch)."""
+    x = _as_list(x)
+    if x and isinstance(x[0], list):
+        return x, True
+    return [x], False
+
+
+def _as_list(x):
+    if hasattr(x, "detach"):
+        x = x.detach().cpu().double().numpy() if x.is_floating_point() else x.detach().cpu().numpy()
+    return x.tolist() if hasattr(x, "tolist") else x
+
+
+def _torch_gradients(module, model, torch_loss, rows, batched, target, torch, nn):
+    """{parameter Value: ∂C/∂parameter as PyTorch's autograd computes it}, on a float64 copy."""
+    twin = copy.deepcopy(module).double()
+    twin.zero_grad()
+    inputs = torch.tensor(rows if batched else rows[0], dtype=torch.float64)
+    targets = target.detach().clone() if hasattr(target, "detach") else torch.tensor(target)
+    if targets.is_floating_point():
+        targets = targets.double()
+    torch_loss(twin(inputs), targets).backward()
+    grads = {key: p.grad for key, p in twin.named_parameters()}
+    reference = {}
+    for key, value in nn.torch_state_dict(model).items():
+        name = key.rsplit(".", 1)[0]
+        layer = model if isinstance(model, nn.Linear) else model[name]
+        grad = grads[key if key in grads else key.split(".", 1)[1]]
+        if grad is None:  # a layer PyTorch's graph never reached: its gradient is 0
+            grad = torch.zeros_like(torch.from_numpy(value))
+        values = layer.weight if key.endswith("weight") else [layer.bias]
+        for row, grad_row in zip(values, grad.reshape(len(values), -1).tolist()):
+            for p, g in zip(row, grad_row):
+                reference[p] = g
+    return reference
