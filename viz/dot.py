@@ -103,20 +103,28 @@ def _box_table(scene, box, highlighted, *, digits, grad_of, cell_sizes, referenc
             cells.append(f'<TR><TD ALIGN="LEFT">grad</TD>{_grad_cell(scene, value, digits, grad_of, cell_sizes)}</TR>')
         if reference_of and reference_of(value) is not None:
             cells.append(f'<TR><TD ALIGN="LEFT">{dot_html(reference_name)}</TD>'
-                         f'<TD>{compact(reference_of(value), digits)}</TD></TR>')
+                         f'{_reference_cell(scene, value, reference_of(value), digits)}</TR>')
     else:
         extra = f'<TD><I>{dot_html(reference_name)}</I></TD>' if reference_of else ""
         cells.append(f'<TR><TD></TD><TD><I>data</I></TD><TD><I>grad</I></TD>{extra}</TR>')
         for name, value in box.rows:
             other = ""
             if reference_of:
-                other = f'<TD>{compact(reference_of(value), digits) if reference_of(value) is not None else ""}</TD>'
+                other = _reference_cell(scene, value, reference_of(value), digits)
             cells.append(f'<TR><TD ALIGN="LEFT">{dot_html(shortened(name)[0])}</TD><TD>{compact(value.data, digits)}</TD>'
                          f'{_grad_cell(scene, value, digits, grad_of, cell_sizes)}{other}</TR>')
     if box.note:
         cells.append(f'<TR><TD COLSPAN="{span}"><FONT POINT-SIZE="9">{dot_html(box.note)}</FONT></TD></TR>')
     return (f'<TABLE BORDER="2"{border} CELLBORDER="1" CELLSPACING="0" CELLPADDING="3" '
             f'BGCOLOR="{colour}">' + "".join(cells) + "</TABLE>")
+
+
+def _reference_cell(scene, value, number, digits):
+    """The other engine's gradient, with an ID (as a grad cell has) so that the stepper can
+    hide it until its own gradient is known: the answer is not given away before the step."""
+    if number is None:
+        return "<TD></TD>"
+    return f'<TD ID="r{scene.index[value]}" TOOLTIP="the reference gradient">{compact(number, digits)}</TD>'
 
 
 def _attribute(text):

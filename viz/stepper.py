@@ -130,6 +130,8 @@ def _page_data(scene, steps, digits, reference, reference_name, tolerance):
     known_at = {step.node: step.number for step in steps[1:] if step.node is not None}
     cells = [[f"g{scene.index[value]}", compact(step.grad, digits), known_at[value]]
              for step in steps[1:] for value in [step.node] if value is not None and _has_cell(scene, value)]
+    cells += [[f"r{scene.index[value]}", compact(reference[value], digits), known_at[value]]
+              for value in reference if value in known_at and value in scene.box_of]  # hidden until its step
     grads = gradients_after(steps, len(steps) - 1)
     return {"steps": [_step_data(scene, s, digits, edge_of, reference, reference_name, tolerance, grads)
                       for s in steps],

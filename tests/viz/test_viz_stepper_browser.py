@@ -199,3 +199,22 @@ def test_a_hostile_label_stays_text_in_the_browser(browser, tmp_path):
                              "a.getAttributeNS('http://www.w3.org/1999/xlink', 'title'))")
     assert label in tooltips
     assert problems == []
+
+
+def test_a_reference_gradient_shows_in_the_picture_only_once_its_step_is_reached(browser, tmp_path):
+    cost = neuron_cost()
+    engine = gradients(cost)
+    scene = viz.scene.build_scene(cost)
+    w = next(v for v in scene.order if v.label == "w1")
+    path = viz.stepper(cost, tmp_path / "r.html", reference={w: engine[w]})
+    page, problems = open_page(browser, path)
+    html_id = page_id(path.read_text(encoding="utf-8"))
+    cell = f"{part(page, html_id, 'a_r' + str(scene.index[w]))} text"
+    assert page.text_content(cell) == "?"
+    k = next(s.number for s in viz.backward_steps(cost) if s.node is w)
+    for _ in range(k):
+        page.keyboard.press("ArrowRight")
+    assert page.text_content(cell) == compact(engine[w])
+    assert "PyTorch: " in page.text_content(".tg-reference") and "agrees" in page.text_content(".tg-reference")
+    assert "the 1 gradient agrees with PyTorch" in page.text_content(".tg-summary")
+    assert problems == []
