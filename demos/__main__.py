@@ -1,4 +1,4 @@
-"""The tour (`make demo`): the notes' network, the notes check, the digits MLP, and two fits replayed.
+"""The tour (`make demo`): the notes' network, the notes check, the digits MLP, two fits replayed, the fast path.
 
     python -m demos [--out DIR] [--quick]
 
@@ -9,14 +9,16 @@
 3. the notes' 64-32-10 network trained by mini-batch SGD on scikit-learn's 8x8 digits, with a
    progress bar, to its held-out accuracy;
 4. watch a network learn: the replay pages (viz.training) of the two-moons classifier, drawn
-   by neuron with its decision regions, and of the digits network, drawn by layer.
+   by neuron with its decision regions, and of the digits network, drawn by layer;
+5. the digits network compiled: the numpy source autograd.compile writes for it
+   (digits_program.py), which reads like the notes' BP1-BP4.
 
 It ends by listing every file it wrote.
 """
 
 import time
 
-from . import digits, notes_check, notes_network, training
+from . import digits, fast_path, notes_check, notes_network, training
 from .common import output_dir, parser
 
 
@@ -59,6 +61,16 @@ def tour_training(out, quick):
     return [page.path for page in pages]
 
 
+def tour_fast_path(out):
+    path, source = fast_path.run(out)
+    lines = source.split("def gradient")[1].split("def predict")[0].split("\n")
+    print(f"autograd.compile wrote the digits network as {len(source.splitlines())} lines of numpy; its layers:")
+    for line in lines:
+        if " @ " in line or "M.sigmoid" in line:
+            print("  " + line.strip())
+    return [path]
+
+
 def main(argv=None):
     args = parser("demos", "the tour: the notes' network, the notes check, the digits MLP").parse_args(argv)
     out = output_dir(args.out)
@@ -69,7 +81,9 @@ def main(argv=None):
                 ("3. Handwritten digits with the notes' network and mini-batch SGD (note 002)",
                  lambda: tour_digits(out, args.quick)),
                 ("4. Watch a network learn: two fits replayed, one offline page each (viz.training)",
-                 lambda: tour_training(out, args.quick))]
+                 lambda: tour_training(out, args.quick)),
+                ("5. The fast path: the digits network as the numpy source autograd.compile writes",
+                 lambda: tour_fast_path(out))]
     for title, section in sections:
         print(f"\n=== {title} ===", flush=True)
         written += section()

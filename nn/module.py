@@ -9,16 +9,9 @@ of them is found, in the order the attributes were set. nn's own modules fix the
 
 from collections import namedtuple
 
-import numpy as np
-
-import autograd
 from autograd import Value
 
-from .compiled_fit import compiled_outputs
-from .data import as_examples, finite_number, model_sizes
-
-# Recording and compiling costs about as much as 25 to 130 examples through the scalar engine.
-COMPILED_PREDICT_FROM = 256
+from .data import finite_number
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
@@ -129,25 +122,14 @@ class Module:
     def predict(self, X, *, compiled=None):
         """The outputs for every row of X as a numpy array: shape (N,) for one output, else (N, nout).
 
-        compiled  None (default): from COMPILED_PREDICT_FROM rows on, the graph is recorded and
-                  compiled once (autograd.compile) and every row runs through it with numpy:
-                  the scalar engine's outputs to float rounding, much sooner; fewer rows (or
-                  a model that does not compile) go through the scalar engine under
+        compiled  None (default): from nn.inference.COMPILED_PREDICT_FROM rows on, the graph is
+                  recorded and compiled once (autograd.compile) and every row runs through it
+                  with numpy: the scalar engine's outputs to float rounding, much sooner; fewer
+                  rows (or a model that does not compile) go through the scalar engine under
                   autograd.no_grad(), keeping no graph. True: compiled or an error; False: scalar.
         """
-        if compiled is not None and not isinstance(compiled, bool):
-            raise TypeError(f"predict compiled: expected None, False or True, got {compiled!r:.40}")
-        what = f"{type(self).__name__}.predict"
-        X = as_examples(X, model_sizes(self, what)[0], f"{what} X")
-        outputs = None
-        if compiled or (compiled is None and len(X) >= COMPILED_PREDICT_FROM):
-            outputs = compiled_outputs(self, X, required=compiled is True)
-        if outputs is None:
-            with autograd.no_grad():
-                outputs = [self(x) for x in X.tolist()]
-            outputs = np.array([[o.data for o in out] if isinstance(out, list) else [out.data]
-                                for out in outputs], dtype=float)
-        return outputs[:, 0] if outputs.shape[1] == 1 else outputs
+        from .inference import predict  # the fast path serves a module; the module is not built on it
+        return predict(self, X, compiled)
 
     def zero_grad(self):
         """Set every parameter's .grad to 0 (gradients accumulate across backward calls)."""

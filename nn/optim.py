@@ -3,7 +3,8 @@
 `step()` gathers the parameters' data and grads into two vectors θ and g, calls
 `update(θ, g)` and writes θ back. A faster path that keeps every parameter in one flat
 numpy vector (e.g. a compiled graph) calls `checked_update(θ, g)` directly, with the same
-state, so the scalar and the fast path cannot drift apart.
+state, so the scalar and the fast path cannot drift apart. Either commits θ and the
+optimizer's state together or not at all.
 
     SGD    v ← μ v + (g + λ θ);   θ ← θ - η v               (μ = 0: θ ← θ - η (g + λ θ))
     Adam   m ← β1 m + (1 - β1) g;  v ← β2 v + (1 - β2) g²;
@@ -56,36 +57,54 @@ class Optimizer:
             p.grad = 0.0
 
     def step(self):
-        """θ ← update(θ, ∂C/∂θ) for the Values, using the grads that backward() left in them."""
-        theta = np.fromiter((p.data for p in self.params), dtype=float, count=len(self.params))
+        """θ ← update(θ, ∂C/∂θ) for the Values, using the grads that backward() left in them.
+
+        The Values are part of the same all-or-nothing commit as the optimizer's state."""
+        before = [p.data for p in self.params]
+        theta = np.array(before, dtype=float)
         grad = np.fromiter((p.grad for p in self.params), dtype=float, count=len(self.params))
-        self.checked_update(theta, grad)
-        for p, value in zip(self.params, theta.tolist()):
-            p.data = value
+        state = self._state()
+        try:
+            self.checked_update(theta, grad)
+            for p, value in zip(self.params, theta.tolist()):
+                p.data = value
+        except BaseException:
+            for p, value in zip(self.params, before):
+                p.data = value
+            self._restore(state)
+            raise
 
     def checked_update(self, theta, grad):
-        """`update(θ, g)`, refused when a parameter would stop being finite: then θ and the
-        optimizer's state (momentum, Adam's m, v, t) are left as they were, and
-        FloatingPointError names the parameter. Every path of training steps through here, so
-        a diverging fit keeps the weights of its last good step whichever path ran it."""
-        theta_before = theta.copy()
-        state = {name: value.copy() if isinstance(value, np.ndarray) else value
-                 for name, value in vars(self).items()}
-        with np.errstate(over="ignore", invalid="ignore"):  # checked just below, by parameter name
-            self.update(theta, grad)
-            total = theta.sum()  # nan and inf propagate into the sum
-        if math.isfinite(total):
-            return
-        bad = np.flatnonzero(~np.isfinite(theta))
-        if len(bad) == 0:  # finite weights so large that their sum overflowed
-            return
-        k = int(bad[0])
-        became = theta[k]
-        theta[:] = theta_before
+        """`update(θ, g)` as one transaction: θ and the optimizer's state (momentum, Adam's m, v,
+        t) change together or not at all. Refused when a parameter would stop being finite
+        (FloatingPointError names it), and undone when anything interrupts it (an error, a
+        KeyboardInterrupt). Every path of training steps through here, so a diverging fit keeps
+        the weights of its last good step whichever path ran it."""
+        theta_before, state = theta.copy(), self._state()
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):  # checked just below, by parameter name
+                self.update(theta, grad)
+                total = np.add.reduce(theta)  # nan and inf propagate into the sum
+            if not math.isfinite(total) and not np.isfinite(theta).all():  # not just a sum that overflowed
+                raise self._refused(theta, grad)
+        except BaseException:
+            theta[:] = theta_before
+            self._restore(state)
+            raise
+
+    def _state(self):
+        """A copy of everything `update` may change (arrays copied: update changes them in place)."""
+        return {name: value.copy() if type(value) is np.ndarray else value
+                for name, value in vars(self).items()}
+
+    def _restore(self, state):
         vars(self).update(state)
+
+    def _refused(self, theta, grad):
+        k = int(np.flatnonzero(~np.isfinite(theta))[0])
         p = self.params[k]
-        raise FloatingPointError(f"{type(self).__name__}.step: parameter {p.label or k!r} would "
-                                 f"become {became} (grad {grad[k]:.6g}); lower the learning rate")
+        return FloatingPointError(f"{type(self).__name__}.step: parameter {p.label or k!r} would "
+                                  f"become {theta[k]} (grad {grad[k]:.6g}); lower the learning rate")
 
     def update(self, theta, grad):
         """Apply one update to the flat vector θ in place, given the gradient g = ∂C/∂θ."""

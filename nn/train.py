@@ -12,8 +12,8 @@ that is, the gradient of the batch's mean loss. An epoch is one pass over all ba
 reshuffled each epoch when shuffle=True.
 
 The per-batch work (forward, loss, backward, update) sits behind one small interface,
-`ScalarPath`, so another implementation (a compiled, batched path) can replace it while the
-epochs, batching, shuffling, history and progress bar stay shared.
+`ScalarPath`, so another implementation (the compiled path, nn.compiled_fit) can replace it
+while the one epoch loop, batching, shuffling, history and progress bar stay shared.
 """
 
 import time
@@ -83,18 +83,22 @@ class History:
 class ScalarPath:
     """fit's per-batch work on the scalar engine (one graph per batch, Values as parameters).
 
-    A replacement (e.g. a compiled path) provides the same four methods:
+    One epoch loop (`_run_epoch`) drives every path; a replacement (nn.compiled_fit) provides
+    the same methods:
 
-    loss_and_gradients(X, targets) -> (loss, outputs)
-        X        float array (B, nin): the batch's inputs
-        targets  list of B targets, already checked by `loss.target`
-        loss     the batch's mean per-example loss, a float
-        outputs  float array (B, nout): the model's outputs, before the update
-        and keeps ∂(mean loss)/∂θ ready for `update`; an error in one example carries its
-        place in the batch as `error.example` (and its words as `error.reason`), so that fit
-        can name the row of X (nn.data.at_example)
-    update()     applies ONE optimizer update with those gradients (the optimizer's
-                 array form `optimizer.update(theta, grad)` serves a flat parameter vector)
+    begin_epoch(order)
+        the epoch's order of the training examples (a permutation of the rows of X); the
+        batches are order[first:last]. A path may gather its data once here.
+    loss_and_gradients(first, last, outputs) -> loss
+        the mean per-example loss of the batch order[first:last], a float, keeping
+        ∂(mean loss)/∂θ ready for `update`; fills `outputs` (an array (last - first, nout),
+        or None when nothing needs them) with the model's outputs before the update. An
+        error in one example carries its place in the batch as `error.example` (and its
+        words as `error.reason`), so that fit can name the row of X (nn.data.in_row)
+    parameter_arrays() -> (parameters, θ, ∂C/∂θ)
+                 the optimizer's parameter Values and, in the same order, their values and
+                 the batch's gradient as flat arrays (callers copy them)
+    update()     applies ONE optimizer update with those gradients
     finish()     writes anything held elsewhere back into the model's Values (nothing, here);
                  called after training, and also after each epoch when a validation set or a
                  callback needs the model as it is, so it must be safe to call repeatedly
@@ -103,20 +107,26 @@ class ScalarPath:
                  (Y: the targets as a float array, or None when they are not numbers)
     """
 
-    def __init__(self, model, loss, optimizer):
+    def __init__(self, model, loss, optimizer, X, targets):
         self.model, self.loss, self.optimizer = model, loss, optimizer
+        self.X, self.targets, self.order = X, targets, None
 
-    def loss_and_gradients(self, X, targets):
+    def begin_epoch(self, order):
+        self.order = order
+
+    def loss_and_gradients(self, first, last, outputs):
         self.optimizer.zero_grad()
-        per_example, outputs = [], []
-        for example, (x, target) in enumerate(zip(X.tolist(), targets)):
+        batch = self.order[first:last]
+        per_example = []
+        for example, (x, target) in enumerate(zip(self.X[batch].tolist(), [self.targets[i] for i in batch])):
             try:
                 out = self.model(x)
                 out = out if isinstance(out, list) else [out]
                 per_example.append(self.loss.function(out, target, **self.loss.options))
             except (ArithmeticError, ValueError) as error:
                 raise at_example(error, example) from None
-            outputs.append([o.data for o in out])
+            if outputs is not None:
+                outputs[example] = [o.data for o in out]
         batch_loss = per_example[0]
         if len(per_example) > 1:
             batch_loss = autograd.sum(per_example) * (1.0 / len(per_example))  # C = 1/|D(b)| Σ_i C_i
@@ -125,7 +135,7 @@ class ScalarPath:
         except (ArithmeticError, ValueError) as error:
             example = _failing_example(per_example)
             raise (error if example is None else at_example(error, example)) from None
-        return batch_loss.data, np.array(outputs, dtype=float)
+        return batch_loss.data
 
     def parameter_arrays(self):
         """(parameters, θ, ∂C/∂θ): the Values the optimizer updates, with their data and grads as arrays."""
@@ -160,18 +170,18 @@ def training_path(model, loss, optimizer, compiled, X, targets, Y):
     loss compile and the program's losses equal the scalar engine's, else the scalar engine;
     True: the compiled path or an error saying why not; False: scalar.
     X (N, nin), targets (N, checked by the loss) and Y (them as floats, or None) are the whole
-    training set, for a path that prepares itself once; the scalar path does not need them.
+    training set.
     """
     if compiled is not None and not isinstance(compiled, bool):
         raise TypeError(f"fit compiled: expected None, False or True, got {compiled!r:.40}")
     if compiled is False:
-        return ScalarPath(model, loss, optimizer), "scalar"
+        return ScalarPath(model, loss, optimizer, X, targets), "scalar"
     if compiled is None and not is_builtin(loss):
-        return ScalarPath(model, loss, optimizer), "scalar: custom loss, compiled=True to compile it"
+        return ScalarPath(model, loss, optimizer, X, targets), "scalar: custom loss, compiled=True to compile it"
     path, why_not = compiled_path(model, loss, optimizer, X, targets, Y, required=compiled is True)
     if path is not None:
         return path, "compiled"
-    return ScalarPath(model, loss, optimizer), f"scalar: not compiled, {why_not}"
+    return ScalarPath(model, loss, optimizer, X, targets), f"scalar: not compiled, {why_not}"
 
 
 # --- fit ----------------------------------------------------------------------------------
@@ -224,7 +234,7 @@ def fit(model, X, y, *, loss, epochs, batch_size=None, lr=None, optimizer=None, 
         with tqdm(range(epochs), disable=not progress, unit="epoch", desc=f"fit [{how}]") as bar:
             for epoch in bar:
                 hook = recorder and partial(recorder.before_update, epoch=epoch, n_examples=len(X))
-                _run_epoch(path, X, targets, batch_size, shuffle, rng, rule, history, hook)
+                _run_epoch(path, X, targets, Y, batch_size, shuffle, rng, rule, history, hook)
                 if validation is not None or callback is not None:
                     path.finish()  # they look at the model's Values
                 _validate(path, validation, history)
@@ -238,36 +248,36 @@ def fit(model, X, y, *, loss, epochs, batch_size=None, lr=None, optimizer=None, 
     return history
 
 
-def _run_epoch(path, X, targets, batch_size, shuffle, rng, rule, history, before_update=None):
+def _run_epoch(path, X, targets, Y, batch_size, shuffle, rng, rule, history, before_update=None):
+    """One epoch, the same loop for every path: the batches of a (shuffled) order, one update
+    each. The outputs are kept before each update, and the accuracy counted once at the end.
+    before_update(path, seen=first, batch_loss=loss), when given, runs with each batch's
+    gradient ready, just before its update (path.parameter_arrays() gives θ and ∂C/∂θ)."""
     start = time.perf_counter()
-    order = rng.permutation(len(X)) if shuffle else np.arange(len(X))
-    if hasattr(path, "epoch"):  # the compiled path runs a whole epoch on arrays
-        total_loss, updates, correct = path.epoch(order, batch_size, rule, before_update)
-    else:
-        total_loss, updates, correct = _run_batches(path, X, targets, order, batch_size, rule, before_update)
-    history.loss.append(total_loss / len(X))
-    history.accuracy.append(None if rule is None else correct / len(X))
-    history.updates.append(updates)
-    history.seconds.append(time.perf_counter() - start)
-
-
-def _run_batches(path, X, targets, order, batch_size, rule, before_update=None):
-    total_loss, updates, correct = 0.0, 0, 0
-    for first in range(0, len(X), batch_size):
-        batch = order[first:first + batch_size]
-        batch_targets = [targets[i] for i in batch]
+    n = len(X)
+    order = rng.permutation(n) if shuffle else np.arange(n)
+    outputs = None if rule is None else np.empty((n, path.model.nout))
+    path.begin_epoch(order)
+    total_loss, updates = 0.0, 0
+    for first in range(0, n, batch_size):
+        last = min(first + batch_size, n)
         try:
-            batch_loss, outputs = path.loss_and_gradients(X[batch], batch_targets)
+            batch_loss = path.loss_and_gradients(first, last, None if outputs is None else outputs[first:last])
         except (ArithmeticError, ValueError) as error:
-            raise in_row(error, batch) from None
-        if before_update is not None:  # fit(record=...): a snapshot of θ and ∂C/∂θ before the step
+            raise in_row(error, order[first:last]) from None
+        total_loss += batch_loss * (last - first)
+        if before_update is not None:
             before_update(path, seen=first, batch_loss=batch_loss)
         path.update()
         updates += 1
-        total_loss += batch_loss * len(batch)
-        if rule is not None:
-            correct += rule.correct(outputs, batch_targets)
-    return total_loss, updates, correct
+    history.loss.append(total_loss / n)
+    if rule is None:
+        history.accuracy.append(None)
+    else:
+        truth = Y[order] if Y is not None else [targets[i] for i in order]
+        history.accuracy.append(rule.correct(outputs, truth) / n)
+    history.updates.append(updates)
+    history.seconds.append(time.perf_counter() - start)
 
 
 def _validate(path, validation, history):

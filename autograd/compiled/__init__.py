@@ -1,4 +1,4 @@
-"""The fast path: compile a recorded scalar graph into a batched numpy program.
+"""The fast path: compile a recorded scalar graph into straight-line numpy source.
 
     xs = [Value(0.0, label=f"x_{k}") for k in range(1, 65)]    # placeholders: one example
     ys = [Value(0.0, label=f"y_{j}") for j in range(1, 11)]
@@ -11,17 +11,16 @@ or let compile record (and check) the graph itself, from a function of one examp
     program = autograd.compile(lambda xs, ys: cost(model(xs), ys), examples=(X, Y),
                                parameters=model.parameters())
 
-Every node becomes one row of a (nodes x batch) array; nodes of the same op at the same
-depth run as one numpy call of the SAME table entry (`autograd.OPS`) the scalar engine uses,
-and a layer of `dot` neurons reading the same activations runs as one matrix product.
+Nodes of the same op at the same depth become one line of numpy, written by the SAME table
+entry (`autograd.OPS`) the scalar engine uses, and a layer of `dot` neurons reading the same
+activations becomes z = W a + b; `print(program.source)` shows the code.
 """
 
 import numpy as np
 
-from ..engine import Value, gradients
+from ..engine import Value, _collector_paused, gradients
 from .graph import (GraphStructureError, Leaves, as_roots, as_rows, first_difference, nodes_in_order,
                     record, structure)
-from .plan import plan
 from .program import Program
 
 __all__ = ["compile", "GraphStructureError", "Program"]
@@ -56,6 +55,11 @@ def compile(graph, inputs=(), targets=(), parameters=None, *, outputs=(), exampl
     for every example; test the numbers outside, or compare the program with the scalar
     engine on examples of every kind (nn.fit does).
     """
+    with _collector_paused():  # recording makes many objects and no cycles: nothing for gc to find
+        return _compile(graph, inputs, targets, parameters, outputs, examples, reduction, check)
+
+
+def _compile(graph, inputs, targets, parameters, outputs, examples, reduction, check):
     if callable(graph) and not isinstance(graph, Value):
         if examples is None:
             raise TypeError("compile: to record a function, pass examples=X or examples=(X, Y)")
@@ -74,10 +78,11 @@ def compile(graph, inputs=(), targets=(), parameters=None, *, outputs=(), exampl
         outputs = list(outputs)
         order = nodes_in_order(roots + outputs)
         leaves = Leaves(order, inputs, targets, parameters)
-    differentiate = len(roots) == 1
-    program = Program(order, roots, outputs, leaves, plan(order, roots + outputs, leaves, differentiate),
-                      reduction)
-    _check_against_engine(program, order, leaves, differentiate)
+    leaf = next((root for root in roots if not root.parents), None)
+    if leaf is not None:
+        raise ValueError(f"compile: the graph's root {leaf!r} is a leaf; compile a Value made by an op")
+    program = Program(order, roots, outputs, leaves, reduction)
+    _check_against_engine(program, leaves)
     return program
 
 
@@ -144,24 +149,26 @@ def _split(result):
     return as_roots(result, "the function given to compile"), []
 
 
-def _check_against_engine(program, order, leaves, differentiate):
-    """Run the program on the recorded example and compare with what the scalar engine recorded."""
+def _check_against_engine(program, leaves):
+    """Run the program on the recorded example and compare with what the scalar engine recorded:
+    the roots, the outputs and every parameter's gradient."""
     X = np.array([[x.data for x in leaves.inputs]])
     Y = np.array([[y.data for y in leaves.targets]]) if leaves.targets else None
     with np.errstate(all="ignore"):
-        V, _ = program._forward(X, Y, program._steps)
-    row = program._plan.row
-    scale = max(abs(node.data) for node in order)
-    for node in order:
-        if node in row:  # a parameter read only as a weight has no row: it lives in θ alone
-            _agree(V[row[node], 0], node.data, node, "value", scale)
-    if not differentiate:
+        roots, outputs = program._run(X.T, None if Y is None else Y.T)
+    ends = program.roots + program.outputs
+    got = np.concatenate([roots[:, 0]] + ([] if outputs is None else [outputs[:, 0]]))
+    scale = max(abs(node.data) for node in ends)
+    for value, node in zip(got.tolist(), ends):
+        _agree(value, node.data, node, "value", scale)
+    if program._gradient is None:
         return
     try:
         expected = gradients(program.roots[0])
     except FloatingPointError:
         return  # not differentiable at the recorded example; the batch will say where, if ever
-    program.gradient(X, Y, check=False)
+    with np.errstate(all="ignore"):
+        program._gradient(X.T, None if Y is None else Y.T, np.ones((1, 1)), 1)
     scale = max(map(abs, expected.values()))
     for k, p in enumerate(program.parameters):
         _agree(program.grad[k], expected.get(p, 0.0), p, "gradient", scale)

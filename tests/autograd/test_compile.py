@@ -1,6 +1,7 @@
 """autograd.compile: a recorded graph replayed on a batch must equal the scalar engine, example by example."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -10,7 +11,6 @@ from hypothesis import strategies as st
 import autograd
 from autograd import Value
 from autograd.compiled import GraphStructureError
-from autograd.compiled.steps import DenseLayer
 
 # --- random graphs using every op ---------------------------------------------------------
 
@@ -166,9 +166,10 @@ def test_mlp_runs_each_layer_as_one_matrix_product_and_matches(activation):
         return autograd.sum([(a - y) ** 2 for a, y in zip(model(xs), ys)]) * 0.5
 
     compiled = autograd.compile(build, examples=(X, Y), parameters=parameters)
-    dense = [step for step in compiled._steps if isinstance(step, DenseLayer)]
-    assert len(dense) == 2
-    assert all(np.shares_memory(step.W, compiled.theta) for step in dense)  # W is θ, not a copy
+    layers = re.findall(r"^    (\w+) = (\w+) @ (\w+) \+ (\w+)", compiled.source.split("def gradient")[1], re.M)
+    assert len(layers) == 2  # z = W a + b, one matrix product per layer
+    namespace = compiled._gradient.__globals__
+    assert all(np.shares_memory(namespace[W], compiled.theta) for _, W, _, _ in layers)  # W is θ, not a copy
     loss = compiled.gradient(X, Y)
     expected_loss, expected_grads = scalar_reference(build, X, Y, parameters)
     assert_close(loss, expected_loss)
@@ -366,3 +367,23 @@ def test_a_branch_on_data_beyond_the_third_example_is_found_with_a_larger_check(
     autograd.compile(build, examples=X, parameters=[w])  # examples 0, 1 and 4 agree: not seen
     with pytest.raises(GraphStructureError, match="recording example 2"):
         autograd.compile(build, examples=X, parameters=[w], check=5)
+
+
+def test_the_source_is_straight_line_numpy_and_runs_as_printed():
+    rng = np.random.default_rng(9)
+    model, parameters = hand_mlp([3, 4, 2], "tanh", rng)
+    X, Y = rng.normal(size=(5, 3)), rng.normal(size=(5, 2))
+    compiled = autograd.compile(lambda xs, ys: autograd.sum([(a - y) ** 2 for a, y in zip(model(xs), ys)]),
+                                examples=(X, Y), parameters=parameters)
+    source = compiled.source
+    assert {"def run(x, y):", "def gradient(x, y, seed, batch):", "def predict(x):"} & set(source.splitlines()) \
+        == {"def run(x, y):", "def gradient(x, y, seed, batch):"}
+    body = "\n".join(line.split("#")[0] for line in source.split("def gradient")[1].splitlines())
+    assert not re.search(r"\b(for|while|if)\b", body)  # no dispatch at run time: straight-line code
+    assert re.search(r"= W\w* @ x \+ b\w*", body) and "M.tanh(" in body
+    namespace = dict(compiled._gradient.__globals__)
+    exec(source, namespace)  # the printed source is the program: it gives the same gradient
+    namespace["gradient"](X.T, Y.T, np.full((1, 5), 0.2), 5)
+    expected = compiled.grad.copy()
+    compiled.gradient(X, Y)
+    assert_close(expected, compiled.grad)

@@ -2,8 +2,24 @@
 speed is measured by `make bench`, never in tests)."""
 
 import numpy as np
+import pytest
 
 from bench import engine, fast, nn_mlp, persist
+
+
+@pytest.mark.parametrize("batch_size", [10, 100])
+def test_every_fast_path_trainer_ends_with_the_same_weights(batch_size):
+    X, labels, _, _ = fast.digits_split()
+    X, Y = X[:300], fast.one_hot(labels[:300])
+    setting = dict(fast.DIGITS, epochs=3, batch_size=batch_size)
+    trained = {name: train(setting, X, Y)[2] for name, train in fast.TRAINERS.items()}
+    trained["scalar"] = fast.train_nn(dict(setting, epochs=1), X[:60], Y[:60], compiled=False)[2]
+    one_epoch = fast.train_nn(dict(setting, epochs=1), X[:60], Y[:60], compiled=True)[2]
+    lean = trained.pop("lean numpy (BP1-BP4, in place)")
+    for name, weights in trained.items():
+        reference = one_epoch if name == "scalar" else lean
+        for (W, b), (W_ref, b_ref) in zip(weights, reference):
+            assert np.abs(W - W_ref).max() <= 1e-12 and np.abs(b - b_ref).max() <= 1e-12, name
 
 
 def test_the_fast_path_bench_trains_and_compiles_on_a_small_slice():

@@ -1,6 +1,7 @@
 """nn.fit on the compiled path: the same training as the scalar engine, to rounding, much sooner."""
 
 import re
+import sys
 import warnings
 
 import numpy as np
@@ -377,12 +378,30 @@ def test_a_failing_batch_leaves_the_same_model_on_both_paths():
     assert compiled_grads == scalar_grads == [0.0, 0.0, 0.0]  # zeroed before the batch that failed
 
 
+def test_an_infinite_loss_stops_both_paths_at_the_same_step_with_the_same_error_and_model():
+    X, y = nn.datasets.two_moons()
+    outcomes = []
+    for compiled in (False, True):
+        model, losses = nn.MLP(2, [6, 1], seed=0), []
+        with pytest.raises(OverflowError) as failure:
+            nn.fit(model, X, y, loss=nn.bce_with_logits, lr=1e308, epochs=3, seed=0, progress=False,
+                   compiled=compiled, callback=lambda epoch, history: losses.append(history.loss[-1]))
+        outcomes.append((str(failure.value), losses, [p.data for p in model.parameters()],
+                         [p.grad for p in model.parameters()]))
+    (scalar_error, scalar_losses, scalar_weights, scalar_grads), (error, losses, weights, grads) = outcomes
+    assert error == scalar_error and "sum: the result inf is not a finite float" in error
+    assert len(losses) == len(scalar_losses) == 1 and np.isfinite(losses).all()
+    assert_close(losses, scalar_losses)
+    assert_close(weights, scalar_weights)
+    assert grads == scalar_grads == [0.0] * len(grads)
+
+
 # --- predict and accuracy on many examples: the compiled forward pass ------------------------
 
 @pytest.mark.parametrize("hidden, output, nout", [("tanh", "linear", 1), ("relu", "softmax", 3),
                                                   ("sigmoid", "sigmoid", 2), (("linear", 0.5), ("step", 0.0), 1)])
 def test_predict_on_many_examples_is_compiled_and_equals_the_scalar_outputs(hidden, output, nout, monkeypatch):
-    X = np.random.default_rng(6).normal(size=(nn.module.COMPILED_PREDICT_FROM + 1500, 3))
+    X = np.random.default_rng(6).normal(size=(nn.inference.COMPILED_PREDICT_FROM + 1500, 3))
     model = nn.MLP(3, [5, nout], activation=hidden, output_activation=output, seed=3)
     for p in model.parameters():
         p.grad = 0.25
@@ -400,8 +419,8 @@ def test_predict_on_many_examples_is_compiled_and_equals_the_scalar_outputs(hidd
 
 def test_few_examples_and_no_grad_use_the_scalar_engine_and_compiled_must_be_a_bool(monkeypatch):
     model = nn.MLP(2, [3, 1], seed=0)
-    X = np.random.default_rng(7).normal(size=(nn.module.COMPILED_PREDICT_FROM, 2))
-    monkeypatch.setattr(nn.module, "compiled_outputs", lambda *a, **k: pytest.fail("compiled"))
+    X = np.random.default_rng(7).normal(size=(nn.inference.COMPILED_PREDICT_FROM, 2))
+    monkeypatch.setattr(nn.inference, "compiled_outputs", lambda *a, **k: pytest.fail("compiled"))
     model.predict(X[:-1])
     model.predict(X, compiled=False)
     monkeypatch.undo()
@@ -418,3 +437,63 @@ def test_accuracy_on_many_examples_equals_the_scalar_accuracy():
     model = nn.MLP(3, [6, 3], seed=2)
     outputs = model.predict(X, compiled=False)
     assert nn.accuracy(model, X, y) == np.mean(outputs.argmax(axis=1) == y)
+
+
+# --- an update commits θ and the optimizer's state together, or not at all ------------------
+
+def _interrupt_at(n, filename="optim.py"):
+    """A trace function raising KeyboardInterrupt at the n-th line run in `filename`."""
+    seen = [0]
+
+    def local(frame, event, arg):
+        if event == "line":
+            seen[0] += 1
+            if seen[0] == n:
+                raise KeyboardInterrupt
+        return local
+
+    def tracer(frame, event, arg):
+        return local if frame.f_code.co_filename.endswith(filename) else None
+    return tracer, seen
+
+
+def _adam_fit(compiled, tracer=None):
+    X, y = xor()
+    model = nn.MLP(2, [3, 1], seed=0)
+    adam = nn.Adam(model.parameters(), lr=0.05)
+    sys.settrace(tracer)
+    try:
+        nn.fit(model, X, y, loss=nn.mse, epochs=2, batch_size=2, optimizer=adam, seed=0, progress=False,
+               compiled=compiled)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sys.settrace(None)
+    state = (None, None) if adam.m is None else (adam.m.tolist(), adam.v.tolist())
+    return [p.data for p in model.parameters()], adam.t, adam.steps, state
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_an_interrupted_adam_step_leaves_theta_and_its_state_in_step(compiled, monkeypatch):
+    committed = []  # after each update of a run without interrupts: (θ, m, v) at t = 1, 2, ...
+    original = nn.Optimizer.checked_update
+
+    def recording(self, theta, grad):
+        original(self, theta, grad)
+        committed.append((theta.tolist(), self.m.tolist(), self.v.tolist()))
+
+    monkeypatch.setattr(nn.Optimizer, "checked_update", recording)
+    _adam_fit(compiled)
+    initial = [p.data for p in nn.MLP(2, [3, 1], seed=0).parameters()]
+    monkeypatch.undo()
+    tracer, seen = _interrupt_at(0)
+    _adam_fit(compiled, tracer)
+    lines = seen[0]  # every line the run executes in optim.py
+    assert len(committed) == 4 and lines > 40
+    for n in range(1, lines + 1, 3):
+        weights, t, steps, (m, v) = _adam_fit(compiled, _interrupt_at(n)[0])
+        assert steps == t
+        if t == 0:
+            assert weights == initial and m in (None, [0.0] * len(initial))
+        else:
+            assert (weights, m, v) == committed[t - 1], f"interrupted at line {n}, after {t} steps"

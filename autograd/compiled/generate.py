@@ -1,0 +1,392 @@
+"""Writing the program: a recorded graph becomes straight-line numpy source, from the table.
+
+Nodes are grouped by depth and by what they compute (op, constants, fan-in). A group runs as
+one line: its table entry called on `Expr`s (autograd.compiled.emit), so a group's values are
+one (nodes x batch) array, named after the nodes' labels: the neurons z(2)_1 ... z(2)_32 are
+the rows of `z2`. A group of `dot` neurons whose weights are parameters and which read the
+same inputs is a layer, W a + b (autograd.compiled.layer). Backward walks the groups in
+reverse; each adds  ∂C/∂input = ∂C/∂z · ∂z/∂input  from the same table entry into d_input,
+which holds ∂C/∂input for every example (the notes' δ where the input is a z). ∇θ, the batch's
+sum, goes into `grad`.
+"""
+
+import keyword
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from ..backends import array
+from ..ops import OPS, input_groups
+from .emit import Code, Expr, Stack
+from .layer import Block, LayerInputs, Layers, derivatives_by_block, vector_jacobian
+
+RESERVED = {"np", "M", "theta", "grad", "x", "y", "seed", "batch", "rows"}
+_STEM = re.compile(r"^([^\W\d_]+)(?:\((\d+)\))?$")
+_PLAIN = re.compile(r"[\w.]+(\[[\d:, None]*\])?|-?[\d.e+-]+")  # costs no numpy call worth a name
+
+
+def dot_parts(node):
+    """A dot node's (weights, inputs, biases), by the table's input groups."""
+    groups = input_groups(node)
+    return groups["weights"], groups["inputs"], groups["bias"]
+
+
+def rows(*parts):
+    """Row blocks stacked into one array; a block of one column is spread over the batch."""
+    width = max(np.shape(part)[-1] for part in parts)
+    return np.concatenate([np.broadcast_to(part, (len(part), width)) for part in parts])
+
+
+@dataclass(eq=False)
+class Group:
+    op: object
+    consts: dict
+    nodes: list
+    name: str = ""
+    layer: tuple = ()           # (W, a, b) Blocks when the group is a layer
+    inputs: list = field(default_factory=list)
+    lines: list = field(default_factory=list)
+
+
+@dataclass
+class Write:
+    """One contribution to backward: into d_<target> (rows None: all of them), or into ∇θ."""
+    target: str
+    rows: object
+    text: str
+    added: str = ""             # the form that adds into ∇θ, where `text` overwrites it
+    positions: tuple = ()
+    one_row: bool = False       # `text` is one row that stands for every row (it broadcasts)
+    comment: str = ""
+
+
+class Writer:
+    def __init__(self, order, roots, outputs, leaves, theta, grad):
+        self.leaves, self.roots, self.outputs = leaves, roots, outputs
+        self.params = {p: k for k, p in enumerate(leaves.parameters)}
+        self.namespace = {"np": np, "M": array, "theta": theta, "grad": grad, "rows": rows}
+        self.used = set(RESERVED)
+        self.place = {x: ("x", j) for j, x in enumerate(leaves.inputs)}
+        self.place.update({y: ("y", j) for j, y in enumerate(leaves.targets)})
+        self.varies = set(self.place)  # nodes whose value depends on the example
+        self.groups = self._groups(order)
+        self.size = {"x": len(leaves.inputs), "y": len(leaves.targets), "theta": len(self.params)}
+        self.size.update({group.name: len(group.nodes) for group in self.groups})
+        for group in self.groups:
+            group.lines = self._forward(group)
+
+    # --- grouping and naming -------------------------------------------------------------
+    def _groups(self, order):
+        depth, groups = {}, {}
+        for node in order:
+            if not node.parents:
+                depth[node] = 0
+                continue
+            depth[node] = 1 + max(depth[p] for p in node.parents)
+            key = (depth[node], node.op, tuple(sorted((node.consts or {}).items())), len(node.parents))
+            if node.op == "dot":
+                key += tuple(map(id, dot_parts(node)[1]))  # a layer's neurons read the same a
+            groups.setdefault(key, Group(OPS[node.op], dict(node.consts or {}), [])).nodes.append(node)
+        ordered = [groups[key] for key in sorted(groups, key=lambda key: key[0])]
+        for group in ordered:
+            is_loss = len(self.roots) == 1 and self.roots[0] in group.nodes
+            group.name = self._name([node.label for node in group.nodes], "C" if is_loss else "t")
+            self.place.update({node: (group.name, i) for i, node in enumerate(group.nodes)})
+        return ordered
+
+    def _name(self, labels, fallback):
+        """The labels' common stem (z(2)_1, z(2)_2 ... -> z2), else the fallback; never reused."""
+        prefixes = {label.split("_", 1)[0] for label in labels}  # z(2) of z(2)_1: few to match
+        stems = {"".join(match.groups("")) if (match := _STEM.match(prefix)) else "" for prefix in prefixes}
+        stem = stems.pop() if len(stems) == 1 else ""
+        stem = stem if stem.isidentifier() else fallback
+        n = 1
+        name = f"{stem}1" if stem == "t" else stem  # temporaries are numbered: t1, t2, ...
+        while name in self.used or keyword.iskeyword(name):
+            n += 1
+            name = f"{stem}{n}" if stem == fallback else f"{stem}_{n}"
+        self.used.add(name)
+        return name
+
+    def constant(self, value, stem):
+        name = self._name([], stem)
+        self.namespace[name] = value
+        return name
+
+    # --- the rows a group reads ------------------------------------------------------------
+    def source_of(self, node):
+        if node in self.place:
+            return self.place[node]
+        if node in self.params:
+            return "theta", self.params[node]
+        return "const", node.data
+
+    def runs(self, nodes):
+        """nodes as runs of (source, [rows]) of consecutive nodes from the same source."""
+        runs = []
+        for node in nodes:
+            source, row = self.source_of(node)
+            if runs and runs[-1][0] == source:
+                runs[-1][1].append(row)
+            else:
+                runs.append((source, [row]))
+        return runs
+
+    def column(self, nodes):
+        """The values of `nodes`, one row each: an expression of shape (len(nodes), batch or 1)."""
+        parts = []
+        for source, rows_ in self.runs(nodes):
+            if source == "const":
+                parts.append(repr(float(rows_[0])) if len(set(rows_)) == 1 and len(nodes) == len(rows_)
+                             else self.constant(np.array(rows_, dtype=float)[:, None], "_k"))
+            elif source == "theta":
+                parts.append(f"theta[{self.index(rows_)}, None]")
+            else:
+                index = self.index(rows_, source)
+                parts.append(source if index is None else f"{source}[{index}]")
+        return Expr(parts[0] if len(parts) == 1 else f"rows({', '.join(parts)})")
+
+    def index(self, rows_, source=None):
+        """rows as a slice where they are consecutive, else a constant index array; None when
+        they are every row of `source`, in order."""
+        if source is not None and rows_ == list(range(self.size[source])):
+            return None
+        if rows_ == list(range(rows_[0], rows_[0] + len(rows_))):
+            return f"{rows_[0]}:{rows_[0] + len(rows_)}"
+        return self.constant(np.array(rows_, dtype=np.intp), "_i")
+
+    def bound(self, name, text, lines, always=False):
+        """text as an expression, given a name of its own when it costs numpy calls."""
+        if not always and _PLAIN.fullmatch(text):
+            return Expr(text)
+        name = self._name([], name)
+        lines.append(f"{name} = {text}")
+        return Expr(name)
+
+    # --- forward ------------------------------------------------------------------------
+    def _forward(self, group):
+        first = group.nodes[0]
+        if any(p in self.varies for node in group.nodes for p in node.parents):
+            self.varies.update(group.nodes)
+        if first.op == "dot" and self._as_layer(group):
+            z = group.op.forward(Layers, LayerInputs(first.consts["n"], *group.layer), **group.consts)
+            return [f"{group.name} = {z}" + self._comment(group, "z = W a + b, a layer")]
+        lines = []
+        if group.op.variadic:
+            fan_in, size = len(first.parents), len(group.nodes)
+            column = self.column([node.parents[i] for i in range(fan_in) for node in group.nodes])
+            stacked = f"{column}[:, None]" if size == 1 else f"{column}.reshape({fan_in}, {size}, -1)"
+            group.inputs = [Stack(str(self.bound(f"xs_{group.name}", stacked, lines, always=True)), fan_in)]
+        else:
+            group.inputs = [self.bound(f"{group.name}_in", str(self.column([node.parents[i] for node in group.nodes])),
+                                       lines) for i in range(len(first.parents))]
+        value = group.op.forward(Code, *group.inputs, **group.consts)
+        lines.append(f"{group.name} = {value}" + self._comment(group, group.op.formula.split(";")[0]))
+        return lines
+
+    def _comment(self, group, formula):
+        labels = [node.label for node in group.nodes if node.label]
+        shown = f"{labels[0]} ... {labels[-1]}" if len(labels) > 2 else ", ".join(labels)
+        return f"  # {formula}" + (f"   ({shown})" if shown else "")
+
+    def _as_layer(self, group):
+        """The group as a layer (W, a, b) when every weight is a parameter, no weight appears
+        twice, each neuron has at most one bias (a parameter), W and b sit on grids of θ and
+        a depends on the example. Else it runs as n-ary dot nodes."""
+        parts = [dot_parts(node) for node in group.nodes]
+        weights = [w for ws, _, _ in parts for w in ws]
+        biases = [b for _, _, bs in parts for b in bs]
+        inputs = parts[0][1]
+        if not (all(w in self.params for w in weights) and len(set(weights)) == len(weights)
+                and all(b in self.params for b in biases) and len(set(biases)) == len(biases)
+                and len(biases) in (0, len(group.nodes)) and any(a in self.varies for a in inputs)):
+            return False
+        W = self._view([[self.params[w] for w in ws] for ws, _, _ in parts], [w.label for w in weights], "W")
+        b = self._view([self.params[b] for b in biases], [b.label for b in biases], "b") if biases else None
+        if W is None or (biases and b is None):
+            return False
+        group.layer = (W, Block(str(self.column(inputs)), "kb"), b)
+        return True
+
+    def _view(self, positions, labels, fallback):
+        """A Block for W (or b): a view of θ, and its gradient a view of grad, where the
+        positions form a grid (as a neuron-by-neuron [w..., b] list does); else None."""
+        positions = np.array(positions, dtype=np.intp)
+        theta, grad = self.namespace["theta"], self.namespace["grad"]
+        view, grad_view = _grid_view(theta, positions), _grid_view(grad, positions)
+        if view is None:
+            return None
+        name = self._name(labels, fallback)
+        name = name[:1].upper() + name[1:] if positions.ndim == 2 else name
+        self.used.add(name)
+        self.namespace[name] = view if positions.ndim == 2 else view[:, None]
+        self.namespace["grad_" + name] = grad_view
+        return Block(name, "jk" if positions.ndim == 2 else "j", tuple(positions.ravel().tolist()), "grad_" + name)
+
+    # --- backward -----------------------------------------------------------------------
+    def backward(self, needs):
+        """The backward items (lines and Writes), from the loss's seed down to the parameters."""
+        root, = self.roots
+        source, row = self.source_of(root)
+        items = [Write(source, None if self.size[source] == 1 else [row], "seed",
+                       comment="∂C/∂C(i) for each example i: 1/batch for the batch's mean")]
+        written = {source}
+        for group in reversed(self.groups):
+            if group.name in written and any(p in needs for node in group.nodes for p in node.parents):
+                before = len(items)
+                self._backward(group, items, needs)
+                written.update(item.target for item in items[before:] if isinstance(item, Write))
+        return items
+
+    def _backward(self, group, items, needs):
+        delta = Expr(f"d_{group.name}")
+        nodes = group.nodes
+        writes = [item for item in items if isinstance(item, Write) and item.target == group.name]
+        one_row = len(nodes) > 1 and all(write.one_row and write.rows in (None, list(range(len(nodes))))
+                                         for write in writes)
+        if one_row and (group.layer or group.op.variadic):  # they need every row of δ
+            items.append(f"{delta} = np.repeat({delta}, {len(nodes)}, axis=0)")
+            one_row = False
+        if group.layer:
+            inputs = LayerInputs(nodes[0].consts["n"], *group.layer)
+            for block, d in derivatives_by_block(group.op, inputs, group.consts):
+                (text, says), (added, _) = vector_jacobian(delta, block, d, out=block.grad), vector_jacobian(delta, block, d)
+                if block.grad:
+                    items.append(Write("theta", None, text, f"{block.grad}[...] += {added}", block.positions,
+                                       comment=says))
+                elif any(a in needs for a in dot_parts(nodes[0])[1]):
+                    self._scatter(dot_parts(nodes[0])[1], Expr(added, 5), items, needs, comment=says)
+            return
+        derivatives = group.op.derivatives(Code, Expr(group.name), *group.inputs, **group.consts)
+        if group.op.variadic:
+            fan_in = len(nodes[0].parents)
+            constant = getattr(derivatives, "value", None) == 1.0
+            if constant and len(nodes) == 1:  # every input gets δ itself: one row, broadcast
+                spread = delta
+            elif constant:
+                spread = Expr(f"np.tile({delta}, ({fan_in}, 1))")
+            else:
+                spread = Expr(f"({delta * derivatives}).reshape({fan_in * len(nodes)}, -1)")
+            self._scatter([node.parents[i] for i in range(fan_in) for node in nodes], spread, items, needs,
+                          one_row=constant and len(nodes) == 1)
+            return
+        for i, d in enumerate(derivatives):
+            column = [node.parents[i] for node in nodes]
+            if any(p in needs for p in column):
+                constant = not isinstance(d, Expr) or d.value is not None
+                self._scatter(column, delta * d, items, needs, one_row=one_row and constant,
+                              comment=_derivative_formula(group.op, i))
+
+    def _scatter(self, nodes, value, items, needs, one_row=False, comment=""):
+        """Add the rows of `value` (one per node; with one_row, one row for them all) into each
+        node's d_ (or its ∇θ entry)."""
+        runs, first = [], 0
+        for source, rows_ in self.runs(nodes):
+            wanted = source == "theta" or source in self.size and source not in ("x", "y") and \
+                any(node in needs for node in nodes[first:first + len(rows_)])
+            if wanted:
+                runs.append((source, rows_, first))
+            first += len(rows_)
+        if not one_row and (len(runs) > 1 or runs and len(runs[0][1]) < len(nodes)):
+            value = self.bound("c", str(value), items, always=True)
+        for source, rows_, first in runs:
+            part = value if one_row or len(rows_) == len(nodes) else value[first:first + len(rows_)]
+            if source == "theta":
+                index = self.index(rows_)
+                summed = f"np.add.reduce({part}, axis=1)"
+                added = f"np.add.at(grad, {index}, {summed})" if len(set(rows_)) < len(rows_) else \
+                    f"grad[{index}] += {summed}"
+                items.append(Write("theta", None, f"grad[{index}] = {summed}", added, tuple(rows_), comment=comment))
+            else:
+                items.append(Write(source, rows_, str(part), one_row=one_row, comment=comment))
+
+    # --- the functions ----------------------------------------------------------------------
+    def function(self, name, arguments, groups, returns, backward=()):
+        body = [line for group in groups for line in group.lines]
+        body += _render(backward, self) if backward else []
+        body.append(f"return {returns}")
+        return f"def {name}({arguments}):\n" + "".join(f"    {line}\n" for line in body)
+
+
+def _render(items, writer):
+    """Backward's items as lines: the first write into a d_ (or a block of ∇θ) assigns, the
+    later ones add; a d_ that gets only some of its rows at a time starts from zeros."""
+    partial = {item.target for item in items if isinstance(item, Write) and item.target != "theta"
+               and item.rows is not None and item.rows != list(range(writer.size[item.target]))}
+    theta_writes = [item for item in items if isinstance(item, Write) and item.target == "theta"]
+    assigns = _theta_assigns(theta_writes, len(writer.params))
+    lines, started = [] if assigns is not None else ["grad.fill(0.0)"], set()
+    for item in items:
+        if isinstance(item, str):
+            lines.append(item)
+        elif item.target == "theta":
+            lines.append(item.text if assigns is not None and assigns[id(item)] else item.added)
+        else:
+            lines.extend(_delta_line(item, writer, item.target in partial, started))
+        if isinstance(item, Write) and item.comment:
+            lines[-1] += f"  # {item.comment}"
+    return lines
+
+
+def _derivative_formula(op, i):
+    """The table's words for ∂z/∂(input i), e.g. "∂a/∂z = σ(z)(1 - σ(z))", or ""."""
+    parts = [part.strip() for part in op.formula.split(";", 1)[-1].split(",")] if ";" in op.formula else []
+    return parts[i] if i < len(parts) and len(parts) == len(op.inputs) else ""
+
+
+def _delta_line(item, writer, partial, started):
+    d = f"d_{item.target}"
+    lines = []
+    if partial and d not in started:
+        lines.append(f"{d} = np.zeros(({writer.size[item.target]}, batch))")
+        started.add(d)
+    if not partial:
+        lines.append(f"{d} = {d} + {item.text}" if d in started else f"{d} = {item.text}")
+        started.add(d)
+        return lines
+    index = writer.index(item.rows, item.target)
+    if index is None:
+        lines.append(f"{d} += {item.text}")
+    elif len(set(item.rows)) < len(item.rows):
+        lines.append(f"np.add.at({d}, {index}, {item.text})")
+    else:
+        lines.append(f"{d}[{index}] += {item.text}")
+    return lines
+
+
+def _theta_assigns(writes, n):
+    """{write: whether it may assign}: a write may assign when it is the first into every one
+    of its positions. None when some position is added to before any assignment or never
+    written at all: then ∇θ is zeroed first and every write adds."""
+    written, assigns = set(), {}
+    for write in writes:
+        positions = set(write.positions)
+        if not positions & written and len(positions) == len(write.positions):
+            assigns[id(write)] = True
+        elif positions <= written:
+            assigns[id(write)] = False
+        else:
+            return None
+        written |= positions
+    return assigns if len(written) == n else None
+
+
+def _grid_view(vector, positions):
+    """vector[positions] as a strided VIEW when the positions form a grid (s + i·r + j·c), else None."""
+    if positions.size == 0:
+        return None
+    strides = []
+    for axis in range(positions.ndim):
+        steps = np.diff(positions, axis=axis)
+        step = int(steps.flat[0]) if steps.size else 1
+        if steps.size and not np.all(steps == step):
+            return None
+        strides.append(step)
+    start = int(positions.flat[0])
+    grid = start + sum(np.arange(n).reshape([-1 if a == axis else 1 for a in range(positions.ndim)]) * step
+                       for axis, (n, step) in enumerate(zip(positions.shape, strides)))
+    if min(strides) < 1 or not np.array_equal(grid, positions):
+        return None
+    return as_strided(vector[start:], shape=positions.shape, strides=tuple(s * vector.itemsize for s in strides))

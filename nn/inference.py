@@ -1,0 +1,85 @@
+"""A model's outputs for a whole data set: the scalar engine, or a compiled forward program.
+
+    ŷ(i) = model(x(i))  for every row x(i) of X
+
+Few rows run through the scalar engine under autograd.no_grad() (no graph is kept); from
+COMPILED_PREDICT_FROM rows on, the graph is recorded and compiled once (autograd.compile)
+and every row runs through the program with numpy: the scalar engine's outputs to float
+rounding, much sooner. nn.Module.predict asks this module; a Module needs none of it.
+"""
+
+from contextlib import contextmanager
+
+import numpy as np
+
+import autograd
+from autograd.compiled import GraphStructureError
+
+from .data import as_examples, model_sizes
+
+# Recording and compiling costs about as much as 25 to 130 examples through the scalar engine.
+COMPILED_PREDICT_FROM = 256
+CHUNK = 1024  # examples per forward pass: the program's (nodes x chunk) arrays stay small
+WHY_NOT = (GraphStructureError, TypeError, ValueError)  # recording failed: the model cannot be compiled
+
+
+def predict(model, X, compiled=None):
+    """The outputs for every row of X: shape (N,) for one output, else (N, nout).
+
+    compiled  None: compiled from COMPILED_PREDICT_FROM rows on, where the model compiles;
+              True: compiled or an error; False: the scalar engine."""
+    if compiled is not None and not isinstance(compiled, bool):
+        raise TypeError(f"predict compiled: expected None, False or True, got {compiled!r:.40}")
+    what = f"{type(model).__name__}.predict"
+    X = as_examples(X, model_sizes(model, what)[0], f"{what} X")
+    outputs = None
+    if compiled or (compiled is None and len(X) >= COMPILED_PREDICT_FROM):
+        outputs = compiled_outputs(model, X, required=compiled is True)
+    if outputs is None:
+        with autograd.no_grad():
+            outputs = [model(x) for x in X.tolist()]
+        outputs = np.array([[o.data for o in out] if isinstance(out, list) else [out.data]
+                            for out in outputs], dtype=float)
+    return outputs[:, 0] if outputs.shape[1] == 1 else outputs
+
+
+def compiled_outputs(model, X, required=False):
+    """The model's outputs (N, nout) for every row of X from a compiled forward program (the
+    scalar engine's numbers to float rounding), or None when the model cannot be compiled.
+
+    required=True turns the reason into an error that says how to predict anyway.
+    """
+    def forward(xs):
+        out = model(xs)
+        outputs = out if isinstance(out, list) else [out]
+        if not all(o.parents for o in outputs):  # the network's outputs are always made by ops
+            raise TypeError("inside autograd.no_grad() no graph is recorded")
+        return outputs
+
+    try:
+        program = autograd.compile(forward, examples=X, parameters=model.parameters())
+    except WHY_NOT as error:
+        if required:
+            raise type(error)(f"predict(compiled=True): cannot compile this model: {error} "
+                              f"(use compiled=False for the scalar engine)") from None
+        return None
+    outputs = np.empty((len(X), model.nout))
+    for rows in chunks(len(X), CHUNK):
+        with naming_the_examples("predict", rows):
+            outputs[rows] = program.run(X[rows], check=False).reshape(-1, model.nout)  # X was checked
+    return outputs
+
+
+def chunks(n, size):
+    return [slice(first, min(first + size, n)) for first in range(0, n, size)]
+
+
+@contextmanager
+def naming_the_examples(what, rows, name="X"):
+    """A domain error inside a chunk names the example within the chunk: name its row of X."""
+    try:
+        yield
+    except (ArithmeticError, ValueError) as error:
+        if getattr(error, "example", None) is not None:
+            raise type(error)(f"{what}: {error.reason} (in row {rows.start + error.example} of {name})") from None
+        raise type(error)(f"{what}, the batch of examples {rows.start} to {rows.stop - 1}: {error}") from None
