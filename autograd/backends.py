@@ -46,11 +46,6 @@ class scalar:
         return math.hypot(1.0, x)
 
     @staticmethod
-    def largest(xs):
-        """max over an n-ary op's inputs."""
-        return max(xs)
-
-    @staticmethod
     def log(x):
         # A log outside its domain only reaches here from a derivative (the forward pass
         # checks domains first); nan lets backward name the node instead of crashing here.
@@ -126,10 +121,6 @@ class array:
     @staticmethod
     def hypot1(x):
         return np.hypot(1.0, x)
-
-    @staticmethod
-    def largest(xs):
-        return np.max(xs, axis=0)
 
     @staticmethod
     def log(x):

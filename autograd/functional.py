@@ -1,7 +1,7 @@
 """Ops over many Values at once: each makes ONE n-ary node (or, for softmax, one per output)."""
 
 from . import higher
-from .engine import Value, _make, _number, all_finite_floats, all_values, apply, as_value, gradients
+from .engine import Value, _make, _number, all_finite_floats, apply, as_value, gradients
 from .ops import OPS
 
 
@@ -10,9 +10,7 @@ def _values(xs, what):
     xs = tuple(xs)
     if not xs:
         raise ValueError(f"{what}: needs at least one value, got an empty sequence")
-    if not all_values(xs):
-        xs = tuple(map(as_value, xs))
-    return xs
+    return tuple(map(as_value, xs))
 
 
 def sum(values):

@@ -60,9 +60,11 @@ class values:
         return scalar.total(xs)
 
     @staticmethod
-    def largest(xs):
-        """The largest data, as a constant: it only shifts e^(x - top), which cancels exactly."""
-        return max(as_float(x) for x in xs)
+    def logsumexp(xs):
+        """ln Σ e^x as one node when any term is a Value."""
+        if any(isinstance(x, Value) for x in xs):
+            return _make(OPS["logsumexp"], tuple(map(as_value, xs)))
+        return scalar.logsumexp(xs)
 
     @staticmethod
     def hypot1(x):

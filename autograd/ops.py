@@ -162,19 +162,14 @@ def _dot_data_derivatives(M, out, xs, x):
     return M.concat(M.constants(x, like=xs), M.ones_like(bias))
 
 
-# Both slopes are written with σ of ±z, never |z|: |z| has a kink at 0, and run on Values
+# tanh's slope is written with σ of ±2z, never |z|: |z| has a kink at 0, and run on Values
 # (higher order) it would make the slope's own derivatives wrong there (the third derivative
-# of tanh at 0 would come out 0, not -2). σ(-z) is computed directly, so neither form cancels
-# at saturation, where 1 - a² and σ(1 - σ) round to 0.
+# of tanh at 0 would come out 0, not -2). σ(-2z) is computed directly, so it does not cancel
+# at saturation, where 1 - a² rounds to 0 (|z| > 19).
 
 def _sech_squared(M, z):
     """1 - tanh² z = 4 σ(2z) σ(-2z): each factor in (0, 1], never overflowing."""
     return 4.0 * M.sigmoid(2.0 * z) * M.sigmoid(-2.0 * z)
-
-
-def _sigmoid_slope(M, out, z):
-    """σ(z)(1 - σ(z)) = σ(z) σ(-z), with σ(z) the node's own value."""
-    return out * M.sigmoid(-z)
 
 
 def _softmax_forward(M, xs, i):
@@ -197,8 +192,9 @@ def _softmax_of(M, xs):
 
 
 def _shifted_exps(M, xs):
-    """e^(x_k - max x) for every k (each in [0, 1]: no overflow), and their sum (>= 1)."""
-    top = M.largest(xs)  # a namespace function, not a Python loop: on arrays xs is one stacked array
+    """e^(x_k - c) for every k with c = logsumexp(x) >= max x (each in [0, 1]: no overflow), and
+    their sum (about 1). The rounding of c is common to every entry, so it cancels in e_k / Σ e."""
+    top = M.logsumexp(xs)
     e = M.each(lambda x: M.exp(x - top), xs)
     return e, M.total(e)
 
@@ -266,14 +262,15 @@ _TABLE = [
        forward=lambda M, x: M.log(x),
        derivatives=lambda M, out, x: (1.0 / x,),
        domain=(Rule(lambda M, x: x > 0, ValueError, "log is defined for x > 0"),)),
-    # the slopes' second forms stay accurate where 1 - a² (|z| > 19) and 1 - σ (z > 37) round to 0
     Op("tanh", "a = tanh z;  ∂a/∂z = 1 - a² = 4 σ(2z) σ(-2z)", inputs=("z",), activation=True, symbol="tanh",
        forward=lambda M, x: M.tanh(x),
        derivatives=lambda M, out, x: (_sech_squared(M, x),)),
-    Op("sigmoid", "a = σ(z) = 1 / (1 + e^-z);  ∂a/∂z = σ(z)(1 - σ(z)) = σ(z) σ(-z)", inputs=("z",),
+    # σ(1 - σ) is the notes' form, and the one the compiled program prints as BP1's σ′; where σ
+    # rounds to 1 (z > 37) it gives 0 for a true value below 1e-16 (absolute error < 2^-51).
+    Op("sigmoid", "a = σ(z) = 1 / (1 + e^-z);  ∂a/∂z = σ(z)(1 - σ(z))", inputs=("z",),
        activation=True, symbol="σ",
        forward=lambda M, x: M.sigmoid(x),
-       derivatives=lambda M, out, x: (_sigmoid_slope(M, out, x),)),
+       derivatives=lambda M, out, x: (out * (1.0 - out),)),
     Op("relu", "a = max(0, z);  ∂a/∂z = 1 if z > 0 else 0", inputs=("z",), activation=True,
        symbol="ReLU",
        forward=lambda M, x: M.maximum(x, 0.0),
@@ -312,8 +309,8 @@ _TABLE = [
        symbol="softmax", draw="softmax_{i}",
        forward=_softmax_forward,
        derivatives=_softmax_derivatives),
-    Op("logsumexp", "z = ln Σ_i e^(x_i);  ∂z/∂x_i = e^(x_i - z) (the softmax, computed from e^(x_i - max x): "
-                    "x_i - z would carry z's rounding into every entry)",
+    Op("logsumexp", "z = ln Σ_i e^(x_i);  ∂z/∂x_i = e^(x_i - z) (the softmax, as e^(x_i - z) / Σ_k e^(x_k - z): "
+                    "normalised, so z's rounding cancels)",
        inputs=("xs",), symbol="logΣexp", variadic=True,
        forward=lambda M, xs: M.logsumexp(xs),
        derivatives=lambda M, out, xs: _softmax_of(M, xs)),

@@ -30,11 +30,11 @@ def gradient(x, y, seed, batch):
     d_t2 = d_C
     d_t1 = d_t2 * (2.0 * t1)  # ∂z/∂x = k x^(k-1)
     d_a3 = d_t1  # ∂z/∂x = 1
-    d_z3 = d_a3 * (a3 * M.sigmoid(-z3))  # ∂a/∂z = σ(z)(1 - σ(z)) = σ(z) σ(-z)
+    d_z3 = d_a3 * (a3 * (1.0 - a3))  # ∂a/∂z = σ(z)(1 - σ(z))
     np.matmul(d_z3, a2.T, out=grad_W3)  # ∂C/∂W = δ aᵀ
     d_a2 = W3.T @ d_z3  # ∂C/∂a = Wᵀ δ
     np.add.reduce(d_z3, axis=1, out=grad_b3)  # ∂C/∂b = δ, summed over the batch
-    d_z2 = d_a2 * (a2 * M.sigmoid(-z2))  # ∂a/∂z = σ(z)(1 - σ(z)) = σ(z) σ(-z)
+    d_z2 = d_a2 * (a2 * (1.0 - a2))  # ∂a/∂z = σ(z)(1 - σ(z))
     np.matmul(d_z2, x.T, out=grad_W2)  # ∂C/∂W = δ aᵀ
     np.add.reduce(d_z2, axis=1, out=grad_b2)  # ∂C/∂b = δ, summed over the batch
     return C, a3

@@ -233,9 +233,9 @@ def test_the_fast_path_demo_writes_the_digits_program_and_it_reads_like_bp1_to_b
     assert path.read_text(encoding="utf-8") == source
     gradient = source.split("def gradient")[1].split("def predict")[0]
     for line in ["z2 = W2 @ x + b2", "a2 = M.sigmoid(z2)", "z3 = W3 @ a2 + b3", "a3 = M.sigmoid(z3)",
-                 "d_z3 = d_a3 * (a3 * M.sigmoid(-z3))",        # δ^L = ∂C/∂a ⊙ σ'(z^L), σ' = σ(z)σ(-z)
+                 "d_z3 = d_a3 * (a3 * (1.0 - a3))",            # δ^L = ∂C/∂a ⊙ σ'(z^L)
                  "d_a2 = W3.T @ d_z3",                          # (W^(l+1))ᵀ δ^(l+1) ...
-                 "d_z2 = d_a2 * (a2 * M.sigmoid(-z2))",        # ... ⊙ σ'(z^l)
+                 "d_z2 = d_a2 * (a2 * (1.0 - a2))",            # ... ⊙ σ'(z^l)
                  "np.matmul(d_z2, x.T, out=grad_W2)",           # ∂C/∂W = δ aᵀ
                  "np.add.reduce(d_z2, axis=1, out=grad_b2)"]:  # ∂C/∂b = δ
         assert f"    {line}  #" in gradient, line
