@@ -47,11 +47,25 @@ def _int_as_float(n, what):
 
 def as_count(n, what):
     """n as an int >= 1 (a number of weights): TypeError if not an int, ValueError if < 1."""
+    return _int_at_least(n, 1, what)
+
+
+def as_index(i, what):
+    """i as an int >= 0 (a position among an op's inputs)."""
+    return _int_at_least(i, 0, what)
+
+
+def _int_at_least(n, least, what):
     if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-        raise TypeError(f"{what}: expected an int >= 1, got {type(n).__name__} {n!r:.60}")
-    if n < 1:
-        raise ValueError(f"{what}: expected an int >= 1, got {n}")
+        raise TypeError(f"{what}: expected an int >= {least}, got {type(n).__name__} {n!r:.60}")
+    if n < least:
+        raise ValueError(f"{what}: expected an int >= {least}, got {n}")
     return int(n)
+
+
+def all_finite_floats(xs):
+    """True when every item is a float and finite (data that needs no conversion)."""
+    return all(type(x) is float and math.isfinite(x) for x in xs)
 
 
 def as_data(x, what):

@@ -1,6 +1,6 @@
 """Ops over many Values at once: each makes ONE n-ary node (or, for softmax, one per output)."""
 
-from .engine import Value, _make, _number, all_finite_floats, all_values, as_value, gradients
+from .engine import Value, _make, _number, all_finite_floats, as_value, gradients
 from .ops import OPS
 
 
@@ -9,9 +9,7 @@ def _values(xs, what):
     xs = tuple(xs)
     if not xs:
         raise ValueError(f"{what}: needs at least one value, got an empty sequence")
-    if not all_values(xs):
-        xs = tuple(map(as_value, xs))
-    return xs
+    return tuple(map(as_value, xs))
 
 
 def sum(values):
@@ -38,8 +36,12 @@ def dot(ws, xs, bias=None):
     return _make(OPS["dot"], ws + xs + bias, {"n": len(ws)})
 
 
+# --- SPEED: the neurons of a layer all read the same data tuple x; checking it once per layer
+# rather than once per neuron is 10% of nn's forward + backward per sample (MLP 64-32-10 fed
+# plain floats). A tuple is immutable, so one found all finite stays so; threads may at worst
+# check it again.
 _NONE_YET = object()
-_checked_data = _NONE_YET  # the last data vector found to be all finite floats (a tuple: immutable)
+_checked_data = _NONE_YET  # the last data vector found to be all finite floats
 
 
 def _values_or_data(xs, what):
@@ -73,10 +75,11 @@ def logsumexp(values):
 
 
 def softmax(values):
-    """[e^(x_i) / Σ_j e^(x_j)] as Values, computed as e^(x_i - logsumexp(x)) so it never overflows."""
+    """[s_i = e^(x_i) / Σ_j e^(x_j)] as Values: one "softmax" node per output, each reading
+    every x. Computed from e^(x_j - max x), so it never overflows for any finite input, and
+    its gradient s_i (δ_ij - s_j) stays accurate where s_i saturates at 1 (see the op table)."""
     values = _values(values, "softmax")
-    lse = logsumexp(values)
-    return [(x - lse).exp() for x in values]
+    return [_make(OPS["softmax"], values, {"i": i}) for i in range(len(values))]
 
 
 def grad(output, inputs):

@@ -36,6 +36,11 @@ class GradcheckReport:
     def ok(self):
         return all(row.ok for row in self.rows)
 
+    def __bool__(self):
+        """The verdict, so that `assert autograd.gradcheck(...)` fails on a mismatch (as
+        PyTorch's gradcheck returns a bool)."""
+        return self.ok
+
     def __getitem__(self, name):
         for row in self.rows:
             if row.name == name:

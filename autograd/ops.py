@@ -27,7 +27,7 @@ Conventions of the table
 from dataclasses import dataclass
 from typing import Callable
 
-from .checks import as_count, as_data, as_number
+from .checks import as_count, as_data, as_index, as_number
 
 MAX_EXP_INPUT = 709.782712893384  # log(largest float): exp of anything larger overflows
 
@@ -117,32 +117,71 @@ def _pow_rules(base, exponent):
     )
 
 
-def _dot_layout(count, n):
-    return (n, n, count - 2 * n)  # weights, inputs, bias (0 or 1 of them)
+def _dot_groups(xs, n):
+    """A dot node's inputs: n weights, n inputs, then its bias (none or one)."""
+    return xs[:n], xs[n:2 * n], xs[2 * n:]
 
 
-def _dot_data_layout(count, x):
-    return (len(x), count - len(x))  # weights, bias
+def _dot_data_groups(xs, x):
+    """A dot_data node's inputs: one weight per entry of its data x, then its bias."""
+    return xs[:len(x)], xs[len(x):]
+
+
+def _sizes_of(groups):
+    """The layout of an op whose groups are cut by `groups`: the group sizes for `count` inputs."""
+    return lambda count, **consts: tuple(map(len, groups(range(count), **consts)))
 
 
 def _dot_forward(M, xs, n):
-    ws, a, bias = _runs(xs, _dot_layout(len(xs), n))
+    ws, a, bias = _dot_groups(xs, n)
     return M.dot(ws, a) + M.total(bias)
 
 
 def _dot_derivatives(M, out, xs, n):
-    ws, a, bias = _runs(xs, _dot_layout(len(xs), n))
+    ws, a, bias = _dot_groups(xs, n)
     return M.concat(a, ws, M.ones_like(bias))
 
 
 def _dot_data_forward(M, xs, x):
-    ws, bias = _runs(xs, _dot_data_layout(len(xs), x))
+    ws, bias = _dot_data_groups(xs, x)
     return M.dot(ws, M.constants(x, like=xs)) + M.total(bias)
 
 
 def _dot_data_derivatives(M, out, xs, x):
-    ws, bias = _runs(xs, _dot_data_layout(len(xs), x))
+    ws, bias = _dot_data_groups(xs, x)
     return M.concat(M.constants(x, like=xs), M.ones_like(bias))
+
+
+def _sech_squared(M, z):
+    e = M.exp(-2.0 * abs(z))  # in (0, 1]: never overflows
+    return 4.0 * e / ((1.0 + e) * (1.0 + e))
+
+
+def _softmax_forward(M, xs, i):
+    e, total = _shifted_exps(M, xs)
+    return e[i] / total
+
+
+def _softmax_derivatives(M, out, xs, i):
+    """∂s_i/∂x_j = -s_i s_j, and ∂s_i/∂x_i = s_i (1 - s_i) with 1 - s_i = Σ_(k≠i) s_k: that sum
+    of small positive terms stays accurate where 1 - s_i would cancel to 0."""
+    e, total = _shifted_exps(M, xs)
+    rest = (M.total(e[:i]) + M.total(e[i + 1:])) / total
+    others = M.each(lambda ek: -out * (ek / total), e)
+    return M.concat(others[:i], (out * rest,), others[i + 1:])
+
+
+def _softmax_of(M, xs):
+    e, total = _shifted_exps(M, xs)
+    return M.each(lambda ek: ek / total, e)
+
+
+def _shifted_exps(M, xs):
+    """e^(x_k - c) for every k with c = logsumexp(x) >= max x (each in [0, 1]: no overflow), and
+    their sum (about 1). The rounding of c is common to every entry, so it cancels in e_k / Σ e."""
+    top = M.logsumexp(xs)
+    e = M.each(lambda x: M.exp(x - top), xs)
+    return e, M.total(e)
 
 
 def _runs(items, sizes):
@@ -167,9 +206,10 @@ _TABLE = [
     Op("*", "z = x y;  ∂z/∂x = y,  ∂z/∂y = x", inputs=_XY, symbol="×",
        forward=lambda M, x, y: x * y,
        derivatives=lambda M, out, x, y: (y, x)),
-    Op("/", "z = x / y;  ∂z/∂x = 1/y,  ∂z/∂y = -x/y²", inputs=_XY, symbol="÷",
+    Op("/", "z = x / y;  ∂z/∂x = 1/y,  ∂z/∂y = -x/y² = -z/y  (as -z/y: y² would overflow or underflow)",
+       inputs=_XY, symbol="÷",
        forward=lambda M, x, y: x / y,
-       derivatives=lambda M, out, x, y: (1.0 / y, -x / (y * y)),
+       derivatives=lambda M, out, x, y: (1.0 / y, -out / y),
        domain=(Rule(lambda M, x, y: y != 0, ZeroDivisionError, "division by zero"),)),
     Op("neg", "z = -x;  ∂z/∂x = -1", symbol="−",
        forward=lambda M, x: -x,
@@ -207,9 +247,12 @@ _TABLE = [
        forward=lambda M, x: M.log(x),
        derivatives=lambda M, out, x: (1.0 / x,),
        domain=(Rule(lambda M, x: x > 0, ValueError, "log is defined for x > 0"),)),
-    Op("tanh", "a = tanh z;  ∂a/∂z = 1 - a²", inputs=("z",), activation=True, symbol="tanh",
+    Op("tanh", "a = tanh z;  ∂a/∂z = 1 - a² = 4e^(-2|z|) / (1 + e^(-2|z|))²  (the second form: "
+               "1 - a² is 0 once a rounds to ±1, from |z| > 19)", inputs=("z",), activation=True, symbol="tanh",
        forward=lambda M, x: M.tanh(x),
-       derivatives=lambda M, out, x: (1.0 - out * out,)),
+       derivatives=lambda M, out, x: (_sech_squared(M, x),)),
+    # σ(1 - σ) is the notes' form, and the one the compiled program prints as BP1's σ′; where σ
+    # rounds to 1 (z > 37) it gives 0 for a true value below 1e-16 (absolute error < 2^-51).
     Op("sigmoid", "a = σ(z) = 1 / (1 + e^-z);  ∂a/∂z = σ(z)(1 - σ(z))", inputs=("z",),
        activation=True, symbol="σ",
        forward=lambda M, x: M.sigmoid(x),
@@ -231,7 +274,7 @@ _TABLE = [
        derivatives=lambda M, out, xs: M.ones_like(xs)),
     Op("dot", "z = Σ_k w_k a_k + b;  ∂z/∂w_k = a_k,  ∂z/∂a_k = w_k,  ∂z/∂b = 1",
        inputs=("weights", "inputs", "bias"), consts=(Const("n", as_count),), variadic=True,
-       layout=_dot_layout,
+       layout=_sizes_of(_dot_groups),
        fan_in=Rule(lambda count, n: 2 * n <= count <= 2 * n + 1, ValueError,
                    "the inputs are n weights, n inputs and at most one bias (2n or 2n + 1 inputs)"),
        symbol="w·a+b",
@@ -240,16 +283,23 @@ _TABLE = [
     Op("dot_data", "z = Σ_k w_k x_k + b, x data (constants of the node, not in the graph);  "
                    "∂z/∂w_k = x_k,  ∂z/∂b = 1",
        inputs=("weights", "bias"), consts=(Const("x", as_data),), variadic=True,
-       layout=_dot_data_layout,
+       layout=_sizes_of(_dot_data_groups),
        fan_in=Rule(lambda count, x: len(x) <= count <= len(x) + 1, ValueError,
                    "the inputs are one weight per entry of x and at most one bias (len(x) or len(x) + 1 inputs)"),
        symbol="w·x+b",
        forward=_dot_data_forward,
        derivatives=_dot_data_derivatives),
-    Op("logsumexp", "z = ln Σ_i e^(x_i);  ∂z/∂x_i = e^(x_i - z) (the softmax)",
+    Op("softmax", "s_i = e^(x_i) / Σ_j e^(x_j)  (one output i of a softmax);  "
+                  "∂s_i/∂x_j = s_i (δ_ij - s_j)", inputs=("xs",), consts=(Const("i", as_index),), variadic=True,
+       fan_in=Rule(lambda count, i: i < count, ValueError, "i is the index of one of the inputs (0 <= i < count)"),
+       symbol="softmax", draw="softmax_{i}",
+       forward=_softmax_forward,
+       derivatives=_softmax_derivatives),
+    Op("logsumexp", "z = ln Σ_i e^(x_i);  ∂z/∂x_i = e^(x_i - z) (the softmax, as e^(x_i - z) / Σ_k e^(x_k - z): "
+                    "normalised, so z's rounding cancels)",
        inputs=("xs",), symbol="logΣexp", variadic=True,
        forward=lambda M, xs: M.logsumexp(xs),
-       derivatives=lambda M, out, xs: M.each(lambda x: M.exp(x - out), xs)),
+       derivatives=lambda M, out, xs: _softmax_of(M, xs)),
 ]
 
 OPS = {op.name: op for op in _TABLE}

@@ -3,17 +3,28 @@
     python -m bench.engine
 
 1. One forward + backward per sample of MLP-shaped graphs (2-16-16-1 and 64-32-10, ReLU
-   hidden, linear output, summed squared error), built from engine ops with `dot` for the
-   weighted sums; micrograd's own `MLP` on the same input. The input is data, plain floats
-   in both engines: micrograd wraps each x_k in a new Value at every multiplication, the
-   first layer's `dot` nodes keep x as constants (op "dot_data").
+   hidden, linear output, summed squared error), the input x given as Values in both engines
+   (leaves of the graph, as `nn` gives them), micrograd's own `MLP` on the same x:
+   a. tracegrad with one `dot` node per neuron (z = w·a + b), as `nn` builds it;
+   b. tracegrad built from `*` and `+` nodes, exactly micrograd's graph, node for node.
 2. Build + backward of a chain of 1,000,000 op nodes, v ← v · c.
 3. Bytes per op node of that chain (tracemalloc), after the build.
+4. First-order backward against the engine at commit 2abb832 (before the engine was
+   restructured), both in one process on identical graphs: that engine's `autograd/` is
+   extracted with `git archive` into a temporary package. Needs a git checkout.
 """
 
+import importlib
+import io
 import json
+import os
+import pathlib
 import random
+import statistics
+import subprocess
 import sys
+import tarfile
+import tempfile
 import time
 import tracemalloc
 
@@ -26,24 +37,42 @@ SHAPES = [(2, [16, 16, 1]), (64, [32, 10])]
 
 # --- the graphs, built the same way in both engines --------------------------------------
 
-def tracegrad_sample(nin, nouts):
-    import autograd
-    from autograd import Value
+def tracegrad_sample(nin, nouts, elementary=False, autograd=None):
+    """One forward + backward of the MLP as tracegrad graphs: a dot node per neuron, or
+    (elementary) micrograd's own structure, z = ((b + w1 a1) + w2 a2) + ..."""
+    if autograd is None:
+        import autograd
+    build = mlp_builder(autograd, nin, nouts, elementary)
+    return lambda: build().backward()
+
+
+def mlp_builder(autograd, nin, nouts, elementary):
+    Value = autograd.Value
     rng = random.Random(0)
     sizes = [nin] + nouts
     layers = [[([Value(rng.uniform(-1, 1)) for _ in range(n_in)], Value(0.0)) for _ in range(n_out)]
               for n_in, n_out in zip(sizes, sizes[1:])]
-    x = [rng.uniform(-1, 1) for _ in range(nin)]
+    x = [Value(rng.uniform(-1, 1)) for _ in range(nin)]
     y = [rng.uniform(-1, 1) for _ in range(nouts[-1])]
 
-    def forward_backward():
-        a = x  # the sample is data, plain floats as micrograd's MLP takes it: dot keeps it as constants
+    def weighted_input(w, a, b):
+        if not elementary:
+            return autograd.dot(w, a, b)
+        z = b
+        for wk, ak in zip(w, a):
+            z = z + wk * ak
+        return z
+
+    def build():
+        a = x
         for i, layer in enumerate(layers):
-            z = [autograd.dot(w, a, b) for w, b in layer]
-            a = [zi.relu() for zi in z] if i < len(layers) - 1 else z
-        loss = autograd.sum([(ai - yi) ** 2 for ai, yi in zip(a, y)])
-        loss.backward()
-    return forward_backward
+            z = [weighted_input(w, a, b) for w, b in layer]
+            a = [zj.relu() for zj in z] if i < len(layers) - 1 else z
+        loss = Value(0.0)
+        for aj, yj in zip(a, y):
+            loss = loss + (aj - yj) ** 2
+        return loss
+    return build
 
 
 def micrograd_sample(nin, nouts):
@@ -51,13 +80,15 @@ def micrograd_sample(nin, nouts):
     from micrograd.nn import MLP
     rng = random.Random(0)
     model = MLP(nin, nouts)
-    x = [rng.uniform(-1, 1) for _ in range(nin)]
+    x = [Value(rng.uniform(-1, 1)) for _ in range(nin)]
     y = [rng.uniform(-1, 1) for _ in range(nouts[-1])]
 
     def forward_backward():
         out = model(x)
         out = out if isinstance(out, list) else [out]
-        loss = sum(((o - yi) ** 2 for o, yi in zip(out, y)), Value(0.0))
+        loss = Value(0.0)
+        for o, yi in zip(out, y):
+            loss = loss + (o - yi) ** 2
         loss.backward()
     return forward_backward
 
@@ -100,8 +131,13 @@ def value_class(engine):
 def worker(task, engine, *args):
     if task == "sample":
         nin, nouts = SHAPES[int(args[0])]
-        build = tracegrad_sample if engine == "tracegrad" else micrograd_sample
-        return {"seconds": median_seconds(build(nin, nouts), repeats=SAMPLE_REPEATS)}
+        if engine == "micrograd":
+            step = micrograd_sample(nin, nouts)
+        else:
+            step = tracegrad_sample(nin, nouts, elementary=engine == "tracegrad-elementary")
+        return {"seconds": median_seconds(step, repeats=SAMPLE_REPEATS)}
+    if task == "backward_vs_base":
+        return backward_against_base()
     if task == "chain":
         build, backward = chain_seconds(value_class(engine), int(args[0]))
         return {"build": build, "backward": backward}
@@ -110,6 +146,55 @@ def worker(task, engine, *args):
     if task == "bytes":
         return {"bytes": bytes_per_node(value_class(engine))}
     raise ValueError(f"unknown task {task!r}")
+
+
+BASE_COMMIT = "2abb832"  # the engine before #19's restructuring; #15: backward may be at most 5% slower
+BACKWARD_REPEATS = 61
+
+
+def backward_against_base():
+    """{graph: [seconds now, seconds at BASE_COMMIT]}: medians of backward alone on identical
+    graphs, the two engines interleaved run by run in this one process. Which engine goes
+    first alternates: the first backward after a large graph was freed runs slower."""
+    import autograd
+    base = _engine_at(BASE_COMMIT)
+    engines = (autograd, base)
+    graphs = {"MLP 64-32-10, dot nodes": (64, [32, 10], False), "MLP 64-32-10, * and + nodes": (64, [32, 10], True)}
+    builders = {name: [mlp_builder(engine, nin, nouts, elementary) for engine in engines]
+                for name, (nin, nouts, elementary) in graphs.items()}
+    builders["chain of 100,000 nodes"] = [lambda engine=engine: _chain(engine.Value, 100_000) for engine in engines]
+    times = {}
+    for name, pair in builders.items():  # one graph at a time
+        seconds = ([], [])
+        for repeat in range(BACKWARD_REPEATS if "MLP" in name else BACKWARD_REPEATS // 6):
+            for k in (0, 1) if repeat % 2 == 0 else (1, 0):
+                root = pair[k]()
+                start = time.perf_counter()
+                root.backward()
+                seconds[k].append(time.perf_counter() - start)
+                del root
+        times[name] = [statistics.median(seconds[0]), statistics.median(seconds[1])]
+    return times
+
+
+def _chain(value_class, length):
+    v, c = value_class(1.0), value_class(1.0 + 1e-7)
+    for _ in range(length):
+        v = v * c
+    return v
+
+
+def _engine_at(commit):
+    """The package autograd/ as it was at `commit`, imported under another name."""
+    folder = tempfile.mkdtemp(prefix="tracegrad-base-")
+    archive = subprocess.run(["git", "archive", commit, "autograd"], capture_output=True,
+                             cwd=pathlib.Path(__file__).resolve().parent.parent, check=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(folder, filter="data")
+    name = f"autograd_{commit}"
+    os.rename(os.path.join(folder, "autograd"), os.path.join(folder, name))
+    sys.path.insert(0, folder)
+    return importlib.import_module(name)  # its imports are relative: it is a package of its own
 
 
 def deepest_chain(value_class):
@@ -130,11 +215,12 @@ def run():
     """Rows of [measurement, tracegrad, micrograd 0.1.0, ratio]; a failed worker shows its error."""
     rows = []
     for i, (nin, nouts) in enumerate(SHAPES):
-        ours = in_fresh_process("bench.engine", "sample", "tracegrad", i)
         peer = in_fresh_process("bench.engine", "sample", "micrograd", i)
         shape = "-".join(map(str, [nin] + nouts))
-        rows.append(_row(f"MLP {shape}: forward+backward per sample", ours, peer, "seconds",
-                         lambda s: f"{s * 1e3:.3f} ms", "faster"))
+        for engine, nodes in (("tracegrad", "dot nodes"), ("tracegrad-elementary", "* and + nodes")):
+            ours = in_fresh_process("bench.engine", "sample", engine, i)
+            rows.append(_row(f"MLP {shape}, Values as inputs, {nodes}: forward+backward per sample", ours, peer,
+                             "seconds", lambda s: f"{s * 1e3:.3f} ms", "faster"))
     ours, peer = _chain_median("tracegrad"), _chain_median("micrograd")
     limit = in_fresh_process("bench.engine", "chain_limit", "micrograd")
     rows.append([f"chain of {CHAIN_LENGTH:,} nodes: build + backward", _show_chain(ours),
@@ -143,6 +229,15 @@ def run():
     peer = in_fresh_process("bench.engine", "bytes", "micrograd")
     rows.append(_row("bytes per op node (tracemalloc)", ours, peer, "bytes", lambda b: f"{b:.0f}", "smaller"))
     return rows
+
+
+def run_against_base():
+    """Rows of [graph, backward now, backward at BASE_COMMIT, now / then]."""
+    result = in_fresh_process("bench.engine", "backward_vs_base", "tracegrad")
+    if "error" in result:
+        return [["backward against " + BASE_COMMIT, result["error"], "-", "-"]]
+    return [[f"{name}: backward", f"{now * 1e3:.3f} ms", f"{then * 1e3:.3f} ms", f"{now / then:.3f}x the time"]
+            for name, (now, then) in result.items()]
 
 
 def _chain_median(engine):
@@ -186,6 +281,9 @@ def main():
         return
     print_table(f"Engine: tracegrad vs micrograd 0.1.0 (per sample: medians of {SAMPLE_REPEATS} runs; each engine in its own process)",
                 ["measurement", "tracegrad", "micrograd 0.1.0", "ratio"], run())
+    print_table(f"Engine: first-order backward now against the engine at {BASE_COMMIT} (medians of "
+                f"{BACKWARD_REPEATS} interleaved runs in one process; #15 allows at most 1.05x)",
+                ["graph", "now", BASE_COMMIT, "ratio"], run_against_base())
 
 
 if __name__ == "__main__":

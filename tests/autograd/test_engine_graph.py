@@ -369,7 +369,7 @@ def build_use_and_drop_a_graph():
     x, y, w = Value(0.7, label="x"), Value(1.3, label="y"), Value(-0.4, label="w")
     parts = [x + y, x - y, x * y, x / y, -x, abs(w), x ** 2, 2 ** x, x ** y, y.sqrt(), x.exp(), y.log(),
              w.tanh(), w.sigmoid(), w.relu(), w.step(), autograd.dot([x, y], [w, x], bias=y),
-             autograd.logsumexp([x, y, w]), *autograd.softmax([x, w])]
+             autograd.logsumexp([x, y, w]), *autograd.softmax([x, w]), *autograd.softmax([x, y, w])]
     out = autograd.sum(parts) * x
     with autograd.no_grad():
         out * out

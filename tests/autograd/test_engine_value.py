@@ -115,7 +115,7 @@ def test_op_names():
         "log": x.log(), "tanh": x.tanh(), "sigmoid": x.sigmoid(), "relu": x.relu(),
         "step": x.step(), "sum": autograd.sum([x, y]), "dot": autograd.dot([x], [y]),
             "dot_data": autograd.dot([x], [3.0]),
-        "logsumexp": autograd.logsumexp([x, y]),
+        "logsumexp": autograd.logsumexp([x, y]), "softmax": autograd.softmax([x, y])[0],
     }
     for name, node in expected.items():
         assert node.op == name

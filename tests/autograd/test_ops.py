@@ -118,6 +118,8 @@ CASES = {
     "dot": Case(dot_inputs(), build_dot),
     "dot_data": Case(dot_data_inputs(), build_dot_data),
     "logsumexp": Case(many(-20.0, 20.0), lambda c, *xs: autograd.logsumexp(xs)),
+    "softmax": Case(st.tuples(many(-20.0, 20.0), st.integers(0, 5)).map(lambda t: (t[0][0], {"i": t[1] % len(t[0][0])})),
+                    lambda c, *xs: autograd.softmax(xs)[c["i"]]),
 }
 
 OP_NAMES = sorted(OPS)

@@ -68,7 +68,8 @@ def test_how_a_picture_draws_each_op():
     assert symbol(x ** 2) == "x^2" and symbol(3 ** x) == "3^y" and symbol(x.step(0.5)) == "step≥0.5"
     assert symbol(x ** 0.5, number=lambda c: f"{c:.3f}") == "x^0.500"
     assert symbol(x) == ""
-    assert all(op.shown({c.name: 1.0 for c in op.consts if c.name in ("k", "c", "threshold")})
+    assert symbol(autograd.softmax([x, x])[1]) == "softmax_1"
+    assert all(op.shown({c.name: 1 for c in op.consts if c.name in ("k", "c", "threshold", "n", "i")})
                for op in OPS.values())
 
 

@@ -1,0 +1,131 @@
+"""PyTorch's habits on Value (#13, #15, #17): item, detach, backward(gradient=), requires_grad,
+backward after no_grad, accumulation that would overflow, bool, gradcheck's truth value."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import autograd
+from autograd import Value
+
+
+def test_item_is_the_data_as_a_float():
+    v = Value(np.float32(2.5)) * 2
+    assert v.item() == 5.0 and type(v.item()) is float
+
+
+def test_detach_is_a_new_leaf_outside_the_graph():
+    x = Value(3.0, label="x")
+    h = x * x
+    d = h.detach()
+    assert (d.data, d.label, d.op, d.parents, d.requires_grad) == (9.0, h.label, "", (), False)
+    out = d * x  # the gradient flows into x only directly, not through d
+    out.backward()
+    assert x.grad == 9.0 and d.grad == 0.0 and h.grad == 0.0
+
+
+@given(st.floats(-100, 100, allow_nan=False), st.floats(-5, 5, allow_nan=False))
+def test_backward_with_a_gradient_scales_every_gradient(seed, a):
+    x = Value(a)
+    y = (x * x).tanh() + x
+    y.backward(gradient=seed)
+    assert x.grad == autograd.gradients(y, seed)[x] and y.grad == seed  # seed·1, then the chain rule
+    assert math.isclose(x.grad, autograd.grad(y, x) * seed, rel_tol=1e-14, abs_tol=1e-300)
+
+
+def test_backward_gradient_is_checked_by_name():
+    with pytest.raises(ValueError, match="backward gradient: expected a finite number, got nan"):
+        (Value(1.0) * 2).backward(math.nan)
+    with pytest.raises(TypeError, match="backward gradient"):
+        (Value(1.0) * 2).backward("1")
+
+
+def test_backward_on_a_graph_built_under_no_grad_says_why():
+    x = Value(2.0, label="x")
+    with autograd.no_grad():
+        y = x * x
+    with pytest.raises(RuntimeError, match="does not require grad.*no_grad"):
+        y.backward()
+    assert x.grad == 0.0
+
+
+def test_constants_made_from_numbers_get_no_grad():
+    x = Value(2.0)
+    y = x * 3.0 + 1.0
+    y.backward()
+    constants = [p for node in autograd.topological_order(y) for p in node.parents if not p.requires_grad]
+    assert len(constants) == 2 and all(c.grad == 0.0 for c in constants) and x.grad == 3.0
+
+
+def test_a_second_backward_doubles_every_gradient_bit_for_bit():
+    x, w = Value(0.7), Value(-1.3)
+    out = autograd.softmax([x * w, x.tanh(), w.exp()])[0] * x
+    out.backward()
+    first = {node: node.grad for node in autograd.topological_order(out)}
+    out.backward()
+    assert all(node.grad == 2 * g for node, g in first.items())
+
+
+def test_gradients_accumulating_to_inf_raise_and_change_no_grad():
+    """#13 item 5: g = Value(1.0); b = g * 1e308; two backward calls."""
+    g = Value(1.0, label="g")
+    b = g * 1e308
+    b.backward()
+    before = {node: node.grad for node in autograd.topological_order(b)}
+    with pytest.raises(FloatingPointError, match=r"accumulated \.grad at node 'g'.*inf.*no \.grad was changed"):
+        b.backward()
+    assert {node: node.grad for node in autograd.topological_order(b)} == before
+
+
+def test_a_value_is_always_truthy_even_at_zero():
+    """Documented decision: bool(Value) is True (a node exists); test the number with .data."""
+    assert bool(Value(0.0)) and bool(Value(-0.0) * 0)
+    assert not Value(0.0).data
+
+
+@pytest.mark.parametrize("flag", [True, False, np.True_, np.False_])
+def test_bools_count_as_one_and_zero_consistently(flag):
+    assert Value(flag).data == float(flag)
+    assert (Value(2.0) * flag).data == 2.0 * float(flag)
+
+
+@pytest.mark.parametrize("digits", [400, -5000, 100000])
+def test_an_int_too_large_for_a_float_is_a_clear_value_error(digits):
+    huge = 10 ** abs(digits) * (1 if digits > 0 else -1)  # past 4300 digits str() itself fails
+    with pytest.raises(ValueError, match=r"Value: expected a finite number, got an int too large for a float "
+                                         r"\(about \d+ digits"):
+        Value(huge)
+    with pytest.raises(ValueError, match="int too large"):
+        autograd.as_number(huge, "n")
+
+
+def test_gradcheck_report_is_truthy_only_when_it_agrees():
+    good = autograd.gradcheck(lambda x: x * x, [1.5], hand=[3.0])
+    bad = autograd.gradcheck(lambda x: x * x, [1.5], hand=[4.0])
+    assert good and good.ok
+    assert not bad and not bad.ok
+    with pytest.raises(AssertionError):
+        assert autograd.gradcheck(lambda x: x * x, [1.5], hand=[4.0])
+
+
+def test_chain_rule_steps_match_gradients_bit_for_bit():
+    x, w = Value(0.5, label="x"), Value(-2.0, label="w")
+    h = (x * w).tanh()
+    out = h * h + x
+    steps = autograd.chain_rule(out)
+    grads = autograd.gradients(out)
+    ops = list(reversed(autograd.topological_order(out, leaves=False)))
+    assert [s[0] for s in steps[:len(ops)]] == ops and all(not terms for _, _, terms in steps[len(ops):])
+    assert {node for node, _, _ in steps} == set(grads)
+    for node, g, terms in steps:
+        assert g == grads[node]
+        assert [(p, d, t) for p, d, t in terms] == [(p, d, g * d) for p, d in
+                                                   zip(node.parents, autograd.local_derivatives(node))]
+    received = {}
+    for node, g, terms in steps:
+        for parent, _, term in terms:
+            received[parent] = term if parent not in received else received[parent] + term
+    assert all(received[node] == grads[node] for node in grads if node is not out)
