@@ -258,6 +258,24 @@ def _run_epoch(path, X, targets, Y, batch_size, shuffle, rng, rule, history, bef
     order = rng.permutation(n) if shuffle else np.arange(n)
     outputs = None if rule is None else np.empty((n, path.model.nout))
     path.begin_epoch(order)
+    # Numpy's warnings off for the whole epoch, once: every path checks its numbers itself (the
+    # scalar engine raises, the compiled path checks the loss and ∇θ, the optimizer θ), and
+    # entering errstate for every batch costs more than a small layer's matmul.
+    with np.errstate(all="ignore"):
+        total_loss, updates = _run_batches(path, order, batch_size, outputs, before_update)
+    history.loss.append(total_loss / n)
+    if rule is None:
+        history.accuracy.append(None)
+    else:
+        truth = Y[order] if Y is not None else [targets[i] for i in order]
+        history.accuracy.append(rule.correct(outputs, truth) / n)
+    history.updates.append(updates)
+    history.seconds.append(time.perf_counter() - start)
+
+
+def _run_batches(path, order, batch_size, outputs, before_update):
+    """The batches of one epoch, one update each: (Σ over the batches of loss × size, updates)."""
+    n = len(order)
     total_loss, updates = 0.0, 0
     for first in range(0, n, batch_size):
         last = min(first + batch_size, n)
@@ -270,14 +288,7 @@ def _run_epoch(path, X, targets, Y, batch_size, shuffle, rng, rule, history, bef
             before_update(path, seen=first, batch_loss=batch_loss)
         path.update()
         updates += 1
-    history.loss.append(total_loss / n)
-    if rule is None:
-        history.accuracy.append(None)
-    else:
-        truth = Y[order] if Y is not None else [targets[i] for i in order]
-        history.accuracy.append(rule.correct(outputs, truth) / n)
-    history.updates.append(updates)
-    history.seconds.append(time.perf_counter() - start)
+    return total_loss, updates
 
 
 def _validate(path, validation, history):

@@ -478,8 +478,8 @@ def test_an_interrupted_adam_step_leaves_theta_and_its_state_in_step(compiled, m
     committed = []  # after each update of a run without interrupts: (θ, m, v) at t = 1, 2, ...
     original = nn.Optimizer.checked_update
 
-    def recording(self, theta, grad):
-        original(self, theta, grad)
+    def recording(self, theta, grad, **options):  # options: quiet=True from the compiled path
+        original(self, theta, grad, **options)
         committed.append((theta.tolist(), self.m.tolist(), self.v.tolist()))
 
     monkeypatch.setattr(nn.Optimizer, "checked_update", recording)
