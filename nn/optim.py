@@ -100,7 +100,7 @@ class Optimizer:
     def _apply(self, theta, grad):
         """update(θ, g), then Σ θ: nan and inf propagate into the sum."""
         self.update(theta, grad)
-        return theta.sum()
+        return np.add.reduce(theta)
 
     def _state(self):
         """A copy of everything `update` may change (arrays copied: update changes them in place)."""

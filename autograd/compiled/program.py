@@ -163,8 +163,8 @@ class Program:
         if seed is None:  # ∂C/∂C(i) for each example: 1/batch for the mean
             seed = self._seeds[batch] = np.full((1, batch), 1.0 / batch if self.reduction == "mean" else 1.0)
         losses, self._last = self._gradient(X.T, None if Y is None else Y.T, seed, batch)
-        loss = losses.sum() * (1 if losses.shape[-1] == batch else batch)
-        if not math.isfinite(loss + self._grad.sum()):  # nan and inf propagate into sums
+        loss = np.add.reduce(losses, axis=None) * (1 if losses.shape[-1] == batch else batch)
+        if not math.isfinite(loss + np.add.reduce(self._grad)):  # nan and inf propagate into sums
             self._explain(X, Y, _spread(losses, batch), backward=True)
         return float(loss) / batch if self.reduction == "mean" else float(loss)
 
