@@ -36,11 +36,27 @@ def parameters(f):
 
 
 def targets(f):
-    """The target y_1: a number of the cost, not something backprop differentiates for. The
-    cost is 1/2 Σ (y_j - a_j)², so each y_j is the first input of the `-` node that reads a_j."""
-    outputs = set(f.net.output)
-    return [node.parents[0] for node in autograd.topological_order(f.cost)
+    """The target y_1: a number of the cost, not something backprop differentiates for."""
+    return _targets(f.cost, f.net.output)
+
+
+def _targets(cost, outputs):
+    """The cost is 1/2 Σ (y_j - a_j)², so each y_j is the first input of the `-` node that reads a_j."""
+    outputs = set(outputs)
+    return [node.parents[0] for node in autograd.topological_order(cost)
             if node.op == "-" and node.parents[1] in outputs]
+
+
+def viz_roles(cost):
+    """For `python -m viz demos.notes_network`: the parameters are what each neuron's dot node
+    reads as its weights and bias (the network was built so), and y_1 is a constant."""
+    groups = [autograd.ops.input_groups(node) for node in autograd.topological_order(cost)]
+    neurons = [g for g in groups if "weights" in g]
+    weights = [p for g in neurons for p in (*g["weights"], *g.get("bias", ()))]
+    read_by_a_neuron = {p for g in neurons for p in g.get("inputs", ())}
+    outputs = [node for node in autograd.topological_order(cost)
+               if autograd.ops.is_activation(node.op) and node not in read_by_a_neuron]
+    return {"parameters": weights, "constants": _targets(cost, outputs)}
 
 
 def corrected_steps(f):
@@ -87,7 +103,7 @@ def pictures(f, out):
 
     out = output_dir(out)
     roles = dict(parameters=parameters(f), constants=targets(f))
-    graph = viz.draw(f.cost, grads=autograd.engine.gradients(f.cost), **roles).save(out / "notes_network.png")
+    graph = viz.draw(f.cost, grads=autograd.gradients(f.cost), **roles).save(out / "notes_network.png")
     page = viz.stepper(f.cost, out / "notes_network_stepper.html", **roles,
                        title="note 000, Figure 5: backward through C = 1/2 (y - ŷ)²")
     return [graph, page]

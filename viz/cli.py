@@ -5,8 +5,10 @@
     python -m viz --demos                      # every module of the demos package with build()
 
 The convention: the file or module defines a function `build()` returning the root Value
-(the output or loss), or a module-level Value named `root`. A file is run with
-__name__ == "__viz__", so its `if __name__ == "__main__":` block does not run.
+(the output or loss), or a module-level Value named `root`. It may also define
+`viz_roles(root)` returning {"parameters": [...], "constants": [...]}: the leaves that are
+parameters and constants (see `viz.roles`). A file is run with __name__ == "__viz__", so its
+`if __name__ == "__main__":` block does not run.
 
 For each target NAME it writes, into the output folder (default ./out):
   NAME.svg, NAME.png      the graph with every value and its gradient ∂root/∂value
@@ -24,7 +26,7 @@ import sys
 from pathlib import Path
 
 import autograd
-from autograd.engine import gradients
+from autograd import gradients
 
 from .render import MAX_NODES, draw
 from .stepper import stepper, stepper_frames
@@ -32,6 +34,11 @@ from .stepper import stepper, stepper_frames
 
 def load_root(target):
     """The root Value a script file or module defines (`build()` or `root`)."""
+    return load_target(target)[0]
+
+
+def load_target(target):
+    """(root, {"parameters": ..., "constants": ...}) from a script file or module."""
     if target.endswith(".py") or Path(target).is_file():
         if not Path(target).is_file():
             raise FileNotFoundError(f"viz: no such script: {target}")
@@ -51,7 +58,11 @@ def load_root(target):
                           f"build() that returns the output Value, or a Value named root")
     if not isinstance(root, autograd.Value):
         raise TypeError(f"{where} {type(root).__name__} {root!r:.60}, expected an autograd.Value")
-    return root
+    roles = namespace["viz_roles"](root) if callable(namespace.get("viz_roles")) else {}
+    unknown = set(roles) - {"parameters", "constants"}
+    if unknown:
+        raise TypeError(f"viz: {target}: viz_roles() gave {sorted(unknown)}; expected the keys parameters, constants")
+    return root, dict(roles)
 
 
 def _run_script(path):
@@ -90,10 +101,10 @@ def demo_targets():
 
 def render_target(target, out, *, collapse=None, digits=4, rankdir="LR", frames=None,
                   max_nodes=MAX_NODES, stepper_page=True, say=print):
-    root = load_root(target)
+    root, roles = load_target(target)
     name = Path(target).stem if target.endswith(".py") else target.rsplit(".", 1)[-1]
     out.mkdir(parents=True, exist_ok=True)
-    options = dict(digits=digits, rankdir=rankdir, max_nodes=max_nodes)
+    options = dict(digits=digits, rankdir=rankdir, max_nodes=max_nodes, **roles)
     collapse, picture = _collapse_that_fits(root, collapse, dict(grads=gradients(root), edge_derivatives=True,
                                                                 **options), say, name)
     written = [picture.save(out / f"{name}.svg"), picture.save(out / f"{name}.png")]

@@ -58,7 +58,7 @@ def find_neurons(order, consumers):
         if not graph.is_neuron_sum(z):
             continue
         groups = graph.input_groups(z)
-        weights, inputs, bias = groups["weights"], groups["inputs"], groups["bias"]
+        weights, inputs, bias = groups["weights"], groups.get("inputs", ()), groups.get("bias", ())
         x = graph.data_inputs(z)
         reads = ("data", x) if x is not None else tuple(map(id, inputs))
         readers = consumers[z]

@@ -4,7 +4,7 @@ import textwrap
 
 from .escape import dot_html, dot_string, shortened
 from .scene import MAX_VALUES, build_scene, grad_reader
-from .style import DATA_COLOUR, FONT, HIGHLIGHT, HIGHLIGHT_FILL, OP_COLOUR, ROLE_COLOURS, compact
+from .style import EDGE_NOTE, DATA_COLOUR, FONT, HIGHLIGHT, HIGHLIGHT_FILL, OP_COLOUR, ROLE_COLOURS, compact
 
 EDGE_TOOLTIP = "the number on an edge is the local derivative ∂out/∂in of the op it enters"
 
@@ -53,6 +53,7 @@ def scene_to_dot(scene, *, rankdir="LR", digits=4, grad_of=lambda value: None,
         f'  node [fontname={dot_string(FONT)}, fontsize=12];',
         f'  edge [fontname={dot_string(FONT)}, fontsize=10, color="#555555", arrowsize=0.7];',
     ]
+    caption = caption or (EDGE_NOTE if edge_derivatives else "")
     if caption:
         lines.append(f"  graph [labelloc=b, labeljust=l, fontsize=12, label=<{_caption(caption, caption_lines)}>];")
     table = dict(digits=digits, grad_of=grad_of, cell_sizes=cell_sizes, reference_of=reference_of,
@@ -102,20 +103,28 @@ def _box_table(scene, box, highlighted, *, digits, grad_of, cell_sizes, referenc
             cells.append(f'<TR><TD ALIGN="LEFT">grad</TD>{_grad_cell(scene, value, digits, grad_of, cell_sizes)}</TR>')
         if reference_of and reference_of(value) is not None:
             cells.append(f'<TR><TD ALIGN="LEFT">{dot_html(reference_name)}</TD>'
-                         f'<TD>{compact(reference_of(value), digits)}</TD></TR>')
+                         f'{_reference_cell(scene, value, reference_of(value), digits)}</TR>')
     else:
         extra = f'<TD><I>{dot_html(reference_name)}</I></TD>' if reference_of else ""
         cells.append(f'<TR><TD></TD><TD><I>data</I></TD><TD><I>grad</I></TD>{extra}</TR>')
         for name, value in box.rows:
             other = ""
             if reference_of:
-                other = f'<TD>{compact(reference_of(value), digits) if reference_of(value) is not None else ""}</TD>'
+                other = _reference_cell(scene, value, reference_of(value), digits)
             cells.append(f'<TR><TD ALIGN="LEFT">{dot_html(shortened(name)[0])}</TD><TD>{compact(value.data, digits)}</TD>'
                          f'{_grad_cell(scene, value, digits, grad_of, cell_sizes)}{other}</TR>')
     if box.note:
         cells.append(f'<TR><TD COLSPAN="{span}"><FONT POINT-SIZE="9">{dot_html(box.note)}</FONT></TD></TR>')
     return (f'<TABLE BORDER="2"{border} CELLBORDER="1" CELLSPACING="0" CELLPADDING="3" '
             f'BGCOLOR="{colour}">' + "".join(cells) + "</TABLE>")
+
+
+def _reference_cell(scene, value, number, digits):
+    """The other engine's gradient, with an ID (as a grad cell has) so that the stepper can
+    hide it until its own gradient is known: the answer is not given away before the step."""
+    if number is None:
+        return "<TD></TD>"
+    return f'<TD ID="r{scene.index[value]}" TOOLTIP="the reference gradient">{compact(number, digits)}</TD>'
 
 
 def _attribute(text):

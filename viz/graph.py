@@ -9,62 +9,53 @@ decodes a node by hand.
 import math
 
 import autograd
+from autograd import ops
+from autograd.engine import backpropagate
+
+from .style import compact
 
 
 def constants(value):
     """The op's constants of a node (the k of x**k, the data x of dot_data), {} for none."""
-    return getattr(value, "consts", None) or getattr(value, "params", None) or {}
+    return value.consts or {}
 
 
 def input_groups(value):
-    """{group name: tuple of parents} for an op with named input groups (a dot's "weights",
-    "inputs", "bias"), else {} (every input plays the same part)."""
-    op = autograd.OPS[value.op]
-    groups = getattr(op, "groups", None)
-    if callable(groups):
-        return dict(groups(value.parents, **constants(value)))
-    if value.op == "dot":
-        n = constants(value)["n"]
-        return {"weights": value.parents[:n], "inputs": value.parents[n:2 * n], "bias": value.parents[2 * n:]}
-    if value.op == "dot_data":
-        n = len(constants(value)["x"])
-        return {"weights": value.parents[:n], "inputs": (), "bias": value.parents[n:]}
-    return {}
+    """{group name: tuple of parents} from the op table: a dot's "weights", "inputs", "bias"."""
+    return ops.input_groups(value)
 
 
 def data_inputs(value):
-    """The plain numbers a node reads as data (dot_data's x), else None."""
-    return constants(value).get("x") if value.op == "dot_data" else None
+    """The plain numbers a neuron reads as data (dot_data's constant x), else None."""
+    groups = input_groups(value)
+    return constants(value).get("x") if "weights" in groups and "inputs" not in groups else None
 
 
 def is_neuron_sum(value):
-    """True for a neuron's weighted input z = w·a + b (a dot or dot_data node)."""
-    return bool(value.op) and "weights" in input_groups(value)
+    """True for a neuron's weighted input z = w·a + b (an op with a group of weights)."""
+    return "weights" in input_groups(value)
 
 
 def is_activation(value):
-    """True for a node a = f(z) of an activation op (σ, tanh, ReLU, step)."""
-    if not value.op:
-        return False
-    flag = getattr(autograd.OPS[value.op], "activation", None)
-    return bool(flag) if flag is not None else value.op in ("tanh", "sigmoid", "relu", "step")
+    """True for a node a = f(z) of an activation op (σ, tanh, ReLU, step), as the table says."""
+    return ops.is_activation(value.op)
 
 
 def symbol(value):
-    """The op's symbol as the notes write it (×, σ, Σ, x², ...), else its name."""
-    op = autograd.OPS[value.op]
-    consts = constants(value)
-    draw = getattr(op, "draw", None)
-    if callable(draw):
-        return draw(**consts)
-    from .style import compact
-    if value.op == "**k":
-        return f"x^{compact(consts['k'])}"
-    if value.op == "c**y":
-        return f"{compact(consts['c'])}^y"
-    if value.op == "step":
-        return f"step≥{compact(consts['threshold'])}"
-    return op.symbol or value.op
+    """The op's symbol as the notes write it (×, σ, Σ, x^2, ...), from the table."""
+    return ops.symbol(value, number=_bracketed) or value.op
+
+
+def function_name(value):
+    """The op written as a function: σ for sigmoid, tanh, ReLU, exp, step, ... (the table's
+    symbol, or its name when the symbol needs the op's constants)."""
+    return autograd.OPS[value.op].symbol or value.op
+
+
+def _bracketed(number):
+    """A constant inside a symbol: (-2)^y, not -2^y, which reads as -(2^y)."""
+    shown = compact(number)
+    return f"({shown})" if shown.startswith("-") else shown
 
 
 def local_derivatives(value):
@@ -76,28 +67,32 @@ def chain_rule_terms(root):
     in the very order the engine adds them, the error backward raises or None, and the node
     at which the walk stopped or None).
 
-    Each product is computed as the engine computes it, so summing a node's products in
-    this order gives its gradient bit for bit. The walk stops at the first node whose terms
-    are not all finite; the error is the one `backward()` raises on this graph.
+    The walk is the engine's own (`autograd.engine.backpropagate`), so summing a node's
+    products in this order (the first, then + each later one) gives its gradient bit for bit.
+    It stops before the first node whose terms are not all finite, or whose local derivative
+    the op table cannot give; the error is the one `backward()` raises on this graph.
     """
     error = None
     try:
-        autograd.engine.gradients(root)
+        autograd.gradients(root)
     except (ArithmeticError, ValueError) as raised:
         error = raised
+    walked = []
+    try:
+        backpropagate(root, steps=walked)
+    except (ArithmeticError, ValueError):  # a local derivative that is not finite
+        pass
+    order = list(reversed(autograd.topological_order(root, leaves=False)))
     terms, grads = [], {root: 1.0}
-    for node in reversed(autograd.topological_order(root, leaves=False)):
-        g = grads[node]
-        try:
-            derivatives = autograd.local_derivatives(node)
-        except (ArithmeticError, ValueError):  # a local derivative that is not finite
-            return terms, error, node
+    for node, g, derivatives in walked:
         node_terms = [(node, parent, g, d, g * d) for parent, d in zip(node.parents, derivatives)]
         totals = {}  # the node's terms go in together, or not at all
         for _, parent, _, _, product in node_terms:
-            totals[parent] = totals.get(parent, grads.get(parent, 0.0)) + product
-        if not all(map(math.isfinite, (*(t[4] for t in node_terms), *totals.values()))):
+            so_far = totals.get(parent, grads.get(parent))
+            totals[parent] = product if so_far is None else so_far + product
+        if not all(map(math.isfinite, (g, *(t[4] for t in node_terms), *totals.values()))):
             return terms, error, node
         terms.extend(node_terms)
         grads.update(totals)
-    return terms, error, None
+    stopped = order[len(walked)] if len(walked) < len(order) else None
+    return terms, error, stopped

@@ -16,8 +16,6 @@ MAX_EXPRESSION = 32  # characters: longer expressions make formulas unreadable
 ATOM, POWER, PREFIX, PRODUCT, SUM = 5, 4, 3, 2, 1
 
 _INFIX = {"+": (" + ", SUM), "-": (" − ", SUM), "*": (" · ", PRODUCT), "/": (" / ", PRODUCT)}
-_FUNCTIONS = {"exp": "exp", "log": "ln", "tanh": "tanh", "sigmoid": "σ", "relu": "ReLU", "step": "step",
-              "logsumexp": "logΣexp"}
 _SUPERSCRIPTS = {2.0: "²", 3.0: "³"}
 
 
@@ -42,15 +40,14 @@ def _names(order, aliases):
         elif value.label:
             expressions[value] = (value.label, ATOM)
         elif not value.op:
-            shown = compact(value.data)
-            expressions[value] = (shown, ATOM if not shown.startswith("-") else PREFIX)
+            expressions[value] = _number(value.data)
         else:
             expressions[value] = _expression(value, expressions)
         text = expressions[value][0]
         if not value.label and value.op and value not in aliases and len(text) > MAX_EXPRESSION:
             counts[value.op] = counts.get(value.op, 0) + 1
             text = f"{graph.symbol(value)} node {counts[value.op]}"
-            expressions[value] = (text, ATOM)
+            expressions[value] = (text, SUM)  # bracketed inside formulas: ∂C/∂(Σ node 1)
         names[value] = text
     if order and not order[-1].label and order[-1] not in aliases:
         names[order[-1]] = "out"
@@ -77,16 +74,31 @@ def _expression(value, expressions):
         power = _SUPERSCRIPTS.get(k, f"^{compact(k)}")
         return _bracket(parts[0], ATOM) + power, POWER
     if op == "c**y":
-        return f"{compact(graph.constants(value)['c'])}^" + _bracket(parts[0], ATOM), POWER
+        c = compact(graph.constants(value)["c"])
+        return (f"({c})" if c.startswith("-") else c) + "^" + _bracket(parts[0], ATOM), POWER
     if op == "**":
         return _bracket(parts[0], ATOM) + "^" + _bracket(parts[1], ATOM), POWER
     if op == "sum":
         return " + ".join(_bracket(p, SUM) for p in parts), SUM
-    if op in _FUNCTIONS:
-        return f"{_FUNCTIONS[op]}({', '.join(p[0] for p in parts)})", ATOM
     if graph.is_neuron_sum(value):
-        return "w·a + b of " + ", ".join(p[0] for p in parts), SUM
-    return f"{op}({', '.join(p[0] for p in parts)})", ATOM
+        return _weighted_sum(value, expressions), SUM
+    return f"{graph.function_name(value)}({', '.join(p[0] for p in parts)})", ATOM  # σ(z), exp(x), ...
+
+
+def _number(x):
+    """A number as an expression: a negative one is bracketed wherever it is an operand."""
+    shown = compact(x)
+    return shown, PREFIX if shown.startswith("-") else ATOM
+
+
+def _weighted_sum(value, expressions):
+    """z = w_1·a_1 + w_2·a_2 + b, the inputs being a neuron's values or its data numbers."""
+    groups = graph.input_groups(value)
+    data = graph.data_inputs(value)
+    inputs = [expressions[a] for a in groups.get("inputs", ())] or [_number(x) for x in data or ()]
+    terms = [f"{_bracket(expressions[w], PRODUCT)}·{_bracket(a, POWER)}" for w, a in zip(groups["weights"], inputs)]
+    terms += [_bracket(expressions[b], SUM) for b in groups.get("bias", ())]
+    return " + ".join(terms)
 
 
 def _bracket(part, needed):

@@ -60,8 +60,8 @@ def agreement(grads, reference, names, *, name="PyTorch", tolerance=1e-12):
         if not difference <= tolerance:
             disagree.append((names.get(value, value.label), grads[value], other))
     if not disagree:
-        text = (f"all {compared} gradients agree with {name} to within {tolerance:g} "
-                f"(largest difference {largest:.2g})")
+        which = f"all {compared} gradients agree" if compared != 1 else "the 1 gradient agrees"
+        text = f"{which} with {name} to within {tolerance:g} (largest difference {largest:.2g})"
     else:
         listed = "; ".join(f"{n}: {compact(g, 17)} here, {compact(o, 17)} in {name}" for n, g, o in disagree[:8])
         more = f"; and {len(disagree) - 8} more" if len(disagree) > 8 else ""

@@ -5,10 +5,11 @@ A role comes from what the code knows, never from the letters of a label:
 - an op node is an intermediate;
 - a parameter is a leaf you name as one: `parameters=model.parameters()`, `parameters=model`
   (anything with a `.parameters()` method, such as an nn.Module) or a list of Values;
-- a constant is a leaf you name as one (`constants=[y]`, say a target), or a number the
-  engine made into a leaf: an unlabelled leaf, such as the 1/2 of C = 1/2 (y - ŷ)² or the 2 of
-  2*x. As in PyTorch, where a number in an expression is not a leaf that requires grad, a
-  constant is drawn without a gradient and gets no step;
+- a constant is a leaf you name as one (`constants=[y]`, say a target), or one that does not
+  require grad (`requires_grad` False): a number the engine made into a leaf, such as the 1/2
+  of C = 1/2 (y - ŷ)² or the 2 of 2*x, a detached value, `Value(x, requires_grad=False)`. As in
+  PyTorch, where a number in an expression is not a leaf that requires grad, a constant is
+  drawn without a gradient and gets no step;
 - any other leaf is an input (x_k, or the a, b, c of a hand-built example): its gradient is
   shown, as micrograd shows every leaf's.
 """
@@ -28,7 +29,7 @@ def role_finder(root, parameters=None, constants=None):
             return "intermediate"
         if value in chosen:
             return "parameter"
-        if value in fixed or not value.label:
+        if value in fixed or not getattr(value, "requires_grad", bool(value.label)):
             return "constant"
         return "input"
 

@@ -104,7 +104,7 @@
   pane.addEventListener("pointerdown", function (event) {
     if (event.target.closest("button")) return;
     pointers[event.pointerId] = { x: event.clientX, y: event.clientY };
-    pane.setPointerCapture(event.pointerId);
+    try { pane.setPointerCapture(event.pointerId); } catch (e) { /* a pointer already gone */ }
     pane.classList.add("tg-dragging");
     pinch = null;
   });
@@ -156,7 +156,8 @@
     cells.forEach(function (c) {
       if (c.text) c.text.textContent = c.knownAt <= current ? c.grad : "?";
     });
-    clear("current"); clear("cell-current"); clear("term");
+    clear("current"); clear("cell-current"); clear("term"); clear("source");
+    step.sources.forEach(function (id) { var b = part(id); if (b) b.classList.add("source"); });
     var boxes = step.boxes.map(part).filter(Boolean);
     boxes.forEach(function (box) { box.classList.add("current"); });
     var cell = part(step.cell ? "a_" + step.cell : null);

@@ -130,6 +130,8 @@ def _page_data(scene, steps, digits, reference, reference_name, tolerance):
     known_at = {step.node: step.number for step in steps[1:] if step.node is not None}
     cells = [[f"g{scene.index[value]}", compact(step.grad, digits), known_at[value]]
              for step in steps[1:] for value in [step.node] if value is not None and _has_cell(scene, value)]
+    cells += [[f"r{scene.index[value]}", compact(reference[value], digits), known_at[value]]
+              for value in reference if value in known_at and value in scene.box_of]  # hidden until its step
     grads = gradients_after(steps, len(steps) - 1)
     return {"steps": [_step_data(scene, s, digits, edge_of, reference, reference_name, tolerance, grads)
                       for s in steps],
@@ -149,6 +151,8 @@ def _step_data(scene, step, digits, edge_of, reference, reference_name, toleranc
         "exact": repr(step.grad) if step.grad is not None else "",
         "text": visible(step.text),
         "edges": sorted({edge_of[(node, t.consumer)] for t in step.terms if (node, t.consumer) in edge_of}),
+        "sources": list(dict.fromkeys(scene.box_of[t.consumer].id for t in step.terms
+                                      if t.consumer in scene.box_of and scene.box_of[t.consumer].id not in boxes)),
         "reference": "", "agrees": None,
     }
     if step.kind == "layer":  # the layer's vector δ(l): its z nodes and their gradients

@@ -97,8 +97,8 @@ class Walk:
         self.grad = {root: 1.0}
         for value, received in self.received.items():
             if received:
-                total = 0.0
-                for term in received:  # the engine's sum: 0.0 + first + second + ..., in this order
+                total = received[0].product
+                for term in received[1:]:  # the engine's sum: the first term, + each later one, in order
                     total += term.product
                 self.grad[value] = total
         stepped = {v for v in self.order_topological

@@ -15,6 +15,8 @@ OP_COLOUR = "#f4f4f4"
 HIGHLIGHT = "#d55e00"  # vermillion: the stepper's current node
 HIGHLIGHT_FILL = "#f9c9a5"  # its light tint, behind dark text
 
+EDGE_NOTE = "The number on each edge is the local derivative ∂out/∂in of the op it enters."
+
 UNKNOWN = "?"  # a gradient not computed yet: never shown as 0.0
 
 

@@ -14,10 +14,14 @@ what the notes call it:
 with l, j, k the layer (the inputs are layer 1, as in the notes) and the neuron's places.
 """
 
-from .style import compact
+from . import graph
+from .style import EDGE_NOTE, compact
 
-PRIMES = {"sigmoid": "σ′", "tanh": "tanh′", "relu": "ReLU′", "step": "step′"}
-EDGE_NOTE = "The number on each edge is the local derivative ∂out/∂in of the op it enters."
+
+
+def _prime_symbol(neuron):
+    """σ′ for a logistic neuron, tanh′, ReLU′, ...: the derivative of its activation f."""
+    return f"{graph.function_name(neuron.a)}′" if neuron.a is not neuron.z else "f′"
 
 
 class Words:
@@ -72,7 +76,7 @@ class Words:
         place = self.place.get(node)
         if place and place[0] == "z" and len(terms) == 1 and self.place.get(terms[0].consumer, ("",))[0] == "a":
             _, neuron, layer, j = place
-            prime = PRIMES.get(neuron.a.op, "f′")
+            prime = _prime_symbol(neuron)
             t = terms[0]
             return (f"δ({layer.number})_{j} = ∂{self.c}/∂z({layer.number})_{j} = ∂{self.c}/∂a({layer.number})_{j} · "
                     f"{prime}(z({layer.number})_{j}) = {self.number(t.consumer_grad)} × {self.number(t.local)} = {grad}")
@@ -114,7 +118,8 @@ class Words:
         deltas = [self.walk.grad[n.z] for n in layer.neurons]
         activations = [n.a for n in layer.neurons]
         primes = [self._prime(n) for n in layer.neurons]
-        prime = PRIMES.get(layer.neurons[0].a.op, "f′") if all(n.a is not n.z for n in layer.neurons) else "f′"
+        kinds = {_prime_symbol(n) for n in layer.neurons}
+        prime = kinds.pop() if len(kinds) == 1 else "f′"
         output = all(self._feeds_no_neuron(a) for a in activations)
         scalars = f"the steps δ({l})_1 … δ({l})_{len(deltas)} above" if len(deltas) > 1 else f"the step δ({l})_1 above"
         if output and None not in primes:

@@ -160,3 +160,30 @@ def test_a_picture_too_long_to_read_is_drawn_collapsed_instead(tmp_path, capsys)
     viz.cli.main([str(script), "-o", str(tmp_path / "out"), "--no-stepper"])
     assert "collapse='layer'" in capsys.readouterr().out
     assert viz.cli._longest_side_points((tmp_path / "out" / "wide.svg").read_text()) <= viz.cli.MAX_PICTURE_POINTS
+
+
+ROLES_SCRIPT = """
+from autograd import Value
+
+w, x, y = Value(0.5, label="w"), Value(2.0, label="x"), Value(1.0, label="y")
+
+def build():
+    cost = (y - w * x) ** 2
+    cost.label = "C"
+    return cost
+
+def viz_roles(root):
+    return {"parameters": [w], "constants": [y]}
+"""
+
+
+def test_a_script_can_say_which_leaves_are_parameters_and_constants(tmp_path):
+    script = write(tmp_path, "roles.py", ROLES_SCRIPT)
+    out = tmp_path / "out"
+    assert viz.cli.main([str(script), "-o", str(out)]) == 0
+    svg = (out / "roles.svg").read_text(encoding="utf-8")
+    assert svg.count(">parameter<") == 1 and svg.count(">constant<") == 1 and svg.count(">input<") == 1
+    html = (out / "roles_stepper.html").read_text(encoding="utf-8")
+    assert "∂C/∂y" not in html and "∂C/∂w" in html  # a constant gets no step
+    bad = write(tmp_path, "bad.py", ROLES_SCRIPT.replace('"constants"', '"consts"'))
+    assert viz.cli.main([str(bad), "-o", str(out)]) == 1

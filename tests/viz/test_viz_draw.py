@@ -155,7 +155,7 @@ def test_svg_shows_every_label_data_and_gradient_after_backward():
         if value.label:
             assert value.label in texts
         assert compact(value.data) in texts
-        if value.op or value.label:  # an unlabelled leaf is a constant: it has no gradient to show
+        if value.requires_grad:  # a number the engine made into a leaf is a constant: no gradient to show
             assert compact(value.grad) in texts
     assert "?" not in texts
 
@@ -185,7 +185,7 @@ def test_jupyter_display_methods_give_the_svg():
 def test_a_gradient_not_computed_yet_is_a_question_mark_never_zero():
     cost, n = neuron_graph()
     texts = svg_texts(viz.draw(cost).svg())  # no backward yet: every .grad is the engine's 0.0
-    boxes = sum(1 for v in autograd.topological_order(cost) if v.op or v.label)  # constants have no grad
+    boxes = sum(1 for v in autograd.topological_order(cost) if v.requires_grad)  # constants have no grad
     assert texts.count("?") == boxes
     assert "0" not in texts and "0.0" not in texts
     cost.backward()
@@ -201,7 +201,7 @@ def test_grads_can_be_given_as_a_mapping_touching_no_grad():
     assert compact(grads[n["w"][0]]) in texts and "?" not in texts
     assert n["w"][0].grad == 0.0
     partial = {cost: 1.0}
-    constants = sum(1 for v in grads if not (v.op or v.label))
+    constants = sum(1 for v in grads if not v.requires_grad)
     assert svg_texts(viz.draw(cost, grads=partial).svg()).count("?") == len(grads) - 1 - constants
 
 
@@ -247,6 +247,12 @@ def test_roles_are_coloured_and_written_in_words():
     dot = viz.to_dot(cost, parameters=[n["b"]])
     for colour in viz.style.ROLE_COLOURS.values():
         assert colour in dot
+
+
+def test_a_picture_with_edge_numbers_says_what_they_are():
+    cost, _ = neuron_graph()
+    assert "∂out/∂in" in " ".join(svg_texts(viz.draw(cost, edge_derivatives=True).svg()))
+    assert "∂out/∂in" not in " ".join(svg_texts(viz.draw(cost).svg()))
 
 
 def test_edges_can_show_their_local_derivative():
@@ -440,3 +446,49 @@ def test_collapse_makes_a_too_big_network_drawable(mlp):
     with pytest.raises(ValueError, match="collapse"):
         viz.draw(cost, max_nodes=200)
     assert count_nodes(viz.draw(cost, collapse="neuron", max_nodes=200)) < 60
+
+
+def chain(n):
+    x = Value(0.5, label="x")
+    for _ in range(n):
+        x = x * 1.0
+    return x
+
+
+def test_a_huge_graph_is_refused_before_it_is_walked_naming_the_limit_and_the_way_around(monkeypatch):
+    root = chain(1_500)  # 3,001 values: the ones of x * 1.0 are leaves too
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("the refusal walked the whole graph first")
+    monkeypatch.setattr(autograd, "topological_order", forbidden)
+    for make in (lambda: viz.draw(root, focus=root, depth=2, max_values=1_000),
+                 lambda: viz.to_dot(root, max_values=1_000),
+                 lambda: viz.stepper(root, max_values=1_000)):
+        with pytest.raises(ValueError) as refused:
+            make()
+        assert "max_values=1000" in str(refused.value) and "smaller graph" in str(refused.value)
+    assert viz.scene.MAX_VALUES == viz.MAX_VALUES == 200_000  # the default, documented in the README
+    monkeypatch.undo()
+    assert viz.to_dot(chain(50), max_values=1_000).startswith("digraph")
+
+
+def test_a_label_past_graphvizs_limit_is_shortened_with_its_whole_text_in_the_tooltip():
+    x = Value(2.0, label="x" * 20_000)  # Graphviz refuses a string of more than 16,384 characters
+    y = x * 3.0
+    y.label = "y"
+    svg = viz.draw(y).svg()
+    texts = svg_texts(svg)
+    assert "x" * 59 + "…" in texts and "x" * 61 not in " ".join(texts)
+    tooltips = [a.get("{http://www.w3.org/1999/xlink}title") or "" for a in ET.fromstring(svg).iter(f"{SVG}a")]
+    assert any(t.startswith("x" * 1_000) for t in tooltips)
+
+
+@pytest.mark.parametrize("character", ["\ufdd0", "\ufffe", "\uffff", "\U0001fffe", "\u0378", "\x07"])
+def test_text_graphviz_cannot_draw_is_replaced_visibly_in_every_format(character):
+    x = Value(2.0, label=f"a{character}b")
+    y = x * 3.0
+    drawing = viz.draw(y)
+    escaped = visible(character)
+    assert escaped.startswith("\\") and f"a{escaped}b" in svg_texts(drawing.svg())
+    pdf = drawing.pdf()
+    assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")  # not cut short

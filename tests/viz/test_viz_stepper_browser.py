@@ -120,6 +120,17 @@ def test_the_graph_pans_and_zooms_inside_its_pane(browser, tmp_path):
     page.mouse.up()
     after = box(page, ".tg-canvas svg")
     assert after[0] - before[0] == pytest.approx(80, abs=1) and after[1] - before[1] == pytest.approx(40, abs=1)
+    # a pinch: two pointers moving apart zoom in around their midpoint
+    zoomed = scale()
+    page.evaluate("""([x, y]) => {
+        const pane = document.querySelector('.tg-pane');
+        const at = (type, id, dx) => pane.dispatchEvent(new PointerEvent(type, {pointerId: id, bubbles: true,
+            clientX: x + dx, clientY: y, pointerType: 'touch', isPrimary: id === 1}));
+        at('pointerdown', 1, -20); at('pointerdown', 2, 20);
+        at('pointermove', 2, 30); at('pointermove', 2, 60);
+        at('pointerup', 1, -20); at('pointerup', 2, 60);
+    }""", list(centre))
+    assert scale() == pytest.approx(zoomed * 80 / 50, rel=1e-3)  # the fingers went from 50 px apart to 80
     explain = box(page, ".tg-explain")
     page.click(".tg-fit")
     assert scale() == pytest.approx(fitted, rel=1e-4) and inside(box(page, ".tg-canvas svg"), box(page, ".tg-pane"))
@@ -187,4 +198,23 @@ def test_a_hostile_label_stays_text_in_the_browser(browser, tmp_path):
     tooltips = page.evaluate("[...document.querySelectorAll('a')].map(a => "
                              "a.getAttributeNS('http://www.w3.org/1999/xlink', 'title'))")
     assert label in tooltips
+    assert problems == []
+
+
+def test_a_reference_gradient_shows_in_the_picture_only_once_its_step_is_reached(browser, tmp_path):
+    cost = neuron_cost()
+    engine = gradients(cost)
+    scene = viz.scene.build_scene(cost)
+    w = next(v for v in scene.order if v.label == "w1")
+    path = viz.stepper(cost, tmp_path / "r.html", reference={w: engine[w]})
+    page, problems = open_page(browser, path)
+    html_id = page_id(path.read_text(encoding="utf-8"))
+    cell = f"{part(page, html_id, 'a_r' + str(scene.index[w]))} text"
+    assert page.text_content(cell) == "?"
+    k = next(s.number for s in viz.backward_steps(cost) if s.node is w)
+    for _ in range(k):
+        page.keyboard.press("ArrowRight")
+    assert page.text_content(cell) == compact(engine[w])
+    assert "PyTorch: " in page.text_content(".tg-reference") and "agrees" in page.text_content(".tg-reference")
+    assert "the 1 gradient agrees with PyTorch" in page.text_content(".tg-summary")
     assert problems == []

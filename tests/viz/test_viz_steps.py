@@ -87,7 +87,7 @@ def test_every_step_gives_the_engines_gradient_exactly(root):
     assert steps[1].kind == "seed" and steps[1].node is root and steps[1].grad == 1.0
     stepped = [s.node for s in node_steps(steps)]
     # every value once, except constants (numbers the engine made into leaves) and single-input Σs
-    expected = {v for v in order if v is root or (v not in aliases and (v.op or v.label))}
+    expected = {v for v in order if v is root or (v not in aliases and v.requires_grad)}
     assert len(stepped) == len(set(stepped)) and set(stepped) == expected
     for step in node_steps(steps):
         assert step.grad == engine[step.node]  # bit for bit, not approximately
@@ -202,7 +202,7 @@ def test_constants_get_no_step_and_a_single_input_sum_is_its_input():
     C.label = "C"
     steps = viz.backward_steps(C, constants=[y])
     stepped = [s.node for s in node_steps(steps)]
-    assert y not in stepped and all(v.op or v.label for v in stepped)  # no y, no 1/2
+    assert y not in stepped and all(v.requires_grad for v in stepped)  # no y, no 1/2
     assert not any(v.op == "sum" for v in stepped)
     assert steps[2].text.startswith("∂C/∂(y − x)² = ∂C/∂C · ∂C/∂(y − x)² = 1 × 0.5")
     assert steps[-1].node is x and steps[-1].grad == gradients(C)[x]
@@ -215,7 +215,7 @@ def test_gradients_after_a_step_are_those_known_then():
     assert viz.gradients_after(steps, 0) == {}
     assert viz.gradients_after(steps, 1) == {y: 1.0}
     engine = gradients(y)
-    assert viz.gradients_after(steps, len(steps) - 1) == {v: g for v, g in engine.items() if v.op or v.label}
+    assert viz.gradients_after(steps, len(steps) - 1) == {v: g for v, g in engine.items() if v.requires_grad}
 
 
 def test_a_step_does_not_touch_grad():
@@ -324,3 +324,17 @@ def test_any_network_goes_cost_then_layers_from_the_output_then_inputs(sizes, in
     keys = [place.get(s.node, (0,)) for s in node_steps(steps)]
     assert keys == sorted(keys)  # cost first, then layer L, L-1, ..., then the inputs
     assert sum(s.kind == "layer" for s in steps) == net.depth
+
+
+def test_a_leaf_is_a_constant_when_it_does_not_require_grad_never_by_its_label():
+    made = Value(3.0)  # a leaf made on purpose, unlabelled: an input, named by its number
+    fixed = Value(2.0, label="c", requires_grad=False)  # labelled, but a constant
+    x = Value(0.5, label="b")  # "b" is no parameter by its first letter
+    out = made * fixed * x * 4.0  # the 4 is a number the engine makes into a leaf
+    steps = viz.backward_steps(out)
+    stepped = {s.node for s in node_steps(steps)}
+    assert made in stepped and x in stepped and fixed not in stepped
+    assert not any(not v.op and v.data == 4.0 for v in stepped)
+    assert any(s.text.startswith("∂out/∂3 = ") for s in steps)
+    roles = viz.scene.build_scene(out).role
+    assert (roles(made), roles(fixed), roles(x)) == ("input", "constant", "input")
