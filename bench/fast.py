@@ -113,14 +113,16 @@ class NumpyNetwork:
         return a.T
 
 
-def lean_fit(weights, X, Y, *, epochs, batch_size, eta, seed):
+def lean_fit(weights, X, Y, *, epochs, batch_size, eta, seed, epoch_seconds=None):
     """BP1-BP4 as lean as numpy allows: one gather per epoch, every update in place, no calls
-    but numpy's. Returns the trained [(W, b), ...]."""
+    but numpy's. Returns the trained [(W, b), ...]; each epoch's seconds are appended to
+    `epoch_seconds` when given (as nn.fit's History.seconds)."""
     W = [np.array(W, dtype=float) for W, _ in weights]
     b = [np.array(b, dtype=float)[:, None] for _, b in weights]
     rng = np.random.default_rng(seed)  # the same permutations as nn.fit(seed=seed)
     layers = range(len(W))
     for _ in range(epochs):
+        start = time.perf_counter()
         order = rng.permutation(len(X))
         X_epoch, Y_epoch = X[order], Y[order]
         for first in range(0, len(X), batch_size):
@@ -136,6 +138,8 @@ def lean_fit(weights, X, Y, *, epochs, batch_size, eta, seed):
                     delta = (W[l].T @ delta) * a[l] * (1.0 - a[l])          # BP2, before W changes
                 W[l] -= rate * grad_W
                 b[l] -= rate * grad_b
+        if epoch_seconds is not None:
+            epoch_seconds.append(time.perf_counter() - start)
     return [(W_l, b_l[:, 0]) for W_l, b_l in zip(W, b)]
 
 
@@ -146,11 +150,11 @@ def accuracy_of(weights, X, labels):
 
 # --- the trainers: each returns (seconds, seconds training, trained weights) ----------------
 
-def train_lean(setting, X, Y):
+def train_lean(setting, X, Y, epoch_seconds=None):
     weights = nielsen_network(setting["sizes"], setting["seed"]).weights()
     start = time.perf_counter()
     trained = lean_fit(weights, X, Y, epochs=setting["epochs"], batch_size=setting["batch_size"],
-                       eta=setting["eta"], seed=setting["seed"])
+                       eta=setting["eta"], seed=setting["seed"], epoch_seconds=epoch_seconds)
     seconds = time.perf_counter() - start
     return seconds, seconds, trained
 
@@ -166,13 +170,16 @@ def train_numpy(setting, X, Y):
     return seconds, seconds, list(zip(net.W, (b[:, 0] for b in net.b)))
 
 
-def train_nn(setting, X, Y, compiled, epochs=None):
-    """(seconds of the whole nn.fit call, seconds in its epochs, trained weights)."""
+def train_nn(setting, X, Y, compiled, epochs=None, epoch_seconds=None):
+    """(seconds of the whole nn.fit call, seconds in its epochs, trained weights); each epoch's
+    seconds are appended to `epoch_seconds` when given."""
     model = nielsen_network(setting["sizes"], setting["seed"])
     start = time.perf_counter()
     history = nn.fit(model, X, Y, loss=nn.sse, lr=setting["eta"] / 2, batch_size=setting["batch_size"],
                      epochs=epochs or setting["epochs"], seed=setting["seed"], progress=False,
                      compiled=compiled)
+    if epoch_seconds is not None:
+        epoch_seconds.extend(history.seconds)
     return time.perf_counter() - start, history.total_seconds, model.weights()
 
 
@@ -186,19 +193,26 @@ def compile_seconds(setting, X, Y):
     return time.perf_counter() - start
 
 
-TRAINERS = {"lean numpy (BP1-BP4, in place)": train_lean,
+LEAN, COMPILED = "lean numpy (BP1-BP4, in place)", "compiled nn.fit"
+TRAINERS = {LEAN: train_lean,
             "numpy reference (NumpyNetwork)": train_numpy,
-            "compiled nn.fit": lambda setting, X, Y: train_nn(setting, X, Y, True)}
+            COMPILED: lambda setting, X, Y, epoch_seconds=None: train_nn(setting, X, Y, True,
+                                                                        epoch_seconds=epoch_seconds)}
+# Per-epoch medians: on a shared machine a burst of load can land on one trainer's whole run
+# and sway a repeat's ratio; the median epoch of every repeat's epochs is steadier.
+PER_EPOCH = {}
 
 
 def side_by_side(setting, X, Y, repeats):
     """{trainer: (median whole s, median training s, median whole × lean, median training × lean,
     trained weights)}: every repeat runs each trainer once, in turn."""
     runs = {name: [] for name in TRAINERS}
+    epochs = {LEAN: [], COMPILED: []}
     for _ in range(repeats):
         for name, train in TRAINERS.items():
-            runs[name].append(train(setting, X, Y))
-    lean = runs["lean numpy (BP1-BP4, in place)"]
+            runs[name].append(train(setting, X, Y, epochs[name]) if name in epochs else train(setting, X, Y))
+    PER_EPOCH[setting_name(setting)] = statistics.median(epochs[COMPILED]) / statistics.median(epochs[LEAN])
+    lean = runs[LEAN]
     summary = {}
     for name, results in runs.items():
         whole = [r[0] / l[0] for r, l in zip(results, lean)]
@@ -206,6 +220,10 @@ def side_by_side(setting, X, Y, repeats):
         summary[name] = (statistics.median(r[0] for r in results), statistics.median(r[1] for r in results),
                          statistics.median(whole), statistics.median(training), results[0][2])
     return summary
+
+
+def setting_name(setting):
+    return f"{'-'.join(map(str, setting['sizes']))}, batch {setting['batch_size']}"
 
 
 # --- the measurements -----------------------------------------------------------------------
@@ -288,6 +306,8 @@ def main(argv=None):
     print("whole call: nn.fit from start to end (its checks of X and y, recording and compiling the graph,")
     print("the epochs); epochs: the epochs alone (History.total_seconds). Targets at batch 10: epochs <= 1.3x,")
     print("whole call <= 1.5x the lean trainer; at batch 100: <= 1.2x.")
+    print("compiled nn.fit's epochs, per-epoch medians over every repeat's epochs (x lean): " +
+          ", ".join(f"{name} {ratio:.2f}" for name, ratio in PER_EPOCH.items()))
     print(f"compile: {summary['compile seconds (digits)']:.3f} s for 64-32-10, "
           f"{summary['compile seconds (784-30-10)']:.3f} s for 784-30-10")
     print(f"compiled is {summary['scalar / compiled, compile + train (digits)']:.0f}x faster than the scalar "

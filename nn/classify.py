@@ -24,8 +24,16 @@ class ClassificationRule:
 
     def correct(self, outputs, targets):
         """How many examples' predicted class is their true class (targets: checked, as rows)."""
-        predicted = np.asarray(self.decide(np.asarray(outputs, dtype=float)))
-        return int(np.count_nonzero(predicted == np.asarray(self.truth(np.asarray(targets, dtype=float)))))
+        return self.count(outputs, self.classes(targets))
+
+    def classes(self, targets):
+        """The true class of each target (targets: checked, as rows)."""
+        return np.asarray(self.truth(np.asarray(targets, dtype=float)))
+
+    def count(self, outputs, classes):
+        """How many examples' predicted class is the class given (from `classes`): a training
+        loop finds the classes once and counts every epoch on a shuffle of them."""
+        return int(np.count_nonzero(np.asarray(self.decide(np.asarray(outputs, dtype=float))) == classes))
 
 
 def _first_column(array):

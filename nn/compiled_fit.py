@@ -60,13 +60,13 @@ class CompiledPath:
 
     def loss_and_gradients(self, first, last, outputs):
         try:
-            # fit checked the whole data set once
+            # fit checked the whole data set once, and runs the epoch under np.errstate(all="ignore")
             loss = self.program.gradient(self._epoch_X[first:last], self._epoch_Y[first:last], check=False)
         except (ArithmeticError, ValueError):
             self.grad.fill(0.0)  # as the scalar path, which zeroed the grads before this batch
             raise
         if outputs is not None:
-            self.program.last_outputs(out=outputs)
+            np.copyto(outputs, self.program._last.T)
         return loss
 
     def evaluate(self, X, targets, Y, chunk=CHUNK):
@@ -90,7 +90,7 @@ class CompiledPath:
     def update(self):
         if self.steps_itself:
             return self._step_on_values()
-        self.optimizer.checked_update(self.theta, self.grad)
+        self.optimizer.checked_update(self.theta, self.grad, quiet=True)  # fit's epoch loop is quiet
 
     def _step_on_values(self):
         """An optimizer with its own step() (a subclass) gets the Values it expects: slower, same result."""

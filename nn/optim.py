@@ -74,23 +74,33 @@ class Optimizer:
             self._restore(state)
             raise
 
-    def checked_update(self, theta, grad):
+    def checked_update(self, theta, grad, *, quiet=False):
         """`update(θ, g)` as one transaction: θ and the optimizer's state (momentum, Adam's m, v,
         t) change together or not at all. Refused when a parameter would stop being finite
         (FloatingPointError names it), and undone when anything interrupts it (an error, a
         KeyboardInterrupt). Every path of training steps through here, so a diverging fit keeps
-        the weights of its last good step whichever path ran it."""
+        the weights of its last good step whichever path ran it.
+
+        quiet=True: the caller already has numpy's warnings off (np.errstate(all="ignore"), as
+        nn.fit's epoch loop does); entering errstate again costs more than the update itself."""
         theta_before, state = theta.copy(), self._state()
         try:
-            with np.errstate(over="ignore", invalid="ignore"):  # checked just below, by parameter name
-                self.update(theta, grad)
-                total = np.add.reduce(theta)  # nan and inf propagate into the sum
+            if quiet:
+                total = self._apply(theta, grad)
+            else:
+                with np.errstate(all="ignore"):  # checked just below, by parameter name
+                    total = self._apply(theta, grad)
             if not math.isfinite(total) and not np.isfinite(theta).all():  # not just a sum that overflowed
                 raise self._refused(theta, grad)
         except BaseException:
             theta[:] = theta_before
             self._restore(state)
             raise
+
+    def _apply(self, theta, grad):
+        """update(θ, g), then Σ θ: nan and inf propagate into the sum."""
+        self.update(theta, grad)
+        return np.add.reduce(theta)
 
     def _state(self):
         """A copy of everything `update` may change (arrays copied: update changes them in place)."""

@@ -228,13 +228,14 @@ def fit(model, X, y, *, loss, epochs, batch_size=None, lr=None, optimizer=None, 
     rule = classification_rule(loss, model, Y)
     recorder = recorder_for(record, model, loss, Y, len(X), batch_size)
     path, how = training_path(model, loss, optimizer, compiled, X, targets, Y)
+    classes = None if rule is None else rule.classes(targets if Y is None else Y)  # once, not every epoch
     rng = np.random.default_rng(seed)
     history = History()
     try:
         with tqdm(range(epochs), disable=not progress, unit="epoch", desc=f"fit [{how}]") as bar:
             for epoch in bar:
                 hook = recorder and partial(recorder.before_update, epoch=epoch, n_examples=len(X))
-                _run_epoch(path, X, targets, Y, batch_size, shuffle, rng, rule, history, hook)
+                _run_epoch(path, len(X), classes, batch_size, shuffle, rng, rule, history, hook)
                 if validation is not None or callback is not None:
                     path.finish()  # they look at the model's Values
                 _validate(path, validation, history)
@@ -248,16 +249,33 @@ def fit(model, X, y, *, loss, epochs, batch_size=None, lr=None, optimizer=None, 
     return history
 
 
-def _run_epoch(path, X, targets, Y, batch_size, shuffle, rng, rule, history, before_update=None):
-    """One epoch, the same loop for every path: the batches of a (shuffled) order, one update
-    each. The outputs are kept before each update, and the accuracy counted once at the end.
+def _run_epoch(path, n, classes, batch_size, shuffle, rng, rule, history, before_update=None):
+    """One epoch over the n training examples, the same loop for every path: the batches of a
+    (shuffled) order, one update each. The outputs are kept before each update, and the
+    accuracy counted once at the end (classes: each example's true class, by `rule`).
     before_update(path, seen=first, batch_loss=loss), when given, runs with each batch's
     gradient ready, just before its update (path.parameter_arrays() gives θ and ∂C/∂θ)."""
     start = time.perf_counter()
-    n = len(X)
     order = rng.permutation(n) if shuffle else np.arange(n)
     outputs = None if rule is None else np.empty((n, path.model.nout))
     path.begin_epoch(order)
+    # Numpy's warnings off for the whole epoch, once: every path checks its numbers itself (the
+    # scalar engine raises, the compiled path checks the loss and ∇θ, the optimizer θ), and
+    # entering errstate for every batch costs more than a small layer's matmul.
+    with np.errstate(all="ignore"):
+        total_loss, updates = _run_batches(path, order, batch_size, outputs, before_update)
+    history.loss.append(total_loss / n)
+    if rule is None:
+        history.accuracy.append(None)
+    else:
+        history.accuracy.append(rule.count(outputs, classes[order]) / n)
+    history.updates.append(updates)
+    history.seconds.append(time.perf_counter() - start)
+
+
+def _run_batches(path, order, batch_size, outputs, before_update):
+    """The batches of one epoch, one update each: (Σ over the batches of loss × size, updates)."""
+    n = len(order)
     total_loss, updates = 0.0, 0
     for first in range(0, n, batch_size):
         last = min(first + batch_size, n)
@@ -270,14 +288,7 @@ def _run_epoch(path, X, targets, Y, batch_size, shuffle, rng, rule, history, bef
             before_update(path, seen=first, batch_loss=batch_loss)
         path.update()
         updates += 1
-    history.loss.append(total_loss / n)
-    if rule is None:
-        history.accuracy.append(None)
-    else:
-        truth = Y[order] if Y is not None else [targets[i] for i in order]
-        history.accuracy.append(rule.correct(outputs, truth) / n)
-    history.updates.append(updates)
-    history.seconds.append(time.perf_counter() - start)
+    return total_loss, updates
 
 
 def _validate(path, validation, history):

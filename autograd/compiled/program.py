@@ -145,21 +145,30 @@ class Program:
         """Fill `self.grad` with ∇θ C for the batch (θ as it is now); return the loss.
 
         With check=False the caller promises X and Y are finite 2-d float arrays of the
-        right widths (a training loop that checked its whole data set once)."""
+        right widths (a training loop that checked its whole data set once) and runs it with
+        numpy's warnings off, under np.errstate(all="ignore"), as nn.fit's epoch loop does:
+        entering errstate for every batch costs more than a small layer's matmul. Either way
+        the loss and ∇θ are checked (one sum: nan and inf survive a sum); only when they are
+        not finite does the scalar engine name what failed."""
         if self._gradient is None:
             raise ValueError("gradient: a program compiled from several outputs has no single "
                              "loss to differentiate; compile the loss Value")
+        if not check:
+            return self._checked_gradient(X, Y)
         X, Y = self._rows(X, Y, check)
+        with np.errstate(all="ignore"):
+            return self._checked_gradient(X, Y)
+
+    def _checked_gradient(self, X, Y):
         batch = len(X)
         seed = self._seeds.get(batch)
         if seed is None:  # ∂C/∂C(i) for each example: 1/batch for the mean
             seed = self._seeds[batch] = np.full((1, batch), 1.0 / batch if self.reduction == "mean" else 1.0)
-        with np.errstate(all="ignore"):
-            losses, self._last = self._gradient(X.T, None if Y is None else Y.T, seed, batch)
-            loss = float(np.add.reduce(losses, axis=None)) * (1 if losses.shape[-1] == batch else batch)
-            if not math.isfinite(loss + np.add.reduce(self._grad)):  # nan and inf propagate into sums
-                self._explain(X, Y, _spread(losses, batch), backward=True)
-        return loss / batch if self.reduction == "mean" else loss
+        losses, self._last = self._gradient(X.T, None if Y is None else Y.T, seed, batch)
+        loss = np.add.reduce(losses, axis=None) * (1 if losses.shape[-1] == batch else batch)
+        if not math.isfinite(loss + np.add.reduce(self._grad)):  # nan and inf propagate into sums
+            self._explain(X, Y, _spread(losses, batch), backward=True)
+        return float(loss) / batch if self.reduction == "mean" else float(loss)
 
     # --- the machinery ---------------------------------------------------------------------
     def _rows(self, X, Y, check, need_targets=True):

@@ -3,6 +3,8 @@
 import math
 import re
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -287,6 +289,20 @@ def test_a_non_finite_gradient_names_the_node_and_the_example():
     compiled = autograd.compile((x * w).sqrt(), inputs=[x], parameters=[w])  # ∂√u/∂u is infinite at u = 0
     with pytest.raises(FloatingPointError, match="example 2 of the batch"):
         compiled.gradient(np.array([[1.0], [4.0], [0.0]]))
+
+
+@pytest.mark.parametrize("check", [True, False])
+def test_the_batch_checks_stay_with_check_false_and_outside_errstate(check):
+    # check=False skips the checks of X and the errstate (nn.fit's epoch loop has its own), not
+    # the checks of the loss and ∇θ: a non-finite value is still named through the scalar engine.
+    w = Value(1.0, label="w")
+    x = Value(1.0, label="x")
+    compiled = autograd.compile((x * w).sqrt(), inputs=[x], parameters=[w])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # numpy's own words, outside errstate
+        with pytest.raises(FloatingPointError, match="example 2 of the batch"):
+            compiled.gradient(np.array([[1.0], [4.0], [0.0]]), check=check)
+    assert compiled.gradient(np.array([[1.0], [4.0]]), check=check) == pytest.approx(1.5)
 
 
 # --- graphs whose structure depends on the data ---------------------------------------------

@@ -59,3 +59,13 @@ def test_the_persist_bench_measures_a_round_trip_and_a_refusal(tmp_path, monkeyp
     assert result["parameters"] == 785 * 5 + 6 * 10 and result["load"] > 0
     assert persist.refusal_seconds(tmp_path) > 0
     assert "of linear" in persist.rows([result])[0][-1]
+
+
+def test_every_trainer_timed_per_epoch_gives_one_time_per_epoch():
+    X, labels, _, _ = fast.digits_split()
+    Y = fast.one_hot(labels)[:40]
+    setting = dict(fast.DIGITS, epochs=3)
+    lean, compiled = [], []
+    fast.train_lean(setting, X[:40], Y, epoch_seconds=lean)
+    fast.train_nn(setting, X[:40], Y, True, epoch_seconds=compiled)
+    assert len(lean) == len(compiled) == 3 and min(lean + compiled) > 0

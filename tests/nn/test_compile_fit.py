@@ -478,8 +478,8 @@ def test_an_interrupted_adam_step_leaves_theta_and_its_state_in_step(compiled, m
     committed = []  # after each update of a run without interrupts: (θ, m, v) at t = 1, 2, ...
     original = nn.Optimizer.checked_update
 
-    def recording(self, theta, grad):
-        original(self, theta, grad)
+    def recording(self, theta, grad, **options):  # options: quiet=True from the compiled path
+        original(self, theta, grad, **options)
         committed.append((theta.tolist(), self.m.tolist(), self.v.tolist()))
 
     monkeypatch.setattr(nn.Optimizer, "checked_update", recording)
@@ -497,3 +497,31 @@ def test_an_interrupted_adam_step_leaves_theta_and_its_state_in_step(compiled, m
             assert weights == initial and m in (None, [0.0] * len(initial))
         else:
             assert (weights, m, v) == committed[t - 1], f"interrupted at line {n}, after {t} steps"
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_a_saturated_sigmoid_trains_without_numpy_warnings(compiled):
+    # σ(-1000) = 0 exactly: e^1000 overflows inside numpy's sigmoid, which is no error. The epoch
+    # loop runs with numpy's warnings off (once per epoch) and checks the numbers itself.
+    model = nn.MLP(1, [1], activation="sigmoid", output_activation="sigmoid", seed=0)
+    weight, bias = model.parameters()
+    weight.data, bias.data = -1000.0, 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        history = nn.fit(model, [[1.0], [2.0]], [0.0, 1.0], loss=nn.sse, lr=0.1, epochs=2,
+                         batch_size=2, progress=False, compiled=compiled)
+    assert history.loss == [0.5, 0.5] and [p.data for p in model.parameters()] == [-1000.0, 0.0]
+
+
+def test_a_refused_quiet_update_restores_theta_and_the_state():
+    # The compiled path's form: checked_update(quiet=True) inside fit's errstate.
+    params = [autograd.Value(1.0, label="w"), autograd.Value(2.0, label="b")]
+    sgd = nn.SGD(params, lr=0.1, momentum=0.9)
+    theta = np.array([1.0, 2.0])
+    with np.errstate(all="ignore"):
+        sgd.checked_update(theta, np.array([0.5, 0.25]), quiet=True)
+        before = theta.tolist(), sgd.velocity.tolist(), sgd.steps
+        sgd.lr = 1e300
+        with pytest.raises(FloatingPointError, match="parameter 'w' would become"):
+            sgd.checked_update(theta, np.array([1e308, 1.0]), quiet=True)  # θ_w -> -inf
+    assert (theta.tolist(), sgd.velocity.tolist(), sgd.steps) == before
