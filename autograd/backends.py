@@ -32,6 +32,18 @@ class scalar:
     tanh = staticmethod(math.tanh)
     sqrt = staticmethod(math.sqrt)
     maximum = staticmethod(max)
+    minimum = staticmethod(min)
+    sin, cos, tan = staticmethod(math.sin), staticmethod(math.cos), staticmethod(math.tan)
+    asin, acos, atan = staticmethod(math.asin), staticmethod(math.acos), staticmethod(math.atan)
+    sinh, cosh = staticmethod(math.sinh), staticmethod(math.cosh)
+    asinh, acosh, atanh = staticmethod(math.asinh), staticmethod(math.acosh), staticmethod(math.atanh)
+    log1p, expm1 = staticmethod(math.log1p), staticmethod(math.expm1)
+    log2, log10 = staticmethod(math.log2), staticmethod(math.log10)
+
+    @staticmethod
+    def hypot1(x):
+        """√(1 + x²), without the overflow of x² for |x| > 1e154."""
+        return math.hypot(1.0, x)
 
     @staticmethod
     def log(x):
@@ -98,6 +110,17 @@ class array:
     tanh = staticmethod(np.tanh)
     sqrt = staticmethod(np.sqrt)
     maximum = staticmethod(np.maximum)
+    minimum = staticmethod(np.minimum)
+    sin, cos, tan = staticmethod(np.sin), staticmethod(np.cos), staticmethod(np.tan)
+    asin, acos, atan = staticmethod(np.arcsin), staticmethod(np.arccos), staticmethod(np.arctan)
+    sinh, cosh = staticmethod(np.sinh), staticmethod(np.cosh)
+    asinh, acosh, atanh = staticmethod(np.arcsinh), staticmethod(np.arccosh), staticmethod(np.arctanh)
+    log1p, expm1 = staticmethod(np.log1p), staticmethod(np.expm1)
+    log2, log10 = staticmethod(np.log2), staticmethod(np.log10)
+
+    @staticmethod
+    def hypot1(x):
+        return np.hypot(1.0, x)
 
     @staticmethod
     def log(x):

@@ -118,12 +118,37 @@ class Value:
     def sigmoid(self): return _make(OPS["sigmoid"], (self,))
     def relu(self):    return _make(OPS["relu"], (self,))
 
+    # --- trigonometric, hyperbolic, logarithms in other bases, max and min -------------
+    def sin(self):   return _make(OPS["sin"], (self,))
+    def cos(self):   return _make(OPS["cos"], (self,))
+    def tan(self):   return _make(OPS["tan"], (self,))
+    def asin(self):  return _make(OPS["asin"], (self,))
+    def acos(self):  return _make(OPS["acos"], (self,))
+    def atan(self):  return _make(OPS["atan"], (self,))
+    def sinh(self):  return _make(OPS["sinh"], (self,))
+    def cosh(self):  return _make(OPS["cosh"], (self,))
+    def asinh(self): return _make(OPS["asinh"], (self,))
+    def acosh(self): return _make(OPS["acosh"], (self,))
+    def atanh(self): return _make(OPS["atanh"], (self,))
+    def log1p(self): return _make(OPS["log1p"], (self,))
+    def expm1(self): return _make(OPS["expm1"], (self,))
+    def log2(self):  return _make(OPS["log2"], (self,))
+    def log10(self): return _make(OPS["log10"], (self,))
+
+    def maximum(self, other):
+        """max(self, other) as a node; at a tie each gets half the gradient, as torch.maximum."""
+        return _make(OPS["maximum"], (self, as_value(other)))
+
+    def minimum(self, other):
+        """min(self, other) as a node; at a tie each gets half the gradient, as torch.minimum."""
+        return _make(OPS["minimum"], (self, as_value(other)))
+
     def step(self, threshold=0.0):
         """The perceptron's activation: 1 if x >= threshold else 0. Its gradient is 0 everywhere."""
         return _make(OPS["step"], (self,), {"threshold": as_number(threshold, "step threshold")})
 
     # --- backward ---------------------------------------------------------------------
-    def backward(self, gradient=None):
+    def backward(self, gradient=None, create_graph=False):
         """Seed ∂C/∂self = `gradient` (1 if not given) and add ∂C/∂node into `node.grad` for
         every ancestor that requires grad.
 
@@ -133,12 +158,20 @@ class Value:
         total once, so a second call adds exactly the same amounts again. If a gradient,
         or a `.grad` it is added to, stops being finite, FloatingPointError names the node
         where it happened and no `.grad` is changed.
+
+        With create_graph=True the backward pass is itself recorded (`autograd.higher`): each
+        `.grad` becomes a Value, a node of that graph, which can be differentiated again, and
+        `gradient` may be a Value too. As in PyTorch, zero the gradients before a first-order
+        step reads them as numbers.
         """
         if not self.requires_grad:
             raise RuntimeError(
                 f"backward: {node_name(self)} does not require grad, so there is no graph to "
                 f"differentiate: it was computed under autograd.no_grad(), or it is detached or a "
                 f"constant (PyTorch: element 0 of tensors does not require grad)")
+        if create_graph:
+            from .higher import accumulate_as_values  # only here: the first-order path stays as it is
+            return accumulate_as_values(self, 1.0 if gradient is None else gradient)
         seed = 1.0 if gradient is None else as_number(gradient, "backward gradient")
         _add_to_grads(gradients(self, seed))
 

@@ -1,6 +1,7 @@
 """Ops over many Values at once: each makes ONE n-ary node (or, for softmax, one per output)."""
 
-from .engine import Value, _make, _number, all_finite_floats, as_value, gradients
+from . import higher
+from .engine import Value, _make, _number, all_finite_floats, apply, as_value, gradients
 from .ops import OPS
 
 
@@ -69,6 +70,17 @@ def _values_or_data(xs, what):
     return x, x
 
 
+def maximum(x, y):
+    """max(x, y) as one node (numbers become leaves); at a tie x = y each input gets half the
+    gradient, as torch.maximum does."""
+    return apply("maximum", x, y)
+
+
+def minimum(x, y):
+    """min(x, y) as one node; at a tie each input gets half the gradient, as torch.minimum."""
+    return apply("minimum", x, y)
+
+
 def logsumexp(values):
     """ln Σ_i e^(x_i), computed stably (no overflow for any finite input)."""
     return _make(OPS["logsumexp"], _values(values, "logsumexp"), {})
@@ -82,18 +94,24 @@ def softmax(values):
     return [_make(OPS["softmax"], values, {"i": i}) for i in range(len(values))]
 
 
-def grad(output, inputs):
-    """The gradients ∂output/∂input for each input, as floats, without touching any `.grad`.
+def grad(output, inputs, create_graph=False):
+    """The gradients ∂output/∂input for each input, without touching any `.grad`.
 
     `inputs` is a Value or a sequence of Values; an input that output does not depend on
-    gets 0.0.
+    gets 0.0. The gradients are floats; with create_graph=True they are Values whose graph
+    is the backward pass itself (`autograd.higher`), so they can be differentiated again:
+    grad(grad(y, x, create_graph=True), x) is ∂²y/∂x².
     """
-    if isinstance(inputs, Value):
-        return gradients(output).get(inputs, 0.0)
-    inputs = list(inputs)
+    single = isinstance(inputs, Value)
+    inputs = [inputs] if single else list(inputs)
+    if not isinstance(output, Value):
+        raise TypeError(f"grad: output is {type(output).__name__} {output!r:.40}; expected a Value")
     for i, x in enumerate(inputs):
         if not isinstance(x, Value):
             raise TypeError(f"grad: inputs[{i}] is {type(x).__name__} {x!r:.40}; expected a Value of the graph")
-    grads = gradients(output)
-    return [grads.get(x, 0.0) for x in inputs]
-
+    if create_graph:
+        result = higher.grad_as_values(output, inputs)
+    else:
+        grads = gradients(output)
+        result = [grads.get(x, 0.0) for x in inputs]
+    return result[0] if single else result

@@ -95,7 +95,8 @@ def gradcheck(f, inputs, *, hand=None, eps=1e-6, atol=1e-6, rtol=1e-5):
         report.rows.append(Row(name, engine[i], numeric, expected, abs_error, rel_error, ok))
     for node, op in kinks.items():
         where = f"node '{node.label}'" if node.label else f"a {node.op} node"
-        warnings.warn(f"gradcheck: {where} has its input {node.parents[0].data:g} on or within eps of a "
+        what = "its input" if op.kink_of is None else "the difference of its inputs"
+        warnings.warn(f"gradcheck: {where} has {what} {_kinked(op, node):g} on or within eps of a "
                       f"kink: {op.kink_rule}; central differences may disagree there",
                       KinkWarning, stacklevel=2)
     return report
@@ -156,7 +157,14 @@ def _kinks_in_reach(out, plus, minus):
         if op is None or op.kink_at is None:
             continue
         at = op.kink_at(**(node.consts or {}))
-        up, down = ((order[k].parents[0].data - at) for order in shifted) if comparable else (1.0, 1.0)
-        if node.parents[0].data == at or up * down <= 0:
+        up, down = ((_kinked(op, order[k]) - at) for order in shifted) if comparable else (1.0, 1.0)
+        if _kinked(op, node) == at or up * down <= 0:
             found[node] = op
     return found
+
+
+def _kinked(op, node):
+    """The number whose value `op.kink_at` names: the first input, or `op.kink_of(inputs)`."""
+    if op.kink_of is None:
+        return node.parents[0].data
+    return op.kink_of(*(parent.data for parent in node.parents))

@@ -20,6 +20,12 @@ Conventions of the table
 - `fan_in` is the rule on the number of inputs of an n-ary op, given its constants.
 - `domain` lists the rules an input must satisfy, each with the Python error it raises.
 - `kink_at` says where the op is not differentiable; `kink_rule` is the convention used there.
+  The kink is a value of the op's first input, or of `kink_of(*inputs)` when the op gives one
+  (maximum's kink is where x - y = 0).
+- Derivatives are written in forms that stay finite and accurate wherever the true value is a
+  finite float (acosh's 1/(√(x-1)√(x+1)), not 1/√(x²-1), which overflows for |x| > 1e154), and
+  only with the namespace's functions and + - * /, so that a namespace whose numbers are
+  Values (`autograd.higher.values`) records the backward pass as a graph: higher order for free.
 - `activation` marks the ops a neuron applies to its z (a = σ(z)); `symbol` and `draw` say
   how a picture shows the op (`draw` fills in the constants: "x^{k}" for k = 2 is "x^2").
 """
@@ -30,6 +36,9 @@ from typing import Callable
 from .checks import as_count, as_data, as_index, as_number
 
 MAX_EXP_INPUT = 709.782712893384  # log(largest float): exp of anything larger overflows
+MAX_COSH_INPUT = 710.4758600739439  # acosh(largest float): sinh and cosh of more overflow
+LN2 = 0.6931471805599453
+LN10 = 2.302585092994046
 
 
 @dataclass(frozen=True)
@@ -63,6 +72,7 @@ class Op:
     domain: tuple = ()
     kink_at: Callable | None = None
     kink_rule: str = ""
+    kink_of: Callable | None = None
     activation: bool = False
     symbol: str = ""
     draw: str = ""
@@ -152,9 +162,14 @@ def _dot_data_derivatives(M, out, xs, x):
     return M.concat(M.constants(x, like=xs), M.ones_like(bias))
 
 
+# tanh's slope is written with σ of ±2z, never |z|: |z| has a kink at 0, and run on Values
+# (higher order) it would make the slope's own derivatives wrong there (the third derivative
+# of tanh at 0 would come out 0, not -2). σ(-2z) is computed directly, so it does not cancel
+# at saturation, where 1 - a² rounds to 0 (|z| > 19).
+
 def _sech_squared(M, z):
-    e = M.exp(-2.0 * abs(z))  # in (0, 1]: never overflows
-    return 4.0 * e / ((1.0 + e) * (1.0 + e))
+    """1 - tanh² z = 4 σ(2z) σ(-2z): each factor in (0, 1], never overflowing."""
+    return 4.0 * M.sigmoid(2.0 * z) * M.sigmoid(-2.0 * z)
 
 
 def _softmax_forward(M, xs, i):
@@ -247,8 +262,7 @@ _TABLE = [
        forward=lambda M, x: M.log(x),
        derivatives=lambda M, out, x: (1.0 / x,),
        domain=(Rule(lambda M, x: x > 0, ValueError, "log is defined for x > 0"),)),
-    Op("tanh", "a = tanh z;  ∂a/∂z = 1 - a² = 4e^(-2|z|) / (1 + e^(-2|z|))²  (the second form: "
-               "1 - a² is 0 once a rounds to ±1, from |z| > 19)", inputs=("z",), activation=True, symbol="tanh",
+    Op("tanh", "a = tanh z;  ∂a/∂z = 1 - a² = 4 σ(2z) σ(-2z)", inputs=("z",), activation=True, symbol="tanh",
        forward=lambda M, x: M.tanh(x),
        derivatives=lambda M, out, x: (_sech_squared(M, x),)),
     # σ(1 - σ) is the notes' form, and the one the compiled program prints as BP1's σ′; where σ
@@ -300,6 +314,80 @@ _TABLE = [
        inputs=("xs",), symbol="logΣexp", variadic=True,
        forward=lambda M, xs: M.logsumexp(xs),
        derivatives=lambda M, out, xs: _softmax_of(M, xs)),
+    # --- trigonometric and hyperbolic --------------------------------------------------
+    Op("sin", "z = sin x;  ∂z/∂x = cos x",
+       forward=lambda M, x: M.sin(x),
+       derivatives=lambda M, out, x: (M.cos(x),)),
+    Op("cos", "z = cos x;  ∂z/∂x = -sin x",
+       forward=lambda M, x: M.cos(x),
+       derivatives=lambda M, out, x: (-M.sin(x),)),
+    Op("tan", "z = tan x;  ∂z/∂x = 1 + tan² x",
+       forward=lambda M, x: M.tan(x),
+       derivatives=lambda M, out, x: (1.0 + out * out,)),
+    Op("asin", "z = asin x;  ∂z/∂x = 1/√((1-x)(1+x))  (infinite at x = ±1)",
+       forward=lambda M, x: M.asin(x),
+       derivatives=lambda M, out, x: (1.0 / M.sqrt((1.0 - x) * (1.0 + x)),),
+       domain=(Rule(lambda M, x: (x >= -1) & (x <= 1), ValueError, "asin is defined for -1 <= x <= 1"),)),
+    Op("acos", "z = acos x;  ∂z/∂x = -1/√((1-x)(1+x))  (infinite at x = ±1)",
+       forward=lambda M, x: M.acos(x),
+       derivatives=lambda M, out, x: (-1.0 / M.sqrt((1.0 - x) * (1.0 + x)),),
+       domain=(Rule(lambda M, x: (x >= -1) & (x <= 1), ValueError, "acos is defined for -1 <= x <= 1"),)),
+    Op("atan", "z = atan x;  ∂z/∂x = 1/(1+x²)",
+       forward=lambda M, x: M.atan(x),
+       derivatives=lambda M, out, x: (1.0 / (1.0 + x * x),)),
+    Op("sinh", "z = sinh x;  ∂z/∂x = cosh x",
+       forward=lambda M, x: M.sinh(x),
+       derivatives=lambda M, out, x: (M.cosh(x),),
+       domain=(Rule(lambda M, x: abs(x) <= MAX_COSH_INPUT, OverflowError,
+                    f"sinh overflows a float for |x| > {MAX_COSH_INPUT:.3f}"),)),
+    Op("cosh", "z = cosh x;  ∂z/∂x = sinh x",
+       forward=lambda M, x: M.cosh(x),
+       derivatives=lambda M, out, x: (M.sinh(x),),
+       domain=(Rule(lambda M, x: abs(x) <= MAX_COSH_INPUT, OverflowError,
+                    f"cosh overflows a float for |x| > {MAX_COSH_INPUT:.3f}"),)),
+    Op("asinh", "z = asinh x;  ∂z/∂x = 1/√(1+x²)",
+       forward=lambda M, x: M.asinh(x),
+       derivatives=lambda M, out, x: (1.0 / M.hypot1(x),)),
+    Op("acosh", "z = acosh x;  ∂z/∂x = 1/(√(x-1) √(x+1))  (infinite at x = 1)",
+       forward=lambda M, x: M.acosh(x),
+       derivatives=lambda M, out, x: (1.0 / (M.sqrt(x - 1.0) * M.sqrt(x + 1.0)),),
+       domain=(Rule(lambda M, x: x >= 1, ValueError, "acosh is defined for x >= 1"),)),
+    Op("atanh", "z = atanh x;  ∂z/∂x = 1/((1-x)(1+x))",
+       forward=lambda M, x: M.atanh(x),
+       derivatives=lambda M, out, x: (1.0 / ((1.0 - x) * (1.0 + x)),),
+       domain=(Rule(lambda M, x: (x > -1) & (x < 1), ValueError, "atanh is defined for -1 < x < 1"),)),
+    # --- logarithms and exponentials near 0, and in other bases ----------------------
+    Op("log1p", "z = ln(1 + x);  ∂z/∂x = 1/(1+x)", symbol="ln(1+x)",
+       forward=lambda M, x: M.log1p(x),
+       derivatives=lambda M, out, x: (1.0 / (1.0 + x),),
+       domain=(Rule(lambda M, x: x > -1, ValueError, "log1p is defined for x > -1"),)),
+    Op("expm1", "z = e^x - 1;  ∂z/∂x = e^x", symbol="eˣ−1",
+       forward=lambda M, x: M.expm1(x),
+       derivatives=lambda M, out, x: (M.exp(x),),  # not out + 1: for x < -37 that is 0
+       domain=(Rule(lambda M, x: x <= MAX_EXP_INPUT, OverflowError,
+                    f"expm1 overflows a float for x > {MAX_EXP_INPUT:.3f}"),)),
+    Op("log2", "z = log₂ x;  ∂z/∂x = 1/(x ln 2)", symbol="log₂",
+       forward=lambda M, x: M.log2(x),
+       derivatives=lambda M, out, x: ((1.0 / x) / LN2,),  # not 1/(x ln 2): x ln 2 can be subnormal
+       domain=(Rule(lambda M, x: x > 0, ValueError, "log2 is defined for x > 0"),)),
+    Op("log10", "z = log₁₀ x;  ∂z/∂x = 1/(x ln 10)", symbol="log₁₀",
+       forward=lambda M, x: M.log10(x),
+       derivatives=lambda M, out, x: ((1.0 / x) / LN10,),
+       domain=(Rule(lambda M, x: x > 0, ValueError, "log10 is defined for x > 0"),)),
+    # --- the larger and the smaller of two -------------------------------------------
+    # A tie is written with < and <= only: on Values those compare the data, where == is identity.
+    Op("maximum", "z = max(x, y);  ∂z/∂x = 1 if x > y, ½ if x = y, else 0;  ∂z/∂y likewise",
+       inputs=_XY, symbol="max",
+       forward=lambda M, x, y: M.maximum(x, y),
+       derivatives=lambda M, out, x, y: ((x > y) * 0.5 + (x >= y) * 0.5, (y > x) * 0.5 + (y >= x) * 0.5),
+       kink_at=lambda: 0.0, kink_of=lambda x, y: x - y,
+       kink_rule="at a tie x = y each input gets half the gradient (0.5), as torch.maximum"),
+    Op("minimum", "z = min(x, y);  ∂z/∂x = 1 if x < y, ½ if x = y, else 0;  ∂z/∂y likewise",
+       inputs=_XY, symbol="min",
+       forward=lambda M, x, y: M.minimum(x, y),
+       derivatives=lambda M, out, x, y: ((x < y) * 0.5 + (x <= y) * 0.5, (y < x) * 0.5 + (y <= x) * 0.5),
+       kink_at=lambda: 0.0, kink_of=lambda x, y: x - y,
+       kink_rule="at a tie x = y each input gets half the gradient (0.5), as torch.minimum"),
 ]
 
 OPS = {op.name: op for op in _TABLE}

@@ -1,4 +1,5 @@
-"""The tour (`make demo`): the notes' network, the notes check, the digits MLP, two fits replayed, the fast path.
+"""The tour (`make demo`): the notes' network, the notes check, the digits MLP, two fits replayed,
+the fast path, Newton on note 001, and forward against reverse mode.
 
     python -m demos [--out DIR] [--quick]
 
@@ -11,14 +12,17 @@
 4. watch a network learn: the replay pages (viz.training) of the two-moons classifier, drawn
    by neuron with its decision regions, and of the digits network, drawn by layer;
 5. the digits network compiled: the numpy source autograd.compile writes for it
-   (digits_program.py), which reads like the notes' BP1-BP4.
+   (digits_program.py), which reads like the notes' BP1-BP4;
+6. note 001's linear regression to second order: the engine's Hessian is 2X̃ᵀX̃/n, and one
+   Newton step lands on OLS, next to the note's gradient descent;
+7. why backprop: the work of a whole gradient in forward mode against reverse mode.
 
 It ends by listing every file it wrote.
 """
 
 import time
 
-from . import digits, fast_path, notes_check, notes_network, training
+from . import digits, fast_path, forward_reverse, newton, notes_check, notes_network, training
 from .common import output_dir, parser
 
 
@@ -71,6 +75,19 @@ def tour_fast_path(out):
     return [path]
 
 
+def tour_newton(out, quick):
+    result = newton.run(quick=quick, out=out)
+    print(newton.report(result))
+    return [result.picture]
+
+
+def tour_forward_reverse():
+    n = 100  # the work grows as n²: 100 inputs show it and keep the tour quick
+    reverse, forward, nodes, gap = forward_reverse.run(n)
+    print(forward_reverse.report(n, reverse, forward, nodes, gap))
+    return []
+
+
 def main(argv=None):
     args = parser("demos", "the tour: the notes' network, the notes check, the digits MLP").parse_args(argv)
     out = output_dir(args.out)
@@ -83,7 +100,11 @@ def main(argv=None):
                 ("4. Watch a network learn: two fits replayed, one offline page each (viz.training)",
                  lambda: tour_training(out, args.quick)),
                 ("5. The fast path: the digits network as the numpy source autograd.compile writes",
-                 lambda: tour_fast_path(out))]
+                 lambda: tour_fast_path(out)),
+                ("6. Linear regression to second order: the engine's Hessian and one Newton step (note 001)",
+                 lambda: tour_newton(out, args.quick)),
+                ("7. Why backprop: a whole gradient in forward mode and in reverse mode",
+                 tour_forward_reverse)]
     for title, section in sections:
         print(f"\n=== {title} ===", flush=True)
         written += section()

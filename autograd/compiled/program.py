@@ -23,6 +23,7 @@ import numpy as np
 
 from ..engine import Value, apply, gradients
 from ..functional import sum as total
+from ..higher import FirstOrderOnlyError
 from .generate import Writer
 from .graph import as_rows
 
@@ -95,9 +96,10 @@ class Program:
         """Like `loss.backward()` on every example of the batch: reads θ from the Values, then
         adds ∂C/∂p (summed or averaged over the batch, per `reduction`) into each `p.grad`.
         Returns the batch's loss (reduced the same way). First order only: create_graph=True
-        is refused; the scalar engine records the backward pass."""
+        is refused (FirstOrderOnlyError, a NotImplementedError); the scalar engine records the
+        backward pass."""
         if create_graph:
-            raise NotImplementedError(
+            raise FirstOrderOnlyError(
                 "compiled program: the compiled path is first-order only; for gradients of gradients "
                 "use the scalar engine: autograd.grad(loss, inputs, create_graph=True) or "
                 "loss.backward(create_graph=True)")

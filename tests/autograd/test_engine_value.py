@@ -108,7 +108,7 @@ def test_parents_keep_argument_order(a, b):
 
 
 def test_op_names():
-    x, y = Value(2.0), Value(3.0)
+    x, y, half = Value(2.0), Value(3.0), Value(0.5)
     expected = {
         "+": x + y, "-": x - y, "*": x * y, "/": x / y, "neg": -x, "abs": abs(x),
         "**k": x ** 2, "c**y": 2 ** x, "**": x ** y, "sqrt": x.sqrt(), "exp": x.exp(),
@@ -116,6 +116,10 @@ def test_op_names():
         "step": x.step(), "sum": autograd.sum([x, y]), "dot": autograd.dot([x], [y]),
             "dot_data": autograd.dot([x], [3.0]),
         "logsumexp": autograd.logsumexp([x, y]), "softmax": autograd.softmax([x, y])[0],
+        "sin": x.sin(), "cos": x.cos(), "tan": x.tan(), "asin": half.asin(), "acos": half.acos(),
+        "atan": x.atan(), "sinh": x.sinh(), "cosh": x.cosh(), "asinh": x.asinh(), "acosh": x.acosh(),
+        "atanh": half.atanh(), "log1p": x.log1p(), "expm1": x.expm1(), "log2": x.log2(), "log10": x.log10(),
+        "maximum": x.maximum(y), "minimum": autograd.minimum(x, 1.0),
     }
     for name, node in expected.items():
         assert node.op == name

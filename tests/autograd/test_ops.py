@@ -120,6 +120,26 @@ CASES = {
     "logsumexp": Case(many(-20.0, 20.0), lambda c, *xs: autograd.logsumexp(xs)),
     "softmax": Case(st.tuples(many(-20.0, 20.0), st.integers(0, 5)).map(lambda t: (t[0][0], {"i": t[1] % len(t[0][0])})),
                     lambda c, *xs: autograd.softmax(xs)[c["i"]]),
+    "sin": Case(plain(real()), lambda c, x: x.sin()),
+    "cos": Case(plain(real()), lambda c, x: x.cos()),
+    "tan": Case(plain(real(-1.4, 1.4)), lambda c, x: x.tan()),  # away from the poles at ±π/2
+    "asin": Case(plain(real(-0.95, 0.95)), lambda c, x: x.asin()),  # away from ±1, where ∂ is infinite
+    "acos": Case(plain(real(-0.95, 0.95)), lambda c, x: x.acos()),
+    "atan": Case(plain(real(-100.0, 100.0)), lambda c, x: x.atan()),
+    "sinh": Case(plain(real()), lambda c, x: x.sinh()),
+    "cosh": Case(plain(real()), lambda c, x: x.cosh()),
+    "asinh": Case(plain(real(-100.0, 100.0)), lambda c, x: x.asinh()),
+    "acosh": Case(plain(real(1.05, 100.0)), lambda c, x: x.acosh()),
+    "atanh": Case(plain(real(-0.95, 0.95)), lambda c, x: x.atanh()),
+    "log1p": Case(plain(real(-0.95, 100.0)), lambda c, x: x.log1p()),
+    "expm1": Case(plain(real(-20.0, 20.0)), lambda c, x: x.expm1()),
+    "log2": Case(plain(real(0.01, 100.0)), lambda c, x: x.log2()),
+    "log10": Case(plain(real(0.01, 100.0)), lambda c, x: x.log10()),
+    # x and y a kink margin apart or more: no tie
+    "maximum": Case(st.tuples(real(), away_from(0.0)).map(lambda t: ([t[0], t[0] + t[1]], {})),
+                    lambda c, x, y: x.maximum(y)),
+    "minimum": Case(st.tuples(real(), away_from(0.0)).map(lambda t: ([t[0], t[0] + t[1]], {})),
+                    lambda c, x, y: autograd.minimum(x, y)),
 }
 
 OP_NAMES = sorted(OPS)

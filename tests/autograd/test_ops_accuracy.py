@@ -42,11 +42,40 @@ EXACT = {
     "sigmoid": (lambda x, c: [sigma(x) * sigma(-x)]),
     "relu": (lambda x, c: [1 if x > 0 else 0]),
     "step": (lambda x, c: [0]),
+    # the elementary functions (#15)
+    "sin": (lambda x, c: [mpmath.cos(x)]),
+    "cos": (lambda x, c: [-mpmath.sin(x)]),
+    "tan": (lambda x, c: [mpmath.sec(x) ** 2]),
+    "asin": (lambda x, c: [1 / mpmath.sqrt(1 - x * x) if abs(x) != 1 else mpmath.inf]),  # infinite at ±1
+    "acos": (lambda x, c: [-1 / mpmath.sqrt(1 - x * x) if abs(x) != 1 else -mpmath.inf]),
+    "atan": (lambda x, c: [1 / (1 + x * x)]),
+    "sinh": (lambda x, c: [mpmath.cosh(x)]),
+    "cosh": (lambda x, c: [mpmath.sinh(x)]),
+    "asinh": (lambda x, c: [1 / mpmath.sqrt(1 + x * x)]),
+    "acosh": (lambda x, c: [1 / mpmath.sqrt(x * x - 1) if x != 1 else mpmath.inf]),
+    "atanh": (lambda x, c: [1 / (1 - x * x)]),
+    "log1p": (lambda x, c: [1 / (1 + x)]),
+    "expm1": (lambda x, c: [mpmath.exp(x)]),
+    "log2": (lambda x, c: [1 / (x * mpmath.log(2))]),
+    "log10": (lambda x, c: [1 / (x * mpmath.log(10))]),
+    "maximum": (lambda x, y, c: [1 if x > y else mpmath.mpf(0.5) if x == y else 0,
+                                 1 if y > x else mpmath.mpf(0.5) if x == y else 0]),
+    "minimum": (lambda x, y, c: [1 if x < y else mpmath.mpf(0.5) if x == y else 0,
+                                 1 if y < x else mpmath.mpf(0.5) if x == y else 0]),
 }
+ELEMENTARY = ("sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh",
+              "log1p", "expm1", "log2", "log10")
+# next to the edges of the domains and the poles: 1 ± 2^-53, the float nearest π/2, ±710
+EDGES = [0.9999999999999999, -0.9999999999999999, 1.0000000000000002, -0.9999999999, 1.5707963267948966,
+         -1.5707963, 710.0, -710.0, 709.0, -700.0, 3e-308, 1e150, -1e150, 1e20]
 
 
 def points(name):
     """(numbers, consts) to try for op `name`."""
+    if name in ELEMENTARY:
+        return [([x], {}) for x in SIGNED + ACTIVATION_POINTS + EDGES]
+    if name in ("maximum", "minimum"):
+        return [([x, y], {}) for x, y in itertools.product(SIGNED, SIGNED)]
     if name in ("+", "-", "*", "/"):
         return [([x, y], {}) for x, y in itertools.product(SIGNED, SIGNED)]
     if name in ("neg", "abs", "log", "sqrt", "exp"):

@@ -219,10 +219,11 @@ def test_the_tour_runs_in_quick_mode_and_lists_what_it_wrote(tmp_path, capsys):
     tour.main(["--quick", "--out", str(tmp_path)])
     printed = capsys.readouterr().out
     assert "formulas checked" in printed and "held-out accuracy" in printed
+    assert "lands on lstsq's OLS" in printed and "forward mode did" in printed
     listed = printed.split("wrote:")[-1].split()
     assert {p.split("/")[-1] for p in listed} >= {"notes_network.png", "notes_network_stepper.html",
                                                   "notes_check.txt", "notes_check.json", "digits_loss.png",
-                                                  "digits_misclassified.png"}
+                                                  "digits_misclassified.png", "newton.png"}
     assert all((tmp_path / p.split("/")[-1]).exists() for p in listed)
 
 

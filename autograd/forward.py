@@ -1,0 +1,64 @@
+"""Forward mode: a directional derivative pushed from the inputs to the outputs.
+
+Reverse mode (backward) carries ∂C/∂z from the output back to every input: one pass gives the
+whole gradient of one output. Forward mode carries a tangent ż = ∂z/∂t along a direction
+t ↦ x + t v from the inputs forward, with the same local derivatives from the table:
+
+    ż = Σ over the inputs x of z:  ∂z/∂x · ẋ,       ẋ_i = v_i at the inputs
+
+One pass gives J v, the derivative of every output along ONE direction v. The full gradient
+of a function of n inputs therefore costs n forward passes, against one backward pass: the
+reason backprop exists (`python -m demos.forward_reverse` counts the work).
+"""
+
+from .checks import as_number
+from .engine import Value, local_derivatives, topological_order
+from .higher import as_float, leaves_at
+
+
+def tangents(outputs, seeds):
+    """{node: ż} for every ancestor of `outputs`, given {leaf: ẋ} in `seeds` (a leaf absent
+    from seeds has ẋ = 0). Nodes are visited in topological order, so every input's tangent
+    is complete before a node reads it."""
+    dots = dict(seeds)
+    for node in _ancestors(outputs):
+        if node.parents:
+            dots[node] = sum((d * dots.get(parent, 0.0)
+                              for parent, d in zip(node.parents, local_derivatives(node))), 0.0)
+    return dots
+
+
+def _ancestors(outputs):
+    """Every ancestor of the outputs, once, each after its parents."""
+    order, seen = [], set()
+    for output in outputs:
+        for node in topological_order(output):
+            if node not in seen:
+                seen.add(node)
+                order.append(node)
+    return order
+
+
+def jvp(f, inputs, tangents_in):
+    """(f(x), J v): f's value at x = `inputs` and its derivative along v = `tangents_in`.
+
+    f takes one Value per input and returns a Value or a list of Values; the result follows
+    that shape (floats). Equal to reverse mode's J·v, from the same table:
+        (J v)_k = Σ_i ∂f_k/∂x_i v_i
+    """
+    inputs = list(inputs)
+    v = [as_number(as_float(t), f"jvp tangent {i}") for i, t in enumerate(tangents_in)]
+    if len(v) != len(inputs):
+        raise ValueError(f"jvp: {len(v)} tangents for {len(inputs)} inputs; they must match")
+    if not inputs:
+        raise ValueError("jvp: inputs is empty; give at least one number")
+    xs = leaves_at(inputs)
+    out = f(*xs)
+    single = isinstance(out, Value)
+    outputs = [out] if single else list(out)
+    for k, y in enumerate(outputs):
+        if not isinstance(y, Value):
+            raise TypeError(f"jvp: f must return a Value or a list of Values; output {k} is {type(y).__name__}")
+    dots = tangents(outputs, dict(zip(xs, v)))
+    values, jv = [y.data for y in outputs], [dots.get(y, 0.0) for y in outputs]
+    return (values[0], jv[0]) if single else (values, jv)

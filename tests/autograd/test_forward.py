@@ -1,0 +1,67 @@
+"""Forward mode (`autograd.jvp`): J v from the table, equal to reverse mode's J·v."""
+
+import math
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+import autograd
+from autograd import OPS, Value
+from tests.autograd.graphs import build, graphs
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+@settings(max_examples=25)
+@given(data=st.data())
+def test_jvp_equals_reverse_mode_gradient_dot_v(name, data):
+    recipe = data.draw(graphs(must_use=name), label="graph")
+    point = recipe[0]
+    v = data.draw(st.lists(st.floats(-3.0, 3.0), min_size=len(point), max_size=len(point)), label="v")
+    try:
+        value, jv = autograd.jvp(lambda *xs: build(recipe, xs), point, v)
+    except (ValueError, ArithmeticError):
+        assume(False)
+    leaves = [Value(x) for x in point]
+    output = build(recipe, leaves)
+    gradient = autograd.grad(output, leaves)
+    expected = math.fsum(g * vi for g, vi in zip(gradient, v))
+    # Both modes round at every node, so they agree to rounding relative to the largest term
+    # either one adds up: ∂f/∂z · ż at some node z (a graph may cancel two large branches).
+    grads = autograd.gradients(output)
+    dots = autograd.forward.tangents([output], dict(zip(leaves, v)))
+    scale = max(abs(grads.get(node, 0.0) * dot) for node, dot in dots.items())
+    assert value == output.data
+    assert abs(jv - expected) <= 1e-12 * (1.0 + scale), f"{recipe}: jvp {jv}, reverse ∇f·v {expected}"
+
+
+def test_jvp_of_several_outputs_is_the_jacobian_times_v():
+    # f(x, y) = (x y, sin x + y²): J = [[y, x], [cos x, 2y]]
+    x, y, v = 0.7, -1.3, [2.0, 0.5]
+    values, jv = autograd.jvp(lambda a, b: [a * b, a.sin() + b * b], [x, y], v)
+    assert values == [x * y, math.sin(x) + y * y]
+    assert jv[0] == pytest.approx(y * v[0] + x * v[1], rel=1e-15)
+    assert jv[1] == pytest.approx(math.cos(x) * v[0] + 2 * y * v[1], rel=1e-15)
+
+
+def test_jvp_along_a_basis_vector_is_one_partial_derivative():
+    f = lambda a, b, c: (a * b).exp() + c.log()  # noqa: E731
+    point = [0.3, 0.2, 2.0]
+    for i, expected in enumerate([0.2 * math.exp(0.06), 0.3 * math.exp(0.06), 0.5]):
+        tangent = [1.0 if j == i else 0.0 for j in range(3)]
+        assert autograd.jvp(f, point, tangent)[1] == pytest.approx(expected, rel=1e-15)
+
+
+def test_jvp_of_an_input_returned_as_it_is():
+    assert autograd.jvp(lambda a, b: b, [1.0, 2.0], [3.0, 4.0]) == (2.0, 4.0)
+
+
+def test_jvp_refuses_bad_input_by_name():
+    with pytest.raises(ValueError, match="2 tangents for 1 inputs"):
+        autograd.jvp(lambda a: a, [1.0], [1.0, 2.0])
+    with pytest.raises(ValueError, match="inputs is empty"):
+        autograd.jvp(lambda: Value(1.0), [], [])
+    with pytest.raises(TypeError, match="output 0 is float"):
+        autograd.jvp(lambda a: [1.0], [1.0], [1.0])
+    with pytest.raises(TypeError, match="expected a real number"):
+        autograd.jvp(lambda a: a, ["x"], [1.0])

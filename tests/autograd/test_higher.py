@@ -1,0 +1,288 @@
+"""Higher-order reverse mode (`autograd.higher`): grad of grad, hessian, hvp, backward(create_graph=True).
+
+Against PyTorch float64 (`torch.autograd.grad(create_graph=True)`) on random graphs that use
+every op of the table, to first, second and third order; against central differences of the
+engine's own lower-order gradient; and against hand formulas.
+
+Tolerance against torch: |ours - torch| <= 1e-9 · (1 + max |torch| over the gradient vector)
++ 1e-13 · (the largest |value| of any node of our recorded backward graph). Both evaluate the
+same formulas, but some in different orders (torch's sigmoid backward is g(1 - σ)σ, ours
+g·σ(1 - σ)), so they agree to rounding: third derivatives of a graph of five steps add up a
+few hundred such products, and where the graph cancels two large branches the rounding is
+relative to those branches.
+"""
+
+import math
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+import autograd
+from autograd import OPS, Value
+from tests.autograd.graphs import build, graphs, mirror
+from tests.support import require_torch
+
+TORCH_TOLERANCE = 1e-9
+CANCELLATION = 1e-13  # times the largest intermediate term: a few hundred roundings of it
+
+
+def _built(recipe):
+    """The recipe's graph at its own inputs, or a rejected example if a step left the domain."""
+    leaves = [Value(x, label=f"x{i}") for i, x in enumerate(recipe[0])]
+    try:
+        return leaves, build(recipe, leaves)
+    except (ValueError, ArithmeticError):
+        assume(False)
+
+
+def _torch_grads(torch, output, inputs, create_graph):
+    """torch.autograd.grad, with 0 for an input the output does not reach (as the engine gives)."""
+    if not output.requires_grad:
+        return [torch.zeros((), dtype=torch.float64) for _ in inputs]
+    grads = torch.autograd.grad(output, inputs, create_graph=create_graph, allow_unused=True)
+    return [torch.zeros((), dtype=torch.float64) if g is None else g for g in grads]
+
+
+def _weighted(terms, weights):
+    """Σ_i c_i g_i, left to right (the same order in both engines)."""
+    total = terms[0] * weights[0]
+    for term, weight in zip(terms[1:], weights[1:]):
+        total = total + term * weight
+    return total
+
+
+def _torch_masks_a_power(output):
+    """True when a node x ** y has y = 0 exactly: there torch sets ∂(x^y)/∂x to a constant 0
+    (masked_fill), which loses ∂²(x^y)/∂x∂y = x^(y-1) = 1/x; the engine keeps the true value
+    (test_power_mixed_derivative_at_exponent_zero)."""
+    return any(node.op == "**" and node.parents[1].data == 0.0 for node in autograd.topological_order(output))
+
+
+def _largest_term(values):
+    """The largest |data| of any node that went into these gradients: where a graph cancels two
+    large branches, rounding is relative to them, not to the small result."""
+    return max((abs(node.data) for g in values if isinstance(g, Value) for node in autograd.topological_order(g)),
+               default=0.0)
+
+
+def _assert_close(ours, theirs, what, largest_term=0.0):
+    theirs = [float(t.detach()) for t in theirs]
+    tolerance = TORCH_TOLERANCE * (1.0 + max(abs(t) for t in theirs)) + CANCELLATION * largest_term
+    for i, (a, b) in enumerate(zip(ours, theirs)):
+        assert abs(a - b) <= tolerance, f"{what}, input {i}: tracegrad {a!r}, torch {b!r}"
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+@settings(max_examples=25)
+@given(data=st.data())
+def test_first_second_and_third_order_match_torch(name, data):
+    require_torch()
+    import torch
+
+    recipe = data.draw(graphs(must_use=name), label="graph")
+    leaves, output = _built(recipe)
+    weights = data.draw(st.lists(st.floats(-2.0, 2.0), min_size=2 * len(leaves), max_size=2 * len(leaves)),
+                        label="weights")
+    assume(not _torch_masks_a_power(output))
+    tensors = [torch.tensor(x.data, dtype=torch.float64, requires_grad=True) for x in leaves]
+    mirrored = mirror(torch, output, leaves, tensors)
+    theirs = mirrored[output]
+    assert math.isclose(output.data, float(theirs.detach()), rel_tol=1e-12, abs_tol=1e-12), "the forward values differ"
+
+    ours_first = autograd.grad(output, leaves, create_graph=True)
+    theirs_first = _torch_grads(torch, theirs, tensors, create_graph=True)
+    _assert_close([g.data for g in ours_first], theirs_first, f"first order of {recipe}", _largest_term(ours_first))
+
+    # second order: the gradient of c · ∇f, which is H c; third: of d · (H c)
+    c, d = weights[:len(leaves)], weights[len(leaves):]
+    ours_second = autograd.grad(_weighted(ours_first, c), leaves, create_graph=True)
+    theirs_second = _torch_grads(torch, _weighted(theirs_first, c), tensors, create_graph=True)
+    _assert_close([g.data for g in ours_second], theirs_second, f"second order of {recipe}",
+                  _largest_term(ours_second))
+
+    ours_third = autograd.grad(_weighted(ours_second, d), leaves, create_graph=True)
+    theirs_third = _torch_grads(torch, _weighted(theirs_second, d), tensors, create_graph=False)
+    _assert_close([g.data for g in ours_third], theirs_third, f"third order of {recipe}", _largest_term(ours_third))
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+@settings(max_examples=20)
+@given(data=st.data())
+def test_hessian_matches_central_differences_of_the_gradient(name, data):
+    """∂/∂x_j of the engine's own first-order ∂f/∂x_i, numerically: the recorded backward
+    pass is right without any outside reference."""
+    recipe = data.draw(graphs(must_use=name, max_steps=3), label="graph")
+    leaves, output = _built(recipe)
+    assume(not _near_a_kink(output))
+    hessian = autograd.hessian(lambda *xs: build(recipe, xs), recipe[0])
+    eps = 1e-6
+    for j in range(len(leaves)):
+        plus, minus = list(recipe[0]), list(recipe[0])
+        plus[j] += eps
+        minus[j] -= eps
+        up, down = _first_order(recipe, plus), _first_order(recipe, minus)
+        for i in range(len(leaves)):
+            numeric = (up[i] - down[i]) / (2 * eps)
+            assert math.isclose(hessian[i][j], numeric, rel_tol=1e-5, abs_tol=1e-5), (
+                f"H[{i}][{j}] of {recipe}: engine {hessian[i][j]}, numeric {numeric}")
+
+
+def _near_a_kink(output, margin=1e-3):
+    """True when a node with a kink (relu, abs, step, maximum, ...) has its input within
+    `margin` of it: a central difference across a kink measures the jump, not a derivative."""
+    for node in autograd.topological_order(output):
+        op = OPS.get(node.op)
+        if op is not None and op.kink_at is not None:
+            at = op.kink_at(**(node.consts or {}))
+            where = op.kink_of(*(p.data for p in node.parents)) if op.kink_of else node.parents[0].data
+            if abs(where - at) < margin:
+                return True
+    return False
+
+
+def _first_order(recipe, point):
+    leaves = [Value(x) for x in point]
+    try:
+        output = build(recipe, leaves)
+    except (ValueError, ArithmeticError):
+        assume(False)
+    return autograd.grad(output, leaves)
+
+
+# --- hand formulas ---------------------------------------------------------------------
+
+def test_second_and_third_derivative_of_sin_x_times_x():
+    x = Value(0.5)
+    (first,) = autograd.grad([x.sin() * x][0], [x], create_graph=True)
+    second = autograd.grad(first, x, create_graph=True)
+    third = autograd.grad(second, x)
+    assert first.data == pytest.approx(math.cos(0.5) * 0.5 + math.sin(0.5), rel=1e-15)
+    assert second.data == pytest.approx(-math.sin(0.5) * 0.5 + 2 * math.cos(0.5), rel=1e-15)
+    assert third == pytest.approx(-math.cos(0.5) * 0.5 - 3 * math.sin(0.5), rel=1e-15)
+
+
+@given(a=st.floats(-3, 3), b=st.floats(-3, 3))
+def test_hessian_of_a_polynomial_is_the_hand_formula(a, b):
+    # f = a² b + e^b + a b³:  H = [[2b, 2a + 3b²], [2a + 3b², e^b + 6ab]]
+    hessian = autograd.hessian(lambda x, y: x * x * y + y.exp() + x * y ** 3, [a, b])
+    expected = [[2 * b, 2 * a + 3 * b * b], [2 * a + 3 * b * b, math.exp(b) + 6 * a * b]]
+    for row, hand in zip(hessian, expected):
+        assert row == pytest.approx(hand, rel=1e-12, abs=1e-12)
+
+
+@given(point=st.lists(st.floats(-2, 2), min_size=3, max_size=3),
+       v=st.lists(st.floats(-2, 2), min_size=3, max_size=3))
+def test_hvp_is_the_hessian_times_v(point, v):
+    def f(a, b, c):
+        return (a * b).sin() + (b - c).tanh() * a + autograd.logsumexp([a, b, c])
+
+    hessian = autograd.hessian(f, point)
+    expected = [math.fsum(h * vj for h, vj in zip(row, v)) for row in hessian]
+    assert autograd.hvp(f, point, v) == pytest.approx(expected, rel=1e-12, abs=1e-12)
+
+
+def test_hessian_is_symmetric_and_zero_for_an_unused_input():
+    hessian = autograd.hessian(lambda x, y, unused: (x * y).cosh(), [0.3, -0.4, 7.0])
+    assert hessian[0][1] == pytest.approx(hessian[1][0], rel=1e-15)
+    assert hessian[2] == [0.0, 0.0, 0.0] and [row[2] for row in hessian] == [0.0, 0.0, 0.0]
+
+
+# --- backward(create_graph=True) -------------------------------------------------------
+
+def test_backward_with_create_graph_leaves_values_in_grad_that_differentiate_again():
+    x, y = Value(1.5, label="x"), Value(-0.5, label="y")
+    f = x * x * y
+    f.backward(create_graph=True)
+    assert isinstance(x.grad, Value) and x.grad.data == 2 * 1.5 * -0.5
+    assert autograd.grad(x.grad, [x, y]) == [2 * -0.5, 2 * 1.5]
+
+
+def test_backward_with_create_graph_accumulates_like_first_order():
+    x = Value(0.8)
+    f = x.sin()
+    f.backward(create_graph=True)
+    f.backward(create_graph=True)
+    assert x.grad.data == 2 * math.cos(0.8)
+    assert autograd.grad(x.grad, x) == pytest.approx(-2 * math.sin(0.8), rel=1e-15)
+
+
+def test_grad_with_create_graph_gives_values_and_zero_for_an_unreached_input():
+    x, other = Value(2.0), Value(3.0)
+    gx, gother = autograd.grad(x * x, [x, other], create_graph=True)
+    assert isinstance(gx, Value) and gx.data == 4.0
+    assert isinstance(gother, Value) and gother.data == 0.0 and not gother.parents
+    assert autograd.grad(x, x, create_graph=True).data == 1.0
+
+
+def test_create_graph_matches_first_order_numbers_exactly():
+    """The recorded pass multiplies the same numbers in the same order as the first-order one."""
+    xs = [Value(v) for v in (0.3, -1.2, 2.5)]
+    f = autograd.dot(xs[:2], [xs[2].tanh(), xs[0].exp()], xs[1]).sigmoid() * xs[2].log()
+    assert [g.data for g in autograd.grad(f, xs, create_graph=True)] == autograd.grad(f, xs)
+
+
+def test_a_non_finite_derivative_in_the_recorded_pass_names_the_node():
+    x = Value(1.0)
+    f = x.asin()
+    f.label = "f"
+    with pytest.raises(FloatingPointError, match="'f' \\(op asin"):
+        autograd.grad(f, x, create_graph=True)
+
+
+def test_first_order_backward_and_grad_never_enter_the_recorded_pass(monkeypatch):
+    """The hot path stays as it was: only create_graph=True reaches autograd.higher."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("first-order backward went through autograd.higher")
+
+    monkeypatch.setattr(autograd.higher, "gradients_as_values", refuse)
+    x = Value(0.4)
+    f = (x * x).tan()
+    f.backward()
+    assert autograd.grad(f, [x]) == [x.grad]
+    with pytest.raises(AssertionError, match="autograd.higher"):
+        f.backward(create_graph=True)
+
+
+@pytest.mark.parametrize("call, error, says", [
+    (lambda: autograd.hessian(lambda: Value(1.0), []), ValueError, "inputs is empty"),
+    (lambda: autograd.hessian(lambda x: [x], [1.0]), TypeError, "one Value"),
+    (lambda: autograd.hvp(lambda x: x * x, [1.0], [1.0, 2.0]), ValueError, "v has 2 entries for 1 inputs"),
+    (lambda: autograd.hvp(lambda x: x * x, [1.0], ["a"]), TypeError, "hvp v\\[0\\]"),
+    (lambda: autograd.grad(1.0, [Value(1.0)], create_graph=True), TypeError, "output is float"),
+    (lambda: autograd.grad(Value(1.0), [2.0], create_graph=True), TypeError, "inputs\\[0\\] is float"),
+])
+def test_bad_input_to_higher_order_is_refused_by_name(call, error, says):
+    with pytest.raises(error, match=says):
+        call()
+
+
+@given(x=st.floats(0.1, 5.0))
+def test_power_mixed_derivative_at_exponent_zero(x):
+    """∂²(x^y)/∂x∂y = x^(y-1)(1 + y ln x), which is 1/x at y = 0 (torch 2.13 gives 0 there)."""
+    hessian = autograd.hessian(lambda a, b: a ** b, [x, 0.0])
+    assert hessian[0][1] == pytest.approx(1 / x, rel=1e-15) and hessian[1][0] == pytest.approx(1 / x, rel=1e-15)
+    eps = 1e-6
+
+    def d_dx(y):
+        a = Value(x)
+        return autograd.grad(a ** Value(y), a)
+
+    assert (d_dx(eps) - d_dx(-eps)) / (2 * eps) == pytest.approx(1 / x, rel=1e-6)
+
+
+def test_backward_with_a_seed_and_create_graph():
+    """backward(gradient=g, create_graph=True) records g · ∂f/∂x; g may itself be a Value."""
+    x, s = Value(0.3), Value(2.0)
+    f = x.cos()
+    f.backward(gradient=s, create_graph=True)
+    assert x.grad.data == pytest.approx(-2.0 * math.sin(0.3), rel=1e-15)
+    assert autograd.grad(x.grad, [x, s]) == pytest.approx([-2.0 * math.cos(0.3), -math.sin(0.3)], rel=1e-15)
+
+
+def test_a_constant_gradient_is_a_constant_as_in_torch():
+    x, y = Value(1.0), Value(2.0)
+    (gx,) = autograd.grad(x + y, [x], create_graph=True)
+    assert gx.data == 1.0 and not gx.requires_grad
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        gx.backward()
