@@ -331,15 +331,33 @@ def _raise_at_first_non_finite(root, gradient, derivatives):
 
 def _add_to_grads(grads):
     """node.grad += ∂C/∂node for every node that requires grad, all or none: if any sum
-    is not finite, FloatingPointError names the node and no `.grad` changes."""
-    for node, g in grads.items():  # g is finite: only a .grad that is not 0 can overflow
-        if node.grad and not -math.inf < node.grad + g < math.inf:  # nan fails every comparison
-            raise FloatingPointError(
-                f"backward: the accumulated .grad at node {node_name(node)} would be {node.grad + g} "
-                f"({node.grad:.6g} + {g:.6g}); no .grad was changed (reset them with zero_grad())")
+    is not finite, FloatingPointError names the node and no `.grad` changes.
+
+    Every g is finite (gradients checked them), so only a `.grad` that was not 0 can
+    overflow, and only those old values are kept for undoing: after zero_grad(), the usual
+    case, this is one plain loop."""
+    kept = {}  # node -> its .grad before this call, for each node whose .grad was not 0
     for node, g in grads.items():
+        if not node.requires_grad:
+            continue
+        old = node.grad
+        if old:
+            kept[node] = old
+            if not -math.inf < old + g < math.inf:  # nan fails every comparison
+                _undo_additions(grads, node, kept)
+                raise FloatingPointError(
+                    f"backward: the accumulated .grad at node {node_name(node)} would be {old + g} "
+                    f"({old:.6g} + {g:.6g}); no .grad was changed (reset them with zero_grad())")
+        node.grad = old + g
+
+
+def _undo_additions(grads, failed, kept):
+    """Put back every .grad that `_add_to_grads` changed before it reached `failed`."""
+    for node in grads:
+        if node is failed:
+            return
         if node.requires_grad:
-            node.grad += g
+            node.grad = kept.get(node, 0.0)
 
 
 def zero_grad(root):

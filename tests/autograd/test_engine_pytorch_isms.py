@@ -83,6 +83,23 @@ def test_gradients_accumulating_to_inf_raise_and_change_no_grad():
     assert {node: node.grad for node in autograd.topological_order(b)} == before
 
 
+@given(st.lists(st.sampled_from([0.0, -0.0, 1.5, -2.0, 1e308, -1e308]), min_size=4, max_size=4),
+       st.integers(0, 3))
+def test_a_failed_accumulation_changes_no_grad_whatever_was_there(old_grads, overflowing):
+    """All or none, also when the failing node comes after nodes already added to, some of
+    them at 0 and some not: every .grad is put back exactly."""
+    leaves = [Value(1.0, label=f"x{k}") for k in range(4)]
+    out = autograd.sum([leaf * 1e308 if k == overflowing else leaf for k, leaf in enumerate(leaves)])
+    for leaf, old in zip(leaves, old_grads):
+        leaf.grad = old
+    leaves[overflowing].grad = 1e308  # ∂out/∂x = 1e308: the sum overflows here
+    before = [(leaf.grad, math.copysign(1.0, leaf.grad)) for leaf in leaves] + [(out.grad, 1.0)]
+    with pytest.raises(FloatingPointError, match=f"accumulated \\.grad at node 'x{overflowing}'"):
+        out.backward()
+    after = [(leaf.grad, math.copysign(1.0, leaf.grad)) for leaf in leaves] + [(out.grad, 1.0)]
+    assert [g for g, _ in after] == [g for g, _ in before]
+
+
 def test_a_value_is_always_truthy_even_at_zero():
     """Documented decision: bool(Value) is True (a node exists); test the number with .data."""
     assert bool(Value(0.0)) and bool(Value(-0.0) * 0)
