@@ -29,6 +29,7 @@ import autograd
 from .compiled_fit import compiled_path
 from .classify import classification_rule
 from .data import at_example, in_row
+from .init import generator
 from .layers import _count
 from .losses import as_loss, is_builtin, losses_per_example
 from .optim import SGD, Optimizer
@@ -229,7 +230,7 @@ def fit(model, X, y, *, loss, epochs, batch_size=None, lr=None, optimizer=None, 
     recorder = recorder_for(record, model, loss, Y, len(X), batch_size)
     path, how = training_path(model, loss, optimizer, compiled, X, targets, Y)
     classes = None if rule is None else rule.classes(targets if Y is None else Y)  # once, not every epoch
-    rng = np.random.default_rng(seed)
+    rng = generator(seed)
     history = History()
     try:
         with tqdm(range(epochs), disable=not progress, unit="epoch", desc=f"fit [{how}]") as bar:

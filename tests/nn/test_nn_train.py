@@ -134,6 +134,16 @@ def test_shuffling_is_reproducible_with_a_seed():
     assert runs[0] == runs[1]
 
 
+@pytest.mark.parametrize("seed, error", [(-1, ValueError), (1.5, TypeError), ("5", TypeError)])
+def test_a_bad_fit_seed_is_named_and_trains_nothing(seed, error):
+    X, y = two_moons(20, seed=0)
+    model = nn.MLP(2, [3, 1], seed=0)
+    before = model.state_dict()
+    with pytest.raises(error, match="seed"):
+        nn.fit(model, X, y, loss=nn.mse, epochs=1, lr=0.1, seed=seed, progress=False)
+    assert model.state_dict() == before
+
+
 def test_callback_returning_true_stops_training():
     X, y = xor()
     history = nn.fit(nn.MLP(2, [2, 1], seed=0), X, y, loss=nn.mse, epochs=50, lr=0.1, progress=False,

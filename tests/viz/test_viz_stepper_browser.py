@@ -9,20 +9,9 @@ from autograd.engine import gradients
 from viz.escape import shortened
 from viz.style import compact
 
-from tests.support import launch_chromium, require_chromium
 from tests.viz.test_viz_stepper import neuron_cost, page_id
 
 WIDTHS = (400, 800, 1400)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 def open_page(browser, path, width=1400, height=900):
