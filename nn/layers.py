@@ -24,6 +24,7 @@ import numpy as np
 
 import autograd
 from autograd import Value
+from autograd.checks import as_count
 
 from .activations import activation as as_activation
 from .data import finite_array, finite_number, input_values
@@ -35,14 +36,6 @@ def label(symbol, layer=None, neuron=None, k=None):
     """The notes' name of a node: label("w", 2, 1, 3) == "w(2)_1,3", label("z") == "z"."""
     indices = ",".join(str(i) for i in (neuron, k) if i is not None)
     return symbol + (f"({layer})" if layer is not None else "") + (f"_{indices}" if indices else "")
-
-
-def _count(n, what, minimum=1):
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-        raise TypeError(f"{what}: expected an int, got {type(n).__name__} {n!r:.40}")
-    if n < minimum:
-        raise ValueError(f"{what}: expected at least {minimum}, got {n}")
-    return int(n)
 
 
 class Neuron(Module):
@@ -57,7 +50,7 @@ class Neuron(Module):
 
     def __init__(self, nin, activation="tanh", *, init="uniform", bias_init=0.0, seed=None, rng=None,
                  elementary=False, layer=None, index=None, weights=None, bias=None):
-        nin = _count(nin, "Neuron nin")
+        nin = as_count(nin, "Neuron nin")
         self.activation = as_activation(activation)
         if self.activation.layerwise:
             raise ValueError("softmax maps a whole layer, not one neuron: use it as a Layer's or an "
@@ -119,7 +112,7 @@ class Layer(Module):
 
     def __init__(self, nin, nout, activation="tanh", *, init="uniform", bias_init=0.0, seed=None,
                  rng=None, elementary=False, layer=None):
-        nin, nout = _count(nin, "Layer nin"), _count(nout, "Layer nout")
+        nin, nout = as_count(nin, "Layer nin"), as_count(nout, "Layer nout")
         self.activation = as_activation(activation)
         if self.activation.layerwise and nout == 1:
             name = "softmax layer" if layer is None else f"softmax layer {layer}"
@@ -195,12 +188,12 @@ class MLP(Module):
 
     def __init__(self, nin, nouts, activation="tanh", output_activation=None, *, init="uniform",
                  bias_init=0.0, seed=None, elementary=False):
-        self.nin = _count(nin, "MLP nin")
+        self.nin = as_count(nin, "MLP nin")
         if isinstance(nouts, numbers.Integral) and not isinstance(nouts, bool):
             nouts = [nouts]
         if not isinstance(nouts, (list, tuple)) or not nouts:
             raise TypeError(f"MLP nouts: expected a non-empty list of layer widths, got {nouts!r:.60}")
-        self.nouts = [_count(n, f"MLP nouts[{i}]") for i, n in enumerate(nouts)]
+        self.nouts = [as_count(n, f"MLP nouts[{i}]") for i, n in enumerate(nouts)]
         activations = _layer_activations(activation, output_activation, len(self.nouts))
         for i, act in enumerate(activations[:-1]):
             if act.layerwise:

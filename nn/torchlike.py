@@ -27,7 +27,9 @@ from autograd import Value
 from .activations import Activation
 from .data import finite_array, input_values
 from .init import generator
-from .layers import _count, label
+from autograd.checks import as_count
+
+from .layers import label
 from .module import Module
 
 _Z_LABEL = re.compile(r"z(\(\d+\))?(_.*)?")
@@ -44,8 +46,8 @@ class Linear(Module):
     """
 
     def __init__(self, in_features, out_features, bias=True, *, seed=None, rng=None, layer=None):
-        self.in_features = _count(in_features, "Linear in_features")
-        self.out_features = _count(out_features, "Linear out_features")
+        self.in_features = as_count(in_features, "Linear in_features")
+        self.out_features = as_count(out_features, "Linear out_features")
         if not isinstance(bias, (bool, np.bool_)):
             raise TypeError(f"Linear bias: expected True or False, got {type(bias).__name__} {bias!r:.40}")
         bound = 1.0 / math.sqrt(self.in_features)

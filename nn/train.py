@@ -25,12 +25,13 @@ import numpy as np
 from tqdm.auto import tqdm
 
 import autograd
+from autograd.checks import as_count
 
 from .compiled_fit import compiled_path
 from .classify import classification_rule
 from .data import at_example, in_row
 from .init import generator
-from .layers import _count
+
 from .losses import as_loss, is_builtin, losses_per_example
 from .optim import SGD, Optimizer
 from .record import recorder_for
@@ -219,8 +220,8 @@ def fit(model, X, y, *, loss, epochs, batch_size=None, lr=None, optimizer=None, 
     loss = as_loss(loss)
     X, targets, Y = data_set(model, X, y, loss, "fit")
     validation = _validation_set(model, validation, loss)
-    epochs = _count(epochs, "fit epochs")
-    batch_size = len(X) if batch_size is None else _count(batch_size, "fit batch_size")
+    epochs = as_count(epochs, "fit epochs")
+    batch_size = len(X) if batch_size is None else as_count(batch_size, "fit batch_size")
     optimizer = _optimizer(model, lr, optimizer)
     if callback is not None and not callable(callback):
         raise TypeError(f"fit callback: expected a callable(epoch, history), got {type(callback).__name__}")

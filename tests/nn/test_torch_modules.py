@@ -158,7 +158,7 @@ def test_misuse_names_the_culprit():
         nn.Sequential()
     with pytest.raises(TypeError, match="Linear in_features: expected an int"):
         nn.Linear(2.0, 3)
-    with pytest.raises(ValueError, match="Linear out_features: expected at least 1"):
+    with pytest.raises(ValueError, match="Linear out_features: expected an int >= 1"):
         nn.Linear(2, 0)
     with pytest.raises(TypeError, match="Linear bias: expected True or False"):
         nn.Linear(2, 3, bias="yes")
