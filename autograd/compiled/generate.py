@@ -304,10 +304,30 @@ class Writer:
 
     # --- the functions ----------------------------------------------------------------------
     def function(self, name, arguments, groups, returns, backward=()):
-        body = [line for group in groups for line in group.lines]
+        """A function of the groups' lines; with `backward`, gradient(): its forward ends in
+        `loss`, the batch's Σ_i C(i), and it returns that rather than every C(i)."""
+        root = self.roots[0] if backward else None
+        body = [line for group in groups
+                for line in (self._loss_lines(group) if root in group.nodes else group.lines)]
         body += _render(backward, self) if backward else []
         body.append(f"return {returns}")
         return f"def {name}({arguments}):\n" + "".join(f"    {line}\n" for line in body)
+
+
+    def _loss_lines(self, group):
+        """The loss group's lines, ending in `loss = Σ over the batch of C(i)`. A loss that is
+        one Σ node (nn's losses) is summed over its terms and the batch at once: one numpy
+        call where C(i) and then their sum would be two, and backward never reads C (the
+        derivative of a Σ is 1)."""
+        root, = self.roots
+        if root not in self.varies:  # the same C for every example
+            return group.lines + [f"loss = {self.column(self.roots)}[0, 0] * batch"]
+        fused = group.op.name == "sum" and len(group.nodes) == 1 and root not in self.outputs
+        if not fused:
+            return group.lines + [f"loss = np.add.reduce({self.column(self.roots)}, axis=None)"
+                                  f"  # Σ over the batch of C(i)"]
+        return group.lines[:-1] + [f"loss = np.add.reduce({group.inputs[0]}, axis=None)"
+                                   f"  # Σ over the batch of C(i) = Σ_i x_i, in one sum"]
 
 
 def _render(items, writer):

@@ -164,9 +164,9 @@ class Program:
         seed = self._seeds.get(batch)
         if seed is None:  # ∂C/∂C(i) for each example: 1/batch for the mean
             seed = self._seeds[batch] = np.full((1, batch), 1.0 / batch if self.reduction == "mean" else 1.0)
-        losses, self._last = self._gradient(X.T, None if Y is None else Y.T, seed, batch)
-        loss = np.add.reduce(losses, axis=None) * (1 if losses.shape[-1] == batch else batch)
+        loss, self._last = self._gradient(X.T, None if Y is None else Y.T, seed, batch)
         if not math.isfinite(loss + np.add.reduce(self._grad)):  # nan and inf propagate into sums
+            losses, _ = self._run(X.T, None if Y is None else Y.T)  # which examples: each C(i)
             self._explain(X, Y, _spread(losses, batch), backward=True)
         return float(loss) / batch if self.reduction == "mean" else float(loss)
 
@@ -267,7 +267,7 @@ def _write(order, roots, outputs, leaves, theta, grad):
             if node.parents and not needs.isdisjoint(node.parents):
                 needs.add(node)
         functions.append(writer.function("gradient", "x, y, seed, batch", writer.groups,
-                                         f"{writer.column(roots)}, {outputs_text}", writer.backward(needs)))
+                                         f"loss, {outputs_text}", writer.backward(needs)))
     if outputs:
         needed = _ancestors(order, outputs)
         for y in leaves.targets:
