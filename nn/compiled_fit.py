@@ -42,6 +42,7 @@ class CompiledPath:
                                         parameters=optimizer.params, reduction="mean", check=len(recorded))
         check_program_loss(self.program, model, loss, X, self.Y, targets)
         self.theta, self.grad = self.program.theta, self.program.grad
+        self._theta_before = np.empty_like(self.theta)  # the optimizer's copy of θ during an update
         # The array form update(θ, g) is what Optimizer.step applies; a subclass that overrides
         # step() itself is called as it is, on the Values.
         self.steps_itself = type(optimizer).step is not Optimizer.step
@@ -90,7 +91,8 @@ class CompiledPath:
     def update(self):
         if self.steps_itself:
             return self._step_on_values()
-        self.optimizer.checked_update(self.theta, self.grad, quiet=True)  # fit's epoch loop is quiet
+        # fit's epoch loop has numpy's warnings off
+        self.optimizer.checked_update(self.theta, self.grad, quiet=True, before=self._theta_before)
 
     def _step_on_values(self):
         """An optimizer with its own step() (a subclass) gets the Values it expects: slower, same result."""

@@ -38,6 +38,11 @@ def _hyper(x, name, low=0.0, inclusive=True, high=None):
 class Optimizer:
     """Holds the parameters (Values) and the learning rate η; subclasses define `update`."""
 
+    # What `update` changes besides θ, declared by a class for a cheap snapshot. Only the class
+    # that declares it uses it (a subclass may keep state of its own); any other class has
+    # everything in vars(self) copied.
+    STATE = ()
+
     def __init__(self, params, lr):
         self.params = _parameters(params, type(self).__name__)
         self.lr = lr
@@ -74,7 +79,7 @@ class Optimizer:
             self._restore(state)
             raise
 
-    def checked_update(self, theta, grad, *, quiet=False):
+    def checked_update(self, theta, grad, *, quiet=False, before=None):
         """`update(θ, g)` as one transaction: θ and the optimizer's state (momentum, Adam's m, v,
         t) change together or not at all. Refused when a parameter would stop being finite
         (FloatingPointError names it), and undone when anything interrupts it (an error, a
@@ -82,8 +87,14 @@ class Optimizer:
         the weights of its last good step whichever path ran it.
 
         quiet=True: the caller already has numpy's warnings off (np.errstate(all="ignore"), as
-        nn.fit's epoch loop does); entering errstate again costs more than the update itself."""
-        theta_before, state = theta.copy(), self._state()
+        nn.fit's epoch loop does); entering errstate again costs more than the update itself.
+        before: an array like θ that holds θ's copy meanwhile (a training loop's own buffer, so
+        that no update allocates one)."""
+        if before is None:
+            before = theta.copy()
+        else:
+            np.copyto(before, theta)
+        state = self._state()
         try:
             if quiet:
                 total = self._apply(theta, grad)
@@ -93,7 +104,7 @@ class Optimizer:
             if not math.isfinite(total) and not np.isfinite(theta).all():  # not just a sum that overflowed
                 raise self._refused(theta, grad)
         except BaseException:
-            theta[:] = theta_before
+            np.copyto(theta, before)
             self._restore(state)
             raise
 
@@ -104,8 +115,8 @@ class Optimizer:
 
     def _state(self):
         """A copy of everything `update` may change (arrays copied: update changes them in place)."""
-        return {name: value.copy() if type(value) is np.ndarray else value
-                for name, value in vars(self).items()}
+        names = type(self).__dict__.get("STATE") or list(vars(self))
+        return {name: _copied(getattr(self, name)) for name in names}
 
     def _restore(self, state):
         vars(self).update(state)
@@ -131,6 +142,8 @@ class Optimizer:
 
 class SGD(Optimizer):
     """Stochastic gradient descent, θ ← θ - η g, with optional momentum μ and weight decay λ."""
+
+    STATE = ("velocity", "steps")
 
     def __init__(self, params, lr, momentum=0.0, weight_decay=0.0):
         super().__init__(params, lr)
@@ -159,6 +172,8 @@ class SGD(Optimizer):
 
 class Adam(Optimizer):
     """Adam (Kingma & Ba): per-parameter steps from running means of g and g²."""
+
+    STATE = ("m", "v", "t", "steps")
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
         super().__init__(params, lr)
@@ -191,6 +206,10 @@ class Adam(Optimizer):
     def __repr__(self):
         return (f"Adam(lr={self.lr:g}, betas={self.betas}, eps={self.eps:g}, "
                 f"weight_decay={self.weight_decay:g}, {len(self.params)} parameters)")
+
+
+def _copied(value):
+    return value.copy() if type(value) is np.ndarray else value
 
 
 def _parameters(params, who):
