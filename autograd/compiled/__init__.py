@@ -109,7 +109,7 @@ def _record_checked(build, examples, parameters, check):
     first = None
     for i, roots, outputs, xs, ys in recordings:
         order = nodes_in_order(roots + outputs)
-        leaves = Leaves(order, xs, ys, parameters)
+        leaves = Leaves(order, xs, ys, parameters) if first is None else chosen[2].of_recording(order, xs, ys)
         shape = structure(order, roots + outputs, leaves)
         if first is None:
             first, chosen = shape, (roots, outputs, leaves, order)

@@ -21,10 +21,11 @@ def nodes_in_order(roots):
     for root in roots:
         if root in seen:  # e.g. the network's outputs, already listed as ancestors of the loss
             continue
-        for node in topological_order(root):
-            if node not in seen:
-                seen.add(node)
-                order.append(node)
+        more = topological_order(root)
+        if seen:
+            more = [node for node in more if node not in seen]
+        seen.update(more)
+        order += more
     return order
 
 
@@ -32,31 +33,34 @@ class Leaves:
     """What each leaf of the graph stands for: an input column, a target column, a parameter
     (one number shared by the whole batch, trained) or a constant (never changes)."""
 
-    def __init__(self, order, inputs, targets, parameters):
+    def __init__(self, order, inputs, targets, parameters, parameter_kinds=None):
         self.inputs = _distinct(inputs, "inputs")
         self.targets = _distinct(targets, "targets")
         placeholders = set(self.inputs) | set(self.targets)
         if len(placeholders) < len(self.inputs) + len(self.targets):
             raise ValueError("compile: a Value cannot be both an input and a target")
-        leaves = [node for node in order if not node.parents]
-        self.parameters = _distinct(parameters, "parameters")
-        clash = next((p for p in self.parameters if p in placeholders), None)
+        if parameter_kinds is None:
+            parameters = _distinct(parameters, "parameters")
+            for p in parameters:
+                if p.parents:
+                    raise ValueError(f"compile: parameter {_show(p)} is not a leaf (it was made by op "
+                                     f"{p.op!r}); parameters must be leaves")
+            parameter_kinds = {p: ("parameter", k) for k, p in enumerate(parameters)}
+        self.parameters = parameters
+        clash = next((p for p in placeholders if p in parameter_kinds), None)
         if clash is not None:
             raise ValueError(f"compile: {_show(clash)} is given both as a parameter and as an input/target")
-        for p in self.parameters:
-            if p.parents:
-                raise ValueError(f"compile: parameter {_show(p)} is not a leaf (it was made by op "
-                                 f"{p.op!r}); parameters must be leaves")
-        self.kind = {}
-        for j, x in enumerate(self.inputs):
-            self.kind[x] = ("input", j)
-        for j, y in enumerate(self.targets):
-            self.kind[y] = ("target", j)
-        for k, p in enumerate(self.parameters):
-            self.kind[p] = ("parameter", k)
-        self.constants = [leaf for leaf in leaves if leaf not in self.kind]
-        for c in self.constants:
-            self.kind[c] = ("constant", c.data)
+        self.kind = dict(parameter_kinds)
+        self.kind.update((x, ("input", j)) for j, x in enumerate(self.inputs))
+        self.kind.update((y, ("target", j)) for j, y in enumerate(self.targets))
+        self.constants = [node for node in order if not node.parents and node not in self.kind]
+        self.kind.update((c, ("constant", c.data)) for c in self.constants)
+
+    def of_recording(self, order, inputs, targets):
+        """The Leaves of another recording of the same function: its own placeholders, the
+        same parameters (checked once)."""
+        parameter_kinds = {p: self.kind[p] for p in self.parameters}
+        return Leaves(order, inputs, targets, self.parameters, parameter_kinds)
 
 
 def _distinct(values, what):
@@ -79,19 +83,22 @@ def structure(order, roots, leaves):
     A leaf is described by what it stands for (input column j, parameter k, or a constant's
     number); an op node by its op, its constants and the positions of its parents.
     """
-    position = {node: i for i, node in enumerate(order)}
+    position = {node: i for i, node in enumerate(order)}.__getitem__
+    kind = leaves.kind.__getitem__
     entries = []
     for node in order:
         if node.parents:
-            entries.append((node.op, tuple(sorted((node.consts or {}).items())),
-                            tuple(position[p] for p in node.parents)))
+            consts = tuple(sorted(node.consts.items())) if node.consts else ()
+            entries.append((node.op, consts, tuple(map(position, node.parents))))
         else:
-            entries.append(leaves.kind[node])
-    return entries, tuple(position[root] for root in roots)
+            entries.append(kind(node))
+    return entries, tuple(map(position, roots))
 
 
 def first_difference(first, second):
     """A sentence saying where two structures (from `structure`) first differ, or None."""
+    if first == second:
+        return None
     (nodes_a, roots_a), (nodes_b, roots_b) = first, second
     for i, (a, b) in enumerate(zip(nodes_a, nodes_b)):
         if a != b:
