@@ -112,6 +112,25 @@ def test_a_refused_update_on_arrays_leaves_theta_as_it_was(make):
     assert theta.tolist() == [1.0, 2.0] and optimizer.steps == 0
 
 
+class _CountingSGD(nn.SGD):
+    """A subclass with state of its own, which SGD's declared STATE does not name."""
+
+    def update(self, theta, grad):
+        self.seen = getattr(self, "seen", 0) + 1
+        super().update(theta, grad)
+
+
+def test_a_subclass_with_state_of_its_own_has_it_restored_too():
+    params = _values([1.0], [0.5])
+    optimizer = _CountingSGD(params, lr=0.1, momentum=0.9)
+    optimizer.step()
+    theta, grad, before = np.array([1.0]), np.array([1e308]), np.empty(1)
+    optimizer.lr = 1e300
+    with pytest.raises(FloatingPointError):
+        optimizer.checked_update(theta, grad, before=before)  # into the caller's buffer
+    assert optimizer.seen == 1 and optimizer.steps == 1 and theta.tolist() == [1.0]
+
+
 def test_huge_finite_weights_whose_sum_overflows_still_step():
     params = _values([1e308, 1e308], [1.0, 1.0])
     nn.SGD(params, lr=0.5).step()
