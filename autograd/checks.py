@@ -5,7 +5,6 @@ nn input. An op's constants are declared in its table entry with one of these ch
 `apply` checks them as strictly as it checks the op's inputs.
 """
 
-import functools
 import math
 import numbers
 
@@ -67,21 +66,6 @@ def _int_at_least(n, least, what):
 def all_finite_floats(xs):
     """True when every item is a float and finite (data that needs no conversion)."""
     return all(type(x) is float and math.isfinite(x) for x in xs)
-
-
-def sum_of(vector):
-    """Σ of a flat float array, as one BLAS dot with ones: half the time of np.add.reduce,
-    which counts where a training loop checks θ and ∇θ after every batch. nan and inf
-    propagate into it, so a finite sum means finite numbers; a sum of huge finite numbers can
-    overflow, so a caller that refuses on a sum that is not finite looks again (np.isfinite)."""
-    return vector.dot(_ones(len(vector)))
-
-
-@functools.lru_cache(maxsize=8)
-def _ones(n):
-    ones = np.ones(n)
-    ones.flags.writeable = False
-    return ones
 
 
 def as_data(x, what):

@@ -21,7 +21,6 @@ import math
 
 import numpy as np
 
-from ..checks import sum_of
 from ..engine import Value, apply, gradients
 from ..functional import sum as total
 from ..higher import FirstOrderOnlyError
@@ -166,7 +165,7 @@ class Program:
         if seed is None:  # ∂C/∂C(i) for each example: 1/batch for the mean
             seed = self._seeds[batch] = np.full((1, batch), 1.0 / batch if self.reduction == "mean" else 1.0)
         loss, self._last = self._gradient(X.T, None if Y is None else Y.T, seed, batch)
-        if not math.isfinite(loss + sum_of(self._grad)):  # nan and inf propagate into sums
+        if not math.isfinite(loss + np.add.reduce(self._grad)):  # nan and inf propagate into sums
             losses, _ = self._run(X.T, None if Y is None else Y.T)  # which examples: each C(i)
             self._explain(X, Y, _spread(losses, batch), backward=True)
         return float(loss) / batch if self.reduction == "mean" else float(loss)
