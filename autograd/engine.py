@@ -173,7 +173,9 @@ class Value:
             from .higher import accumulate_as_values  # only here: the first-order path stays as it is
             return accumulate_as_values(self, 1.0 if gradient is None else gradient)
         seed = 1.0 if gradient is None else as_number(gradient, "backward gradient")
-        _add_to_grads(gradients(self, seed))
+        with _collector_paused():
+            grads = backpropagate(self, seed)
+        _add_to_grads(self, seed, grads)
 
 
 def _compared(value, other, compare):
@@ -329,35 +331,31 @@ def _raise_at_first_non_finite(root, gradient, derivatives):
             raise non_finite_sum(node, g)
 
 
-def _add_to_grads(grads):
-    """node.grad += ∂C/∂node for every node that requires grad, all or none: if any sum
-    is not finite, FloatingPointError names the node and no `.grad` changes.
+def _add_to_grads(root, gradient, grads):
+    """node.grad += ∂C/∂node for every node that requires grad, all or none.
 
-    Every g is finite (gradients checked them), so only a `.grad` that was not 0 can
-    overflow, and only those old values are kept for undoing: after zero_grad(), the usual
-    case, this is one plain loop."""
-    kept = {}  # node -> its .grad before this call, for each node whose .grad was not 0
-    for node, g in grads.items():
-        if not node.requires_grad:
-            continue
-        old = node.grad
-        if old:
-            kept[node] = old
-            if not -math.inf < old + g < math.inf:  # nan fails every comparison
-                _undo_additions(grads, node, kept)
-                raise FloatingPointError(
-                    f"backward: the accumulated .grad at node {node_name(node)} would be {old + g} "
-                    f"({old:.6g} + {g:.6g}); no .grad was changed (reset them with zero_grad())")
-        node.grad = old + g
-
-
-def _undo_additions(grads, failed, kept):
-    """Put back every .grad that `_add_to_grads` changed before it reached `failed`."""
-    for node in grads:
-        if node is failed:
-            return
+    Every new `.grad` is made, and all are checked at once, before any is written. A finite
+    `.grad` plus a gradient that is not finite is not finite, so this one check covers the
+    gradients too. When it fails, FloatingPointError names the node (where the chain rule
+    stopped being finite, or whose `.grad` would overflow) and no `.grad` has changed."""
+    totals = [node.grad + g for node, g in grads.items()]
+    if not _all_finite(totals):
+        _raise_at_first_non_finite_total(root, gradient, grads, totals)
+    for node, total in zip(grads, totals):
         if node.requires_grad:
-            node.grad = kept.get(node, 0.0)
+            node.grad = total
+
+
+def _raise_at_first_non_finite_total(root, gradient, grads, totals):
+    """Name the node at fault, if one that requires grad is (a constant's `.grad` is not written)."""
+    if not _all_finite(grads.values()):
+        _raise_at_first_non_finite(root, gradient, None)
+    for (node, g), total in zip(grads.items(), totals):
+        if node.requires_grad and not math.isfinite(total):  # nan fails it too
+            old = node.grad
+            raise FloatingPointError(
+                f"backward: the accumulated .grad at node {node_name(node)} would be {total} "
+                f"({old:.6g} + {g:.6g}); no .grad was changed (reset them with zero_grad())")
 
 
 def zero_grad(root):
