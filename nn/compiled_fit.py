@@ -22,6 +22,7 @@ from .inference import CHUNK, chunks, naming_the_examples
 from .losses import losses_per_example
 from .optim import Optimizer
 
+GATHER_PER_EPOCH_BYTES = 4 * 2**20  # about a core's share of the last-level cache
 WHY_NOT = (GraphStructureError, TypeError, ValueError)  # recording failed: this model/loss cannot be compiled
 
 
@@ -46,7 +47,7 @@ class CompiledPath:
         # The array form update(θ, g) is what Optimizer.step applies; a subclass that overrides
         # step() itself is called as it is, on the Values.
         self.steps_itself = type(optimizer).step is not Optimizer.step
-        self._epoch_X = self._epoch_Y = None
+        self._order = self._epoch_X = self._epoch_Y = None
 
     def _build(self, xs, ys):
         """One example's loss, from placeholder Values: the scalar path's graph, recorded once."""
@@ -56,13 +57,26 @@ class CompiledPath:
         return self.loss.function(outputs, y, **self.loss.options), outputs
 
     def begin_epoch(self, order):
-        """One gather per epoch: each batch is then a slice (a view) of these."""
-        self._epoch_X, self._epoch_Y = self.X[order], self.Y[order]
+        """Small data is gathered once per epoch, each batch then a slice (a view) of the copy.
+        Past GATHER_PER_EPOCH_BYTES each batch gathers its own rows: a copy of all of X no
+        longer fits in the cache, so writing it and reading it back costs more than the
+        batches' own small gathers (784-30-10 on 10,000 examples: bench/fast.py)."""
+        self._order = order
+        if self.X.nbytes <= GATHER_PER_EPOCH_BYTES:
+            self._epoch_X, self._epoch_Y = self.X[order], self.Y[order]
+        else:
+            self._epoch_X = self._epoch_Y = None
+
+    def _batch(self, first, last):
+        if self._epoch_X is not None:
+            return self._epoch_X[first:last], self._epoch_Y[first:last]
+        rows = self._order[first:last]
+        return self.X[rows], self.Y[rows]
 
     def loss_and_gradients(self, first, last, outputs):
         try:
             # fit checked the whole data set once, and runs the epoch under np.errstate(all="ignore")
-            loss = self.program.gradient(self._epoch_X[first:last], self._epoch_Y[first:last], check=False)
+            loss = self.program.gradient(*self._batch(first, last), check=False)
         except (ArithmeticError, ValueError):
             self.grad.fill(0.0)  # as the scalar path, which zeroed the grads before this batch
             raise

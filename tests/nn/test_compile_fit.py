@@ -525,3 +525,27 @@ def test_a_refused_quiet_update_restores_theta_and_the_state():
         with pytest.raises(FloatingPointError, match="parameter 'w' would become"):
             sgd.checked_update(theta, np.array([1e308, 1.0]), quiet=True)  # θ_w -> -inf
     assert (theta.tolist(), sgd.velocity.tolist(), sgd.steps) == before
+
+
+@pytest.mark.parametrize("case", CASES[:3], ids=lambda case: f"{case[0]}-{case[1]}-{case[2].name}")
+def test_big_data_gathered_batch_by_batch_trains_the_same_weights_bit_for_bit(case, monkeypatch):
+    """Past nn.compiled_fit.GATHER_PER_EPOCH_BYTES each batch gathers its own rows instead of
+    slicing one copy per epoch: the same batches, so the very same numbers."""
+    import nn.compiled_fit
+    per_epoch, _ = train(case, compiled=True)
+    monkeypatch.setattr(nn.compiled_fit, "GATHER_PER_EPOCH_BYTES", 0)
+    per_batch, _ = train(case, compiled=True)
+    assert [p.data for p in per_batch.parameters()] == [p.data for p in per_epoch.parameters()]
+    assert [p.grad for p in per_batch.parameters()] == [p.grad for p in per_epoch.parameters()]
+
+
+def test_big_data_gathered_batch_by_batch_still_names_the_row_of_x(monkeypatch):
+    import nn.compiled_fit
+    monkeypatch.setattr(nn.compiled_fit, "GATHER_PER_EPOCH_BYTES", 0)
+    X = np.linspace(-1.0, 1.0, 40).reshape(-1, 1)
+    y = np.arange(40.0) + 1.0
+    y[35] = -1.0
+    model = nn.MLP(1, [1], output_activation="sigmoid", seed=0)
+    with pytest.raises(ValueError, match=r"\(in row 35 of X\)$"):
+        nn.fit(model, X, y, loss=lambda prediction, target: (prediction * 0.0 + target).log(), epochs=1,
+               lr=0.1, batch_size=8, seed=3, progress=False, compiled=True)
