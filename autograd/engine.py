@@ -414,9 +414,8 @@ def local_derivatives(node):
 
 
 def _all_finite(numbers):
-    """Whether every number is finite: one C-level sum (inf and nan propagate through it);
-    only when it overflows are the numbers checked one by one."""
-    numbers = list(numbers)
+    """Whether every number (of a list or a dict's view: read twice) is finite: one C-level
+    sum (inf and nan propagate through it); only when it overflows are they checked one by one."""
     return math.isfinite(sum(numbers)) or all(map(math.isfinite, numbers))
 
 
