@@ -67,16 +67,15 @@ class CompiledPath:
         else:
             self._epoch_X = self._epoch_Y = None
 
-    def _batch(self, first, last):
-        if self._epoch_X is not None:
-            return self._epoch_X[first:last], self._epoch_Y[first:last]
-        rows = self._order[first:last]
-        return self.X[rows], self.Y[rows]
-
     def loss_and_gradients(self, first, last, outputs):
+        if self._epoch_X is not None:
+            X, Y = self._epoch_X[first:last], self._epoch_Y[first:last]
+        else:
+            rows = self._order[first:last]
+            X, Y = self.X[rows], self.Y[rows]
         try:
             # fit checked the whole data set once, and runs the epoch under np.errstate(all="ignore")
-            loss = self.program.gradient(*self._batch(first, last), check=False)
+            loss = self.program.gradient(X, Y, check=False)
         except (ArithmeticError, ValueError):
             self.grad.fill(0.0)  # as the scalar path, which zeroed the grads before this batch
             raise
