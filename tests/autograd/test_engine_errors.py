@@ -308,3 +308,31 @@ def test_grad_refuses_an_input_that_is_not_a_value():
 
 def test_a_leaf_has_no_local_derivatives():
     assert autograd.local_derivatives(Value(1.0)) == ()
+
+
+def test_a_gradient_overflowing_on_the_way_back_is_named_as_such_even_over_old_grads():
+    """Every new .grad is checked at once; when the walk itself overflowed, the error names the
+    node of the walk (not an accumulation), and the old .grads stay as they were."""
+    x = Value(1e-300, label="x")
+    h = x.log()
+    h.label = "h"
+    out = h * 1e10
+    nodes = autograd.topological_order(out)
+    for i, node in enumerate(nodes):
+        node.grad = float(i) + 0.5
+    with pytest.raises(FloatingPointError) as error:
+        out.backward()
+    assert_names(error, "'h'", "log")
+    assert "accumulated" not in str(error.value)
+    assert [node.grad for node in nodes] == [float(i) + 0.5 for i in range(len(nodes))]
+
+
+def test_a_constant_whose_grad_was_set_to_inf_by_hand_does_not_stop_backward():
+    """A constant's .grad is never written, so whatever it holds cannot make backward fail."""
+    x = Value(2.0, label="x")
+    out = x * 3.0
+    constant = out.parents[1]
+    assert not constant.requires_grad
+    constant.grad = math.inf
+    out.backward()
+    assert x.grad == 3.0 and constant.grad == math.inf
