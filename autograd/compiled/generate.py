@@ -310,15 +310,15 @@ class Writer:
         body = [line for group in groups
                 for line in (self._loss_lines(group) if root in group.nodes else group.lines)]
         body += _render(backward, self) if backward else []
+        body = _without_unread_lines(body, returns)
         body.append(f"return {returns}")
         return f"def {name}({arguments}):\n" + "".join(f"    {line}\n" for line in body)
-
 
     def _loss_lines(self, group):
         """The loss group's lines, ending in `loss = Σ over the batch of C(i)`. A loss that is
         one Σ node (nn's losses) is summed over its terms and the batch at once: one numpy
         call where C(i) and then their sum would be two, and backward never reads C (the
-        derivative of a Σ is 1)."""
+        derivative of a Σ is 1). A Σ of squares x_i² (nn's sse, mse) is the dot product x·x."""
         root, = self.roots
         if root not in self.varies:  # the same C for every example
             return group.lines + [f"loss = {self.column(self.roots)}[0, 0] * batch"]
@@ -326,8 +326,38 @@ class Writer:
         if not fused:
             return group.lines + [f"loss = np.add.reduce({self.column(self.roots)}, axis=None)"
                                   f"  # Σ over the batch of C(i)"]
+        x = self._squared(root.parents)
+        if x is not None:
+            return group.lines[:-1] + [f"loss = np.vdot({x}, {x})  # Σ over the batch of C(i) = Σ_i x_i², "
+                                       f"one dot product x·x"]
         return group.lines[:-1] + [f"loss = np.add.reduce({group.inputs[0]}, axis=None)"
                                    f"  # Σ over the batch of C(i) = Σ_i x_i, in one sum"]
+
+    def _squared(self, nodes):
+        """x, when `nodes` are every row of one group x ** 2 in order, else None."""
+        names = {self.place.get(node, (None,))[0] for node in nodes}  # None: a parameter or constant
+        group = next((group for group in self.groups if group.name in names), None) if len(names) == 1 else None
+        if group is None or group.op.name != "**k" or group.consts.get("k") != 2.0 or group.nodes != list(nodes):
+            return None
+        return group.inputs[0]
+
+
+_ASSIGNED = re.compile(r"^(\w+) = ")
+_NAME = re.compile(r"[^\W\d]\w*")
+
+
+def _without_unread_lines(body, returns):
+    """The lines without those that assign a name nothing after them reads (forward lines
+    have no other effect): gradient() needs no C(i) when its loss is summed in one call."""
+    read, kept = set(_NAME.findall(returns)), []
+    for line in reversed(body):
+        code = line.split("  #")[0]
+        assigned = _ASSIGNED.match(code)
+        if assigned and assigned.group(1) not in read:
+            continue
+        read.update(_NAME.findall(code[assigned.end():] if assigned else code))
+        kept.append(line)
+    return kept[::-1]
 
 
 def _render(items, writer):

@@ -21,6 +21,7 @@ import math
 
 import numpy as np
 
+from ..checks import all_finite_vector
 from ..engine import Value, apply, gradients
 from ..functional import sum as total
 from ..higher import FirstOrderOnlyError
@@ -148,7 +149,7 @@ class Program:
         right widths (a training loop that checked its whole data set once) and runs it with
         numpy's warnings off, under np.errstate(all="ignore"), as nn.fit's epoch loop does:
         entering errstate for every batch costs more than a small layer's matmul. Either way
-        the loss and ∇θ are checked (one sum: nan and inf survive a sum); only when they are
+        the loss and ∇θ are checked (nan and inf survive a sum: checks.all_finite_vector); only when they are
         not finite does the scalar engine name what failed."""
         if self._gradient is None:
             raise ValueError("gradient: a program compiled from several outputs has no single "
@@ -165,7 +166,7 @@ class Program:
         if seed is None:  # ∂C/∂C(i) for each example: 1/batch for the mean
             seed = self._seeds[batch] = np.full((1, batch), 1.0 / batch if self.reduction == "mean" else 1.0)
         loss, self._last = self._gradient(X.T, None if Y is None else Y.T, seed, batch)
-        if not math.isfinite(loss + np.add.reduce(self._grad)):  # nan and inf propagate into sums
+        if not (math.isfinite(loss) and all_finite_vector(self._grad)):
             losses, _ = self._run(X.T, None if Y is None else Y.T)  # which examples: each C(i)
             self._explain(X, Y, _spread(losses, batch), backward=True)
         return float(loss) / batch if self.reduction == "mean" else float(loss)

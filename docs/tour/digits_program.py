@@ -23,9 +23,7 @@ def gradient(x, y, seed, batch):
     z3 = W3 @ a2 + b3  # z = W a + b, a layer   (z(3)_1 ... z(3)_10)
     a3 = M.sigmoid(z3)  # a = σ(z) = 1 / (1 + e^-z)   (a(3)_1 ... a(3)_10)
     t1 = a3 - y  # z = x - y
-    t2 = t1 ** 2.0  # z = x^k
-    xs_C = t2[:, None]
-    loss = np.add.reduce(xs_C, axis=None)  # Σ over the batch of C(i) = Σ_i x_i, in one sum
+    loss = np.vdot(t1, t1)  # Σ over the batch of C(i) = Σ_i x_i², one dot product x·x
     d_C = seed  # ∂C/∂C(i) for each example i: 1/batch for the batch's mean
     d_t2 = d_C
     d_t1 = d_t2 * (2.0 * t1)  # ∂z/∂x = k x^(k-1)

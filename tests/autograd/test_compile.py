@@ -403,3 +403,70 @@ def test_the_source_is_straight_line_numpy_and_runs_as_printed():
     expected = compiled.grad.copy()
     compiled.gradient(X, Y)
     assert_close(expected, compiled.grad)
+
+
+# --- the loss tail: a Σ of squares is one dot product, and nothing unread is computed ----------
+
+def assigned_but_never_read(function_source):
+    """The names a generated function assigns that no later line (nor its return) reads."""
+    lines = [line.split("  #")[0].strip() for line in function_source.splitlines()[1:] if line.strip()]
+    unread = []
+    for i, line in enumerate(lines):
+        assigned = re.match(r"(\w+) = ", line)
+        later = " ".join(lines[i + 1:])
+        if assigned and not re.search(rf"\b{assigned.group(1)}\b", later):
+            unread.append(assigned.group(1))
+    return unread
+
+
+def functions_of(source):
+    return ["def " + part for part in source.split("\n\ndef ")[1:]]
+
+
+@settings(max_examples=20, deadline=None)
+@given(sizes=st.lists(st.integers(1, 5), min_size=2, max_size=4), seed=st.integers(0, 2**32 - 1),
+       reduction=st.sampled_from(["mean", "sum"]))
+def test_a_sum_of_squares_loss_is_one_dot_product_and_matches_the_scalar_engine(sizes, seed, reduction):
+    rng = np.random.default_rng(seed)
+    model, parameters = hand_mlp(sizes, "tanh", rng)
+    X, Y = rng.normal(size=(6, sizes[0])), rng.normal(size=(6, sizes[-1]))
+
+    def build(xs, ys):  # nn.sse: Σ_j (a_j - y_j)²
+        outputs = model(xs)
+        return autograd.sum([(a - y) ** 2 for a, y in zip(outputs, ys)]), outputs
+
+    compiled = autograd.compile(build, examples=(X, Y), parameters=parameters, reduction=reduction)
+    gradient = compiled.source.split("def gradient")[1].split("def predict")[0]
+    if sizes[-1] > 1:  # one output is a single square, not a Σ
+        assert re.search(r"^    loss = np\.vdot\((\w+), \1\)", gradient, re.M)
+        assert "** 2.0" not in gradient  # the squares themselves are never computed
+    for function in functions_of(compiled.source):
+        assert assigned_but_never_read(function) == []
+    loss = compiled.gradient(X, Y)
+    expected_loss, expected_grads = scalar_reference(lambda xs, ys: build(xs, ys)[0], X, Y, parameters, reduction)
+    assert_close(loss, expected_loss)
+    assert_close(compiled.grad, in_program_order(compiled, parameters, expected_grads))
+    assert_close(compiled.run(X, Y), [build([Value(v) for v in x], [Value(v) for v in y])[0].data
+                                      for x, y in zip(X, Y)])
+
+
+@pytest.mark.parametrize("loss_of", [
+    lambda ts, p: autograd.sum([t ** 3 for t in ts]),                     # cubes: no dot product
+    lambda ts, p: autograd.sum([t ** 2 for t in ts] + [p * p]),            # one term is not of the group
+], ids=["cubes", "another-term"])
+def test_other_sums_are_not_taken_for_a_sum_of_squares(loss_of):
+    rng = np.random.default_rng(4)
+    p = Value(0.7, label="p")
+    X = rng.normal(size=(5, 3))
+
+    def build(xs):
+        ts = [x * p for x in xs]
+        return loss_of(ts, p)
+
+    compiled = autograd.compile(build, examples=X, parameters=[p])
+    gradient = compiled.source.split("def gradient")[1]
+    assert "np.vdot" not in gradient
+    loss = compiled.gradient(X)
+    expected_loss, expected_grads = scalar_reference(lambda xs, ys: build(xs), X, np.zeros((5, 0)), [p])
+    assert_close(loss, expected_loss)
+    assert_close(compiled.grad, expected_grads)
