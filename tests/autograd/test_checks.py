@@ -1,11 +1,12 @@
 """autograd.checks: the checks of numbers from outside, and the fast path's finite check of a vector."""
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from autograd.checks import all_finite_vector
+from autograd.checks import SHORT_VECTOR, all_finite_vector
 
 any_float = st.floats(allow_nan=True, allow_infinity=True, width=64)
 huge_or_small = st.sampled_from([0.0, -0.0, 1.0, -3.5, 1e-310, 1e154, -1e155, 1e300, -1.7e308, 1.7e308])
@@ -19,8 +20,9 @@ def test_all_finite_vector_is_exactly_whether_every_number_is_finite(vector):
     np.testing.assert_array_equal(vector, before)  # it reads, never writes
 
 
-def test_finite_numbers_whose_squares_overflow_are_finite():
-    vector = np.full(1000, 1.7e308)
+@pytest.mark.parametrize("length", [1000, SHORT_VECTOR, SHORT_VECTOR + 1, 30_000])  # a dot, or a sum
+def test_finite_numbers_whose_sum_overflows_are_finite(length):
+    vector = np.full(length, 1.7e308)
     with np.errstate(all="ignore"):
         assert all_finite_vector(vector) is True
         vector[517] = np.nan
