@@ -1,6 +1,7 @@
 """Engine benchmark: tracegrad's scalar engine against micrograd 0.1.0, side by side.
 
     python -m bench.engine
+    python -m bench.engine --against-base 5    # only the last table, 5 times, each in a fresh process
 
 1. One forward + backward per sample of MLP-shaped graphs (2-16-16-1 and 64-32-10, ReLU
    hidden, linear output, summed squared error), the input x given as Values in both engines
@@ -279,8 +280,16 @@ def main():
     if len(sys.argv) > 2 and sys.argv[1] == "--worker":
         print(json.dumps(worker(sys.argv[2], *sys.argv[3:])))
         return
+    if len(sys.argv) > 1 and sys.argv[1] == "--against-base":  # that table alone, N times: its spread
+        for _ in range(int(sys.argv[2]) if len(sys.argv) > 2 else 1):
+            _print_against_base()
+        return
     print_table(f"Engine: tracegrad vs micrograd 0.1.0 (per sample: medians of {SAMPLE_REPEATS} runs; each engine in its own process)",
                 ["measurement", "tracegrad", "micrograd 0.1.0", "ratio"], run())
+    _print_against_base()
+
+
+def _print_against_base():
     print_table(f"Engine: first-order backward now against the engine at {BASE_COMMIT} (medians of "
                 f"{BACKWARD_REPEATS} interleaved runs in one process; #15 allows at most 1.05x)",
                 ["graph", "now", BASE_COMMIT, "ratio"], run_against_base())

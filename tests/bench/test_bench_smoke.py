@@ -69,3 +69,12 @@ def test_every_trainer_timed_per_epoch_gives_one_time_per_epoch():
     fast.train_lean(setting, X[:40], Y, epoch_seconds=lean)
     fast.train_nn(setting, X[:40], Y, True, epoch_seconds=compiled)
     assert len(lean) == len(compiled) == 3 and min(lean + compiled) > 0
+
+
+def test_the_engine_bench_prints_the_table_against_the_old_engine_alone_as_often_as_asked(monkeypatch, capsys):
+    calls = []
+    monkeypatch.setattr(engine, "run_against_base", lambda: calls.append(1) or [["g: backward", "1 ms", "1 ms", "1.000x"]])
+    monkeypatch.setattr(engine, "run", lambda: pytest.fail("the micrograd table is not wanted"))
+    monkeypatch.setattr("sys.argv", ["bench.engine", "--against-base", "3"])
+    engine.main()
+    assert len(calls) == 3 and capsys.readouterr().out.count("g: backward") == 3
