@@ -149,8 +149,8 @@ class Program:
         right widths (a training loop that checked its whole data set once) and runs it with
         numpy's warnings off, under np.errstate(all="ignore"), as nn.fit's epoch loop does:
         entering errstate for every batch costs more than a small layer's matmul. Either way
-        the loss and ∇θ are checked (nan and inf survive a sum: checks.all_finite_vector); only when they are
-        not finite does the scalar engine name what failed."""
+        the loss and ∇θ are checked (nan and inf survive a sum: checks.all_finite_vector);
+        only when they are not finite does the scalar engine name what failed."""
         if self._gradient is None:
             raise ValueError("gradient: a program compiled from several outputs has no single "
                              "loss to differentiate; compile the loss Value")
