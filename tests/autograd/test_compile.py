@@ -470,3 +470,34 @@ def test_other_sums_are_not_taken_for_a_sum_of_squares(loss_of):
     expected_loss, expected_grads = scalar_reference(lambda xs, ys: build(xs), X, np.zeros((5, 0)), [p])
     assert_close(loss, expected_loss)
     assert_close(compiled.grad, expected_grads)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(program=st.lists(instruction, min_size=1, max_size=10), seed=st.integers(0, 2**32 - 1),
+       squares_are_outputs=st.booleans())
+def test_a_sum_of_squares_over_random_graphs_matches_also_when_the_squares_are_outputs(
+        program, seed, squares_are_outputs):
+    rng = np.random.default_rng(seed)
+    parameters = [Value(float(v), label=f"p{i}") for i, v in enumerate(rng.normal(size=4))]
+    X = rng.normal(size=(5, 3))
+    grow_graph = random_graph(program, parameters)
+
+    def build(xs):  # a Σ of squares of one depth, on a random graph of the inputs
+        r = grow_graph(xs, [])
+        squares = [(r * p + x) ** 2 for p, x in zip(parameters, xs)]
+        return autograd.sum(squares), squares
+
+    xs = [Value(v) for v in X[0]]
+    loss, squares = build(xs)
+    compiled = autograd.compile(loss, inputs=xs, parameters=parameters,
+                                outputs=squares if squares_are_outputs else ())
+    assert "np.vdot" in compiled.source.split("def gradient")[1]
+    for function in functions_of(compiled.source):
+        assert assigned_but_never_read(function) == []
+    got = compiled.gradient(X)
+    expected_loss, expected_grads = scalar_reference(lambda xs, ys: build(xs)[0], X, np.zeros((5, 0)), parameters)
+    assert_close(got, expected_loss)
+    assert_close(compiled.grad, in_program_order(compiled, parameters, expected_grads))
+    if squares_are_outputs:  # then the squares are computed after all: they are the batch's outputs
+        expected_squares = [[s.data for s in build([Value(v) for v in x])[1]] for x in X]
+        assert_close(compiled.last_outputs(), expected_squares)
