@@ -94,7 +94,7 @@ class Optimizer:
         if before is None:
             before = theta.copy()
         else:
-            before[...] = theta  # a third faster than np.copyto for a small θ
+            np.copyto(before, theta)
         state = self._state()
         try:
             if quiet:

@@ -22,7 +22,7 @@ from ..ops import OPS, input_groups
 from .emit import Code, Expr, Stack
 from .layer import Block, LayerInputs, Layers, derivatives_by_block, vector_jacobian
 
-RESERVED = {"np", "M", "theta", "grad", "x", "y", "seed", "batch", "rows"}
+RESERVED = {"np", "M", "theta", "grad", "x", "y", "seed", "batch", "rows", "loss"}  # the names the code uses
 _STEM = re.compile(r"^([^\W\d_]+)(?:\((\d+)\))?$")
 _PLAIN = re.compile(r"[\w.]+(\[[\d:, None]*\])?|-?[\d.e+-]+")  # costs no numpy call worth a name
 

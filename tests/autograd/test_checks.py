@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from autograd.checks import SHORT_VECTOR, all_finite_vector
+from autograd.checks import all_finite_vector
 
 any_float = st.floats(allow_nan=True, allow_infinity=True, width=64)
 huge_or_small = st.sampled_from([0.0, -0.0, 1.0, -3.5, 1e-310, 1e154, -1e155, 1e300, -1.7e308, 1.7e308])
@@ -20,12 +20,18 @@ def test_all_finite_vector_is_exactly_whether_every_number_is_finite(vector):
     np.testing.assert_array_equal(vector, before)  # it reads, never writes
 
 
-@pytest.mark.parametrize("length", [1000, SHORT_VECTOR, SHORT_VECTOR + 1, 30_000])  # a dot, or a sum
+@pytest.mark.parametrize("length", [1, 1000, 30_000])
 def test_finite_numbers_whose_sum_overflows_are_finite(length):
     vector = np.full(length, 1.7e308)
     with np.errstate(all="ignore"):
         assert all_finite_vector(vector) is True
-        vector[517] = np.nan
+        vector[length // 2] = np.nan
         assert all_finite_vector(vector) is False
-        vector[517] = -np.inf
+        vector[length // 2] = -np.inf
         assert all_finite_vector(vector) is False
+
+
+@given(arrays(np.float64, st.integers(1, 300), elements=st.sampled_from([1e-170, -1e-300, 1e170, -1e200, 0.5])))
+def test_tiny_and_huge_finite_numbers_raise_nothing_even_where_numpy_raises_on_every_flag(vector):
+    with np.errstate(all="raise"):  # a sum of these never overflows: no flag, no error
+        assert all_finite_vector(vector) is True

@@ -501,3 +501,36 @@ def test_a_sum_of_squares_over_random_graphs_matches_also_when_the_squares_are_o
     if squares_are_outputs:  # then the squares are computed after all: they are the batch's outputs
         expected_squares = [[s.data for s in build([Value(v) for v in x])[1]] for x in X]
         assert_close(compiled.last_outputs(), expected_squares)
+
+
+# --- names and groups the generated code must not confuse ------------------------------------
+
+@pytest.mark.parametrize("label", ["loss", "seed", "batch", "grad", "theta", "rows", "x", "y", "M", "np"])
+def test_a_root_labelled_like_a_name_of_the_generated_code_still_gets_its_gradient(label):
+    rng = np.random.default_rng(3)
+    p, q = Value(0.4, label="p"), Value(-0.7, label="q")
+    X = rng.normal(size=(6, 2))
+
+    def build(xs):
+        loss = (xs[0] * p + xs[1] * q).exp()
+        loss.label = label
+        return loss
+
+    compiled = autograd.compile(build, examples=X, parameters=[p, q])
+    loss = compiled.gradient(X)
+    expected_loss, expected_grads = scalar_reference(lambda xs, ys: build(xs), X, np.zeros((6, 0)), [p, q])
+    assert_close(loss, expected_loss)
+    assert_close(compiled.grad, expected_grads)
+
+
+def test_predict_computes_an_output_whose_group_starts_with_a_node_that_is_not_an_output():
+    rng = np.random.default_rng(5)
+    p, q = Value(0.3, label="p"), Value(1.2, label="q")
+    X = rng.normal(size=(4, 2))
+
+    def build(xs):
+        hidden, output = xs[0] * p, xs[1] * q  # one group: the same op at the same depth
+        return autograd.sum([hidden, output.tanh()]), [output]
+
+    compiled = autograd.compile(build, examples=X, parameters=[p, q])
+    np.testing.assert_allclose(compiled.predict(X)[:, 0], X[:, 1] * 1.2, rtol=1e-12)
