@@ -10,8 +10,10 @@ which holds ∂C/∂input for every example (the notes' δ where the input is a 
 sum, goes into `grad`.
 """
 
+import builtins
 import keyword
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,10 +21,12 @@ from numpy.lib.stride_tricks import as_strided
 
 from ..backends import array
 from ..ops import OPS, input_groups
-from .emit import Code, Expr, Stack
+from .emit import Code, Expr, Stack, constant
 from .layer import Block, LayerInputs, Layers, derivatives_by_block, vector_jacobian
 
-RESERVED = {"np", "M", "theta", "grad", "x", "y", "seed", "batch", "rows", "loss"}  # the names the code uses
+# The names the generated code uses (with Python's builtins, such as the abs it may call): no
+# group or view is given one of them.
+RESERVED = {"np", "M", "theta", "grad", "x", "y", "seed", "batch", "rows", "loss"} | set(dir(builtins))
 _STEM = re.compile(r"^([^\W\d_]+)(?:\((\d+)\))?$")
 _PLAIN = re.compile(r"[\w.]+(\[[\d:, None]*\])?|-?[\d.e+-]+")  # costs no numpy call worth a name
 
@@ -71,6 +75,7 @@ class Writer:
         self.place = {x: ("x", j) for j, x in enumerate(leaves.inputs)}
         self.place.update({y: ("y", j) for j, y in enumerate(leaves.targets)})
         self.varies = set(self.place)  # nodes whose value depends on the example
+        self.fixed = set()  # op nodes of constants alone: the same number for every example and θ
         self.groups = self._groups(order)
         self.size = {"x": len(leaves.inputs), "y": len(leaves.targets), "theta": len(self.params)}
         self.size.update({group.name: len(group.nodes) for group in self.groups})
@@ -96,11 +101,15 @@ class Writer:
             self.place.update({node: (group.name, i) for i, node in enumerate(group.nodes)})
         return ordered
 
-    def _name(self, labels, fallback):
-        """The labels' common stem (z(2)_1, z(2)_2 ... -> z2), else the fallback; never reused."""
+    def _name(self, labels, fallback, capital=False):
+        """The labels' common stem (z(2)_1, z(2)_2 ... -> z2; with capital, W2 of w(2)_1,1),
+        else the fallback; never reused. Python reads identifiers in NFKC form (ｘ is x), so
+        the name is compared in that form."""
         prefixes = {label.split("_", 1)[0] for label in labels}  # z(2) of z(2)_1: few to match
         stems = {"".join(match.groups("")) if (match := _STEM.match(prefix)) else "" for prefix in prefixes}
         stem = stems.pop() if len(stems) == 1 else ""
+        stem = stem[:1].upper() + stem[1:] if capital else stem
+        stem = unicodedata.normalize("NFKC", stem)
         stem = stem if stem.isidentifier() else fallback
         n = 1
         name = f"{stem}1" if stem == "t" else stem  # temporaries are numbered: t1, t2, ...
@@ -138,9 +147,10 @@ class Writer:
         """The values of `nodes`, one row each: an expression of shape (len(nodes), batch or 1)."""
         parts = []
         for source, rows_ in self.runs(nodes):
+            if source == "const" and len(set(rows_)) == 1 and len(nodes) == len(rows_):
+                return constant(rows_[0])  # one number for every row: derivatives fold with it
             if source == "const":
-                parts.append(repr(float(rows_[0])) if len(set(rows_)) == 1 and len(nodes) == len(rows_)
-                             else self.constant(np.array(rows_, dtype=float)[:, None], "_k"))
+                parts.append(self.constant(np.array(rows_, dtype=float)[:, None], "_k"))
             elif source == "theta":
                 parts.append(f"theta[{self.index(rows_)}, None]")
             else:
@@ -157,10 +167,14 @@ class Writer:
             return f"{rows_[0]}:{rows_[0] + len(rows_)}"
         return self.constant(np.array(rows_, dtype=np.intp), "_i")
 
-    def bound(self, name, text, lines, always=False):
-        """text as an expression, given a name of its own when it costs numpy calls."""
+    def bound(self, name, expr, lines, always=False):
+        """expr (an Expr or its text) as an expression, given a name of its own when it costs
+        numpy calls."""
+        text = str(expr)
         if not always and _PLAIN.fullmatch(text):
-            return Expr(text)
+            if isinstance(expr, Expr):
+                return expr  # a number keeps its value (derivatives fold with it) and precedence
+            return Expr(f"({text})" if text.startswith("-") else text)  # -2.0 ** x is -(2.0 ** x)
         name = self._name([], name)
         lines.append(f"{name} = {text}")
         return Expr(name)
@@ -170,6 +184,12 @@ class Writer:
         first = group.nodes[0]
         if any(p in self.varies for node in group.nodes for p in node.parents):
             self.varies.update(group.nodes)
+        if all(p in self.fixed or p not in self.place and p not in self.params
+               for node in group.nodes for p in node.parents):
+            # Computed from constants alone: the recorded numbers are its value for every example.
+            self.fixed.update(group.nodes)
+            self.namespace[group.name] = np.array([[node.data] for node in group.nodes])
+            return []
         if first.op == "dot" and self._as_layer(group):
             z = group.op.forward(Layers, LayerInputs(first.consts["n"], *group.layer), **group.consts)
             return [f"{group.name} = {z}" + self._comment(group, "z = W a + b, a layer")]
@@ -180,14 +200,14 @@ class Writer:
             stacked = f"{column}[:, None]" if size == 1 else f"{column}.reshape({fan_in}, {size}, -1)"
             group.inputs = [Stack(str(self.bound(f"xs_{group.name}", stacked, lines, always=True)), fan_in)]
         else:
-            group.inputs = [self.bound(f"{group.name}_in", str(self.column([node.parents[i] for node in group.nodes])),
+            group.inputs = [self.bound(f"{group.name}_in", self.column([node.parents[i] for node in group.nodes]),
                                        lines) for i in range(len(first.parents))]
         value = group.op.forward(Code, *group.inputs, **group.consts)
         lines.append(f"{group.name} = {value}" + self._comment(group, group.op.formula.split(";")[0]))
         return lines
 
     def _comment(self, group, formula):
-        labels = [node.label for node in group.nodes if node.label]
+        labels = [_printable(node.label) for node in group.nodes if node.label]
         shown = f"{labels[0]} ... {labels[-1]}" if len(labels) > 2 else ", ".join(labels)
         return f"  # {formula}" + (f"   ({shown})" if shown else "")
 
@@ -218,11 +238,10 @@ class Writer:
         view, grad_view = _grid_view(theta, positions), _grid_view(grad, positions)
         if view is None:
             return None
-        name = self._name(labels, fallback)
-        name = name[:1].upper() + name[1:] if positions.ndim == 2 else name
-        self.used.add(name)
+        name = self._name(labels, fallback, capital=positions.ndim == 2)
         self.namespace[name] = view if positions.ndim == 2 else view[:, None]
         self.namespace["grad_" + name] = grad_view
+        self.used.add("grad_" + name)
         return Block(name, "jk" if positions.ndim == 2 else "j", tuple(positions.ravel().tolist()), "grad_" + name)
 
     # --- backward -----------------------------------------------------------------------
@@ -303,12 +322,15 @@ class Writer:
                 items.append(Write(source, rows_, str(part), one_row=one_row, comment=comment))
 
     # --- the functions ----------------------------------------------------------------------
-    def function(self, name, arguments, groups, returns, backward=()):
+    def function(self, name, arguments, groups, returns, backward=(), targets_unknown=False):
         """A function of the groups' lines; with `backward`, gradient(): its forward ends in
-        `loss`, the batch's Σ_i C(i), and it returns that rather than every C(i)."""
+        `loss`, the batch's Σ_i C(i), and it returns that rather than every C(i). With
+        targets_unknown (predict), rows it does not return read targets: they read zeros."""
         root = self.roots[0] if backward else None
-        body = [line for group in groups
-                for line in (self._loss_lines(group) if root in group.nodes else group.lines)]
+        body = [f"y = np.zeros(({self.size['y']}, x.shape[1]))  # no targets: read only by rows not returned"]
+        body = body if targets_unknown else []
+        body += [line for group in groups
+                 for line in (self._loss_lines(group) if root in group.nodes else group.lines)]
         body += _render(backward, self) if backward else []
         body = _without_unread_lines(body, returns)
         body.append(f"return {returns}")
@@ -322,7 +344,8 @@ class Writer:
         root, = self.roots
         if root not in self.varies:  # the same C for every example
             return group.lines + [f"loss = {self.column(self.roots)}[0, 0] * batch"]
-        fused = group.op.name == "sum" and len(group.nodes) == 1 and root not in self.outputs
+        read = any(root in node.parents for other in self.groups for node in other.nodes)
+        fused = group.op.name == "sum" and len(group.nodes) == 1 and root not in self.outputs and not read
         if not fused:
             return group.lines + [f"loss = np.add.reduce({self.column(self.roots)}, axis=None)"
                                   f"  # Σ over the batch of C(i)"]
@@ -340,6 +363,12 @@ class Writer:
         if group is None or group.op.name != "**k" or group.consts.get("k") != 2.0 or group.nodes != list(nodes):
             return None
         return group.inputs[0]
+
+
+def _printable(label):
+    """A label as a comment may show it: a newline in it would end the comment and the rest
+    would run as code, so what does not print is shown escaped."""
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in label)
 
 
 _ASSIGNED = re.compile(r"^(\w+) = ")

@@ -534,3 +534,133 @@ def test_predict_computes_an_output_whose_group_starts_with_a_node_that_is_not_a
 
     compiled = autograd.compile(build, examples=X, parameters=[p, q])
     np.testing.assert_allclose(compiled.predict(X)[:, 0], X[:, 1] * 1.2, rtol=1e-12)
+
+
+# --- graphs a fuzzer found: each compiled wrongly or not at all --------------------------------
+
+def assert_matches_the_scalar_engine(build, X, parameters, reduction="mean"):
+    """Compile build(xs) (a loss, or (loss, outputs)) and compare gradient, run and (with
+    outputs) predict and last_outputs with the scalar engine, example by example."""
+    def loss_of(xs):
+        out = build(xs)
+        return out[0] if isinstance(out, tuple) else out
+
+    compiled = autograd.compile(build, examples=X, parameters=parameters, reduction=reduction)
+    expected_loss, expected_grads = scalar_reference(lambda xs, ys: loss_of(xs), X, np.zeros((len(X), 0)),
+                                                     parameters, reduction)
+    assert_close(compiled.gradient(X), expected_loss)
+    assert_close(compiled.grad, in_program_order(compiled, parameters, expected_grads))
+    assert_close(compiled.run(X), [loss_of([Value(v) for v in x]).data for x in X])
+    if compiled.outputs:
+        expected = [[o.data for o in build([Value(v) for v in x])[1]] for x in X]
+        assert_close(compiled.last_outputs(), expected)
+        assert_close(compiled.predict(X), expected)
+    return compiled
+
+
+X3 = np.random.default_rng(11).normal(size=(4, 3))
+
+
+@pytest.mark.parametrize("label", ["W(2)_1", "W2", "b2", "grad_W2", "d_z2", "t1", "c1", "_k1", "xs_C", "C",
+                                   "abs", "sum", "lambda", "None", "δ", "ŷ", "ｔｈｅｔａ", "ｓｅｅｄ", "a b", "",
+                                   "a\nb", "h\n    t2 = t2 * 2.0  #"])
+def test_any_label_on_an_op_node_next_to_a_layer_compiles_to_the_right_numbers(label):
+    p = Value(0.2, label="p")
+    W = [[Value(0.1 * (j + k), label=f"w(2)_{j},{k}") for k in (1, 2, 3)] for j in (1, 2)]
+    b = [Value(0.05 * j, label=f"b(2)_{j}") for j in (1, 2)]
+
+    def build(xs):
+        z = [autograd.dot(row, xs, bias) for row, bias in zip(W, b)]
+        t = (z[0] * p).exp()
+        t.label = label
+        return autograd.sum([t, abs(z[1]) * p, t * t])
+
+    compiled = assert_matches_the_scalar_engine(build, X3, [w for row in W for w in row] + b + [p])
+    assert "\n" not in "".join(line.split("#", 1)[-1] for line in compiled.source.splitlines() if "#" in line)
+
+
+@pytest.mark.parametrize("stem", ["m", "none", "true", "theta", "grad", "ｗ", "ǆ", "W"])
+def test_weights_whose_capital_stem_is_taken_or_a_keyword_still_make_a_layer(stem):
+    layers = [[[Value(0.3 - 0.1 * (j + k), label=f"{stem}_{j},{k}") for k in range(3)] for j in range(2)],
+              [[Value(0.2 + 0.1 * k, label=f"W(3)_1,{k}") for k in range(2)]]]
+
+    def build(xs):
+        hidden = [autograd.dot(row, xs).tanh() for row in layers[0]]
+        return autograd.dot(layers[1][0], hidden) ** 2
+
+    compiled = assert_matches_the_scalar_engine(build, X3, [w for layer in layers for row in layer for w in row])
+    assert len(re.findall(r"^    \w+ = \w+ @ ", compiled.source.split("def gradient")[1], re.M)) == 2
+
+
+def test_a_negative_constant_base_is_written_in_parentheses():
+    base, p = Value(-2.0, requires_grad=False), Value(0.5, label="p")
+    X = np.array([[1.0], [2.0], [3.0], [4.0]])
+    compiled = autograd.compile(lambda xs: p * (base ** xs[0]), examples=X, parameters=[p], reduction="sum")
+    assert_close(compiled.run(X), [0.5 * (-2.0) ** k for k in (1, 2, 3, 4)])
+    compiled.gradient(X)  # ∂C/∂p = Σ (-2)^x (the scalar engine's own backward stops at ∂/∂x, nan)
+    assert_close(compiled.grad, [(-2.0) + 4.0 - 8.0 + 16.0])
+
+
+def test_a_node_of_constants_alone_is_folded_into_the_program():
+    p, c = Value(0.3, label="p"), Value(2.0, requires_grad=False)
+    assert_matches_the_scalar_engine(lambda xs: autograd.sum([-c, xs[0] * p, (c * c).exp() * p]), X3, [p])
+
+
+def test_one_row_of_delta_standing_for_every_row_is_not_sliced():
+    p, q = Value(0.3, label="p"), Value(0.7, label="q")
+    assert_matches_the_scalar_engine(lambda xs: autograd.sum([xs[0] * p * 2.0, (xs[0] + q) * 2.0]), X3, [p, q])
+
+
+def test_predict_of_outputs_that_share_groups_with_rows_it_does_not_need():
+    p, q = Value(0.3, label="p"), Value(0.7, label="q")
+
+    def build(xs):
+        hidden, other = (xs[0] * p).tanh(), (xs[1] + q).tanh()  # one tanh group, rows from two groups
+        return autograd.sum([hidden, other]), [hidden]
+
+    assert_matches_the_scalar_engine(build, X3, [p, q])
+    x, y = Value(0.5, label="x_1"), Value(1.0, label="y_1")
+    h, u = x * p, y * p  # one group, and u reads the target, which predict is not given
+    compiled = autograd.compile(autograd.sum([h, u]), inputs=[x], targets=[y], parameters=[p], outputs=[h])
+    np.testing.assert_allclose(compiled.predict(np.array([[2.0], [3.0]])), [[0.6], [0.9]], rtol=1e-12)
+
+
+def test_outputs_that_read_the_loss_and_outputs_the_same_for_every_example():
+    p = Value(0.3, label="p")
+
+    def build(xs):
+        loss = autograd.sum([(xs[0] * p) ** 2, (xs[1] + p) ** 2])
+        return loss, [loss.tanh(), p.tanh()]  # one reads the Σ loss; one does not depend on x
+
+    compiled = assert_matches_the_scalar_engine(build, X3, [p])
+    assert compiled.last_outputs().shape == (len(X3), 2)
+
+
+@settings(max_examples=40, deadline=None)
+@given(x=st.floats(-3, 3), w=st.floats(-3, 3))
+def test_gradients_that_cancel_to_zero_are_not_taken_for_an_internal_error(x, w):
+    xv, wv = Value(x, label="x_1"), Value(w, label="w")
+    s = autograd.softmax([xv * wv, xv, xv + wv, wv.tanh()])  # Σ softmax = 1: ∂/∂w is 0 up to rounding
+    compiled = autograd.compile(autograd.sum(s), inputs=[xv], parameters=[wv])
+    compiled.gradient(np.array([[x], [x + 1.0]]))
+    assert abs(compiled.grad[0]) < 1e-12
+
+
+def test_a_wrong_compiled_gradient_is_refused_at_compile_time(monkeypatch):
+    from autograd.compiled import program as program_module
+    made = program_module.Program.__init__
+
+    def made_wrong(self, *args, **kwargs):
+        made(self, *args, **kwargs)
+        right = self._gradient
+
+        def wrong(*a):
+            result = right(*a)
+            self._grad[1] += 1e-6 * (1.0 + abs(self._grad[1]))  # a small error in one parameter
+            return result
+        self._gradient = wrong
+
+    monkeypatch.setattr(program_module.Program, "__init__", made_wrong)
+    p, q = Value(0.3, label="p"), Value(0.7, label="q")
+    with pytest.raises(RuntimeError, match=r"internal error: the compiled gradient at node 'q'"):
+        autograd.compile(lambda xs: (xs[0] * p + xs[1] * q).tanh(), examples=X3, parameters=[p, q])
