@@ -270,6 +270,8 @@ def _write(order, roots, outputs, leaves, theta, grad):
     for a single root, the loss; predict(x) when there are outputs."""
     writer = Writer(order, roots, outputs, leaves, theta, grad)
     outputs_text = str(writer.column(outputs)) if outputs else "None"
+    if outputs and writer.column(outputs).value is not None:  # every output is the same constant
+        outputs_text = f"np.full(({len(outputs)}, 1), {outputs_text})"
     # `order` holds the ancestors of the roots and outputs and nothing else: run() needs every group.
     functions = [writer.function("run", "x, y", writer.groups, f"{writer.column(roots)}, {outputs_text}")]
     if len(roots) == 1:

@@ -606,9 +606,17 @@ def test_a_node_of_constants_alone_is_folded_into_the_program():
     assert_matches_the_scalar_engine(lambda xs: autograd.sum([-c, xs[0] * p, (c * c).exp() * p]), X3, [p])
 
 
-def test_one_row_of_delta_standing_for_every_row_is_not_sliced():
+@pytest.mark.parametrize("by", [lambda t: t * 2.0, lambda t: t / 2.0])
+def test_one_row_of_delta_standing_for_every_row_is_not_sliced(by):
     p, q = Value(0.3, label="p"), Value(0.7, label="q")
-    assert_matches_the_scalar_engine(lambda xs: autograd.sum([xs[0] * p * 2.0, (xs[0] + q) * 2.0]), X3, [p, q])
+    assert_matches_the_scalar_engine(lambda xs: autograd.sum([by(xs[0] * p), by(xs[0] + q)]), X3, [p, q])
+
+
+def test_an_output_that_is_a_constant_is_one_row_for_every_example():
+    p = Value(0.3, label="p")
+    compiled = autograd.compile(lambda xs: ((xs[0] * p) ** 2, [Value(4.0, requires_grad=False)]),
+                                examples=X3, parameters=[p])
+    np.testing.assert_array_equal(compiled.predict(X3), np.full((len(X3), 1), 4.0))
 
 
 def test_predict_of_outputs_that_share_groups_with_rows_it_does_not_need():
