@@ -22,6 +22,7 @@ from numpy.lib.stride_tricks import as_strided
 from ..backends import array
 from ..ops import OPS, input_groups
 from .emit import Code, Expr, Stack, constant
+from .graph import ancestors
 from .layer import Block, LayerInputs, Layers, derivatives_by_block, vector_jacobian
 
 # The names the generated code uses (with Python's builtins, such as the abs it may call): no
@@ -76,6 +77,7 @@ class Writer:
         self.place.update({y: ("y", j) for j, y in enumerate(leaves.targets)})
         self.varies = set(self.place)  # nodes whose value depends on the example
         self.fixed = set()  # op nodes of constants alone: the same number for every example and θ
+        self.on_path = ancestors(order, roots)  # what the loss (or the forward's ends) depends on
         self.groups = self._groups(order)
         self.size = {"x": len(leaves.inputs), "y": len(leaves.targets), "theta": len(self.params)}
         self.size.update({group.name: len(group.nodes) for group in self.groups})
@@ -90,7 +92,8 @@ class Writer:
                 depth[node] = 0
                 continue
             depth[node] = 1 + max(depth[p] for p in node.parents)
-            key = (depth[node], node.op, tuple(sorted((node.consts or {}).items())), len(node.parents))
+            key = (depth[node], node.op, tuple(sorted((node.consts or {}).items())), len(node.parents),
+                   node in self.on_path)  # a row that is only an output would get δ = 0, and 0·∞ is nan
             if node.op == "dot":
                 key += tuple(map(id, dot_parts(node)[1]))  # a layer's neurons read the same a
             groups.setdefault(key, Group(OPS[node.op], dict(node.consts or {}), [])).nodes.append(node)

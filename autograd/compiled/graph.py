@@ -29,6 +29,15 @@ def nodes_in_order(roots):
     return order
 
 
+def ancestors(order, ends):
+    """The nodes that `ends` depend on (and `ends`), from the graph's topological order."""
+    needed = set(ends)
+    for node in reversed(order):
+        if node.parents and node in needed:
+            needed.update(node.parents)
+    return needed
+
+
 class Leaves:
     """What each leaf of the graph stands for: an input column, a target column, a parameter
     (one number shared by the whole batch, trained) or a constant (never changes)."""

@@ -26,7 +26,7 @@ from ..engine import Value, apply, gradients
 from ..functional import sum as total
 from ..higher import FirstOrderOnlyError
 from .generate import Writer
-from .graph import as_rows
+from .graph import ancestors, as_rows
 
 REDUCTIONS = ("mean", "sum")
 
@@ -245,15 +245,6 @@ def _spread(values, batch):
     return values if values.shape[-1] == batch else np.broadcast_to(values, (len(values), batch))
 
 
-def _ancestors(order, ends):
-    """The nodes that `ends` depend on (and `ends`), from the graph's topological order."""
-    needed = set(ends)
-    for node in reversed(order):
-        if node.parents and node in needed:
-            needed.update(node.parents)
-    return needed
-
-
 def _groups_computing(groups, needed):
     """The groups (in order) whose lines compute the `needed` nodes: a group's line computes
     all of its rows, so every group that any row of it reads is needed too."""
@@ -282,7 +273,7 @@ def _write(order, roots, outputs, leaves, theta, grad):
         functions.append(writer.function("gradient", "x, y, seed, batch", writer.groups,
                                          f"loss, {outputs_text}", writer.backward(needs)))
     if outputs:
-        needed = _ancestors(order, outputs)
+        needed = ancestors(order, outputs)
         for y in leaves.targets:
             if y in needed:
                 raise ValueError(f"compile: the outputs depend on the target {y.label or y!r}; "

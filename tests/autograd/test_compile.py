@@ -672,3 +672,15 @@ def test_a_wrong_compiled_gradient_is_refused_at_compile_time(monkeypatch):
     p, q = Value(0.3, label="p"), Value(0.7, label="q")
     with pytest.raises(RuntimeError, match=r"internal error: the compiled gradient at node 'q'"):
         autograd.compile(lambda xs: (xs[0] * p + xs[1] * q).tanh(), examples=X3, parameters=[p, q])
+
+
+def test_a_row_that_is_only_an_output_adds_nothing_to_the_gradient_even_where_its_derivative_is_infinite():
+    p, q = Value(0.3, label="p"), Value(0.7, label="q")
+
+    def build(xs):
+        on_path, only_output = (xs[0] * p + 1.0).sqrt(), (xs[0] * q + 0.0).sqrt()  # same ops, same depths
+        return on_path, [only_output]
+
+    X = np.array([[1.0], [0.0]])  # √0 in the output: its derivative is infinite, its δ is 0
+    compiled = assert_matches_the_scalar_engine(build, X, [p, q])
+    assert compiled.grad[1] == 0.0
