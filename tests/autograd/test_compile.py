@@ -684,3 +684,42 @@ def test_a_row_that_is_only_an_output_adds_nothing_to_the_gradient_even_where_it
     X = np.array([[1.0], [0.0]])  # √0 in the output: its derivative is infinite, its δ is 0
     compiled = assert_matches_the_scalar_engine(build, X, [p, q])
     assert compiled.grad[1] == 0.0
+
+
+NASTY_LABELS = ["loss", "seed", "batch", "grad", "theta", "rows", "x", "y", "M", "np", "abs", "sum", "None",
+                "lambda", "W2", "W(2)_1", "w(2)_1,1", "b2", "grad_W2", "d_z2", "t1", "c1", "_k1", "xs_C", "C",
+                "z2_in", "δ", "ŷ", "ｔｈｅｔａ", "ｘ", "ǆ", "a b", "", "a\nb", "a\rb", "a\x00b", "z(2)_1", "z(2)_2"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(program=st.lists(instruction, min_size=1, max_size=12), seed=st.integers(0, 2**32 - 1),
+       labels=st.lists(st.sampled_from(NASTY_LABELS), min_size=1, max_size=12),
+       output_picks=st.lists(st.integers(0, 10_000), max_size=3), reduction=st.sampled_from(["mean", "sum"]))
+def test_random_graphs_with_any_labels_and_outputs_match_the_scalar_engine(program, seed, labels, output_picks,
+                                                                           reduction):
+    rng = np.random.default_rng(seed)
+    parameters = [Value(float(v), label=labels[i % len(labels)]) for i, v in enumerate(rng.normal(size=4))]
+    X = rng.normal(size=(5, 3))
+    grow_graph = random_graph(program, parameters)
+
+    def build(xs):
+        loss = grow_graph(xs, [])
+        ops = [node for node in autograd.topological_order(loss) if node.parents]
+        for k, node in enumerate(ops):
+            node.label = labels[k % len(labels)]
+        return loss, [ops[i % len(ops)] for i in output_picks] or ()
+
+    def loss_only(xs):
+        return build(xs)[0]
+
+    compiled = autograd.compile(lambda xs: build(xs) if output_picks else loss_only(xs), examples=X,
+                                parameters=parameters, reduction=reduction)
+    expected_loss, expected_grads = scalar_reference(lambda xs, ys: loss_only(xs), X, np.zeros((5, 0)),
+                                                     parameters, reduction)
+    assert_close(compiled.gradient(X), expected_loss)
+    assert_close(compiled.grad, in_program_order(compiled, parameters, expected_grads))
+    assert_close(compiled.run(X), [loss_only([Value(v) for v in x]).data for x in X])
+    if output_picks:
+        expected = [[o.data for o in build([Value(v) for v in x])[1]] for x in X]
+        assert_close(compiled.last_outputs(), expected)
+        assert_close(compiled.predict(X), expected)
