@@ -128,8 +128,10 @@ def _fold(op, left, right):
     A boolean array times 1.0 keeps its multiplication: it is what turns a comparison into
     numbers (numpy refuses to subtract booleans)."""
     a, b = left.value, right.value
-    if a is not None and b is not None and (op in ("+", "-", "*") or op == "/" and b != 0.0):
-        return constant({"+": a + b, "-": a - b, "*": a * b, "/": a / b if b else None}[op])
+    if a is not None and b is not None and op in ("+", "-", "*"):
+        return constant({"+": a + b, "-": a - b, "*": a * b}[op])
+    if a is not None and b is not None and op == "/" and b != 0.0:
+        return constant(a / b)
     if op == "*" and a == 1.0 and not right.boolean or op in "*/" and b == 1.0 and not left.boolean:
         return right if a == 1.0 else left
     if op == "*" and a == -1.0 and not right.boolean:

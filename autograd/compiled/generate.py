@@ -68,8 +68,8 @@ class Write:
 
 
 class Writer:
-    def __init__(self, order, roots, outputs, leaves, theta, grad):
-        self.leaves, self.roots, self.outputs = leaves, roots, outputs
+    def __init__(self, order, roots, leaves, theta, grad):
+        self.roots = roots
         self.params = {p: k for k, p in enumerate(leaves.parameters)}
         self.namespace = {"np": np, "M": array, "theta": theta, "grad": grad, "rows": rows}
         self.used = set(RESERVED)
@@ -171,13 +171,11 @@ class Writer:
         return self.constant(np.array(rows_, dtype=np.intp), "_i")
 
     def bound(self, name, expr, lines, always=False):
-        """expr (an Expr or its text) as an expression, given a name of its own when it costs
-        numpy calls."""
+        """expr as an expression, given a name of its own when it costs numpy calls (always:
+        in any case; expr may then be source text)."""
         text = str(expr)
         if not always and _PLAIN.fullmatch(text):
-            if isinstance(expr, Expr):
-                return expr  # a number keeps its value (derivatives fold with it) and precedence
-            return Expr(f"({text})" if text.startswith("-") else text)  # -2.0 ** x is -(2.0 ** x)
+            return expr  # an Expr: a number keeps its value (derivatives fold with it) and precedence
         name = self._name([], name)
         lines.append(f"{name} = {text}")
         return Expr(name)
@@ -325,13 +323,14 @@ class Writer:
                 items.append(Write(source, rows_, str(part), one_row=one_row, comment=comment))
 
     # --- the functions ----------------------------------------------------------------------
-    def function(self, name, arguments, groups, returns, backward=(), targets_unknown=False):
+    def function(self, name, arguments, groups, returns, backward=()):
         """A function of the groups' lines; with `backward`, gradient(): its forward ends in
-        `loss`, the batch's Σ_i C(i), and it returns that rather than every C(i). With
-        targets_unknown (predict), rows it does not return read targets: they read zeros."""
+        `loss`, the batch's Σ_i C(i), and it returns that rather than every C(i). A function
+        not given the targets (predict) reads zeros for them, in rows it does not return.
+        Lines whose names nothing reads are left out."""
         root = self.roots[0] if backward else None
-        body = [f"y = np.zeros(({self.size['y']}, x.shape[1]))  # no targets: read only by rows not returned"]
-        body = body if targets_unknown else []
+        given_y = "y" in arguments.split(", ") or not self.size["y"]
+        body = [] if given_y else [f"y = np.zeros(({self.size['y']}, x.shape[1]))  # read only by rows not returned"]
         body += [line for group in groups
                  for line in (self._loss_lines(group) if root in group.nodes else group.lines)]
         body += _render(backward, self) if backward else []
@@ -347,17 +346,16 @@ class Writer:
         root, = self.roots
         if root not in self.varies:  # the same C for every example
             return group.lines + [f"loss = {self.column(self.roots)}[0, 0] * batch"]
-        read = any(root in node.parents for other in self.groups for node in other.nodes)
-        fused = group.op.name == "sum" and len(group.nodes) == 1 and root not in self.outputs and not read
-        if not fused:
+        if group.op.name != "sum" or len(group.nodes) > 1:
             return group.lines + [f"loss = np.add.reduce({self.column(self.roots)}, axis=None)"
                                   f"  # Σ over the batch of C(i)"]
+        # C's own line stays only where something reads C (an output): see function().
         x = self._squared(root.parents)
         if x is not None:
-            return group.lines[:-1] + [f"loss = np.vdot({x}, {x})  # Σ over the batch of C(i) = Σ_i x_i², "
-                                       f"one dot product x·x"]
-        return group.lines[:-1] + [f"loss = np.add.reduce({group.inputs[0]}, axis=None)"
-                                   f"  # Σ over the batch of C(i) = Σ_i x_i, in one sum"]
+            return group.lines + [f"loss = np.vdot({x}, {x})  # Σ over the batch of C(i) = Σ_i x_i², "
+                                  f"one dot product x·x"]
+        return group.lines + [f"loss = np.add.reduce({group.inputs[0]}, axis=None)"
+                              f"  # Σ over the batch of C(i) = Σ_i x_i, in one sum"]
 
     def _squared(self, nodes):
         """x, when `nodes` are every row of one group x ** 2 in order, else None."""
