@@ -11,6 +11,7 @@ optimizer's state together or not at all.
            θ ← θ - η m̂ / (√v̂ + ε),  m̂ = m / (1 - β1^t),  v̂ = v / (1 - β2^t)
 """
 
+import itertools
 import math
 
 import numpy as np
@@ -216,9 +217,9 @@ def _parameters(params, who):
     params = list(params)
     if not params:
         raise ValueError(f"{who}: got an empty parameter list; expected model.parameters()")
-    for i, p in enumerate(params):
-        if not isinstance(p, Value):
-            raise TypeError(f"{who}: parameter {i} is a {type(p).__name__}, expected an autograd.Value")
+    if not all(map(isinstance, params, itertools.repeat(Value))):  # in C: a model has many parameters
+        i, p = next((i, p) for i, p in enumerate(params) if not isinstance(p, Value))
+        raise TypeError(f"{who}: parameter {i} is a {type(p).__name__}, expected an autograd.Value")
     if len(set(map(id, params))) != len(params):
         raise ValueError(f"{who}: a parameter is listed twice; each must appear once")
     return params

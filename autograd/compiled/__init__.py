@@ -77,7 +77,7 @@ def _compile(graph, inputs, targets, parameters, outputs, examples, reduction, c
         roots = as_roots(graph, "graph")
         outputs = list(outputs)
         order = nodes_in_order(roots + outputs)
-        leaves = Leaves(order, inputs, targets, parameters)
+        leaves = Leaves(inputs, targets, parameters)
     leaf = next((root for root in roots if not root.parents), None)
     if leaf is not None:
         raise ValueError(f"compile: the graph's root {leaf!r} is a leaf; compile a Value made by an op")
@@ -106,15 +106,11 @@ def _record_checked(build, examples, parameters, check):
         placeholders = set(recordings[0][3] + recordings[0][4])
         parameters = [node for node in nodes_in_order(recordings[0][1] + recordings[0][2])
                       if not node.parents and node in kept and node not in placeholders]
-    first = None
-    for i, roots, outputs, xs, ys in recordings:
-        order = nodes_in_order(roots + outputs)
-        leaves = Leaves(order, xs, ys, parameters) if first is None else chosen[2].of_recording(order, xs, ys)
-        shape = structure(order, roots + outputs, leaves)
-        if first is None:
-            first, chosen = shape, (roots, outputs, leaves, order)
-            continue
-        difference = first_difference(first, shape)
+    (_, roots, outputs, xs, ys), others = recordings[0], recordings[1:]  # the first is compiled
+    leaves = Leaves(xs, ys, parameters)
+    first = structure(roots + outputs, leaves, xs, ys)
+    for i, other_roots, other_outputs, other_xs, other_ys in others:
+        difference = first_difference(first, structure(other_roots + other_outputs, leaves, other_xs, other_ys))
         if difference:
             raise GraphStructureError(
                 f"compile: the graph's structure depends on the data, so one recording cannot be "
@@ -123,7 +119,7 @@ def _record_checked(build, examples, parameters, check):
                 f".data (an `if` on a value, a loop whose length depends on one, a number taken "
                 f"out of a Value). Run it uncompiled instead: build the graph and call backward() "
                 f"for each example (nn.fit: compiled=False).")
-    return chosen
+    return roots, outputs, leaves, nodes_in_order(roots + outputs)
 
 
 def _picks(n, check):

@@ -11,7 +11,9 @@ sum, goes into `grad`.
 """
 
 import builtins
+import itertools
 import keyword
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -86,12 +88,11 @@ class Writer:
 
     # --- grouping and naming -------------------------------------------------------------
     def _groups(self, order):
-        depth, groups = {}, {}
+        depth, groups = {}, {}  # a leaf's depth is 0
         for node in order:
             if not node.parents:
-                depth[node] = 0
                 continue
-            depth[node] = 1 + max(depth[p] for p in node.parents)
+            depth[node] = 1 + max(map(depth.get, node.parents, itertools.repeat(0)))
             key = (depth[node], node.op, tuple(sorted((node.consts or {}).items())), len(node.parents),
                    node in self.on_path)  # a row that is only an output would get δ = 0, and 0·∞ is nan
             if node.op == "dot":
@@ -108,9 +109,10 @@ class Writer:
         """The labels' common stem (z(2)_1, z(2)_2 ... -> z2; with capital, W2 of w(2)_1,1),
         else the fallback; never reused. Python reads identifiers in NFKC form (ｘ is x), so
         the name is compared in that form."""
-        prefixes = {label.split("_", 1)[0] for label in labels}  # z(2) of z(2)_1: few to match
-        stems = {"".join(match.groups("")) if (match := _STEM.match(prefix)) else "" for prefix in prefixes}
-        stem = stems.pop() if len(stems) == 1 else ""
+        prefix = labels[0].split("_", 1)[0] if labels else ""  # z(2) of z(2)_1
+        shared = bool(labels) and _all_start_with(labels, prefix)
+        match = _STEM.match(prefix) if shared else None
+        stem = "".join(match.groups("")) if match else ""
         stem = stem[:1].upper() + stem[1:] if capital else stem
         stem = unicodedata.normalize("NFKC", stem)
         stem = stem if stem.isidentifier() else fallback
@@ -220,12 +222,13 @@ class Writer:
         weights = [w for ws, _, _ in parts for w in ws]
         biases = [b for _, _, bs in parts for b in bs]
         inputs = parts[0][1]
-        if not (all(w in self.params for w in weights) and len(set(weights)) == len(weights)
-                and all(b in self.params for b in biases) and len(set(biases)) == len(biases)
+        if not (all(map(self.params.__contains__, weights)) and len(set(weights)) == len(weights)
+                and all(map(self.params.__contains__, biases)) and len(set(biases)) == len(biases)
                 and len(biases) in (0, len(group.nodes)) and any(a in self.varies for a in inputs)):
             return False
-        W = self._view([[self.params[w] for w in ws] for ws, _, _ in parts], [w.label for w in weights], "W")
-        b = self._view([self.params[b] for b in biases], [b.label for b in biases], "b") if biases else None
+        position, label = self.params.__getitem__, operator.attrgetter("label")
+        W = self._view([list(map(position, ws)) for ws, _, _ in parts], list(map(label, weights)), "W")
+        b = self._view(list(map(position, biases)), list(map(label, biases)), "b") if biases else None
         if W is None or (biases and b is None):
             return False
         group.layer = (W, Block(str(self.column(inputs)), "kb"), b)
@@ -364,6 +367,13 @@ class Writer:
         if group is None or group.op.name != "**k" or group.consts.get("k") != 2.0 or group.nodes != list(nodes):
             return None
         return group.inputs[0]
+
+
+def _all_start_with(labels, prefix):
+    """Whether every label is `prefix` or starts with prefix + "_" (counted in C: a layer's W
+    has a label per weight, 23,520 of them for 784-30-10)."""
+    starting = sum(map(str.startswith, labels, itertools.repeat(prefix + "_")))
+    return starting + labels.count(prefix) == len(labels)
 
 
 def _printable(label):

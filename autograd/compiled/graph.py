@@ -5,6 +5,9 @@ sound when the graph's structure (its ops, their constants and who feeds whom) i
 for every example; `structure` is what two recordings are compared on.
 """
 
+import itertools
+import operator
+
 import numpy as np
 
 from ..engine import Value, topological_order
@@ -15,13 +18,14 @@ class GraphStructureError(ValueError):
     """The recorded graph cannot be replayed on other examples: its structure depends on the data."""
 
 
-def nodes_in_order(roots):
-    """Every node that feeds any root, each after its parents (roots in the order given)."""
+def nodes_in_order(roots, leaves=True):
+    """Every node that feeds any root, each after its parents (roots in the order given);
+    with leaves=False only the op nodes."""
     order, seen = [], set()
     for root in roots:
         if root in seen:  # e.g. the network's outputs, already listed as ancestors of the loss
             continue
-        more = topological_order(root)
+        more = topological_order(root, leaves)
         if seen:
             more = [node for node in more if node not in seen]
         seen.update(more)
@@ -39,44 +43,42 @@ def ancestors(order, ends):
 
 
 class Leaves:
-    """What each leaf of the graph stands for: an input column, a target column, a parameter
-    (one number shared by the whole batch, trained) or a constant (never changes)."""
+    """What the leaves of a graph stand for: input and target columns, and the parameters (one
+    number each, shared by the whole batch, trained). Every other leaf is a constant."""
 
-    def __init__(self, order, inputs, targets, parameters, parameter_kinds=None):
+    def __init__(self, inputs, targets, parameters):
         self.inputs = _distinct(inputs, "inputs")
         self.targets = _distinct(targets, "targets")
         placeholders = set(self.inputs) | set(self.targets)
         if len(placeholders) < len(self.inputs) + len(self.targets):
             raise ValueError("compile: a Value cannot be both an input and a target")
-        if parameter_kinds is None:
-            parameters = _distinct(parameters, "parameters")
-            for p in parameters:
-                if p.parents:
-                    raise ValueError(f"compile: parameter {_show(p)} is not a leaf (it was made by op "
-                                     f"{p.op!r}); parameters must be leaves")
-            parameter_kinds = {p: ("parameter", k) for k, p in enumerate(parameters)}
-        self.parameters = parameters
-        clash = next((p for p in placeholders if p in parameter_kinds), None)
+        self.parameters = _distinct(parameters, "parameters")
+        if any(map(_parents, self.parameters)):  # in C: a model has many parameters
+            made = next(p for p in self.parameters if p.parents)
+            raise ValueError(f"compile: parameter {_show(made)} is not a leaf (it was made by op "
+                             f"{made.op!r}); parameters must be leaves")
+        self._parameter_kind = dict(zip(self.parameters, zip(itertools.repeat("parameter"), itertools.count())))
+        clash = next((p for p in placeholders if p in self._parameter_kind), None)
         if clash is not None:
             raise ValueError(f"compile: {_show(clash)} is given both as a parameter and as an input/target")
-        self.kind = dict(parameter_kinds)
-        self.kind.update((x, ("input", j)) for j, x in enumerate(self.inputs))
-        self.kind.update((y, ("target", j)) for j, y in enumerate(self.targets))
-        self.constants = [node for node in order if not node.parents and node not in self.kind]
-        self.kind.update((c, ("constant", c.data)) for c in self.constants)
 
-    def of_recording(self, order, inputs, targets):
-        """The Leaves of another recording of the same function: its own placeholders, the
-        same parameters (checked once)."""
-        parameter_kinds = {p: self.kind[p] for p in self.parameters}
-        return Leaves(order, inputs, targets, self.parameters, parameter_kinds)
+    def of_recording(self, inputs, targets):
+        """{leaf: what it stands for} in a recording whose placeholders are `inputs` and
+        `targets` (another recording of the same function has its own), the same parameters."""
+        kinds = dict(self._parameter_kind)
+        kinds.update((x, ("input", j)) for j, x in enumerate(inputs))
+        kinds.update((y, ("target", j)) for j, y in enumerate(targets))
+        return kinds
+
+
+_parents = operator.attrgetter("parents")
 
 
 def _distinct(values, what):
     values = list(values)
-    for v in values:
-        if not isinstance(v, Value):
-            raise TypeError(f"compile: {what} must be Values, got {type(v).__name__} {v!r:.40}")
+    if not all(map(isinstance, values, itertools.repeat(Value))):  # in C: a model has many parameters
+        v = next(v for v in values if not isinstance(v, Value))
+        raise TypeError(f"compile: {what} must be Values, got {type(v).__name__} {v!r:.40}")
     if len(set(values)) < len(values):
         raise ValueError(f"compile: the same Value appears twice in {what}")
     return values
@@ -86,22 +88,31 @@ def _show(node):
     return f"'{node.label}'" if node.label else f"Value(data={node.data:.6g})"
 
 
-def structure(order, roots, leaves):
+def structure(roots, leaves, inputs, targets):
     """The graph's shape as a list of plain tuples: what two recordings must agree on.
 
-    A leaf is described by what it stands for (input column j, parameter k, or a constant's
-    number); an op node by its op, its constants and the positions of its parents.
+    Each op node is its op, its constants and where each of its parents comes from: an
+    earlier op node (its position among the op nodes) or a leaf, by what it stands for
+    (input column j and target j of this recording's placeholders, parameter k of `leaves`;
+    any other leaf is a constant, by its number). Leaves are not listed on their own: a
+    recording costs its op nodes' inputs, not a pass over every weight of the model.
     """
-    position = {node: i for i, node in enumerate(order)}.__getitem__
-    kind = leaves.kind.__getitem__
+    ops = nodes_in_order(roots, leaves=False)
+    where = leaves.of_recording(inputs, targets)
+    where.update((node, i) for i, node in enumerate(ops))
     entries = []
-    for node in order:
-        if node.parents:
-            consts = tuple(sorted(node.consts.items())) if node.consts else ()
-            entries.append((node.op, consts, tuple(map(position, node.parents))))
-        else:
-            entries.append(kind(node))
-    return entries, tuple(map(position, roots))
+    for node in ops:
+        consts = tuple(sorted(node.consts.items())) if node.consts else ()
+        try:
+            parents = tuple(map(where.__getitem__, node.parents))
+        except KeyError:  # a constant among them
+            parents = _sources(where, node.parents)
+        entries.append((node.op, consts, parents))
+    return entries, _sources(where, roots)
+
+
+def _sources(where, nodes):
+    return tuple(where[node] if node in where else ("constant", node.data) for node in nodes)
 
 
 def first_difference(first, second):
@@ -111,22 +122,26 @@ def first_difference(first, second):
     (nodes_a, roots_a), (nodes_b, roots_b) = first, second
     for i, (a, b) in enumerate(zip(nodes_a, nodes_b)):
         if a != b:
-            return f"node {i} is {_describe(b)} where the first recording has {_describe(a)}"
+            return f"op node {i} is {_describe(b)} where the first recording has {_describe(a)}"
     if len(nodes_a) != len(nodes_b):
-        return f"it has {len(nodes_b)} nodes where the first recording has {len(nodes_a)}"
+        return f"it has {len(nodes_b)} op nodes where the first recording has {len(nodes_a)}"
     if roots_a != roots_b:
         return "its outputs are different nodes"
     return None
 
 
 def _describe(entry):
-    if entry[0] in ("input", "target", "parameter"):
-        return f"{entry[0]} {entry[1]}"
-    if entry[0] == "constant":
-        return f"the constant {entry[1]:.6g}"
     op, constants, parents = entry
     consts = "".join(f", {k}={show_constant(v)}" for k, v in constants)
-    return f"op {op!r}{consts} of nodes {list(parents)[:8]}"
+    return f"op {op!r}{consts} of {', '.join(map(_source, parents[:8]))}" + (", ..." if len(parents) > 8 else "")
+
+
+def _source(parent):
+    if isinstance(parent, int):
+        return f"op node {parent}"
+    if parent[0] == "constant":
+        return f"the constant {parent[1]:.6g}"
+    return f"{parent[0]} {parent[1]}"
 
 
 def record(build, x_row, y_row):

@@ -252,7 +252,8 @@ def _groups_computing(groups, needed):
     for group in reversed(groups):  # parents sit in earlier groups
         if not wanted.isdisjoint(group.nodes):
             chosen.append(group)
-            wanted.update(p for node in group.nodes for p in node.parents)
+            for node in group.nodes:
+                wanted.update(node.parents)
     return chosen[::-1]
 
 

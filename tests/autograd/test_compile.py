@@ -323,6 +323,17 @@ def test_a_number_taken_out_of_a_value_is_refused():
         autograd.compile(lambda xs: w * xs[0].data, examples=np.array([[1.0], [2.0]]), parameters=[w])
 
 
+@pytest.mark.parametrize("build, says", [
+    (lambda w, xs: xs[0] * w if xs[0].data > 0 else w * xs[0], "op '\\*' of parameter 0, input 0 where the first recording has op '\\*' of input 0, parameter 0"),
+    (lambda w, xs: xs[0] * w if xs[0].data > 0 else xs[1] * w, "of input 1, parameter 0 where the first recording has op '\\*' of input 0"),
+    (lambda w, xs: (xs[0] * w).tanh() * xs[1] if xs[0].data > 0 else (xs[0] * w).tanh() * xs[0], "op node 1, input 0 where"),
+])
+def test_which_leaf_or_node_feeds_an_op_is_part_of_the_structure(build, says):
+    w = Value(0.3, label="w")
+    with pytest.raises(GraphStructureError, match=says):
+        autograd.compile(lambda xs: build(w, xs), examples=np.array([[1.0, 2.0], [-1.0, 2.0]]), parameters=[w])
+
+
 def test_same_structure_on_other_examples_is_accepted():
     w = Value(0.3, label="w")
     compiled = autograd.compile(lambda xs: (w * xs[0]).relu(), examples=np.array([[1.0], [-2.0]]))
