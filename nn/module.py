@@ -58,9 +58,10 @@ class Module:
 
     def named_parameters(self, prefix=""):
         """(name, Value) for every parameter, in a fixed order. A Value reached twice (a shared
-        weight) is one parameter, under the first name it is found by, as in PyTorch."""
+        weight) is one parameter, under the first name it is found by, as in PyTorch. A
+        prefix is joined with a dot, as in PyTorch: prefix="model" gives "model.layers.0...."."""
         seen = set()
-        for name, parameter in self._walk(prefix, {id(self)}):
+        for name, parameter in self._walk(f"{prefix}." if prefix else "", {id(self)}):
             if parameter not in seen:  # Values hash by identity
                 seen.add(parameter)
                 yield name, parameter

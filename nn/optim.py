@@ -220,6 +220,6 @@ def _parameters(params, who):
     if not all(map(isinstance, params, itertools.repeat(Value))):  # in C: a model has many parameters
         i, p = next((i, p) for i, p in enumerate(params) if not isinstance(p, Value))
         raise TypeError(f"{who}: parameter {i} is a {type(p).__name__}, expected an autograd.Value")
-    if len(set(map(id, params))) != len(params):
+    if len(set(params)) != len(params):  # a Value hashes and compares by identity
         raise ValueError(f"{who}: a parameter is listed twice; each must appear once")
     return params

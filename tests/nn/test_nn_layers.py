@@ -152,6 +152,14 @@ def test_named_parameters_map_onto_the_notes_indices():
     assert model.parameters() == [p for _, p in model.named_parameters()]
 
 
+def test_a_prefix_of_named_parameters_is_joined_with_a_dot_as_in_pytorch():
+    model = nn.MLP(2, [3, 1], seed=0)
+    plain = [name for name, _ in model.named_parameters()]
+    prefixed = [name for name, _ in model.named_parameters(prefix="model")]
+    assert prefixed == [f"model.{name}" for name in plain]
+    assert [p for _, p in model.named_parameters(prefix="model")] == model.parameters()
+
+
 def test_one_output_gives_a_value_several_give_a_list_and_width_one_hidden_layer_works():
     assert isinstance(nn.MLP(2, [1, 1], seed=0)([1.0, 2.0]), Value)
     out = nn.MLP(2, [1, 3], seed=0)(np.array([1.0, 2.0]))
