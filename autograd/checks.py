@@ -18,8 +18,10 @@ def as_number(x, what="Value"):
     np.True_ likewise (it is not a numbers.Real, but it converts the same way).
 
     TypeError   not a real number: a str, a Value, None, a complex number
-    ValueError  nan, ±inf, or an int too large for a float
+    ValueError  nan, ±inf, or an int (or Fraction) too large for a float
     """
+    if isinstance(x, np.ndarray) and x.ndim == 0:  # a 0-d array is its one number, as in numpy and PyTorch
+        x = x[()]
     if isinstance(x, np.bool_):
         return float(x)
     if not isinstance(x, numbers.Real):
@@ -28,7 +30,11 @@ def as_number(x, what="Value"):
         raise TypeError(f"{what}: expected a real number (int, float or numpy scalar), got {kind}{hint}")
     if isinstance(x, numbers.Integral) and not isinstance(x, float):
         return _int_as_float(int(x), what)
-    number = float(x)
+    try:
+        number = float(x)
+    except OverflowError:  # a Fraction (or another exact number) beyond the float range
+        raise ValueError(f"{what}: expected a finite number, got {type(x).__name__} {x!s:.60} "
+                         f"(too large for a float; the largest float is about 1.8e308)") from None
     if not math.isfinite(number):
         raise ValueError(f"{what}: expected a finite number, got {number}")
     return number

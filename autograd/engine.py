@@ -220,9 +220,9 @@ def _make(op, inputs, consts=None):
         raise OverflowError(describe(op.name, f"the result {out} is not a finite float", inputs, consts or {}))
     node = Value.__new__(Value)  # Value.__init__ is for leaves: it would check `out` again
     node.data, node.grad, node.label = out, 0.0, ""
-    if _grad_enabled.get():
+    if _grad_enabled.get() and _any_requires_grad(inputs):
         node.op, node.parents, node.consts, node.requires_grad = op.name, inputs, consts or None, True
-    else:
+    else:  # nothing to differentiate (no_grad, or constants alone): a constant leaf, as in PyTorch
         node.op, node.parents, node.consts, node.requires_grad = "", (), None, False
     return node
 
@@ -238,6 +238,7 @@ def topological_order(root, leaves=True):
     Parents are visited in argument order, so the order is deterministic. With
     `leaves=False` only op nodes are listed: that is all backward needs to schedule.
     """
+    _check_root(root, "topological_order")
     if not (root.parents or leaves):
         return []
     order, visited = [], set()
@@ -298,6 +299,8 @@ def chain_rule(root, gradient=1.0, derivatives=None):
     `node.parents`. The op nodes come in the order `backpropagate` visits them (each after
     every node that consumes it), then the leaves (terms ()), in the order the walk first
     reached them. Each node's ∂C/∂node is bit for bit what `gradients` gives."""
+    _check_root(root, "chain_rule")
+    gradient = _seed(gradient, "chain_rule", derivatives)
     steps = []
     grads = backpropagate(root, gradient, derivatives, steps)
     walked = [(node, g, tuple((p, d, g * d) for p, d in zip(node.parents, ds))) for node, g, ds in steps]
@@ -309,25 +312,32 @@ def gradients(root, gradient=1.0, derivatives=None):
     """{node: ∂root/∂node} for every ancestor of root, touching no `.grad`; `gradient`
     seeds ∂C/∂root (C = gradient · root). FloatingPointError names the node where a
     gradient stopped being finite."""
+    _check_root(root, "gradients")
+    gradient = _seed(gradient, "gradients", derivatives)
     with _collector_paused():
         grads = backpropagate(root, gradient, derivatives)
     if not _all_finite(grads.values()):
         _raise_at_first_non_finite(root, gradient, derivatives)
+        grads = {node: g for node, g in grads.items() if node.requires_grad or math.isfinite(g)}
     return grads
 
 
 def _raise_at_first_non_finite(root, gradient, derivatives):
-    """Walk the chain rule again, checking every term, to name where a gradient stopped being finite."""
+    """Walk the chain rule again, checking every term, to name where a gradient stopped being finite.
+
+    A term into a constant (a leaf that does not require grad, such as the y of x ** y held
+    fixed at x < 0, where ∂z/∂y = x^y ln x is nan) is not checked: nothing reads it, and
+    PyTorch computes none. Returns when only such terms are not finite."""
     steps = []
     grads = backpropagate(root, gradient, derivatives, steps)
     for node, g, ds in steps:
         if not math.isfinite(g):
             raise non_finite_sum(node, g)
         for parent, d in zip(node.parents, ds):
-            if not math.isfinite(g * d):
+            if parent.requires_grad and not math.isfinite(g * d):
                 raise non_finite(node, parent, g, d)
     for node, g in grads.items():
-        if not math.isfinite(g):  # finite terms whose sum overflowed, at a leaf
+        if node.requires_grad and not math.isfinite(g):  # finite terms whose sum overflowed, at a leaf
             raise non_finite_sum(node, g)
 
 
@@ -337,7 +347,8 @@ def _add_to_grads(root, gradient, grads):
     Every new `.grad` is made, and all are checked at once, before any is written. A finite
     `.grad` plus a gradient that is not finite is not finite, so this one check covers the
     gradients too. When it fails, FloatingPointError names the node (where the chain rule
-    stopped being finite, or whose `.grad` would overflow) and no `.grad` has changed."""
+    stopped being finite, or whose `.grad` would overflow) and no `.grad` has changed. A
+    constant's gradient is neither written nor checked."""
     totals = [node.grad + g for node, g in grads.items()]
     if not _all_finite(totals):
         _raise_at_first_non_finite_total(root, gradient, grads, totals)
@@ -347,7 +358,8 @@ def _add_to_grads(root, gradient, grads):
 
 
 def _raise_at_first_non_finite_total(root, gradient, grads, totals):
-    """Name the node at fault, if one that requires grad is (a constant's `.grad` is not written)."""
+    """Name the node at fault, if one that requires grad is (a constant's `.grad` is not
+    written); return when none is."""
     if not _all_finite(grads.values()):
         _raise_at_first_non_finite(root, gradient, None)
     for (node, g), total in zip(grads.items(), totals):
@@ -360,8 +372,22 @@ def _raise_at_first_non_finite_total(root, gradient, grads, totals):
 
 def zero_grad(root):
     """Set `.grad = 0.0` on root and every ancestor."""
+    _check_root(root, "zero_grad")
     for node in topological_order(root):
         node.grad = 0.0
+
+
+def _check_root(root, who):
+    if not isinstance(root, Value):
+        raise TypeError(f"{who}: expected the Value whose graph to walk, got {type(root).__name__} {root!r:.40}")
+
+
+def _seed(gradient, who, derivatives):
+    """The seed ∂C/∂root as a checked number (a walk on Values, given its own `derivatives`,
+    may seed a Value)."""
+    if derivatives is not None and isinstance(gradient, Value):
+        return gradient
+    return as_number(gradient, f"{who} gradient")
 
 
 # --- SPEED: the tricks bench/engine.py shows to pay (each >= 10% on a bench figure) -------
@@ -411,6 +437,19 @@ def local_derivatives(node):
     except (ArithmeticError, ValueError) as error:  # Python's way of saying "infinite" here
         raise FloatingPointError(f"backward: the local derivative at node {node_name(node)} is not "
                                  f"finite ({error}); inputs {[p.data for p in parents][:6]}") from None
+
+
+def _any_requires_grad(inputs):
+    """any(x.requires_grad for x in inputs), spelled out for one and two inputs (most nodes),
+    where the generator would cost more than the op's arithmetic."""
+    if len(inputs) == 2:
+        return inputs[0].requires_grad or inputs[1].requires_grad
+    if len(inputs) == 1:
+        return inputs[0].requires_grad
+    return any(map(_requires_grad, inputs))
+
+
+_requires_grad = operator.attrgetter("requires_grad")
 
 
 def _all_finite(numbers):

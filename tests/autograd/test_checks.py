@@ -6,6 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from autograd import Value
 from autograd.checks import all_finite_vector
 
 any_float = st.floats(allow_nan=True, allow_infinity=True, width=64)
@@ -35,3 +36,22 @@ def test_finite_numbers_whose_sum_overflows_are_finite(length):
 def test_tiny_and_huge_finite_numbers_raise_nothing_even_where_numpy_raises_on_every_flag(vector):
     with np.errstate(all="raise"):  # a sum of these never overflows: no flag, no error
         assert all_finite_vector(vector) is True
+
+
+def test_a_fraction_beyond_the_float_range_is_a_value_error_that_names_the_argument():
+    from fractions import Fraction
+    with pytest.raises(ValueError, match="Value: expected a finite number, got Fraction .*too large"):
+        Value(Fraction(10**400))
+    with pytest.raises(ValueError, match="exponent of \\*\\*"):
+        Value(2.0) ** Fraction(10**400, 3)
+    assert Value(Fraction(1, 4)).data == 0.25
+
+
+def test_a_zero_dimensional_array_is_its_number_as_in_numpy():
+    x = Value(np.array(3.0))
+    assert x.data == 3.0 and type(x.data) is float
+    assert (x + np.array(2.0)).data == 5.0 and (x * np.array(2)).data == 6.0
+    with pytest.raises(TypeError, match="ndarray"):
+        Value(np.array([1.0]))
+    with pytest.raises(ValueError, match="finite"):
+        Value(np.array(np.nan))

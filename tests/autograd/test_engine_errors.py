@@ -336,3 +336,18 @@ def test_a_constant_whose_grad_was_set_to_inf_by_hand_does_not_stop_backward():
     constant.grad = math.inf
     out.backward()
     assert x.grad == 3.0 and constant.grad == math.inf
+
+
+@pytest.mark.parametrize("walk", ["gradients", "chain_rule", "zero_grad", "topological_order"])
+def test_a_walk_of_something_that_is_not_a_value_is_a_type_error_naming_the_function(walk):
+    with pytest.raises(TypeError, match=f"{walk}: expected the Value whose graph to walk, got float 3.0"):
+        getattr(autograd, walk)(3.0)
+
+
+@pytest.mark.parametrize("walk", ["gradients", "chain_rule"])
+@pytest.mark.parametrize("seed, error", [("a", TypeError), (None, TypeError), (math.nan, ValueError),
+                                         (math.inf, ValueError)])
+def test_the_seed_of_a_walk_is_checked_by_name(walk, seed, error):
+    y = Value(2.0) * 3.0
+    with pytest.raises(error, match=f"{walk} gradient"):
+        getattr(autograd, walk)(y, seed)

@@ -63,6 +63,37 @@ def test_constants_made_from_numbers_get_no_grad():
     assert len(constants) == 2 and all(c.grad == 0.0 for c in constants) and x.grad == 3.0
 
 
+def test_an_op_on_constants_alone_is_a_constant_as_in_pytorch():
+    fixed = Value(0.0, requires_grad=False)
+    for made in (fixed.sqrt(), fixed + 1.0, autograd.apply("exp", 2.0), Value(2.0).detach().sin()):
+        assert (made.requires_grad, made.op, made.parents) == (False, "", ())
+        with pytest.raises(RuntimeError, match="does not require grad"):
+            made.backward()
+
+
+def test_backward_does_not_enter_a_constant_subgraph():
+    # torch: x * sqrt(0) + x has ∂/∂x = 1 (sqrt's derivative at 0 is never needed), and
+    # x ** 3 with the exponent a constant has ∂/∂x = 3x² (the nan x^y ln x at x < 0 is not computed).
+    x = Value(3.0)
+    (x * Value(0.0, requires_grad=False).sqrt() + x).backward()
+    assert x.grad == 1.0
+    x = Value(-2.0)
+    (x ** Value(3.0, requires_grad=False)).backward()
+    assert x.grad == 12.0
+    x = Value(-2.0)
+    y = autograd.apply("**", x, 2.0)
+    y.backward()
+    assert x.grad == -4.0 and autograd.gradients(y)[x] == -4.0
+
+
+def test_a_gradient_that_is_not_finite_at_a_parameter_still_fails_next_to_a_constant():
+    x, fixed = Value(0.0, label="x"), Value(2.0, requires_grad=False)
+    y = x.sqrt() * fixed
+    with pytest.raises(FloatingPointError, match="sqrt"):
+        y.backward()
+    assert x.grad == 0.0
+
+
 def test_a_second_backward_doubles_every_gradient_bit_for_bit():
     x, w = Value(0.7), Value(-1.3)
     out = autograd.softmax([x * w, x.tanh(), w.exp()])[0] * x

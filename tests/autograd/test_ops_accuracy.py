@@ -94,7 +94,7 @@ def points(name):
 
 def build(name, numbers, consts):
     try:
-        return autograd.apply(name, *numbers, **consts)
+        return autograd.apply(name, *map(autograd.Value, numbers), **consts)  # leaves that require grad
     except (ArithmeticError, ValueError):
         return None  # outside the op's domain, or the forward value is not a float
 

@@ -133,7 +133,7 @@ def test_a_tie_gives_each_input_half(name):
 def test_maximum_takes_a_number_and_is_drawn_as_max():
     node = autograd.maximum(Value(1.0), 4.0)
     assert node.data == 4.0 and node.op == "maximum"
-    assert autograd.ops.symbol(node) == "max" and autograd.ops.symbol(autograd.minimum(1.0, 2.0)) == "min"
+    assert autograd.ops.symbol(node) == "max" and autograd.ops.symbol(autograd.minimum(Value(1.0), 2.0)) == "min"
 
 
 def test_gradcheck_warns_at_a_tie_of_maximum():

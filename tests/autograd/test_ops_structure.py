@@ -104,7 +104,7 @@ def test_apply_stores_the_checked_constants():
     x = Value(2.0)
     z = autograd.apply("**k", x, k=np.int64(3))
     assert z.consts == {"k": 3.0} and type(z.consts["k"]) is float and z.data == 8.0
-    z = autograd.apply("dot", 1, 2, 3, 4, n=np.int32(2))
+    z = autograd.apply("dot", *map(Value, [1, 2, 3, 4]), n=np.int32(2))
     assert z.consts == {"n": 2} and type(z.consts["n"]) is int and z.data == 11.0
-    z = autograd.apply("dot_data", 1.0, x=[np.float32(2.0)])
+    z = autograd.apply("dot_data", Value(1.0), x=[np.float32(2.0)])
     assert z.consts == {"x": (2.0,)} and z.data == 2.0
