@@ -17,6 +17,7 @@ import math
 import numbers
 import operator
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from .backends import scalar
 from .checks import all_finite_floats, as_number, checked_arguments  # noqa: F401 (nn.data reads it here)
@@ -61,6 +62,7 @@ class Value:
         return f"Value(data={self.data:.6g}, grad={self.grad:.6g}{label}{op})"
 
     def __float__(self):
+        _taken_out(self)
         return self.data
 
     def __bool__(self):
@@ -75,6 +77,7 @@ class Value:
 
     def item(self):
         """The data as a plain float, as PyTorch's `tensor.item()`."""
+        _taken_out(self)
         return self.data
 
     def detach(self):
@@ -164,11 +167,7 @@ class Value:
         `gradient` may be a Value too. As in PyTorch, zero the gradients before a first-order
         step reads them as numbers.
         """
-        if not self.requires_grad:
-            raise RuntimeError(
-                f"backward: {node_name(self)} does not require grad, so there is no graph to "
-                f"differentiate: it was computed under autograd.no_grad(), or it is detached or a "
-                f"constant (PyTorch: element 0 of tensors does not require grad)")
+        require_graph(self, "backward")
         if create_graph:
             from .higher import accumulate_as_values  # only here: the first-order path stays as it is
             return accumulate_as_values(self, 1.0 if gradient is None else gradient)
@@ -178,12 +177,50 @@ class Value:
         _add_to_grads(self, seed, grads)
 
 
+def require_graph(output, what):
+    """RuntimeError unless `output` requires grad (has a graph to differentiate), as PyTorch."""
+    if not output.requires_grad:
+        raise RuntimeError(
+            f"{what}: {node_name(output)} does not require grad, so there is no graph to "
+            f"differentiate: it was computed under autograd.no_grad(), or it is detached or a "
+            f"constant (PyTorch: element 0 of tensors does not require grad)")
+
+
 def _compared(value, other, compare):
     if isinstance(other, Value):
+        _taken_out(value, other)
         return compare(value.data, other.data)
     if isinstance(other, numbers.Real):
+        _taken_out(value)
         return bool(compare(value.data, other))  # exact, also for ints beyond the float range
     return NotImplemented  # Python then raises a TypeError naming both types
+
+
+# --- numbers taken out of the graph, watched while autograd.compile records one ----------
+
+_watched = ContextVar("values_taken_out", default=None)  # a list, inside watching_numbers_taken_out()
+
+
+@contextmanager
+def watching_numbers_taken_out():
+    """Yield a list of every Value whose number Python code takes out through the Value (a
+    comparison `v > 0`, so also max(), min() and sorted(); float(v); v.item()) meanwhile.
+
+    A recording replays one graph for every example: code that branches on such a number
+    may build another graph for another example (autograd.compile refuses it). Reading
+    `.data` itself is not seen."""
+    taken = []
+    token = _watched.set(taken)
+    try:
+        yield taken
+    finally:
+        _watched.reset(token)
+
+
+def _taken_out(*values):
+    taken = _watched.get()
+    if taken is not None:
+        taken.extend(values)
 
 
 def as_value(x):

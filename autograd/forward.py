@@ -9,11 +9,18 @@ t ↦ x + t v from the inputs forward, with the same local derivatives from the 
 One pass gives J v, the derivative of every output along ONE direction v. The full gradient
 of a function of n inputs therefore costs n forward passes, against one backward pass: the
 reason backprop exists (`python -m demos.forward_reverse` counts the work).
+
+A tangent that stops being finite raises FloatingPointError naming the node, as backward
+does: a float product overflows to inf without a word, and inf - inf is nan.
 """
+
+import math
 
 from .checks import as_number
 from .engine import Value, local_derivatives, topological_order
+from .grad_mode import enable_grad
 from .higher import as_float, leaves_at
+from .messages import node_name
 
 
 def tangents(outputs, seeds):
@@ -23,9 +30,29 @@ def tangents(outputs, seeds):
     dots = dict(seeds)
     for node in _ancestors(outputs):
         if node.parents:
-            dots[node] = sum((d * dots.get(parent, 0.0)
-                              for parent, d in zip(node.parents, local_derivatives(node))), 0.0)
+            dots[node] = _tangent(node, dots)
     return dots
+
+
+def _tangent(node, dots):
+    """ż = Σ ∂z/∂x · ẋ at one op node, whose inputs' tangents are in dots; FloatingPointError
+    naming the node where it is not finite."""
+    pairs = [(d, dots.get(parent, 0.0)) for parent, d in zip(node.parents, _local_derivatives(node))]
+    dot = sum((d * x_dot for d, x_dot in pairs), 0.0)
+    if not math.isfinite(dot):
+        terms = " + ".join(f"{d:.6g} · {x_dot:.6g}" for d, x_dot in pairs[:6])
+        raise FloatingPointError(f"jvp (forward mode): the tangent at node {node_name(node)} is {dot}: "
+                                 f"Σ ∂z/∂x · ẋ over its inputs = {terms}")
+    return dot
+
+
+def _local_derivatives(node):
+    """The table's ∂z/∂x at node, a failure told as forward mode's (local_derivatives, the
+    engine's, words it for backward)."""
+    try:
+        return local_derivatives(node)
+    except FloatingPointError as error:
+        raise FloatingPointError(f"jvp (forward mode): {str(error).removeprefix('backward: ')}") from None
 
 
 def _ancestors(outputs):
@@ -39,6 +66,7 @@ def _ancestors(outputs):
     return order
 
 
+@enable_grad()  # f's graph is what the tangents are pushed along, whatever the caller's mode
 def jvp(f, inputs, tangents_in):
     """(f(x), J v): f's value at x = `inputs` and its derivative along v = `tangents_in`.
 
@@ -55,7 +83,10 @@ def jvp(f, inputs, tangents_in):
     xs = leaves_at(inputs)
     out = f(*xs)
     single = isinstance(out, Value)
-    outputs = [out] if single else list(out)
+    try:
+        outputs = [out] if single else list(out)
+    except TypeError:  # not a Value, nor a sequence of them: a number, None, ...
+        raise TypeError(f"jvp: f must return a Value or a list of Values; got {type(out).__name__}") from None
     for k, y in enumerate(outputs):
         if not isinstance(y, Value):
             raise TypeError(f"jvp: f must return a Value or a list of Values; output {k} is {type(y).__name__}")

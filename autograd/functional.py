@@ -1,7 +1,7 @@
 """Ops over many Values at once: each makes ONE n-ary node (or, for softmax, one per output)."""
 
 from . import higher
-from .engine import Value, _make, _number, all_finite_floats, apply, as_value, gradients
+from .engine import Value, _make, _number, all_finite_floats, apply, as_value, gradients, require_graph
 from .ops import OPS
 
 
@@ -118,6 +118,7 @@ def grad(output, inputs, create_graph=False):
     for i, x in enumerate(inputs):
         if not isinstance(x, Value):
             raise TypeError(f"grad: inputs[{i}] is {type(x).__name__} {x!r:.40}; expected a Value of the graph")
+    require_graph(output, "grad")  # rather than gradients of 0, as PyTorch
     if create_graph:
         result = higher.grad_as_values(output, inputs)
     else:

@@ -10,8 +10,13 @@ differentiated again, to any order. No derivative is written a second time.
     (dy_dx,) = autograd.grad(x.sin() * x, [x], create_graph=True)   # cos x · x + sin x, a Value
     (d2y_dx2,) = autograd.grad(dy_dx, [x])                          # -sin x · x + 2 cos x
 
-This module is not on the first-order path: `backward()` and `grad()` without
-`create_graph=True` never call it.
+The recorded pass is not on the first-order path: `backward()` and `grad()` without
+`create_graph=True` never enter it.
+
+Every function here that records a graph of its own (create_graph=True, hessian, hvp) records
+it whatever the caller's grad mode, as PyTorch does (its engine runs create_graph's backward
+in grad mode, and torch.autograd.functional enables grad inside): under `no_grad()` they would
+otherwise differentiate a graph that was never made, and silently give 0.
 """
 
 import math
@@ -19,6 +24,7 @@ import math
 from .backends import scalar
 from .checks import as_number
 from .engine import Value, _make, as_value, backpropagate, gradients
+from .grad_mode import enable_grad
 from .messages import node_name
 from .ops import OPS
 
@@ -122,16 +128,33 @@ def accumulate_as_values(root, seed=1.0):
     no node is spent on it)."""
     if not isinstance(seed, Value):
         seed = as_number(seed, "backward gradient")
-    grads = gradients_as_values(root, seed)
-    for node, g in grads.items():
-        if node.requires_grad:
-            node.grad = g if type(node.grad) is float and node.grad == 0.0 else node.grad + g
+    with enable_grad():
+        grads = gradients_as_values(root, seed)
+        # all or none, as first order: every new .grad is made before any is written
+        totals = {node: _accumulated(node, g) for node, g in grads.items() if node.requires_grad}
+    for node, total in totals.items():
+        node.grad = total
+
+
+def _accumulated(node, g):
+    """node.grad + g as a Value (g itself over a .grad of 0.0, so no node is spent on it);
+    FloatingPointError in first order's words where the sum would not be a finite float."""
+    if type(node.grad) is float and node.grad == 0.0:
+        return g
+    try:
+        return node.grad + g
+    except OverflowError:  # the + node refuses an inf result
+        old = as_float(node.grad)
+        raise FloatingPointError(
+            f"backward (create_graph): the accumulated .grad at node {node_name(node)} would be "
+            f"{old + g.data} ({old:.6g} + {g.data:.6g}); no .grad was changed (reset them with zero_grad())") from None
 
 
 def grad_as_values(output, inputs):
     """[∂output/∂input as a Value for each input]: what `autograd.grad(..., create_graph=True)`
     returns. An input that output does not depend on gets Value(0.0)."""
-    grads = gradients_as_values(output)
+    with enable_grad():
+        grads = gradients_as_values(output)
     return [grads[x] if x in grads else Value(0.0, requires_grad=False) for x in inputs]
 
 
@@ -152,6 +175,7 @@ def _leaves(f, inputs, what):
     return xs, out
 
 
+@enable_grad()  # f's graph and the recorded pass, whatever the caller's mode
 def hessian(f, inputs):
     """The matrix H_ij = ∂²f/∂x_i∂x_j at the point `inputs` (numbers, or Values whose data is
     used), as a list of rows of floats: reverse mode over reverse mode, one backward pass
@@ -161,6 +185,7 @@ def hessian(f, inputs):
     return [gradients_list(g_i, xs) for g_i in first]
 
 
+@enable_grad()  # f's graph, the recorded pass and ∇f · v, whatever the caller's mode
 def hvp(f, inputs, v):
     """The Hessian-vector product H v at the point `inputs`, without forming H: the gradient
     of ∇f · v, so two backward passes whatever the number of inputs:  (H v)_i = ∂(Σ_j ∂f/∂x_j v_j)/∂x_i."""

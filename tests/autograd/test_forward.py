@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 import autograd
 from autograd import OPS, Value
 from tests.autograd.graphs import build, graphs
+from tests.support import require_torch
 
 
 @pytest.mark.parametrize("name", sorted(OPS))
@@ -65,3 +66,40 @@ def test_jvp_refuses_bad_input_by_name():
         autograd.jvp(lambda a: [1.0], [1.0], [1.0])
     with pytest.raises(TypeError, match="expected a real number"):
         autograd.jvp(lambda a: a, ["x"], [1.0])
+
+
+def test_jvp_under_no_grad_equals_torch():
+    """jvp records f's graph whatever the caller's grad mode, as torch.autograd.functional.jvp."""
+    require_torch()
+    import torch
+    from torch.autograd import functional
+
+    def g(a, b):
+        return a * a * b + b.exp()
+
+    at = lambda *xs: tuple(torch.tensor(x, dtype=torch.float64) for x in xs)  # noqa: E731
+    with torch.no_grad():
+        value_t, jv_t = functional.jvp(g, at(1.0, 2.0), at(1.0, 0.0))
+    with autograd.no_grad():
+        value, jv = autograd.jvp(g, [1.0, 2.0], [1.0, 0.0])
+        assert not autograd.is_grad_enabled()
+    assert value == pytest.approx(float(value_t), rel=1e-15) and jv == pytest.approx(float(jv_t), rel=1e-15) == 4.0
+
+
+@pytest.mark.parametrize("f, point, v, node", [
+    (lambda x: x * 1e300 - x * 1e300, [1.0], [1e10], r"\(op \*, data 1e\+300"),  # torch: nan
+    (lambda a: a.exp(), [700.0], [1e10], r"\(op exp, data 1\.0142"),              # torch: inf
+])
+def test_jvp_refuses_a_tangent_that_stops_being_finite_naming_the_node(f, point, v, node):
+    with pytest.raises(FloatingPointError, match=r"^jvp \(forward mode\): the tangent at node " + node + ".* is inf"):
+        autograd.jvp(f, point, v)
+
+
+def test_jvp_errors_say_forward_mode_not_backward():
+    with pytest.raises(FloatingPointError, match=r"^jvp \(forward mode\): the local derivative at node \(op asin"):
+        autograd.jvp(lambda a: a.asin(), [1.0], [1.0])
+
+
+def test_jvp_refuses_an_f_that_returns_a_number():
+    with pytest.raises(TypeError, match="jvp: f must return a Value or a list of Values; got float"):
+        autograd.jvp(lambda a, b: 3.0, [1.0, 2.0], [1.0, 1.0])

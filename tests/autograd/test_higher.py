@@ -44,6 +44,14 @@ def _torch_grads(torch, output, inputs, create_graph):
     return [torch.zeros((), dtype=torch.float64) if g is None else g for g in grads]
 
 
+def _our_grads(output, inputs, create_graph):
+    """autograd.grad, with 0 for an output that does not require grad (a constant gradient of
+    the order below): both engines raise RuntimeError there, so both sides give 0 alike."""
+    if not output.requires_grad:
+        return [Value(0.0, requires_grad=False) if create_graph else 0.0 for _ in inputs]
+    return autograd.grad(output, inputs, create_graph=create_graph)
+
+
 def _weighted(terms, weights):
     """Σ_i c_i g_i, left to right (the same order in both engines)."""
     total = terms[0] * weights[0]
@@ -96,12 +104,12 @@ def test_first_second_and_third_order_match_torch(name, data):
 
     # second order: the gradient of c · ∇f, which is H c; third: of d · (H c)
     c, d = weights[:len(leaves)], weights[len(leaves):]
-    ours_second = autograd.grad(_weighted(ours_first, c), leaves, create_graph=True)
+    ours_second = _our_grads(_weighted(ours_first, c), leaves, create_graph=True)
     theirs_second = _torch_grads(torch, _weighted(theirs_first, c), tensors, create_graph=True)
     _assert_close([g.data for g in ours_second], theirs_second, f"second order of {recipe}",
                   _largest_term(ours_second))
 
-    ours_third = autograd.grad(_weighted(ours_second, d), leaves, create_graph=True)
+    ours_third = _our_grads(_weighted(ours_second, d), leaves, create_graph=True)
     theirs_third = _torch_grads(torch, _weighted(theirs_second, d), tensors, create_graph=False)
     _assert_close([g.data for g in ours_third], theirs_third, f"third order of {recipe}", _largest_term(ours_third))
 
@@ -286,3 +294,116 @@ def test_a_constant_gradient_is_a_constant_as_in_torch():
     assert gx.data == 1.0 and not gx.requires_grad
     with pytest.raises(RuntimeError, match="does not require grad"):
         gx.backward()
+
+
+# --- grad mode: the higher-order functions record whatever the caller's mode (as torch) ----
+
+def _g(a, b):
+    return a * a * b + b.exp()
+
+
+def _torch_at(torch, *numbers):
+    return tuple(torch.tensor(x, dtype=torch.float64) for x in numbers)
+
+
+def test_hessian_and_hvp_under_no_grad_equal_torch():
+    """torch.autograd.functional records inside under enable_grad; so do hessian and hvp."""
+    require_torch()
+    import torch
+    from torch.autograd import functional
+
+    with torch.no_grad():
+        theirs_h = functional.hessian(_g, _torch_at(torch, 1.0, 2.0))
+        _, theirs_hv = functional.hvp(_g, _torch_at(torch, 1.0, 2.0), _torch_at(torch, 1.0, 0.0))
+    with autograd.no_grad():
+        ours_h = autograd.hessian(_g, [1.0, 2.0])
+        ours_hv = autograd.hvp(_g, [1.0, 2.0], [1.0, 0.0])
+        assert not autograd.is_grad_enabled()  # the caller's mode is left as it was
+    for ours_row, theirs_row in zip(ours_h, theirs_h, strict=True):
+        assert ours_row == pytest.approx([float(t) for t in theirs_row], rel=1e-15)
+    assert ours_hv == pytest.approx([float(t) for t in theirs_hv], rel=1e-15)
+    assert ours_h[1][1] == pytest.approx(math.exp(2.0), rel=1e-15)
+
+
+def test_grad_with_create_graph_under_no_grad_records_as_torch():
+    """torch records the double-backward graph under create_graph=True even inside no_grad
+    (its engine runs the backward in grad mode = create_graph), so the gradient
+    differentiates again."""
+    require_torch()
+    import torch
+
+    t = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
+    y_t = t.sin() * t
+    with torch.no_grad():
+        (first_t,) = torch.autograd.grad(y_t, [t], create_graph=True)
+    (second_t,) = torch.autograd.grad(first_t, [t])
+
+    x = Value(0.5)
+    y = x.sin() * x
+    with autograd.no_grad():
+        (first,) = autograd.grad(y, [x], create_graph=True)
+        assert not autograd.is_grad_enabled()
+    assert first.requires_grad and first.parents
+    assert first.data == pytest.approx(float(first_t.detach()), rel=1e-15)
+    assert autograd.grad(first, x) == pytest.approx(float(second_t), rel=1e-15)
+
+
+def test_backward_with_create_graph_under_no_grad_records_as_torch():
+    x = Value(0.5)
+    y = x.sin() * x
+    with autograd.no_grad():
+        y.backward(create_graph=True)
+    assert isinstance(x.grad, Value) and x.grad.parents  # torch: x.grad has a grad_fn
+    assert autograd.grad(x.grad, x) == pytest.approx(-math.sin(0.5) * 0.5 + 2 * math.cos(0.5), rel=1e-15)
+
+
+# --- grad of an output with no graph: RuntimeError, as torch and backward() ----------------
+
+def _under_no_grad(x):
+    with autograd.no_grad():
+        return x * x
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+@pytest.mark.parametrize("make", [
+    _under_no_grad,
+    lambda x: (x * x).detach(),
+    lambda x: Value(2.0, "c", requires_grad=False),
+], ids=["no_grad", "detached", "constant"])
+def test_grad_of_an_output_without_a_graph_raises_as_torch(make, create_graph):
+    x = Value(0.5)
+    output = make(x)
+    output.label = output.label or "out"
+    with pytest.raises(RuntimeError, match=r"grad: '(out|c)' \(leaf, data [0-9.]+\) does not require grad"):
+        autograd.grad(output, [x], create_graph=create_graph)
+    require_torch()
+    import torch
+
+    t = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
+    with torch.no_grad():
+        out_t = t * t
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        torch.autograd.grad(out_t, [t], create_graph=create_graph)
+
+
+# --- backward(create_graph=True) accumulates all or none -----------------------------------
+
+def test_create_graph_accumulation_that_would_overflow_changes_no_grad():
+    """As first order: FloatingPointError names the node, and no .grad has changed.
+    (torch writes a.grad = inf; the project's rule is never a silent inf.)"""
+    a, b = Value(1.0, label="a"), Value(1.0, label="b")
+    y = a * 1e308 + b
+    y.backward(create_graph=True)
+    with pytest.raises(FloatingPointError) as recorded:
+        y.backward(create_graph=True)
+    assert a.grad.data == 1e308 and b.grad.data == 1.0
+    assert isinstance(a.grad, Value) and isinstance(b.grad, Value)
+
+    a, b = Value(1.0, label="a"), Value(1.0, label="b")  # the first-order path, for its message
+    y = a * 1e308 + b
+    y.backward()
+    with pytest.raises(FloatingPointError) as first_order:
+        y.backward()
+    assert str(recorded.value).startswith("backward (create_graph): the accumulated .grad at node 'a' (leaf")
+    assert "would be inf (1e+308 + 1e+308); no .grad was changed" in str(recorded.value)
+    assert str(recorded.value).split(": ", 1)[1] == str(first_order.value).split(": ", 1)[1]
