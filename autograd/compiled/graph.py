@@ -10,7 +10,7 @@ import operator
 
 import numpy as np
 
-from ..engine import Value, topological_order
+from ..engine import Value, topological_order, watching_numbers_taken_out
 from ..messages import show_constant
 
 
@@ -145,11 +145,35 @@ def _source(parent):
 
 
 def record(build, x_row, y_row):
-    """Call `build` on fresh placeholder Values holding one example: (its result, inputs, targets)."""
+    """Call `build` on fresh placeholder Values holding one example: (its result, inputs, targets).
+
+    GraphStructureError if `build` takes out a number that depends on the example (`if v > 0`,
+    max(a, b), float(v)): the graph it builds may then differ from example to example."""
     xs = [Value(float(v), label=f"x_{k + 1}") for k, v in enumerate(x_row)]
     ys = None if y_row is None else [Value(float(v), label=f"y_{k + 1}") for k, v in enumerate(y_row)]
-    out = build(xs) if ys is None else build(xs, ys)
+    with watching_numbers_taken_out() as taken:
+        out = build(xs) if ys is None else build(xs, ys)
+    if taken:
+        _refuse_numbers_of_the_example(taken, xs + (ys or []))
     return out, xs, ys or []
+
+
+def _refuse_numbers_of_the_example(taken, placeholders):
+    """Raise if any Value in `taken` depends on a placeholder (a number of the parameters alone is fine)."""
+    depends = set(placeholders)
+    for node in nodes_in_order(taken):
+        if node.parents and not depends.isdisjoint(node.parents):
+            depends.add(node)
+    read = next((value for value in taken if value in depends), None)
+    if read is not None:
+        name = f"'{read.label}' " if read.label else ""
+        raise GraphStructureError(
+            f"compile: the graph's structure depends on the data: Python code took the number "
+            f"out of the Value {name}(op {read.op or 'leaf'!r}, data {read.data:.6g}), which "
+            f"depends on the example, by comparing it (`if v > 0`, max(), min(), sorted()) or by "
+            f"float(v) or v.item(). A recording would replay this example's branch on every "
+            f"example. Write it with graph ops (v.relu(), v.maximum(w), v.step()), or run it "
+            f"uncompiled (nn.fit: compiled=False).")
 
 
 def as_roots(out, what):

@@ -334,6 +334,29 @@ def test_which_leaf_or_node_feeds_an_op_is_part_of_the_structure(build, says):
         autograd.compile(lambda xs: build(w, xs), examples=np.array([[1.0, 2.0], [-1.0, 2.0]]), parameters=[w])
 
 
+@pytest.mark.parametrize("build", [
+    lambda w, xs: (xs[0] * w) * 2.0 if xs[0] > 0 else xs[0] * w,      # a branch on a placeholder
+    lambda w, xs: max(xs[0] * w, 0.1 * (xs[0] * w)),                  # a leaky ReLU through max()
+    lambda w, xs: w * float(xs[0].tanh()),                             # a number taken out
+    lambda w, xs: w * (xs[0] * w).exp().item(),
+    lambda w, xs: sorted([xs[0], w])[0] * w,
+])
+def test_a_number_of_the_example_taken_out_is_refused_even_where_every_recording_agrees(build):
+    # Every recorded example (the first, second and last) is positive: the structure agrees,
+    # yet the 4th example would take the other branch. The comparison itself is what tells.
+    w = Value(0.3, label="w")
+    X = np.array([[1.0], [2.0], [3.0], [-4.0], [5.0]])
+    with pytest.raises(GraphStructureError, match="took the number out of the Value .*depends on the example"):
+        autograd.compile(lambda xs: build(w, xs), examples=X, parameters=[w])
+
+
+def test_a_comparison_of_parameters_alone_compiles():
+    w, v = Value(0.3, label="w"), Value(-0.2, label="v")
+    program = autograd.compile(lambda xs: max(w, v) * xs[0] if w > 0 else v * xs[0],
+                               examples=np.array([[1.0], [-2.0]]), parameters=[w, v])
+    assert_close(program(np.array([[1.0], [-2.0]])), [0.3, -0.6])
+
+
 def test_same_structure_on_other_examples_is_accepted():
     w = Value(0.3, label="w")
     compiled = autograd.compile(lambda xs: (w * xs[0]).relu(), examples=np.array([[1.0], [-2.0]]))

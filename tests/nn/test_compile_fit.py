@@ -549,3 +549,32 @@ def test_big_data_gathered_batch_by_batch_still_names_the_row_of_x(monkeypatch):
     with pytest.raises(ValueError, match=r"\(in row 35 of X\)$"):
         nn.fit(model, X, y, loss=lambda prediction, target: (prediction * 0.0 + target).log(), epochs=1,
                lr=0.1, batch_size=8, seed=3, progress=False, compiled=True)
+
+
+class _Gate(nn.Module):
+    """z doubled for the examples with x_1 > 0: a branch on the data through a comparison."""
+
+    def __init__(self):
+        self.nin, self.nout = 2, 1
+        self.layer = nn.Layer(2, 1, activation="linear", seed=0)
+
+    def forward(self, x):
+        z = self.layer(x)[0]
+        return z * 2.0 if x[0] > 0 else z
+
+
+def test_a_model_that_compares_a_value_of_the_example_trains_and_predicts_on_the_scalar_engine(capsys):
+    # The recorded rows (the first, the last, one per target) may all take one branch; the
+    # comparison itself sends fit and predict to the scalar engine, with the same results.
+    X = np.array([[1.0, 0.5], [2.0, -1.0], [-1.5, 0.3], [-0.5, 2.0], [0.7, -0.2], [1.2, 1.0]] * 50)
+    y = (X[:, 1] > 0).astype(float)
+    trained = {}
+    for compiled in (None, False):
+        model = _Gate()
+        nn.fit(model, X, y, loss=nn.mse, epochs=2, batch_size=8, lr=0.1, seed=0, progress=True, compiled=compiled)
+        trained[compiled] = model.state_dict()
+    assert "fit [scalar: not compiled, the graph's structure depends on the data]" in capsys.readouterr().err
+    assert trained[None] == trained[False]
+    assert np.array_equal(model.predict(X), model.predict(X, compiled=False))  # 300 rows: would compile
+    with pytest.raises(GraphStructureError, match="took the number out of the Value 'x_1'"):
+        model.predict(X, compiled=True)
