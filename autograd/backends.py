@@ -41,11 +41,6 @@ class scalar:
     log2, log10 = staticmethod(math.log2), staticmethod(math.log10)
 
     @staticmethod
-    def hypot1(x):
-        """√(1 + x²), without the overflow of x² for |x| > 1e154."""
-        return math.hypot(1.0, x)
-
-    @staticmethod
     def log(x):
         # A log outside its domain only reaches here from a derivative (the forward pass
         # checks domains first); nan lets backward name the node instead of crashing here.
@@ -117,10 +112,6 @@ class array:
     asinh, acosh, atanh = staticmethod(np.arcsinh), staticmethod(np.arccosh), staticmethod(np.arctanh)
     log1p, expm1 = staticmethod(np.log1p), staticmethod(np.expm1)
     log2, log10 = staticmethod(np.log2), staticmethod(np.log10)
-
-    @staticmethod
-    def hypot1(x):
-        return np.hypot(1.0, x)
 
     @staticmethod
     def log(x):

@@ -246,7 +246,7 @@ def _make(op, inputs, consts=None):
     op's domain, compute its data, and record its parents (unless grad mode is off)."""
     for rule in op.domain:
         if not rule.holds(scalar, *_numbers(op, inputs), **(consts or {})):
-            raise rule.error(describe(op.name, rule.says, inputs, consts or {}))
+            raise rule.error(describe(op.name, rule.says, inputs, consts or {}, exact=True))
     try:
         out = _forward(op, inputs, consts)
     except OverflowError:  # float ** overflows by raising rather than by giving inf

@@ -73,13 +73,6 @@ class values:
         return scalar.logsumexp(xs)
 
     @staticmethod
-    def hypot1(x):
-        """√(1 + x²): on Values as that node chain (the float form is overflow-safe hypot)."""
-        if isinstance(x, Value):
-            return (1.0 + x * x).sqrt()
-        return scalar.hypot1(x)
-
-    @staticmethod
     def xlogy(z, x):
         """z ln x, taken as 0 where z = 0, as in `backends.scalar`."""
         return 0.0 if as_float(z) == 0 else z * values.log(x)

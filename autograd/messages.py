@@ -8,20 +8,36 @@ and `op`.
 from .ops import OPS
 
 
-def describe(op_name, says, inputs, consts):
-    """`op: what went wrong; inputs: 2 ('x'), -1.5, k=0.5` for a forward error."""
+def number(x):
+    """A number for a message, exactly: the shorter of its 6-significant-digit form (when that is
+    the number) and its shortest round trip, so that 1 - 2⁻⁵³, just outside acosh's domain, prints
+    as 0.9999999999999999, not as 1: `2`, `-1.5`, `1e+15`, `1e+308`, `-1e-320`, `0.30000000000000004`."""
+    if isinstance(x, int):
+        return str(x)
+    short, exact = f"{x:.6g}", repr(float(x)).removesuffix(".0")
+    return short if float(short) == x and len(short) <= len(exact) else exact
+
+
+def describe(op_name, says, inputs, consts, exact=False):
+    """`op: what went wrong; inputs: 2 ('x'), -1.5, k=0.5` for a forward error. exact: each
+    number as `number` shows it (a domain error: is the input inside?), else to 6 digits (an
+    overflow: the size is what matters, and the scalar and compiled paths, whose inputs
+    differ by rounding, give the same message)."""
+    def show_number(v):
+        return number(v) if exact else f"{v:.6g}"
+
     def show(x):
-        return f"{x.data:.6g} ('{x.label}')" if x.label else f"{x.data:.6g}"
+        return f"{show_number(x.data)} ('{x.label}')" if x.label else show_number(x.data)
     shown = ", ".join(show(x) for x in inputs[:6]) + (", ..." if len(inputs) > 6 else "")
-    shown_consts = "".join(f", {k}={show_constant(v)}" for k, v in consts.items())
+    shown_consts = "".join(f", {k}={show_constant(v, show_number)}" for k, v in consts.items())
     return f"{op_name}: {says}; inputs: {shown}{shown_consts}"
 
 
-def show_constant(value):
+def show_constant(value, show_number=lambda v: f"{v:.6g}"):
     """An op's constant for a message: a number, or the first few numbers of a data vector."""
     if isinstance(value, tuple):
-        return "(" + ", ".join(f"{v:.6g}" for v in value[:6]) + (", ...)" if len(value) > 6 else ")")
-    return f"{value:.6g}"
+        return "(" + ", ".join(show_number(v) for v in value[:6]) + (", ...)" if len(value) > 6 else ")")
+    return show_number(value)
 
 
 def node_name(node):

@@ -26,6 +26,9 @@ Conventions of the table
   finite float (acosh's 1/(√(x-1)√(x+1)), not 1/√(x²-1), which overflows for |x| > 1e154), and
   only with the namespace's functions and + - * /, so that a namespace whose numbers are
   Values (`autograd.higher.values`) records the backward pass as a graph: higher order for free.
+  That graph is differentiated by the table again, so a form must not cancel when differentiated
+  either (asin's (1-x)(1+x) and tanh's σ(2z)σ(-2z) near 0: `_one_minus_square`), nor hold an x² that
+  overflows as a node (atan's and asinh's √(1 + x²) = cos z + x sin z = 1/cosh z + x tanh z).
 - `activation` marks the ops a neuron applies to its z (a = σ(z)); `symbol` and `draw` say
   how a picture shows the op (`draw` fills in the constants: "x^{k}" for k = 2 is "x^2").
 """
@@ -39,6 +42,8 @@ MAX_EXP_INPUT = 709.782712893384  # log(largest float): exp of anything larger o
 MAX_COSH_INPUT = 710.4758600739439  # acosh(largest float): sinh and cosh of more overflow
 LN2 = 0.6931471805599453
 LN10 = 2.302585092994046
+LOG2_E = 1.4426950408889634  # 1/ln 2, correctly rounded
+LOG10_E = 0.4342944819032518  # 1/ln 10, correctly rounded
 
 
 @dataclass(frozen=True)
@@ -162,14 +167,47 @@ def _dot_data_derivatives(M, out, xs, x):
     return M.concat(M.constants(x, like=xs), M.ones_like(bias))
 
 
+# A derivative is differentiated again by the table itself when it is recorded as Values (higher
+# order), so its form must not cancel there either. 1 - u² (tanh′ with u = tanh z, atanh′, asin′
+# with u = x) has two forms: one exact near |u| = 1, (1 - x)(1 + x) or 4σ(2z)σ(-2z), whose slope
+# cancels near u = 0 (an increasing factor times a decreasing one: -(1 + x) + (1 - x) = -2x from
+# two terms of 1), and 1 - u·u, whose slope -2u u′ never cancels but whose value does near |u| = 1.
+
+def _one_minus_square(u, exact_near_one):
+    """1 - u² for |u| <= 1 as (1 - u·u)² + u² · `exact_near_one` (a form of 1 - u² exact near |u| = 1),
+    which is (1 - u²)((1 - u²) + u²). Both terms are >= 0. Near u = 0 the first is the value and the slope,
+    and the second, weighted by u², hides its form's cancelling slope; near |u| = 1 the second is
+    the value and the first, the square of a small number, errs by its own tiny size only."""
+    b = 1.0 - u * u
+    return b * b + u * u * exact_near_one
+
+
 # tanh's slope is written with σ of ±2z, never |z|: |z| has a kink at 0, and run on Values
 # (higher order) it would make the slope's own derivatives wrong there (the third derivative
 # of tanh at 0 would come out 0, not -2). σ(-2z) is computed directly, so it does not cancel
 # at saturation, where 1 - a² rounds to 0 (|z| > 19).
 
-def _sech_squared(M, z):
-    """1 - tanh² z = 4 σ(2z) σ(-2z): each factor in (0, 1], never overflowing."""
-    return 4.0 * M.sigmoid(2.0 * z) * M.sigmoid(-2.0 * z)
+def _sech_squared(M, z, a):
+    """1 - tanh² z = 1 - a², with 4 σ(2z) σ(-2z) (each factor in (0, 1], never overflowing) as
+    its form exact at saturation."""
+    return _one_minus_square(a, 4.0 * M.sigmoid(2.0 * z) * M.sigmoid(-2.0 * z))
+
+
+# √(1 + x²) without x², which overflows for |x| > 1.34e154 (and raises as a node of Values): with
+# θ = atan x (or u = asinh x) the output of the op, √(1 + x²) = cos θ + x sin θ = sech u + x tanh u.
+# Both terms are >= 0 (no cancellation), x sin θ <= |x| never overflows, and the sum is stationary
+# in θ (its θ-derivative -sin θ + x cos θ is 0), so the rounding of θ does not reach it.
+
+def _atan_slope(M, x, angle):
+    """1/(1 + x²) = 1/h/h with h = √(1 + x²) = cos θ + x sin θ, θ = atan x (1/h >= 5.6e-309 is
+    normal, so 1/h/h underflows only where 1/(1 + x²) does)."""
+    h = M.cos(angle) + x * M.sin(angle)
+    return 1.0 / h / h
+
+
+def _hypot1_of_asinh(M, x, u):
+    """√(1 + x²) = 1/cosh u + x tanh u, u = asinh x (|u| <= 710.48, so cosh u is finite)."""
+    return 1.0 / M.cosh(u) + x * M.tanh(u)
 
 
 def _softmax_forward(M, xs, i):
@@ -262,9 +300,10 @@ _TABLE = [
        forward=lambda M, x: M.log(x),
        derivatives=lambda M, out, x: (1.0 / x,),
        domain=(Rule(lambda M, x: x > 0, ValueError, "log is defined for x > 0"),)),
-    Op("tanh", "a = tanh z;  ∂a/∂z = 1 - a² = 4 σ(2z) σ(-2z)", inputs=("z",), activation=True, symbol="tanh",
+    Op("tanh", "a = tanh z;  ∂a/∂z = 1 - a² = (1 - a²)² + a² 4σ(2z)σ(-2z)", inputs=("z",),
+       activation=True, symbol="tanh",
        forward=lambda M, x: M.tanh(x),
-       derivatives=lambda M, out, x: (_sech_squared(M, x),)),
+       derivatives=lambda M, out, x: (_sech_squared(M, x, out),)),
     # σ(1 - σ) is the notes' form, and the one the compiled program prints as BP1's σ′; where σ
     # rounds to 1 (z > 37) it gives 0 for a true value below 1e-16 (absolute error < 2^-51).
     Op("sigmoid", "a = σ(z) = 1 / (1 + e^-z);  ∂a/∂z = σ(z)(1 - σ(z))", inputs=("z",),
@@ -324,17 +363,17 @@ _TABLE = [
     Op("tan", "z = tan x;  ∂z/∂x = 1 + tan² x",
        forward=lambda M, x: M.tan(x),
        derivatives=lambda M, out, x: (1.0 + out * out,)),
-    Op("asin", "z = asin x;  ∂z/∂x = 1/√((1-x)(1+x))  (infinite at x = ±1)",
+    Op("asin", "z = asin x;  ∂z/∂x = 1/√(1-x²) with 1-x² = (1-x²)² + x²(1-x)(1+x)  (infinite at x = ±1)",
        forward=lambda M, x: M.asin(x),
-       derivatives=lambda M, out, x: (1.0 / M.sqrt((1.0 - x) * (1.0 + x)),),
+       derivatives=lambda M, out, x: (1.0 / M.sqrt(_one_minus_square(x, (1.0 - x) * (1.0 + x))),),
        domain=(Rule(lambda M, x: (x >= -1) & (x <= 1), ValueError, "asin is defined for -1 <= x <= 1"),)),
-    Op("acos", "z = acos x;  ∂z/∂x = -1/√((1-x)(1+x))  (infinite at x = ±1)",
+    Op("acos", "z = acos x;  ∂z/∂x = -1/√(1-x²) with 1-x² = (1-x²)² + x²(1-x)(1+x)  (infinite at x = ±1)",
        forward=lambda M, x: M.acos(x),
-       derivatives=lambda M, out, x: (-1.0 / M.sqrt((1.0 - x) * (1.0 + x)),),
+       derivatives=lambda M, out, x: (-1.0 / M.sqrt(_one_minus_square(x, (1.0 - x) * (1.0 + x))),),
        domain=(Rule(lambda M, x: (x >= -1) & (x <= 1), ValueError, "acos is defined for -1 <= x <= 1"),)),
-    Op("atan", "z = atan x;  ∂z/∂x = 1/(1+x²)",
+    Op("atan", "z = atan x;  ∂z/∂x = 1/(1+x²) = 1/h/h with h = √(1+x²) = cos z + x sin z",
        forward=lambda M, x: M.atan(x),
-       derivatives=lambda M, out, x: (1.0 / (1.0 + x * x),)),
+       derivatives=lambda M, out, x: (_atan_slope(M, x, out),)),
     Op("sinh", "z = sinh x;  ∂z/∂x = cosh x",
        forward=lambda M, x: M.sinh(x),
        derivatives=lambda M, out, x: (M.cosh(x),),
@@ -345,16 +384,16 @@ _TABLE = [
        derivatives=lambda M, out, x: (M.sinh(x),),
        domain=(Rule(lambda M, x: abs(x) <= MAX_COSH_INPUT, OverflowError,
                     f"cosh overflows a float for |x| > {MAX_COSH_INPUT:.3f}"),)),
-    Op("asinh", "z = asinh x;  ∂z/∂x = 1/√(1+x²)",
+    Op("asinh", "z = asinh x;  ∂z/∂x = 1/√(1+x²) with √(1+x²) = 1/cosh z + x tanh z",
        forward=lambda M, x: M.asinh(x),
-       derivatives=lambda M, out, x: (1.0 / M.hypot1(x),)),
+       derivatives=lambda M, out, x: (1.0 / _hypot1_of_asinh(M, x, out),)),
     Op("acosh", "z = acosh x;  ∂z/∂x = 1/(√(x-1) √(x+1))  (infinite at x = 1)",
        forward=lambda M, x: M.acosh(x),
        derivatives=lambda M, out, x: (1.0 / (M.sqrt(x - 1.0) * M.sqrt(x + 1.0)),),
        domain=(Rule(lambda M, x: x >= 1, ValueError, "acosh is defined for x >= 1"),)),
-    Op("atanh", "z = atanh x;  ∂z/∂x = 1/((1-x)(1+x))",
+    Op("atanh", "z = atanh x;  ∂z/∂x = 1/(1-x²) with 1-x² = (1-x²)² + x²(1-x)(1+x)",
        forward=lambda M, x: M.atanh(x),
-       derivatives=lambda M, out, x: (1.0 / ((1.0 - x) * (1.0 + x)),),
+       derivatives=lambda M, out, x: (1.0 / _one_minus_square(x, (1.0 - x) * (1.0 + x)),),
        domain=(Rule(lambda M, x: (x > -1) & (x < 1), ValueError, "atanh is defined for -1 < x < 1"),)),
     # --- logarithms and exponentials near 0, and in other bases ----------------------
     Op("log1p", "z = ln(1 + x);  ∂z/∂x = 1/(1+x)", symbol="ln(1+x)",
@@ -366,13 +405,15 @@ _TABLE = [
        derivatives=lambda M, out, x: (M.exp(x),),  # not out + 1: for x < -37 that is 0
        domain=(Rule(lambda M, x: x <= MAX_EXP_INPUT, OverflowError,
                     f"expm1 overflows a float for x > {MAX_EXP_INPUT:.3f}"),)),
-    Op("log2", "z = log₂ x;  ∂z/∂x = 1/(x ln 2)", symbol="log₂",
+    # log₂e / x, one rounding: 1/(x ln 2) loses digits where x ln 2 is subnormal, (1/x)/ln 10
+    # overflows for x < 5.6e-309 where the result is finite, (1/x)/ln 2 loses digits where 1/x is subnormal
+    Op("log2", "z = log₂ x;  ∂z/∂x = 1/(x ln 2) = log₂e / x", symbol="log₂",
        forward=lambda M, x: M.log2(x),
-       derivatives=lambda M, out, x: ((1.0 / x) / LN2,),  # not 1/(x ln 2): x ln 2 can be subnormal
+       derivatives=lambda M, out, x: (LOG2_E / x,),
        domain=(Rule(lambda M, x: x > 0, ValueError, "log2 is defined for x > 0"),)),
-    Op("log10", "z = log₁₀ x;  ∂z/∂x = 1/(x ln 10)", symbol="log₁₀",
+    Op("log10", "z = log₁₀ x;  ∂z/∂x = 1/(x ln 10) = log₁₀e / x", symbol="log₁₀",
        forward=lambda M, x: M.log10(x),
-       derivatives=lambda M, out, x: ((1.0 / x) / LN10,),
+       derivatives=lambda M, out, x: (LOG10_E / x,),
        domain=(Rule(lambda M, x: x > 0, ValueError, "log10 is defined for x > 0"),)),
     # --- the larger and the smaller of two -------------------------------------------
     # A tie is written with < and <= only: on Values those compare the data, where == is identity.
