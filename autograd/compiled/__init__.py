@@ -75,18 +75,26 @@ def _compile(graph, inputs, targets, parameters, outputs, examples, reduction, c
                             "parameters=model.parameters()); every other leaf is a constant, "
                             "such as the 1.0 in x*x + 1.0 (an empty list: no parameters)")
         roots = as_roots(graph, "graph")
-        outputs = list(outputs)
+        outputs = as_roots(outputs, "outputs") if outputs else []
         order = nodes_in_order(roots + outputs)
         leaves = Leaves(inputs, targets, parameters)
-    leaf = next((root for root in roots if not root.parents), None)
-    if leaf is not None:
-        raise ValueError(f"compile: the graph's root {leaf!r} is a leaf; compile a Value made by an op")
+    _refuse_leaf_roots(roots)
     program = Program(order, roots, outputs, leaves, reduction)
     _check_against_engine(program, leaves)
     return program
 
 
+def _refuse_leaf_roots(roots):
+    leaf = next((root for root in roots if not root.parents), None)
+    if leaf is not None:
+        raise ValueError(f"compile: the graph's root {leaf!r} is a leaf (no op made it: it was computed "
+                         f"under autograd.no_grad(), is detached, or is of constants alone); compile a "
+                         f"Value made by an op")
+
+
 def _record_checked(build, examples, parameters, check):
+    if isinstance(examples, tuple) and len(examples) != 2:
+        raise TypeError(f"compile examples: expected X or a pair (X, Y), got a tuple of {len(examples)}")
     X, Y = examples if isinstance(examples, tuple) else (examples, None)
     X = as_rows(X, np.shape(X)[1] if np.ndim(X) == 2 else 1, "examples (inputs)")
     if Y is not None:
@@ -100,6 +108,7 @@ def _record_checked(build, examples, parameters, check):
     for i in picks:
         result, xs, ys = record(build, X[i], None if Y is None else Y[i])
         roots, outputs = _split(result)
+        _refuse_leaf_roots(roots)  # before comparing recordings: constants differ, but not in structure
         recordings.append((i, roots, outputs, xs, ys))
     if parameters is None:  # the leaves that outlive one call of build: the model's parameters
         kept = set(nodes_in_order(recordings[1][1] + recordings[1][2]))

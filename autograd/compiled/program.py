@@ -61,9 +61,14 @@ class Program:
 
     @theta.setter
     def theta(self, values):
-        values = np.asarray(values, dtype=float)
+        values = np.asarray(values)
+        if values.dtype == object or values.dtype.kind not in "biuf":
+            raise TypeError(f"theta: expected real numbers, got an array of {values.dtype}")
         if values.shape != self._theta.shape:
             raise ValueError(f"theta: expected {self._theta.shape[0]} numbers, got shape {values.shape}")
+        if not np.isfinite(values).all():
+            k = int(np.flatnonzero(~np.isfinite(values))[0])
+            raise ValueError(f"theta: expected finite numbers, got {values[k]} for parameter {k}")
         self._theta[:] = values
 
     @property
@@ -106,8 +111,16 @@ class Program:
                 "loss.backward(create_graph=True)")
         self.read_parameters()
         loss = self.gradient(X, Y)
-        for p, g in zip(self.parameters, self._grad.tolist()):
-            p.grad += g
+        totals = [p.grad + g for p, g in zip(self.parameters, self._grad.tolist())]
+        if not math.isfinite(sum(totals)):  # all or none, as the scalar engine's backward()
+            k = next((k for k, total in enumerate(totals) if not math.isfinite(total)), None)
+            if k is not None:
+                p = self.parameters[k]
+                raise FloatingPointError(
+                    f"backward: the accumulated .grad of parameter {p.label or k!r} would be {totals[k]} "
+                    f"({p.grad:.6g} + {self._grad[k]:.6g}); no .grad was changed (reset them with zero_grad())")
+        for p, total in zip(self.parameters, totals):
+            p.grad = total
         return loss
 
     # --- array-level -----------------------------------------------------------------------
@@ -117,10 +130,14 @@ class Program:
         with np.errstate(all="ignore"):
             roots, self._last = self._run(X.T, None if Y is None else Y.T)
             self._last_batch = len(X)
-            values = _spread(roots, len(X)).T
+            values = np.array(_spread(roots, len(X)))
             if not math.isfinite(values.sum()):
-                self._explain(X, Y, values.T, backward=False)
-        return values[:, 0].copy() if values.shape[1] == 1 else values.copy()
+                replays = self._explain(X, Y, values, self.roots)
+                if replays and self._last is not None:  # the outputs of those examples too
+                    self._last = np.array(_spread(self._last, len(X)))
+                    for example, mapped in replays.items():
+                        self._last[:, example] = [mapped[node].data for node in self.outputs]
+        return values[0].copy() if len(values) == 1 else values.T.copy()
 
     def predict(self, X, *, check=True):
         """The `outputs` given to compile, for every example: shape (batch, len(outputs))."""
@@ -128,9 +145,9 @@ class Program:
             raise ValueError("predict: this program was compiled without outputs=")
         X, _ = self._rows(X, None, check, need_targets=False)
         with np.errstate(all="ignore"):
-            outputs = _spread(self._predict(X.T), len(X))
+            outputs = np.array(_spread(self._predict(X.T), len(X)))
             if not math.isfinite(outputs.sum()):
-                self._explain(X, None, outputs, backward=False)
+                self._explain(X, None, outputs, self.outputs)
         return outputs.T.copy()
 
     def last_outputs(self, out=None):
@@ -170,8 +187,7 @@ class Program:
         loss, self._last = self._gradient(X.T, None if Y is None else Y.T, seed, batch)
         self._last_batch = batch
         if not (math.isfinite(loss) and all_finite_vector(self._grad)):
-            losses, _ = self._run(X.T, None if Y is None else Y.T)  # which examples: each C(i)
-            self._explain(X, Y, _spread(losses, batch), backward=True)
+            loss = self._scalar_batch(X, Y, seed)
         return float(loss) / batch if self.reduction == "mean" else float(loss)
 
     # --- the machinery ---------------------------------------------------------------------
@@ -194,29 +210,44 @@ class Program:
             raise ValueError("targets: this program has no target placeholders, but targets were given")
         return X, Y
 
-    def _explain(self, X, Y, values, backward):
-        """Name what is not finite: the examples whose values are not (in order), then every
-        example's backward, through the scalar engine; else the batch's sum overflowed."""
-        for example in np.flatnonzero(~np.isfinite(values).all(axis=0)):
-            self._replay(example, X, Y, backward=False)
-        if not backward:
-            return
-        for example in range(len(X)):
-            self._replay(example, X, Y, backward=True)
-        if not math.isfinite(values.sum()) and len(X) > 1:
-            total(values[0].tolist())  # the batch's Σ_i C_i as the scalar engine adds it: it names the sum
-            raise FloatingPointError(f"the loss over the batch is {values.sum()} (the sum over the "
-                                     f"examples overflowed)")
-        bad = np.flatnonzero(~np.isfinite(self._grad))
+    def _explain(self, X, Y, values, ends):
+        """Name what is not finite in `values` (one row per node of `ends`, one column per
+        example): the first example whose values are not, run through the scalar engine,
+        which names the op and node that failed. Where the scalar engine computes them (numpy
+        sums in another order than its left fold, and can overflow where it does not), its
+        values replace the program's. Returns {example: the replay's {node: its copy}}."""
+        replays = {}
+        for example in np.flatnonzero(~np.isfinite(values).all(axis=0)).tolist():
+            replays[example], _ = self._replay(example, X, Y)
+            values[:, example] = [replays[example][node].data for node in ends]
+        return replays
+
+    def _scalar_batch(self, X, Y, seed):
+        """The batch's Σ_i C(i) and ∇θ (into self.grad) from the scalar engine, example by
+        example, where the program's were not finite: the scalar engine names the op and node
+        that failed, or gives the numbers (the program's order of summation overflowed where
+        the engine's does not)."""
+        each, _ = self._run(X.T, None if Y is None else Y.T)  # each C(i): a forward failure is named first
+        self._explain(X, Y, np.array(_spread(each, len(X))), self.roots)
+        losses, grad = [], np.zeros_like(self._grad)
+        for example, weight in enumerate(seed[0].tolist()):
+            mapped, grads = self._replay(example, X, Y, backward=True)
+            losses.append(mapped[self.roots[0]])
+            grad += weight * np.array([grads.get(mapped[p], 0.0) for p in self.parameters])
+        loss = total(losses).data if len(losses) > 1 else losses[0].data  # the engine's sum names an overflow
+        bad = np.flatnonzero(~np.isfinite(grad))
         if len(bad):
             k = int(bad[0])
             name = self.parameters[k].label or f"number {k}"
             raise FloatingPointError(f"backward: the gradient of parameter {name} over the batch is "
-                                     f"{self._grad[k]} (the sum over the examples overflowed)")
+                                     f"{grad[k]} (the sum over the examples overflowed)")
+        self._grad[:] = grad
+        return loss
 
-    def _replay(self, example, X, Y, backward):
+    def _replay(self, example, X, Y, backward=False):
         """Run one example through the scalar engine, which names the op and node that failed;
-        re-raise its error with the example's index in the batch."""
+        re-raise its error with the example's index in the batch. ({node: its copy}, and with
+        backward the copies' {copy: ∂C/∂copy}, else None)."""
         mapped = {x: Value(float(X[example, j]), label=x.label) for j, x in enumerate(self.inputs)}
         if Y is not None:
             mapped.update({y: Value(float(Y[example, j]), label=y.label) for j, y in enumerate(self.targets)})
@@ -231,13 +262,13 @@ class Program:
                 copy = apply(node.op, *(mapped[p] for p in node.parents), **(node.consts or {}))
                 copy.label = node.label
                 mapped[node] = copy
-            if backward:
-                gradients(mapped[self.roots[0]])
+            grads = gradients(mapped[self.roots[0]]) if backward else None
         except (ArithmeticError, ValueError) as error:
             failure = type(error)(f"{error} (in example {example} of the batch)")
             # A caller that batched the examples itself (nn.fit) can name the example its own way.
             failure.example, failure.reason = int(example), str(error)
             raise failure from None
+        return mapped, grads
 
 
 def _spread(values, batch):

@@ -757,3 +757,53 @@ def test_random_graphs_with_any_labels_and_outputs_match_the_scalar_engine(progr
         expected = [[o.data for o in build([Value(v) for v in x])[1]] for x in X]
         assert_close(compiled.last_outputs(), expected)
         assert_close(compiled.predict(X), expected)
+
+
+# --- the scalar engine's numbers where numpy's differ; all or none into .grad ------------------
+
+def test_a_sum_that_overflows_in_numpys_order_gives_the_scalar_engines_numbers():
+    # numpy sums 16 numbers pairwise, (1e308 + 1e308) + ...: inf - inf = nan; the scalar
+    # engine's left fold gives 0. The program says what the scalar engine says.
+    w = Value(1.0, label="w")
+    xs = [Value(0.0, label=f"x{i}") for i in range(16)]
+    program = autograd.compile(autograd.sum(xs) * w, inputs=xs, parameters=[w])
+    X = np.array([[1e308, -1e308] * 8, [1.0] * 16])
+    assert program(X).tolist() == [0.0, 16.0]
+    assert program.gradient(X) == 8.0 and program.grad.tolist() == [8.0]
+    expected = autograd.gradients(autograd.sum([Value(v) for v in X[0].tolist()]) * w)[w]
+    assert program.gradient(X[:1]) == 0.0 and program.grad.tolist() == [expected] == [0.0]
+
+
+def test_program_backward_into_a_grad_that_would_overflow_changes_no_grad():
+    w, b, x = Value(1.0, label="w"), Value(0.0, label="b"), Value(0.0, label="x")
+    program = autograd.compile(w * x + b, inputs=[x], parameters=[w, b])
+    w.grad, b.grad = 1.7e308, 0.5
+    with pytest.raises(FloatingPointError, match="accumulated .grad of parameter 'w' would be inf.*no .grad was changed"):
+        program.backward([[1.7e308]])
+    assert (w.grad, b.grad) == (1.7e308, 0.5)
+    program.backward([[1.0]])
+    assert (w.grad, b.grad) == (1.7e308 + 1.0, 1.5)
+
+
+def test_bad_arguments_of_compile_and_theta_are_named():
+    w, b, x, y = Value(1.0, label="w"), Value(0.0, label="b"), Value(0.0, label="x"), Value(0.0, label="y")
+    loss = (w * x + b - y) ** 2
+    with pytest.raises(TypeError, match="compile: outputs must give a Value or a non-empty list of Values"):
+        autograd.compile(loss, inputs=[x], targets=[y], parameters=[w, b], outputs=[1.0])
+
+    def build(xs, ys):
+        return ((w * xs[0] + b) - ys[0]) ** 2
+
+    X, Y = np.array([[1.0], [2.0]]), np.array([[0.5], [0.25]])
+    with pytest.raises(ValueError, match="is a leaf .*no_grad"):
+        autograd.compile(autograd.no_grad(build), examples=(X, Y))
+    with pytest.raises(TypeError, match="compile examples: expected X or a pair \\(X, Y\\), got a tuple of 3"):
+        autograd.compile(build, examples=(X, Y, Y))
+    program = autograd.compile(loss, inputs=[x], targets=[y], parameters=[w, b])
+    with pytest.raises(TypeError, match="theta: expected real numbers"):
+        program.theta = ["a", "b"]
+    with pytest.raises(ValueError, match="theta: expected finite numbers, got nan for parameter 1"):
+        program.theta = [1.0, np.nan]
+    with pytest.raises(ValueError, match="theta: expected 2 numbers"):
+        program.theta = [1.0]
+    assert program.theta.tolist() == [1.0, 0.0]
