@@ -28,7 +28,7 @@ from .record import Recording, RecordingThinnedWarning, Snapshot
 from .train import History, OutputLossMismatchWarning, ScalarPath, StepActivationWarning, fit
 from .torchlike import (ActivationModule, Identity, Linear, LinearActivation, ReLU, Sequential, Sigmoid,
                         Softmax, Step, Tanh)
-from .torch_losses import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
+from .torch_losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
 from .bridge import from_torch, load_torch_state_dict, to_torch, torch_state_dict
 
 __all__ = [
@@ -39,6 +39,6 @@ __all__ = [
     "StepActivationWarning", "accuracy", "fit", "inputs", "predict",
     # PyTorch-shaped (nn.torchlike, nn.torch_losses) and the bridge to torch (nn.bridge)
     "ActivationModule", "Identity", "Linear", "LinearActivation", "ReLU", "Sequential", "Sigmoid", "Softmax",
-    "Step", "Tanh", "BCEWithLogitsLoss", "CrossEntropyLoss", "MSELoss", "Parameters",
+    "Step", "Tanh", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "MSELoss", "Parameters",
     "from_torch", "load_torch_state_dict", "to_torch", "torch_state_dict",
 ]

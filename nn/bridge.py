@@ -8,7 +8,9 @@
 An nn.MLP becomes Linear, σ, Linear, σ, ... (no module for a linear output: PyTorch's
 usual model), so an MLP(2, [4, 1]) is torch.nn.Sequential(Linear(2, 4), Tanh(), Linear(4, 1))
 with the state-dict keys 0.weight, 0.bias, 2.weight, 2.bias; an nn.Sequential keeps its own
-names. W[j, k] = w(l)_j+1,k+1 in both, the weight from input k into neuron j.
+names; an nn.Linear alone is a torch.nn.Linear, keys weight and bias (and an activation module
+alone its torch module, with no keys): torch_state_dict always has the keys of
+to_torch(model).state_dict(). W[j, k] = w(l)_j+1,k+1 in both, the weight from input k into neuron j.
 
 The notes' step and linear-with-slope-k activations have no PyTorch module: to_torch uses two
 small ones of its own (the `Step` and `LinearActivation` of `torch_modules()`), which
@@ -114,7 +116,13 @@ class _Dense:
 
 
 def torch_layout(model):
-    """[(name, _Dense or Activation)]: the modules of the equivalent torch.nn.Sequential."""
+    """[(name, _Dense or Activation)]: the modules of the equivalent torch.nn.Sequential, or for
+    a lone nn.Linear or activation module the one module itself, named "" (to_torch gives the
+    bare torch module, whose state-dict keys are weight and bias, with no "0." before them)."""
+    if isinstance(model, Linear):
+        return [("", _Dense(model))]
+    if isinstance(model, ActivationModule):
+        return [("", model.activation)]
     if isinstance(model, Sequential):
         layout = []
         for name, module in model.named_children():
@@ -126,13 +134,13 @@ def torch_layout(model):
                 raise TypeError(f"to PyTorch: module {name!r} of the Sequential is a {type(module).__name__}; "
                                 f"only nn.Linear and activation modules (nn.ReLU, nn.Tanh, ...) move across")
         return layout
-    if isinstance(model, (Linear, Layer)):
+    if isinstance(model, Layer):
         model = [model]
     elif isinstance(model, MLP):
         model = model.layers
     else:
-        raise TypeError(f"to PyTorch: expected an nn.Sequential, nn.MLP, nn.Layer or nn.Linear, "
-                        f"got {type(model).__name__}")
+        raise TypeError(f"to PyTorch: expected an nn.Sequential, nn.MLP, nn.Layer, nn.Linear or an "
+                        f"activation module (nn.ReLU, ...), got {type(model).__name__}")
     layout = []
     for layer in model:
         layout.append((str(len(layout)), _Dense(layer)))
@@ -145,14 +153,15 @@ def torch_layout(model):
 def to_torch(model):
     """A torch.nn module with `model`'s weights in float64, whose outputs equal model's to rounding.
 
-    An nn.Linear gives a torch.nn.Linear; an nn.Sequential, nn.MLP or nn.Layer a torch.nn.Sequential.
+    An nn.Linear gives a torch.nn.Linear and an activation module its torch module (nn.ReLU a
+    torch.nn.ReLU, ...), as from_torch takes them back; an nn.Sequential, nn.MLP or nn.Layer a
+    torch.nn.Sequential.
     """
     layout = torch_layout(model)  # a model torch cannot mirror is refused before torch is needed
     torch = _torch()
-    modules = OrderedDict((name, _torch_module(item, torch)) for name, item in layout)
-    if isinstance(model, Linear):
-        return modules["0"]
-    return torch.nn.Sequential(modules)
+    if layout[0][0] == "":  # a lone module: torch's own, not a Sequential of one
+        return _torch_module(layout[0][1], torch)
+    return torch.nn.Sequential(OrderedDict((name, _torch_module(item, torch)) for name, item in layout))
 
 
 def _torch_module(item, torch):
@@ -235,17 +244,23 @@ def _array(value):
 
 # --- state dicts under PyTorch's names --------------------------------------------------------
 
+def _key(name, part):
+    """A state-dict key: "0.weight" in a Sequential, "weight" for a lone Linear (name "")."""
+    return f"{name}.{part}" if name else part
+
+
 def torch_state_dict(model, tensors=False):
     """{"0.weight": W, "0.bias": b, ...}: the model's parameters under the names and shapes of
-    to_torch(model)'s state_dict(), W out × in. numpy float64 arrays, or torch float64
-    tensors with tensors=True, which torch's load_state_dict(strict=True) takes as they are."""
+    to_torch(model)'s state_dict() ({"weight": W, "bias": b} for an nn.Linear, {} for an
+    activation module), W out × in. numpy float64 arrays, or torch float64 tensors with
+    tensors=True, which torch's load_state_dict(strict=True) takes as they are."""
     state = OrderedDict()
     for name, item in torch_layout(model):
         if isinstance(item, _Dense):
             W, b = item.weights()
-            state[f"{name}.weight"] = W
+            state[_key(name, "weight")] = W
             if b is not None:
-                state[f"{name}.bias"] = b
+                state[_key(name, "bias")] = b
     if tensors:
         torch = _torch()
         state = OrderedDict((key, torch.from_numpy(value)) for key, value in state.items())
@@ -263,7 +278,7 @@ def load_torch_state_dict(model, state, strict=True):
         raise TypeError(f"load_torch_state_dict: expected a mapping such as torch's state_dict(), "
                         f"got {type(state).__name__}")
     layers = [(name, item) for name, item in torch_layout(model) if isinstance(item, _Dense)]
-    expected = [f"{name}.{part}" for name, item in layers
+    expected = [_key(name, part) for name, item in layers
                 for part in (("weight", "bias") if item.has_bias else ("weight",))]
     missing = [key for key in expected if key not in state]
     known = set(expected)
@@ -274,11 +289,11 @@ def load_torch_state_dict(model, state, strict=True):
     checked = []
     for name, item in layers:
         W, b = item.weights()  # with strict=False, what is missing stays as it is
-        if f"{name}.weight" in state:
-            W = _array(state[f"{name}.weight"])
-        if item.has_bias and f"{name}.bias" in state:
-            b = _array(state[f"{name}.bias"])
-        checked.append((item, item.checked(W, b, f"load_torch_state_dict: {name}.")))
+        if _key(name, "weight") in state:
+            W = _array(state[_key(name, "weight")])
+        if item.has_bias and _key(name, "bias") in state:
+            b = _array(state[_key(name, "bias")])
+        checked.append((item, item.checked(W, b, f"load_torch_state_dict: {_key(name, '')}")))
     for item, (W, b) in checked:
         item.write(W, b)
     return IncompatibleKeys(missing, unexpected)

@@ -3,7 +3,10 @@
     accuracy = 1/N Σ_i [decide(ŷ(i)) = truth(y(i))]
 
 cross_entropy, nll: the argmax of the outputs; bce: p >= 0.5; bce_with_logits: z >= 0;
-hinge: the sign. Without a classifying loss the rule is inferred from the targets.
+hinge: the sign. PyTorch's BCELoss and BCEWithLogitsLoss on several outputs (several labels
+per example) threshold each output, and an example is right when all its labels are (the
+"exact match" accuracy of multi-label classification). Without a classifying loss the rule
+is inferred from the targets.
 """
 
 from dataclasses import dataclass
@@ -33,7 +36,10 @@ class ClassificationRule:
     def count(self, outputs, classes):
         """How many examples' predicted class is the class given (from `classes`): a training
         loop finds the classes once and counts every epoch on a shuffle of them."""
-        return int(np.count_nonzero(np.asarray(self.decide(np.asarray(outputs, dtype=float))) == classes))
+        matches = np.asarray(self.decide(np.asarray(outputs, dtype=float))) == classes
+        if matches.ndim == 2:  # several labels per example (PyTorch's BCELoss on n outputs): all right
+            matches = matches.all(axis=1)
+        return int(np.count_nonzero(matches))
 
 
 def _first_column(array):

@@ -26,7 +26,7 @@ import autograd
 from autograd import Value
 
 from .data import finite_number
-from .targets import CLASS_TARGET, PROBABILITY_TARGET, REAL, SIGN_TARGET, TargetKind
+from .targets import CLASS_TARGET, PROBABILITY_EACH_TARGET, PROBABILITY_TARGET, REAL, SIGN_TARGET, TargetKind
 
 
 class Loss:
@@ -191,6 +191,32 @@ def _hinge(outputs, y):
     return (1.0 - y * outputs[0]).relu()
 
 
+def _mean_over_outputs(loss_of_one, outputs, y):
+    """1/n Σ_c C(ŷ_c, y_c): an elementwise loss on one example's n outputs, as PyTorch's BCELoss
+    and BCEWithLogitsLoss take it (their mean over a batch is then the mean over every entry).
+    One output is its one term, the very graph of nn's own loss."""
+    terms = [loss_of_one([o], t) for o, t in zip(outputs, y)]
+    return terms[0] if len(terms) == 1 else autograd.sum(terms) * (1.0 / len(terms))
+
+
+def _bce_each(outputs, y):
+    return _mean_over_outputs(_bce, outputs, y)
+
+
+def _bce_with_logits_each(outputs, y):
+    return _mean_over_outputs(_bce_with_logits, outputs, y)
+
+
+def _at_least(threshold):
+    """Labels 0/1, output >= threshold: (N,) for one output, (N, n) rows for n outputs (n labels)."""
+    def labels(array):
+        array = np.asarray(array, dtype=float)
+        array = array if array.ndim == 2 else array.reshape(-1, 1)
+        decided = (array >= threshold).astype(int)
+        return decided[:, 0] if decided.shape[1] == 1 else decided
+    return labels
+
+
 def _argmax(outputs):
     outputs = np.asarray(outputs)
     return outputs.argmax(axis=1) if outputs.ndim == 2 else np.zeros(len(outputs), dtype=int)
@@ -212,6 +238,14 @@ hinge = Loss("hinge", _hinge, SIGN_TARGET,
 
 LOSSES = {loss.name: loss for loss in (sse, mse, bce, bce_with_logits, cross_entropy, nll, hinge)}
 
+# The per-output forms under PyTorch's BCELoss and BCEWithLogitsLoss (nn.torch_losses): the same
+# loss on each of any number of outputs, averaged over them; accuracy counts an example right when
+# every one of its labels is (nn.classify). One output: exactly bce and bce_with_logits.
+bce_each = Loss("bce", _bce_each, PROBABILITY_EACH_TARGET, decide=_at_least(0.5), truth=_at_least(0.5))
+bce_with_logits_each = Loss("bce_with_logits", _bce_with_logits_each, PROBABILITY_EACH_TARGET,
+                            decide=_at_least(0.0), truth=_at_least(0.5))
+BUILTIN_FUNCTIONS = {loss.function for loss in (*LOSSES.values(), bce_each, bce_with_logits_each)}
+
 
 def l2(params, strength=1e-4):
     """The L2 penalty λ Σ w² over `params` (micrograd's regularisation), as one dot node."""
@@ -227,8 +261,9 @@ def l2(params, strength=1e-4):
 
 
 def is_builtin(loss):
-    """True for one of nn's own losses (LOSSES), with or without options; False for a callable."""
-    return loss.name in LOSSES and LOSSES[loss.name].function is loss.function
+    """True for one of nn's own losses (LOSSES, or the per-output forms under PyTorch's names),
+    with or without options; False for a callable."""
+    return loss.function in BUILTIN_FUNCTIONS
 
 
 def as_loss(loss):

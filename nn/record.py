@@ -199,6 +199,8 @@ def _activations(model):
 def decision(loss, nout, Y):
     """How outputs become a class, as data: what nn.classify's rule does for this loss and targets."""
     if nout > 1:
+        if loss.name in ("bce", "bce_with_logits"):  # PyTorch's BCE losses: n labels, no one class
+            return None
         return {"rule": "argmax"} if loss.classifies or _class_targets(Y, nout) else None
     named = {"bce": (0.5, [0, 1]), "bce_with_logits": (0.0, [0, 1]), "hinge": (0.0, [-1, 1])}
     if loss.name in named:

@@ -1,7 +1,8 @@
 """What a target y may be for each loss: every rule written once, for one example and for arrays.
 
 A loss's targets are of one kind: n numbers (sse, mse), one probability (bce,
-bce_with_logits), one sign (hinge), or a class, an index or a one-hot row (cross_entropy, nll).
+bce_with_logits), a probability per output (PyTorch's BCELoss and BCEWithLogitsLoss, which are
+elementwise), one sign (hinge), or a class, an index or a one-hot row (cross_entropy, nll).
 A kind is a few rules, each written ONCE and judged on an array of targets, one per example:
 
     the model rule   what the number n of outputs must be (one output; at least two)
@@ -187,6 +188,29 @@ class OneNumber(TargetKind):
         return shape in ((), (1,))
 
 
+class EachOutput(TargetKind):
+    """One number per output, each judged alone: PyTorch's elementwise losses (BCELoss,
+    BCEWithLogitsLoss) on a model with any number of outputs, a probability for each (several
+    independent 0/1 labels, "multi-label"). One output takes a bare number too."""
+
+    def __init__(self, *conditions, values_pass=True):
+        self.conditions, self.values_pass = conditions, values_pass
+
+
+def each(condition):
+    """`condition` on every entry of a target (a row of n numbers, or an array (N, n) of rows): it
+    holds for a row where it holds for all n entries; the error names the first that fails."""
+    def holds(y, n):
+        return np.all(condition.holds(np.asarray(y, dtype=float), n), axis=-1)
+
+    def says(y, n):
+        entries = np.asarray(y, dtype=float).reshape(-1)
+        c = int(np.argmin(condition.holds(entries, n)))
+        return condition.says(entries[c].item(), n) + (f" (entry {c + 1} of {n})" if n > 1 else "")
+
+    return Condition(holds, condition.error, says)
+
+
 class ClassTarget(TargetKind):
     """A class index (0-based), which becomes a one-hot row, or a one-hot row of n entries
     (cross_entropy, nll): y as a distribution over the n classes. A nested one-hot target is
@@ -232,6 +256,7 @@ class ClassTarget(TargetKind):
 
 REAL = TargetKind()
 PROBABILITY_TARGET = OneNumber(PROBABILITY)
+PROBABILITY_EACH_TARGET = EachOutput(each(PROBABILITY))
 SIGN_TARGET = OneNumber(SIGN, values_pass=False)
 CLASS_TARGET = ClassTarget()
 

@@ -4,6 +4,7 @@
     nn.CrossEntropyLoss()    C = mean over examples of ln Σ_c e^(z_c) - z_y          on logits z; y a class
                              index (0-based) or a vector of class probabilities   (nn.cross_entropy)
     nn.BCEWithLogitsLoss()   C = mean over every entry of ln(1 + e^z) - y z        on logits z, y in [0, 1]
+    nn.BCELoss()             C = mean over every entry of -[y ln p + (1 - y) ln(1 - p)]   on probabilities p
 
 `loss(input, target)` takes one example's outputs (a Value or a list of Values) or a batch
 (a list of such lists), with targets of the same shape (CrossEntropyLoss: one class index
@@ -11,8 +12,15 @@ per example). reduction="mean" (default), "sum", or "none" (the list of losses),
 
 Each is also an nn loss: nn.fit(model, X, y, loss=nn.MSELoss()) trains on the mean of each
 batch's per-example losses, which for reduction="mean" is exactly PyTorch's mean over the
-batch (for MSELoss and BCEWithLogitsLoss, the mean over the batch of the mean over the
-outputs is the mean over all entries). fit refuses another reduction.
+batch (for MSELoss, BCELoss and BCEWithLogitsLoss, the mean over the batch of the mean over
+the outputs is the mean over all entries). As in PyTorch, BCELoss and BCEWithLogitsLoss are
+elementwise: a model with several outputs trains on several independent 0/1 labels per example
+(multi-label), a probability for each, where nn's own bce and bce_with_logits take one output.
+fit's accuracy then counts an example right when every one of its labels is. fit refuses
+another reduction.
+
+One difference from PyTorch: where its BCELoss clamps ln p at -100 for a saturated p = 0 or 1,
+nn.BCELoss raises, as nn.bce does (BCEWithLogitsLoss on logits is stable for any logit).
 """
 
 import numpy as np
@@ -20,7 +28,7 @@ import numpy as np
 import autograd
 from autograd import Value
 
-from .losses import Loss, _outputs, bce_with_logits, cross_entropy, mse
+from .losses import Loss, _outputs, bce_each, bce_with_logits_each, cross_entropy, mse
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -67,16 +75,28 @@ class MSELoss(_TorchLoss):
         return [self.per_example([o], t) for o, t in zip(outputs, targets)]
 
 
-class BCEWithLogitsLoss(_TorchLoss):
-    """ln(1 + e^z) - y z for every entry z (a logit) and y (a probability); stable for any z."""
-
-    base = bce_with_logits
+class _Elementwise(_TorchLoss):
+    """A loss of every entry of the input and the target's entry in the same place."""
 
     def losses(self, input, target):
-        outputs = _entries(input, "BCEWithLogitsLoss input")
-        targets = _entries(target, "BCEWithLogitsLoss target", numbers=True)
-        _same_count(outputs, targets, "BCEWithLogitsLoss")
+        name = type(self).__name__
+        outputs, targets = _entries(input, f"{name} input"), _entries(target, f"{name} target", numbers=True)
+        _same_count(outputs, targets, name)
         return [self.per_example([o], t) for o, t in zip(outputs, targets)]
+
+
+class BCEWithLogitsLoss(_Elementwise):
+    """ln(1 + e^z) - y z for every entry z (a logit) and y (a probability); stable for any z.
+    In fit, each of a model's outputs is a logit with its own target (nn.bce_with_logits per output)."""
+
+    base = bce_with_logits_each
+
+
+class BCELoss(_Elementwise):
+    """-[y ln p + (1 - y) ln(1 - p)] for every entry p (a probability, say a sigmoid's) and y.
+    In fit, each of a model's outputs is a probability with its own target (nn.bce per output)."""
+
+    base = bce_each
 
 
 class CrossEntropyLoss(_TorchLoss):

@@ -96,3 +96,33 @@ def chain_rule_terms(root):
         grads.update(totals)
     stopped = order[len(walked)] if len(walked) < len(order) else None
     return terms, error, stopped
+
+
+def failure(node, g, grads):
+    """Why the chain rule cannot pass node's gradient g = ∂C/∂node on to its inputs, as
+    (reason, input, ∂node/∂input), the first reason met, input by input in the engine's order:
+
+        "no derivative"  the op table gives no finite local derivative here (input and d None)
+        "undefined"      ∂node/∂input is not a number (nan)
+        "infinite"       ∂node/∂input is infinite
+        "overflow"       both are finite, but g · ∂node/∂input is too large for a float
+        "sum"            the input's gradient, its earlier terms (grads) plus this one, is
+
+    or None when every term is finite. Only ever asked of the node chain_rule_terms stopped at."""
+    try:
+        derivatives = local_derivatives(node)
+    except (ArithmeticError, ValueError):
+        return "no derivative", None, None
+    totals = {}
+    for parent, d in zip(node.parents, derivatives):
+        if math.isnan(d):
+            return "undefined", parent, d
+        if math.isinf(d):
+            return "infinite", parent, d
+        if not math.isfinite(g * d):
+            return "overflow", parent, d
+        so_far = totals.get(parent, grads.get(parent))
+        totals[parent] = g * d if so_far is None else so_far + g * d
+        if not math.isfinite(totals[parent]):
+            return "sum", parent, d
+    return None

@@ -16,9 +16,11 @@ bridge to PyTorch (and torch, imported only when called).
 
 import copy
 
+import numpy as np
+
 from .stepper import stepper
 
-LOSSES = ("MSELoss", "CrossEntropyLoss", "BCEWithLogitsLoss")
+LOSSES = ("MSELoss", "CrossEntropyLoss", "BCEWithLogitsLoss", "BCELoss")
 
 
 def pytorch_stepper(module, x, target, loss, path=None, **options):
@@ -27,7 +29,7 @@ def pytorch_stepper(module, x, target, loss, path=None, **options):
     module  a torch.nn.Sequential of Linear and activation layers (or one Linear)
     x       one example (nin numbers) or a batch (N rows); numbers, an array or a tensor
     target  the loss's target for it (a class index for CrossEntropyLoss, ...), as PyTorch takes it
-    loss    torch.nn.MSELoss(), CrossEntropyLoss() or BCEWithLogitsLoss(), any reduction but "none"
+    loss    torch.nn.MSELoss(), CrossEntropyLoss(), BCEWithLogitsLoss() or BCELoss(), any reduction but "none"
     path    write the page there (returns the path); None returns the page (inline in Jupyter)
     options passed to viz.stepper (digits, collapse, tolerance, ...)
     """
@@ -83,21 +85,31 @@ def _as_list(x):
     return x.tolist() if hasattr(x, "tolist") else x
 
 
+def _torch_target(target, torch_loss, torch):
+    """The target as PyTorch takes it, its numbers exactly those nn's loss is given: a float64
+    tensor made from the numbers themselves (torch.tensor of Python floats would round them to
+    float32 first, which no .double() afterwards can undo), or for CrossEntropyLoss a long
+    tensor of class indices when the target is whole numbers of an integer type."""
+    if hasattr(target, "detach"):  # a tensor: as given, a floating one in float64 as _as_list reads it
+        target = target.detach().clone()
+        return target.double() if target.is_floating_point() else target
+    numbers = np.asarray(target)
+    if isinstance(torch_loss, torch.nn.CrossEntropyLoss) and numbers.dtype.kind in "iu":
+        return torch.from_numpy(numbers.astype(np.int64))  # class indices
+    return torch.from_numpy(np.array(numbers, dtype=np.float64))  # MSE, BCE: float targets, even 0/1
+
+
 def _torch_gradients(module, model, torch_loss, rows, batched, target, torch, nn):
     """{parameter Value: ∂C/∂parameter as PyTorch's autograd computes it}, on a float64 copy."""
     twin = copy.deepcopy(module).double()
     twin.zero_grad()
-    inputs = torch.tensor(rows if batched else rows[0], dtype=torch.float64)
-    targets = target.detach().clone() if hasattr(target, "detach") else torch.tensor(target)
-    if targets.is_floating_point():
-        targets = targets.double()
-    torch_loss(twin(inputs), targets).backward()
+    inputs = torch.tensor(rows if batched else rows[0], dtype=torch.float64)  # rows: Python floats
+    torch_loss(twin(inputs), _torch_target(target, torch_loss, torch)).backward()
     grads = {key: p.grad for key, p in twin.named_parameters()}
     reference = {}
-    for key, value in nn.torch_state_dict(model).items():
-        name = key.rsplit(".", 1)[0]
-        layer = model if isinstance(model, nn.Linear) else model[name]
-        grad = grads[key if key in grads else key.split(".", 1)[1]]
+    for key, value in nn.torch_state_dict(model).items():  # the keys of module's own state_dict()
+        layer = model if isinstance(model, nn.Linear) else model[key.rsplit(".", 1)[0]]
+        grad = grads[key]
         if grad is None:  # a layer PyTorch's graph never reached: its gradient is 0
             grad = torch.zeros_like(torch.from_numpy(value))
         values = layer.weight if key.endswith("weight") else [layer.bias]

@@ -8,7 +8,8 @@ consumes it, in the order the notes teach (`viz.order`), and each says
 
 with the numbers: the consumer's gradient (complete by then), the local derivative from
 the op table, their product, and the sum that becomes x's gradient. The terms are added
-in the order the engine adds them, so every gradient is bit-for-bit the engine's. In a
+in the order the engine adds them, so every gradient is bit-for-bit the engine's (the number
+`.grad` holds after backward, which for a gradient of -0.0 is 0.0). In a
 network the step is written as the notes write it (`viz.words`): δ(l)_j = ∂C/∂a · σ′(z),
 BP3 for a weight, BP4 for a bias, and after each layer one step with its vector δ(l) and
 the equation it satisfies (BP1 or BP2).
@@ -100,7 +101,9 @@ class Walk:
                 total = received[0].product
                 for term in received[1:]:  # the engine's sum: the first term, + each later one, in order
                     total += term.product
-                self.grad[value] = total
+                # What .grad holds after backward: the engine adds the gradient to .grad = 0.0, so a
+                # -0.0 (ReLU's 0 times a negative gradient) is held, and shown, as 0.0.
+                self.grad[value] = 0.0 + total
         stepped = {v for v in self.order_topological
                    if v not in self.aliases and (v is root or self.role(v) != "constant")}
         self.waits_for = {v: self._real_consumers(v) for v in stepped}

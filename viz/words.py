@@ -170,7 +170,34 @@ class Words:
         return None
 
     def error(self):
-        error = self.walk.error
-        where = f" at {self.names[self.walk.stopped]}" if self.walk.stopped is not None else ""
-        return (f"Backward stops here{where}: backward() raises {type(error).__name__}: {error}\n"
+        """What failed, in words and finite numbers (never nan or inf), then backward()'s own
+        error word for word (the engine's message, which may name the nan or inf it met)."""
+        error, node = self.walk.error, self.walk.stopped
+        where = f" at {self.names[node]}" if node is not None else ""
+        return (f"Backward stops here{where}: {self.what_failed(node)}backward() raises "
+                f"{type(error).__name__}: {error}\n"
                 f"No gradient past this point is computed, and backward() changes no .grad.")
+
+    def what_failed(self, node):
+        if node is None:
+            return ""
+        g = self.walk.grad.get(node, 1.0)
+        found = graph.failure(node, g, self.walk.grad)
+        if found is None:
+            return ""
+        reason, parent, d = found
+        z, c = self.names[node], self.c
+        if reason == "no derivative":
+            at = ", ".join(f"{self.names[p]} = {compact(p.data, self.digits)}" for p in node.parents[:6])
+            reach = ", ".join(f"∂{c}/∂{self.names[p]}" for p in dict.fromkeys(node.parents[:6]))
+            return (f"the local derivative of {z} is infinite or undefined here (at {at}), so {reach} "
+                    f"cannot be computed. ")
+        x = self.names[parent]
+        cause = {
+            "undefined": f"the local derivative ∂{z}/∂{x} is undefined here (not a real number)",
+            "infinite": f"the local derivative ∂{z}/∂{x} is infinite here",
+            "overflow": (f"the term ∂{c}/∂{z} · ∂{z}/∂{x} = {self.number(g)} × {self.number(d)} is too large "
+                         f"for a float"),
+            "sum": f"the sum of the terms of ∂{c}/∂{x} is too large for a float",
+        }[reason]
+        return f"{cause}, so ∂{c}/∂{x} cannot be computed. "

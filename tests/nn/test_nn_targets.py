@@ -133,3 +133,33 @@ def test_bools_in_a_data_set_are_0_and_1_as_in_numpy_and_scikit_learn(as_list):
 def test_bools_are_not_weights():
     with pytest.raises(TypeError, match="Layer.set_weights W: expected real numbers only"):
         nn.Layer(2, 1).set_weights(np.array([[True, False]]), [0.0])
+
+
+# --- PyTorch's BCEWithLogitsLoss and BCELoss: one probability per output (multi-label) ----------
+
+TORCH_NAMED = [nn.BCEWithLogitsLoss(), nn.BCELoss(), nn.MSELoss(), nn.CrossEntropyLoss()]
+
+
+@settings(max_examples=150, deadline=None)
+@given(target_arrays(), st.sampled_from(TORCH_NAMED), st.sampled_from([1, 2, 3]))
+def test_array_and_per_example_checks_agree_for_the_pytorch_named_losses(y, loss, nout):
+    assert_same(nn.MLP(2, [nout], seed=0), y, loss)
+
+
+@pytest.mark.parametrize("loss", [nn.BCEWithLogitsLoss(), nn.BCELoss()], ids=repr)
+def test_pytorch_bce_takes_a_probability_per_output_and_nn_bce_one_output(loss):
+    model = nn.MLP(2, [3], seed=0)
+    X = np.zeros((2, 2))
+    for y in (np.array([[1, 0, 1], [0.0, 0.5, 1.0]]), [[1, 0, 1], [0.0, 0.5, 1.0]]):
+        _, targets, Y = data_set(model, X, y, loss, "fit")
+        assert [list(t) for t in targets] == [[1.0, 0.0, 1.0], [0.0, 0.5, 1.0]]
+        np.testing.assert_array_equal(Y, [[1.0, 0.0, 1.0], [0.0, 0.5, 1.0]])
+    for y in (np.array([[1, 0, 1], [0.0, 1.5, 1.0]]), [[1, 0, 1], [0.0, 1.5, 1.0]]):
+        with pytest.raises(ValueError, match=r"^fit y\[1\]: bce.*: the target must be a probability in \[0, 1\] "
+                                             r"\(a 0/1 label\), got 1\.5 \(entry 2 of 3\)$"):
+            data_set(model, X, y, loss, "fit")
+    with pytest.raises(ValueError, match=r"the target has 2 entries but the prediction has 3 outputs"):
+        data_set(model, X, [[1, 0], [0, 1]], loss, "fit")
+    native = nn.bce_with_logits if isinstance(loss, nn.BCEWithLogitsLoss) else nn.bce
+    with pytest.raises(ValueError, match="expects a single output per example, got 3 outputs"):
+        data_set(model, X, [[1, 0, 1], [0, 0, 1]], native, "fit")

@@ -295,6 +295,61 @@ def test_a_torch_state_dict_loads_into_a_model_and_a_bad_one_changes_nothing(tor
                                                         for j in range(4)]).tolist()
 
 
+MODEL_KINDS = {
+    "mlp": lambda: nn.MLP(3, [4, 2], "tanh", seed=0),
+    "mlp-step-and-slope": lambda: nn.MLP(3, [4, 3, 2], ["step", ("linear", 2.0), "linear"], seed=1),
+    "sequential": lambda: nn.Sequential(nn.Linear(3, 4, seed=0), nn.ReLU(), nn.Linear(4, 2, bias=False, seed=1),
+                                        nn.Softmax()),
+    "sequential-named": lambda: nn.Sequential(OrderedDict(hidden=nn.Linear(3, 4, seed=0), act=nn.Sigmoid(),
+                                                          out=nn.Linear(4, 2, seed=1))),
+    "layer-linear": lambda: nn.Layer(3, 2, activation="linear", seed=0),
+    "layer-tanh": lambda: nn.Layer(3, 2, activation="tanh", seed=0),
+    "linear": lambda: nn.Linear(3, 2, seed=0),
+    "linear-no-bias": lambda: nn.Linear(3, 2, bias=False, seed=0),
+    **{f"activation-{type(m).__name__}": (lambda m=m: m) for m in ACTIVATION_MODULES},
+}
+
+
+@pytest.mark.parametrize("kind", list(MODEL_KINDS))
+def test_torch_state_dict_has_the_keys_of_to_torch_for_every_model_kind_and_round_trips(torch, kind):
+    """Every model to_torch takes: torch_state_dict's keys are those of to_torch(model).state_dict(),
+    so a state dict crosses both ways (strictly) and the weights arrive bit for bit."""
+    model = MODEL_KINDS[kind]()
+    tmodel = nn.to_torch(model)
+    ours = nn.torch_state_dict(model)
+    assert list(tmodel.state_dict().keys()) == list(ours.keys())
+    # ours -> a fresh torch module of the same shape, strictly
+    fresh = nn.to_torch(MODEL_KINDS[kind]())
+    with torch.no_grad():
+        for p in fresh.parameters():
+            p.zero_()
+    result = fresh.load_state_dict(nn.torch_state_dict(model, tensors=True), strict=True)
+    assert not result.missing_keys and not result.unexpected_keys
+    assert all(np.array_equal(value.numpy(), ours[key]) for key, value in fresh.state_dict().items())
+    # torch's -> a fresh tracegrad model of the same shape, strictly
+    back = MODEL_KINDS[kind]()
+    for p in back.parameters():
+        p.data = 0.0
+    assert nn.load_torch_state_dict(back, tmodel.state_dict()) == ([], [])
+    assert back.state_dict() == model.state_dict()
+    # and from_torch's model speaks the same names
+    assert list(nn.torch_state_dict(nn.from_torch(tmodel))) == list(ours)
+
+
+def test_a_lone_linears_state_dict_is_torch_linears(torch):
+    """The reviewer's case: a bare torch.nn.Linear's keys are weight and bias, not 0.weight."""
+    lin = nn.Linear(3, 2, seed=0)
+    t = nn.to_torch(lin)
+    assert isinstance(t, torch.nn.Linear)
+    assert list(nn.torch_state_dict(lin)) == ["weight", "bias"]
+    t.load_state_dict(nn.torch_state_dict(lin, tensors=True), strict=True)
+    hand_written = torch.nn.Linear(3, 2, dtype=torch.float64)
+    nn.load_torch_state_dict(lin, hand_written.state_dict())
+    assert np.array_equal(lin.weights()[0], hand_written.weight.detach().numpy())
+    with pytest.raises(nn.StateDictError, match="missing keys: 'weight', 'bias'; unexpected keys: '0.weight'"):
+        nn.load_torch_state_dict(lin, {"0.weight": np.zeros((2, 3)), "0.bias": np.zeros(2)})
+
+
 def test_torch_state_dict_without_torch_is_numpy():
     state = nn.torch_state_dict(nn.Sequential(nn.Linear(2, 3, bias=False), nn.ReLU(), nn.Linear(3, 1)))
     assert list(state) == ["0.weight", "2.weight", "2.bias"]
@@ -354,3 +409,105 @@ def test_a_pytorch_users_training_loop_runs_as_written_and_matches_torch(torch):
     theirs = {key: value.detach().numpy() for key, value in tmodel.state_dict().items()}
     assert all(close(value, theirs[key]) for key, value in nn.torch_state_dict(model).items())
     assert model(X[0].tolist())[0].detach().requires_grad is False
+
+
+# --- multi-label targets: BCEWithLogitsLoss and BCELoss are elementwise, as in PyTorch -----------
+
+def multi_label_data(n=12, seed=3):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 3))
+    Y = (rng.uniform(size=(n, 2)) < 0.5).astype(float)
+    Y[0] = [0.25, 0.9]  # soft targets too: PyTorch takes any probability
+    return X, Y
+
+
+def multi_label_twins(sigmoid):
+    model = nn.Sequential(nn.Linear(3, 4, seed=0), nn.Tanh(), nn.Linear(4, 2, seed=1), *([nn.Sigmoid()] * sigmoid))
+    return model, nn.to_torch(model)
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+@pytest.mark.parametrize("name", ["BCEWithLogitsLoss", "BCELoss"])
+def test_fit_on_multi_label_targets_follows_torch_step_for_step(torch, name, compiled):
+    """Two outputs, each its own 0/1 label: fit's loss and weights after every update are torch's
+    (mean over every element), and its accuracy is the fraction of examples with every label right."""
+    X, Y = multi_label_data()
+    model, tmodel = multi_label_twins(sigmoid=name == "BCELoss")
+    optimizer, loss = torch.optim.SGD(tmodel.parameters(), lr=0.5), getattr(torch.nn, name)()
+    losses, accuracies = [], []
+    for _ in range(4):
+        optimizer.zero_grad()
+        out = tmodel(torch.from_numpy(X))
+        c = loss(out, torch.from_numpy(Y))
+        c.backward()
+        optimizer.step()
+        losses.append(c.item())
+        decided = out.detach().numpy() >= (0.0 if name == "BCEWithLogitsLoss" else 0.5)
+        accuracies.append(float(np.mean((decided == (Y >= 0.5)).all(axis=1))))
+    history = nn.fit(model, X, Y, loss=getattr(nn, name)(), epochs=4, lr=0.5, shuffle=False, progress=False,
+                     compiled=compiled)
+    assert close(history.loss, losses)
+    assert history.accuracy == accuracies
+    theirs = {key: value.detach().numpy() for key, value in tmodel.state_dict().items()}
+    assert all(close(value, theirs[key]) for key, value in nn.torch_state_dict(model).items())
+
+
+def test_the_reviewers_multi_label_example_gives_torchs_loss(torch):
+    seq = nn.Sequential(nn.Linear(3, 2, seed=0))
+    X, y = [[0.1, 0.2, 0.3]], [[1.0, 0.0]]
+    expected = torch.nn.BCEWithLogitsLoss()(nn.to_torch(seq)(torch.tensor(X, dtype=torch.float64)),
+                                            torch.tensor(y, dtype=torch.float64)).item()
+    assert close(nn.BCEWithLogitsLoss()([seq(X[0])], y).data, expected)
+    history = nn.fit(seq, X, y, loss=nn.BCEWithLogitsLoss(), epochs=1, lr=0.1, progress=False)
+    assert close(history.loss[0], expected)
+
+
+@pytest.mark.parametrize("name", ["BCEWithLogitsLoss", "BCELoss"])
+def test_multi_label_fit_compiled_and_scalar_agree_and_the_default_compiles(torch, name):
+    X, Y = multi_label_data(40, seed=5)
+    runs = {}
+    for compiled in (None, False, True):
+        model, _ = multi_label_twins(sigmoid=name == "BCELoss")
+        val = (X[:10], Y[:10])
+        history = nn.fit(model, X, Y, loss=getattr(nn, name)(), epochs=3, lr=0.3, batch_size=8, seed=0,
+                         validation=val, progress=False, compiled=compiled)
+        runs[compiled] = history, nn.torch_state_dict(model)
+    from nn.targets import data_set
+    from nn.train import training_path
+    model, _ = multi_label_twins(sigmoid=name == "BCELoss")
+    X_, targets, Y_ = data_set(model, X, Y, getattr(nn, name)(), "fit")
+    assert training_path(model, getattr(nn, name)(), nn.SGD(model.parameters(), 0.1), None, X_, targets, Y_)[1] \
+        == "compiled"
+    (h_none, w_none), (h_scalar, w_scalar), (h_compiled, w_compiled) = runs[None], runs[False], runs[True]
+    assert h_none.loss == h_compiled.loss
+    assert close(h_scalar.loss, h_compiled.loss) and close(h_scalar.val_loss, h_compiled.val_loss)
+    assert h_scalar.accuracy == h_compiled.accuracy and h_scalar.val_accuracy == h_compiled.val_accuracy
+    assert all(close(w_scalar[key], w_compiled[key]) for key in w_scalar)
+
+
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(1, 6), k=st.integers(1, 4), reduction=st.sampled_from(["mean", "sum", "none"]),
+       seed=st.integers(0, 10_000))
+def test_bce_loss_matches_torch(n, k, reduction, seed):
+    require_torch()
+    import torch
+    rng = np.random.default_rng(seed)
+    probabilities = rng.uniform(0.02, 0.98, size=(n, k))
+    target = rng.uniform(size=(n, k))
+    mine, torch_side = _run_loss(torch, nn.BCELoss(reduction=reduction), torch.nn.BCELoss(reduction=reduction),
+                                 probabilities, target, torch.from_numpy(target))
+    assert close(mine[0], torch_side[0]) and close(mine[1], torch_side[1])
+
+
+def test_multi_label_accuracy_and_recording(torch):
+    X, Y = multi_label_data(20, seed=7)
+    model = nn.MLP(3, [4, 2], "tanh", seed=0)  # a recording describes an MLP
+    tmodel = nn.to_torch(model)
+    with torch.no_grad():
+        out = tmodel(torch.from_numpy(X)).numpy()
+    expected = float(np.mean(((out >= 0.0) == (Y >= 0.5)).all(axis=1)))
+    assert nn.accuracy(model, X, Y, loss=nn.BCEWithLogitsLoss()) == expected
+    history = nn.fit(model, X, Y, loss=nn.BCEWithLogitsLoss(), epochs=2, lr=0.1, progress=False, record=True)
+    assert history.recording.decision is None  # no argmax for several independent labels
+    with pytest.raises(ValueError, match="bce_with_logits: expects a single output per example, got 2"):
+        nn.fit(model, X, Y, loss=nn.bce_with_logits, epochs=1, lr=0.1, progress=False)  # nn's own: one output

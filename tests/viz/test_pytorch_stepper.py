@@ -118,3 +118,62 @@ def test_the_page_shows_pytorchs_gradients_and_says_they_agree(torch, tmp_path):
         assert all(f"({reference[p]!r})" in "".join(beside) for p in parameters)  # PyTorch's own number
         browser.close()
     assert not errors
+
+
+# --- targets and inputs given as Python or numpy numbers are taken in float64 -----------------
+
+def _float64_reference(torch, module, x, target, loss, integer_target=False):
+    """PyTorch's parameter gradients with every tensor built in float64 from the numbers given
+    (a class index as a long), the reference the stepper must show."""
+    twin = module.double()
+    twin.zero_grad()
+    dtype = torch.long if integer_target else torch.float64
+    loss(twin(torch.tensor(np.asarray(x, dtype=float), dtype=torch.float64)),
+         torch.tensor(np.asarray(target), dtype=dtype)).backward()
+    return [g for p in twin.parameters() for g in p.grad.reshape(-1).tolist()]
+
+
+@pytest.mark.parametrize("loss_name, x, target", [
+    ("MSELoss", [0.1, 0.2, 0.3], [0.3, 0.7]),                          # the reviewer's example
+    ("MSELoss", np.array([[0.1, 0.2, 0.3], [0.4, -0.5, 0.6]]), np.array([[0.3, 0.7], [0.1, 0.9]])),
+    ("BCEWithLogitsLoss", [0.1, 0.2, 0.3], [0.3, 0.7]),
+    ("BCEWithLogitsLoss", [[0.1, 0.2, 0.3], [1.0, 2.0, 3.0]], [[0.1, 0.9], [1.0, 0.0]]),
+    ("BCEWithLogitsLoss", [1, 2, 3], [1, 0]),                           # whole numbers: still float targets
+    ("CrossEntropyLoss", [0.1, 0.2, 0.3], [0.3, 0.7]),                 # class probabilities
+    ("CrossEntropyLoss", [[0.1, 0.2, 0.3], [0.5, 0.5, 0.5]], np.array([[0.3, 0.7], [0.9, 0.1]])),
+], ids=["mse-list", "mse-numpy-batch", "bce-list", "bce-batch", "bce-whole-numbers", "ce-probabilities",
+        "ce-probabilities-batch"])
+def test_float_targets_given_as_numbers_are_float64_on_pytorchs_side(torch, loss_name, x, target):
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(3, 2))
+    loss = getattr(torch.nn, loss_name)()
+    page = viz.pytorch_stepper(model, x, target, loss)
+    assert page.agreement, page.agreement.text
+    _, parameters, reference = viz.pytorch_graph(model, x, target, loss)
+    assert [reference[p] for p in parameters] == _float64_reference(torch, model, x, target, loss)
+
+
+@pytest.mark.parametrize("x, target", [
+    ([0.1, 0.2, 0.3], 1), ([0.1, 0.2, 0.3], np.int64(0)),
+    ([[0.1, 0.2, 0.3], [0.3, 0.2, 0.1]], [1, 0]), ([[0.1, 0.2, 0.3], [0.3, 0.2, 0.1]], np.array([0, 1])),
+], ids=["int", "numpy-int", "list-of-ints", "numpy-ints"])
+def test_class_index_targets_stay_integers(torch, x, target):
+    torch.manual_seed(1)
+    model = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.Tanh(), torch.nn.Linear(2, 2))
+    loss = torch.nn.CrossEntropyLoss()
+    page = viz.pytorch_stepper(model, x, target, loss)
+    assert page.agreement, page.agreement.text
+    _, parameters, reference = viz.pytorch_graph(model, x, target, loss)
+    assert [reference[p] for p in parameters] == _float64_reference(torch, model, x, target, loss,
+                                                                    integer_target=True)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_bce_loss_on_a_sigmoid_output_agrees_with_pytorch(torch, reduction):
+    torch.manual_seed(2)
+    model = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.Tanh(), torch.nn.Linear(2, 2), torch.nn.Sigmoid())
+    x, target, loss = [[0.1, -0.2, 0.3], [1.0, 0.5, -1.5]], [[1.0, 0.0], [0.25, 1.0]], torch.nn.BCELoss(reduction=reduction)
+    page = viz.pytorch_stepper(model, x, target, loss)
+    assert page.agreement and page.agreement.compared == 14, page.agreement.text
+    _, parameters, reference = viz.pytorch_graph(model, x, target, loss)
+    assert [reference[p] for p in parameters] == _float64_reference(torch, model, x, target, loss)

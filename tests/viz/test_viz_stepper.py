@@ -265,3 +265,16 @@ def test_where_backward_raises_the_page_shows_the_error_not_nan(tmp_path):
     html = (tmp_path / "e.html").read_text(encoding="utf-8")
     svg = html[html.index("<svg"):html.index("</svg>")]
     assert ">nan<" not in svg and ">inf<" not in svg
+
+
+def test_the_exact_gradient_on_the_page_is_what_grad_holds_minus_zero_too(tmp_path):
+    """y = ReLU(x) · w at x = -1: the product (-2) × 0 is -0.0, but x.grad holds 0.0, and the page
+    shows 0.0, as it shows every other gradient: the repr of what .grad holds after backward."""
+    x, w = Value(-1.0, label="x"), Value(-2.0, label="w")
+    y = x.relu() * w
+    data = page_data(viz.stepper(y, tmp_path / "zero.html"))
+    steps = viz.backward_steps(y)
+    y.backward()
+    shown = {s.node: d["exact"] for s, d in zip(steps, data["steps"]) if s.node is not None}
+    assert shown[x] == "0.0"
+    assert all(exact == repr(node.grad) for node, exact in shown.items())

@@ -5,6 +5,7 @@ import pytest
 
 import viz
 import viz.scene
+from autograd import Value
 from autograd.engine import gradients
 from viz.escape import shortened
 from viz.style import compact
@@ -206,4 +207,22 @@ def test_a_reference_gradient_shows_in_the_picture_only_once_its_step_is_reached
     assert page.text_content(cell) == compact(engine[w])
     assert "PyTorch: " in page.text_content(".tg-reference") and "agrees" in page.text_content(".tg-reference")
     assert "the 1 gradient agrees with PyTorch" in page.text_content(".tg-summary")
+    assert problems == []
+
+
+def test_the_exact_gradient_shown_at_each_step_is_what_grad_holds(browser, tmp_path):
+    """Where ReLU's gradient makes a product -0.0, the page says (0.0), as x.grad prints."""
+    x, w = Value(-1.0, label="x"), Value(-2.0, label="w")
+    y = x.relu() * w
+    steps = viz.backward_steps(y)
+    page, problems = open_page(browser, viz.stepper(y, tmp_path / "zero.html"))
+    y.backward()
+    seen = {}
+    for step in steps[1:]:
+        page.click(".tg-next")
+        assert page.get_attribute(".tg-stepper", "data-step") == str(step.number)
+        if step.node is not None:
+            seen[step.node] = page.text_content(".tg-grad-exact")
+    assert seen[x] == "(0.0)"
+    assert seen == {node: f"({node.grad!r})" for node in seen}
     assert problems == []

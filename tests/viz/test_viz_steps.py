@@ -341,3 +341,36 @@ def test_a_leaf_is_a_constant_when_it_does_not_require_grad_never_by_its_label()
     assert any(s.text.startswith("∂out/∂3 = ") for s in steps)
     roles = viz.scene.build_scene(out).role
     assert (roles(made), roles(fixed), roles(x)) == ("input", "constant", "input")
+
+
+@pytest.mark.parametrize("build, says", [
+    (lambda: (-2.0) ** Value(3.0, label="y"),
+     "at out: the local derivative ∂out/∂y is undefined here (not a real number), so ∂out/∂y cannot be "
+     "computed. backward() raises FloatingPointError: "),
+    (lambda: (Value(1e-300, label="x") * 1e300) * 1e300,
+     "at (x · 1e+300): the term ∂out/∂(x · 1e+300) · ∂(x · 1e+300)/∂x = 1e+300 × 1e+300 is too large for a "
+     "float, so ∂out/∂x cannot be computed. backward() raises FloatingPointError: "),
+    (lambda: Value(0.0, label="x").sqrt() * 2.0,
+     "at (√x): the local derivative of (√x) is infinite or undefined here (at x = 0), so ∂out/∂x cannot be "
+     "computed. backward() raises FloatingPointError: "),
+], ids=["negative base", "overflowing product", "infinite local derivative"])
+def test_the_error_step_says_in_words_what_failed_before_quoting_the_error(build, says):
+    """The step's own words name the local derivative or product that is not finite, with no nan
+    or inf; then comes backward()'s error, word for word."""
+    root = build()
+    with pytest.raises(FloatingPointError) as raised:
+        root.backward()
+    text = viz.backward_steps(root)[-1].text
+    assert text.startswith("Backward stops here " + says + str(raised.value)), text
+    assert not re.search(r"\b(nan|inf)\b", text.split("backward() raises")[0])
+
+
+def test_a_gradient_of_minus_zero_is_what_grad_holds():
+    """ReLU's gradient 0 times -2 is -0.0 as a product, but backward() adds it to .grad = 0.0,
+    which holds 0.0: every step's gradient is what .grad holds after backward, sign of 0 too."""
+    x, w = Value(-1.0, label="x"), Value(-2.0, label="w")
+    y = x.relu() * w
+    steps = [s for s in viz.backward_steps(y) if s.node is not None]
+    y.backward()
+    assert repr(x.grad) == "0.0"
+    assert [repr(s.grad) for s in steps] == [repr(s.node.grad) for s in steps]
