@@ -5,14 +5,16 @@ from .engine import Value, _make, _number, all_finite_floats, apply, as_value, g
 from .ops import OPS
 
 
-def _values(xs, what):
-    """xs as a tuple of Values (numbers become leaves); an empty sequence is an error."""
+def _values(xs, what, entry="{what}: input {k}"):
+    """xs as a tuple of Values (numbers become leaves); an empty sequence is an error. A bad
+    number is named by `entry` (the function, the argument, its index k), not as a bare Value."""
     xs = tuple(xs)
     if not xs:
         raise ValueError(f"{what}: needs at least one value, got an empty sequence")
     if _all_values(xs):
         return xs
-    return tuple(map(as_value, xs))
+    return tuple(x if isinstance(x, Value) else as_value(_number(x, entry.format(what=what, k=k)))
+                 for k, x in enumerate(xs))
 
 
 def _all_values(xs):
@@ -36,11 +38,11 @@ def dot(ws, xs, bias=None):
     that does not require grad is not in PyTorch's graph. Backward then spends nothing on
     them; to draw them, or to get ∂z/∂x, pass them as Values.
     """
-    ws = _values(ws, "dot weights")
+    ws = _values(ws, "dot weights", "{what}[{k}]")  # as the inputs are named: dot inputs[k]
     xs, x = _values_or_data(xs, "dot inputs")
     if len(ws) != len(xs):
         raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs; they must match")
-    bias = () if bias is None else (as_value(bias),)
+    bias = () if bias is None else (bias if isinstance(bias, Value) else as_value(_number(bias, "dot bias")),)
     if x is not None:
         return _make(OPS["dot_data"], ws + bias, {"x": x})
     return _make(OPS["dot"], ws + xs + bias, {"n": len(ws)})
@@ -71,7 +73,7 @@ def _values_or_data(xs, what):
     if kinds == {Value}:
         return xs, None
     if any(issubclass(kind, Value) for kind in kinds):
-        return _values(xs, what), None
+        return _values(xs, what, "{what}[{k}]"), None
     if all_finite_floats(xs):
         _checked_data = xs
         return xs, xs

@@ -25,7 +25,7 @@ import numpy as np
 import autograd
 from autograd import Value
 
-from .data import finite_number
+from .data import at_example, finite_number
 from .targets import CLASS_TARGET, PROBABILITY_EACH_TARGET, PROBABILITY_TARGET, REAL, SIGN_TARGET, TargetKind
 
 
@@ -98,11 +98,18 @@ def mean_loss(loss, predictions, targets):
 
 def losses_per_example(model, loss, X, targets):
     """(C(ŷ(i), y(i)) for every row x(i) of X, the outputs ŷ(i) as an (N, nout) array), on the
-    scalar engine under no_grad: no graph is kept. targets: as loss.target checked them."""
+    scalar engine under no_grad: no graph is kept. targets: as loss.target checked them.
+    An error carries the failing row's place in X (nn.data.at_example), for the caller to name."""
+    outputs, losses = [], []
     with autograd.no_grad():
-        outputs = [model(x) for x in X.tolist()]
-        outputs = [out if isinstance(out, list) else [out] for out in outputs]
-        losses = [loss.function(out, t, **loss.options).data for out, t in zip(outputs, targets)]
+        for example, (x, t) in enumerate(zip(X.tolist(), targets)):
+            try:
+                out = model(x)
+                out = out if isinstance(out, list) else [out]
+                losses.append(loss.function(out, t, **loss.options).data)
+            except (ArithmeticError, ValueError) as error:
+                raise at_example(error, example) from None
+            outputs.append(out)
     return np.array(losses, dtype=float), np.array([[o.data for o in out] for out in outputs], dtype=float)
 
 
@@ -176,6 +183,7 @@ def _cross_entropy(outputs, y):
 
 
 def _nll(outputs, y):
+    _probabilities(outputs, "nll")
     terms = []
     for c, (p, yc) in enumerate(zip(outputs, y)):
         if yc == 0.0:
@@ -185,6 +193,18 @@ def _nll(outputs, y):
                              f"is {yc}; ln 0 is -∞ (use cross_entropy on logits)")
         terms.append(p.log() * yc if yc != 1.0 else p.log())
     return -(terms[0] if len(terms) == 1 else autograd.sum(terms))
+
+
+def _probabilities(outputs, name):
+    """nll takes probabilities (nn's nll takes their log itself, where PyTorch's NLLLoss takes
+    log-probabilities and checks nothing): an entry outside [0, 1] would make -ln p < 0 a
+    "loss" that training drives to -∞. A sum that is not 1 is not refused: a sigmoid per class
+    gives probabilities too, and a softmax's sum is 1 only to rounding."""
+    for c, p in enumerate(outputs):
+        if not 0.0 <= p.data <= 1.0:
+            label = f" ('{p.label}')" if p.label else ""
+            raise ValueError(f"{name}: the prediction's entry {c} (class {c}) is {p.data}{label}, not a "
+                             f"probability in [0, 1]; use a softmax output, or cross_entropy on logits")
 
 
 def _hinge(outputs, y):
@@ -260,6 +280,21 @@ def l2(params, strength=1e-4):
     return penalty
 
 
+def _a_graph(result, outputs, name):
+    """A custom loss's result, if backward can train on it: a Value, with a graph whenever its
+    prediction has one and a graph is being recorded (not under no_grad, as in evaluation).
+    A float or a detached Value would leave every .grad at 0 and train nothing, silently;
+    PyTorch fails too (a float has no .backward())."""
+    if not isinstance(result, Value):
+        got = "None" if result is None else f"{type(result).__name__} {result!r:.40}"
+        raise TypeError(f"loss: {name} returned {got}; expected a Value computed from the prediction "
+                        f"(a number has no graph to train on)")
+    if not result.requires_grad and autograd.is_grad_enabled() and any(o.requires_grad for o in outputs):
+        raise TypeError(f"loss: {name} returned a Value that does not require grad (computed under "
+                        f"no_grad(), detached, or not from the prediction), so it has no graph to train on")
+    return result
+
+
 def is_builtin(loss):
     """True for one of nn's own losses (LOSSES, or the per-output forms under PyTorch's names),
     with or without options; False for a callable."""
@@ -278,7 +313,10 @@ def as_loss(loss):
             raise ValueError(f"unknown loss {loss!r}; expected one of {', '.join(map(repr, LOSSES))}")
         return LOSSES[loss]
     if callable(loss):
-        return Loss(getattr(loss, "__name__", "loss"), lambda outputs, y: loss(
-            outputs[0] if len(outputs) == 1 else outputs, y), lambda y, n: y)
+        name = getattr(loss, "__name__", "loss")
+
+        def function(outputs, y):
+            return _a_graph(loss(outputs[0] if len(outputs) == 1 else outputs, y), outputs, name)
+        return Loss(name, function, lambda y, n: y)
     raise TypeError(f"loss: expected an nn loss, a loss name or a callable(prediction, target), "
                     f"got {type(loss).__name__}")

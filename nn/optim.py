@@ -13,6 +13,7 @@ optimizer's state together or not at all.
 
 import itertools
 import math
+import numbers
 
 import numpy as np
 
@@ -37,6 +38,37 @@ def _hyper(x, name, low=0.0, inclusive=True, high=None):
     return x
 
 
+class _Setting:
+    """A hyper-parameter checked on every assignment, at construction and after (as lr is): a
+    nan momentum set later would otherwise reach every weight at the next step, silently."""
+
+    def __init__(self, what, **bounds):
+        self.what, self.bounds = what, bounds
+
+    def __set_name__(self, owner, name):
+        self.slot = "_" + name
+
+    def __get__(self, optimizer, owner=None):
+        return self if optimizer is None else getattr(optimizer, self.slot)
+
+    def __set__(self, optimizer, value):
+        setattr(optimizer, self.slot, _hyper(value, f"{type(optimizer).__name__} {self.what}", **self.bounds))
+
+
+class _Betas:
+    """Adam's (β1, β2), each checked on every assignment; kept as a tuple."""
+
+    def __get__(self, optimizer, owner=None):
+        return self if optimizer is None else optimizer._betas
+
+    def __set__(self, optimizer, betas):
+        who = type(optimizer).__name__
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise TypeError(f"{who} betas: expected a pair (β1, β2), got {betas!r:.40}")
+        optimizer._betas = (_hyper(betas[0], f"{who} β1 (betas[0])", high=1.0),
+                            _hyper(betas[1], f"{who} β2 (betas[1])", high=1.0))
+
+
 class Optimizer:
     """Holds the parameters (Values) and the learning rate η; subclasses define `update`."""
 
@@ -50,13 +82,7 @@ class Optimizer:
         self.lr = lr
         self.steps = 0
 
-    @property
-    def lr(self):
-        return self._lr
-
-    @lr.setter
-    def lr(self, lr):
-        self._lr = _hyper(lr, f"{type(self).__name__} learning rate lr", inclusive=False)
+    lr = _Setting("learning rate lr", inclusive=False)
 
     def zero_grad(self):
         """Set every parameter's .grad to 0 (gradients accumulate across backward calls)."""
@@ -69,7 +95,10 @@ class Optimizer:
         The Values are part of the same all-or-nothing commit as the optimizer's state."""
         before = [p.data for p in self.params]
         theta = np.array(before, dtype=float)
-        grad = np.fromiter((p.grad for p in self.params), dtype=float, count=len(self.params))
+        grads = [p.grad for p in self.params]
+        if not all(map(float.__instancecheck__, grads)):  # SPEED: in C; backward leaves floats
+            self._check_grads(grads)  # numpy would take None as nan and say "could not convert" for 'x'
+        grad = np.array(grads, dtype=float)
         state = self._state()
         try:
             self.checked_update(theta, grad)
@@ -91,7 +120,10 @@ class Optimizer:
         quiet=True: the caller already has numpy's warnings off (np.errstate(all="ignore"), as
         nn.fit's epoch loop does); entering errstate again costs more than the update itself.
         before: an array like θ that holds θ's copy meanwhile (a training loop's own buffer, so
-        that no update allocates one)."""
+        that no update allocates one). A quiet caller (nn.fit's epoch loop) also promises θ
+        and g are its own float vectors of the right length: the check is left out per batch."""
+        if not quiet:
+            self._arrays(theta, grad)
         if before is None:
             before = theta.copy()
         else:
@@ -106,7 +138,7 @@ class Optimizer:
                     self.update(theta, grad)
                     finite = all_finite_vector(theta)
             if not finite:
-                raise self._refused(theta, grad)
+                raise self._refused(theta, grad, before)
         except BaseException:
             np.copyto(theta, before)
             self._restore(state)
@@ -120,11 +152,40 @@ class Optimizer:
     def _restore(self, state):
         vars(self).update(state)
 
-    def _refused(self, theta, grad):
+    def _refused(self, theta, grad, before):
+        """The error for a step that made θ_k not finite, saying why: θ_k was not finite
+        already, or its gradient is not, or else the step overflowed (the learning rate)."""
         k = int(np.flatnonzero(~np.isfinite(theta))[0])
-        p = self.params[k]
-        return FloatingPointError(f"{type(self).__name__}.step: parameter {p.label or k!r} would "
-                                  f"become {theta[k]} (grad {grad[k]:.6g}); lower the learning rate")
+        who = f"{type(self).__name__}.step: parameter {self.params[k].label or k!r}"
+        if not np.isfinite(before[k]):
+            return FloatingPointError(f"{who} is {before[k]} already, before this step; the step is refused "
+                                      f"(set it to a finite number, or reload the model)")
+        if not np.isfinite(grad[k]):
+            return FloatingPointError(f"{who} has the gradient {grad[k]}, which is not finite; the step is refused")
+        return FloatingPointError(f"{who} would become {theta[k]} (grad {grad[k]:.6g}); lower the learning rate")
+
+    def _check_grads(self, grads):
+        """A TypeError naming the first parameter whose .grad is not a real number (a str, None,
+        a bool), a ValueError for an int too large for a float."""
+        for k, g in enumerate(grads):
+            who = f"{type(self).__name__}.step: parameter {self.params[k].label or k!r}"
+            if isinstance(g, (bool, np.bool_)) or not isinstance(g, numbers.Real):
+                raise TypeError(f"{who} has .grad {type(g).__name__} {g!r:.40}; expected a number "
+                                f"(backward leaves one; zero_grad() resets it)")
+            if isinstance(g, numbers.Integral):
+                finite_number(g, f"{who} .grad")
+
+    def _arrays(self, theta, grad):
+        """θ and g as update takes them, float vectors of one number per parameter: a list or
+        a wrong shape fails here by name, not inside numpy."""
+        for name, array in (("theta", theta), ("grad", grad)):
+            if not isinstance(array, np.ndarray) or array.dtype.kind != "f":
+                kind = f"an array of {array.dtype}" if isinstance(array, np.ndarray) else type(array).__name__
+                raise TypeError(f"{type(self).__name__}.checked_update: {name} must be a numpy array of "
+                                f"floats, got {kind}")
+            if array.shape != (len(self.params),):
+                raise ValueError(f"{type(self).__name__}.checked_update: {name} has shape {array.shape}; "
+                                 f"expected ({len(self.params)},), one number per parameter")
 
     def update(self, theta, grad):
         """Apply one update to the flat vector θ in place, given the gradient g = ∂C/∂θ."""
@@ -143,11 +204,12 @@ class SGD(Optimizer):
     """Stochastic gradient descent, θ ← θ - η g, with optional momentum μ and weight decay λ."""
 
     STATE = ("velocity", "steps")
+    momentum = _Setting("momentum", high=1.0)
+    weight_decay = _Setting("weight_decay")
 
     def __init__(self, params, lr, momentum=0.0, weight_decay=0.0):
         super().__init__(params, lr)
-        self.momentum = _hyper(momentum, "SGD momentum", high=1.0)
-        self.weight_decay = _hyper(weight_decay, "SGD weight_decay")
+        self.momentum, self.weight_decay = momentum, weight_decay
         self.velocity = None
 
     def update(self, theta, grad):
@@ -173,15 +235,13 @@ class Adam(Optimizer):
     """Adam (Kingma & Ba): per-parameter steps from running means of g and g²."""
 
     STATE = ("m", "v", "t", "steps")
+    betas = _Betas()
+    eps = _Setting("eps", inclusive=False)
+    weight_decay = _Setting("weight_decay")
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
         super().__init__(params, lr)
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise TypeError(f"Adam betas: expected a pair (β1, β2), got {betas!r:.40}")
-        self.betas = (_hyper(betas[0], "Adam β1 (betas[0])", high=1.0),
-                      _hyper(betas[1], "Adam β2 (betas[1])", high=1.0))
-        self.eps = _hyper(eps, "Adam eps", inclusive=False)
-        self.weight_decay = _hyper(weight_decay, "Adam weight_decay")
+        self.betas, self.eps, self.weight_decay = betas, eps, weight_decay
         self.m = self.v = None
         self.t = 0
 

@@ -51,7 +51,15 @@ SIGN = Condition(lambda y, n: (y == -1.0) | (y == 1.0), ValueError,
                  lambda y, n: f"the target must be -1 or +1, got {y} (map 0/1 labels to 2y - 1)")
 WHOLE = Condition(lambda y, n: y % 1 == 0, ValueError, lambda y, n: f"a class index must be a whole number, got {y}")
 IN_RANGE = Condition(lambda y, n: (0 <= y) & (y < n), IndexError,
-                     lambda y, n: f"class index {int(y)} is out of range for {n} classes (expected 0 to {n - 1})")
+                     lambda y, n: f"class index {_index(y)} is out of range for {n} classes (expected 0 to {n - 1})")
+
+
+def _index(y):
+    """A whole number as an index reads: in digits up to 2**53 (where floats stop being exact
+    integers), beyond in float notation (1e+300), not as its 300 digits."""
+    return int(y) if abs(y) < 2.0 ** 53 else repr(float(y))
+
+
 ONE_HOT = Condition(lambda rows, n: (np.asarray(rows) >= 0.0).all(axis=-1) & (np.asarray(rows) > 0.0).any(axis=-1),
                     ValueError, lambda y, n: f"a one-hot target needs entries >= 0 that do not all vanish, got {y}")
 
@@ -164,10 +172,14 @@ class TargetKind:
         return value
 
     def _with_values(self, flat, shape, n, name):
-        if not self.fits(shape, n):
-            error = self.shape_error(shape, n)
-            raise type(error)(f"{name}: {error}")
+        """Entries that are Values pass as they are (they stay in the graph), once their numbers
+        have met every rule a number meets: a Value target of 5 is no more a probability than 5."""
         checked = [t if isinstance(t, Value) else finite_number(t, f"{name}: target") for t in flat]
+        try:
+            self._judge([t.data if isinstance(t, Value) else t for t in checked], shape, n, name)
+        except (TypeError, ValueError, IndexError) as error:
+            labels = "".join(f" {t.label!r}" for t in flat if isinstance(t, Value) and t.label)
+            raise type(error)(f"{error} (the target's Value{labels}, by its .data)") from None
         return checked[0] if self.one_number else checked
 
 

@@ -298,7 +298,13 @@ def _validate(path, validation, history):
     if validation is None:
         return
     X, targets, Y, rule = validation
-    losses, outputs = path.evaluate(X, targets, Y)
+    try:
+        losses, outputs = path.evaluate(X, targets, Y)
+    except (ArithmeticError, ValueError) as error:
+        if getattr(error, "example", None) is None:  # named already (the compiled path names its rows)
+            raise
+        # the validation set is evaluated in order: the example's place is its row of X_val
+        raise type(error)(f"fit validation: {error.reason} (in row {error.example} of X_val)") from None
     history.val_loss.append(float(np.mean(losses)))
     correct = None if rule is None else rule.correct(outputs, targets if Y is None else Y)
     history.val_accuracy.append(None if correct is None else correct / len(X))

@@ -339,3 +339,23 @@ def test_softmax_jacobian_matches_the_closed_form():
         row = autograd.grad(autograd.softmax(values)[i], values)
         for j in range(3):
             assert math.isclose(row[j], s[i] * ((i == j) - s[j]), rel_tol=1e-12, abs_tol=1e-15)
+
+
+# --- a bad entry is named by the function, the argument and its index ----------------------
+
+@pytest.mark.parametrize("call, error, says", [
+    (lambda: autograd.sum([Value(1.0), 2.0, 3.0, math.nan]), ValueError,
+     r"^sum: input 3: expected a finite number, got nan$"),
+    (lambda: autograd.sum([Value(1.0), "2"]), TypeError, r"^sum: input 1: expected a real number"),
+    (lambda: autograd.softmax([Value(1.0), math.inf]), ValueError,
+     r"^softmax: input 1: expected a finite number, got inf$"),
+    (lambda: autograd.logsumexp([math.nan, Value(1.0)]), ValueError,
+     r"^logsumexp: input 0: expected a finite number"),
+    (lambda: autograd.dot([Value(1.0)], [2.0], bias=math.nan), ValueError,
+     r"^dot bias: expected a finite number, got nan$"),
+    (lambda: autograd.dot([Value(1.0), math.nan], [2.0, 3.0]), ValueError,
+     r"^dot weights\[1\]: expected a finite number"),
+])
+def test_a_bad_entry_names_the_function_argument_and_index(call, error, says):
+    with pytest.raises(error, match=says):
+        call()

@@ -143,3 +143,50 @@ def test_mean_loss_is_the_mean_of_per_example_losses():
 def test_bad_targets_raise_clear_errors(call, error, culprit):
     with pytest.raises(error, match=culprit):
         call()
+
+
+# --- a target given as a Value is judged by its .data, by the rules a number meets --------
+
+@pytest.mark.parametrize("call, says", [
+    (lambda: nn.bce_with_logits(Value(0.3), Value(5.0)), r"^bce_with_logits: the target must be a probability "
+                                                         r"in \[0, 1\] \(a 0/1 label\), got 5\.0"),
+    (lambda: nn.bce(Value(0.5), Value(2.0)), r"^bce: the target must be a probability in \[0, 1\].*got 2\.0"),
+    (lambda: nn.bce(Value(0.5), Value(-0.5, label="y")), r"^bce: .*got -0\.5.*'y'"),
+])
+def test_a_value_target_meets_the_rules_of_a_number(call, says):
+    with pytest.raises(ValueError, match=says):
+        call()
+
+
+def test_a_valid_value_target_stays_in_the_graph():
+    z, y = Value(0.3, label="z"), Value(1.0, label="y")
+    loss = nn.bce_with_logits(z, y)
+    loss.backward()
+    assert loss.data == pytest.approx(math.log1p(math.exp(0.3)) - 0.3) and y.grad == pytest.approx(-0.3)
+    assert nn.mse([Value(1.0), Value(2.0)], [Value(1.0), 2.0]).data == pytest.approx(0.0)
+
+
+# --- nll takes probabilities (a softmax layer's), as documented ----------------------------
+
+@pytest.mark.parametrize("outputs, target, says", [
+    ([2.0, 1.0], 0, r"^nll: the prediction's entry 0 \(class 0\) is 2\.0 \('p0'\), not a probability in \[0, 1\]"),
+    ([0.5, -0.5], 0, r"^nll: the prediction's entry 1 \(class 1\) is -0\.5 \('p1'\)"),
+    ([0.0, 1.5], [0.0, 1.0], r"^nll: the prediction's entry 1 \(class 1\) is 1\.5"),
+])
+def test_nll_refuses_a_prediction_that_is_not_probabilities(outputs, target, says):
+    with pytest.raises(ValueError, match=says):
+        nn.nll([Value(p, label=f"p{c}") for c, p in enumerate(outputs)], target)
+
+
+def test_nll_takes_probabilities_at_the_ends_of_their_range():
+    assert nn.nll([Value(1.0), Value(0.0)], 0).data == 0.0
+
+
+# --- a class index far out of range is shown compactly -------------------------------------
+
+@pytest.mark.parametrize("index, shown", [(1e300, r"1e\+300"), (-1e20, r"-1e\+20"), (10 ** 30, r"1e\+30")])
+def test_a_huge_class_index_is_shown_compactly(index, shown):
+    says = rf"^cross_entropy: class index {shown} is out of range for 2 classes"
+    with pytest.raises(IndexError, match=says) as caught:
+        nn.cross_entropy([Value(1.0), Value(2.0)], index)
+    assert len(str(caught.value)) < 120

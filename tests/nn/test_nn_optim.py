@@ -163,3 +163,77 @@ def test_learning_rate_can_be_changed_but_not_to_zero():
     assert optimizer.lr == 0.01
     with pytest.raises(ValueError, match="lr must be > 0"):
         optimizer.lr = 0
+
+
+# --- a bad .grad, bad arrays, and refusals that say what is wrong ------------------------
+
+@pytest.mark.parametrize("grad, error, says", [
+    ("x", TypeError, r"^SGD\.step: parameter 'w1' has \.grad str 'x'; expected a number"),
+    (None, TypeError, r"^SGD\.step: parameter 'w1' has \.grad NoneType None"),
+    (10 ** 400, ValueError, r"^SGD\.step: parameter 'w1' \.grad: .*int too large"),
+    (True, TypeError, r"^SGD\.step: parameter 'w1' has \.grad bool True"),
+], ids=["str", "None", "huge int", "bool"])
+def test_a_grad_that_is_not_a_number_is_named(grad, error, says):
+    params = _values([1.0, 2.0], [0.5, 0.5])
+    params[1].label, params[1].grad = "w1", grad
+    with pytest.raises(error, match=says):
+        nn.SGD(params, lr=0.1).step()
+    assert [p.data for p in params] == [1.0, 2.0]
+
+
+@pytest.mark.parametrize("theta, grad, error, says", [
+    ([1.0], np.array([1.0]), TypeError, r"checked_update: theta must be a numpy array of floats, got list"),
+    (np.array([1.0]), [1.0], TypeError, r"checked_update: grad must be a numpy array of floats, got list"),
+    (np.array([1]), np.array([1.0]), TypeError, r"checked_update: theta must be a numpy array of floats, got .*int"),
+    (np.array([1.0, 2.0]), np.array([1.0, 2.0]), ValueError,
+     r"checked_update: theta has shape \(2,\); expected \(1,\)"),
+    (np.array([1.0]), np.array([[1.0]]), ValueError, r"checked_update: grad has shape \(1, 1\); expected \(1,\)"),
+])
+def test_checked_update_names_a_bad_array(theta, grad, error, says):
+    optimizer = nn.SGD([Value(1.0)], lr=0.1)
+    with pytest.raises(error, match=r"^SGD\." + says):
+        optimizer.checked_update(theta, grad)
+    assert optimizer.steps == 0
+
+
+def test_a_refusal_says_what_is_wrong():
+    params = _values([1.0, 2.0], [0.5, math.nan])
+    params[1].label = "w1"
+    with pytest.raises(FloatingPointError, match=r"parameter 'w1' has the gradient nan") as caught:
+        nn.SGD(params, lr=0.1).step()
+    assert "learning rate" not in str(caught.value)
+    params[1].grad, params[1].data = 0.5, math.inf  # set by hand: a Value would refuse it
+    with pytest.raises(FloatingPointError, match=r"parameter 'w1' is inf already, before this step") as caught:
+        nn.Adam(params, lr=0.1).step()
+    assert "learning rate" not in str(caught.value)
+    params[1].data = 2.0
+    params[1].grad = 1e308
+    with pytest.raises(FloatingPointError, match=r"parameter 'w1' would become -inf .*lower the learning rate"):
+        nn.SGD(params, lr=1e10).step()
+
+
+@pytest.mark.parametrize("make, name, bad, says", [
+    (lambda p: nn.SGD(p, lr=0.1), "momentum", math.nan, r"SGD momentum: expected a finite number, got nan"),
+    (lambda p: nn.SGD(p, lr=0.1), "momentum", 1.0, r"SGD momentum must be in \[0, 1\), got 1\.0"),
+    (lambda p: nn.SGD(p, lr=0.1), "weight_decay", -1.0, r"SGD weight_decay must be >= 0"),
+    (lambda p: nn.Adam(p), "betas", (math.nan, 2), r"Adam β1 \(betas\[0\]\): expected a finite number, got nan"),
+    (lambda p: nn.Adam(p), "betas", (0.9, 2), r"Adam β2 \(betas\[1\]\) must be in \[0, 1\), got 2"),
+    (lambda p: nn.Adam(p), "betas", 0.9, r"Adam betas: expected a pair"),
+    (lambda p: nn.Adam(p), "eps", 0.0, r"Adam eps must be > 0"),
+    (lambda p: nn.Adam(p), "weight_decay", math.inf, r"Adam weight_decay: expected a finite number"),
+])
+def test_settings_are_checked_when_assigned_too(make, name, bad, says):
+    optimizer = make([Value(1.0)])
+    before = getattr(optimizer, name)
+    with pytest.raises((ValueError, TypeError), match=says):
+        setattr(optimizer, name, bad)
+    assert getattr(optimizer, name) == before
+
+
+def test_settings_can_be_changed_to_good_values():
+    optimizer = nn.Adam([Value(1.0)])
+    optimizer.betas, optimizer.eps = [0.5, 0.25], 1e-6
+    assert optimizer.betas == (0.5, 0.25) and optimizer.eps == 1e-6
+    sgd = nn.SGD([Value(1.0)], lr=0.1)
+    sgd.momentum = 0.9
+    assert sgd.momentum == 0.9

@@ -201,3 +201,67 @@ def test_a_plain_callable_loss_with_an_l2_penalty_works_in_fit():
     assert history.epochs == 5 and history.accuracy[-1] is not None  # 0/1 targets: accuracy applies
     expected = np.mean((model.predict(X) - y) ** 2) + 0.01 * sum(p.data ** 2 for p in params)
     assert nn.mean_loss(penalised, [model(x) for x in X], y).data == pytest.approx(expected)
+
+
+# --- a custom loss must give a Value with a graph, or fit would train nothing -------------
+
+def _float_loss(prediction, target):
+    return 3.0
+
+
+def _none_loss(prediction, target):
+    return None
+
+
+def _list_loss(prediction, target):
+    return [(prediction - target) ** 2]
+
+
+def _no_graph_loss(prediction, target):
+    return ((prediction - target) ** 2).detach()
+
+
+@pytest.mark.parametrize("loss, says", [
+    (_float_loss, r"_float_loss returned float 3\.0"),
+    (_none_loss, r"_none_loss returned None"),
+    (_list_loss, r"_list_loss returned list"),
+    (_no_graph_loss, r"_no_graph_loss returned a Value that does not require grad"),
+])
+@pytest.mark.parametrize("rows", [1, 4])
+def test_a_custom_loss_that_gives_no_graph_is_refused(loss, says, rows):
+    X, y = xor()
+    model = nn.MLP(2, [2, 1], seed=0)
+    before = [p.data for p in model.parameters()]
+    with pytest.raises(TypeError, match=rf"^loss: {says}"):
+        nn.fit(model, X[:rows], y[:rows], loss=loss, epochs=1, lr=0.1, progress=False)
+    assert [p.data for p in model.parameters()] == before
+
+
+def test_a_custom_loss_of_outputs_that_need_no_grad_is_fine():
+    # Under no_grad (evaluation) or on outputs with no graph, a loss without one is right.
+    from autograd import Value
+    loss = nn.losses.as_loss(lambda p, t: (p - t) ** 2)
+    assert loss(Value(2.0, requires_grad=False), 1.0).data == 1.0
+
+
+# --- an error in the validation set names its row of X_val, on the scalar path too --------
+
+def test_an_overflow_in_the_validation_set_names_its_row_on_the_scalar_path():
+    X, y = xor()
+    X_val = np.array([[0.0, 1.0], [0.5, 0.5], [1e308, 1e308]])
+    with pytest.raises(OverflowError, match=r"^fit validation: dot_data: .*\(in row 2 of X_val\)$"):
+        nn.fit(nn.MLP(2, [3, 1], seed=0), X, y, loss=nn.mse, epochs=1, lr=0.1, progress=False,
+               validation=(X_val, [0.0, 1.0, 1.0]), compiled=False)
+
+
+def test_a_domain_error_in_the_validation_set_names_its_row_on_the_scalar_path():
+    X, y = np.zeros((4, 1)), np.ones(4)
+    X_val, y_val = np.zeros((6, 1)), np.ones(6)
+    y_val[4] = -2.0
+
+    def log_loss(prediction, target):
+        return (prediction * 0.0 + target).log()
+
+    with pytest.raises(ValueError, match=r"^fit validation: log: .*\(in row 4 of X_val\)$"):
+        nn.fit(nn.MLP(1, [1], seed=0), X, y, loss=log_loss, epochs=1, lr=0.1, validation=(X_val, y_val),
+               progress=False, compiled=False)
