@@ -2,6 +2,7 @@
 
 import textwrap
 
+from .checks import as_digits, as_flag, is_value
 from .escape import dot_html, dot_string, shortened
 from .scene import MAX_VALUES, build_scene, grad_reader
 from .style import EDGE_NOTE, DATA_COLOUR, FONT, HIGHLIGHT, HIGHLIGHT_FILL, OP_COLOUR, ROLE_COLOURS, compact
@@ -23,14 +24,28 @@ def to_dot(root, *, rankdir="LR", digits=4, grads="auto", parameters=None, const
     collapse          None, "neuron" (z and a of each neuron in one box) or "layer"
     focus, depth      draw only the values within `depth` steps of the value `focus`
     edge_derivatives  write each edge's local derivative ∂out/∂in on it
-    highlight         a value whose box is drawn with a thick outline
+    highlight         one value of the picture whose box is drawn with a thick outline, or None
     max_nodes         refuse (ValueError) a picture of more drawn nodes (None: no limit)
     max_values        refuse a graph of more values, before walking it
     """
     scene = build_scene(root, parameters=parameters, constants=constants, collapse=collapse, focus=focus,
                         depth=depth, max_nodes=max_nodes, max_values=max_values)
     return scene_to_dot(scene, rankdir=rankdir, digits=digits, grad_of=grad_reader(root, grads),
-                        edge_derivatives=edge_derivatives, highlight=highlight)
+                        edge_derivatives=edge_derivatives, highlight=_drawn(scene, highlight))
+
+
+def _drawn(scene, highlight):
+    """The value to highlight, which must be drawn: a silently missing outline would hide the
+    slip. One Value, not a list: the stepper's frames highlight one node per step."""
+    if highlight is None:
+        return None
+    if not is_value(highlight):
+        raise TypeError(f"viz: highlight= got {type(highlight).__name__} {highlight!r:.60}: expected one Value "
+                        f"of the picture (or None)")
+    if highlight not in scene.box_of:
+        raise ValueError(f"viz: highlight={highlight!r:.60} is not drawn in this picture: not a node of this "
+                         f"graph, or outside focus=/depth=")
+    return highlight
 
 
 def scene_to_dot(scene, *, rankdir="LR", digits=4, grad_of=lambda value: None,
@@ -44,8 +59,7 @@ def scene_to_dot(scene, *, rankdir="LR", digits=4, grad_of=lambda value: None,
     the very same layout."""
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"viz: rankdir={rankdir!r}: expected 'LR', 'TB', 'RL' or 'BT'")
-    if not isinstance(digits, int) or not 1 <= digits <= 17:
-        raise ValueError(f"viz: digits={digits!r}: expected an integer from 1 to 17")
+    digits, edge_derivatives = as_digits(digits), as_flag(edge_derivatives, "viz: edge_derivatives")
     lines = [
         "digraph tracegrad {",
         f"  graph [rankdir={rankdir}, ordering=in, nodesep=0.25, ranksep=0.35, fontname={dot_string(FONT)}, "

@@ -14,8 +14,8 @@ never by a global id or a global key handler.
 import os
 import tempfile
 import uuid
-from pathlib import Path
 
+from .checks import as_path
 from .escape import xml_text
 
 
@@ -44,7 +44,7 @@ class HtmlPage:
 
     def save(self, path):
         """Write the whole document to `path` (atomically: a reader never sees half a page); return its Path."""
-        path = Path(path)
+        path = as_path(path, "viz: HtmlPage.save path")
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as file:

@@ -6,9 +6,9 @@ says so in one line: "all 9 gradients agree with PyTorch to within 1e-12 (larges
 difference 2.8e-17)", or names the values that do not.
 """
 
-import math
 from dataclasses import dataclass
 
+from .checks import as_real, as_root, as_text, number_map
 from .style import compact
 
 
@@ -30,22 +30,14 @@ class Agreement:
 
 
 def check_reference(reference, tolerance):
-    """The mapping as {Value: float}; a TypeError/ValueError naming the entry at fault."""
+    """The mapping as {Value: float}, and the tolerance checked even with no reference (a bad
+    one is a slip either way); a TypeError/ValueError naming the argument or the entry at fault."""
+    as_real(tolerance, "viz: tolerance")
     if reference is None:
         return {}
     if not hasattr(reference, "items"):
         raise TypeError(f"viz: reference= expected a mapping {{Value: float}}, got {type(reference).__name__}")
-    if not (isinstance(tolerance, (int, float)) and tolerance >= 0 and math.isfinite(tolerance)):
-        raise ValueError(f"viz: tolerance={tolerance!r}: expected a finite number >= 0")
-    checked = {}
-    for value, number in reference.items():
-        if not (hasattr(value, "data") and hasattr(value, "parents")):
-            raise TypeError(f"viz: reference= keys must be Values, got {type(value).__name__} {value!r:.60}")
-        try:
-            checked[value] = float(number)
-        except (TypeError, ValueError, OverflowError):
-            raise TypeError(f"viz: reference[{value.label or value!r}] = {number!r:.60}: expected a number") from None
-    return checked
+    return number_map(reference, "viz: reference")
 
 
 def agreement(grads, reference, names, *, name="PyTorch", tolerance=1e-12):
@@ -55,7 +47,7 @@ def agreement(grads, reference, names, *, name="PyTorch", tolerance=1e-12):
         if value not in grads:
             continue
         compared += 1
-        difference = abs(grads[value] - other) if math.isfinite(other) else math.inf
+        difference = abs(grads[value] - other)  # both finite: check_reference refuses nan and inf
         largest = max(largest, difference)
         if not difference <= tolerance:
             disagree.append((names.get(value, value.label), grads[value], other))
@@ -73,5 +65,8 @@ def agreement(grads, reference, names, *, name="PyTorch", tolerance=1e-12):
 def compare_gradients(root, reference, *, name="PyTorch", tolerance=1e-12, parameters=None, constants=None):
     """The `Agreement` of the engine's gradients of `root` with `reference` {Value: float}."""
     from .steps import Walk
+    as_root(root, "viz.compare_gradients")
+    as_text(name, "viz.compare_gradients name")
+    reference = check_reference(reference, tolerance)  # before the walk: a slip is named at once
     walk = Walk(root, parameters, constants)
-    return agreement(walk.grad, check_reference(reference, tolerance), walk.names, name=name, tolerance=tolerance)
+    return agreement(walk.grad, reference, walk.names, name=name, tolerance=tolerance)

@@ -5,11 +5,11 @@ import os
 import sys
 import tempfile
 from contextlib import contextmanager
-from pathlib import Path
 
-from .dot import scene_to_dot
+from .checks import as_path, as_real
+from .dot import to_dot
 from .fonts import bundled_font
-from .scene import MAX_VALUES, build_scene, grad_reader
+from .scene import MAX_VALUES
 
 MAX_NODES = 500  # see the README: past this a picture is unreadable and layout gets slow
 FORMATS = ("svg", "png", "pdf", "dot")
@@ -23,10 +23,10 @@ def draw(root, *, rankdir="LR", digits=4, grads="auto", parameters=None, constan
     nodes (value boxes plus op nodes); the message names collapse=, focus=/depth= and max_nodes=.
     A graph of more than `max_values` values is refused before it is walked at all.
     """
-    scene = build_scene(root, parameters=parameters, constants=constants, collapse=collapse, focus=focus,
-                        depth=depth, max_nodes=max_nodes, max_values=max_values)
-    return Drawing(scene_to_dot(scene, rankdir=rankdir, digits=digits, grad_of=grad_reader(root, grads),
-                                edge_derivatives=edge_derivatives, highlight=highlight))
+    return Drawing(to_dot(root, rankdir=rankdir, digits=digits, grads=grads, parameters=parameters,
+                          constants=constants, collapse=collapse, focus=focus, depth=depth,
+                          edge_derivatives=edge_derivatives, highlight=highlight, max_nodes=max_nodes,
+                          max_values=max_values))
 
 
 class Drawing:
@@ -53,7 +53,7 @@ class Drawing:
 
     def save(self, path):
         """Write the picture to `path`; the extension (.svg, .png, .pdf, .dot) picks the format."""
-        path = Path(path)
+        path = as_path(path, "viz: Drawing.save path")
         kind = path.suffix.lower().lstrip(".")
         if kind not in FORMATS:
             raise ValueError(f"viz: cannot save {str(path)!r}: the extension must be one of "
@@ -78,7 +78,7 @@ def render(dot, format, dpi=None):
     import pygraphviz  # imported here so that to_dot works without it
 
     graph = pygraphviz.AGraph(string=dot)
-    args = f"-Gdpi={dpi}" if dpi else ""
+    args = f"-Gdpi={as_real(dpi, 'viz: dpi', positive=True):g}" if dpi is not None else ""
     with bundled_font(), _quiet_fontconfig():
         return graph.draw(format=format, prog="dot", args=args)
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import autograd
 
 from . import graph
+from .checks import as_int, as_limit, as_root, is_value, number_map
 from .collapse import consumers_of, find_layers, find_neurons
 from .names import value_names
 from .roles import role_finder
@@ -134,10 +135,11 @@ def build_scene(root, *, parameters=None, constants=None, collapse=None, focus=N
                 max_nodes=None, max_values=MAX_VALUES):
     """The scene for `root`; ValueError naming the remedies if it has more than max_nodes nodes
     (or the graph more than max_values values)."""
-    if not (hasattr(root, "data") and hasattr(root, "parents")):
-        raise TypeError(f"viz: expected the root Value of a graph, got {type(root).__name__} {root!r:.60}")
+    as_root(root, "viz")
     if collapse not in COLLAPSE_CHOICES:
         raise ValueError(f"viz: collapse={collapse!r} is not one of {COLLAPSE_CHOICES}")
+    max_nodes, max_values = as_limit(max_nodes, "viz: max_nodes"), as_limit(max_values, "viz: max_values")
+    depth = as_int(depth, "viz: depth", 0)  # checked with focus= or without: a bad depth is a slip either way
     check_graph_size(root, max_values)
     order = autograd.topological_order(root)
     if collapse is None and focus is None:  # refuse before any per-node work: huge graphs stay quick
@@ -181,10 +183,10 @@ def _check_size(count, max_nodes):
 
 def _neighbourhood(focus, depth, index, consumers):
     """Values at most `depth` steps (to a parent or a consumer) from `focus`."""
+    if not is_value(focus):
+        raise TypeError(f"viz: focus= expected a Value of this graph, got {type(focus).__name__} {focus!r:.60}")
     if focus not in index:
         raise ValueError(f"viz: focus={focus!r} is not a node of this graph")
-    if not isinstance(depth, int) or depth < 0:
-        raise ValueError(f"viz: depth must be an integer >= 0, got {depth!r}")
     reached, frontier = {focus}, [focus]
     for _ in range(depth):
         frontier = [near for value in frontier for near in (*value.parents, *consumers[value])
@@ -310,10 +312,11 @@ def grad_reader(root, grads):
       Drawing a part of a larger graph after `C.backward()` shows ∂C/∂x, what `.grad` holds,
       not ∂root/∂x: pass grads=autograd.engine.gradients(root) for those.
     grads=True / False: always / never show `.grad`.
-    grads={value: gradient} (e.g. `autograd.engine.gradients(root)`): show these, "?" elsewhere.
+    grads={value: gradient} (e.g. `autograd.engine.gradients(root)`): show these, "?" elsewhere
+      (and where the gradient is None); a gradient that is not a finite number is refused.
     """
     if isinstance(grads, Mapping):
-        return grads.get
+        return number_map(grads, "viz: grads", allow_none=True).get
     if grads == "auto":
         grads = root.grad != 0
     if grads is True:

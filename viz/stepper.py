@@ -13,8 +13,8 @@ import math
 import re
 from importlib import resources
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
+from .checks import as_path, as_real, as_text
 from .dot import caption_lines, scene_to_dot
 from .escape import script_json, visible, xml_text
 from .page import HtmlPage, unique_id
@@ -59,6 +59,7 @@ def stepper(root, path=None, *, parameters=None, constants=None, reference=None,
     scene = build_scene(root, parameters=parameters, constants=constants, collapse=collapse, focus=focus,
                         depth=depth, max_nodes=max_nodes, max_values=max_values)  # a graph too big: refused first
     reference = check_reference(reference, tolerance)
+    _check_page_options(path, reference_name, title)  # before the work, not when the page is saved
     steps = backward_steps(root, digits, parameters=parameters, constants=constants)
     final = gradients_after(steps, len(steps) - 1)
     verdict = None
@@ -76,6 +77,13 @@ def stepper(root, path=None, *, parameters=None, constants=None, reference=None,
     return page.save(path) if path is not None else page
 
 
+def _check_page_options(path, reference_name, title):
+    if path is not None:
+        as_path(path, "viz.stepper path")
+    as_text(reference_name, "viz.stepper reference_name")
+    as_text(title, "viz.stepper title", optional=True)
+
+
 def stepper_frames(root, folder, *, format="svg", digits=4, parameters=None, constants=None, collapse=None,
                    focus=None, depth=2, rankdir="LR", edge_derivatives=True, max_nodes=MAX_NODES,
                    max_values=MAX_VALUES, dpi=144):
@@ -84,6 +92,7 @@ def stepper_frames(root, folder, *, format="svg", digits=4, parameters=None, con
     every step's text. Returns the list of picture paths."""
     if format not in ("svg", "png"):
         raise ValueError(f"viz: stepper_frames format={format!r}: expected 'svg' or 'png'")
+    folder, dpi = as_path(folder, "viz.stepper_frames folder"), as_real(dpi, "viz.stepper_frames dpi", positive=True)
     scene = build_scene(root, parameters=parameters, constants=constants, collapse=collapse, focus=focus,
                         depth=depth, max_nodes=max_nodes, max_values=max_values)
     steps = backward_steps(root, digits, parameters=parameters, constants=constants)
@@ -92,7 +101,6 @@ def stepper_frames(root, folder, *, format="svg", digits=4, parameters=None, con
     height = max(len(caption_lines(_frame_caption(s.number, s.text))) for s in steps)
     options["caption_lines"] = height
     sizes = grad_cell_sizes(render(scene_to_dot(scene, grad_of=final.get, caption=" ", **options), "svg"))
-    folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for step in steps:
@@ -162,7 +170,7 @@ def _step_data(scene, step, digits, edge_of, reference, reference_name, toleranc
         data["name"] = visible(scene.names[step.shows[0]]) if step.shows else ""
     if node is not None and node in reference:
         other = reference[node]
-        difference = abs(step.grad - other) if math.isfinite(other) else math.inf
+        difference = abs(step.grad - other)  # both finite: check_reference refuses nan and inf
         data["agrees"] = difference <= tolerance
         verdict = f"agrees to within {tolerance:g}" if data["agrees"] else f"DIFFERS by more than {tolerance:g}"
         data["reference"] = f"; {reference_name}: {compact(other, digits)} ({other!r}), {verdict} (difference {difference:.2g})"

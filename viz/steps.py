@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import autograd
 
 from . import graph
+from .checks import as_digits, as_int, as_root
 from .collapse import consumers_of, find_layers, find_neurons
 from .names import formula_names, value_names
 from .order import stepping_order
@@ -54,8 +55,8 @@ class Step:
 
 def backward_steps(root, digits=4, *, parameters=None, constants=None):
     """The steps of backward on the graph of `root` (see the module docstring)."""
-    if not isinstance(root, autograd.Value):
-        raise TypeError(f"backward_steps: expected the root Value of a graph, got {type(root).__name__} {root!r:.60}")
+    as_root(root, "backward_steps")
+    digits = as_digits(digits)
     walk = Walk(root, parameters, constants)
     words = Words(walk, digits)
     steps = [Step(0, "forward", None, (), None, words.forward())]
@@ -148,4 +149,16 @@ class Walk:
 
 def gradients_after(steps, number):
     """{value: gradient} for the values whose gradient is known once step `number` is done."""
+    _check_steps(steps)
+    number = as_int(number, "viz.gradients_after: number", 0, len(steps) - 1)
     return {step.node: step.grad for step in steps[1:number + 1] if step.node is not None}
+
+
+def _check_steps(steps):
+    """`steps` must be what backward_steps returns: the error names the first item that is not a Step."""
+    wrong = [s for s in (steps if isinstance(steps, (list, tuple)) else [steps]) if not isinstance(s, Step)]
+    if wrong:
+        raise TypeError(f"viz.gradients_after: steps= got {type(wrong[0]).__name__} {wrong[0]!r:.60}: expected "
+                        f"the list of Steps viz.backward_steps returns")
+    if not steps:
+        raise ValueError("viz.gradients_after: steps= holds no steps: expected the list viz.backward_steps returns")

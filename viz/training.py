@@ -25,6 +25,7 @@ from importlib.resources import files
 
 import numpy as np
 
+from .checks import as_digits, as_real, as_text
 from .escape import script_json, xml_text
 from .page import HtmlPage, unique_id
 from .replay import Decision, forward
@@ -61,8 +62,11 @@ def training(history, X, y, *, by=None, grid=GRID, digits=4, max_bytes=MAX_PAGE_
     recording = _recording(history)
     X, y = _data(recording, X, y)
     by = _by(recording, by)
-    grid = _grid(grid)
+    grid, digits = _grid(grid), as_digits(digits, "viz.training digits")
+    as_real(max_bytes, "viz.training max_bytes", positive=True)
+    as_text(title, "viz.training title", optional=True)
     decision = Decision(recording.decision, recording.activations) if recording.decision else None
+    _check_classes(decision, y, recording.sizes[-1])
     classes = decision.names(recording.sizes[-1]) if decision else None
     regions = decision is not None and X.shape[1] == 2 and len(classes) <= MAX_REGION_CLASSES
     view = _View(recording, X, y, decision, regions, grid, digits)
@@ -88,7 +92,10 @@ def training(history, X, y, *, by=None, grid=GRID, digits=4, max_bytes=MAX_PAGE_
 
 
 def _recording(history):
-    recording = getattr(history, "recording", None)
+    if not hasattr(history, "recording"):
+        raise TypeError(f"viz.training history: expected the History that nn.fit(..., record=True) returns, "
+                        f"got {type(history).__name__} {history!r:.60}")
+    recording = history.recording
     if recording is None:
         raise ValueError("viz.training: this History has no recording; train with "
                          "nn.fit(..., record=True) (a snapshot per epoch) or record=k (every k updates)")
@@ -98,17 +105,51 @@ def _recording(history):
 
 
 def _data(recording, X, y):
-    X = np.asarray(X, dtype=float)
+    X = _numbers(X, "X")
     n_in = recording.sizes[0]
     if X.ndim != 2 or X.shape[1] != n_in:
         raise ValueError(f"viz.training X: expected an array (N, {n_in}) for this {n_in}-input network, "
                          f"got shape {X.shape}")
+    if len(X) == 0:  # the regions' extent and the accuracy need at least one point
+        raise ValueError(f"viz.training X: expected at least one example, got shape {X.shape}")
     if not np.all(np.isfinite(X)):
         raise ValueError("viz.training X: holds nan or inf")
-    y = np.asarray(y)
+    given, y = y, _numbers(y, "y")
+    if y.ndim == 0:  # a number, or None (which numpy reads as nan)
+        raise TypeError(f"viz.training y: expected one target per row of X, got {type(given).__name__} {given!r:.60}")
     if len(y) != len(X):
         raise ValueError(f"viz.training y: expected {len(X)} targets (one per row of X), got {len(y)}")
+    shapes = list(dict.fromkeys([(len(X),), (len(X), 1), (len(X), recording.sizes[-1])]))
+    if y.shape not in shapes:
+        raise ValueError(f"viz.training y: expected shape {', '.join(map(str, shapes[:-1]))} or {shapes[-1]}, "
+                         f"got {y.shape}")
+    if not np.all(np.isfinite(y)):
+        raise ValueError("viz.training y: holds nan or inf")
     return X, y
+
+
+def _numbers(array, name):
+    """An array of floats; numpy's own error ("could not convert string to float") names no argument."""
+    try:
+        return np.asarray(array, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"viz.training {name}: expected an array of numbers, got {type(array).__name__} "
+                        f"{array!r:.60}") from None
+
+
+def _check_classes(decision, y, nout):
+    """Class indices (argmax, one index per example) must be classes of the network: the confusion
+    matrix would clip one out of range into the last class. Errors as nn's losses give them."""
+    if decision is None or decision.rule != "argmax" or y.shape[1:] not in ((), (1,)):
+        return
+    index = y.reshape(-1)
+    wrong = np.flatnonzero((index != np.floor(index)) | (index < 0) | (index >= nout))
+    if wrong.size:
+        i, c = int(wrong[0]), float(index[wrong[0]])
+        if c != int(c):
+            raise ValueError(f"viz.training y[{i}]: a class index must be a whole number, got {c:g} ({nout} classes)")
+        raise IndexError(f"viz.training y[{i}]: class index {c:g} is out of range for {nout} classes "
+                         f"(expected 0 to {nout - 1})")
 
 
 def _by(recording, by):

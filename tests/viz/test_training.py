@@ -225,3 +225,53 @@ def test_viz_reads_a_recording_as_data_and_never_imports_nn():
     code = "import sys, viz, viz.replay, viz.page; import viz.training; print('nn' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("options, error, message", [
+    ({"digits": True}, TypeError, r"viz.training digits=True: expected an int from 1 to 17"),
+    ({"digits": "4"}, TypeError, r"digits='4'"),
+    ({"digits": 0}, ValueError, r"digits=0: expected an int from 1 to 17"),
+    ({"max_bytes": "x"}, TypeError, r"viz.training max_bytes: expected a real number.*'x'"),
+    ({"max_bytes": None}, TypeError, r"max_bytes: expected a real number.*None"),
+    ({"max_bytes": -1}, ValueError, r"max_bytes=-1: expected a number > 0"),
+    ({"max_bytes": True}, TypeError, r"max_bytes: expected a number, got bool True"),
+    ({"title": 3}, TypeError, r"viz.training title=3: expected a str"),
+])
+def test_a_bad_option_is_refused_naming_it_and_the_culprit(options, error, message):
+    _, history = moons(epochs=1)
+    with pytest.raises(error, match=message):
+        viz.training(history, X, Y, **options)
+
+
+@pytest.mark.parametrize("X_bad, y_bad, error, message", [
+    ("x", Y, TypeError, r"viz.training X: expected an array of numbers, got str 'x'"),
+    ([["a", "b"]] * 60, Y, TypeError, r"viz.training X: expected an array of numbers"),
+    (np.zeros((0, 2)), [], ValueError, r"viz.training X: expected at least one example"),
+    (X, 3, TypeError, r"viz.training y: expected one target per row of X, got int 3"),
+    (X, None, TypeError, r"viz.training y: expected one target per row of X, got NoneType"),
+    (X, ["a"] * 60, TypeError, r"viz.training y: expected an array of numbers"),
+    (X, np.full(60, np.nan), ValueError, r"viz.training y: holds nan or inf"),
+    (X, np.zeros((60, 3)), ValueError, r"viz.training y: expected shape \(60,\) or \(60, 1\), got \(60, 3\)"),
+], ids=["X str", "X of str", "X empty", "y int", "y None", "y of str", "y nan", "y (60, 3)"])
+def test_bad_data_is_refused_naming_x_or_y_never_numpys_error(X_bad, y_bad, error, message):
+    _, history = moons(epochs=1)
+    with pytest.raises(error, match=message):
+        viz.training(history, X_bad, y_bad)
+
+
+def test_a_history_that_is_not_one_is_a_type_error():
+    with pytest.raises(TypeError, match=r"viz.training history: expected the History that nn.fit.*int 3"):
+        viz.training(3, X, Y)
+
+
+@pytest.mark.parametrize("index, error", [(3, IndexError), (-1, IndexError), (1.5, ValueError)])
+def test_a_class_index_the_network_cannot_have_is_refused_not_clipped(index, error):
+    rng = np.random.default_rng(0)
+    X4, y4 = rng.normal(size=(30, 4)), np.arange(30) % 3
+    history = nn.fit(nn.MLP(4, [5, 3], seed=0), X4, y4, loss=nn.cross_entropy, epochs=1, batch_size=10,
+                     lr=0.1, seed=0, progress=False, record=True)
+    y_bad = y4.astype(float)
+    y_bad[7] = index
+    with pytest.raises(error, match=rf"viz.training y\[7\]: .*{index}.*3 classes"):
+        viz.training(history, X4, y_bad)
+    assert viz.training(history, X4, np.eye(3)[y4])  # one-hot rows are class indices too

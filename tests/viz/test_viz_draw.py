@@ -492,3 +492,66 @@ def test_text_graphviz_cannot_draw_is_replaced_visibly_in_every_format(character
     assert escaped.startswith("\\") and f"a{escaped}b" in svg_texts(drawing.svg())
     pdf = drawing.pdf()
     assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")  # not cut short
+
+
+def small_graph():
+    """c = tanh(a · b), after backward: a graph small enough for any option."""
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    c = (a * b).tanh()
+    c.label = "c"
+    c.backward()
+    return a, c
+
+
+# (options given the leaf a, the error, what its message says): each names the argument and the culprit
+BAD_PICTURE_OPTIONS = {
+    "digits=True": (lambda a: {"digits": True}, TypeError, r"digits=True: expected an int from 1 to 17"),
+    "digits=2.0": (lambda a: {"digits": 2.0}, TypeError, r"digits=2\.0: expected an int from 1 to 17"),
+    "digits=18": (lambda a: {"digits": 18}, ValueError, r"digits=18: expected an int from 1 to 17"),
+    "max_nodes='5'": (lambda a: {"max_nodes": "5"}, TypeError, r"max_nodes='5': expected an int >= 1"),
+    "max_nodes=-1": (lambda a: {"max_nodes": -1}, ValueError, r"max_nodes=-1: expected an int >= 1"),
+    "max_nodes=True": (lambda a: {"max_nodes": True}, TypeError, r"max_nodes=True"),
+    "max_values='1'": (lambda a: {"max_values": "1"}, TypeError, r"max_values='1': expected an int >= 1"),
+    "max_values=0": (lambda a: {"max_values": 0}, ValueError, r"max_values=0: expected an int >= 1"),
+    "depth='2'": (lambda a: {"focus": a, "depth": "2"}, TypeError, r"depth='2': expected an int >= 0"),
+    "depth=True": (lambda a: {"focus": a, "depth": True}, TypeError, r"depth=True"),
+    "depth=-1": (lambda a: {"depth": -1}, ValueError, r"depth=-1: expected an int >= 0"),
+    "edge_derivatives='no'": (lambda a: {"edge_derivatives": "no"}, TypeError, r"edge_derivatives='no'"),
+    "grads={a: 'x'}": (lambda a: {"grads": {a: "x"}}, TypeError, r"grads\[a\]: expected a real number.*'x'"),
+    "grads={a: True}": (lambda a: {"grads": {a: True}}, TypeError, r"grads\[a\]: .*bool"),
+    "grads={a: 10**400}": (lambda a: {"grads": {a: 10 ** 400}}, ValueError, r"grads\[a\]: .*too large"),
+    "grads={a: nan}": (lambda a: {"grads": {a: float("nan")}}, ValueError, r"grads\[a\]: .*finite.*nan"),
+    "grads={'a': 1}": (lambda a: {"grads": {"a": 1.0}}, TypeError, r"grads= keys must be Values.*'a'"),
+    "highlight=[a]": (lambda a: {"highlight": [a]}, TypeError, r"highlight=.*list.*one Value"),
+    "highlight=3": (lambda a: {"highlight": 3}, TypeError, r"highlight=.*int 3"),
+    "highlight=other": (lambda a: {"highlight": Value(1.0, label="elsewhere")}, ValueError,
+                        r"highlight=.*elsewhere.*not drawn"),
+}
+
+
+@pytest.mark.parametrize("make", [viz.to_dot, viz.draw], ids=["to_dot", "draw"])
+@pytest.mark.parametrize("case", BAD_PICTURE_OPTIONS)
+def test_a_bad_picture_option_is_refused_naming_the_argument_and_the_culprit(make, case):
+    options, error, message = BAD_PICTURE_OPTIONS[case]
+    a, c = small_graph()
+    with pytest.raises(error, match=message):
+        make(c, **options(a))
+
+
+def test_highlight_takes_one_value_of_the_picture():
+    a, c = small_graph()
+    assert viz.to_dot(c, highlight=a) != viz.to_dot(c)
+    assert viz.to_dot(c, highlight=None) == viz.to_dot(c)
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda d, tmp: d.save(3), TypeError, r"path=3: expected a path"),
+    (lambda d, tmp: d.save(None), TypeError, r"path=None: expected a path"),
+    (lambda d, tmp: d.png(dpi="x"), TypeError, r"dpi: expected a real number.*'x'"),
+    (lambda d, tmp: d.png(dpi=0), ValueError, r"dpi=0: expected a number > 0"),
+    (lambda d, tmp: d.png(dpi=True), TypeError, r"dpi: expected a number, got bool True"),
+], ids=["save(3)", "save(None)", "dpi='x'", "dpi=0", "dpi=True"])
+def test_a_drawing_refuses_a_bad_path_or_dpi_by_name(call, error, message, tmp_path):
+    _, c = small_graph()
+    with pytest.raises(error, match=message):
+        call(viz.draw(c), tmp_path)

@@ -278,3 +278,49 @@ def test_the_exact_gradient_on_the_page_is_what_grad_holds_minus_zero_too(tmp_pa
     shown = {s.node: d["exact"] for s, d in zip(steps, data["steps"]) if s.node is not None}
     assert shown[x] == "0.0"
     assert all(exact == repr(node.grad) for node, exact in shown.items())
+
+
+BAD_STEPPER_OPTIONS = {
+    "digits=True": ({"digits": True}, TypeError, r"digits=True: expected an int from 1 to 17"),
+    "max_nodes='5'": ({"max_nodes": "5"}, TypeError, r"max_nodes='5': expected an int >= 1"),
+    "max_values=-1": ({"max_values": -1}, ValueError, r"max_values=-1: expected an int >= 1"),
+    "edge_derivatives='no'": ({"edge_derivatives": "no"}, TypeError, r"edge_derivatives='no'"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_STEPPER_OPTIONS)
+@pytest.mark.parametrize("make", ["stepper", "stepper_frames"])
+def test_a_bad_stepper_option_is_refused_naming_the_argument(make, case, tmp_path):
+    options, error, message = BAD_STEPPER_OPTIONS[case]
+    with pytest.raises(error, match=message):
+        if make == "stepper":
+            viz.stepper(neuron_cost(), **options)
+        else:
+            viz.stepper_frames(neuron_cost(), tmp_path / "frames", **options)
+    assert not (tmp_path / "frames").exists()  # refused before anything is written
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda c, tmp: viz.stepper(c, 3), TypeError, r"path=3: expected a path"),
+    (lambda c, tmp: viz.stepper(c).save(None), TypeError, r"path=None: expected a path"),
+    (lambda c, tmp: viz.stepper(c, reference_name=3), TypeError, r"reference_name=3: expected a str"),
+    (lambda c, tmp: viz.stepper(c, title=3), TypeError, r"title=3: expected a str"),
+    (lambda c, tmp: viz.stepper(c, reference={}, tolerance=10 ** 400), ValueError, r"tolerance: .*too large"),
+    (lambda c, tmp: viz.stepper_frames(c, None), TypeError, r"folder=None: expected a path"),
+    (lambda c, tmp: viz.stepper_frames(c, tmp, format="png", dpi="x"), TypeError, r"dpi: expected a real number"),
+    (lambda c, tmp: viz.stepper_frames(c, tmp, format="png", dpi=-1), ValueError, r"dpi=-1: expected a number > 0"),
+], ids=["path=3", "save(None)", "reference_name=3", "title=3", "tolerance=10**400", "folder=None", "dpi='x'",
+        "dpi=-1"])
+def test_a_bad_path_name_title_or_dpi_is_refused_by_name(call, error, message, tmp_path):
+    with pytest.raises(error, match=message):
+        call(neuron_cost(), tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_reference_of_a_non_number_is_refused_by_the_stepper_too():
+    cost = neuron_cost()
+    w1 = next(v for v in autograd.topological_order(cost) if v.label == "w1")
+    with pytest.raises(TypeError, match=r"reference\[w1\]: expected a real number.*'1\.5'"):
+        viz.stepper(cost, reference={w1: "1.5"})
+    with pytest.raises(ValueError, match=r"reference\[w1\]: .*too large for a float"):
+        viz.stepper(cost, reference={w1: 10 ** 400})

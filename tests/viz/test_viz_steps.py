@@ -374,3 +374,71 @@ def test_a_gradient_of_minus_zero_is_what_grad_holds():
     y.backward()
     assert repr(x.grad) == "0.0"
     assert [repr(s.grad) for s in steps] == [repr(s.node.grad) for s in steps]
+
+
+def small_steps():
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    c = (a * b).tanh()
+    c.label = "c"
+    return a, c, viz.backward_steps(c)
+
+
+@pytest.mark.parametrize("steps, number, error, message", [
+    (None, "x", TypeError, r"number='x': expected an int from 0 to 4"),
+    (None, True, TypeError, r"number=True"),
+    (None, 1.0, TypeError, r"number=1\.0"),
+    (None, -1, ValueError, r"number=-1: expected an int from 0 to 4"),
+    (None, 5, ValueError, r"number=5: expected an int from 0 to 4"),
+    (3, 1, TypeError, r"steps=.*int 3.*viz.backward_steps"),
+    ([1, 2], 1, TypeError, r"steps=.*int 1.*viz.backward_steps"),
+    ([], 0, ValueError, r"steps=.*no steps"),
+])
+def test_gradients_after_refuses_a_bad_step_number_or_list_by_name(steps, number, error, message):
+    _, _, own = small_steps()
+    assert len(own) == 5  # forward, seed c, a · b, a, b: steps 0 to 4
+    with pytest.raises(error, match=message):
+        viz.gradients_after(own if steps is None else steps, number)
+
+
+def test_gradients_after_takes_every_step_number_from_0_to_the_last():
+    _, c, steps = small_steps()
+    assert viz.gradients_after(steps, 0) == {}
+    assert viz.gradients_after(steps, len(steps) - 1) == gradients(c)
+
+
+@pytest.mark.parametrize("digits, error", [(True, TypeError), ("4", TypeError), (0, ValueError), (18, ValueError)])
+def test_backward_steps_refuses_bad_digits_by_name(digits, error):
+    _, c, _ = small_steps()
+    with pytest.raises(error, match=rf"digits={digits!r}: expected an int from 1 to 17"):
+        viz.backward_steps(c, digits)
+
+
+@pytest.mark.parametrize("reference, error, message", [
+    ("1.5", TypeError, r"reference\[a\]: expected a real number.*'1\.5'"),
+    (True, TypeError, r"reference\[a\]: .*bool"),
+    (10 ** 400, ValueError, r"reference\[a\]: .*too large for a float"),
+    (float("nan"), ValueError, r"reference\[a\]: expected a finite number, got nan"),
+])
+def test_a_reference_that_is_not_value_to_number_is_refused_naming_the_entry(reference, error, message):
+    a, c, _ = small_steps()
+    with pytest.raises(error, match=message):
+        viz.compare_gradients(c, {a: reference})
+
+
+@pytest.mark.parametrize("options, error, message", [
+    ({"tolerance": True}, TypeError, r"tolerance: expected a number, got bool True"),
+    ({"tolerance": "x"}, TypeError, r"tolerance: expected a real number.*'x'"),
+    ({"tolerance": 10 ** 400}, ValueError, r"tolerance: .*too large"),
+    ({"tolerance": -1}, ValueError, r"tolerance=-1: expected a number >= 0"),
+    ({"name": 3}, TypeError, r"name=3: expected a str"),
+])
+def test_compare_gradients_refuses_a_bad_tolerance_or_name(options, error, message):
+    a, c, _ = small_steps()
+    with pytest.raises(error, match=message):
+        viz.compare_gradients(c, {a: 1.0}, **options)
+
+
+def test_compare_gradients_of_a_non_value_names_its_root():
+    a, _, _ = small_steps()
+    with pytest.raises(TypeError, match=r"viz.compare_gradients: expected the root Value of a graph, got float 3.0"):
+        viz.compare_gradients(3.0, {a: 1.0})

@@ -1,0 +1,99 @@
+"""viz's checks of its arguments, one function per kind, shared by every public function.
+
+A bad argument gets a TypeError (the wrong kind of thing) or a ValueError (the right kind, out
+of range) whose message names the argument and what was given (README, "Bad input: a clear
+error"), before any work: never an error from deep inside the drawing, such as a format
+specifier or a comparison of an int with a str. `name` is the argument as the caller names it,
+e.g. "viz: digits" or "viz.training max_bytes".
+"""
+
+import numbers
+import os
+from pathlib import Path
+
+import numpy as np
+
+import autograd
+
+
+def is_value(x):
+    """True for a Value (read by its attributes, as viz reads a graph)."""
+    return hasattr(x, "data") and hasattr(x, "parents")
+
+
+def as_root(root, who):
+    if not is_value(root):
+        raise TypeError(f"{who}: expected the root Value of a graph, got {type(root).__name__} {root!r:.60}")
+    return root
+
+
+def as_int(n, name, least, most=None, hint=""):
+    """n as an int from least to most (no upper bound when most is None). A bool is refused:
+    True as a number of digits or nodes is a slip, though Python would take it as 1."""
+    span = f"an int from {least} to {most}" if most is not None else f"an int >= {least}"
+    if isinstance(n, (bool, np.bool_)) or not isinstance(n, numbers.Integral):
+        raise TypeError(f"{name}={n!r:.60}: expected {span}{hint}, got {type(n).__name__}")
+    if n < least or (most is not None and n > most):
+        raise ValueError(f"{name}={n!r:.60}: expected {span}{hint}")
+    return int(n)
+
+
+def as_digits(digits, name="viz: digits"):
+    """Significant digits: 17 is all a float has."""
+    return as_int(digits, name, 1, 17)
+
+
+def as_limit(n, name):
+    """A size limit (max_nodes=, max_values=): an int >= 1, or None for no limit."""
+    return None if n is None else as_int(n, name, 1, hint=" (or None: no limit)")
+
+
+def as_finite(x, name):
+    """x as a finite float, through the engine's one check of a number (autograd.as_number);
+    a bool is refused, as a gradient or a tolerance of True is a slip."""
+    if isinstance(x, (bool, np.bool_)):
+        raise TypeError(f"{name}: expected a number, got bool {x!r}")
+    return autograd.as_number(x, name)
+
+
+def as_real(x, name, *, positive=False):
+    """A finite number >= 0 (> 0 when `positive`): a tolerance, a dpi, a page size."""
+    number = as_finite(x, name)
+    if number < 0 or (positive and number == 0):
+        raise ValueError(f"{name}={x!r:.60}: expected a number {'> 0' if positive else '>= 0'}")
+    return number
+
+
+def number_map(mapping, name, allow_none=False):
+    """{Value: float} from a mapping of Values to numbers (None too, "not known", if allowed);
+    the error names the entry at fault by its label."""
+    checked = {}
+    for value, number in mapping.items():
+        if not is_value(value):
+            raise TypeError(f"{name}= keys must be Values, got {type(value).__name__} {value!r:.60}")
+        if number is None and allow_none:
+            checked[value] = None
+        else:
+            checked[value] = as_finite(number, f"{name}[{value.label or repr(value)}]")
+    return checked
+
+
+def as_flag(flag, name):
+    if not isinstance(flag, (bool, np.bool_)):
+        raise TypeError(f"{name}={flag!r:.60}: expected True or False, got {type(flag).__name__}")
+    return bool(flag)
+
+
+def as_text(text, name, optional=False):
+    """A str (or None, when `optional`)."""
+    if not (isinstance(text, str) or (optional and text is None)):
+        raise TypeError(f"{name}={text!r:.60}: expected a str{' or None' if optional else ''}, "
+                        f"got {type(text).__name__}")
+    return text
+
+
+def as_path(path, name):
+    """A Path from a str or an os.PathLike; an int is never taken as a file descriptor."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"{name}={path!r:.60}: expected a path (a str or a pathlib.Path), got {type(path).__name__}")
+    return Path(path)
