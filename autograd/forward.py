@@ -37,7 +37,10 @@ def tangents(outputs, seeds):
 def _tangent(node, dots):
     """ż = Σ ∂z/∂x · ẋ at one op node, whose inputs' tangents are in dots; FloatingPointError
     naming the node where it is not finite."""
-    pairs = [(d, dots.get(parent, 0.0)) for parent, d in zip(node.parents, _local_derivatives(node))]
+    # A constant's tangent is 0 and its term is none (the derivative toward it may be nan:
+    # ∂(x^y)/∂y at x < 0, y fixed), as in backward.
+    pairs = [(d, dots.get(parent, 0.0)) for parent, d in zip(node.parents, _local_derivatives(node))
+             if parent.requires_grad]
     dot = sum((d * x_dot for d, x_dot in pairs), 0.0)
     if not math.isfinite(dot):
         terms = " + ".join(f"{d:.6g} · {x_dot:.6g}" for d, x_dot in pairs[:6])

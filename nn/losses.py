@@ -91,9 +91,19 @@ def mean_loss(loss, predictions, targets):
     if not predictions:
         raise ValueError("mean_loss: no examples; expected at least one")
     losses = [loss(p, t) for p, t in zip(predictions, targets)]
-    if len(losses) == 1:
-        return losses[0]
-    return autograd.sum(losses) * (1.0 / len(losses))
+    mean = losses[0] if len(losses) == 1 else autograd.sum(losses) * (1.0 / len(losses))
+    if not mean.requires_grad and autograd.is_grad_enabled() and any(
+            o.requires_grad for p in predictions for o in (p if isinstance(p, list) else [p])):
+        raise batch_without_graph(loss)
+    return mean
+
+
+def batch_without_graph(loss):
+    """The error for a batch whose every per-example loss has no graph: one example may give a
+    constant (a masked one), but all of them train nothing."""
+    return TypeError(f"loss: {loss.name} returned a Value that does not require grad for every "
+                     f"example of the batch (computed under no_grad(), detached, or not from the "
+                     f"prediction), so the batch has no graph to train on")
 
 
 def losses_per_example(model, loss, X, targets):
@@ -281,17 +291,13 @@ def l2(params, strength=1e-4):
 
 
 def _a_graph(result, outputs, name):
-    """A custom loss's result, if backward can train on it: a Value, with a graph whenever its
-    prediction has one and a graph is being recorded (not under no_grad, as in evaluation).
-    A float or a detached Value would leave every .grad at 0 and train nothing, silently;
-    PyTorch fails too (a float has no .backward())."""
+    """A custom loss's result, if it is a Value: a float would leave every .grad at 0 and train
+    nothing, silently (PyTorch fails too: a float has no .backward()). A Value with no graph is
+    fine for one example (a masked one); mean_loss refuses a batch of them."""
     if not isinstance(result, Value):
         got = "None" if result is None else f"{type(result).__name__} {result!r:.40}"
         raise TypeError(f"loss: {name} returned {got}; expected a Value computed from the prediction "
                         f"(a number has no graph to train on)")
-    if not result.requires_grad and autograd.is_grad_enabled() and any(o.requires_grad for o in outputs):
-        raise TypeError(f"loss: {name} returned a Value that does not require grad (computed under "
-                        f"no_grad(), detached, or not from the prediction), so it has no graph to train on")
     return result
 
 

@@ -97,6 +97,9 @@ class Optimizer:
         theta = np.array(before, dtype=float)
         grads = [p.grad for p in self.params]
         if not all(map(float.__instancecheck__, grads)):  # SPEED: in C; backward leaves floats
+            # backward(create_graph=True) leaves Values: the step takes their numbers, as torch's
+            # step takes .grad's data
+            grads = [g.data if isinstance(g, Value) else g for g in grads]
             self._check_grads(grads)  # numpy would take None as nan and say "could not convert" for 'x'
         grad = np.array(grads, dtype=float)
         state = self._state()

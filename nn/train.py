@@ -32,7 +32,7 @@ from .classify import classification_rule
 from .data import at_example, in_row
 from .init import generator
 
-from .losses import as_loss, is_builtin, losses_per_example
+from .losses import as_loss, batch_without_graph, is_builtin, losses_per_example
 from .optim import SGD, Optimizer
 from .record import recorder_for
 from .targets import data_set
@@ -132,6 +132,8 @@ class ScalarPath:
         batch_loss = per_example[0]
         if len(per_example) > 1:
             batch_loss = autograd.sum(per_example) * (1.0 / len(per_example))  # C = 1/|D(b)| Σ_i C_i
+        if not batch_loss.requires_grad:
+            raise batch_without_graph(self.loss)
         try:
             batch_loss.backward()
         except (ArithmeticError, ValueError) as error:

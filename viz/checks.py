@@ -53,6 +53,8 @@ def as_finite(x, name):
     a bool is refused, as a gradient or a tolerance of True is a slip."""
     if isinstance(x, (bool, np.bool_)):
         raise TypeError(f"{name}: expected a number, got bool {x!r}")
+    if not isinstance(x, numbers.Real) and tuple(getattr(x, "shape", (0,))) == () and hasattr(x, "item"):
+        x = x.item()  # a 0-d tensor (a PyTorch .grad pulled out as it is) holds one number
     return autograd.as_number(x, name)
 
 

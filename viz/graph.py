@@ -85,7 +85,10 @@ def chain_rule_terms(root):
     order = list(reversed(autograd.topological_order(root, leaves=False)))
     terms, grads = [], {root: 1.0}
     for node, g, derivatives in walked:
-        node_terms = [(node, parent, g, d, g * d) for parent, d in zip(node.parents, derivatives)]
+        # A term into a constant that is not finite (∂(x^y)/∂y at x < 0, y fixed) is one the
+        # engine never checks nor adds into anything that is shown: it is left out here too.
+        node_terms = [(node, parent, g, d, g * d) for parent, d in zip(node.parents, derivatives)
+                      if parent.requires_grad or math.isfinite(g * d)]
         totals = {}  # the node's terms go in together, or not at all
         for _, parent, _, _, product in node_terms:
             so_far = totals.get(parent, grads.get(parent))

@@ -30,14 +30,15 @@ class Agreement:
 
 
 def check_reference(reference, tolerance):
-    """The mapping as {Value: float}, and the tolerance checked even with no reference (a bad
-    one is a slip either way); a TypeError/ValueError naming the argument or the entry at fault."""
-    as_real(tolerance, "viz: tolerance")
+    """(the mapping as {Value: float}, the tolerance as a float), the tolerance checked even with
+    no reference (a bad one is a slip either way); a TypeError/ValueError naming the argument or
+    the entry at fault."""
+    tolerance = as_real(tolerance, "viz: tolerance")
     if reference is None:
-        return {}
+        return {}, tolerance
     if not hasattr(reference, "items"):
         raise TypeError(f"viz: reference= expected a mapping {{Value: float}}, got {type(reference).__name__}")
-    return number_map(reference, "viz: reference")
+    return number_map(reference, "viz: reference"), tolerance
 
 
 def agreement(grads, reference, names, *, name="PyTorch", tolerance=1e-12):
@@ -67,6 +68,6 @@ def compare_gradients(root, reference, *, name="PyTorch", tolerance=1e-12, param
     from .steps import Walk
     as_root(root, "viz.compare_gradients")
     as_text(name, "viz.compare_gradients name")
-    reference = check_reference(reference, tolerance)  # before the walk: a slip is named at once
+    reference, tolerance = check_reference(reference, tolerance)  # before the walk: a slip is named at once
     walk = Walk(root, parameters, constants)
     return agreement(walk.grad, reference, walk.names, name=name, tolerance=tolerance)

@@ -58,7 +58,7 @@ def stepper(root, path=None, *, parameters=None, constants=None, reference=None,
     """
     scene = build_scene(root, parameters=parameters, constants=constants, collapse=collapse, focus=focus,
                         depth=depth, max_nodes=max_nodes, max_values=max_values)  # a graph too big: refused first
-    reference = check_reference(reference, tolerance)
+    reference, tolerance = check_reference(reference, tolerance)
     _check_page_options(path, reference_name, title)  # before the work, not when the page is saved
     steps = backward_steps(root, digits, parameters=parameters, constants=constants)
     final = gradients_after(steps, len(steps) - 1)

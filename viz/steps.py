@@ -91,11 +91,9 @@ class Walk:
         self.formula_names = formula_names(self.order_topological, self.aliases)
         terms, self.error, self.stopped = graph.chain_rule_terms(root)
         self.received = {value: [] for value in self.order_topological}
-        done_terms = {}
         for consumer, parent, g, d, product in terms:
             self.received[parent].append(Term(consumer, g, d, product))
-            done_terms[consumer] = done_terms.get(consumer, 0) + 1
-        self.processed = {c for c, count in done_terms.items() if count == len(c.parents)}
+        self.processed = {consumer for consumer, *_ in terms}  # a node's terms come all together, or none
         self.grad = {root: 1.0}
         for value, received in self.received.items():
             if received:

@@ -24,6 +24,7 @@ import numpy as np
 from ..checks import all_finite_vector
 from ..engine import Value, apply, gradients
 from ..functional import sum as total
+from ..grad_mode import enable_grad
 from ..higher import FirstOrderOnlyError
 from .generate import Writer
 from .graph import ancestors, as_rows
@@ -248,6 +249,10 @@ class Program:
         """Run one example through the scalar engine, which names the op and node that failed;
         re-raise its error with the example's index in the batch. ({node: its copy}, and with
         backward the copies' {copy: ∂C/∂copy}, else None)."""
+        with enable_grad():  # under no_grad the copies would be constants, with no gradient to give
+            return self._replayed(example, X, Y, backward)
+
+    def _replayed(self, example, X, Y, backward):
         mapped = {x: Value(float(X[example, j]), label=x.label) for j, x in enumerate(self.inputs)}
         if Y is not None:
             mapped.update({y: Value(float(Y[example, j]), label=y.label) for j, y in enumerate(self.targets)})

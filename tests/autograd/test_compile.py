@@ -807,3 +807,18 @@ def test_bad_arguments_of_compile_and_theta_are_named():
     with pytest.raises(ValueError, match="theta: expected 2 numbers"):
         program.theta = [1.0]
     assert program.theta.tolist() == [1.0, 0.0]
+
+
+def test_the_scalar_engines_replay_of_a_batch_works_under_no_grad_too():
+    # The replay names what failed (or gives the numbers) whatever the caller's grad mode:
+    # under no_grad its copies would be constants, with no gradient to give.
+    w = Value(0.5, label="w")
+    program = autograd.compile(lambda xs, ys: ((w * xs[0]).sqrt() - ys[0]) ** 2,
+                               examples=(np.array([[1.0], [2.0], [3.0]]), np.zeros((3, 1))), parameters=[w])
+    with autograd.no_grad():
+        with pytest.raises(FloatingPointError, match="sqrt.*in example 0 of the batch"):
+            program.gradient(np.array([[0.0], [1.0]]), np.zeros((2, 1)))
+        xs = [Value(0.0, label=f"x{i}") for i in range(16)]
+    program = autograd.compile(autograd.sum(xs) * w, inputs=xs, parameters=[w])
+    with autograd.no_grad():
+        assert program.gradient(np.array([[1e308, -1e308] * 8])) == 0.0 and program.grad.tolist() == [0.0]

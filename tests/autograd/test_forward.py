@@ -103,3 +103,10 @@ def test_jvp_errors_say_forward_mode_not_backward():
 def test_jvp_refuses_an_f_that_returns_a_number():
     with pytest.raises(TypeError, match="jvp: f must return a Value or a list of Values; got float"):
         autograd.jvp(lambda a, b: 3.0, [1.0, 2.0], [1.0, 1.0])
+
+
+def test_jvp_pushes_no_tangent_into_a_constant_exponent():
+    # ∂(x^c)/∂c = x^c ln x is nan at x < 0, but c is a constant: its tangent is 0 and it has no
+    # term, as in backward (torch.func.jvp gives 12).
+    c = autograd.Value(3.0, requires_grad=False)
+    assert autograd.jvp(lambda a: a ** c, [-2.0], [1.0]) == (-8.0, 12.0)

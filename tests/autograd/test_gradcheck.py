@@ -248,3 +248,10 @@ def test_a_kink_reached_inside_the_graph_is_found_through_the_central_difference
 def test_eps_must_be_positive(eps):
     with pytest.raises(ValueError, match="eps"):
         autograd.gradcheck(lambda x: x * x, [1.0], eps=eps)
+
+
+def test_gradcheck_of_a_function_with_no_graph_compares_zero_with_the_differences():
+    # As torch.autograd.gradcheck: a constant output passes (its differences are 0 too); a
+    # detached input makes the engine's 0 disagree with the differences.
+    assert autograd.gradcheck(lambda a: autograd.Value(5.0, requires_grad=False) * 2.0, [0.5])
+    assert not autograd.gradcheck(lambda a: a.detach() * 2.0, [0.5])

@@ -237,3 +237,13 @@ def test_settings_can_be_changed_to_good_values():
     sgd = nn.SGD([Value(1.0)], lr=0.1)
     sgd.momentum = 0.9
     assert sgd.momentum == 0.9
+
+
+def test_a_step_after_backward_with_create_graph_takes_the_gradients_numbers():
+    # backward(create_graph=True) leaves Values in .grad; torch's step takes .grad's data.
+    w = Value(1.5, label="w")
+    optimizer = nn.SGD([w], 0.1)
+    (w * w * w).backward(create_graph=True)
+    assert isinstance(w.grad, Value)
+    optimizer.step()
+    assert w.data == 1.5 - 0.1 * (3 * 1.5 ** 2)

@@ -1,5 +1,6 @@
 """nn.fit: the notes' batch, mini-batch and stochastic descent; XOR; two moons; history; accuracy."""
 
+import math
 import warnings
 
 import numpy as np
@@ -265,3 +266,14 @@ def test_a_domain_error_in_the_validation_set_names_its_row_on_the_scalar_path()
     with pytest.raises(ValueError, match=r"^fit validation: log: .*\(in row 4 of X_val\)$"):
         nn.fit(nn.MLP(1, [1], seed=0), X, y, loss=log_loss, epochs=1, lr=0.1, validation=(X_val, y_val),
                progress=False, compiled=False)
+
+
+def test_a_custom_loss_may_give_a_constant_for_some_examples():
+    # A masked loss: examples of target 0 count for nothing. Each batch (in order: targets 0, 1
+    # and 1, 0) still has a graph; a batch of two masked examples would have none.
+    from autograd import Value
+    X, y = xor()
+    assert list(y) == [0, 1, 1, 0]
+    masked = nn.fit(nn.MLP(2, [3, 1], seed=0), X, y, batch_size=2, epochs=1, lr=0.1, progress=False, shuffle=False,
+                    loss=lambda p, t: Value(0.0, requires_grad=False) if t == 0 else (p - t) ** 2)
+    assert masked.epochs == 1 and math.isfinite(masked.loss[0])

@@ -442,3 +442,22 @@ def test_compare_gradients_of_a_non_value_names_its_root():
     a, _, _ = small_steps()
     with pytest.raises(TypeError, match=r"viz.compare_gradients: expected the root Value of a graph, got float 3.0"):
         viz.compare_gradients(3.0, {a: 1.0})
+
+
+def test_a_constant_exponent_at_a_negative_base_is_stepped_as_backward_takes_it():
+    x, c = Value(-2.0, label="x"), Value(3.0, requires_grad=False)
+    z = x ** c
+    steps = viz.backward_steps(z)
+    assert [step.kind for step in steps] == ["forward", "seed", "node"] and steps[-1].grad == 12.0
+    assert viz.compare_gradients(z, {x: 12.0}).disagree == ()
+
+
+def test_a_reference_may_hold_zero_dimensional_tensors_and_numpy_numbers():
+    from tests.support import require_torch
+    require_torch()
+    import torch
+    a = Value(2.0, label="a")
+    d = a * a
+    verdict = viz.compare_gradients(d, {a: torch.tensor(4.0, dtype=torch.float64)}, tolerance=np.float32(1e-6))
+    assert verdict.disagree == () and verdict.compared == 1
+    viz.stepper(d, reference={a: np.float64(4.0)}, tolerance=np.int64(0))  # a page, not a JSON error
