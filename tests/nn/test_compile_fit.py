@@ -211,7 +211,8 @@ def test_a_failing_backward_on_the_scalar_path_names_the_row_of_x():
                compiled=False)
 
 
-def test_a_domain_error_in_the_validation_set_names_its_row():
+@pytest.mark.parametrize("compiled", [True, False])
+def test_a_domain_error_in_the_validation_set_names_its_row(compiled):
     X, y = np.zeros((4, 1)), np.ones(4)
     X_val, y_val = np.zeros((6, 1)), np.ones(6)
     y_val[4] = -2.0
@@ -221,7 +222,7 @@ def test_a_domain_error_in_the_validation_set_names_its_row():
 
     with pytest.raises(ValueError, match=r"^fit validation: log: .*\(in row 4 of X_val\)$"):
         nn.fit(nn.MLP(1, [1], seed=0), X, y, loss=log_loss, epochs=1, lr=0.1, validation=(X_val, y_val),
-               progress=False, compiled=True)
+               progress=False, compiled=compiled)
 
 
 # --- a loss that tests its target: recorded with placeholders, it would compile to another loss ----

@@ -255,19 +255,6 @@ def test_an_overflow_in_the_validation_set_names_its_row_on_the_scalar_path():
                validation=(X_val, [0.0, 1.0, 1.0]), compiled=False)
 
 
-def test_a_domain_error_in_the_validation_set_names_its_row_on_the_scalar_path():
-    X, y = np.zeros((4, 1)), np.ones(4)
-    X_val, y_val = np.zeros((6, 1)), np.ones(6)
-    y_val[4] = -2.0
-
-    def log_loss(prediction, target):
-        return (prediction * 0.0 + target).log()
-
-    with pytest.raises(ValueError, match=r"^fit validation: log: .*\(in row 4 of X_val\)$"):
-        nn.fit(nn.MLP(1, [1], seed=0), X, y, loss=log_loss, epochs=1, lr=0.1, validation=(X_val, y_val),
-               progress=False, compiled=False)
-
-
 def test_a_custom_loss_may_give_a_constant_for_some_examples():
     # A masked loss: examples of target 0 count for nothing. Each batch (in order: targets 0, 1
     # and 1, 0) still has a graph; a batch of two masked examples would have none.
