@@ -128,13 +128,8 @@ class Program:
     def run(self, X, Y=None, *, check=True):
         """The root(s) for every example: shape (batch,) for one root, (batch, k) for several."""
         X, Y = self._rows(X, Y, check)
-        try:
-            with _overflow_raises():
-                roots, self._last = self._run(X.T, None if Y is None else Y.T)
-        except FloatingPointError:
-            replays = self._replay_all(X, Y)
-            roots, self._last = _column(replays, self.roots), _column(replays, self.outputs)
         with np.errstate(all="ignore"):
+            roots, self._last = self._run(X.T, None if Y is None else Y.T)
             self._last_batch = len(X)
             values = np.array(_spread(roots, len(X)))
             if not math.isfinite(values.sum()):
@@ -150,13 +145,8 @@ class Program:
         if self._predict is None:
             raise ValueError("predict: this program was compiled without outputs=")
         X, _ = self._rows(X, None, check, need_targets=False)
-        try:
-            with _overflow_raises():
-                outputs = self._predict(X.T)
-        except FloatingPointError:
-            outputs = _column(self._replay_all(X, None), self.outputs)
         with np.errstate(all="ignore"):
-            outputs = np.array(_spread(outputs, len(X)))
+            outputs = np.array(_spread(self._predict(X.T), len(X)))
             if not math.isfinite(outputs.sum()):
                 self._explain(X, None, outputs, self.outputs)
         return outputs.T.copy()
@@ -233,10 +223,6 @@ class Program:
             values[:, example] = [replays[example][node].data for node in ends]
         return replays
 
-    def _replay_all(self, X, Y):
-        """Every example through the scalar engine (see _overflow_raises): each replay's {node: copy}."""
-        return [self._replay(example, X, Y)[0] for example in range(len(X))]
-
     def _scalar_batch(self, X, Y, seed):
         """The batch's Σ_i C(i) and ∇θ (into self.grad) from the scalar engine, example by
         example, where the program's were not finite: the scalar engine names the op and node
@@ -288,21 +274,6 @@ class Program:
             failure.example, failure.reason = int(example), str(error)
             raise failure from None
         return mapped, grads
-
-
-def _overflow_raises():
-    """numpy's error state for a forward pass (run, predict): an overflow anywhere inside, as a
-    W a that is ±inf, raises, so that the batch goes through the scalar engine, which refuses it
-    by name. Only the outputs are checked otherwise, and σ or tanh would squash that inf to a
-    finite output. (σ's own e^-z also overflows for z < -709, where σ is 0: the scalar engine
-    then gives the same numbers, example by example.) The training step checks only its loss
-    and ∇θ: checking every node there costs more than a small layer's matmul."""
-    return np.errstate(all="ignore", over="raise")
-
-
-def _column(replays, nodes):
-    """The values of `nodes` in each replay, one row per node (None for no nodes)."""
-    return np.array([[mapped[node].data for mapped in replays] for node in nodes]) if nodes else None
 
 
 def _spread(values, batch):
