@@ -20,7 +20,7 @@ from autograd.compiled import GraphStructureError
 from .compiled_check import LossMismatchError, check_program_loss, rows_to_record
 from .inference import CHUNK, chunks, naming_the_examples
 from .losses import losses_per_example
-from .optim import Optimizer
+from .optim import Optimizer, frozen_positions
 
 GATHER_PER_EPOCH_BYTES = 4 * 2**20  # about a core's share of the last-level cache
 WHY_NOT = (GraphStructureError, TypeError, ValueError)  # recording failed: this model/loss cannot be compiled
@@ -43,6 +43,7 @@ class CompiledPath:
                                         parameters=optimizer.params, reduction="mean", check=len(recorded))
         check_program_loss(self.program, model, loss, X, self.Y, targets)
         self.theta, self.grad = self.program.theta, self.program.grad
+        self._frozen = frozen_positions(self.program.parameters)
         self._theta_before = np.empty_like(self.theta)  # the optimizer's copy of θ during an update
         # The array form update(θ, g) is what Optimizer.step applies; a subclass that overrides
         # step() itself is called as it is, on the Values.
@@ -79,6 +80,8 @@ class CompiledPath:
         except (ArithmeticError, ValueError):
             self.grad.fill(0.0)  # as the scalar path, which zeroed the grads before this batch
             raise
+        if self._frozen is not None:
+            self.grad[self._frozen] = 0.0  # backward gives a frozen parameter no gradient
         if outputs is not None:
             np.copyto(outputs, self.program._last.T)
         return loss
@@ -105,7 +108,8 @@ class CompiledPath:
         if self.steps_itself:
             return self._step_on_values()
         # fit's epoch loop has numpy's warnings off
-        self.optimizer.checked_update(self.theta, self.grad, quiet=True, before=self._theta_before)
+        self.optimizer.checked_update(self.theta, self.grad, quiet=True, before=self._theta_before,
+                                      frozen=self._frozen)
 
     def _step_on_values(self):
         """An optimizer with its own step() (a subclass) gets the Values it expects: slower, same result."""

@@ -101,7 +101,8 @@ def mean_loss(loss, predictions, targets):
 def batch_without_graph(loss):
     """The error for a batch whose every per-example loss has no graph: one example may give a
     constant (a masked one), but all of them train nothing."""
-    return TypeError(f"loss: {loss.name} returned a Value that does not require grad for every "
+    name = getattr(loss, "name", None) or getattr(loss, "__name__", "the loss")  # an nn Loss, or a callable
+    return TypeError(f"loss: {name} returned a Value that does not require grad for every "
                      f"example of the batch (computed under no_grad(), detached, or not from the "
                      f"prediction), so the batch has no graph to train on")
 

@@ -14,6 +14,7 @@ optimizer's state together or not at all.
 import itertools
 import math
 import numbers
+import operator
 
 import numpy as np
 
@@ -104,7 +105,7 @@ class Optimizer:
         grad = np.array(grads, dtype=float)
         state = self._state()
         try:
-            self.checked_update(theta, grad)
+            self.checked_update(theta, grad, frozen=frozen_positions(self.params))
             for p, value in zip(self.params, theta.tolist()):
                 p.data = value
         except BaseException:
@@ -113,7 +114,7 @@ class Optimizer:
             self._restore(state)
             raise
 
-    def checked_update(self, theta, grad, *, quiet=False, before=None):
+    def checked_update(self, theta, grad, *, quiet=False, before=None, frozen=None):
         """`update(θ, g)` as one transaction: θ and the optimizer's state (momentum, Adam's m, v,
         t) change together or not at all. Refused when a parameter would stop being finite
         (FloatingPointError names it), and undone when anything interrupts it (an error, a
@@ -124,7 +125,10 @@ class Optimizer:
         nn.fit's epoch loop does); entering errstate again costs more than the update itself.
         before: an array like θ that holds θ's copy meanwhile (a training loop's own buffer, so
         that no update allocates one). A quiet caller (nn.fit's epoch loop) also promises θ
-        and g are its own float vectors of the right length: the check is left out per batch."""
+        and g are its own float vectors of the right length: the check is left out per batch.
+        frozen: the positions of parameters that do not require grad (`frozen_positions`), or
+        None: they keep their values, as PyTorch's optimizers skip them (no weight decay, no
+        momentum moves them)."""
         if not quiet:
             self._arrays(theta, grad)
         if before is None:
@@ -134,18 +138,23 @@ class Optimizer:
         state = self._state()
         try:
             if quiet:
-                self.update(theta, grad)
-                finite = all_finite_vector(theta)
+                finite = self._updated(theta, grad, before, frozen)
             else:
                 with np.errstate(all="ignore"):  # checked just below, by parameter name
-                    self.update(theta, grad)
-                    finite = all_finite_vector(theta)
+                    finite = self._updated(theta, grad, before, frozen)
             if not finite:
                 raise self._refused(theta, grad, before)
         except BaseException:
             np.copyto(theta, before)
             self._restore(state)
             raise
+
+    def _updated(self, theta, grad, before, frozen):
+        """update(θ, g), the frozen parameters put back; whether θ is finite."""
+        self.update(theta, grad)
+        if frozen is not None:
+            theta[frozen] = before[frozen]
+        return all_finite_vector(theta)
 
     def _state(self):
         """A copy of everything `update` may change (arrays copied: update changes them in place)."""
@@ -268,6 +277,16 @@ class Adam(Optimizer):
     def __repr__(self):
         return (f"Adam(lr={self.lr:g}, betas={self.betas}, eps={self.eps:g}, "
                 f"weight_decay={self.weight_decay:g}, {len(self.params)} parameters)")
+
+
+def frozen_positions(params):
+    """The positions of the parameters that do not require grad, or None when every one does."""
+    if all(map(_requires_grad, params)):  # in C: the common case, none frozen
+        return None
+    return np.array([k for k, p in enumerate(params) if not p.requires_grad], dtype=np.intp)
+
+
+_requires_grad = operator.attrgetter("requires_grad")
 
 
 def _copied(value):

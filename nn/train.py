@@ -16,6 +16,7 @@ The per-batch work (forward, loss, backward, update) sits behind one small inter
 while the one epoch loop, batching, shuffling, history and progress bar stay shared.
 """
 
+import operator
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -338,7 +339,7 @@ def _optimizer(model, lr, optimizer):
     if optimizer is not None and lr is not None:
         raise ValueError("fit: give lr or optimizer, not both (set the optimizer's own lr)")
     if optimizer is None:
-        return SGD(model.parameters(), lr)
+        return _trainable(SGD(model.parameters(), lr))
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"fit optimizer: expected an nn optimizer (nn.SGD, nn.Adam), "
                         f"got {type(optimizer).__name__}")
@@ -346,7 +347,18 @@ def _optimizer(model, lr, optimizer):
     if unknown:
         raise ValueError(f"fit: the optimizer does not hold {len(unknown)} of the model's parameters; "
                          f"build it from model.parameters()")
+    return _trainable(optimizer)
+
+
+def _trainable(optimizer):
+    """The optimizer, unless every parameter is frozen (requires_grad False): nothing to train."""
+    if not any(map(_requires_grad, optimizer.params)):  # in C, and it stops at the first
+        raise ValueError("fit: every parameter of the model is frozen (requires_grad False), so "
+                         "there is nothing to train; set requires_grad = True on those to train")
     return optimizer
+
+
+_requires_grad = operator.attrgetter("requires_grad")
 
 
 def _activations(model):

@@ -257,12 +257,14 @@ class Program:
         if Y is not None:
             mapped.update({y: Value(float(Y[example, j]), label=y.label) for j, y in enumerate(self.targets)})
         mapped.update({p: Value(v, label=p.label) for p, v in zip(self.parameters, self._theta.tolist())})
+        missing = set() if Y is not None else set(self.targets)  # predict() is given no targets
         try:
             for node in self._order:
                 if node in mapped or any(p not in mapped for p in node.parents):
                     continue  # done, or needs a target that predict() was not given
                 if not node.parents:
-                    mapped[node] = node
+                    if node not in missing:  # a constant
+                        mapped[node] = node
                     continue
                 copy = apply(node.op, *(mapped[p] for p in node.parents), **(node.consts or {}))
                 copy.label = node.label

@@ -579,3 +579,33 @@ def test_a_model_that_compares_a_value_of_the_example_trains_and_predicts_on_the
     assert np.array_equal(model.predict(X), model.predict(X, compiled=False))  # 300 rows: would compile
     with pytest.raises(GraphStructureError, match="took the number out of the Value 'x_1'"):
         model.predict(X, compiled=True)
+
+
+@pytest.mark.parametrize("optimizer", [lambda params: nn.SGD(params, 0.1, momentum=0.9, weight_decay=0.01),
+                                       lambda params: nn.Adam(params, 0.01)])
+def test_frozen_parameters_stay_as_they_are_on_both_paths(optimizer):
+    # A frozen parameter (requires_grad False) gets no gradient from backward; the program,
+    # which differentiates by every parameter, gives it 0 too, so both paths train alike.
+    X, y = xor()
+    trained = {}
+    for compiled in (True, False):
+        model = nn.MLP(2, [3, 1], seed=0)
+        params = model.parameters()
+        for p in params[:5]:
+            p.requires_grad = False
+        before = [p.data for p in params[:5]]
+        nn.fit(model, X, y, loss=nn.mse, epochs=3, batch_size=2, optimizer=optimizer(params), seed=0,
+               progress=False, compiled=compiled)
+        trained[compiled] = [p.data for p in params]
+        assert trained[compiled][:5] == before
+    assert_close(trained[True], trained[False])
+
+
+def test_a_model_whose_every_parameter_is_frozen_is_refused_by_name():
+    X, y = xor()
+    model = nn.MLP(2, [3, 1], seed=0)
+    for p in model.parameters():
+        p.requires_grad = False
+    for compiled in (True, False):
+        with pytest.raises(ValueError, match="every parameter of the model is frozen"):
+            nn.fit(model, X, y, loss=nn.mse, epochs=1, lr=0.1, progress=False, compiled=compiled)
