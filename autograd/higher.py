@@ -57,6 +57,7 @@ class values:
     sinh, cosh = _lifted("sinh", math.sinh), _lifted("cosh", math.cosh)
     maximum, minimum = _lifted("maximum", max), _lifted("minimum", min)
     each, ones_like, constants, concat = scalar.each, scalar.ones_like, scalar.constants, scalar.concat
+    square = scalar.square  # x * x: a "*" node of x with itself
 
     @staticmethod
     def total(xs):

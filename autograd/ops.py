@@ -173,13 +173,12 @@ def _dot_data_derivatives(M, out, xs, x):
 # cancels near u = 0 (an increasing factor times a decreasing one: -(1 + x) + (1 - x) = -2x from
 # two terms of 1), and 1 - u·u, whose slope -2u u′ never cancels but whose value does near |u| = 1.
 
-def _one_minus_square(u, exact_near_one):
+def _one_minus_square(M, u, exact_near_one):
     """1 - u² for |u| <= 1 as (1 - u·u)² + u² · `exact_near_one` (a form of 1 - u² exact near |u| = 1),
     which is (1 - u²)((1 - u²) + u²). Both terms are >= 0. Near u = 0 the first is the value and the slope,
     and the second, weighted by u², hides its form's cancelling slope; near |u| = 1 the second is
     the value and the first, the square of a small number, errs by its own tiny size only."""
-    b = 1.0 - u * u
-    return b * b + u * u * exact_near_one
+    return M.square(1.0 - u * u) + u * u * exact_near_one
 
 
 # tanh's slope is written with σ of ±2z, never |z|: |z| has a kink at 0, and run on Values
@@ -190,7 +189,7 @@ def _one_minus_square(u, exact_near_one):
 def _sech_squared(M, z, a):
     """1 - tanh² z = 1 - a², with 4 σ(2z) σ(-2z) (each factor in (0, 1], never overflowing) as
     its form exact at saturation."""
-    return _one_minus_square(a, 4.0 * M.sigmoid(2.0 * z) * M.sigmoid(-2.0 * z))
+    return _one_minus_square(M, a, 4.0 * M.sigmoid(2.0 * z) * M.sigmoid(-2.0 * z))
 
 
 # √(1 + x²) without x², which overflows for |x| > 1.34e154 (and raises as a node of Values): with
@@ -365,11 +364,11 @@ _TABLE = [
        derivatives=lambda M, out, x: (1.0 + out * out,)),
     Op("asin", "z = asin x;  ∂z/∂x = 1/√(1-x²) with 1-x² = (1-x²)² + x²(1-x)(1+x)  (infinite at x = ±1)",
        forward=lambda M, x: M.asin(x),
-       derivatives=lambda M, out, x: (1.0 / M.sqrt(_one_minus_square(x, (1.0 - x) * (1.0 + x))),),
+       derivatives=lambda M, out, x: (1.0 / M.sqrt(_one_minus_square(M, x, (1.0 - x) * (1.0 + x))),),
        domain=(Rule(lambda M, x: (x >= -1) & (x <= 1), ValueError, "asin is defined for -1 <= x <= 1"),)),
     Op("acos", "z = acos x;  ∂z/∂x = -1/√(1-x²) with 1-x² = (1-x²)² + x²(1-x)(1+x)  (infinite at x = ±1)",
        forward=lambda M, x: M.acos(x),
-       derivatives=lambda M, out, x: (-1.0 / M.sqrt(_one_minus_square(x, (1.0 - x) * (1.0 + x))),),
+       derivatives=lambda M, out, x: (-1.0 / M.sqrt(_one_minus_square(M, x, (1.0 - x) * (1.0 + x))),),
        domain=(Rule(lambda M, x: (x >= -1) & (x <= 1), ValueError, "acos is defined for -1 <= x <= 1"),)),
     Op("atan", "z = atan x;  ∂z/∂x = 1/(1+x²) = 1/h/h with h = √(1+x²) = cos z + x sin z",
        forward=lambda M, x: M.atan(x),
@@ -393,7 +392,7 @@ _TABLE = [
        domain=(Rule(lambda M, x: x >= 1, ValueError, "acosh is defined for x >= 1"),)),
     Op("atanh", "z = atanh x;  ∂z/∂x = 1/(1-x²) with 1-x² = (1-x²)² + x²(1-x)(1+x)",
        forward=lambda M, x: M.atanh(x),
-       derivatives=lambda M, out, x: (1.0 / _one_minus_square(x, (1.0 - x) * (1.0 + x)),),
+       derivatives=lambda M, out, x: (1.0 / _one_minus_square(M, x, (1.0 - x) * (1.0 + x)),),
        domain=(Rule(lambda M, x: (x > -1) & (x < 1), ValueError, "atanh is defined for -1 < x < 1"),)),
     # --- logarithms and exponentials near 0, and in other bases ----------------------
     Op("log1p", "z = ln(1 + x);  ∂z/∂x = 1/(1+x)", symbol="ln(1+x)",
