@@ -56,6 +56,13 @@ class scalar:
         return 0.0 if z == 0 else z * scalar.log(x)
 
     @staticmethod
+    def power_slope(x, y):
+        """y x^(y-1), taken as 0 at x = y = 0, where it is 0 · 0^-1 (x^0 is 1 for every x, 0^0
+        too), as PyTorch gives. Elsewhere it is left as it is, so that its own derivative in y,
+        x^(y-1)(1 + y ln x), is 1/x at y = 0 (PyTorch's 0 where y = 0 loses that)."""
+        return 0.0 if x == 0 and y == 0 else y * x ** (y - 1)
+
+    @staticmethod
     def sigmoid(x):
         # Two branches so that exp never overflows: σ(x) = 1/(1+e^-x) = e^x/(1+e^x).
         if x >= 0:
@@ -126,6 +133,11 @@ class array:
     @staticmethod
     def xlogy(z, x):
         return np.where(z == 0, 0.0, z * array.log(x))
+
+    @staticmethod
+    def power_slope(x, y):
+        with np.errstate(divide="ignore", invalid="ignore"):  # 0 ** -1 at x = y = 0: not chosen
+            return np.where((x == 0) & (y == 0), 0.0, y * x ** (y - 1))
 
     @staticmethod
     def sigmoid(x):

@@ -78,6 +78,11 @@ class values:
         """z ln x, taken as 0 where z = 0, as in `backends.scalar`."""
         return 0.0 if as_float(z) == 0 else z * values.log(x)
 
+    @staticmethod
+    def power_slope(x, y):
+        """y x^(y-1), taken as 0 at x = y = 0, as in `backends.scalar`."""
+        return 0.0 if as_float(x) == 0 and as_float(y) == 0 else y * x ** (y - 1)
+
 
 def as_float(x):
     """The number in x: its data if it is a Value."""

@@ -180,3 +180,14 @@ def test_chain_rule_steps_match_gradients_bit_for_bit():
         for parent, _, term in terms:
             received[parent] = term if parent not in received else received[parent] + term
     assert all(received[node] == grads[node] for node in grads if node is not out)
+
+
+def test_zero_to_a_constant_zero_power_has_slope_zero_as_in_torch():
+    # x^0 is 1 for every x, 0^0 too: ∂/∂x = y x^(y-1) is 0 · 0^-1 at x = y = 0, which torch takes as 0.
+    x = Value(0.0)
+    y = autograd.apply("**", x, 0.0)
+    y.backward()
+    assert x.grad == 0.0 and y.data == 1.0
+    program = autograd.compile(autograd.apply("**", x, 0.0) * Value(2.0, label="w"), inputs=[x],
+                               parameters=[])
+    assert program(np.array([[0.0], [3.0]])).tolist() == [2.0, 2.0]
