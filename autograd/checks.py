@@ -53,19 +53,23 @@ def _int_as_float(n, what):
 
 def as_count(n, what):
     """n as an int >= 1 (a number of weights): TypeError if not an int, ValueError if < 1."""
-    return _int_at_least(n, 1, what)
+    return as_int(n, what, 1)
 
 
 def as_index(i, what):
     """i as an int >= 0 (a position among an op's inputs)."""
-    return _int_at_least(i, 0, what)
+    return as_int(i, what, 0)
 
 
-def _int_at_least(n, least, what):
+def as_int(n, what, least, most=None, hint=""):
+    """n as an int from `least` to `most` (no upper bound when most is None): TypeError if not
+    an int (a bool is refused: True as a count is a slip, though Python takes it as 1),
+    ValueError if out of range. `hint` is added to what is expected, e.g. " (or None: no limit)"."""
+    span = f"an int from {least} to {most}" if most is not None else f"an int >= {least}"
     if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-        raise TypeError(f"{what}: expected an int >= {least}, got {type(n).__name__} {n!r:.60}")
-    if n < least:
-        raise ValueError(f"{what}: expected an int >= {least}, got {n}")
+        raise TypeError(f"{what}: expected {span}{hint}, got {type(n).__name__} {n!r:.60}")
+    if n < least or (most is not None and n > most):
+        raise ValueError(f"{what}: expected {span}{hint}, got {n}")
     return int(n)
 
 

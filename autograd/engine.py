@@ -174,7 +174,7 @@ class Value:
         seed = 1.0 if gradient is None else as_number(gradient, "backward gradient")
         with _collector_paused():
             grads = backpropagate(self, seed)
-        _add_to_grads(self, seed, grads)
+        add_to_grads(grads, lambda: _raise_at_first_non_finite(self, seed, None))
 
 
 def require_graph(output, what):
@@ -378,27 +378,28 @@ def _raise_at_first_non_finite(root, gradient, derivatives):
             raise non_finite_sum(node, g)
 
 
-def _add_to_grads(root, gradient, grads):
-    """node.grad += ∂C/∂node for every node that requires grad, all or none.
+def add_to_grads(grads, explain=None):
+    """node.grad += g for every {node: g} whose node requires grad, all or none.
 
     Every new `.grad` is made, and all are checked at once, before any is written. A finite
     `.grad` plus a gradient that is not finite is not finite, so this one check covers the
-    gradients too. When it fails, FloatingPointError names the node (where the chain rule
-    stopped being finite, or whose `.grad` would overflow) and no `.grad` has changed. A
-    constant's gradient is neither written nor checked."""
+    gradients too: `explain()`, when given, names where a gradient stopped being finite
+    (backward's chain rule); else, or when it returns, FloatingPointError names the node
+    whose `.grad` would overflow. No `.grad` has changed then. A constant's gradient is
+    neither written nor checked. (Also the compiled path's `program.backward`.)"""
     totals = [node.grad + g for node, g in grads.items()]
     if not _all_finite(totals):
-        _raise_at_first_non_finite_total(root, gradient, grads, totals)
+        if explain is not None and not _all_finite(grads.values()):
+            explain()
+        _raise_at_first_non_finite_total(grads, totals)
     for node, total in zip(grads, totals):
         if node.requires_grad:
             node.grad = total
 
 
-def _raise_at_first_non_finite_total(root, gradient, grads, totals):
-    """Name the node at fault, if one that requires grad is (a constant's `.grad` is not
-    written); return when none is."""
-    if not _all_finite(grads.values()):
-        _raise_at_first_non_finite(root, gradient, None)
+def _raise_at_first_non_finite_total(grads, totals):
+    """Name the node whose `.grad` would not be finite, if one that requires grad is (a
+    constant's `.grad` is not written); return when none is."""
     for (node, g), total in zip(grads.items(), totals):
         if node.requires_grad and not math.isfinite(total):  # nan fails it too
             old = node.grad

@@ -286,6 +286,11 @@ def frozen_positions(params):
     return np.array([k for k, p in enumerate(params) if not p.requires_grad], dtype=np.intp)
 
 
+def all_frozen(params):
+    """Whether no parameter requires grad (in C, stopping at the first that does)."""
+    return not any(map(_requires_grad, params))
+
+
 _requires_grad = operator.attrgetter("requires_grad")
 
 

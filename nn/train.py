@@ -16,7 +16,6 @@ The per-batch work (forward, loss, backward, update) sits behind one small inter
 while the one epoch loop, batching, shuffling, history and progress bar stay shared.
 """
 
-import operator
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -34,7 +33,7 @@ from .data import at_example, in_row
 from .init import generator
 
 from .losses import as_loss, batch_without_graph, is_builtin, losses_per_example
-from .optim import SGD, Optimizer
+from .optim import SGD, Optimizer, all_frozen
 from .record import recorder_for
 from .targets import data_set
 
@@ -352,13 +351,11 @@ def _optimizer(model, lr, optimizer):
 
 def _trainable(optimizer):
     """The optimizer, unless every parameter is frozen (requires_grad False): nothing to train."""
-    if not any(map(_requires_grad, optimizer.params)):  # in C, and it stops at the first
+    if all_frozen(optimizer.params):
         raise ValueError("fit: every parameter of the model is frozen (requires_grad False), so "
                          "there is nothing to train; set requires_grad = True on those to train")
     return optimizer
 
-
-_requires_grad = operator.attrgetter("requires_grad")
 
 
 def _activations(model):

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 import autograd
+from autograd import checks
 
 
 def is_value(x):
@@ -28,14 +29,9 @@ def as_root(root, who):
 
 
 def as_int(n, name, least, most=None, hint=""):
-    """n as an int from least to most (no upper bound when most is None). A bool is refused:
-    True as a number of digits or nodes is a slip, though Python would take it as 1."""
-    span = f"an int from {least} to {most}" if most is not None else f"an int >= {least}"
-    if isinstance(n, (bool, np.bool_)) or not isinstance(n, numbers.Integral):
-        raise TypeError(f"{name}={n!r:.60}: expected {span}{hint}, got {type(n).__name__}")
-    if n < least or (most is not None and n > most):
-        raise ValueError(f"{name}={n!r:.60}: expected {span}{hint}")
-    return int(n)
+    """n as an int from least to most (the engine's one check of an int, autograd.checks), the
+    message naming the argument and the value given: `viz: digits=0: expected ...`."""
+    return checks.as_int(n, f"{name}={n!r:.60}", least, most, hint)
 
 
 def as_digits(digits, name="viz: digits"):

@@ -22,7 +22,7 @@ import math
 import numpy as np
 
 from ..checks import all_finite_vector
-from ..engine import Value, apply, gradients
+from ..engine import Value, add_to_grads, apply, gradients
 from ..functional import sum as total
 from ..grad_mode import enable_grad
 from ..higher import FirstOrderOnlyError
@@ -112,16 +112,7 @@ class Program:
                 "loss.backward(create_graph=True)")
         self.read_parameters()
         loss = self.gradient(X, Y)
-        totals = [p.grad + g for p, g in zip(self.parameters, self._grad.tolist())]
-        if not math.isfinite(sum(totals)):  # all or none, as the scalar engine's backward()
-            k = next((k for k, total in enumerate(totals) if not math.isfinite(total)), None)
-            if k is not None:
-                p = self.parameters[k]
-                raise FloatingPointError(
-                    f"backward: the accumulated .grad of parameter {p.label or k!r} would be {totals[k]} "
-                    f"({p.grad:.6g} + {self._grad[k]:.6g}); no .grad was changed (reset them with zero_grad())")
-        for p, total in zip(self.parameters, totals):
-            p.grad = total
+        add_to_grads(dict(zip(self.parameters, self._grad.tolist())))  # all or none, as backward()
         return loss
 
     # --- array-level -----------------------------------------------------------------------
