@@ -52,8 +52,10 @@ class scalar:
 
     @staticmethod
     def xlogy(z, x):
-        """z ln x, taken as 0 where z = 0 (the limit of x^y ln x as x^y → 0)."""
-        return 0.0 if z == 0 else z * scalar.log(x)
+        """z ln x (∂(x^y)/∂y with z = x^y), taken as 0 where z = 0 (its limit as x^y → 0) and
+        where x = 0: at 0^0 = 1 it is 1 · ln 0, which PyTorch takes as 0 (the domain leaves
+        y >= 0 wherever x = 0)."""
+        return 0.0 if z == 0 or x == 0 else z * scalar.log(x)
 
     @staticmethod
     def power_slope(x, y):
@@ -132,7 +134,7 @@ class array:
 
     @staticmethod
     def xlogy(z, x):
-        return np.where(z == 0, 0.0, z * array.log(x))
+        return np.where((z == 0) | (x == 0), 0.0, z * array.log(x))
 
     @staticmethod
     def power_slope(x, y):

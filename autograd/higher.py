@@ -75,8 +75,8 @@ class values:
 
     @staticmethod
     def xlogy(z, x):
-        """z ln x, taken as 0 where z = 0, as in `backends.scalar`."""
-        return 0.0 if as_float(z) == 0 else z * values.log(x)
+        """z ln x, taken as 0 where z = 0 or x = 0, as in `backends.scalar`."""
+        return 0.0 if as_float(z) == 0 or as_float(x) == 0 else z * values.log(x)
 
     @staticmethod
     def power_slope(x, y):

@@ -191,3 +191,31 @@ def test_zero_to_a_constant_zero_power_has_slope_zero_as_in_torch():
     program = autograd.compile(autograd.apply("**", x, 0.0) * Value(2.0, label="w"), inputs=[x],
                                parameters=[])
     assert program(np.array([[0.0], [3.0]])).tolist() == [2.0, 2.0]
+
+
+@pytest.mark.parametrize("x0, y0", [(0.0, 0.0), (0.0, 2.0), (3.0, 0.0), (0.5, 1.5)])
+def test_the_slope_in_the_exponent_at_a_zero_base_is_torchs(x0, y0):
+    # ∂(x^y)/∂y = x^y ln x is 1 · ln 0 at x = y = 0; torch takes it as 0 (as it does for 0 ** y),
+    # and so does the table, on every path: the scalar engine, create_graph and the compiled one.
+    from tests.support import require_torch
+    require_torch()
+    from autograd.higher import as_float as as_number
+    import torch
+    tx, ty = (torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in (x0, y0))
+    t_first = torch.autograd.grad(tx ** ty, (tx, ty), create_graph=True)
+    t_mixed = torch.autograd.grad(t_first[1], (tx, ty))
+    ty_alone = torch.tensor(y0, dtype=torch.float64, requires_grad=True)
+    (t_constant_base,) = torch.autograd.grad(x0 ** ty_alone, ty_alone)
+    x, y = Value(x0), Value(y0)
+    (x ** y).backward()
+    assert [x.grad, y.grad] == [g.item() for g in t_first]
+    first = autograd.grad(x ** y, [x, y], create_graph=True)
+    assert [as_number(g) for g in first] == [g.item() for g in t_first]
+    if x0 > 0:  # at x = 0 torch's second derivatives are nan (its mask's own backward)
+        assert autograd.grad(first[1], [x, y]) == pytest.approx([g.item() for g in t_mixed], rel=1e-15)
+    z = Value(y0)
+    (x0 ** z).backward()
+    assert z.grad == t_constant_base.item()
+    program = autograd.compile(x ** y, inputs=[x], parameters=[y])
+    program.gradient(np.array([[x0]]))
+    assert program.grad.tolist() == [t_first[1].item()]
