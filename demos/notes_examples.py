@@ -545,6 +545,9 @@ class Net002(Layered):
         return self._total(range(self.n), 1.0 / self.n)[0].data
 
 
+WEIGHT_STEPS = (1e-6, 1e-9)     # the "infinitesimally small" changes of a weight at the threshold
+
+
 class Perceptron002:
     """Note 002's perceptron P(x) = step(w·x + b) with 3 inputs, and its sigmoid neuron
     P(x) = σ(w·x + b), on inputs chosen around the threshold."""
@@ -574,8 +577,67 @@ class Perceptron002:
         moved = [Value(v) for v in self.w + self.delta[:3]]
         self.sigmoid_moved = np.array([autograd.dot(moved, [Value(v) for v in row], Value(self.b + self.delta[3]))
                                        .sigmoid().data for row in self.X])
-        below = [Value(v) for v in self.X[-1] - np.array([1e-9, 0, 0]) * np.sign(self.w[0])]
-        self.jump = out.data - autograd.dot(w, below, b).step(0.0).data
+        self.weight_jumps = np.array([self._weight_jump(step) for step in WEIGHT_STEPS])
+
+    def _weight_jump(self, step):
+        """P before minus P after a change `step` of w_1 that moves w·x below the threshold,
+        at the input on the threshold."""
+        on = [Value(v) for v in self.X[-1]]
+        moved = self.w - np.array([step, 0.0, 0.0]) * np.sign(self.X[-1][0])
+        before = autograd.dot([Value(v) for v in self.w], on, Value(self.b)).step(0.0)
+        after = autograd.dot([Value(v) for v in moved], on, Value(self.b)).step(0.0)
+        return before.data - after.data
+
+
+class Magnitudes002:
+    """Note 002's worked numbers for the quadratic cost: two answers off the target by
+    magnitudes 10 and 5 (the differences (6, 8) and (3, 4)), their squared error ‖y − a‖²
+    and their magnitude ‖y − a‖ = (‖y − a‖²)^(1/2), by the engine."""
+
+    def __init__(self):
+        self.y = np.zeros(2)
+        self.far, self.close = np.array([6.0, 8.0]), np.array([3.0, 4.0])
+        self.numbers = SimpleNamespace(far=10.0, close=5.0)
+        far = squared_error([Value(v) for v in self.far], list(self.y))
+        close = squared_error([Value(v) for v in self.close], list(self.y))
+        self.written = np.array([far.data, close.data, (far / close).data, (far ** 0.5 / close ** 0.5).data])
+
+
+class Extrema002:
+    """Note 002's recipe for minimizing a function of one variable, on f(x) = x³ − 3x over
+    [−3, 3]: the engine's derivative locates where f' = 0 (bisection on its sign between
+    grid points), and the engine's values of f on the grid, ends included, give the smallest."""
+
+    INTERVAL = (-3.0, 3.0)
+
+    def __init__(self, points=600):
+        # 600 points: no grid point falls on a stationary point, so f' changes sign between two
+        self.grid = np.linspace(*self.INTERVAL, points)
+        self.numbers = SimpleNamespace(coefficients=np.array([1.0, 0.0, -3.0, 0.0]), interval=self.INTERVAL)
+        slopes = [self.slope(x) for x in self.grid]
+        self.stationary = np.array([self._bisect(self.grid[i], self.grid[i + 1])
+                                    for i in range(points - 1) if slopes[i] * slopes[i + 1] < 0])
+        self.smallest = min(self.f(Value(float(x))).data for x in self.grid)
+        self.found = np.concatenate([self.stationary, [self.smallest]])
+
+    @staticmethod
+    def f(x):
+        return x ** 3 - 3 * x
+
+    def slope(self, x):
+        v = Value(float(x))
+        return autograd.grad(self.f(v), v)
+
+    def _bisect(self, low, high, steps=60):
+        """The zero of the engine's f' between low and high, where its sign changes."""
+        rising = self.slope(low) < 0
+        for _ in range(steps):
+            middle = (low + high) / 2
+            if (self.slope(middle) < 0) == rising:
+                low = middle
+            else:
+                high = middle
+        return (low + high) / 2
 
 
 class Regression001:
@@ -613,6 +675,8 @@ EXAMPLES = {
     "multivariate001": lambda: Layered([3, 4, 3, 2], "tanh", "sigmoid", "squared", seed=4),
     "net002": Net002,
     "perceptron002": Perceptron002,
+    "magnitudes002": Magnitudes002,
+    "extrema002": Extrema002,
 }
 
 DESCRIPTIONS = {
@@ -628,4 +692,6 @@ DESCRIPTIONS = {
     "multivariate001": "note 001 multivariate: 3-4-3-2, tanh hidden, logistic output; C = ‖a(L) - y‖²",
     "net002": "note 002: 4-3-3-3 logistic, C_x = 1/2 ‖y(x) - a^L‖², y one-hot; n = 6, mini-batch m = 2",
     "perceptron002": "note 002: a perceptron with 3 inputs and b = 0.25 on 7 inputs, one on its threshold",
+    "magnitudes002": "note 002: two answers off the target by (6, 8) and (3, 4), magnitudes 10 and 5",
+    "extrema002": "note 002: f(x) = x³ - 3x on [-3, 3] (a grid of 600 points, ends included)",
 }

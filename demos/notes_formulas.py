@@ -20,6 +20,11 @@ whose hand side cannot be computed without the engine sets independent=False and
 hand(numbers, example); it is counted neither as an agreement nor as a disagreement. A
 statement that is neither a number nor a formula has hand=None and is listed with the
 program's reading of it. The evaluation and printing are in `demos.notes_check`.
+
+One rule for a product of two column vectors (undefined as written): it is read as the
+product the result needs, the dot product where that is a number, the outer product where
+it is a matrix, and the row's reading says so (note 000 lines 246 and 437, note 002 line
+560). What is wrong elsewhere in such a line is judged by its own row.
 """
 
 from dataclasses import dataclass
@@ -27,7 +32,7 @@ from typing import Callable
 
 import numpy as np
 
-from .notes_examples import NOTE_000, NOTE_001, NOTE_002
+from .notes_examples import NOTE_000, NOTE_001, NOTE_002, WEIGHT_STEPS
 from .reference import derivative, sigmoid, sigmoid_prime
 
 WRITES, IMPLIES, READING = "writes", "implies", "reading"
@@ -125,6 +130,12 @@ NOTE_000_ACTIVATIONS = [
           hand=lambda n: np.ones_like(n.grid), engine=lambda e: _inside(e.value("tanh"), -1.0, 1.0), judge=VALUE,
           reading="1 where the engine's tanh(x) lies strictly inside (-1, 1), on x = -10 ... 10",
           quote="range being <math>(-1, 1)</math>"),
+    listed(NOTE_000, 116, "negative log likelihood with tanh (activation table)",
+           "tanh 'cannot be directly used for negative log likelihood cost functions due to the function range "
+           "being (-1, 1)'",
+           "true: -log p needs p in (0, 1], and a tanh output in (-1, 0] has no logarithm (the engine's log "
+           "refuses x ≤ 0 with a ValueError); rescaled, (1 + tanh z)/2 = σ(2z) (the identity above) lies in (0, 1)",
+           quote="negative log likelihood"),
     Claim(NOTE_000, 116, "activation table: tanh", "tanh 'suffers from the same vanishing gradient issue'", IMPLIES,
           "activations", hand=lambda n: 1.0 - np.tanh(n.far) ** 2, engine=lambda e: e.gradient("tanh"),
           judge=GRADIENT, reading="the gradient 1 - tanh²(x) at x = 0, 1, 2, 5, 10, 20: it falls from 1 to 2e-17",
@@ -218,11 +229,12 @@ NOTE_000_NOTATION = [
           reading="the matrix form, values of all 6 neurons; the outer ᵀ read as a typo (a^(i) is the column of "
                   "line 168, and the line's second form writes the column)",
           quote=r"\boldsymbol{\sigma}^{(i)} \left( \boldsymbol{\Theta}^{(i-1)} \mathbf{a}^{(i-1)} \right)^T"),
-    Claim(NOTE_000, 351, "example: Figure 5's vectors",
+    Claim(NOTE_000, 351, "example: Figure 5's vectors (lines 351-355)",
           "a^(2) = σ(θ_(:,k)^(2)ᵀ a^(1)), a^(3) = σ(θ_(:,k)^(3)ᵀ a^(2)), a^(4) = σ(θ_(:,1)^(4)ᵀ a^(3))", WRITES,
           "figure5", hand=_figure5_superscripts, engine=_engine_a, judge=VALUE,
           reading="the superscripts as written: Θ^(i) joins layers i and i + 1 (line 146), so these name the "
-                  "matrix one layer too far",
+                  "matrix one layer too far (line 373 writes θ_(:,1)^(3) for the weights into a_1^(4), as line 146 "
+                  "numbers them: its row agrees)",
           corrected="a^(l) = σ(θ_(:,k)^(l-1)ᵀ a^(l-1))   (θ^(1) into layer 2, as on line 191)",
           corrected_hand=_forward_as_written, quote=r"\sigma(\theta_{:,1}^{(2)\top} \mathbf{a}^{(1)})"),
     Claim(NOTE_000, 220, "error functions", "Θ = (Θ^(1), ..., Θ^(L)),  L = hidden layers + the output layer",
@@ -251,12 +263,6 @@ def _cross_entropy_of_distributions(n):
     return float(np.mean(-np.sum(p * np.log(q), axis=1)))
 
 
-def _bias_row_transposed(n):
-    theta = n.binary.theta[3]
-    raise Undefined(f"Θ^(L) is the 1 × {theta.shape[1]} row of line 250, so Θ^(L)ᵀ is {theta.shape[1]} × 1 and "
-                    f"Θ^(L)ᵀ a^(L) ({theta.shape[1]} × 1 times {theta.shape[1]} × 1) is not defined")
-
-
 NOTE_000_ERRORS = [
     Claim(NOTE_000, 228, "error functions: RSS", "C(Θ) = Σ_(i=1)^N (y^(i) - ŷ^(i))²", WRITES, "error_functions",
           hand=lambda n: np.sum((n.y_real - n.yhat) ** 2), engine=lambda e: e.rss, judge=VALUE,
@@ -274,10 +280,13 @@ NOTE_000_ERRORS = [
           "error_functions", hand=lambda n: (n.yhat - n.y_real) / n.n, engine=lambda e: e.dmse_dyhat,
           judge=GRADIENT, quote=r"\frac{1}{2N} \sum_{i=1}^N"),
     Claim(NOTE_000, 246, "error functions: binary output", "p_1^(i) = a_1^(L+1) = σ(Θ^(L)ᵀ a^(L))", WRITES,
-          "output_layers", hand=_bias_row_transposed, engine=lambda o: o.binary_output, judge=VALUE,
-          reading="Figure 5's output neuron (L = 3), Θ^(L) as the note writes it on line 250",
-          corrected="p_1^(i) = σ(Θ^(L) a^(L)) = σ(θ_(·,1)^(L)ᵀ a^(L))",
-          corrected_hand=lambda n: sigmoid(n.binary.theta[3] @ _abs_bias(n.binary, 3))[0],
+          "output_layers", hand=lambda n: sigmoid(n.binary.theta[3][0] @ _abs_bias(n.binary, 3)),
+          engine=lambda o: o.binary_output, judge=VALUE,
+          reading="Figure 5's output neuron (L = 3); Θ^(L) read as θ_(·,1)^(L), the column of the weights into "
+                  "the output neuron (line 158), so Θ^(L)ᵀ a^(L) is their dot product, as line 284 writes it for "
+                  "softmax (the rule of line 437 and of note 002's line 560: two columns, the product meant); with "
+                  "Θ^(L) the row of line 250 it would be 4 × 1 times 4 × 1, undefined: lines 248 and 250 are "
+                  "judged for that row",
           quote=r"\sigma(\Theta^{(L)\top} \mathbf{a}^{(L)})"),
     Claim(NOTE_000, 248, "error functions: binary output", "Θ^(L) is a (1 × N_L) vector", WRITES, "output_layers",
           hand=lambda n: np.array([1, n.N_L]), engine=lambda o: o.binary_shape, judge=SHAPE,
@@ -368,6 +377,12 @@ def _generous_step4(example, suffix, reading):
                  corrected_hand=_dC_da3_by_hand, quote=r"\sum_{k=1}^{N_4}")
 
 
+def _into_the_output(n):
+    """z_1^(4) = θ_(:,1)^(3)ᵀ a^(3) and a_1^(4) = σ(z_1^(4)), by hand."""
+    z = n.theta[3][0] @ _abs_bias(n, 3)
+    return np.array([z, sigmoid(z)])
+
+
 def _update_reading(batch):
     return (f"{batch}, η = {ETA}; hand: each example's ∇C by BP1-BP4 in numpy, averaged over its batch, "
             "the rule applied batch after batch; engine: nn.fit (scalar engine, no shuffling) for one epoch "
@@ -406,6 +421,12 @@ NOTE_000_BACKPROP = [
           judge=GRADIENT, reading="the chain rule, its factors by hand: ∂C/∂a_1^(4) = ŷ - y (the derivative of the "
                                   "note's C; step 1's value has the other sign), ∂a/∂z = σ(z)(1 - σ(z)) (line 377)",
           quote=r"\frac{\partial C}{\partial z_1^{(4)}} = \frac{\partial C}{\partial a_1^{(4)}} \frac{\partial a_1"),
+    Claim(NOTE_000, 373, "step 2: a_1^(4) as σ of z_1^(4)", "a_1^(4) = σ(θ_(:,1)^(3)ᵀ a^(3)) = σ(z_1^(4))", WRITES,
+          "figure5", hand=_into_the_output,
+          engine=lambda f: np.array([f.z[4][0], f.a[4][0]]), judge=VALUE,
+          reading="θ_(:,1)^(3)ᵀ a^(3) against the engine's z_1^(4), and its σ against a_1^(4): θ^(3) joins layers 3 "
+                  "and 4 (line 146), the numbering line 355 puts one layer off (row 351)",
+          quote=r"\sigma \left( \boldsymbol{\theta}_{:,1}^{(3)\top} \mathbf{a}^{(3)} \right)"),
     Claim(NOTE_000, 377, "step 2", "∂a_1^(4)/∂z_1^(4) = σ(z_1^(4)) (1 - σ(z_1^(4)))", WRITES, "figure5",
           hand=lambda n: sigmoid(n.z[4][0]) * (1 - sigmoid(n.z[4][0])), engine=lambda f: f.da_dz[4][0],
           judge=GRADIENT, quote=r"= \sigma \left( z_1^{(4)} \right) \left( 1 - \sigma"),
@@ -635,6 +656,11 @@ def _overlapping_cases(p):
     return (p.X @ p.w >= p.t).astype(float)
 
 
+def _infinitely_large_change(p):
+    raise Undefined("an infinitely large change is no number a change of P can be: P takes the values 0 and 1 "
+                    "only, so it changes by at most 1 (the note's own 'from 0 to 1')")
+
+
 def _sigmoid_neuron(p):
     return sigmoid(p.X @ p.w + p.b)
 
@@ -663,9 +689,15 @@ NOTE_002_PERCEPTRONS = [
           "perceptron002", hand=lambda p: np.zeros((len(p.X) - 1, 4)), engine=lambda p: p.dP[:-1], judge=GRADIENT,
           reading="∂P/∂(w_1, w_2, w_3, b) of the step perceptron at the 6 inputs off the threshold",
           quote="At every other point the derivative is 0"),
-    Claim(NOTE_002, 69, "perceptrons", "an infinitesimally small change at -b changes P from 0 to 1", WRITES,
-          "perceptron002", hand=lambda p: 1.0, engine=lambda p: p.jump, judge=VALUE,
-          reading="P on the threshold minus P for w·x 1e-9 below it", quote="from 0 to 1"),
+    Claim(NOTE_002, 69, "perceptrons",
+          "'An infinitessimally small change in the weights at -b can cause an infinitely large change in the "
+          "output (from 0 to 1)'", WRITES, "perceptron002", hand=_infinitely_large_change,
+          engine=lambda p: p.weight_jumps, judge=VALUE,
+          reading="the change of P when w_1 moves by 1e-6 and by 1e-9 at the input on the threshold, so that w·x "
+                  "falls below it (engine: the step op before minus after)",
+          corrected="the change is finite: 1 (from 0 to 1) for every such change of w; it is the rate ΔP/Δw = "
+                    "1/Δw that grows without bound as Δw → 0",
+          corrected_hand=lambda p: np.ones(len(WEIGHT_STEPS)), quote="infinitely large change in the output"),
     listed(NOTE_002, 69, "perceptrons", "'the function is not differentiable at the threshold point -b'",
            "true of the step; the engine's step op gives 0 there too, by its kink convention",
            quote="not differentiable at the threshold"),
@@ -737,6 +769,13 @@ def _hand_gradient_direction(example):
     return -example.numbers.flat_gradient()
 
 
+def _smallest_extremum(n, with_ends=False):
+    """The roots of f' by hand (numpy's polynomial roots), then the smallest of f there (and at the ends)."""
+    stationary = np.sort(np.roots(np.polyder(n.coefficients)).real)
+    candidates = np.concatenate([stationary, n.interval if with_ends else []])
+    return np.concatenate([stationary, [np.polyval(n.coefficients, candidates).min()]])
+
+
 NOTE_002_COST = [
     Claim(NOTE_002, 137, "training: the cost", "C(w, B) = 1/(2n) Σ_(j=1)^n ‖y(x_j) - a^L‖²", WRITES, "net002",
           hand=lambda n: np.mean(n.per_example_cost), engine=lambda e: e.average_cost(), judge=VALUE,
@@ -753,20 +792,46 @@ NOTE_002_COST = [
           judge=GRADIENT, reading="W^l[j, k] = w_(j,k); checked as ∂z_j^l/∂W^l_(j',k) = a_k^(l-1) for j' = j and 0 "
                                   "for j' ≠ j, every neuron",
           quote="represent the weight between the connection of the $jth$ neuron"),
-    Claim(NOTE_002, 176, "representation of w and B", "w = (W^0, W^1, W^2, ..., W^l)", WRITES, "net002",
+    Claim(NOTE_002, 176, "representation of w and B (and lines 325-326)",
+          "w = (W^0, W^1, W^2, ..., W^l)   (lines 325-326: C(W^0, W^1, ..., W^l, B) = C(w^0_(0,0), ..., w^l_(j,k), ...))",
+          WRITES, "net002",
           hand=lambda n: np.array([n.L + 1]), engine=lambda e: np.array([len(e.model().weights())]), judge=COUNT,
           reading="the layers are l = 0 .. 3 (lines 122-126), so the list W^0 ... W^3 holds 4 matrices; W^l joins "
                   "layers l - 1 and l (line 159), and there is no layer -1",
           corrected="w = (W^1, ..., W^L)   (one matrix per layer after the input layer)",
           corrected_hand=lambda n: np.array([n.L]), quote=r"W^0 \\"),
-    Claim(NOTE_002, 147, "representation of w and B", "B has the rows b^0, b^1, ..., b^l (line 151)", WRITES,
+    Claim(NOTE_002, 147, "representation of w and B (and line 326)",
+          "B has the rows b^0, b^1, ..., b^l (line 151)   (line 326: C(..., b^0_0, b^0_1, ..., b^l_j))", WRITES,
           "net002", hand=lambda n: np.array([n.L + 1]), engine=lambda e: np.array([len(e.model().weights())]),
           judge=COUNT, reading="rows b^0 ... b^3 for the layers 0 .. 3: 4 bias vectors; the input layer has no "
                                "neurons with biases (and rows of different lengths make no matrix)",
           corrected="B = (b^1, ..., b^L)", corrected_hand=lambda n: np.array([n.L]),
           quote="we can represent it with a matrix of biases $B$"),
-    listed(NOTE_002, 206, "training: the cost", "C(w, B) is always positive, and 0 when every answer is correct",
-           "C ≥ 0 (a sum of squares), C = 0 exactly when a^L = y for every example", quote="is always positive"),
+    Claim(NOTE_002, 198, "training: the quadratic cost",
+          "10²/5² = 100/25 = 4 times more expensive; not squared, 10/5 = 2", WRITES, "magnitudes002",
+          hand=lambda n: np.array([100.0, 25.0, 4.0, 2.0]), engine=lambda m: m.written, judge=VALUE,
+          reading="the note's numbers 10² = 100, 5² = 25, 100/25 = 4 and 10/5 = 2, against the engine's squared "
+                  "error ‖y - a‖² of answers off by (6, 8) and (3, 4) (magnitudes 10 and 5), their ratio, and the "
+                  "ratio of the magnitudes (‖y - a‖²)^(1/2)",
+          quote=r"\frac{10^2}{5^2} = \frac{100}{25} = 4"),
+    listed(NOTE_002, 206, "training: the cost",
+           "'C(w, B) is always positive and ... when the network gives the correct answer for every training "
+           "example, C(w, B) is 0'",
+           "'positive' read as non-negative: C ≥ 0 (a sum of squares), C = 0 exactly when a^L = y for every "
+           "example; strictly positive, as written, contradicts the 0 of the same sentence",
+           quote="is always positive"),
+    Claim(NOTE_002, 226, "gradient descent: minimizing a function of one variable",
+          "'find the point where the derivative is 0 to find the local extrema, and the smallest of these extrema "
+          "is the global minimum'", WRITES, "extrema002", hand=_smallest_extremum, engine=lambda e: e.found,
+          judge=VALUE,
+          reading="f(x) = x³ - 3x: f' = 3x² - 3 = 0 at x = ±1 by hand, and the smaller extremum f(1) = -2 as the "
+                  "global minimum; engine: where its f' changes sign on [-3, 3] (bisection), and the smallest of "
+                  "its values of f on [-3, 3]: f(-3) = -18 (on ℝ, f → -∞: no global minimum). The sentence's "
+                  "2- and 3-variable version has the same flaw",
+          corrected="the minimum on [a, b] is the smallest of f at the stationary points and at the ends a and b "
+                    "(on ℝ, compare with the limits at ±∞: x³ - 3x has no global minimum)",
+          corrected_hand=lambda n: _smallest_extremum(n, with_ends=True),
+          quote="the smallest of these extrema is the global minimum"),
     listed(NOTE_002, 228, "gradient descent", "'F(P_1) < F(P_0) and the difference F(P_0) - F(P_1) is maximized'",
            "for a small step: −∇F gives the largest first-order decrease among steps of the same length "
            "(G3 below checks the decrease)", quote="is maximized"),

@@ -75,10 +75,10 @@ def test_every_disagreeing_row_has_a_correction_that_agrees(rows):
 # (note, line) of every statement the issue names, and of every hand derivation of the notes
 REQUIRED = {
     NOTE_000: [83, 111, 112, 113, 116, 117, 122, 126, 142, 157, 164, 176, 184, 220, 228, 232, 246, 248, 250, 258,
-               268, 274, 280, 284, 307, 315, 324, 328, 345, 349, 351, 363, 369, 377, 387, 391, 395, 399, 403, 405,
+               268, 274, 280, 284, 307, 315, 324, 328, 345, 349, 351, 363, 369, 373, 377, 387, 391, 395, 399, 403, 405,
                409, 413, 437, 444, 445, 466, 480, 486, 496, 502, 511, 515],
     NOTE_001: [17, 27, 35, 42, 56, 60, 64],
-    NOTE_002: [15, 31, 41, 61, 69, 100, 122, 137, 147, 159, 176, 228, 247, 259, 269, 279, 294, 302, 310, 321, 379, 401,
+    NOTE_002: [15, 31, 41, 61, 69, 100, 122, 137, 147, 159, 176, 198, 226, 228, 247, 259, 269, 279, 294, 302, 310, 321, 379, 401,
                408, 421, 424, 430, 451, 475, 483, 484, 485, 495, 504, 513, 523, 533, 546, 560, 592, 603, 649],
 }
 
@@ -119,17 +119,84 @@ def verdicts(rows, note, line, where_start=""):
 
 def test_the_errors_in_the_notes_are_found(rows):
     for note, line in [(NOTE_000, 363), (NOTE_000, 387), (NOTE_000, 395), (NOTE_000, 399), (NOTE_000, 403),
-                       (NOTE_000, 246), (NOTE_000, 248), (NOTE_000, 280), (NOTE_000, 351), (NOTE_001, 60),
-                       (NOTE_002, 41), (NOTE_002, 147), (NOTE_002, 176), (NOTE_002, 302), (NOTE_002, 408),
+                       (NOTE_000, 248), (NOTE_000, 280), (NOTE_000, 351), (NOTE_001, 60), (NOTE_002, 41),
+                       (NOTE_002, 69), (NOTE_002, 147), (NOTE_002, 176), (NOTE_002, 226), (NOTE_002, 302), (NOTE_002, 408),
                        (NOTE_002, 451), (NOTE_002, 475), (NOTE_002, 523), (NOTE_002, 533), (NOTE_002, 546),
                        (NOTE_002, 649)]:
         assert "disagrees" in verdicts(rows, note, line), (note, line)
-    for note, line in [(NOTE_000, 164), (NOTE_000, 250), (NOTE_000, 284), (NOTE_000, 315), (NOTE_000, 466),
+    for note, line in [(NOTE_000, 164), (NOTE_000, 246), (NOTE_000, 250), (NOTE_000, 284), (NOTE_000, 315),
+                       (NOTE_000, 373), (NOTE_000, 437), (NOTE_000, 466), (NOTE_002, 198),
                        (NOTE_000, 486), (NOTE_000, 496), (NOTE_000, 511), (NOTE_001, 35), (NOTE_001, 42),
                        (NOTE_002, 379), (NOTE_002, 401), (NOTE_002, 560), (NOTE_002, 603), (NOTE_002, 294)]:
         assert set(verdicts(rows, note, line)) == {"agrees"}, (note, line)
     assert verdicts(rows, NOTE_001, 60, "δ^(l), l-th") == ["agrees"]
     assert verdicts(rows, NOTE_000, 116, "activation table: tanh") == ["agrees", "agrees", "agrees"]
+
+
+def row_at(rows, note, line, text):
+    """The one row at (note, line) whose formula contains `text`."""
+    [row] = [r for r in rows if r["note"] == note and r["line"] == line and text in r["formula"]]
+    return row
+
+
+def test_a_product_of_two_columns_is_read_by_one_rule_in_every_note(rows):
+    # Θ^(L)ᵀ a^(L) (246), θ_(:,j) a (437) and δ^l a^(l-1) (002, 560) each multiply two columns
+    for note, line, text, product in [(NOTE_000, 246, "Θ^(L)ᵀ a^(L)", "dot product"),
+                                      (NOTE_000, 437, "θ_(:,j)^(l-1) a^(l-1)", "dot product"),
+                                      (NOTE_002, 560, "δ^l a^(l-1)", "outer product")]:
+        row = row_at(rows, note, line, text)
+        assert row["verdict"] == "agrees" and product in row["reading"], (note, line)
+        assert "undefined" not in row and "corrected" not in row, (note, line)
+    # the row of line 250, which would make 246 undefined, is judged on lines 248/250
+    assert "line 250" in row_at(rows, NOTE_000, 246, "Θ^(L)ᵀ")["reading"]
+    assert row_at(rows, NOTE_000, 248, "(1 × N_L)")["verdict"] == "disagrees"
+
+
+def test_the_smallest_extremum_is_not_the_global_minimum(rows):
+    row = row_at(rows, NOTE_002, 226, "smallest of these extrema is the global minimum")
+    assert row["kind"] == WRITES and row["verdict"] == "disagrees"
+    np.testing.assert_allclose(row["hand"], [-1.0, 1.0, -2.0], atol=1e-12)      # f' = 0 at ±1, f(1) = -2
+    np.testing.assert_allclose(row["engine"], [-1.0, 1.0, -18.0], atol=1e-12)   # the engine: f(-3) = -18
+    assert row["corrected"]["agrees"] and "ends" in row["corrected"]["formula"]
+
+
+def test_the_worked_numbers_of_the_quadratic_cost_are_checked(rows):
+    row = row_at(rows, NOTE_002, 198, "100/25 = 4")
+    assert row["kind"] == WRITES and row["verdict"] == "agrees"
+    assert row["hand"] == [100.0, 25.0, 4.0, 2.0] and row["judge"] == "value"
+
+
+def test_lines_325_and_326_are_judged_with_the_rows_of_w0_and_b0(rows):
+    assert "325" in row_at(rows, NOTE_002, 176, "W^0")["where"]
+    assert "326" in row_at(rows, NOTE_002, 147, "b^0")["where"]
+    assert "C(W^0, W^1, ..., W^l, B)" in row_at(rows, NOTE_002, 176, "W^0")["formula"]
+    assert "b^0_0" in row_at(rows, NOTE_002, 147, "b^0")["formula"]
+    assert {row_at(rows, NOTE_002, 176, "W^0")["verdict"], row_at(rows, NOTE_002, 147, "b^0")["verdict"]} == \
+        {"disagrees"}
+
+
+def test_tanh_and_the_negative_log_likelihood_is_listed_with_a_reading(rows):
+    row = row_at(rows, NOTE_000, 116, "negative log likelihood")
+    assert row["verdict"] == "listed" and "(0, 1]" in row["reading"] and "σ(2z)" in row["reading"]
+
+
+def test_lines_355_and_373_are_judged_by_one_numbering(rows):
+    figure5 = row_at(rows, NOTE_000, 351, "θ_(:,1)^(4)")       # line 355's θ^(4): one layer off
+    assert figure5["verdict"] == "disagrees" and "355" in figure5["where"] and "line 373" in figure5["reading"]
+    step2 = row_at(rows, NOTE_000, 373, "θ_(:,1)^(3)")          # line 373's θ^(3): the numbering of line 146
+    assert step2["verdict"] == "agrees" and "line 146" in step2["reading"]
+
+
+def test_the_infinitely_large_change_is_quoted_and_judged(rows):
+    row = row_at(rows, NOTE_002, 69, "infinitely large change in the output (from 0 to 1)")
+    assert row["verdict"] == "disagrees" and row["engine"] == [1.0, 1.0]
+    assert row["corrected"]["agrees"] and "ΔP/Δw" in row["corrected"]["formula"]
+    assert not [r for r in rows if r["note"] == NOTE_002 and "changes P from 0 to 1" in r["formula"]]
+
+
+def test_always_positive_is_read_as_non_negative_and_says_so(rows):
+    row = row_at(rows, NOTE_002, 206, "always positive")
+    assert row["verdict"] == "listed" and "non-negative" in row["reading"] and "contradicts" in row["reading"]
 
 
 def test_step_4_as_intended_with_the_notes_own_step_2_value_has_the_wrong_sign(rows):

@@ -10,6 +10,7 @@ Under each, every counted agreement whose engine side reads what was broken beco
 disagreement, and every hand side stays bit for bit what it was.
 """
 
+import dataclasses
 import sys
 
 import numpy as np
@@ -134,3 +135,25 @@ def test_the_hand_sides_do_not_change_when_the_engine_is_broken(name, honest, mo
 def test_every_counted_agreement_is_judged_by_one_of_the_breaks(honest):
     judged = set().union(*(judges for _, judges in BREAKS.values()))
     assert {r.formula.judge for r in honest if r.counted} <= judged
+
+
+# the verdict rows the review of the three notes added or changed: (note, line, text of the formula)
+REVIEWED = [("000", 246, "Θ^(L)ᵀ a^(L)"), ("000", 373, "θ_(:,1)^(3)"), ("002", 69, "infinitely large"),
+            ("002", 198, "100/25 = 4"), ("002", 226, "global minimum")]
+
+
+def _perturbed(claim, agrees):
+    """The claim with a hand side that should flip its verdict: an agreeing hand moved by 1e-3,
+    a disagreeing one replaced by its correction."""
+    if agrees:
+        return dataclasses.replace(claim, hand=lambda n: np.asarray(claim.hand(n), dtype=float) * (1 + 1e-3) + 1e-3)
+    return dataclasses.replace(claim, hand=claim.corrected_hand)
+
+
+@pytest.mark.parametrize("note, line, text", REVIEWED)
+def test_each_reviewed_row_flips_when_its_hand_side_is_perturbed(note, line, text, honest):
+    [result] = [r for r in honest if r.formula.note.startswith(note) and r.formula.line == line
+                and text in r.formula.formula]
+    assert result.counted
+    [flipped] = notes_check.evaluate([_perturbed(result.formula, result.agrees)])
+    assert flipped.agrees is (not result.agrees), (note, line)
