@@ -11,6 +11,8 @@ with the state-dict keys 0.weight, 0.bias, 2.weight, 2.bias; an nn.Sequential ke
 names; an nn.Linear alone is a torch.nn.Linear, keys weight and bias (and an activation module
 alone its torch module, with no keys): torch_state_dict always has the keys of
 to_torch(model).state_dict(). W[j, k] = w(l)_j+1,k+1 in both, the weight from input k into neuron j.
+A frozen parameter (requires_grad False) stays frozen both ways; torch freezes a whole tensor, so
+to_torch refuses a weight (or bias) with only some of its scalars frozen.
 
 The notes' step and linear-with-slope-k activations have no PyTorch module: to_torch uses two
 small ones of its own (the `Step` and `LinearActivation` of `torch_modules()`), which
@@ -108,6 +110,28 @@ class _Dense:
         nin, nout = self.sizes
         return finite_array(W, f"{what}weight", (nout, nin)), finite_array(b, f"{what}bias", (nout,))
 
+    def scalars(self):
+        """{"weight": [Value, ...], "bias": [...]}: the parameters behind each torch tensor."""
+        if isinstance(self.layer, Linear):
+            tensors = {"weight": [w for row in self.layer.weight for w in row]}
+            if self.layer.bias is not None:
+                tensors["bias"] = self.layer.bias
+            return tensors
+        neurons = self.layer.neurons
+        return {"weight": [w for neuron in neurons for w in neuron.w], "bias": [neuron.b for neuron in neurons]}
+
+    def requires_grad(self, where):
+        """{"weight": bool, "bias": bool}: a torch tensor is frozen whole, so its scalars must agree."""
+        flags = {}
+        for part, values in self.scalars().items():
+            frozen = sum(not v.requires_grad for v in values)
+            if 0 < frozen < len(values):
+                raise ValueError(f"to PyTorch: {where}{part} has {frozen} of its {len(values)} parameters "
+                                 f"frozen (requires_grad False); a torch tensor is frozen whole, so freeze "
+                                 f"all of them or none")
+            flags[part] = frozen == 0
+        return flags
+
     def write(self, W, b):
         if isinstance(self.layer, Linear):
             self.layer.write_weights(W, b)
@@ -160,11 +184,12 @@ def to_torch(model):
     layout = torch_layout(model)  # a model torch cannot mirror is refused before torch is needed
     torch = _torch()
     if layout[0][0] == "":  # a lone module: torch's own, not a Sequential of one
-        return _torch_module(layout[0][1], torch)
-    return torch.nn.Sequential(OrderedDict((name, _torch_module(item, torch)) for name, item in layout))
+        return _torch_module(layout[0][1], torch, "")
+    return torch.nn.Sequential(OrderedDict((name, _torch_module(item, torch, f"module {name!r}: "))
+                                           for name, item in layout))
 
 
-def _torch_module(item, torch):
+def _torch_module(item, torch, where):
     if isinstance(item, _Dense):
         nin, nout = item.sizes
         linear = torch.nn.Linear(nin, nout, bias=item.has_bias, dtype=torch.float64)
@@ -173,6 +198,8 @@ def _torch_module(item, torch):
             linear.weight.copy_(torch.from_numpy(W))
             if b is not None:
                 linear.bias.copy_(torch.from_numpy(b))
+        for part, requires_grad in item.requires_grad(where).items():  # a frozen parameter stays frozen
+            getattr(linear, part).requires_grad_(requires_grad)
         return linear
     if item.name == "linear":
         return torch.nn.Identity() if item.k == 1.0 else torch_modules().LinearActivation(item.k)
@@ -214,6 +241,9 @@ def _from_torch_module(module, where, torch):
         linear = Linear(module.in_features, module.out_features, bias=module.bias is not None)
         W, b = _array(module.weight), None if module.bias is None else _array(module.bias)
         linear.write_weights(*linear.checked_weights(W, b, f"from_torch: {where}: "))
+        for part, values in _Dense(linear).scalars().items():  # a frozen tensor's scalars stay frozen
+            for value in values:
+                value.requires_grad = getattr(module, part).requires_grad
         return linear
     simple = {torch.nn.ReLU: ReLU, torch.nn.Tanh: Tanh, torch.nn.Sigmoid: Sigmoid, torch.nn.Identity: Identity}
     if kind in simple:

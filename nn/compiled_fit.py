@@ -4,7 +4,9 @@
 
 The example's inputs and targets become placeholders (`autograd.compile`), the parameters
 stay in one flat vector θ in the optimizer's order, so `optimizer.update(θ, ∇θ)` is the very
-rule the scalar path's `optimizer.step()` applies. The Values are written once, at the end.
+rule the scalar path's `optimizer.step()` applies. The Values are written at the end, and after
+an epoch for a validation set or a callback; θ is read back after a callback (`resume`), which
+may have changed them.
 The graph is recorded on rows of every target value, and before training the program's
 per-example losses are compared with the scalar engine's (nn.compiled_check).
 
@@ -49,6 +51,7 @@ class CompiledPath:
         # step() itself is called as it is, on the Values.
         self.steps_itself = type(optimizer).step is not Optimizer.step
         self._order = self._epoch_X = self._epoch_Y = None
+        self._values_current = True  # the Values hold θ (and their .grad): nothing trained since
 
     def _build(self, xs, ys):
         """One example's loss, from placeholder Values: the scalar path's graph, recorded once."""
@@ -63,6 +66,7 @@ class CompiledPath:
         longer fits in the cache, so writing it and reading it back costs more than the
         batches' own small gathers (784-30-10 on 10,000 examples: bench/fast.py)."""
         self._order = order
+        self._values_current = False
         if self.X.nbytes <= GATHER_PER_EPOCH_BYTES:
             self._epoch_X, self._epoch_Y = self.X[order], self.Y[order]
         else:
@@ -120,10 +124,21 @@ class CompiledPath:
 
     def finish(self):
         """Every parameter Value takes its trained value, and the last batch's gradient as .grad
-        (as the scalar path leaves them, also after an update was refused)."""
+        (as the scalar path leaves them, also after an update was refused). Not again before
+        the next epoch: a callback since may have changed the Values, and they are the model."""
+        if self._values_current:
+            return
         self.program.write_parameters()
         for p, g in zip(self.program.parameters, self.grad.tolist()):
             p.grad = g
+        self._values_current = True
+
+    def resume(self):
+        """θ ← the parameter Values, and which of them are frozen, after a callback: it may have
+        loaded the best weights, clipped them or frozen a layer, which the scalar path sees at
+        once. The optimizer's state is its own (not in θ), so it carries on as on that path."""
+        self.program.read_parameters()
+        self._frozen = frozen_positions(self.program.parameters)
 
 
 def compiled_path(model, loss, optimizer, X, targets, Y, required):

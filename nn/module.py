@@ -81,16 +81,45 @@ class Module:
         as `Parameters`: a list that next() also steps through."""
         return Parameters(p for _, p in self.named_parameters())
 
+    def named_children(self):
+        """(name, module) for each module held directly, each once, in attribute order, as in
+        PyTorch. A module in a list or dict attribute is named by its path: `layers.0`."""
+        seen = set()
+        for name, module in self._named_child_modules():
+            if id(module) not in seen:
+                seen.add(id(module))
+                yield name, module
+
+    def _named_child_modules(self):
+        """(name, module) for each module held directly, a module held twice twice."""
+        for field, item in self._children():
+            yield from _named_modules_in(item, field)
+
+    def children(self):
+        """The modules of named_children()."""
+        for _, module in self.named_children():
+            yield module
+
+    def named_modules(self, prefix="", remove_duplicate=True):
+        """(name, module) for this module (named `prefix`, "" by default) and every module under
+        it, depth first, as PyTorch's: names are dotted paths ("0", "0.1", "layers.0.neurons.2").
+        A module met again (a shared block) is given once unless remove_duplicate=False; a
+        module inside itself (a back-reference) is never walked again, so a cycle ends."""
+        yield from self._named_modules(prefix, remove_duplicate, set(), set())
+
+    def _named_modules(self, prefix, remove_duplicate, seen, path):
+        if id(self) in path or (remove_duplicate and id(self) in seen):
+            return
+        seen.add(id(self))
+        yield prefix, self
+        path = path | {id(self)}
+        for name, module in self._named_child_modules():
+            yield from module._named_modules(f"{prefix}.{name}" if prefix else name, remove_duplicate, seen, path)
+
     def modules(self):
         """This module and every module under it, each once, as PyTorch's modules()."""
-        seen, stack = set(), [self]
-        while stack:
-            module = stack.pop()
-            if id(module) in seen:
-                continue
-            seen.add(id(module))
+        for _, module in self.named_modules():
             yield module
-            stack.extend(reversed([m for _, item in module._children() for m in _modules_in(item)]))
 
     def train(self, mode=True):
         """Set `training` on this module and every module under it; returns the module, as PyTorch.
@@ -132,10 +161,26 @@ class Module:
         from .inference import predict  # the fast path serves a module; the module is not built on it
         return predict(self, X, compiled)
 
-    def zero_grad(self):
-        """Set every parameter's .grad to 0 (gradients accumulate across backward calls)."""
+    def zero_grad(self, set_to_none=True):
+        """Set every parameter's .grad to 0.0 (gradients accumulate across backward calls).
+
+        set_to_none is taken for code written for PyTorch, where it makes .grad None; here a
+        .grad is always a float, so it is 0.0 either way."""
+        if not isinstance(set_to_none, bool):
+            raise TypeError(f"zero_grad(set_to_none): expected True or False, got "
+                            f"{type(set_to_none).__name__} {set_to_none!r:.40}")
         for p in self.parameters():
             p.grad = 0.0
+
+    def requires_grad_(self, requires_grad=True):
+        """Set requires_grad on every parameter (False freezes them: an optimizer's step leaves
+        them as they are); returns the module, as PyTorch's."""
+        if not isinstance(requires_grad, bool):
+            raise TypeError(f"requires_grad_(requires_grad): expected True or False, got "
+                            f"{type(requires_grad).__name__} {requires_grad!r:.40}")
+        for p in self.parameters():
+            p.requires_grad = requires_grad
+        return self
 
     def state_dict(self):
         """{name: float} for every parameter, in named_parameters order."""
@@ -186,12 +231,13 @@ def _named(item, name, modules_seen):
             yield from _named(child, f"{name}.{index}", modules_seen)
 
 
-def _modules_in(item):
+def _named_modules_in(item, name):
+    """(path, module) for each module in an attribute's item: itself, or inside a list or dict."""
     if isinstance(item, Module):
-        return [item]
+        return [(name, item)]
     if isinstance(item, (list, tuple, dict)):
-        children = item.values() if isinstance(item, dict) else item
-        return [m for child in children for m in _modules_in(child)]
+        children = item.items() if isinstance(item, dict) else enumerate(item)
+        return [found for key, child in children for found in _named_modules_in(child, f"{name}.{key}")]
     return []
 
 
@@ -199,8 +245,11 @@ def _child_lines(item, name):
     if isinstance(item, Value):
         return [f"  ({name}): {item!r}"]
     if isinstance(item, Module):
+        text = repr(item)
+        if "\n" in text:  # a module of modules: its heading has the count; its lines indented, as PyTorch's _addindent
+            return [f"  ({name}): " + text.replace("\n", "\n  ")]
         count = item.num_parameters()  # an activation module has none to count
-        return [f"  ({name}): {item!r}" + (f"  # {count} parameters" if count else "")]
+        return [f"  ({name}): {text}" + (f"  # {count} parameters" if count else "")]
     children = item.items() if isinstance(item, dict) else enumerate(item)
     return [line for key, child in children for line in _child_lines(child, f"{name}.{key}")]
 

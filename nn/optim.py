@@ -6,9 +6,15 @@ numpy vector (e.g. a compiled graph) calls `checked_update(θ, g)` directly, wit
 state, so the scalar and the fast path cannot drift apart. Either commits θ and the
 optimizer's state together or not at all.
 
-    SGD    v ← μ v + (g + λ θ);   θ ← θ - η v               (μ = 0: θ ← θ - η (g + λ θ))
-    Adam   m ← β1 m + (1 - β1) g;  v ← β2 v + (1 - β2) g²;
+    SGD    d = g + λ θ;  v ← μ v + (1 - τ) d  (v ← d on a parameter's first step);
+           θ ← θ - η v, or with Nesterov θ ← θ - η (d + μ v)       (μ = 0: θ ← θ - η d)
+    Adam   g ← g + λ θ;  m ← β1 m + (1 - β1) g;  v ← β2 v + (1 - β2) g²;
            θ ← θ - η m̂ / (√v̂ + ε),  m̂ = m / (1 - β1^t),  v̂ = v / (1 - β2^t)
+    AdamW  θ ← (1 - η λ) θ, then Adam's step with λ = 0 (decoupled weight decay)
+
+A frozen parameter (requires_grad False) is skipped as PyTorch skips one whose .grad is
+None: its θ, momentum, m, v and step count t stay as they are, so after it is unfrozen it
+goes on as torch's would (its momentum starts fresh, its t counts its own steps).
 """
 
 import itertools
@@ -18,7 +24,7 @@ import operator
 
 import numpy as np
 
-from autograd import Value
+from autograd import Value, enable_grad
 from autograd.checks import all_finite_vector
 
 from .data import finite_number
@@ -53,7 +59,9 @@ class _Setting:
         return self if optimizer is None else getattr(optimizer, self.slot)
 
     def __set__(self, optimizer, value):
-        setattr(optimizer, self.slot, _hyper(value, f"{type(optimizer).__name__} {self.what}", **self.bounds))
+        value = _hyper(value, f"{type(optimizer).__name__} {self.what}", **self.bounds)
+        optimizer._check_together(self.slot[1:], value)
+        setattr(optimizer, self.slot, value)
 
 
 class _Betas:
@@ -83,17 +91,37 @@ class Optimizer:
         self.lr = lr
         self.steps = 0
 
-    lr = _Setting("learning rate lr", inclusive=False)
+    lr = _Setting("learning rate lr")  # 0 allowed: a warm-up schedule starts there
 
-    def zero_grad(self):
-        """Set every parameter's .grad to 0 (gradients accumulate across backward calls)."""
+    def _check_together(self, name, value):
+        """Hook: refuse `name = value` when it breaks a rule between settings (SGD's Nesterov)."""
+
+    def zero_grad(self, set_to_none=True):
+        """Set every parameter's .grad to 0 (gradients accumulate across backward calls).
+
+        set_to_none is taken as torch.optim takes it, but a .grad here is always a number, so
+        it is 0.0 either way (torch's zero_grad(set_to_none=False))."""
         for p in self.params:
             p.grad = 0.0
 
-    def step(self):
+    def step(self, closure=None):
         """θ ← update(θ, ∂C/∂θ) for the Values, using the grads that backward() left in them.
 
-        The Values are part of the same all-or-nothing commit as the optimizer's state."""
+        closure: as torch.optim's, a function that re-evaluates the loss (zero_grad, forward,
+        backward) and returns it; it is called first, with gradients on, and step returns
+        what it returned (else None). The Values are part of the same all-or-nothing commit
+        as the optimizer's state."""
+        loss = None
+        if closure is not None:
+            if not callable(closure):
+                raise TypeError(f"{type(self).__name__}.step: closure must be a function that "
+                                f"returns the loss, got {type(closure).__name__}")
+            with enable_grad():
+                loss = closure()
+        self._step_values()
+        return loss
+
+    def _step_values(self):
         before = [p.data for p in self.params]
         theta = np.array(before, dtype=float)
         grads = [p.grad for p in self.params]
@@ -127,8 +155,8 @@ class Optimizer:
         that no update allocates one). A quiet caller (nn.fit's epoch loop) also promises θ
         and g are its own float vectors of the right length: the check is left out per batch.
         frozen: the positions of parameters that do not require grad (`frozen_positions`), or
-        None: they keep their values, as PyTorch's optimizers skip them (no weight decay, no
-        momentum moves them)."""
+        None: they keep their values and their entries of the state (momentum, m, v, t), as
+        PyTorch's optimizers skip a parameter whose .grad is None."""
         if not quiet:
             self._arrays(theta, grad)
         if before is None:
@@ -138,10 +166,10 @@ class Optimizer:
         state = self._state()
         try:
             if quiet:
-                finite = self._updated(theta, grad, before, frozen)
+                finite = self._updated(theta, grad, before, frozen, state)
             else:
                 with np.errstate(all="ignore"):  # checked just below, by parameter name
-                    finite = self._updated(theta, grad, before, frozen)
+                    finite = self._updated(theta, grad, before, frozen, state)
             if not finite:
                 raise self._refused(theta, grad, before)
         except BaseException:
@@ -149,12 +177,28 @@ class Optimizer:
             self._restore(state)
             raise
 
-    def _updated(self, theta, grad, before, frozen):
-        """update(θ, g), the frozen parameters put back; whether θ is finite."""
-        self.update(theta, grad)
-        if frozen is not None:
+    def _updated(self, theta, grad, before, frozen, state):
+        """update(θ, g), the frozen parameters' θ and state put back; whether θ is finite.
+
+        state: the snapshot taken before the update. Any state array with one entry per
+        parameter (SGD's velocity and t, Adam's m, v and t) gets a frozen parameter's entries
+        back; an array this update created gets 0 there, the state of a parameter that has
+        not stepped yet."""
+        if frozen is None:
+            self.update(theta, grad)
+        else:
+            self._count_per_parameter()
+            self.update(theta, grad)
             theta[frozen] = before[frozen]
+            for name, old in state.items():
+                new = getattr(self, name)
+                if type(new) is np.ndarray and new.shape == theta.shape:
+                    new[frozen] = 0 if old is None else old[frozen] if type(old) is np.ndarray else old
         return all_finite_vector(theta)
+
+    def _count_per_parameter(self):
+        """Hook, before a step that skips frozen parameters: a step count kept as one number
+        becomes one per parameter, since from now on they can differ."""
 
     def _state(self):
         """A copy of everything `update` may change (arrays copied: update changes them in place)."""
@@ -168,7 +212,7 @@ class Optimizer:
         """The error for a step that made θ_k not finite, saying why: θ_k was not finite
         already, or its gradient is not, or else the step overflowed (the learning rate)."""
         k = int(np.flatnonzero(~np.isfinite(theta))[0])
-        who = f"{type(self).__name__}.step: parameter {self.params[k].label or k!r}"
+        who = self._who(k)
         if not np.isfinite(before[k]):
             return FloatingPointError(f"{who} is {before[k]} already, before this step; the step is refused "
                                       f"(set it to a finite number, or reload the model)")
@@ -176,11 +220,14 @@ class Optimizer:
             return FloatingPointError(f"{who} has the gradient {grad[k]}, which is not finite; the step is refused")
         return FloatingPointError(f"{who} would become {theta[k]} (grad {grad[k]:.6g}); lower the learning rate")
 
+    def _who(self, k):
+        return f"{type(self).__name__}.step: parameter {self.params[k].label or k!r}"
+
     def _check_grads(self, grads):
         """A TypeError naming the first parameter whose .grad is not a real number (a str, None,
         a bool), a ValueError for an int too large for a float."""
         for k, g in enumerate(grads):
-            who = f"{type(self).__name__}.step: parameter {self.params[k].label or k!r}"
+            who = self._who(k)
             if isinstance(g, (bool, np.bool_)) or not isinstance(g, numbers.Real):
                 raise TypeError(f"{who} has .grad {type(g).__name__} {g!r:.40}; expected a number "
                                 f"(backward leaves one; zero_grad() resets it)")
@@ -213,42 +260,85 @@ class Optimizer:
 
 
 class SGD(Optimizer):
-    """Stochastic gradient descent, θ ← θ - η g, with optional momentum μ and weight decay λ."""
+    """Stochastic gradient descent, θ ← θ - η g, with optional momentum μ (dampening τ,
+    Nesterov) and weight decay λ, as torch.optim.SGD.
 
-    STATE = ("velocity", "steps")
-    momentum = _Setting("momentum", high=1.0)
+    A parameter is skipped only when frozen (requires_grad False). One outside the loss's
+    graph still gets .grad 0.0 from backward (a .grad here is a number, never None), so weight
+    decay and momentum move it, as torch's do after zero_grad(set_to_none=False)."""
+
+    STATE = ("velocity", "t", "steps")
+    momentum = _Setting("momentum")
+    dampening = _Setting("dampening")
     weight_decay = _Setting("weight_decay")
 
-    def __init__(self, params, lr, momentum=0.0, weight_decay=0.0):
+    def __init__(self, params, lr, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False):
         super().__init__(params, lr)
-        self.momentum, self.weight_decay = momentum, weight_decay
+        self.momentum, self.dampening, self.weight_decay = momentum, dampening, weight_decay
+        self.nesterov = nesterov
         self.velocity = None
+        self.t = 0  # momentum steps taken: one int for all, or one per parameter once one was frozen
+
+    @property
+    def nesterov(self):
+        return self._nesterov
+
+    @nesterov.setter
+    def nesterov(self, on):
+        if not isinstance(on, (bool, np.bool_)):
+            raise TypeError(f"SGD nesterov: expected True or False, got {type(on).__name__} {on!r:.40}")
+        self._check_together("nesterov", bool(on))
+        self._nesterov = bool(on)
+
+    def _check_together(self, name, value):
+        """PyTorch's rule: Nesterov momentum needs a momentum μ > 0 and no dampening."""
+        settings = {"momentum": getattr(self, "_momentum", 0.0), "dampening": getattr(self, "_dampening", 0.0),
+                    "nesterov": getattr(self, "_nesterov", False), name: value}
+        if settings["nesterov"] and (settings["momentum"] <= 0 or settings["dampening"] != 0):
+            raise ValueError(f"SGD {name}={value}: Nesterov momentum needs momentum > 0 and dampening 0, "
+                             f"got momentum={settings['momentum']}, dampening={settings['dampening']}")
+
+    def _count_per_parameter(self):
+        self.t = _each(self.t, len(self.params))
 
     def update(self, theta, grad):
         self._check(theta, grad)
         if self.weight_decay:
             grad = grad + self.weight_decay * theta
         if self.momentum:
-            if self.velocity is None:
-                self.velocity = grad.copy()  # PyTorch's convention: the first step is plain SGD
-            else:
-                self.velocity *= self.momentum
-                self.velocity += grad
-            grad = self.velocity
+            self._step_velocity(grad)
+            grad = grad + self.momentum * self.velocity if self.nesterov else self.velocity
         theta -= self.lr * grad
         self.steps += 1
 
+    def _step_velocity(self, d):
+        """v ← μ v + (1 - τ) d; on a parameter's first momentum step v ← d (PyTorch's buffer)."""
+        if self.velocity is None:
+            self.velocity = d.copy()
+        else:
+            self.velocity *= self.momentum
+            self.velocity += (1.0 - self.dampening) * d if self.dampening else d
+            if type(self.t) is np.ndarray:  # counts per parameter: one frozen until now starts here
+                fresh = self.t == 0
+                self.velocity[fresh] = d[fresh]
+        self.t += 1
+
     def __repr__(self):
-        return (f"SGD(lr={self.lr:g}, momentum={self.momentum:g}, weight_decay={self.weight_decay:g}, "
-                f"{len(self.params)} parameters)")
+        return (f"SGD(lr={self.lr:g}, momentum={self.momentum:g}, dampening={self.dampening:g}, "
+                f"weight_decay={self.weight_decay:g}, nesterov={self.nesterov}, {len(self.params)} parameters)")
 
 
 class Adam(Optimizer):
-    """Adam (Kingma & Ba): per-parameter steps from running means of g and g²."""
+    """Adam (Kingma & Ba): per-parameter steps from running means of g and g², as torch.optim.Adam.
+
+    t counts each parameter's own steps (one int while they are all equal, an array once one
+    was frozen), as torch keeps a step per parameter for the bias corrections. A parameter
+    outside the loss's graph still gets .grad 0.0 (never None here), so it takes a step:
+    torch's Adam after zero_grad(set_to_none=False) does the same."""
 
     STATE = ("m", "v", "t", "steps")
     betas = _Betas()
-    eps = _Setting("eps", inclusive=False)
+    eps = _Setting("eps")
     weight_decay = _Setting("weight_decay")
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
@@ -257,11 +347,17 @@ class Adam(Optimizer):
         self.m = self.v = None
         self.t = 0
 
+    def _count_per_parameter(self):
+        self.t = _each(self.t, len(self.params))
+
     def update(self, theta, grad):
         self._check(theta, grad)
-        beta1, beta2 = self.betas
         if self.weight_decay:
             grad = grad + self.weight_decay * theta
+        self._adam(theta, grad)
+
+    def _adam(self, theta, grad):
+        beta1, beta2 = self.betas
         if self.m is None:
             self.m, self.v = np.zeros_like(theta), np.zeros_like(theta)
         self.t += 1
@@ -274,9 +370,33 @@ class Adam(Optimizer):
         theta -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
         self.steps += 1
 
+    def _refused(self, theta, grad, before):
+        """With ε = 0, a parameter whose gradient has been 0 at every step is 0/0 (torch's nan)."""
+        k = int(np.flatnonzero(~np.isfinite(theta))[0])
+        if self.eps == 0 and np.isfinite(before[k]) and self.v[k] == 0:
+            return FloatingPointError(f"{self._who(k)} would become nan: with eps 0, m̂ / √v̂ is 0/0 while "
+                                      f"its gradient has been 0 at every step; use eps > 0")
+        return super()._refused(theta, grad, before)
+
     def __repr__(self):
-        return (f"Adam(lr={self.lr:g}, betas={self.betas}, eps={self.eps:g}, "
+        return (f"{type(self).__name__}(lr={self.lr:g}, betas={self.betas}, eps={self.eps:g}, "
                 f"weight_decay={self.weight_decay:g}, {len(self.params)} parameters)")
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter), as torch.optim.AdamW:
+    θ ← (1 - η λ) θ, then Adam's step on g alone (λ stays out of m and v). λ = 0.01 by default."""
+
+    STATE = Adam.STATE
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01):
+        super().__init__(params, lr, betas, eps, weight_decay)
+
+    def update(self, theta, grad):
+        self._check(theta, grad)
+        if self.weight_decay:
+            theta *= 1.0 - self.lr * self.weight_decay
+        self._adam(theta, grad)
 
 
 def frozen_positions(params):
@@ -292,6 +412,11 @@ def all_frozen(params):
 
 
 _requires_grad = operator.attrgetter("requires_grad")
+
+
+def _each(count, n):
+    """A step count as one count per parameter (an int array of n), from one int for all."""
+    return count if type(count) is np.ndarray else np.full(n, count)
 
 
 def _copied(value):

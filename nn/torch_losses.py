@@ -8,7 +8,9 @@
 
 `loss(input, target)` takes one example's outputs (a Value or a list of Values) or a batch
 (a list of such lists), with targets of the same shape (CrossEntropyLoss: one class index
-per example). reduction="mean" (default), "sum", or "none" (the list of losses), as in PyTorch.
+per example). reduction="mean" (default), "sum", or "none": the losses in the input's shape, as
+in PyTorch (a list of lists for a batch, a list for one example's outputs, a Value for a Value;
+CrossEntropyLoss: a list of one loss per example for a batch, a Value for one example).
 
 Each is also an nn loss: nn.fit(model, X, y, loss=nn.MSELoss()) trains on the mean of each
 batch's per-example losses, which for reduction="mean" is exactly PyTorch's mean over the
@@ -51,7 +53,7 @@ class _TorchLoss(Loss):
     def __call__(self, input, target):
         losses = self.losses(input, target)
         if self.reduction == "none":
-            return losses
+            return self.shaped(losses, input)
         total = losses[0] if len(losses) == 1 else autograd.sum(losses)
         return total * (1.0 / len(losses)) if self.reduction == "mean" and len(losses) > 1 else total
 
@@ -64,25 +66,25 @@ class _TorchLoss(Loss):
         return f"{type(self).__name__}(reduction={self.reduction!r})"
 
 
-class MSELoss(_TorchLoss):
-    """(ŷ - y)² for every entry; reduction over all entries (PyTorch's nn.MSELoss)."""
-
-    base = mse
-
-    def losses(self, input, target):
-        outputs, targets = _entries(input, "MSELoss input"), _entries(target, "MSELoss target", numbers=True)
-        _same_count(outputs, targets, "MSELoss")
-        return [self.per_example([o], t) for o, t in zip(outputs, targets)]
-
-
 class _Elementwise(_TorchLoss):
     """A loss of every entry of the input and the target's entry in the same place."""
 
     def losses(self, input, target):
+        """The loss of every entry, flattened in order (reduction averages or adds them)."""
         name = type(self).__name__
         outputs, targets = _entries(input, f"{name} input"), _entries(target, f"{name} target", numbers=True)
         _same_count(outputs, targets, name)
         return [self.per_example([o], t) for o, t in zip(outputs, targets)]
+
+    def shaped(self, losses, input):
+        """reduction="none": each entry's loss where the entry was, as PyTorch keeps the input's shape."""
+        return _nested_like(input, iter(losses))
+
+
+class MSELoss(_Elementwise):
+    """(ŷ - y)² for every entry; reduction over all entries (PyTorch's nn.MSELoss)."""
+
+    base = mse
 
 
 class BCEWithLogitsLoss(_Elementwise):
@@ -122,6 +124,11 @@ class CrossEntropyLoss(_TorchLoss):
                              f"targets (class indices), got {count}")
         return [self.per_example(list(z), y) for z, y in zip(input, target)]
 
+    def shaped(self, losses, input):
+        """reduction="none": one loss per example of a batch; one example's loss alone (PyTorch's 0-d)."""
+        batch = input.ndim > 1 if isinstance(input, np.ndarray) else isinstance(input[0], (list, tuple))
+        return losses if batch else losses[0]
+
 
 def _entries(x, what, numbers=False):
     """Every entry of a Value, a number, or a (nested) list or array of them, flattened."""
@@ -134,6 +141,15 @@ def _entries(x, what, numbers=False):
     if isinstance(x, Value) and numbers:
         raise TypeError(f"{what}: expected numbers, got the Value {x!r:.60} (a target is data)")
     return [x]
+
+
+def _nested_like(x, losses):
+    """The next losses, nested as the entries of x are (x as _entries reads it)."""
+    if isinstance(x, np.ndarray):
+        x = x.tolist()
+    if isinstance(x, (list, tuple)):
+        return [_nested_like(item, losses) for item in x]
+    return next(losses)
 
 
 def _same_count(outputs, targets, who):

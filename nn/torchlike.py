@@ -4,7 +4,8 @@
     model([0.1, 0.2, 0.3, 0.4])           # one example, as nn.MLP takes it
 
 They build the very graph an nn.MLP builds, node for node and label for label: the k-th
-Linear of a Sequential is the notes' layer l = k + 1 (the inputs are layer 1), so its
+Linear of a Sequential (counted depth first through the Sequentials inside it) is the notes'
+layer l = k + 1 (the inputs are layer 1), so its
 
     z(l)_j = Σ_k w(l)_j,k a(l-1)_k + b(l)_j      ONE dot node per neuron
     a(l)_j = σ(z(l)_j)                          ONE node, made by the activation module after it
@@ -252,8 +253,9 @@ class Sequential(Module):
     Sequential(OrderedDict(name=module, ...)). Called on one example it returns a Value when
     there is one output, else a list (as nn.MLP). model[0], len(model) and iteration work.
 
-    Sizes are checked when it is built: a Linear must read as many inputs as the module
-    before it gives. Its k-th Linear is labelled as the notes' layer k + 1.
+    Sizes are checked when it is built: a module with `nin` (a Linear) must read as many inputs
+    as the module before it gives. Its k-th Linear, counted depth first through the Sequentials
+    inside it, is labelled as the notes' layer k + 1.
     """
 
     def __init__(self, *modules):
@@ -269,14 +271,43 @@ class Sequential(Module):
             if not isinstance(module, Module):
                 raise TypeError(f"Sequential: module {name!r} is {type(module).__name__} {module!r:.40}, "
                                 f"expected an nn module such as nn.Linear or nn.ReLU")
+        self._hold(named)
+        for layer, linear in enumerate(_linears(self), 2):
+            linear.number_layer(layer)
+
+    def _hold(self, named):
+        """Keep the modules, with the sizes they chain to (checked) and who reads the inputs."""
         self._named = named
-        self.nin, self.nout = _sizes(named)
+        self.nin, self._nout, self._unsized, self._unchecked = _sizes(named)
         self._what = _reader(named)
-        layer = 1
-        for _, module in named:
-            if isinstance(module, Linear):
-                layer += 1
-                module.number_layer(layer)
+
+    @property
+    def nout(self):
+        """The number of outputs: the last module's, as the modules declare them (a Linear's
+        out_features, an activation module keeping its input's). After a module of one's own
+        that declares no `nout`, they are counted once, by running the model on zeros."""
+        if self._nout is None and self._unsized is not None:
+            self._nout = self._counted_outputs()
+        return self._nout  # None when no module has a size (activation modules only)
+
+    @nout.setter
+    def nout(self, count):
+        self._nout = as_count(count, "Sequential nout")
+
+    def _counted_outputs(self):
+        name, module = self._unsized
+        unknown = (f"Sequential: module {name!r} ({type(module).__name__}) declares no nout, so the number "
+                   f"of outputs after it is unknown; set self.nout, the number of outputs it gives, in "
+                   f"{type(module).__name__}.__init__")
+        if self.nin is None:
+            raise TypeError(unknown + " (and no module declares nin, to count them on an example)")
+        try:
+            with autograd.no_grad():
+                out = self([0.0] * self.nin)
+        except Exception as error:  # whatever the module's forward raises: say how to avoid running it
+            raise TypeError(f"{unknown} (counting them on an example of zeros failed: "
+                            f"{type(error).__name__}: {error})") from error
+        return 1 if isinstance(out, Value) else len(out)
 
     def _children(self):
         return list(self._named)
@@ -294,7 +325,7 @@ class Sequential(Module):
             if not named:
                 raise IndexError(f"Sequential[{index.start}:{index.stop}:{index.step}]: no modules in that slice")
             part = Sequential.__new__(Sequential)
-            part._named, (part.nin, part.nout), part._what = named, _sizes(named), _reader(named)
+            part._hold(named)
             return part
         return self._named[index][1]
 
@@ -302,12 +333,15 @@ class Sequential(Module):
         return iter(module for _, module in self._named)
 
     def named_children(self):
+        """(name, module) for every position, in order: a module placed twice is given twice
+        (PyTorch's gives it once), as a forward pass runs it twice."""
         return iter(self._named)
 
     @property
     def activations(self):
-        """The nn.Activation after each Linear ("linear" where none follows), as nn.MLP's."""
-        found, modules = [], [m for _, m in self._named]
+        """The nn.Activation after each Linear ("linear" where none follows), as nn.MLP's,
+        through the Sequentials inside it."""
+        found, modules = [], list(_flattened(self))
         for i, module in enumerate(modules):
             if isinstance(module, Linear):
                 after = modules[i + 1] if i + 1 < len(modules) else None
@@ -316,7 +350,10 @@ class Sequential(Module):
 
     def __call__(self, x):
         a = input_values(x, self.nin, self._what, nodes=not isinstance(self._named[0][1], Linear))
-        for _, module in self._named:
+        for name, module in self._named:
+            if name in self._unchecked and len(a) != module.nin:
+                raise ValueError(f"Sequential: module {name!r}, {module!r}, reads {module.nin} inputs, but "
+                                 f"the module before it gave {len(a)} outputs")
             a = module.forward(a)
             if isinstance(a, Value):  # a module of the user's own that gives one Value
                 a = [a]
@@ -328,6 +365,22 @@ class Sequential(Module):
         return self._framed(f"Sequential({self.num_parameters()} parameters)")
 
 
+def _linears(modules):
+    """Every Linear, depth first through nested Sequentials: the notes' layers 2, 3, ... in order."""
+    for module in _flattened(modules):
+        if isinstance(module, Linear):
+            yield module
+
+
+def _flattened(modules):
+    """The modules, each Sequential among them replaced by its own modules, depth first."""
+    for module in modules:
+        if isinstance(module, Sequential):
+            yield from _flattened(module)
+        else:
+            yield module
+
+
 def _reader(named):
     """Who reads the inputs, for an error about them: the first module with a size."""
     for name, module in named:
@@ -337,20 +390,44 @@ def _reader(named):
 
 
 def _sizes(named):
-    """(nin, nout): the inputs of the first module with a size and the outputs of the last,
-    checking that each Linear reads what the module before it gives."""
-    nin = width = None
+    """(nin, nout, unsized, unchecked): the inputs of the first module with a size and the
+    outputs of the last, checking that each module with a `nin` reads what the module before it
+    gives. An activation module keeps the width; a module of one's own without `nout` makes it
+    unknown (nout None; unsized is that (name, module)), and the names of the modules with a nin
+    after it, which cannot be checked until a forward pass, are `unchecked`."""
+    nin = width = unsized = None
+    unchecked = set()
     for name, module in named:
         if isinstance(module, Softmax) and width == 1:
             raise ValueError(f"Sequential: module {name!r}, Softmax, follows a layer of 1 output: softmax "
                              f"of one number is always 1, with zero gradient; for two classes use one "
                              f"output with nn.BCEWithLogitsLoss")
-        module_in, module_out = getattr(module, "nin", None), getattr(module, "nout", None)
-        if not (isinstance(module_in, numbers.Integral) and isinstance(module_out, numbers.Integral)):
+        if isinstance(module, ActivationModule) or _keeps_width(module):
             continue
-        if width is not None and module_in != width:
-            raise ValueError(f"Sequential: module {name!r}, {module!r}, reads {module_in} inputs, but "
-                             f"the module before it gives {width} outputs")
-        nin = module_in if nin is None else nin
-        width = module_out
-    return nin, width
+        module_in = getattr(module, "nin", None)
+        module_out = module._nout if isinstance(module, Sequential) else getattr(module, "nout", None)
+        if isinstance(module_in, numbers.Integral):
+            if width is not None and module_in != width:
+                raise ValueError(f"Sequential: module {name!r}, {module!r}, reads {module_in} inputs, but "
+                                 f"the module before it gives {width} outputs")
+            if width is None and unsized is not None:
+                unchecked.add(name)
+            nin = module_in if nin is None else nin
+        if isinstance(module_out, numbers.Integral):
+            width = module_out
+        else:
+            width, unsized = None, _culprit(name, module)
+    return nin, width, unsized, unchecked
+
+
+def _keeps_width(module):
+    """A Sequential of activation modules only (no module in it has a size or lacks one)."""
+    return isinstance(module, Sequential) and module._nout is None and module._unsized is None
+
+
+def _culprit(name, module):
+    """(dotted name, module) of the module whose missing nout leaves the width unknown."""
+    if isinstance(module, Sequential) and module._unsized is not None:
+        inner_name, inner = module._unsized
+        return f"{name}.{inner_name}", inner
+    return name, module

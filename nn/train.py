@@ -16,16 +16,16 @@ The per-batch work (forward, loss, backward, update) sits behind one small inter
 while the one epoch loop, batching, shuffling, history and progress bar stay shared.
 """
 
+import importlib.util
 import time
 import warnings
 from dataclasses import dataclass, field
 from functools import partial
 
 import numpy as np
-from tqdm.auto import tqdm
 
 import autograd
-from autograd.checks import as_count
+from autograd.checks import all_finite_vector, as_count, as_number
 
 from .compiled_fit import compiled_path
 from .classify import classification_rule
@@ -33,7 +33,7 @@ from .data import at_example, in_row
 from .init import generator
 
 from .losses import as_loss, batch_without_graph, is_builtin, losses_per_example
-from .optim import SGD, Optimizer, all_frozen
+from .optim import SGD, Optimizer, _hyper, all_frozen
 from .record import recorder_for
 from .targets import data_set
 
@@ -104,6 +104,9 @@ class ScalarPath:
     finish()     writes anything held elsewhere back into the model's Values (nothing, here);
                  called after training, and also after each epoch when a validation set or a
                  callback needs the model as it is, so it must be safe to call repeatedly
+    resume()     takes the model's Values back (nothing to do here) after a callback, which may
+                 have changed them: loaded the best weights, clipped them, frozen a layer
+                 (requires_grad); the next epoch trains from the model as the callback left it
     evaluate(X, targets, Y) -> (losses, outputs)
                  every example's loss C(ŷ(i), y(i)) and outputs ŷ(i), for the validation set
                  (Y: the targets as a float array, or None when they are not numbers)
@@ -150,6 +153,9 @@ class ScalarPath:
         self.optimizer.step()
 
     def finish(self):
+        pass
+
+    def resume(self):
         pass
 
     def evaluate(self, X, targets, Y=None):
@@ -202,7 +208,10 @@ def fit(model, X, y, *, loss, epochs, batch_size=None, lr=None, optimizer=None, 
     shuffle     reshuffle the examples each epoch (with the fit's own Generator, from seed)
     validation  (X_val, y_val), measured after each epoch
     progress    show a tqdm bar with epoch, loss and accuracy
-    callback    callback(epoch, history) after each epoch; returning True stops training
+    callback    callback(epoch, history) after each epoch, with the model's weights as they are;
+                a true result (True, np.True_, 1, ...) stops training, None or False goes on. It
+                may change the model (load the best state_dict, clip p.data, set requires_grad):
+                training goes on from the model as it left it, and ends with it
     compiled    None (default): for a built-in loss (nn.mse, "cross_entropy", ... with or
                 without options), the compiled path (autograd.compile: the graph recorded once,
                 then each batch as one numpy program) where the model and loss compile, else
@@ -236,7 +245,7 @@ def fit(model, X, y, *, loss, epochs, batch_size=None, lr=None, optimizer=None, 
     rng = generator(seed)
     history = History()
     try:
-        with tqdm(range(epochs), disable=not progress, unit="epoch", desc=f"fit [{how}]") as bar:
+        with _progress_bar()(range(epochs), disable=not progress, unit="epoch", desc=f"fit [{how}]") as bar:
             for epoch in bar:
                 hook = recorder and partial(recorder.before_update, epoch=epoch, n_examples=len(X))
                 _run_epoch(path, len(X), classes, batch_size, shuffle, rng, rule, history, hook)
@@ -244,13 +253,50 @@ def fit(model, X, y, *, loss, epochs, batch_size=None, lr=None, optimizer=None, 
                     path.finish()  # they look at the model's Values
                 _validate(path, validation, history)
                 bar.set_postfix(_postfix(history))
-                if callback is not None and callback(epoch, history) is True:
+                if callback is not None and _callback_stops(callback, epoch, history, path, optimizer.params):
                     break
     finally:
         path.finish()
     if recorder:
         history.recording = recorder.finish(path, history.epochs)
     return history
+
+
+def _progress_bar():
+    """tqdm's notebook widget where ipywidgets is installed, else its text bar. tqdm.auto in a
+    notebook without ipywidgets warns "IProgress not found" into the learner's first cell."""
+    if importlib.util.find_spec("ipywidgets") is None:
+        from tqdm.std import tqdm
+    else:
+        from tqdm.auto import tqdm
+    return tqdm
+
+
+def _callback_stops(callback, epoch, history, path, params):
+    """Whether callback(epoch, history) asks to stop: a true result. The path takes back the
+    model as the callback left it, also when it raised, so that what it changed is kept."""
+    name = getattr(callback, "__qualname__", type(callback).__name__)
+    try:
+        result = callback(epoch, history)
+    finally:
+        _check_parameters(params, f"fit: after callback {name}")
+        path.resume()
+    try:
+        return bool(result)
+    except (TypeError, ValueError):  # an array of several numbers, or a type without a truth value
+        raise TypeError(f"fit callback {name} returned {type(result).__name__} {result!r:.60}, which is "
+                        f"neither true nor false; return True to stop training, None or False to go on") from None
+
+
+def _check_parameters(params, where):
+    """Every parameter holds a finite number (a callback may have set p.data to anything), else
+    the error as_number gives, naming the parameter: the next epoch would fail on it anyway,
+    further from the cause (the scalar path on a row of X, the compiled one on reading θ)."""
+    data = [p.data for p in params]
+    if all(map(float.__instancecheck__, data)) and all_finite_vector(np.array(data)):  # in C: the usual case
+        return
+    for k, (p, value) in enumerate(zip(params, data)):
+        as_number(value, f"{where}, parameter {p.label or k!r}")
 
 
 def _run_epoch(path, n, classes, batch_size, shuffle, rng, rule, history, before_update=None):
@@ -337,8 +383,8 @@ def _optimizer(model, lr, optimizer):
         raise ValueError("fit: give a learning rate lr=... or an optimizer=...")
     if optimizer is not None and lr is not None:
         raise ValueError("fit: give lr or optimizer, not both (set the optimizer's own lr)")
-    if optimizer is None:
-        return _trainable(SGD(model.parameters(), lr))
+    if optimizer is None:  # an optimizer may start at lr 0 (a warm-up); a fit's own SGD would train nothing
+        return _trainable(SGD(model.parameters(), _hyper(lr, "fit learning rate lr", inclusive=False)))
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"fit optimizer: expected an nn optimizer (nn.SGD, nn.Adam), "
                         f"got {type(optimizer).__name__}")

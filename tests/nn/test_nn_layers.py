@@ -380,3 +380,54 @@ def test_a_back_reference_between_modules_ends():
     owner = Owner()
     assert [name for name, _ in owner.named_parameters()] == ["first.w", "v"]
     assert [name for name, _ in owner.first.named_parameters()] == ["w", "owner.v"]
+
+
+def test_every_module_names_its_children_and_modules_as_pytorch_does():
+    net = TwoLayerNet()
+    assert [name for name, _ in net.named_children()] == ["hidden", "out"]
+    assert list(net.children()) == [net.hidden, net.out]
+    names = [name for name, _ in net.named_modules()]
+    assert names[:3] == ["", "hidden", "hidden.neurons.0"] and names[4:6] == ["hidden.neurons.2", "out"]
+    assert [module for _, module in net.named_modules()] == list(net.modules())
+    model = nn.MLP(2, [3, 1], seed=0)
+    assert [name for name, _ in model.named_children()] == ["layers.0", "layers.1"]
+    assert [name for name, _ in model.named_modules(prefix="mlp")][:3] == ["mlp", "mlp.layers.0",
+                                                                            "mlp.layers.0.neurons.0"]
+    assert list(nn.Neuron(2).named_children()) == []
+
+
+def test_a_shared_module_is_named_once_unless_asked_and_a_cycle_ends():
+    class Block(nn.Module):
+        def __init__(self, owner=None):
+            self.w = Value(1.0, label="w")
+            self.owner = owner
+
+    class Owner(nn.Module):
+        def __init__(self):
+            self.first = Block(self)
+            self.second = self.first
+            self.blocks = [self.first, Block()]
+
+    owner = Owner()
+    assert [name for name, _ in owner.named_children()] == ["first", "blocks.1"]
+    assert [name for name, _ in owner.named_modules()] == ["", "first", "blocks.1"]
+    assert [name for name, _ in owner.named_modules(remove_duplicate=False)] == [
+        "", "first", "second", "blocks.0", "blocks.1"]
+    assert [name for name, _ in owner.first.named_modules()] == ["", "owner", "owner.blocks.1"]
+
+
+def test_requires_grad_freezes_every_parameter_and_zero_grad_takes_set_to_none():
+    model = nn.MLP(2, [3, 1], seed=0)
+    assert model.layers[0].requires_grad_(False) is model.layers[0]
+    assert [p.requires_grad for p in model.parameters()] == [False] * 9 + [True] * 4
+    assert all(p.requires_grad for p in model.requires_grad_().parameters())
+    for p in model.parameters():
+        p.grad = 1.0
+    model.zero_grad(set_to_none=True)  # a grad is a float here: 0.0, not None
+    assert all(p.grad == 0.0 for p in model.parameters())
+    model.zero_grad(set_to_none=False)
+    assert all(p.grad == 0.0 for p in model.parameters())
+    with pytest.raises(TypeError, match="requires_grad_\\(requires_grad\\): expected True or False, got str"):
+        model.requires_grad_("no")
+    with pytest.raises(TypeError, match="zero_grad\\(set_to_none\\): expected True or False, got int"):
+        model.zero_grad(0)

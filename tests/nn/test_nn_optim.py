@@ -138,15 +138,25 @@ def test_huge_finite_weights_whose_sum_overflows_still_step():
 
 
 @pytest.mark.parametrize("call,error,culprit", [
-    (lambda p: nn.SGD(p, lr=0.0), ValueError, "learning rate lr must be > 0, got 0.0"),
-    (lambda p: nn.SGD(p, lr=-0.1), ValueError, "lr must be > 0, got -0.1"),
-    (lambda p: nn.SGD(p, lr=math.inf), ValueError, "lr must be > 0"),
+    (lambda p: nn.SGD(p, lr=-1e-300), ValueError, "learning rate lr must be >= 0, got -1e-300"),
+    (lambda p: nn.SGD(p, lr=-0.1), ValueError, "lr must be >= 0, got -0.1"),
+    (lambda p: nn.SGD(p, lr=math.inf), ValueError, "lr must be >= 0"),
     (lambda p: nn.SGD(p, lr="fast"), TypeError, "lr: expected a real number"),
-    (lambda p: nn.Adam(p, lr=-1), ValueError, "Adam learning rate lr must be > 0"),
-    (lambda p: nn.SGD(p, lr=0.1, momentum=1.5), ValueError, "momentum must be in"),
+    (lambda p: nn.Adam(p, lr=-1), ValueError, "Adam learning rate lr must be >= 0"),
+    (lambda p: nn.SGD(p, lr=0.1, momentum=-0.5), ValueError, "SGD momentum must be >= 0, got -0.5"),
+    (lambda p: nn.SGD(p, lr=0.1, momentum=math.nan), ValueError, "SGD momentum: expected a finite number"),
+    (lambda p: nn.SGD(p, lr=0.1, momentum=0.9, dampening=-0.1), ValueError, "SGD dampening must be >= 0"),
+    (lambda p: nn.SGD(p, lr=0.1, momentum=0.9, dampening=math.inf), ValueError, "SGD dampening: expected a finite"),
+    (lambda p: nn.SGD(p, lr=0.1, nesterov=True), ValueError,
+     "SGD nesterov=True: Nesterov momentum needs momentum > 0 and dampening 0, got momentum=0.0"),
+    (lambda p: nn.SGD(p, lr=0.1, momentum=0.9, dampening=0.1, nesterov=True), ValueError,
+     "needs momentum > 0 and dampening 0, got momentum=0.9, dampening=0.1"),
+    (lambda p: nn.SGD(p, lr=0.1, momentum=0.9, nesterov="yes"), TypeError, "SGD nesterov: expected True or False"),
     (lambda p: nn.SGD(p, lr=0.1, weight_decay=-1), ValueError, "weight_decay must be >= 0"),
     (lambda p: nn.Adam(p, betas=(0.9, 1.0)), ValueError, "β2"),
-    (lambda p: nn.Adam(p, eps=0), ValueError, "eps must be > 0"),
+    (lambda p: nn.Adam(p, eps=-1e-8), ValueError, "Adam eps must be >= 0, got -1e-08"),
+    (lambda p: nn.Adam(p, eps=math.nan), ValueError, "Adam eps: expected a finite number"),
+    (lambda p: nn.optim.AdamW(p, weight_decay=-0.01), ValueError, "AdamW weight_decay must be >= 0"),
     (lambda p: nn.SGD([], lr=0.1), ValueError, "empty parameter list"),
     (lambda p: nn.SGD([1.0], lr=0.1), TypeError, "parameter 0 is a float"),
     (lambda p: nn.SGD(p + p, lr=0.1), ValueError, "listed twice"),
@@ -157,12 +167,16 @@ def test_bad_settings_raise_clear_errors(call, error, culprit):
         call([Value(1.0)])
 
 
-def test_learning_rate_can_be_changed_but_not_to_zero():
+def test_learning_rate_can_be_changed_to_zero_but_not_below():
+    # torch.optim accepts lr = 0: a warm-up schedule starts there.
     optimizer = nn.SGD([Value(1.0)], lr=0.1)
     optimizer.lr = 0.01
     assert optimizer.lr == 0.01
-    with pytest.raises(ValueError, match="lr must be > 0"):
-        optimizer.lr = 0
+    optimizer.lr = 0
+    assert optimizer.lr == 0.0
+    with pytest.raises(ValueError, match="lr must be >= 0"):
+        optimizer.lr = -0.01
+    assert optimizer.lr == 0.0
 
 
 # --- a bad .grad, bad arrays, and refusals that say what is wrong ------------------------
@@ -214,12 +228,17 @@ def test_a_refusal_says_what_is_wrong():
 
 @pytest.mark.parametrize("make, name, bad, says", [
     (lambda p: nn.SGD(p, lr=0.1), "momentum", math.nan, r"SGD momentum: expected a finite number, got nan"),
-    (lambda p: nn.SGD(p, lr=0.1), "momentum", 1.0, r"SGD momentum must be in \[0, 1\), got 1\.0"),
+    (lambda p: nn.SGD(p, lr=0.1), "momentum", -1.0, r"SGD momentum must be >= 0, got -1\.0"),
+    (lambda p: nn.SGD(p, lr=0.1, momentum=0.9, nesterov=True), "momentum", 0.0,
+     r"SGD momentum=0\.0: Nesterov momentum needs momentum > 0 and dampening 0"),
+    (lambda p: nn.SGD(p, lr=0.1, momentum=0.9, nesterov=True), "dampening", 0.5,
+     r"SGD dampening=0\.5: Nesterov momentum needs"),
+    (lambda p: nn.SGD(p, lr=0.1, momentum=0.9, dampening=0.5), "nesterov", True, r"SGD nesterov=True: Nesterov"),
     (lambda p: nn.SGD(p, lr=0.1), "weight_decay", -1.0, r"SGD weight_decay must be >= 0"),
     (lambda p: nn.Adam(p), "betas", (math.nan, 2), r"Adam β1 \(betas\[0\]\): expected a finite number, got nan"),
     (lambda p: nn.Adam(p), "betas", (0.9, 2), r"Adam β2 \(betas\[1\]\) must be in \[0, 1\), got 2"),
     (lambda p: nn.Adam(p), "betas", 0.9, r"Adam betas: expected a pair"),
-    (lambda p: nn.Adam(p), "eps", 0.0, r"Adam eps must be > 0"),
+    (lambda p: nn.Adam(p), "eps", -1.0, r"Adam eps must be >= 0"),
     (lambda p: nn.Adam(p), "weight_decay", math.inf, r"Adam weight_decay: expected a finite number"),
 ])
 def test_settings_are_checked_when_assigned_too(make, name, bad, says):
@@ -247,3 +266,189 @@ def test_a_step_after_backward_with_create_graph_takes_the_gradients_numbers():
     assert isinstance(w.grad, Value)
     optimizer.step()
     assert w.data == 1.5 - 0.1 * (3 * 1.5 ** 2)
+
+
+# --- against torch.optim in float64: frozen parameters, and the settings carried over ------
+
+def _twins(seed=0):
+    """A small model, its torch twin (float64) and a classification data set."""
+    from tests.support import require_torch
+    require_torch()
+    import torch
+    rng = np.random.default_rng(seed)
+    X, y = rng.normal(size=(16, 3)), rng.integers(0, 2, size=16)
+    model = nn.Sequential(nn.Linear(3, 4, seed=0), nn.Tanh(), nn.Linear(4, 2, seed=1))
+    return torch, model, nn.to_torch(model), X, y
+
+
+def _gap(model, twin):
+    return max(np.abs(a - b.detach().numpy()).max()
+               for a, b in zip(nn.torch_state_dict(model).values(), twin.state_dict().values()))
+
+
+def _train_both(make, make_torch, steps, frozen_at=lambda step: ()):
+    """`steps` full-batch steps of both optimizers; frozen_at(step): the layers frozen in that
+    step (requires_grad False; torch's then have .grad None). The largest weight gap at each step."""
+    torch, model, twin, X, y = _twins()
+    optimizer, torch_optimizer = make(model.parameters()), make_torch(twin.parameters())
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+    gaps = []
+    for step in range(steps):
+        for layer in (0, 2):
+            for p in model[layer].parameters():
+                p.requires_grad = layer not in frozen_at(step)
+            for p in twin[layer].parameters():
+                p.requires_grad_(layer not in frozen_at(step))
+        optimizer.zero_grad()
+        nn.CrossEntropyLoss()([model(list(x)) for x in X], y.tolist()).backward()
+        optimizer.step()
+        torch_optimizer.zero_grad()
+        torch.nn.CrossEntropyLoss()(twin(Xt), yt).backward()
+        torch_optimizer.step()
+        gaps.append(_gap(model, twin))
+    return gaps, optimizer
+
+
+def _freeze_then_unfreeze(step):
+    """Layer 0 frozen from the start (its state starts when unfrozen), layer 2 in the middle
+    (its momentum and Adam's m, v, t must wait for it)."""
+    return {0} if step < 5 else {2} if 7 <= step < 10 else ()
+
+
+OPTIMIZERS = {
+    "SGD momentum, weight_decay": (lambda p: nn.SGD(p, lr=0.1, momentum=0.9, weight_decay=0.1),
+                                   lambda torch, p: torch.optim.SGD(p, lr=0.1, momentum=0.9, weight_decay=0.1)),
+    "SGD dampening": (lambda p: nn.SGD(p, lr=0.1, momentum=0.9, dampening=0.3, weight_decay=0.05),
+                      lambda torch, p: torch.optim.SGD(p, lr=0.1, momentum=0.9, dampening=0.3, weight_decay=0.05)),
+    "SGD nesterov": (lambda p: nn.SGD(p, lr=0.1, momentum=0.8, weight_decay=0.05, nesterov=True),
+                     lambda torch, p: torch.optim.SGD(p, lr=0.1, momentum=0.8, weight_decay=0.05, nesterov=True)),
+    "SGD momentum 1": (lambda p: nn.SGD(p, lr=0.02, momentum=1.0),
+                       lambda torch, p: torch.optim.SGD(p, lr=0.02, momentum=1.0)),
+    "SGD lr 0": (lambda p: nn.SGD(p, lr=0.0, momentum=0.9), lambda torch, p: torch.optim.SGD(p, lr=0.0, momentum=0.9)),
+    "Adam weight_decay": (lambda p: nn.Adam(p, lr=0.05, weight_decay=0.1),
+                          lambda torch, p: torch.optim.Adam(p, lr=0.05, weight_decay=0.1)),
+    "Adam eps 0": (lambda p: nn.Adam(p, lr=0.05, eps=0.0), lambda torch, p: torch.optim.Adam(p, lr=0.05, eps=0.0)),
+    "AdamW": (lambda p: nn.optim.AdamW(p, lr=0.05), lambda torch, p: torch.optim.AdamW(p, lr=0.05)),
+    "AdamW weight_decay": (lambda p: nn.optim.AdamW(p, lr=0.05, betas=(0.8, 0.99), weight_decay=0.3),
+                           lambda torch, p: torch.optim.AdamW(p, lr=0.05, betas=(0.8, 0.99), weight_decay=0.3)),
+}
+
+
+@pytest.mark.parametrize("name", ["SGD momentum, weight_decay", "SGD dampening", "SGD nesterov",
+                                  "Adam weight_decay", "AdamW weight_decay"])
+def test_a_frozen_parameter_keeps_its_optimizer_state_as_torch_skips_it(name):
+    # torch skips a parameter whose .grad is None: no weight decay into its momentum or m, v,
+    # and its own step count for Adam's bias correction.
+    make, make_torch = OPTIMIZERS[name]
+    gaps, optimizer = _train_both(make, lambda p: make_torch(__import__("torch"), p), 14, _freeze_then_unfreeze)
+    assert max(gaps) < 1e-14, gaps
+    if hasattr(optimizer, "m"):  # steps per parameter: layer 0 missed 5, layer 2 missed 3
+        assert sorted(set(optimizer.t.tolist())) == [9, 11] and optimizer.steps == 14
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_the_settings_carried_over_from_torch_give_torchs_numbers(name):
+    make, make_torch = OPTIMIZERS[name]
+    gaps, _ = _train_both(make, lambda p: make_torch(__import__("torch"), p), 20)
+    assert max(gaps) < 1e-12, gaps
+
+
+@pytest.mark.parametrize("name", ["SGD momentum, weight_decay", "SGD dampening", "Adam weight_decay"])
+def test_fit_on_the_compiled_path_freezes_then_unfreezes_as_torch(name):
+    # The compiled path hands the frozen positions to checked_update(frozen=...).
+    make, make_torch = OPTIMIZERS[name]
+    torch, model, twin, X, y = _twins()
+    optimizer, torch_optimizer = make(model.parameters()), make_torch(torch, twin.parameters())
+    for frozen, epochs in ((True, 5), (False, 7)):
+        for p in model[0].parameters():
+            p.requires_grad = not frozen
+        for p in twin[0].parameters():
+            p.requires_grad_(not frozen)
+        nn.fit(model, X, y.tolist(), loss="cross_entropy", epochs=epochs, optimizer=optimizer,
+               shuffle=False, progress=False, compiled=True)
+        for _ in range(epochs):
+            torch_optimizer.zero_grad()
+            torch.nn.CrossEntropyLoss()(twin(torch.from_numpy(X)), torch.from_numpy(y)).backward()
+            torch_optimizer.step()
+    assert _gap(model, twin) < 1e-14
+
+
+def test_frozen_positions_on_arrays_keep_their_state_entries():
+    theta, grad = np.array([1.0, 2.0, 3.0]), np.array([0.5, 0.5, 0.5])
+    adam = nn.Adam([Value(0.0) for _ in range(3)], lr=0.1, weight_decay=0.1)
+    adam.checked_update(theta, grad.copy())
+    m, v, theta_1 = adam.m.copy(), adam.v.copy(), theta[1]
+    adam.checked_update(theta, grad.copy(), frozen=np.array([1]))
+    assert adam.t.tolist() == [2, 1, 2] and adam.m[1] == m[1] and adam.v[1] == v[1] and theta[1] == theta_1
+    sgd = nn.SGD([Value(0.0) for _ in range(3)], lr=0.1, momentum=0.9, weight_decay=0.1)
+    sgd.checked_update(theta, grad.copy(), frozen=np.array([0, 2]))  # the very first step: nothing there yet
+    assert sgd.velocity[[0, 2]].tolist() == [0.0, 0.0] and sgd.t.tolist() == [0, 1, 0]
+
+
+@pytest.mark.parametrize("make", [lambda p: nn.SGD(p, lr=0.1, momentum=0.9, dampening=0.2),
+                                  lambda p: nn.Adam(p, lr=0.1)])
+def test_a_refused_step_with_frozen_parameters_restores_the_state_it_had(make):
+    # the step count kept as one int must come back as that int, not as the array it became
+    params = _values([1.0, 2.0], [0.5, 0.5])
+    optimizer = make(params)
+    optimizer.step()
+    params[0].requires_grad = False
+    params[1].grad, optimizer.lr = 1e308, 1e300
+    before = {k: v.copy() if hasattr(v, "copy") else v for k, v in vars(optimizer).items() if k != "_lr"}
+    with pytest.raises(FloatingPointError):
+        optimizer.step()
+    assert type(optimizer.t) is int
+    for name, value in before.items():
+        after = getattr(optimizer, name)
+        assert (after == value).all() if hasattr(value, "all") else after == value, name
+
+
+def test_step_calls_the_closure_and_returns_its_loss_as_torch():
+    torch, model, twin, X, y = _twins()
+    optimizer, torch_optimizer = nn.SGD(model.parameters(), lr=0.1, momentum=0.9), \
+        torch.optim.SGD(twin.parameters(), lr=0.1, momentum=0.9)
+
+    def closure():
+        optimizer.zero_grad()
+        loss = nn.CrossEntropyLoss()([model(list(x)) for x in X], y.tolist())
+        loss.backward()
+        return loss
+
+    def torch_closure():
+        torch_optimizer.zero_grad()
+        loss = torch.nn.CrossEntropyLoss()(twin(torch.from_numpy(X)), torch.from_numpy(y))
+        loss.backward()
+        return loss
+
+    for _ in range(20):
+        loss, torch_loss = optimizer.step(closure), torch_optimizer.step(torch_closure)
+        assert loss.data == pytest.approx(torch_loss.item(), abs=1e-12)
+    assert _gap(model, twin) < 1e-12
+    assert optimizer.step() is None
+    with pytest.raises(TypeError, match=r"SGD\.step: closure must be a function that returns the loss, got float"):
+        optimizer.step(0.5)
+
+
+def test_zero_grad_takes_set_to_none_and_leaves_a_number():
+    # a .grad here is always a number: set_to_none=True (torch's default) gives 0.0 too
+    params = _values([1.0, 2.0], [3.0, 4.0])
+    optimizer = nn.Adam(params)
+    optimizer.zero_grad(set_to_none=True)
+    assert [p.grad for p in params] == [0.0, 0.0]
+    params[0].grad = 1.0
+    optimizer.zero_grad(set_to_none=False)
+    assert [p.grad for p in params] == [0.0, 0.0]
+
+
+def test_adam_with_eps_0_names_a_parameter_whose_gradient_was_always_0():
+    params = _values([1.0, 2.0], [0.5, 0.0])
+    params[1].label = "b1"
+    with pytest.raises(FloatingPointError, match=r"parameter 'b1' would become nan: with eps 0, .* use eps > 0"):
+        nn.Adam(params, eps=0.0).step()
+    assert [p.data for p in params] == [1.0, 2.0]
+
+
+def test_adamw_defaults_are_torchs():
+    adamw = nn.optim.AdamW([Value(1.0)])
+    assert (adamw.lr, adamw.betas, adamw.eps, adamw.weight_decay) == (1e-3, (0.9, 0.999), 1e-8, 0.01)
+    assert repr(adamw).startswith("AdamW(lr=0.001")

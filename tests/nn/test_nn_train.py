@@ -152,6 +152,29 @@ def test_callback_returning_true_stops_training():
     assert history.epochs == 5
 
 
+@pytest.mark.parametrize("compiled", [None, False])
+def test_a_true_callback_result_stops_training_and_a_false_one_goes_on(compiled):
+    # h.loss[-1] < 0.5 on numbers from numpy is np.True_, not True: it stops as well
+    X, y = xor()
+    for result, epochs in [(True, 1), (np.True_, 1), (1, 1), ("stop", 1), (np.array([True]), 1),
+                           (None, 4), (False, 4), (np.False_, 4), (0, 4), ("", 4)]:
+        history = nn.fit(nn.MLP(2, [2, 1], seed=0), X, y, loss=nn.mse, epochs=4, lr=0.1, progress=False,
+                         compiled=compiled, callback=lambda epoch, h: result)
+        assert history.epochs == epochs, result
+
+
+def test_a_callback_result_without_a_truth_value_is_a_type_error_naming_the_callback():
+    X, y = xor()
+
+    def under_ten(epoch, history):
+        return np.array([history.loss[-1], 0.5]) < 10.0  # an array: meant any() or all()?
+
+    model = nn.MLP(2, [2, 1], seed=0)
+    with pytest.raises(TypeError, match=r"fit callback .*under_ten returned ndarray array\(\[ True,  True\]\), "
+                                        r"which is neither true nor false"):
+        nn.fit(model, X, y, loss=nn.mse, epochs=3, lr=0.1, progress=False, callback=under_ten)
+
+
 def test_step_activation_warns_that_the_network_cannot_learn():
     X, y = xor()
     model = nn.MLP(2, [2, 1], activation=("step", 0.5), seed=0)
@@ -264,3 +287,22 @@ def test_a_custom_loss_may_give_a_constant_for_some_examples():
     masked = nn.fit(nn.MLP(2, [3, 1], seed=0), X, y, batch_size=2, epochs=1, lr=0.1, progress=False, shuffle=False,
                     loss=lambda p, t: Value(0.0, requires_grad=False) if t == 0 else (p - t) ** 2)
     assert masked.epochs == 1 and math.isfinite(masked.loss[0])
+
+
+def test_a_fit_in_a_notebook_shows_its_progress_bar_with_no_widget_warning():
+    # tqdm.auto inside a kernel without ipywidgets warns "IProgress not found" into the cell;
+    # fit's text bar needs no widget, and prints only itself.
+    from pathlib import Path
+    from tests.support import require_jupyter_kernel
+    require_jupyter_kernel()
+    import nbformat
+    from nbclient import NotebookClient
+    repo = Path(__file__).resolve().parents[2]
+    cells = [f"import sys; sys.path.insert(0, {str(repo)!r})",
+             "import nn\nmodel = nn.MLP(2, [3, 1], seed=0)\n"
+             "nn.fit(model, [[0.0, 1.0], [1.0, 0.0]], [1.0, 0.0], loss=nn.mse, epochs=2, lr=0.1)"]
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    NotebookClient(notebook, timeout=120, kernel_name="python3").execute()
+    streams = "".join(out.get("text", "") for out in notebook.cells[1].outputs if out["output_type"] == "stream")
+    assert "fit [" in streams and "2/2" in streams
+    assert "Warning" not in streams and "IProgress" not in streams

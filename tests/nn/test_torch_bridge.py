@@ -85,14 +85,50 @@ def _run_loss(torch, loss, torch_loss, logits, target, torch_target):
     """(tracegrad's C and ∂C/∂logits, torch's) for one loss on a batch of logits."""
     values = [[autograd.Value(v) for v in row] for row in logits.tolist()]
     c = loss(values, target)
-    if isinstance(c, list):
-        c = autograd.sum(c)
-    c.backward()
     t = torch.tensor(logits, requires_grad=True)
     tc = torch_loss(t, torch_target)
+    if isinstance(c, list):  # reduction="none": torch's shape, then their sum to compare gradients
+        assert np.shape(_numbers(c)) == tuple(tc.shape) and close(_numbers(c), tc.detach().numpy())
+        c = autograd.sum(list(_flat(c)))
+    c.backward()
     tc = tc.sum() if tc.ndim else tc
     tc.backward()
     return (c.data, [[v.grad for v in row] for row in values]), (tc.item(), t.grad.numpy())
+
+
+def _flat(nested):
+    for item in nested:
+        yield from _flat(item) if isinstance(item, list) else [item]
+
+
+def _numbers(nested):
+    return [_numbers(item) for item in nested] if isinstance(nested, list) else nested.data
+
+
+def test_reduction_none_keeps_the_shape_of_the_input_as_torch_does(torch):
+    rng = np.random.default_rng(3)
+    logits, probabilities = rng.normal(size=(2, 3)), rng.uniform(0.1, 0.9, size=(2, 3))
+    target = rng.uniform(size=(2, 3))
+    for ours, theirs, x in ((nn.MSELoss, torch.nn.MSELoss, logits), (nn.BCELoss, torch.nn.BCELoss, probabilities),
+                            (nn.BCEWithLogitsLoss, torch.nn.BCEWithLogitsLoss, logits)):
+        for xs, ys in ((x, target), (x[1], target[1]), (x[1, 2], target[1, 2])):  # a batch, one example, one entry
+            values = autograd.Value(xs.item()) if np.ndim(xs) == 0 else np.vectorize(autograd.Value)(xs).tolist()
+            mine = ours(reduction="none")(values, ys.tolist())
+            ref = theirs(reduction="none")(torch.tensor(xs), torch.tensor(ys))
+            assert np.shape(_numbers(mine)) == tuple(ref.shape) and close(_numbers(mine), ref.numpy()), ours
+        assert close([l.data for l in ours(reduction="none")(values_of(x), target.tolist())[1]],
+                     theirs(reduction="none")(torch.tensor(x), torch.tensor(target))[1].numpy())  # example 1's
+    classes = [2, 0]
+    mine = nn.CrossEntropyLoss(reduction="none")(values_of(logits), classes)
+    ref = torch.nn.CrossEntropyLoss(reduction="none")(torch.tensor(logits), torch.tensor(classes))
+    assert np.shape(_numbers(mine)) == tuple(ref.shape) == (2,) and close(_numbers(mine), ref.numpy())
+    one = nn.CrossEntropyLoss(reduction="none")(values_of(logits)[1], 0)
+    ref = torch.nn.CrossEntropyLoss(reduction="none")(torch.tensor(logits[1]), torch.tensor(0))
+    assert isinstance(one, autograd.Value) and ref.shape == () and close(one.data, ref.item())
+
+
+def values_of(array):
+    return [[autograd.Value(v) for v in row] for row in array.tolist()]
 
 
 @settings(max_examples=30, deadline=None)
@@ -248,6 +284,56 @@ def test_to_torch_refuses_what_torch_cannot_mirror():
         nn.to_torch(nn.Sequential(nn.Linear(2, 2), Mine()))
     with pytest.raises(TypeError, match="got Neuron"):
         nn.to_torch(nn.Neuron(2))
+
+
+def test_a_frozen_parameter_stays_frozen_across_the_bridge(torch):
+    model = nn.Sequential(nn.Linear(2, 3, seed=0), nn.ReLU(), nn.Linear(3, 1, seed=1))
+    model[0].requires_grad_(False)
+    assert [p.requires_grad for p in nn.to_torch(model).parameters()] == [False, False, True, True]
+    mlp = nn.MLP(2, [3, 1], seed=0)
+    for neuron in mlp.layers[1].neurons:
+        neuron.b.requires_grad = False
+    assert [p.requires_grad for p in nn.to_torch(mlp).parameters()] == [True, True, True, False]
+    tmodel = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.ReLU(), torch.nn.Linear(3, 1)).double()
+    tmodel[0].requires_grad_(False)
+    tmodel[2].bias.requires_grad_(False)
+    back = nn.from_torch(tmodel)
+    assert [p.requires_grad for p in back.parameters()] == [False] * 9 + [True] * 3 + [False]
+    assert not any(p.requires_grad for p in nn.from_torch(tmodel[0]).parameters())
+    model[2].weight[0][1].requires_grad = True
+    model[0].weight[1][0].requires_grad = True  # a tensor cannot be partly frozen
+    with pytest.raises(ValueError, match=r"to PyTorch: module '0': weight has 5 of its 6 parameters frozen"):
+        nn.to_torch(model)
+
+
+def test_children_and_modules_have_torchs_names_and_order(torch):
+    model = nn.Sequential(nn.Sequential(nn.Linear(2, 4), nn.ReLU()), nn.Linear(4, 3), nn.Tanh(),
+                          nn.Sequential(OrderedDict(fc=nn.Linear(3, 1), out=nn.Sigmoid())))
+    tmodel = torch.nn.Sequential(torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.ReLU()),
+                                 torch.nn.Linear(4, 3), torch.nn.Tanh(),
+                                 torch.nn.Sequential(OrderedDict(fc=torch.nn.Linear(3, 1), out=torch.nn.Sigmoid())))
+
+    def described(pairs):
+        return [(name, type(module).__name__) for name, module in pairs]
+
+    assert described(model.named_modules()) == described(tmodel.named_modules())
+    assert described(model.named_children()) == described(tmodel.named_children())
+    assert [type(m).__name__ for m in model.children()] == [type(m).__name__ for m in tmodel.children()]
+    assert described(model.named_modules(prefix="net")) == described(tmodel.named_modules(prefix="net"))
+    mlp = nn.MLP(2, [4, 3, 1], "relu", seed=0)  # its layers in the order of to_torch's Linears
+    layers = [(m.nin, m.nout) for _, m in mlp.named_modules() if isinstance(m, nn.Layer)]
+    linears = [(m.in_features, m.out_features) for _, m in nn.to_torch(mlp).named_modules()
+               if isinstance(m, torch.nn.Linear)]
+    assert layers == linears == [(2, 4), (4, 3), (3, 1)]
+
+
+def test_a_nested_sequential_prints_as_torchs_does(torch):
+    import re
+    model = nn.Sequential(nn.Sequential(nn.Linear(2, 4), nn.Sequential(nn.ReLU())), nn.Linear(4, 1))
+    tmodel = torch.nn.Sequential(torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.Sequential(torch.nn.ReLU())),
+                                 torch.nn.Linear(4, 1))
+    without_counts = re.sub(r"\(\d+ parameters\)|  # \d+ parameters", "", repr(model))
+    assert without_counts == repr(tmodel)
 
 
 # --- state dicts under PyTorch's names ---------------------------------------------------------

@@ -359,3 +359,65 @@ def test_a_linear_alone_is_linear_regression_under_fit(compiled):
     W, b = model.weights()
     assert np.allclose(W[0], [1.5, -2.0, 0.5], atol=1e-6) and abs(b[0] - 0.3) < 1e-6
     assert np.allclose(model.predict(X), y, atol=1e-5)
+
+
+# --- a Sequential inside a Sequential, and modules of one's own in one ---------------------------
+
+def test_a_sequential_inside_a_sequential_numbers_its_linears_as_the_notes_layers():
+    inner = nn.Sequential(nn.Linear(2, 4, seed=0), nn.ReLU())
+    model = nn.Sequential(inner, nn.Linear(4, 3, seed=1), nn.Sequential(nn.Tanh(), nn.Linear(3, 1, seed=2)))
+    assert [model[0][0].weight[0][0].label, model[1].weight[0][0].label, model[2][1].bias[0].label] \
+        == ["w(2)_1,1", "w(3)_1,1", "b(4)_1"]
+    out = model([0.5, -0.2])
+    assert out.label == "z(4)_1" and [p.label for p in out.parents][3:] == ["a(3)_1", "a(3)_2", "a(3)_3", "b(4)_1"]
+    assert model[1]([0.1, 0.2, 0.3, 0.4])[0].parents[-1].label == "b(3)_1"  # z(3) reads a(2), not a(3)
+    assert [act.name for act in model.activations] == ["relu", "tanh", "linear"]
+    assert (model.nin, model.nout) == (2, 1)
+
+
+def test_a_nested_module_prints_its_lines_indented():
+    model = nn.Sequential(nn.Sequential(nn.Linear(2, 4), nn.ReLU()), nn.Linear(4, 1))
+    assert repr(model).splitlines() == [
+        "Sequential(17 parameters)(",
+        "  (0): Sequential(12 parameters)(",
+        "    (0): Linear(in_features=2, out_features=4, bias=True)  # 12 parameters",
+        "    (1): ReLU()",
+        "  )",
+        "  (1): Linear(in_features=4, out_features=1, bias=True)  # 5 parameters",
+        ")"]
+
+
+class SumPool(nn.Module):
+    """One output, the sum of a layer's: a module of one's own that changes the width."""
+
+    def forward(self, a):
+        return autograd.sum(a)
+
+
+def test_a_module_of_ones_own_that_changes_the_width_gives_the_sequential_its_real_nout():
+    X, y = np.array([[0.1, 0.2], [0.3, -0.1], [0.0, 1.0], [1.0, 1.0]]), np.array([0.0, 1.0, 1.0, 0.0])
+    model = nn.Sequential(nn.Linear(2, 3, seed=0), nn.Tanh(), SumPool())
+    assert model.nout == 1  # counted on an example of zeros: SumPool declares none
+    history = nn.fit(model, X, y, loss=nn.MSELoss(), epochs=2, lr=0.1, progress=False)
+    assert len(history.loss) == 2 and model.predict(X).shape == (4,)
+    declared = SumPool()
+    declared.nout = 1
+    assert nn.Sequential(nn.Linear(2, 3), declared).nout == 1
+    assert nn.Sequential(nn.Sequential(nn.Linear(2, 3), SumPool()), nn.Tanh()).nout == 1
+    assert nn.Sequential(nn.Linear(2, 3), nn.Sequential(nn.ReLU())).nout == 3  # activations keep the width
+
+
+def test_a_sequential_says_how_to_declare_an_output_size_it_cannot_find():
+    class Broken(nn.Module):
+        def forward(self, a):
+            raise RuntimeError("no zeros here")
+
+    model = nn.Sequential(nn.Linear(2, 3), nn.Sequential(nn.Tanh(), Broken()))
+    with pytest.raises(TypeError, match=r"^Sequential: module '1.1' \(Broken\) declares no nout.*set self.nout, the "
+                                        r"number of outputs it gives, in Broken.__init__.*no zeros here"):
+        nn.fit(model, np.zeros((2, 2)), np.zeros(2), loss=nn.MSELoss(), epochs=1, lr=0.1, progress=False)
+    with pytest.raises(TypeError, match=r"module '0' \(SumPool\) declares no nout.*no module declares nin"):
+        nn.Sequential(SumPool()).nout
+    with pytest.raises(ValueError, match=r"module '2', Linear\(in_features=3.*reads 3 inputs, but the module "
+                                         r"before it gave 1 outputs"):
+        nn.Sequential(nn.Linear(2, 3), SumPool(), nn.Linear(3, 1))([0.1, 0.2])
