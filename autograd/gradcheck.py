@@ -1,15 +1,45 @@
 """gradcheck: the engine's gradient against central differences and against a hand formula.
 
     ∂f/∂x ≈ (f(x + ε) - f(x - ε)) / 2ε
+
+Each input gets two comparisons, each with its own tolerance, because their errors differ in kind:
+
+engine vs numeric  |engine - numeric| <= atol + rtol |numeric|: torch.autograd.gradcheck's test
+                   and defaults (eps 1e-6, atol 1e-5, rtol 1e-3), so that what passes there passes
+                   here. A central difference in floats is off by its truncation (about ε² f'''/6)
+                   and its rounding (about ulp(f)/ε): for 1/x at 3e-4 the first is 1.1e-5 of the
+                   gradient, with a correct engine. The price is that this comparison cannot see a
+                   gradient smaller than atol.
+engine vs hand     |engine - hand| <= hand_atol + hand_rtol max(|engine|, |hand|, terms), with
+                   hand_rtol 1e-9: both are exact formulas evaluated in floats and differ by rounding
+                   only. Rounding is relative to `terms`, the size of the chain-rule terms the engine
+                   summed (Σ over paths of Π |local derivative|): where they cancel, as in
+                   sin²x + cos²x, the gradient is tiny but its rounding is not. A formula off by a
+                   sign, a factor 2 or a square is off by O(1) relatively, however small the gradient.
+                   One written differently from the engine's own can round apart by more where the
+                   engine's loses digits (σ(1 - σ) for z > 17, as σ rounds towards 1): give it a
+                   larger hand_rtol, as the report then suggests.
+
+An x within eps of the edge of f's domain (-log p at p = 5e-7) is not moved across it: gradcheck
+raises the engine's error, of the same type, naming the input and x ± eps, and suggests a smaller eps.
 """
 
+import inspect
 import math
+import numbers
+import textwrap
 import warnings
 from dataclasses import dataclass, field
 
-from .engine import Value, _number, topological_order
+import numpy as np
+
+from .engine import Value, _number, local_derivatives, topological_order
 from .functional import grad
+from .messages import node_name, number
 from .ops import OPS
+
+# The errors the engine raises for a point outside an op's domain, or a result beyond floats.
+_ENGINE_ERRORS = (ZeroDivisionError, OverflowError, ValueError)
 
 
 class KinkWarning(UserWarning):
@@ -18,19 +48,46 @@ class KinkWarning(UserWarning):
 
 @dataclass
 class Row:
+    """One input's two comparisons.
+
+    numeric_error  |engine - numeric| / |numeric|
+    hand_error     |engine - hand| / max(|engine|, |hand|, terms): the number hand_rtol bounds
+    hand, hand_error and hand_ok are None for an input without a hand formula.
+    """
     name: str
     engine: float
     numeric: float
-    hand: float | None
-    abs_error: float
-    rel_error: float
-    ok: bool
+    numeric_error: float
+    numeric_ok: bool
+    hand: float | None = None
+    hand_error: float | None = None
+    hand_ok: bool | None = None
+
+    @property
+    def ok(self):
+        return self.numeric_ok and self.hand_ok is not False
+
+    @property
+    def abs_error(self):
+        """The larger |engine - other| of the two comparisons."""
+        others = [self.numeric] + ([] if self.hand is None else [self.hand])
+        return max(abs(self.engine - other) for other in others)
+
+    @property
+    def rel_error(self):
+        """The larger relative error of the two comparisons."""
+        return max(self.numeric_error, self.hand_error or 0.0)
 
 
 @dataclass
 class GradcheckReport:
     rows: list = field(default_factory=list)
     value: float = math.nan
+    eps: float = 1e-6
+    atol: float = 1e-5
+    rtol: float = 1e-3
+    hand_rtol: float = 1e-9
+    hand_atol: float = 0.0
 
     @property
     def ok(self):
@@ -48,34 +105,100 @@ class GradcheckReport:
         raise KeyError(f"gradcheck report has no input named {name!r}")
 
     def __str__(self):
-        header = f"{'input':<12} {'engine':>14} {'numeric':>14} {'hand':>14} {'abs err':>10} {'rel err':>10}  ok"
-        lines = [f"gradcheck of f = {self.value:.10g}", header, "-" * len(header)]
-        for r in self.rows:
-            hand = "-" if r.hand is None else f"{r.hand:.8g}"
-            lines.append(f"{r.name:<12} {r.engine:>14.8g} {r.numeric:>14.8g} {hand:>14} "
-                         f"{r.abs_error:>10.2e} {r.rel_error:>10.2e}  {'yes' if r.ok else 'NO'}")
-        lines.append("all agree" if self.ok else "MISMATCH: see the rows marked NO")
+        width = max(len("input"), *(len(row.name) for row in self.rows))
+        header = _line(width, "input", "engine", "numeric", "rel err", "ok", "hand", "rel err", "ok")
+        pairs = f"{'':<{width}} {'':>14} {'engine vs numeric':^28}   {'engine vs hand':^28}".rstrip()
+        lines = [f"gradcheck of f = {self.value:.10g} (eps {self.eps:g})", pairs, header, "-" * len(header)]
+        lines += [_row_line(width, row) for row in self.rows]
+        for verdict in self.verdicts():  # wrapped to the table's width, for a terminal
+            lines += textwrap.wrap(verdict, len(header), subsequent_indent="    ")
         return "\n".join(lines)
 
+    def _repr_pretty_(self, printer, cycle):
+        """The table, not the dataclass, when a notebook shows a report left at the end of a cell."""
+        printer.text(str(self))
 
-def gradcheck(f, inputs, *, hand=None, eps=1e-6, atol=1e-6, rtol=1e-5):
-    """Check ∂f/∂input for every input: engine vs central differences (and vs `hand`).
+    def verdicts(self):
+        """The last lines of the report: 'all agree' and the tolerances, or one line per mismatch."""
+        if self.ok:
+            tolerances = f"numeric: atol {self.atol:g}, rtol {self.rtol:g}"
+            if any(row.hand is not None for row in self.rows):
+                tolerances += f"; hand: {_hand_tolerance(self)}"
+            return [f"all agree ({tolerances})"]
+        return [_mismatch(self, row) for row in self.rows if not row.ok]
 
-    f       takes one Value per input (by keyword when `inputs` is a dict) and returns a Value
-    inputs  {name: number} or a list of numbers (then named x0, x1, ...)
-    hand    {name: number or callable of the input floats} (or a list): hand-derived gradients
-    A row is ok when every comparison satisfies |engine - other| <= atol + rtol |other|.
+
+def _line(width, *cells):
+    name, engine, numeric, numeric_error, numeric_ok, hand, hand_error, hand_ok = cells
+    return (f"{name:<{width}} {engine:>14} {numeric:>14} {numeric_error:>9} {numeric_ok:>3}   "
+            f"{hand:>14} {hand_error:>9} {hand_ok:>3}")
+
+
+def _row_line(width, row):
+    def verdict(ok):
+        return "-" if ok is None else "yes" if ok else "NO"
+    hand = "-" if row.hand is None else f"{row.hand:.8g}"
+    hand_error = "-" if row.hand_error is None else f"{row.hand_error:.2g}"
+    return _line(width, row.name, f"{row.engine:.8g}", f"{row.numeric:.8g}", f"{row.numeric_error:.2g}",
+                 verdict(row.numeric_ok), hand, hand_error, verdict(row.hand_ok))
+
+
+def _hand_tolerance(report):
+    relative = f"rtol {report.hand_rtol:g}"
+    return relative if report.hand_atol == 0 else f"atol {report.hand_atol:g}, {relative}"
+
+
+def _mismatch(report, row):
+    """Which comparison failed for `row`, and what the third number says about the culprit."""
+    if row.hand_ok is None:
+        return (f"MISMATCH engine vs numeric for {row.name}: |engine - numeric| = "
+                f"{abs(row.engine - row.numeric):.3g} > atol + rtol |numeric| (a wrong engine, a kink "
+                f"within eps, or an eps wrong for f)")
+    if row.hand_ok:
+        return (f"MISMATCH engine vs numeric for {row.name}: the hand formula agrees with the engine, so the "
+                f"central difference is the one off (its truncation or rounding, or a kink): try another eps")
+    if row.numeric_ok:
+        return (f"MISMATCH engine vs hand for {row.name}: they differ by {row.hand_error:.2g} relative and "
+                f"the central difference agrees with the engine, so the hand formula is the one off"
+                f"{_rounding_hint(row)}")
+    hand_is_numeric = abs(row.hand - row.numeric) <= report.atol + report.rtol * abs(row.numeric)
+    culprit = ("the hand formula agrees with the central difference, so the engine is the one off"
+               if hand_is_numeric else "all three differ")
+    return f"MISMATCH engine vs numeric and engine vs hand for {row.name}: {culprit}"
+
+
+def _rounding_hint(row):
+    """A slip (a sign, a factor, a square) is off by O(1); a difference this small may instead be the
+    rounding of a formula written differently from the engine's (σ(1 - σ) where σ is near 1)."""
+    if row.hand_error > 1e-6:
+        return ""
+    return (" (or it is written differently from the engine's formula and rounds differently: "
+            "if you trust it, give a larger hand_rtol)")
+
+
+def gradcheck(f, inputs, *, hand=None, eps=1e-6, atol=1e-5, rtol=1e-3, hand_rtol=1e-9, hand_atol=0.0):
+    """Check ∂f/∂input for every input: engine vs central differences, and engine vs `hand`.
+
+    f          takes one Value per input (by keyword when `inputs` is a dict) and returns a Value
+    inputs     {name: number} or a list of numbers (then named x0, x1, ...) or one number (x0);
+               a Value counts as its .data, as torch.autograd.gradcheck takes tensors
+    hand       {name: number or callable}, a list of them, or one for one input: hand-derived
+               gradients; a callable takes the input floats as f takes its Values
+    atol, rtol           engine vs numeric: |engine - numeric| <= atol + rtol |numeric| (torch's)
+    hand_atol, hand_rtol engine vs hand: |engine - hand| <= hand_atol + hand_rtol max(|engine|,
+               |hand|, terms), terms = Σ over paths of Π |local derivative| (the module's docstring)
+    A row is ok when both of its comparisons are.
     """
+    by_name = isinstance(inputs, dict)
     names, point = _named_inputs(inputs)
-    hand = _named_hand(hand, names)
-    eps = _number(eps, "gradcheck eps")
-    if eps <= 0:
-        raise ValueError(f"gradcheck eps: the step of the central difference must be > 0, got {eps}")
+    hand = _named_hand(hand, names, by_name)
+    eps = _positive(eps, "eps", "the step of the central difference")
+    tolerances = {what: _number(value, f"gradcheck {what}") for what, value in
+                  dict(atol=atol, rtol=rtol, hand_rtol=hand_rtol, hand_atol=hand_atol).items()}
 
     def call(numbers):
         values = [Value(x, label=name) for name, x in zip(names, numbers)]
-        kwargs = dict(zip(names, values))
-        out = f(**kwargs) if isinstance(inputs, dict) else f(*values)
+        out = f(**dict(zip(names, values))) if by_name else f(*values)
         if not isinstance(out, Value):
             raise TypeError(f"gradcheck: f must return a Value, got {type(out).__name__}")
         return out, values
@@ -84,67 +207,178 @@ def gradcheck(f, inputs, *, hand=None, eps=1e-6, atol=1e-6, rtol=1e-5):
     # f of constants alone (or of detached inputs) has no graph: the engine's gradient is 0,
     # which the central differences then confirm or refute, as torch.autograd.gradcheck does.
     engine = grad(out, values) if out.requires_grad else [0.0] * len(values)
-    report = GradcheckReport(value=out.data)
+    terms = _term_sizes(out, values)
+    report = GradcheckReport(value=out.data, eps=eps, **tolerances)
     kinks = {}
     for i, name in enumerate(names):
-        numeric, plus, minus = _central_difference(call, point, i, eps)
+        numeric, plus, minus = _central_difference(call, point, names, i, eps)
         kinks.update(_kinks_in_reach(out, plus, minus))
-        expected = _hand_value(hand.get(name), point, names, inputs)
-        others = [numeric] + ([] if expected is None else [expected])
-        abs_error = max(abs(engine[i] - other) for other in others)
-        rel_error = max(abs(engine[i] - other) / max(abs(other), 1e-300) for other in others)
-        ok = all(abs(engine[i] - other) <= atol + rtol * abs(other) for other in others)
-        report.rows.append(Row(name, engine[i], numeric, expected, abs_error, rel_error, ok))
-    for node, op in kinks.items():
-        where = f"node '{node.label}'" if node.label else f"a {node.op} node"
-        what = "its input" if op.kink_of is None else "the difference of its inputs"
-        warnings.warn(f"gradcheck: {where} has {what} {_kinked(op, node):g} on or within eps of a "
-                      f"kink: {op.kink_rule}; central differences may disagree there",
-                      KinkWarning, stacklevel=2)
+        expected = _hand_value(hand.get(name), name, point, names, by_name)
+        report.rows.append(_compare(report, name, engine[i], numeric, expected, terms[i]))
+    _warn_about(kinks)
     return report
+
+
+def _compare(report, name, engine, numeric, hand, terms):
+    difference = abs(engine - numeric)
+    row = Row(name, engine, numeric, numeric_error=_relative(difference, abs(numeric)),
+              numeric_ok=difference <= report.atol + report.rtol * abs(numeric))
+    if hand is not None:
+        scale = max(abs(engine), abs(hand), terms)
+        row.hand, row.hand_error = hand, _relative(abs(engine - hand), scale)
+        row.hand_ok = abs(engine - hand) <= report.hand_atol + report.hand_rtol * scale
+    return row
+
+
+def _relative(difference, scale):
+    if difference == 0:
+        return 0.0
+    return difference / scale if scale > 0 else math.inf
+
+
+def _term_sizes(out, values):
+    """For each input, Σ over the paths from it to `out` of Π |local derivative|: the size of
+    the chain-rule terms the engine's gradient sums, the scale its rounding is relative to."""
+    if not out.requires_grad:
+        return [0.0] * len(values)
+    size = {out: 1.0}
+    for node in reversed(topological_order(out)):
+        if node.parents and size.get(node, 0.0) != 0.0:
+            for parent, derivative in zip(node.parents, local_derivatives(node)):
+                size[parent] = size.get(parent, 0.0) + size[node] * abs(derivative)
+    return [size.get(value, 0.0) for value in values]
+
+
+def _positive(x, what, meaning):
+    x = _number(x, f"gradcheck {what}")
+    if x <= 0:
+        raise ValueError(f"gradcheck {what}: {meaning} must be > 0, got {x}")
+    return x
+
+
+def _as_float(x, what):
+    """A number, or a Value by its .data (as torch's gradcheck takes the tensors themselves)."""
+    return _number(x.data if isinstance(x, Value) else x, what)
+
+
+def _is_one_number(inputs):
+    return isinstance(inputs, (numbers.Real, np.generic, Value, str)) or (
+        isinstance(inputs, np.ndarray) and inputs.ndim == 0)
 
 
 def _named_inputs(inputs):
     if isinstance(inputs, dict):
         names = [str(name) for name in inputs]
-        numbers = [_number(x, f"gradcheck input {name!r}") for name, x in inputs.items()]
+        point = [_as_float(x, f"gradcheck input {name!r}") for name, x in inputs.items()]
     else:
-        numbers = [_number(x, f"gradcheck input {i}") for i, x in enumerate(inputs)]
-        names = [f"x{i}" for i in range(len(numbers))]
-    if not numbers:
+        inputs = [inputs] if _is_one_number(inputs) else inputs  # one input, as torch takes one tensor
+        point = [_as_float(x, f"gradcheck input {i}") for i, x in enumerate(inputs)]
+        names = [f"x{i}" for i in range(len(point))]
+    if not point:
         raise ValueError("gradcheck: inputs is empty; give at least one input")
-    return names, numbers
+    return names, point
 
 
-def _named_hand(hand, names):
+def _named_hand(hand, names, by_name):
     if hand is None:
         return {}
     if isinstance(hand, dict):
-        unknown = set(map(str, hand)) - set(names)
+        unknown = [key for key in hand if str(key) not in names]
         if unknown:
-            raise KeyError(f"gradcheck: hand names inputs that do not exist: {sorted(unknown)}")
+            how = "" if by_name else " (a list's inputs are named x0, x1, ...; or give hand as a list)"
+            raise KeyError(f"gradcheck: hand names inputs that do not exist: {', '.join(map(repr, unknown))};"
+                           f" the inputs are {', '.join(names)}{how}")
         return {str(k): v for k, v in hand.items()}
+    if callable(hand) or _is_one_number(hand):
+        if len(names) != 1:
+            raise TypeError(f"gradcheck: hand is one formula for {len(names)} inputs ({', '.join(names)}); "
+                            f"give a dict {{name: formula}} or a list")
+        return {names[0]: hand}
     hand = list(hand)
     if len(hand) != len(names):
         raise ValueError(f"gradcheck: hand has {len(hand)} entries for {len(names)} inputs")
     return dict(zip(names, hand))
 
 
-def _hand_value(formula, point, names, inputs):
+def _hand_value(formula, name, point, names, by_name):
     if formula is None:
         return None
-    if callable(formula):
-        formula = formula(**dict(zip(names, point))) if isinstance(inputs, dict) else formula(*point)
-    return _number(formula, "gradcheck hand value")
+    if callable(formula) and not isinstance(formula, Value):
+        formula = _call_hand(formula, name, point, names, by_name)
+    return _as_float(formula, f"gradcheck hand value for {name!r}")
 
 
-def _central_difference(call, point, i, eps):
+def _call_hand(formula, name, point, names, by_name):
+    """formula(the input floats), taken as f takes its Values: by name for dict inputs."""
+    args, kwargs = ((), dict(zip(names, point))) if by_name else (tuple(point), {})
+    try:
+        signature = inspect.signature(formula)
+    except (TypeError, ValueError):  # a builtin that does not say: let the call judge
+        return formula(*args, **kwargs)
+    try:
+        signature.bind(*args, **kwargs)
+    except TypeError as error:
+        takes = f"by name: ({', '.join(names)})" if by_name else f"{len(names)} positional arguments"
+        raise TypeError(f"gradcheck: the hand formula for {name!r} must take the inputs as f does, "
+                        f"{takes}; it takes {signature} ({error})") from None
+    return formula(*args, **kwargs)
+
+
+def _central_difference(call, point, names, i, eps):
     """(f(x + ε) - f(x - ε)) / 2ε along input i, and the two graphs (kept to look for kinks)."""
-    plus, minus = list(point), list(point)
-    plus[i] += eps
-    minus[i] -= eps
-    plus_out, minus_out = call(plus)[0], call(minus)[0]
+    outs = []
+    for step in (eps, -eps):
+        try:
+            outs.append(call(_shifted(point, i, step))[0])
+        except _ENGINE_ERRORS as error:
+            raise _outside_domain(error, call, point, names, i, step) from error
+    plus_out, minus_out = outs
     return (plus_out.data - minus_out.data) / (2 * eps), plus_out, minus_out
+
+
+def _shifted(point, i, step):
+    shifted = list(point)
+    shifted[i] += step
+    return shifted
+
+
+def _outside_domain(error, call, point, names, i, step):
+    """The engine's error at x ± ε, of the same type, naming the input, the shifted point and eps."""
+    name, eps = names[i], abs(step)
+    smaller = _eps_inside(call, point, i, eps)
+    advice = f"such as eps={smaller:g}" if smaller else "one smaller than the distance to that edge"
+    kind = next(kind for kind in _ENGINE_ERRORS if isinstance(error, kind))
+    edge = "where f overflows a float" if kind is OverflowError else "the edge of f's domain"
+    return kind(f"gradcheck: input {name!r} = {number(point[i])} is within eps = {eps:g} of {edge}: "
+                f"f fails at {name} {'+' if step > 0 else '-'} eps = {number(point[i] + step)} "
+                f"({error}); give gradcheck a smaller eps, {advice}")
+
+
+def _eps_inside(call, point, i, eps):
+    """A step a hundred times smaller than the largest eps/10^k at which f is defined on both
+    sides of input i (a step just inside the domain has a large truncation error), or None."""
+    for k in range(1, 9):
+        trial = eps / 10 ** k
+        try:
+            call(_shifted(point, i, trial)), call(_shifted(point, i, -trial))
+        except _ENGINE_ERRORS:
+            continue
+        return trial / 100
+    return None
+
+
+def _warn_about(kinks):
+    """One KinkWarning per kind of node on a kink: two identical nodes (abs(x) * abs(x)) give one."""
+    counts = {}
+    for node, op in kinks.items():
+        key = (node_name(node), op.kink_of is None, _kinked(op, node), op.kink_rule)
+        counts[key] = counts.get(key, 0) + 1
+    for (name, of_input, at, rule), count in counts.items():
+        whose = "its" if count == 1 else "their"
+        what = f"{whose} input" if of_input else f"the difference of {whose} inputs"
+        where = f"node {name} has {what}" if count == 1 else f"{count} nodes {name} have {what}"
+        warnings.warn(f"gradcheck: {where} {at:g} on or within eps of a kink: {rule}; central differences "
+                      f"may disagree there", KinkWarning, stacklevel=3)
 
 
 def _kinks_in_reach(out, plus, minus):

@@ -4,6 +4,7 @@ its report (rows, .ok, str), and the warning when an input sits on a kink."""
 import math
 import warnings
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -138,10 +139,16 @@ def test_a_wrong_engine_is_caught_by_central_differences():
 
 
 def test_tolerances_are_the_callers():
+    # engine vs hand: hand_rtol, hand_atol (atol and rtol are the central difference's)
     hand = {"x": 12.0 * (1 + 1e-4)}  # ∂x³/∂x at 2, off by a relative 1e-4
     assert not autograd.gradcheck(lambda x: x ** 3, {"x": 2.0}, hand=hand).ok
-    assert autograd.gradcheck(lambda x: x ** 3, {"x": 2.0}, hand=hand, rtol=1e-3).ok
-    assert autograd.gradcheck(lambda x: x ** 3, {"x": 2.0}, hand=hand, atol=1e-2).ok
+    assert not autograd.gradcheck(lambda x: x ** 3, {"x": 2.0}, hand=hand, rtol=1e-2, atol=1e-2).ok
+    assert autograd.gradcheck(lambda x: x ** 3, {"x": 2.0}, hand=hand, hand_rtol=1e-3).ok
+    assert autograd.gradcheck(lambda x: x ** 3, {"x": 2.0}, hand=hand, hand_atol=1e-2).ok
+    # engine vs numeric: the central difference of 1/x at 3e-4 is off by 1.1e-5 (truncation)
+    assert autograd.gradcheck(lambda x: 1 / x, {"x": 3e-4}).ok
+    assert not autograd.gradcheck(lambda x: 1 / x, {"x": 3e-4}, rtol=1e-6).ok
+    assert autograd.gradcheck(lambda x: 1 / x, {"x": 3e-4}, rtol=1e-6, atol=1e3).ok
 
 
 def test_str_is_a_readable_table():
@@ -255,3 +262,230 @@ def test_gradcheck_of_a_function_with_no_graph_compares_zero_with_the_difference
     # detached input makes the engine's 0 disagree with the differences.
     assert autograd.gradcheck(lambda a: autograd.Value(5.0, requires_grad=False) * 2.0, [0.5])
     assert not autograd.gradcheck(lambda a: a.detach() * 2.0, [0.5])
+
+
+# --- the hand formula on its own tight tolerance ---------------------------------------
+
+Y = 0.3
+
+
+def cost(z):
+    """Note 000's cost of one example, C = ½(y - σ(z))², as in the README."""
+    return 0.5 * (Y - z.sigmoid()) ** 2
+
+
+SLIPS = {  # ∂C/∂z = σ'(z)(σ(z) - y), and three slips of the notes' kind
+    "sign": lambda z: sigma(z) * (1 - sigma(z)) * (Y - sigma(z)),
+    "factor 2": lambda z: 2 * sigma(z) * (1 - sigma(z)) * (sigma(z) - Y),
+    "σ' squared": lambda z: (sigma(z) * (1 - sigma(z))) ** 2 * (sigma(z) - Y),
+}
+
+
+@pytest.mark.parametrize("z", [0.7, 10.0, 15.0, 20.0])
+@pytest.mark.parametrize("slip", sorted(SLIPS))
+def test_a_wrong_hand_formula_is_caught_however_small_the_gradient(z, slip):
+    """At z = 15 the gradient is 2e-7, below the central difference's atol: a wrong sign, a
+    factor 2 or a squared σ' must still fail, since the hand value is compared with the
+    engine on its own tight tolerance."""
+    report = autograd.gradcheck(cost, {"z": z}, hand={"z": SLIPS[slip]})
+    row = report["z"]
+    assert row.numeric_ok and row.hand_ok is False and not report.ok
+    assert "MISMATCH engine vs hand for z" in str(report)
+
+
+@pytest.mark.parametrize("z", [0.7, 10.0, 15.0, 20.0])
+def test_the_right_hand_formula_passes_and_the_engine_is_torchs(z):
+    from tests.support import require_torch
+    require_torch()
+    import torch
+
+    right = lambda z: sigma(z) * (1 - sigma(z)) * (sigma(z) - Y)  # noqa: E731
+    report = autograd.gradcheck(cost, {"z": z}, hand={"z": right})
+    assert report.ok, str(report)
+    t = torch.tensor(z, dtype=torch.float64, requires_grad=True)
+    (0.5 * (Y - torch.sigmoid(t)) ** 2).backward()
+    assert math.isclose(report["z"].engine, t.grad.item(), rel_tol=1e-12)
+    assert report["z"].hand_error <= 1e-9
+
+
+def test_the_hand_tolerance_scales_with_the_chain_rule_terms_not_the_gradient():
+    # sin²x + cos²x: the engine sums 2 sin cos and -2 cos sin, terms of size 1, to (about) 0;
+    # the right hand value 0 passes, a wrong one of 1e-8 (far below the old atol 1e-6) does not
+    f = lambda x: x.sin() ** 2 + x.cos() ** 2  # noqa: E731
+    for x in (0.7, 1.3, 2.9):
+        assert autograd.gradcheck(f, {"x": x}, hand={"x": 0.0}).ok
+        assert not autograd.gradcheck(f, {"x": x}, hand={"x": 1e-8}).ok
+
+
+# --- two verdicts per row, and which comparison failed --------------------------------
+
+def test_each_row_has_a_verdict_and_an_error_for_each_comparison():
+    report = autograd.gradcheck(neuron, POINT, hand=dict(HAND, b=1.0))
+    for row in report.rows:
+        assert row.numeric_ok is True
+        assert math.isclose(row.numeric_error, abs(row.engine - row.numeric) / abs(row.numeric))
+    assert [row.hand_ok for row in report.rows] == [True, True, False]
+    assert report["b"].hand_error > 0.1 and report["w"].hand_error <= 1e-9
+    no_hand = autograd.gradcheck(neuron, POINT)
+    assert all(row.hand_ok is None and row.hand_error is None for row in no_hand.rows)
+
+
+def test_a_right_hand_formula_and_engine_with_an_inexact_central_difference():
+    """1/x at 3e-4: hand -1/x² equals the engine; only the central difference is off (1.1e-5,
+    its truncation). It passes at torch's default tolerances; at a tighter rtol the report
+    says the central difference is the one off, not the engine nor the hand."""
+    f, hand = (lambda x: 1 / x), {"x": lambda x: -1 / x ** 2}
+    assert autograd.gradcheck(f, {"x": 3e-4}, hand=hand).ok
+    report = autograd.gradcheck(f, {"x": 3e-4}, hand=hand, rtol=1e-6)
+    row = report["x"]
+    assert row.hand_ok is True and row.numeric_ok is False
+    text = " ".join(str(report).split())
+    assert "MISMATCH engine vs numeric for x" in text
+    assert "the hand formula agrees with the engine, so the central difference is the one off" in text
+
+
+def test_the_report_names_the_engine_when_hand_and_numeric_agree_against_it():
+    def lying(x):
+        out = x * 2
+        out.data = x.data ** 2  # the graph says 2x, the number says x²
+        return out
+
+    report = autograd.gradcheck(lying, {"x": 3.0}, hand={"x": 6.0})
+    assert report["x"].numeric_ok is False and report["x"].hand_ok is False
+    assert "the engine is the one off" in " ".join(str(report).split())
+
+
+def test_str_has_a_column_pair_for_each_comparison():
+    report = autograd.gradcheck(neuron, POINT, hand=dict(HAND, b=1.0))
+    lines = str(report).splitlines()
+    assert "engine vs numeric" in lines[1] and "engine vs hand" in lines[1]
+    assert lines[2].split() == ["input", "engine", "numeric", "rel", "err", "ok", "hand", "rel", "err", "ok"]
+    b_row = next(line for line in lines if line.startswith("b "))
+    assert b_row.split()[-5:][1] == "yes" and b_row.split()[-1] == "NO"
+    assert all(len(line) <= len(lines[2]) for line in lines[1:])  # the verdicts wrap to the table
+
+
+@pytest.mark.parametrize("name, ours, theirs, x", [
+    ("sigmoid cost", cost, lambda t: 0.5 * (Y - t.sigmoid()) ** 2, 0.7),
+    ("relu at 0", lambda x: x.relu(), lambda t: t.relu(), 0.0),
+    ("relu at 5e-7", lambda x: x.relu(), lambda t: t.relu(), 5e-7),
+    ("abs at 0", abs, abs, 0.0),
+    ("x + 1e6", lambda x: x + 1e6, lambda t: t + 1e6, 0.5),
+    ("1/x at 1e-4", lambda x: 1 / x, lambda t: 1 / t, 1e-4),
+    ("1/x at 3e-4", lambda x: 1 / x, lambda t: 1 / t, 3e-4),
+    ("exp at 30", lambda x: x.exp(), lambda t: t.exp(), 30.0),
+    ("1e-8 x", lambda x: 1e-8 * x, lambda t: 1e-8 * t, 1.0),
+    ("sin(1000 x)", lambda x: (1000 * x).sin(), lambda t: (1000 * t).sin(), 0.3),
+    ("step at 0", lambda x: x.step(0.0), lambda t: (t >= 0).double() + 0 * t, 0.0),
+])
+def test_engine_vs_numeric_agrees_with_torch_autograd_gradcheck(name, ours, theirs, x):
+    from tests.support import require_torch
+    require_torch()
+    import torch
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", KinkWarning)
+        report = autograd.gradcheck(ours, [x])
+    t = torch.tensor([x], dtype=torch.float64, requires_grad=True)
+    assert report["x0"].numeric_ok == torch.autograd.gradcheck(theirs, (t,), raise_exception=False), name
+
+
+# --- a point within eps of the edge of the domain --------------------------------------
+
+@pytest.mark.parametrize("f, x, kind, shifted", [
+    (lambda p: -p.log(), 5e-7, ValueError, "p - eps = -5e-07"),
+    (lambda p: -(1 - p).log(), 1 - 5e-7, ValueError, "p + eps = 1.0000005"),
+    (lambda p: p.sqrt(), 5e-7, ValueError, "p - eps = -5e-07"),
+    (lambda p: 1 / p, 1e-6, ZeroDivisionError, "p - eps = 0"),
+    (lambda p: p.exp(), 709.782712, OverflowError, "p + eps = 709.782713"),
+])
+def test_a_point_within_eps_of_the_domain_edge_names_the_input_and_the_step(f, x, kind, shifted):
+    with pytest.raises(kind) as caught:
+        autograd.gradcheck(f, {"p": x})
+    message = str(caught.value)
+    assert type(caught.value) is kind
+    assert "'p'" in message and shifted in message and "eps = 1e-06" in message, message
+    assert "smaller eps, such as eps=1e-09" in message, message
+    report = autograd.gradcheck(f, {"p": x}, eps=1e-9)  # the advice works
+    assert report.ok, str(report)
+
+
+# --- inputs and hand values as the caller has them -------------------------------------
+
+def test_values_as_inputs_and_as_hand_values_count_as_their_data():
+    f = lambda w, x, b: (w * x + b).sigmoid()  # noqa: E731
+    expected = autograd.gradcheck(f, {"w": 0.5, "x": 2.0, "b": -0.3})
+    by_name = autograd.gradcheck(f, {"w": Value(0.5), "x": Value(2.0), "b": Value(-0.3)})
+    in_order = autograd.gradcheck(f, [Value(0.5), Value(2.0), Value(-0.3)])
+    assert by_name.ok and in_order.ok
+    assert [row.engine for row in by_name.rows] == [row.engine for row in expected.rows]
+    assert [row.engine for row in in_order.rows] == [row.engine for row in expected.rows]
+    hand = autograd.gradcheck(lambda z: z.sigmoid(), {"z": 0.7},
+                              hand={"z": lambda z: Value(z).sigmoid() * (1 - Value(z).sigmoid())})
+    assert hand.ok and isinstance(hand["z"].hand, float)
+    assert autograd.gradcheck(lambda z: z * z, {"z": 3.0}, hand={"z": Value(6.0)}).ok
+
+
+@pytest.mark.parametrize("x", [2.0, 2, np.float64(2.0), np.array(2.0), Value(2.0)])
+def test_a_single_input_needs_no_list(x):
+    report = autograd.gradcheck(lambda a: a * a, x, hand=4.0)
+    assert report.ok and [row.name for row in report.rows] == ["x0"] and report["x0"].hand == 4.0
+    assert autograd.gradcheck(lambda a: a * a, x, hand=lambda a: 2 * a).ok
+
+
+def test_one_hand_formula_for_several_inputs_is_refused():
+    with pytest.raises(TypeError, match=r"2 inputs \(x0, x1\)"):
+        autograd.gradcheck(lambda a, b: a * b, [2.0, 3.0], hand=3.0)
+
+
+def test_a_hand_key_that_is_no_input_lists_the_inputs():
+    with pytest.raises(KeyError) as caught:
+        autograd.gradcheck(lambda a, b: a * b, [2.0, 3.0], hand={0: 3.0})
+    message = str(caught.value)
+    assert "0" in message and "x0, x1" in message and "list" in message, message
+    with pytest.raises(KeyError, match="the inputs are a"):
+        autograd.gradcheck(lambda a: a * a, {"a": 2.0}, hand={"b": 4.0})
+
+
+def test_a_hand_formula_that_takes_other_names_says_what_it_must_take():
+    with pytest.raises(TypeError) as caught:
+        autograd.gradcheck(lambda z: z.sigmoid(), {"z": 0.7}, hand={"z": lambda x: sigma(x) * (1 - sigma(x))})
+    message = str(caught.value)
+    assert "hand formula for 'z'" in message and "(z)" in message and "(x)" in message, message
+    with pytest.raises(TypeError, match="hand formula for 'x1'.*2 positional"):
+        autograd.gradcheck(lambda a, b: a * b, [2.0, 3.0], hand=[3.0, lambda a: 2.0])
+
+
+def test_an_error_inside_a_hand_formula_is_its_own():
+    def broken(z):
+        raise TypeError("my own bug")
+
+    with pytest.raises(TypeError, match="^my own bug$"):
+        autograd.gradcheck(lambda z: z * z, {"z": 1.0}, hand={"z": broken})
+
+
+# --- the kink warning names each node ----------------------------------------------------
+
+def test_the_kink_warning_names_an_unlabelled_node_by_op_and_data():
+    with pytest.warns(KinkWarning) as caught:
+        autograd.gradcheck(lambda x: abs(x), [0.0])
+    message = str(caught[0].message)
+    assert "node (op abs, data 0)" in message and "a abs" not in message, message
+
+
+def test_two_kink_nodes_are_told_apart_or_counted():
+    def labelled(x, y):
+        p, q = abs(x), abs(y)
+        p.label, q.label = "p", "q"
+        return p * q + p + q
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        autograd.gradcheck(labelled, [0.0, 0.0])
+    messages = [str(w.message) for w in caught if issubclass(w.category, KinkWarning)]
+    assert len(messages) == 2 and "'p'" in messages[0] and "'q'" in messages[1], messages
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        autograd.gradcheck(lambda x: abs(x) * abs(x), [0.0])
+    messages = [str(w.message) for w in caught if issubclass(w.category, KinkWarning)]
+    assert len(messages) == 1 and "2 nodes (op abs, data 0) have their input 0" in messages[0], messages
