@@ -30,6 +30,7 @@ from autograd import gradients
 
 from .render import MAX_NODES, draw
 from .stepper import stepper, stepper_frames
+from .steps import backward_steps, gradients_after
 
 
 def load_root(target):
@@ -99,13 +100,19 @@ def demo_targets():
     return targets
 
 
+class BackwardFailed(ArithmeticError):
+    """Backward raised on a target's graph: its files were written all the same (the picture with
+    the gradients computed before the failure, the stepper with the failure as its last step)."""
+
+
 def render_target(target, out, *, collapse=None, digits=4, rankdir="LR", frames=None,
                   max_nodes=MAX_NODES, stepper_page=True, say=print):
     root, roles = load_target(target)
     name = Path(target).stem if target.endswith(".py") else target.rsplit(".", 1)[-1]
     out.mkdir(parents=True, exist_ok=True)
     options = dict(digits=digits, rankdir=rankdir, max_nodes=max_nodes, **roles)
-    collapse, picture = _collapse_that_fits(root, collapse, dict(grads=gradients(root), edge_derivatives=True,
+    grads, failure = _gradients(root, digits, roles)
+    collapse, picture = _collapse_that_fits(root, collapse, dict(grads=grads, edge_derivatives=True,
                                                                 **options), say, name)
     written = [picture.save(out / f"{name}.svg"), picture.save(out / f"{name}.png")]
     if stepper_page:
@@ -116,7 +123,23 @@ def render_target(target, out, *, collapse=None, digits=4, rankdir="LR", frames=
         pictures = stepper_frames(root, out / f"{name}_frames", format=frames, collapse=collapse, **options)
         say(f"wrote {len(pictures)} frames to {out / (name + '_frames')}")
         written.extend(pictures)
+    if failure:
+        raise BackwardFailed(f"backward failed; the files were written all the same, the picture with the "
+                             f"gradients computed before the failure, the stepper ending with it. {failure}")
     return written
+
+
+def _gradients(root, digits, roles):
+    """({value: ∂root/∂value}, None), or, where backward raises, the gradients of the steps
+    completed before it and the failure in words (the stepper's last step), so that the
+    learner still gets the picture and the stepper that shows where it failed."""
+    try:
+        return gradients(root), None
+    except (ArithmeticError, ValueError):  # what backward raises on a gradient that is not finite
+        steps = backward_steps(root, digits, **roles)
+        if steps[-1].kind != "error":
+            raise
+        return gradients_after(steps, len(steps) - 1), steps[-1].text.split("\n")[0]
 
 
 def _collapse_that_fits(root, collapse, options, say, name):
@@ -150,6 +173,21 @@ def _longest_side_points(svg):
     return max((float(size) for size in sizes), default=0.0)
 
 
+def _int_option(least, most=None):
+    """An argparse type: an int from least to most, refused by argparse naming the option."""
+    wanted = f"an int from {least} to {most}" if most is not None else f"an int >= {least}"
+
+    def read(text):
+        try:
+            n = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {wanted}, got {text!r}") from None
+        if n < least or (most is not None and n > most):
+            raise argparse.ArgumentTypeError(f"expected {wanted}, got {n}")
+        return n
+    return read
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="tracegrad-viz", description=__doc__.split("\n\n")[0],
                                      epilog="A target defines build() returning the root Value, or root.")
@@ -157,10 +195,10 @@ def main(argv=None):
     parser.add_argument("--demos", action="store_true", help="also render every demos module with build()")
     parser.add_argument("-o", "--out", default="out", help="output folder (default: out)")
     parser.add_argument("--collapse", choices=["neuron", "layer"], help="fold neurons or layers")
-    parser.add_argument("--digits", type=int, default=4, help="significant digits (default 4)")
+    parser.add_argument("--digits", type=_int_option(1, 17), default=4, help="significant digits, 1 to 17 (default 4)")
     parser.add_argument("--rankdir", default="LR", choices=["LR", "TB", "RL", "BT"])
     parser.add_argument("--frames", choices=["svg", "png"], help="also export one picture per step")
-    parser.add_argument("--max-nodes", type=int, default=MAX_NODES,
+    parser.add_argument("--max-nodes", type=_int_option(1), default=MAX_NODES,
                         help=f"refuse pictures with more drawn nodes (default {MAX_NODES})")
     parser.add_argument("--no-stepper", action="store_true", help="skip the stepper page")
     args = parser.parse_args(argv)

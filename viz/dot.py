@@ -79,22 +79,50 @@ def scene_to_dot(scene, *, rankdir="LR", digits=4, grad_of=lambda value: None,
         lines.append(f"  {box.id} [id={box.id}, shape=plain, "
                      f"label=<{_box_table(scene, box, box is highlighted, **table)}>];")
     for op in scene.ops:
+        tooltip = _tooltip(f"{op.symbol}: the op that computes {shortened(scene.names[op.value])[0]}")
         lines.append(f"  {op.id} [id={op.id}, shape=circle, style=filled, fillcolor={dot_string(OP_COLOUR)}, "
-                     f"margin=0.02, width=0.3, fontsize=11, label=<{dot_html(op.symbol)}>];")
+                     f"margin=0.02, width=0.3, fontsize=11, label=<{dot_html(op.symbol)}>, tooltip={tooltip}];")
     for head, missing in scene.hidden:
+        hidden = _tooltip(f"{missing} input{'s' if missing > 1 else ''} of this op outside focus=/depth=")
         lines.append(f'  h{head} [shape=plaintext, fontsize=10, fontcolor="#777777", '
-                     f'label=<{missing} input{"s" if missing > 1 else ""} not drawn>];')
-        lines.append(f'  h{head} -> {head} [style=dashed];')
+                     f'label=<{missing} input{"s" if missing > 1 else ""} not drawn>, tooltip={hidden}];')
+        lines.append(f'  h{head} -> {head} [style=dashed, tooltip={hidden}];')
+    op_of = {op.id: op for op in scene.ops}
     for edge in scene.edges:
         label = ""
         if edge_derivatives and len(edge.pairs) == 1:
             parent, consumer, derivative = edge.pairs[0]
             shown = compact(derivative, digits) if derivative is not None else "not finite"
-            label = f", label=<{dot_html(shown)}>, tooltip={dot_string(EDGE_TOOLTIP)}"
+            label = f", label=<{dot_html(shown)}>"
         style = ", style=dashed" if edge.from_data else ""
-        lines.append(f"  {edge.tail} -> {edge.head} [id={edge.id}{label}{style}];")
+        lines.append(f"  {edge.tail} -> {edge.head} [id={edge.id}{label}{style}, "
+                     f"tooltip={_edge_tooltip(scene, edge, op_of, digits)}];")
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def _tooltip(text):
+    """A node's or edge's tooltip, for the SVG: always words, never Graphviz's internal name."""
+    return dot_string(text.replace("\n", " "))
+
+
+def _edge_tooltip(scene, edge, op_of, digits):
+    """What flows along the edge: ∂z/∂x = … for each value it carries, the op's result, or data."""
+    if edge.from_data:
+        return _tooltip("data x: no gradient flows back along this edge")
+    if edge.tail in op_of:
+        op = op_of[edge.tail]
+        return _tooltip(f"the result of {op.symbol}: {shortened(scene.names[op.value])[0]}")
+    if not edge.pairs:
+        return _tooltip(EDGE_TOOLTIP)
+    def named(value):  # ∂(w · x)/∂w, not ∂w · x/∂w
+        name = shortened(scene.names[value])[0]
+        return f"({name})" if " " in name else name
+    terms = [f"∂{named(consumer)}/∂{named(parent)} = "
+             f"{compact(derivative, digits) if derivative is not None else 'not finite'}"
+             for parent, consumer, derivative in edge.pairs[:4]]
+    more = f"; and {len(edge.pairs) - 4} more" if len(edge.pairs) > 4 else ""
+    return _tooltip(f"{'; '.join(terms)}{more} ({EDGE_TOOLTIP})")
 
 
 def _box_table(scene, box, highlighted, *, digits, grad_of, cell_sizes, reference_of, reference_name):
@@ -107,7 +135,7 @@ def _box_table(scene, box, highlighted, *, digits, grad_of, cell_sizes, referenc
     single = box.rows == [("", box.members[0])]
     span = 2 if single else (4 if reference_of else 3)
     title, full = shortened(box.title)
-    tooltip = f' TOOLTIP="{_attribute(full)}"' if full != title else ""
+    tooltip = f' TOOLTIP="{_attribute(full)}"'  # the whole label: the box may show it shortened
     cells = [f'<TR><TD COLSPAN="{span}"{title_fill}{tooltip}><B>{dot_html(title)}</B><BR/>'
              f'<FONT POINT-SIZE="9" COLOR="#444444">{box.role}</FONT></TD></TR>']
     if single:

@@ -2,8 +2,10 @@
 
 Graphviz (bundled in pygraphviz) finds fonts through fontconfig. A fresh machine may have no
 font at all, and then every letter of a PNG renders as an empty box. matplotlib's wheel ships
-DejaVu Sans, so fontconfig is pointed at that folder while Graphviz starts up. A user who
-sets FONTCONFIG_FILE keeps their own configuration.
+DejaVu Sans, so fontconfig is pointed at that folder while Graphviz starts up. The system's
+own configuration comes after it, if there is one: its fonts are the fallbacks for letters
+DejaVu lacks (CJK, emoji), while DejaVu stays first for the rest. A user who sets
+FONTCONFIG_FILE keeps their own configuration.
 """
 
 import os
@@ -17,8 +19,11 @@ _CONFIG = """<?xml version="1.0"?>
 <fontconfig>
   <dir>{fonts}</dir>
   <cachedir>{cache}</cachedir>
+  <include ignore_missing="yes">{system}</include>
 </fontconfig>
 """
+
+SYSTEM_CONFIG = "/etc/fonts/fonts.conf"  # fontconfig's own default; absent on a machine with no fonts
 
 
 def bundled_font_folder():
@@ -31,7 +36,8 @@ def _config_file():
     folder = Path(tempfile.gettempdir()) / f"tracegrad-fontconfig-{os.getuid()}"
     folder.mkdir(exist_ok=True)
     config = folder / "fonts.conf"
-    text = _CONFIG.format(fonts=escape(str(bundled_font_folder())), cache=escape(str(folder / "cache")))
+    text = _CONFIG.format(fonts=escape(str(bundled_font_folder())), cache=escape(str(folder / "cache")),
+                          system=escape(SYSTEM_CONFIG))
     if not config.exists() or config.read_text(encoding="utf-8") != text:
         config.write_text(text, encoding="utf-8")
     return config

@@ -8,7 +8,9 @@ itself inline in Jupyter.
 The fragment carries its own <style>, markup and <script>, with nothing fetched from the
 network. Several fragments may share one notebook page, so a fragment must scope its CSS
 under its own class and find its elements from its own root element (see `unique_id`),
-never by a global id or a global key handler.
+never by a global id or a global key handler. The same page may be shown twice, too
+(`display(page)` in two cells): each render of the fragment gets a fresh id, so the two
+copies never find each other's elements.
 """
 
 import os
@@ -31,10 +33,21 @@ def _umask():
 
 
 class HtmlPage:
-    """One offline page: `.html` (the document), `.fragment`, `.save(path)`, `_repr_html_`."""
+    """One offline page: `.html` (the document), `.fragment`, `.save(path)`, `_repr_html_`.
 
-    def __init__(self, title, fragment):
-        self.title, self.fragment = title, fragment
+    `page_id` is the id (from `unique_id`) the fragment was built with: every render replaces
+    it with a fresh one. The id holds 48 random bits, so no label contains it by chance."""
+
+    def __init__(self, title, fragment, page_id=None):
+        self.title, self._fragment, self._page_id = title, fragment, page_id
+
+    @property
+    def fragment(self):
+        """The fragment for one place in a document: a fresh id at each call."""
+        if self._page_id is None:
+            return self._fragment
+        prefix = self._page_id.rsplit("-", 1)[0]
+        return self._fragment.replace(self._page_id, unique_id(prefix))
 
     @property
     def html(self):

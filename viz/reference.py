@@ -23,7 +23,7 @@ class Agreement:
 
     @property
     def agrees(self):
-        return not self.disagree
+        return self.compared > 0 and not self.disagree  # nothing compared is no agreement
 
     def __bool__(self):
         return self.agrees
@@ -38,21 +38,41 @@ def check_reference(reference, tolerance):
         return {}, tolerance
     if not hasattr(reference, "items"):
         raise TypeError(f"viz: reference= expected a mapping {{Value: float}}, got {type(reference).__name__}")
+    if not reference:
+        raise ValueError("viz: reference= is empty: there is no gradient to compare with (pass "
+                         "{value: the other engine's gradient}, or reference=None)")
     return number_map(reference, "viz: reference"), tolerance
 
 
+def check_in_graph(reference, graph, root_name):
+    """Refuse (ValueError) reference entries for values that are not in the graph: skipped, they
+    would count as agreeing. `graph` holds the graph's values; the culprits are named by label."""
+    strangers = [value for value in reference if value not in graph]
+    if strangers:
+        named = ", ".join(value.label or repr(value) for value in strangers[:8])
+        more = f" and {len(strangers) - 8} more" if len(strangers) > 8 else ""
+        raise ValueError(f"viz: reference= holds {len(strangers)} value{'s' if len(strangers) > 1 else ''} that "
+                         f"{'are' if len(strangers) > 1 else 'is'} not in the graph of {root_name}: {named}{more}")
+
+
 def agreement(grads, reference, names, *, name="PyTorch", tolerance=1e-12):
-    """The verdict for the values in both `grads` (engine) and `reference` (the other engine)."""
-    compared, largest, disagree = 0, 0.0, []
+    """The verdict for the values in both `grads` (engine) and `reference` (the other engine).
+    A reference value with no engine gradient (backward failed before it, say) is not compared,
+    and the text says so: with nothing compared, it never reads as agreement."""
+    compared, largest, disagree, missing = 0, 0.0, [], []
     for value, other in reference.items():
         if value not in grads:
+            missing.append(names.get(value, value.label))
             continue
         compared += 1
         difference = abs(grads[value] - other)  # both finite: check_reference refuses nan and inf
         largest = max(largest, difference)
         if not difference <= tolerance:
             disagree.append((names.get(value, value.label), grads[value], other))
-    if not disagree:
+    if not compared:
+        text = (f"no gradient compared with {name}: the engine has none for "
+                f"{_listed(missing)}")
+    elif not disagree:
         which = f"all {compared} gradients agree" if compared != 1 else "the 1 gradient agrees"
         text = f"{which} with {name} to within {tolerance:g} (largest difference {largest:.2g})"
     else:
@@ -60,7 +80,13 @@ def agreement(grads, reference, names, *, name="PyTorch", tolerance=1e-12):
         more = f"; and {len(disagree) - 8} more" if len(disagree) > 8 else ""
         text = (f"{len(disagree)} of {compared} gradients differ from {name} by more than {tolerance:g}: "
                 f"{listed}{more}")
+    if compared and missing:
+        text += f"; not compared (no gradient here): {_listed(missing)}"
     return Agreement(name, tolerance, compared, largest, tuple(disagree), text)
+
+
+def _listed(names):
+    return ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
 
 
 def compare_gradients(root, reference, *, name="PyTorch", tolerance=1e-12, parameters=None, constants=None):
@@ -70,4 +96,5 @@ def compare_gradients(root, reference, *, name="PyTorch", tolerance=1e-12, param
     as_text(name, "viz.compare_gradients name")
     reference, tolerance = check_reference(reference, tolerance)  # before the walk: a slip is named at once
     walk = Walk(root, parameters, constants)
+    check_in_graph(reference, walk.received, walk.names[root])
     return agreement(walk.grad, reference, walk.names, name=name, tolerance=tolerance)

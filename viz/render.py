@@ -2,6 +2,7 @@
 and no system Graphviz are needed. Text is set in DejaVu Sans, from matplotlib's wheel."""
 
 import os
+import re
 import sys
 import tempfile
 from contextlib import contextmanager
@@ -80,7 +81,14 @@ def render(dot, format, dpi=None):
     graph = pygraphviz.AGraph(string=dot)
     args = f"-Gdpi={as_real(dpi, 'viz: dpi', positive=True):g}" if dpi is not None else ""
     with bundled_font(), _quiet_fontconfig():
-        return graph.draw(format=format, prog="dot", args=args)
+        drawn = graph.draw(format=format, prog="dot", args=args)
+    return _without_titles(drawn) if format == "svg" else drawn
+
+
+def _without_titles(svg):
+    """The SVG without Graphviz's <title> elements: they hold its internal names (v0, o3,
+    v0->o2), which a browser would show as tooltips. Every tooltip is set in the DOT instead."""
+    return re.sub(rb"<title>[^<]*</title>\n?", b"", svg)
 
 
 @contextmanager

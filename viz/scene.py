@@ -152,8 +152,8 @@ def build_scene(root, *, parameters=None, constants=None, collapse=None, focus=N
     role = role_finder(root, parameters, constants)
     scene = Scene(root=root, order=order, index=index, names=value_names(order, aliases), boxes=[],
                   ops=[], edges=[], hidden=[], box_of={}, aliases=aliases, role=role)
-    if collapse is not None:
-        _add_groups(scene, collapse, consumers, shown, role)
+    folded = _add_groups(scene, collapse, consumers, shown, role) if collapse is not None else 0
+    too_big = dict(collapse=collapse, folded=folded, focus=focus)
     reading = reading_order(root)
     for value in reading:
         if value in aliases and value in shown and aliases[value] in scene.box_of:
@@ -164,21 +164,35 @@ def build_scene(root, *, parameters=None, constants=None, collapse=None, focus=N
     _add_data(scene, shown, collapse)
     # boxes plus the op nodes to come: refuse before the per-edge work (derivatives) for big graphs
     ops_to_come = sum(1 for v in shown if v.op and v not in aliases and len(scene.box_of[v].members) == 1)
-    _check_size(len(scene.boxes) + len(scene.data) + ops_to_come, max_nodes)
+    _check_size(len(scene.boxes) + len(scene.data) + ops_to_come, max_nodes, **too_big)
     position = {value: i for i, value in enumerate(reading)}
     scene.boxes.sort(key=lambda box: min(position[value] for _, value in box.rows))
     _add_ops_and_edges(scene, shown)
-    _check_size(scene.node_count, max_nodes)
+    _check_size(scene.node_count, max_nodes, **too_big)
     return scene
 
 
-def _check_size(count, max_nodes):
-    if max_nodes is not None and count > max_nodes:
-        raise ValueError(
-            f"viz: this picture would have {count} nodes, more than max_nodes={max_nodes}: too many "
-            f"to read, and slow to lay out. Draw less of it: collapse='neuron' (one box per neuron) "
-            f"or collapse='layer' (one box per layer), or focus=<a Value>, depth=2 (the neighbourhood "
-            f"of one node); or pass a larger max_nodes=")
+def _check_size(count, max_nodes, collapse=None, folded=0, focus=None):
+    """Refuse a picture of more than max_nodes nodes, suggesting only what the caller has not
+    tried already: collapse= folds nothing in a graph without neurons, so it is not suggested."""
+    if max_nodes is None or count <= max_nodes:
+        return
+    where = "focus=<a Value>, depth=2 (the neighbourhood of one node)"
+    if focus is not None:
+        advice = "Draw less of it: a smaller depth="
+    elif collapse is not None and not folded:
+        advice = (f"collapse={collapse!r} found no neurons or layers in this graph (an op with a group of "
+                  f"weights, dot or dot_data, and its activation), so it folded nothing. Draw less of it "
+                  f"with {where}")
+    elif collapse == "neuron":
+        advice = f"Draw less of it: collapse='layer' (one box per layer), or {where}"
+    elif collapse == "layer":
+        advice = f"Draw less of it: {where}"
+    else:
+        advice = (f"Draw less of it: collapse='neuron' (one box per neuron) or collapse='layer' (one box "
+                  f"per layer), or {where}")
+    raise ValueError(f"viz: this picture would have {count} nodes, more than max_nodes={max_nodes}: too many "
+                     f"to read, and slow to lay out. {advice}; or pass a larger max_nodes=")
 
 
 def _neighbourhood(focus, depth, index, consumers):
@@ -202,12 +216,14 @@ def _add_box(scene, box):
 
 
 def _add_groups(scene, collapse, consumers, shown, role):
+    """Add the boxes of the neurons (or layers) found; return how many."""
     neurons = [n for n in find_neurons(scene.order, consumers) if all(m in shown for m in n.members)]
     if collapse == "neuron":
         for neuron in neurons:
             _add_box(scene, _neuron_box(scene, neuron, role))
-        return
-    for layer in find_layers(neurons):
+        return len(neurons)
+    layers = find_layers(neurons)
+    for layer in layers:
         members = tuple(m for neuron in layer.neurons for m in neuron.members)
         rows = [(scene.names[v], v) for neuron in layer.neurons
                 for v in dict.fromkeys((neuron.z, neuron.a))]
@@ -222,6 +238,7 @@ def _add_groups(scene, collapse, consumers, shown, role):
             _add_box(scene, Box(id=f"v{scene.index[inputs[0]]}", title=f"layer 1: {_count(len(inputs), 'input')}",
                                 role=role(inputs[0]), rows=[(scene.names[x], x) for x in inputs],
                                 members=tuple(inputs)))
+    return len(layers)
 
 
 def _add_data(scene, shown, collapse):

@@ -18,7 +18,7 @@ from .checks import as_path, as_real, as_text
 from .dot import caption_lines, scene_to_dot
 from .escape import script_json, visible, xml_text
 from .page import HtmlPage, unique_id
-from .reference import agreement, check_reference
+from .reference import agreement, check_in_graph, check_reference
 from .render import MAX_NODES, render
 from .scene import MAX_VALUES, build_scene
 from .steps import backward_steps, gradients_after
@@ -35,8 +35,8 @@ def resource(name):
 class StepperPage(HtmlPage):
     """The stepper for one graph: shows itself in Jupyter, `.save(path)` writes the page."""
 
-    def __init__(self, title, fragment, steps, agreement=None):
-        super().__init__(title, fragment)
+    def __init__(self, title, fragment, steps, agreement=None, page_id=None):
+        super().__init__(title, fragment, page_id)
         self.steps = steps
         self.agreement = agreement
 
@@ -59,6 +59,7 @@ def stepper(root, path=None, *, parameters=None, constants=None, reference=None,
     scene = build_scene(root, parameters=parameters, constants=constants, collapse=collapse, focus=focus,
                         depth=depth, max_nodes=max_nodes, max_values=max_values)  # a graph too big: refused first
     reference, tolerance = check_reference(reference, tolerance)
+    check_in_graph(reference, scene.index, scene.names[root])
     _check_page_options(path, reference_name, title)  # before the work, not when the page is saved
     steps = backward_steps(root, digits, parameters=parameters, constants=constants)
     final = gradients_after(steps, len(steps) - 1)
@@ -73,7 +74,7 @@ def stepper(root, path=None, *, parameters=None, constants=None, reference=None,
     title = title or f"backward through {scene.names[root]}"
     fragment = _fragment(page_id, title, _prefixed(_inline(svg), page_id), data,
                          verdict.text if verdict else "", verdict is not None and not verdict.agrees)
-    page = StepperPage(title, fragment, steps, verdict)
+    page = StepperPage(title, fragment, steps, verdict, page_id)
     return page.save(path) if path is not None else page
 
 
@@ -98,7 +99,8 @@ def stepper_frames(root, folder, *, format="svg", digits=4, parameters=None, con
     steps = backward_steps(root, digits, parameters=parameters, constants=constants)
     final = gradients_after(steps, len(steps) - 1)
     options = dict(rankdir=rankdir, digits=digits, edge_derivatives=edge_derivatives)
-    height = max(len(caption_lines(_frame_caption(s.number, s.text))) for s in steps)
+    captions = [_frame_caption(s.number, s.text, _not_drawn(scene, s)) for s in steps]
+    height = max(len(caption_lines(caption)) for caption in captions)
     options["caption_lines"] = height
     sizes = grad_cell_sizes(render(scene_to_dot(scene, grad_of=final.get, caption=" ", **options), "svg"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -106,7 +108,7 @@ def stepper_frames(root, folder, *, format="svg", digits=4, parameters=None, con
     for step in steps:
         dot = scene_to_dot(scene, grad_of=gradients_after(steps, step.number).get,
                            highlight=step.node if step.node is not None else (step.shows or (None,))[0],
-                           cell_sizes=sizes, caption=_frame_caption(step.number, step.text), **options)
+                           cell_sizes=sizes, caption=captions[step.number], **options)
         path = folder / f"step_{step.number:03d}.{format}"
         path.write_bytes(render(dot, format, dpi=dpi if format == "png" else None))
         paths.append(path)
@@ -114,8 +116,10 @@ def stepper_frames(root, folder, *, format="svg", digits=4, parameters=None, con
     return paths
 
 
-def _frame_caption(number, text):
-    return f"Step {number}: {text}\n(edge numbers: the local derivative ∂out/∂in of the op the edge enters)"
+def _frame_caption(number, text, not_drawn=False):
+    where = "\n(this step's node is not in this picture)" if not_drawn else ""
+    return (f"Step {number}: {text}{where}\n"
+            f"(edge numbers: the local derivative ∂out/∂in of the op the edge enters)")
 
 
 def grad_cell_sizes(svg):
@@ -168,6 +172,8 @@ def _step_data(scene, step, digits, edge_of, reference, reference_name, toleranc
         data["grad"] = "(" + ", ".join(compact(grads[v], digits) for v in step.shows) + ")"
     if step.kind == "error":
         data["name"] = visible(scene.names[step.shows[0]]) if step.shows else ""
+    if _not_drawn(scene, step):
+        data["name"] += NOT_DRAWN
     if node is not None and node in reference:
         other = reference[node]
         difference = abs(step.grad - other)  # both finite: check_reference refuses nan and inf
@@ -175,6 +181,15 @@ def _step_data(scene, step, digits, edge_of, reference, reference_name, toleranc
         verdict = f"agrees to within {tolerance:g}" if data["agrees"] else f"DIFFERS by more than {tolerance:g}"
         data["reference"] = f"; {reference_name}: {compact(other, digits)} ({other!r}), {verdict} (difference {difference:.2g})"
     return data
+
+
+NOT_DRAWN = " (not in this picture)"  # a focus= picture draws a few nodes; backward steps through all
+
+
+def _not_drawn(scene, step):
+    """True when the step is about values and none of them is drawn (outside focus=/depth=)."""
+    about = [step.node] if step.node is not None else list(step.shows)
+    return bool(about) and not any(value in scene.box_of for value in about)
 
 
 def _has_cell(scene, value):

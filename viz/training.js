@@ -547,7 +547,11 @@ function start(root) {
     });
   });
   root.addEventListener("keydown", function (event) {
-    if (event.target.tagName === "INPUT" || event.target.tagName === "SELECT") return;
+    // The slider and the speed menu use the arrows themselves; a radio button would flip to the
+    // other view with them, which is not what a learner stepping through snapshots wants.
+    var target = event.target;
+    if (target === slider || target.tagName === "SELECT" || target.tagName === "TEXTAREA" ||
+        (target.tagName === "INPUT" && target.type !== "radio" && target.type !== "checkbox")) return;
     var moves = {ArrowRight: current + 1, ArrowLeft: current - 1, Home: 0, End: last};
     if (event.key in moves) { event.preventDefault(); stop(); show(moves[event.key]); }
     else if (event.key === " ") { event.preventDefault(); toggle(); }

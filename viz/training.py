@@ -73,7 +73,7 @@ def training(history, X, y, *, by=None, grid=GRID, digits=4, max_bytes=MAX_PAGE_
 
     fixed = view.fixed(history, by, classes, title)
     fixed.update(thinned="x" * 200, snapshots=[])  # room for the note a thinned page carries
-    base = len(HtmlPage(fixed["title"], _fragment(fixed)).html.encode("utf-8"))
+    base = len(_page(fixed).html.encode("utf-8"))
     count = len(recording.snapshots)
     sample = sorted(set(np.linspace(0, count - 1, min(count, 12)).round().astype(int).tolist()))
     one = max(len(script_json(view.snapshot(i))) + 1 for i in sample)
@@ -81,7 +81,7 @@ def training(history, X, y, *, by=None, grid=GRID, digits=4, max_bytes=MAX_PAGE_
     while True:
         chosen, note = _fit_in(count, one, base, max_bytes, recording, fits)
         fixed.update(thinned=note, snapshots=[view.snapshot(i) for i in chosen])
-        page = HtmlPage(fixed["title"], _fragment(fixed))
+        page = _page(fixed)
         size = len(page.html.encode("utf-8"))
         if size <= max_bytes:
             break
@@ -288,10 +288,11 @@ def _resource(name):
     return files("viz").joinpath(name).read_text(encoding="utf-8")
 
 
-def _fragment(data):
+def _page(data):
+    """The HtmlPage of this data; each render of it gets its own root id (see viz.page)."""
     root = unique_id("tg-training")
     parts = {"ID": root, "TITLE": xml_text(data["title"]), "CSS": _resource("training.css"),
              "DATA": script_json(data), "JS": _resource("training.js")}
     # One pass over the template, so that a title containing "%DATA%" (say) is never replaced.
-    return _MARKER.sub(lambda m: parts[m[1]], _resource("training.html"))
+    return HtmlPage(data["title"], _MARKER.sub(lambda m: parts[m[1]], _resource("training.html")), root)
 

@@ -219,6 +219,16 @@ def test_two_pages_have_different_roots_for_one_notebook():
     assert f'name="{ids[0]}-show"' in a and f'getElementById("{ids[0]}")' in a
 
 
+def test_one_page_rendered_twice_has_two_roots():
+    """`display(page)` in two cells: each copy its own root id and radio group."""
+    _, history = moons()
+    page = viz.training(history, X, Y)
+    a, b = page._repr_html_(), page._repr_html_()
+    ids = [re.search(r'class="tg-training" id="([^"]+)"', f)[1] for f in (a, b, page.html)]
+    assert len(set(ids)) == 3
+    assert f'name="{ids[1]}-show"' in b and f'getElementById("{ids[1]}")' in b and ids[0] not in b
+
+
 def test_viz_reads_a_recording_as_data_and_never_imports_nn():
     import subprocess
     import sys

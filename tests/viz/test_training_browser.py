@@ -175,3 +175,34 @@ def test_square_image_inputs_show_each_hidden_neurons_weights_as_a_picture(brows
                          " return [d[0], d[1], d[2]]; }", [k])
     assert blue[2] > blue[0]  # positive: blue, not orange
     assert problems == []
+
+
+def test_the_arrow_keys_step_the_snapshots_after_choosing_the_gradients(browser, tmp_path, moons_history):
+    page, problems = open_page(browser, viz.training(moons_history, X, Y), tmp_path)
+    page.click(".tg-show input[value=g]")
+    assert page.get_attribute(".tg-training", "data-mode") == "g" and snapshot_of(page) == 0
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    assert snapshot_of(page) == 2 and page.get_attribute(".tg-training", "data-mode") == "g"  # the radio stayed
+    page.keyboard.press("ArrowLeft")
+    assert snapshot_of(page) == 1 and page.is_checked(".tg-show input[value=g]")
+    page.focus(".tg-slider")  # the slider keeps its own arrows: one step each, not two
+    page.keyboard.press("ArrowRight")
+    assert snapshot_of(page) == 2
+    assert problems == []
+
+
+def test_one_page_shown_twice_gives_two_copies_that_each_play(browser, tmp_path, moons_history):
+    """`display(page)` in two cells: the second copy draws and steps itself, not the first."""
+    shown = viz.training(moons_history, X, Y)
+    page, problems = open_page(browser, HtmlPage("twice", shown._repr_html_() + shown._repr_html_()), tmp_path)
+    page.wait_for_selector(".tg-training:nth-of-type(2)[data-ready='1']")
+    first, second = ".tg-training >> nth=0", ".tg-training >> nth=1"
+    assert page.locator(second).locator(".tg-net svg").count() == 1  # drawn, not blank
+    page.locator(second).locator(".tg-next").click()
+    assert snapshot_of(page, first) == 0 and snapshot_of(page, second) == 1
+    page.locator(second).locator(".tg-show input[value=g]").check()
+    assert page.get_attribute(first, "data-mode") == "w" and page.is_checked(f"{first} >> .tg-show input[value=w]")
+    page.locator(first).locator(".tg-next").click()
+    assert snapshot_of(page, first) == 1 and snapshot_of(page, second) == 1
+    assert problems == []

@@ -1,6 +1,7 @@
 """viz.training in a notebook: executed with nbclient the page is an inline HTML output (no
 server, no widget); exported with nbconvert, the two pages on it work in Chromium."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -69,6 +70,41 @@ def test_the_exported_notebook_plays_in_chromium(executed, tmp_path):
         roots.nth(1).locator(".tg-play").click()
         page.wait_for_function("document.querySelectorAll('.tg-training')[1].dataset.snapshot >= 2")
         assert roots.nth(0).get_attribute("data-snapshot") == "4"
+        browser.close()
+    assert errors == []
+
+
+def test_one_page_shown_in_two_cells_gives_two_working_copies_in_the_export(tmp_path):
+    """`display(page)`, then `page` in a later cell: two outputs of one page, each its own root."""
+    require_jupyter_kernel()
+    import nbformat
+    from nbclient import NotebookClient
+    from nbconvert import HTMLExporter
+    cells = CELLS[:2] + ["page = viz.training(history, X, y)\ndisplay(page)", "page"]
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    NotebookClient(notebook, timeout=120, kernel_name="python3").execute()
+    pages = html_outputs(notebook)
+    ids = [re.search(r'class="tg-training" id="([^"]+)"', html)[1] for html in pages]
+    assert len(ids) == 2 and ids[0] != ids[1]
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+    body, _ = HTMLExporter().from_notebook_node(notebook)
+    path = tmp_path / "notebook.html"
+    path.write_text(body, encoding="utf-8")
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        errors = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file://")
+                   else route.abort())
+        page.goto(path.as_uri())
+        roots = page.locator(".tg-training[data-ready='1']")
+        roots.nth(1).wait_for()
+        assert roots.nth(1).locator(".tg-net svg").count() == 1  # the second copy is drawn, not blank
+        roots.nth(1).locator(".tg-next").click()
+        assert roots.nth(0).get_attribute("data-snapshot") == "0"
+        assert roots.nth(1).get_attribute("data-snapshot") == "1"
         browser.close()
     assert errors == []
 

@@ -187,3 +187,34 @@ def test_a_script_can_say_which_leaves_are_parameters_and_constants(tmp_path):
     assert "∂C/∂y" not in html and "∂C/∂w" in html  # a constant gets no step
     bad = write(tmp_path, "bad.py", ROLES_SCRIPT.replace('"constants"', '"consts"'))
     assert viz.cli.main([str(bad), "-o", str(out)]) == 1
+
+
+def test_a_graph_whose_backward_raises_still_gets_its_picture_and_stepper(tmp_path, capsys):
+    """(-2) ** p: ∂/∂p = a^p ln a is not a real number. The stepper shows where backward fails;
+    the command writes it (and the picture, with the gradients computed before), then says so."""
+    script = write(tmp_path, "powerr.py", "from autograd import Value\n\ndef build():\n"
+                                          "    return Value(-2.0, label='a') ** Value(3.0, label='p')\n")
+    out = tmp_path / "out"
+    assert viz.cli.main([str(script), "-o", str(out)]) == 1
+    assert sorted(p.name for p in out.iterdir()) == ["powerr.png", "powerr.svg", "powerr_stepper.html"]
+    error = capsys.readouterr().err
+    assert "powerr.py: backward failed" in error and "∂out/∂p is undefined here" in error
+    assert "Backward stops here" in (out / "powerr_stepper.html").read_text(encoding="utf-8")
+    svg = (out / "powerr.svg").read_text(encoding="utf-8")
+    assert ">?<" in svg and ">1<" in svg  # the seed ∂out/∂out = 1 is known, p's gradient is not
+
+
+@pytest.mark.parametrize("option, value, message", [
+    ("--digits", "0", "argument --digits: expected an int from 1 to 17, got 0"),
+    ("--digits", "18", "argument --digits: expected an int from 1 to 17, got 18"),
+    ("--digits", "four", "argument --digits: expected an int from 1 to 17, got 'four'"),
+    ("--max-nodes", "0", "argument --max-nodes: expected an int >= 1, got 0"),
+])
+def test_a_bad_option_is_refused_by_name_before_the_script_runs(tmp_path, capsys, option, value, message):
+    ran = tmp_path / "ran"
+    script = write(tmp_path, "mine.py", ROOT_SCRIPT + f"\nopen({str(ran)!r}, 'w').close()\n")
+    with pytest.raises(SystemExit) as exited:
+        viz.cli.main([str(script), "-o", str(tmp_path / "out"), option, value])
+    assert exited.value.code == 2
+    assert message in capsys.readouterr().err
+    assert not ran.exists()  # refused before the user's script ran

@@ -427,6 +427,17 @@ def test_a_graph_too_big_to_read_is_refused_naming_the_remedies():
     assert viz.draw(root, max_nodes=1000).dot.startswith("digraph")  # the limit can be raised
 
 
+@pytest.mark.parametrize("collapse", ["neuron", "layer"])
+def test_a_collapse_that_finds_no_neurons_is_not_recommended_again(collapse):
+    root = wide_graph(300)  # a sum of squares: no op with a group of weights, so no neuron to fold
+    with pytest.raises(ValueError) as refused:
+        viz.draw(root, collapse=collapse)
+    message = str(refused.value)
+    assert f"collapse={collapse!r} found no neurons or layers in this graph" in message
+    assert "focus=<a Value>, depth=2" in message and "max_nodes=" in message
+    assert "collapse='neuron' (one box" not in message and "collapse='layer' (one box" not in message
+
+
 def test_refusal_happens_before_any_layout_or_per_node_work(monkeypatch):
     # "Quickly" without a timer: the refusal must come from counting alone.
     def forbidden(*args, **kwargs):
@@ -555,3 +566,16 @@ def test_a_drawing_refuses_a_bad_path_or_dpi_by_name(call, error, message, tmp_p
     _, c = small_graph()
     with pytest.raises(error, match=message):
         call(viz.draw(c), tmp_path)
+
+
+def test_the_svg_has_no_graphviz_titles_and_each_edge_says_its_derivative():
+    """Graphviz's <title>s hold its internal names (v0, o3, v0->o2): a browser shows them on hover."""
+    x, w = Value(2.0, label="x"), Value(-0.5, label="w")
+    c = (w * x).tanh() ** 2
+    c.label = "C"
+    c.backward()
+    svg = viz.draw(c, edge_derivatives=True).svg()
+    assert "<title>" not in svg
+    tips = re.findall(r'xlink:title="([^"]*)"', svg)
+    assert "∂(w · x)/∂x = &#45;0.5 (the number on an edge is the local derivative ∂out/∂in of the op it enters)" in tips
+    assert "×: the op that computes w · x" in tips and "the result of tanh: tanh(w · x)" in tips

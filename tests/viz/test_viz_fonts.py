@@ -48,3 +48,21 @@ def test_png_text_uses_the_bundled_font_not_whatever_the_system_has(tmp_path):
     assert default.startswith(b"\x89PNG\r\n\x1a\n")
     assert default == png_rendered_with(only_bundled), "the default render should use the bundled font"
     assert default != png_rendered_with(no_fonts), "with no font, text would be empty boxes"
+
+
+def test_the_systems_fonts_come_after_the_bundled_ones_as_fallbacks(tmp_path):
+    """CJK or emoji labels need a font DejaVu lacks: the generated configuration lists the
+    bundled folder first, then includes the system's (if any), so DejaVu still sets the text."""
+    import xml.etree.ElementTree as ET
+    from viz import fonts
+    config = ET.parse(fonts._config_file()).getroot()
+    assert [child.tag for child in config] == ["dir", "cachedir", "include"]
+    assert config.find("dir").text == str(bundled_font_folder())
+    include = config.find("include")
+    assert include.text == "/etc/fonts/fonts.conf" and include.get("ignore_missing") == "yes"
+    # a machine without a system configuration: the include is skipped, the bundled font still used
+    missing = (fonts._CONFIG.format(fonts=bundled_font_folder(), cache=tmp_path / "c3",
+                                    system=tmp_path / "no-such-fonts.conf"))
+    (tmp_path / "missing.conf").write_text(missing, encoding="utf-8")
+    only_bundled = write_config(tmp_path / "bundled.conf", [bundled_font_folder()], tmp_path / "c2")
+    assert png_rendered_with(tmp_path / "missing.conf") == png_rendered_with(only_bundled)

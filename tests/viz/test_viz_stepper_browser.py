@@ -226,3 +226,104 @@ def test_the_exact_gradient_shown_at_each_step_is_what_grad_holds(browser, tmp_p
     assert seen[x] == "(0.0)"
     assert seen == {node: f"({node.grad!r})" for node in seen}
     assert problems == []
+
+
+def apart(a, b):
+    """True when the rectangles [left, top, right, bottom] do not overlap."""
+    return a[2] <= b[0] + 1 or b[2] <= a[0] + 1 or a[3] <= b[1] + 1 or b[3] <= a[1] + 1
+
+
+@pytest.mark.parametrize("width, height", [(1000, 500), (800, 600), (600, 700), (400, 700)])
+def test_the_open_help_scrolls_in_its_panel_and_never_runs_under_the_graph(browser, tmp_path, width, height):
+    _, _, path = figure5_page(tmp_path)
+    page, problems = open_page(browser, path, width=width, height=height)
+    if not page.evaluate("document.querySelector('.tg-help').open"):
+        page.click(".tg-help summary")
+    for _ in range(12):
+        page.keyboard.press("ArrowRight")
+    pane = box(page, ".tg-pane")
+    for where in ("0", "e.scrollHeight"):  # the help's start, then (scrolled) its end: each in sight
+        page.eval_on_selector(".tg-help", f"e => {{ e.scrollTop = {where}; }}")
+        page.eval_on_selector(".tg-panel", f"e => {{ e.scrollTop = {where}; }}")
+        help_box, panel = box(page, ".tg-help"), box(page, ".tg-panel")
+        shown = [help_box[0], max(help_box[1], panel[1]), help_box[2], min(help_box[3], panel[3])]
+        if where == "0":
+            top = box(page, ".tg-help p:first-of-type")[1]
+            assert shown[1] - 1 <= top < shown[3], (width, height, top, shown)
+        else:
+            bottom = box(page, ".tg-help p:last-of-type")[3]
+            assert shown[1] < bottom <= shown[3] + 1, (width, height, bottom, shown)
+        assert apart(shown, pane) and apart(panel, pane), (width, height, shown, pane)
+    assert page.get_attribute(".tg-stepper", "data-step") == "12"
+    assert problems == []
+
+
+TOOLTIP_OF = """el => {  // what the browser shows on hover: the nearest <title> child or <a xlink:title>
+    for (; el && el.tagName !== 'svg'; el = el.parentElement) {
+        if (el.tagName === 'a' && el.getAttributeNS('http://www.w3.org/1999/xlink', 'title'))
+            return el.getAttributeNS('http://www.w3.org/1999/xlink', 'title');
+        const title = [...el.children].find(c => c.tagName === 'title');
+        if (title) return title.textContent;
+    }
+    return null;
+}"""
+
+
+def test_no_tooltip_shows_graphvizs_internal_names(browser, tmp_path):
+    cost = neuron_cost()
+    scene = viz.scene.build_scene(cost)
+    path = viz.stepper(cost, tmp_path / "tips.html")
+    page, problems = open_page(browser, path)
+    assert page.evaluate("document.querySelectorAll('.tg-canvas svg title').length") == 0
+    internal = {b.id for b in scene.boxes} | {o.id for o in scene.ops} | {e.id for e in scene.edges} | {"tracegrad"}
+    seen = page.eval_on_selector_all(".tg-canvas svg g.node *, .tg-canvas svg g.edge *",
+                                     f"els => els.map(el => [el.closest('g.node, g.edge').className.baseVal, "
+                                     f"({TOOLTIP_OF})(el)])")
+    assert seen
+    for kind, tooltip in seen:
+        assert tooltip is None or (tooltip not in internal and "->" not in tooltip), tooltip
+    # every op and every edge says what it is
+    ops = page.eval_on_selector_all(".tg-canvas svg g.node ellipse", f"els => els.map({TOOLTIP_OF})")
+    edges = page.eval_on_selector_all(".tg-canvas svg g.edge path", f"els => els.map({TOOLTIP_OF})")
+    assert len(ops) == len(scene.ops) and all(": the op that computes " in t for t in ops)
+    assert len(edges) == len(scene.edges) and all(t and ("∂" in t or "the result of" in t) for t in edges)
+    assert problems == []
+
+
+def test_a_focus_stepper_says_when_the_current_node_is_not_drawn(browser, tmp_path):
+    xs = [Value(float(i), label=f"x{i}") for i in range(30)]
+    s = xs[0]
+    for x in xs[1:]:
+        s = s + x * 0.5
+    s.label = "S"
+    scene = viz.scene.build_scene(s, focus=xs[15], depth=2)
+    steps = viz.backward_steps(s)
+    page, problems = open_page(browser, viz.stepper(s, tmp_path / "focus.html", focus=xs[15], depth=2))
+    said = []
+    for step in steps[1:]:
+        page.click(".tg-next")
+        name = page.text_content(".tg-node-name")
+        drawn = step.node in scene.box_of
+        assert name.endswith("(not in this picture)") == (not drawn), (step.number, name)
+        assert (page.get_attribute(".tg-stepper", "data-box") != "") == drawn
+        said.append(drawn)
+    assert any(said) and not all(said)
+    assert problems == []
+
+
+def test_one_page_shown_twice_gives_two_steppers_that_each_work(browser, tmp_path):
+    """`display(page)` in two cells (or `page` in a later cell): each copy steps on its own."""
+    stepper = viz.stepper(neuron_cost())
+    document = viz.HtmlPage("twice", "<div>" + stepper._repr_html_() + "</div><div>" + stepper._repr_html_() + "</div>")
+    page, problems = open_page(browser, document.save(tmp_path / "twice.html"))
+    first, second = page.locator(".tg-stepper").nth(0), page.locator(".tg-stepper").nth(1)
+    last = len(stepper.steps) - 1
+    assert first.locator(".tg-counter").text_content() == second.locator(".tg-counter").text_content() == f"step 0 / {last}"
+    second.locator(".tg-next").click()
+    second.locator(".tg-next").click()
+    assert (first.get_attribute("data-step"), second.get_attribute("data-step")) == ("0", "2")
+    assert second.locator(".tg-explain").text_content().startswith("Step 2: ")
+    assert second.locator(".node.current").count() == 1 and first.locator(".node.current").count() == 0
+    first.locator(".tg-next").click()
+    assert (first.get_attribute("data-step"), second.get_attribute("data-step")) == ("1", "2")
+    assert problems == []

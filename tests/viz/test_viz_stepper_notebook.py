@@ -19,12 +19,12 @@ viz.stepper(first)""",
 ]
 
 
-def run_notebook(tmp_path):
+def run_notebook(tmp_path, cells=CELLS):
     require_jupyter_kernel()
     import nbformat
     from nbclient import NotebookClient
     from nbconvert import HTMLExporter
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell) for cell in CELLS])
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell) for cell in cells])
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     NotebookClient(notebook, timeout=120, kernel_name="python3",
                    resources={"metadata": {"path": str(tmp_path)}}).execute()
@@ -77,5 +77,37 @@ def test_two_steppers_in_an_exported_notebook_step_independently(tmp_path, monke
         assert "first" in first.query_selector(".tg-title").text_content()
         assert "agree with hand" in second.query_selector(".tg-summary").text_content()
         assert first.query_selector(".tg-explain").text_content().startswith("Step 2:")
+        assert problems == []
+        browser.close()
+
+
+TWICE = [CELLS[0].rsplit("\n", 1)[0] + "\npage = viz.stepper(first)\ndisplay(page)", "page"]
+
+
+def test_one_stepper_shown_in_two_cells_gives_two_working_copies_in_the_export(tmp_path, monkeypatch):
+    import os
+    from pathlib import Path
+    worktree = str(Path(__file__).parents[2])
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [worktree, os.environ.get("PYTHONPATH")])))
+    _, path = run_notebook(tmp_path, TWICE)
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        problems = []
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file://")
+                   else route.abort())  # the export links CDN scripts for other outputs; offline here
+        page.goto(path.resolve().as_uri())
+        first, second = page.query_selector_all(".tg-stepper")
+        assert first.get_attribute("id") != second.get_attribute("id")
+        last = int(first.query_selector(".tg-slider").get_attribute("max"))
+        assert second.query_selector(".tg-counter").text_content() == f"step 0 / {last}"
+        second.query_selector(".tg-next").click()
+        assert (first.get_attribute("data-step"), second.get_attribute("data-step")) == ("0", "1")
+        first.query_selector(".tg-next").click()
+        first.query_selector(".tg-next").click()
+        assert (first.get_attribute("data-step"), second.get_attribute("data-step")) == ("2", "1")
         assert problems == []
         browser.close()

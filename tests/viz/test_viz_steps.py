@@ -461,3 +461,39 @@ def test_a_reference_may_hold_zero_dimensional_tensors_and_numpy_numbers():
     verdict = viz.compare_gradients(d, {a: torch.tensor(4.0, dtype=torch.float64)}, tolerance=np.float32(1e-6))
     assert verdict.disagree == () and verdict.compared == 1
     viz.stepper(d, reference={a: np.float64(4.0)}, tolerance=np.int64(0))  # a page, not a JSON error
+
+
+def torch_reference():
+    """C = tanh(w x)² and PyTorch's float64 gradients of it for x and w."""
+    from tests.support import require_torch
+    require_torch()
+    import torch
+    x, w = Value(2.0, label="x"), Value(-0.5, label="w")
+    c = (w * x).tanh() ** 2
+    c.label = "C"
+    tx, tw = (torch.tensor(v.data, dtype=torch.float64, requires_grad=True) for v in (x, w))
+    (torch.tanh(tw * tx) ** 2).backward()
+    return c, {x: tx.grad.item(), w: tw.grad.item()}
+
+
+def test_a_reference_value_not_in_the_graph_is_refused_by_its_label():
+    c, reference = torch_reference()
+    assert viz.compare_gradients(c, reference).agrees  # PyTorch's own: they agree
+    other = Value(1.0, label="other")
+    for call in (lambda r: viz.compare_gradients(c, r), lambda r: viz.stepper(c, reference=r)):
+        with pytest.raises(ValueError, match=r"reference= holds 1 value that is not in the graph of C: other$"):
+            call({other: 123.0})
+        with pytest.raises(ValueError, match=r"not in the graph of C: other$"):
+            call({**reference, other: 123.0})  # one stranger among good entries is still a slip
+        with pytest.raises(ValueError, match=r"reference= is empty"):
+            call({})
+
+
+def test_a_verdict_with_nothing_compared_is_never_agreement():
+    """(-2) ** p: backward fails at p, so the engine has no gradient for p to compare."""
+    a, p = Value(-2.0, label="a"), Value(3.0, label="p")
+    out = a ** p
+    for verdict in (viz.compare_gradients(out, {p: 1.0}), viz.stepper(out, reference={p: 1.0}).agreement):
+        assert not verdict and verdict.compared == 0
+        assert verdict.text == "no gradient compared with PyTorch: the engine has none for p"
+        assert "agree" not in verdict.text
