@@ -239,6 +239,9 @@ class ClassTarget(TargetKind):
         return shape == () or int(np.prod(shape)) == n
 
     def shape_error(self, shape, n):
+        if int(np.prod(shape)) == 1:  # an index wrapped in a list: y given as a column (N, 1)
+            return ValueError(f"the target {shape} holds one number: a class index is one number per "
+                              f"example (y of shape (N,), not (N, 1)), a one-hot target {n} entries")
         return ValueError(f"the one-hot target has {int(np.prod(shape))} entries for {n} classes")
 
     def conditions_for(self, shape):

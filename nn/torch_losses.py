@@ -40,7 +40,10 @@ class _TorchLoss(Loss):
 
     base = None
 
-    def __init__(self, reduction="mean"):
+    def __init__(self, reduction="mean", **unsupported):
+        if unsupported:  # PyTorch's weight=, pos_weight=, ignore_index=, label_smoothing=, ...
+            raise TypeError(f"{type(self).__name__}: {', '.join(sorted(unsupported))} not supported here; "
+                            f"it takes only reduction= ('mean', 'sum' or 'none')")
         if reduction not in REDUCTIONS:
             raise ValueError(f"{type(self).__name__} reduction={reduction!r:.40}: expected one of "
                              f"{', '.join(map(repr, REDUCTIONS))}")
@@ -74,6 +77,7 @@ class _Elementwise(_TorchLoss):
         name = type(self).__name__
         outputs, targets = _entries(input, f"{name} input"), _entries(target, f"{name} target", numbers=True)
         _same_count(outputs, targets, name)
+        _same_shape(input, target, name)
         return [self.per_example([o], t) for o, t in zip(outputs, targets)]
 
     def shaped(self, losses, input):
@@ -150,6 +154,34 @@ def _nested_like(x, losses):
     if isinstance(x, (list, tuple)):
         return [_nested_like(item, losses) for item in x]
     return next(losses)
+
+
+def _same_shape(input, target, who):
+    """The input and the target in the same shape, as PyTorch's elementwise losses require (a
+    batch of one output, (N,) against (N, 1), and one entry against one entry pass too): pairing
+    entries by their flattened order alone would pair a (2, 3) input with a (3, 2) target."""
+    a, b = _shape(input), _shape(target)
+    if a == b or _without_trailing_one(a) == _without_trailing_one(b) or (_size(a) == _size(b) == 1):
+        return
+    raise ValueError(f"{who}: the input has shape {a} but the target has shape {b}; they must have "
+                     f"the same shape (as in PyTorch)")
+
+
+def _shape(x):
+    """The nested lengths of x (a Value or a number: ()), read along its first entries."""
+    if isinstance(x, np.ndarray):
+        return x.shape
+    if isinstance(x, (list, tuple)) and x:
+        return (len(x),) + _shape(x[0])
+    return (len(x),) if isinstance(x, (list, tuple)) else ()
+
+
+def _without_trailing_one(shape):
+    return shape[:-1] if shape and shape[-1] == 1 else shape
+
+
+def _size(shape):
+    return int(np.prod(shape))
 
 
 def _same_count(outputs, targets, who):

@@ -239,6 +239,8 @@ def fit(model, X, y, *, loss, epochs, batch_size=None, lr=None, optimizer=None, 
     _warn_if_cannot_learn(model)
     _warn_if_squashed_twice(model, loss)
     rule = classification_rule(loss, model, Y)
+    if validation is not None:  # the training targets' rule: {1.0} alone fits both 0/1 and ±1 labels
+        validation = (*validation, rule)
     recorder = recorder_for(record, model, loss, Y, len(X), batch_size)
     path, how = training_path(model, loss, optimizer, compiled, X, targets, Y)
     classes = None if rule is None else rule.classes(targets if Y is None else Y)  # once, not every epoch
@@ -374,8 +376,7 @@ def _validation_set(model, validation, loss):
         return None
     if not isinstance(validation, (tuple, list)) or len(validation) != 2:
         raise TypeError("fit validation: expected a pair (X_val, y_val)")
-    X, targets, Y = data_set(model, *validation, loss, "fit validation")
-    return X, targets, Y, classification_rule(loss, model, Y)
+    return data_set(model, *validation, loss, "fit validation")
 
 
 def _optimizer(model, lr, optimizer):

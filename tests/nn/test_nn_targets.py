@@ -163,3 +163,13 @@ def test_pytorch_bce_takes_a_probability_per_output_and_nn_bce_one_output(loss):
     native = nn.bce_with_logits if isinstance(loss, nn.BCEWithLogitsLoss) else nn.bce
     with pytest.raises(ValueError, match="expects a single output per example, got 3 outputs"):
         data_set(model, X, [[1, 0, 1], [0, 0, 1]], native, "fit")
+
+
+def test_class_indices_given_as_a_column_are_named_as_such():
+    # y.reshape(-1, 1) of class indices: refused (as torch does), saying what the shape should be
+    # rather than calling it a one-hot row of the wrong length.
+    model = nn.MLP(2, [3, 2], seed=0)
+    with pytest.raises(ValueError, match=r"fit y\[0\]: cross_entropy: .*a class index is one number per "
+                                         r"example \(y of shape \(N,\), not \(N, 1\)\)"):
+        nn.fit(model, np.zeros((4, 2)), np.array([0, 1, 0, 1]).reshape(-1, 1), loss="cross_entropy",
+               epochs=1, lr=0.1, progress=False)

@@ -306,3 +306,18 @@ def test_a_fit_in_a_notebook_shows_its_progress_bar_with_no_widget_warning():
     streams = "".join(out.get("text", "") for out in notebook.cells[1].outputs if out["output_type"] == "stream")
     assert "fit [" in streams and "2/2" in streams
     assert "Warning" not in streams and "IProgress" not in streams
+
+
+def test_the_validation_accuracy_uses_the_training_targets_rule():
+    # A custom max-margin loss on ±1 labels: the sign decides. A validation set holding only +1
+    # labels fits the 0/1 rule too; guessed from it alone, its accuracy split the outputs at 0.5.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 2))
+    y = np.where(X[:, 0] + X[:, 1] > 0, 1, -1)
+    X_val, y_val = np.array([[0.1, 0.05], [0.2, 0.1], [1.0, 1.0], [0.05, 0.0]]), np.array([1, 1, 1, 1])
+    model = nn.MLP(2, [8, 1], seed=0)
+    history = nn.fit(model, X, y, loss=lambda p, t: (1 - t * p).relu(), epochs=30, lr=0.05, shuffle=False,
+                     validation=(X_val, y_val), progress=False)
+    outputs = model.predict(X_val)
+    assert 0 < outputs.min() < 0.5  # the two rules differ on this set
+    assert history.val_accuracy[-1] == np.mean(np.where(outputs >= 0, 1, -1) == y_val) == 1.0

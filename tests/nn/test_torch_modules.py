@@ -421,3 +421,24 @@ def test_a_sequential_says_how_to_declare_an_output_size_it_cannot_find():
     with pytest.raises(ValueError, match=r"module '2', Linear\(in_features=3.*reads 3 inputs, but the module "
                                          r"before it gave 1 outputs"):
         nn.Sequential(nn.Linear(2, 3), SumPool(), nn.Linear(3, 1))([0.1, 0.2])
+
+
+@pytest.mark.parametrize("loss", [nn.MSELoss(), nn.BCEWithLogitsLoss(), nn.BCELoss()], ids=lambda l: type(l).__name__)
+def test_an_elementwise_loss_refuses_a_target_of_another_shape_as_torch_does(loss):
+    # Paired by flattened order alone, a (1, 2) input met a (2, 1) target without a word.
+    values = [[autograd.Value(0.3), autograd.Value(0.2)]]
+    with pytest.raises(ValueError, match=r"input has shape \(1, 2\) but the target has shape \(2, 1\)"):
+        loss(values, [[1.0], [0.0]])
+    with pytest.raises(ValueError, match=r"shape \(2, 3\) but the target has shape \(3, 2\)"):
+        loss([[autograd.Value(0.5)] * 3] * 2, [[1.0, 0.0]] * 3)
+    column = [[autograd.Value(0.3)], [autograd.Value(0.6)]]
+    assert loss(column, [1.0, 0.0]).data == loss(column, [[1.0], [0.0]]).data  # (N, 1) against (N,)
+
+
+@pytest.mark.parametrize("make", [lambda: nn.CrossEntropyLoss(weight=[1.0, 2.0]),
+                                  lambda: nn.BCEWithLogitsLoss(pos_weight=[3.0]),
+                                  lambda: nn.CrossEntropyLoss(label_smoothing=0.1, ignore_index=-100)])
+def test_a_torch_loss_option_that_is_not_offered_is_named_with_its_class(make):
+    with pytest.raises(TypeError, match=r"^(CrossEntropyLoss|BCEWithLogitsLoss): .* not supported here; "
+                                        r"it takes only reduction="):
+        make()
