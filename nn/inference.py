@@ -3,9 +3,10 @@
     ŷ(i) = model(x(i))  for every row x(i) of X
 
 Few rows run through the scalar engine under autograd.no_grad() (no graph is kept); from
-COMPILED_PREDICT_FROM rows on, the graph is recorded and compiled once (autograd.compile)
-and every row runs through the program with numpy: the scalar engine's outputs to float
-rounding, much sooner. nn.Module.predict asks this module; a Module needs none of it.
+COMPILED_PREDICT_FROM rows on, the graph is recorded and compiled once (autograd.compile,
+which records whatever the caller's grad mode: predict under no_grad, PyTorch's inference
+idiom, compiles too) and every row runs through the program with numpy: the scalar engine's
+outputs to float rounding, much sooner. nn.Module.predict asks this module; a Module needs none of it.
 """
 
 from contextlib import contextmanager
@@ -47,14 +48,12 @@ def compiled_outputs(model, X, required=False):
     """The model's outputs (N, nout) for every row of X from a compiled forward program (the
     scalar engine's numbers to float rounding), or None when the model cannot be compiled.
 
-    required=True turns the reason into an error that says how to predict anyway.
+    required=True turns the reason into an error that says how to predict anyway. The
+    program's forward pass is checked as the scalar engine checks each node (Program.run).
     """
     def forward(xs):
         out = model(xs)
-        outputs = out if isinstance(out, list) else [out]
-        if not all(o.parents for o in outputs):  # the network's outputs are always made by ops
-            raise TypeError("inside autograd.no_grad() no graph is recorded")
-        return outputs
+        return out if isinstance(out, list) else [out]  # a list: a forward-only program
 
     try:
         program = autograd.compile(forward, examples=X, parameters=model.parameters())

@@ -19,8 +19,8 @@ activations becomes z = W a + b; `print(program.source)` shows the code.
 import numpy as np
 
 from ..engine import Value, _collector_paused, gradients, local_derivatives
-from .graph import (GraphStructureError, Leaves, as_roots, as_rows, first_difference, nodes_in_order,
-                    record, structure)
+from .graph import (GraphStructureError, Leaves, as_roots, as_rows, first_difference, leaf_role,
+                    nodes_in_order, record, refuse_numbers_taken_out, structure)
 from .program import Program
 
 __all__ = ["compile", "GraphStructureError", "Program"]
@@ -32,7 +32,9 @@ def compile(graph, inputs=(), targets=(), parameters=None, *, outputs=(), exampl
 
     graph       the recorded loss Value (or a list of output Values: a forward-only program),
                 or a function `build(xs) / build(xs, ys)` of one example's placeholder Values
-                returning the loss, or `(loss, outputs)`
+                returning the loss, a pair `(loss, outputs)` (outputs a Value or a list of
+                them), or a list of outputs (a forward-only program). The graph is recorded
+                whatever the grad mode, under autograd.no_grad() too
     inputs      the placeholder Values standing for one example's input columns (graph form)
     targets     the placeholder Values standing for its targets (graph form)
     parameters  the leaves to train: each is one number shared by the batch and gets a gradient;
@@ -45,12 +47,20 @@ def compile(graph, inputs=(), targets=(), parameters=None, *, outputs=(), exampl
     examples    X or (X, Y), one example per row: with a function, the graph is recorded on
                 `check` of them (the first, the second, the last, then rows spread evenly over
                 the rest) and every recording must agree in structure, else
-                GraphStructureError (branching on .data cannot be compiled)
+                GraphStructureError (branching on .data cannot be compiled). So is a number
+                taken out of a placeholder or a parameter while recording (`if w > 0`,
+                float(v), v.item()): the recorded branch would be replayed on every example
+                and after θ moves; numbers of constants alone may be compared
     reduction   'mean' or 'sum': how the batch's gradients (and losses) are combined
     check       how many examples to record on (at least 2 recordings are made)
 
+    A loss must be made by an op; a forward-only program may return input placeholders and
+    parameters as they are (as outputs= may), never a constant leaf (a graph computed under
+    no_grad, detached, or of constants alone).
+
     The program is checked against the scalar engine on the recorded example before it is
-    returned: every node's value, and every parameter's gradient. What no recording can see:
+    returned: every node's value, and every parameter's gradient (the inputs and targets
+    held as constants, as torch treats data). What no recording can see:
     Python code that tests a placeholder itself (`if y == 1`, `if y:`) takes the same branch
     for every example; test the numbers outside, or compare the program with the scalar
     engine on examples of every kind (nn.fit does).
@@ -65,7 +75,7 @@ def _compile(graph, inputs, targets, parameters, outputs, examples, reduction, c
             raise TypeError("compile: to record a function, pass examples=X or examples=(X, Y)")
         if inputs or targets or outputs:
             raise TypeError("compile: with a function, pass examples= instead of inputs/targets/outputs")
-        roots, outputs, leaves, order = _record_checked(graph, examples, parameters, check)
+        roots, outputs, leaves, order, loss = _record_checked(graph, examples, parameters, check)
     else:
         if examples is not None:
             raise TypeError("compile: examples= is for a function; a recorded graph comes with "
@@ -74,22 +84,33 @@ def _compile(graph, inputs, targets, parameters, outputs, examples, reduction, c
             raise TypeError("compile: with a recorded graph, pass parameters= (e.g. "
                             "parameters=model.parameters()); every other leaf is a constant, "
                             "such as the 1.0 in x*x + 1.0 (an empty list: no parameters)")
+        loss = isinstance(graph, Value)
         roots = as_roots(graph, "graph")
         outputs = as_roots(outputs, "outputs") if outputs else []
         order = nodes_in_order(roots + outputs)
         leaves = Leaves(inputs, targets, parameters)
-    _refuse_leaf_roots(roots)
+    _refuse_leaf_roots(roots, leaves, loss)
     program = Program(order, roots, outputs, leaves, reduction)
     _check_against_engine(program, leaves)
     return program
 
 
-def _refuse_leaf_roots(roots):
-    leaf = next((root for root in roots if not root.parents), None)
-    if leaf is not None:
-        raise ValueError(f"compile: the graph's root {leaf!r} is a leaf (no op made it: it was computed "
-                         f"under autograd.no_grad(), is detached, or is of constants alone); compile a "
-                         f"Value made by an op")
+def _refuse_leaf_roots(roots, leaves, loss):
+    """ValueError for a root that is a leaf where it cannot be one: a loss (or a forward-only
+    program's output) that is a constant, and a loss that is an input, target or parameter
+    itself (it would have no op to differentiate; a forward-only program may return them)."""
+    for root in roots:
+        if root.parents:
+            continue
+        role = leaf_role(root, leaves)
+        if role is None:
+            raise ValueError(f"compile: the graph's root {root!r} is a leaf and a constant (no op made it: "
+                             f"it was computed under autograd.no_grad(), is detached, or is of constants "
+                             f"alone); compile a Value made by an op")
+        if loss:
+            raise ValueError(f"compile: the loss {root!r} is {role} itself, a leaf with no op to "
+                             f"differentiate; a loss is made by ops (e.g. (a - y) ** 2). To compute "
+                             f"the leaf for every example, compile a list of outputs")
 
 
 def _record_checked(build, examples, parameters, check):
@@ -104,21 +125,12 @@ def _record_checked(build, examples, parameters, check):
     if not len(X):
         raise ValueError("examples: need at least one example to record the graph on")
     picks = _picks(len(X), check)
-    recordings = []
-    for i in picks:
-        result, xs, ys = record(build, X[i], None if Y is None else Y[i])
-        roots, outputs = _split(result)
-        _refuse_leaf_roots(roots)  # before comparing recordings: constants differ, but not in structure
-        recordings.append((i, roots, outputs, xs, ys))
-    if parameters is None:  # the leaves that outlive one call of build: the model's parameters
-        kept = set(nodes_in_order(recordings[1][1] + recordings[1][2]))
-        placeholders = set(recordings[0][3] + recordings[0][4])
-        parameters = [node for node in nodes_in_order(recordings[0][1] + recordings[0][2])
-                      if not node.parents and node in kept and node not in placeholders]
-    (_, roots, outputs, xs, ys), others = recordings[0], recordings[1:]  # the first is compiled
+    parameters = None if parameters is None else list(parameters)  # it is read more than once
+    recordings, parameters = _recordings(build, X, Y, picks, parameters)
+    (_, roots, outputs, loss, xs, ys), others = recordings[0], recordings[1:]  # the first is compiled
     leaves = Leaves(xs, ys, parameters)
     first = structure(roots + outputs, leaves, xs, ys)
-    for i, other_roots, other_outputs, other_xs, other_ys in others:
+    for i, other_roots, other_outputs, _, other_xs, other_ys in others:
         difference = first_difference(first, structure(other_roots + other_outputs, leaves, other_xs, other_ys))
         if difference:
             raise GraphStructureError(
@@ -128,7 +140,28 @@ def _record_checked(build, examples, parameters, check):
                 f".data (an `if` on a value, a loop whose length depends on one, a number taken "
                 f"out of a Value). Run it uncompiled instead: build the graph and call backward() "
                 f"for each example (nn.fit: compiled=False).")
-    return roots, outputs, leaves, nodes_in_order(roots + outputs)
+    return roots, outputs, leaves, nodes_in_order(roots + outputs), loss
+
+
+def _recordings(build, X, Y, picks, parameters):
+    """build recorded on each picked example: ([(i, roots, outputs, loss, xs, ys)], the
+    parameters). Without parameters, they are the leaves that outlive one call of build (the
+    model's), so the numbers taken out of them are checked once they are known."""
+    recordings = []
+    for i in picks:
+        result, xs, ys, taken = record(build, X[i], None if Y is None else Y[i], parameters or ())
+        recordings.append((i, *_split(result), xs, ys, taken))
+    if parameters is None:
+        kept = set(nodes_in_order(recordings[1][1] + recordings[1][2]))
+        placeholders = set(recordings[0][4] + recordings[0][5])
+        parameters = [node for node in nodes_in_order(recordings[0][1] + recordings[0][2])
+                      if not node.parents and node in kept and node not in placeholders]
+        for *_, xs, ys, taken in recordings:
+            refuse_numbers_taken_out(taken, xs + ys, parameters)
+    for _, roots, _, loss, xs, ys, _ in recordings:
+        if not all(root.parents for root in roots):  # before comparing recordings: constants differ, not structure
+            _refuse_leaf_roots(roots, Leaves(xs, ys, parameters), loss)
+    return [recording[:-1] for recording in recordings], parameters
 
 
 def _picks(n, check):
@@ -147,16 +180,21 @@ def _picks(n, check):
 
 
 def _split(result):
-    """build() gives the loss, (loss, outputs), or a list of outputs (a forward-only program)."""
-    if isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], Value) \
-            and not isinstance(result[1], Value):
-        return [result[0]], as_roots(result[1], "the outputs the function returned")
-    return as_roots(result, "the function given to compile"), []
+    """What build() gave, as (roots, outputs, whether the root is a loss): the loss; a pair
+    (loss, outputs), the outputs a Value or a list of them; or a list of outputs, a
+    forward-only program."""
+    if isinstance(result, Value):
+        return [result], [], True
+    if isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], Value):
+        return [result[0]], as_roots(result[1], "the outputs the function returned"), True
+    return as_roots(result, "the function given to compile"), [], False
 
 
 def _check_against_engine(program, leaves):
     """Run the program on the recorded example and compare with what the scalar engine recorded:
-    the roots, the outputs and every parameter's gradient."""
+    the roots, the outputs, and every parameter's gradient, from the scalar engine's replay of
+    that example (its inputs and targets constants, as the program takes them: a derivative
+    toward an input, such as ∂(a^k)/∂k at a < 0, is neither computed nor in the way)."""
     X = np.array([[x.data for x in leaves.inputs]])
     Y = np.array([[y.data for y in leaves.targets]]) if leaves.targets else None
     with np.errstate(all="ignore"):
@@ -169,21 +207,21 @@ def _check_against_engine(program, leaves):
     if program._gradient is None:
         return
     try:
-        expected = gradients(program.roots[0])
+        mapped, expected = program._replay(0, X, Y, backward=True)
     except FloatingPointError:
         return  # not differentiable at the recorded example; the batch will say where, if ever
     with np.errstate(all="ignore"):
         program._gradient(X.T, None if Y is None else Y.T, np.ones((1, 1)), 1)
-    wanted = np.array([expected.get(p, 0.0) for p in program.parameters])
+    wanted = np.array([expected.get(mapped[p], 0.0) for p in program.parameters])
     scale = float(np.max(np.abs(wanted), initial=0.0))
     # One comparison of whole arrays; the first parameter that differs is named.
     close = np.abs(program.grad - wanted) <= 1e-7 * np.maximum(np.abs(program.grad), np.abs(wanted)) + 1e-9 * scale
     different = np.flatnonzero(~close).tolist()
     if different:
-        terms = _magnitudes(program.roots[0])
+        terms = _magnitudes(mapped[program.roots[0]])
         for k in different:
             got, expected_k, parameter = float(program.grad[k]), float(wanted[k]), program.parameters[k]
-            if abs(got - expected_k) > 1e-12 * terms.get(parameter, 0.0):
+            if abs(got - expected_k) > 1e-12 * terms.get(mapped[parameter], 0.0):
                 _agree(got, expected_k, parameter, "gradient", scale)
 
 

@@ -69,6 +69,8 @@ class Expr:
         return call("abs", self)
 
     def __getitem__(self, index):
+        if isinstance(index, slice) and index.start is None and index.stop is None and index.step is None:
+            return self  # every row: x[:] is x (`is`, not ==: a bound may be an Expr)
         return Expr(f"{self.wrapped(_ATOM)}[{_show_index(index)}]")
 
 
@@ -179,3 +181,30 @@ class Code:
 
 
 Code = Code()
+
+
+class Shared:
+    """Code whose calls are each written once for a group: the first call of M.f(args) is given
+    a name of its own (a line, through `bind(f, expr, lines)`), and every later call of the same
+    text reads that name. The softmax's forward and derivatives, and logsumexp's derivatives,
+    each call the shifted exponentials e^(x - logsumexp x) and their sum (ops._shifted_exps):
+    through this they are computed once. `known` maps a call's text to the name that already
+    holds it (logsumexp's own value); `into(lines)` says where the next lines go."""
+
+    def __init__(self, bind, known=()):
+        self.bind, self.names, self.lines = bind, dict(known), None
+
+    def into(self, lines):
+        self.lines = lines
+        return self
+
+    def __getattr__(self, name):
+        if name in vars(type(Code)):  # each, constants, ones_like: no call of their own to name
+            return getattr(Code, name)
+
+        def once(*args, **keywords):
+            expr = call(f"M.{name}", *args, **keywords)
+            if expr.text not in self.names:
+                self.names[expr.text] = self.bind(name, expr, self.lines)
+            return self.names[expr.text]
+        return once

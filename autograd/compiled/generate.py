@@ -7,7 +7,9 @@ the rows of `z2`. A group of `dot` neurons whose weights are parameters and whic
 same inputs is a layer, W a + b (autograd.compiled.layer). Backward walks the groups in
 reverse; each adds  ∂C/∂input = ∂C/∂z · ∂z/∂input  from the same table entry into d_input,
 which holds ∂C/∂input for every example (the notes' δ where the input is a z). ∇θ, the batch's
-sum, goes into `grad`.
+sum, goes into `grad`. The rows s_i of one softmax (one node per i, all reading the same x)
+are one group too, s = softmax(x), with e^(x - c) and its sum written once: its backward is
+O(k) per example (`Writer._softmax_backward`), where row by row it would be O(k²).
 """
 
 import builtins
@@ -23,13 +25,13 @@ from numpy.lib.stride_tricks import as_strided
 
 from ..backends import array
 from ..ops import OPS, input_groups
-from .emit import Code, Expr, Stack, constant
+from .emit import Code, Expr, Shared, Stack, call, constant
 from .graph import ancestors
 from .layer import Block, LayerInputs, Layers, derivatives_by_block, vector_jacobian
 
 # The names the generated code uses (with Python's builtins, such as the abs it may call): no
 # group or view is given one of them.
-RESERVED = {"np", "M", "theta", "grad", "x", "y", "seed", "batch", "rows", "loss"} | set(dir(builtins))
+RESERVED = {"np", "M", "theta", "grad", "x", "y", "seed", "batch", "rows", "others", "loss"} | set(dir(builtins))
 _STEM = re.compile(r"^([^\W\d_]+)(?:\((\d+)\))?$")
 _PLAIN = re.compile(r"[\w.]+(\[[\d:, None]*\])?|-?[\d.e+-]+")  # costs no numpy call worth a name
 
@@ -46,6 +48,24 @@ def rows(*parts):
     return np.concatenate([np.broadcast_to(part, (len(part), width)) for part in parts])
 
 
+def others(v):
+    """Σ_(i≠j) v_i for each row j: the rows before j plus the rows after it, two running sums,
+    as the table writes 1 - s_i = Σ_(k<i) e_k + Σ_(k>i) e_k (over Σ e). Σ v - v_j would cancel
+    where v_j is nearly all of the sum (s_j near 1)."""
+    v = np.asarray(v, dtype=float)
+    result = np.zeros_like(v)
+    np.cumsum(v[:-1], axis=0, out=result[1:])
+    result[:-1] += np.cumsum(v[:0:-1], axis=0)[::-1]
+    return result
+
+
+# The calls that the softmax's and logsumexp's entries share (ops._shifted_exps), as a group
+# names them once: the table's own names, and what each holds.
+SHARED_CALLS = {"logsumexp": ("top", "c = ln Σ_k e^(x_k) >= max x, so no e^(x_k - c) overflows"),
+                "exp": ("e", "e^(x_k - c), each in [0, 1]"),
+                "total": ("total", "Σ_k e^(x_k - c), about 1")}
+
+
 @dataclass(eq=False)
 class Group:
     op: object
@@ -55,6 +75,7 @@ class Group:
     layer: tuple = ()           # (W, a, b) Blocks when the group is a layer
     inputs: list = field(default_factory=list)
     lines: list = field(default_factory=list)
+    shared: Shared = None       # softmax, logsumexp: the namespace that writes each call once
 
 
 @dataclass
@@ -73,7 +94,7 @@ class Writer:
     def __init__(self, order, roots, leaves, theta, grad):
         self.roots = roots
         self.params = {p: k for k, p in enumerate(leaves.parameters)}
-        self.namespace = {"np": np, "M": array, "theta": theta, "grad": grad, "rows": rows}
+        self.namespace = {"np": np, "M": array, "theta": theta, "grad": grad, "rows": rows, "others": others}
         self.used = set(RESERVED)
         self.place = {x: ("x", j) for j, x in enumerate(leaves.inputs)}
         self.place.update({y: ("y", j) for j, y in enumerate(leaves.targets)})
@@ -97,8 +118,14 @@ class Writer:
                    node in self.on_path)  # a row that is only an output would get δ = 0, and 0·∞ is nan
             if node.op == "dot":
                 key += tuple(map(id, dot_parts(node)[1]))  # a layer's neurons read the same a
-            groups.setdefault(key, Group(OPS[node.op], dict(node.consts or {}), [])).nodes.append(node)
+            if node.op == "softmax":  # its rows s_i, whatever their i, when they read the same x
+                key = (depth[node], node.op, node in self.on_path) + tuple(map(id, node.parents))
+            consts = {} if node.op == "softmax" else dict(node.consts or {})
+            groups.setdefault(key, Group(OPS[node.op], consts, [])).nodes.append(node)
         ordered = [groups[key] for key in sorted(groups, key=lambda key: key[0])]
+        for group in ordered:
+            if group.op.name == "softmax":
+                group.nodes.sort(key=lambda node: node.consts["i"])
         for group in ordered:
             is_loss = len(self.roots) == 1 and self.roots[0] in group.nodes
             group.name = self._name([node.label for node in group.nodes], "C" if is_loss else "t")
@@ -196,6 +223,8 @@ class Writer:
         if first.op == "dot" and self._as_layer(group):
             z = group.op.forward(Layers, LayerInputs(first.consts["n"], *group.layer), **group.consts)
             return [f"{group.name} = {z}" + self._comment(group, "z = W a + b, a layer")]
+        if first.op == "softmax":
+            return self._softmax_forward(group)
         lines = []
         if group.op.variadic:
             fan_in, size = len(first.parents), len(group.nodes)
@@ -206,8 +235,35 @@ class Writer:
             group.inputs = [self.bound(f"{group.name}_in", self.column([node.parents[i] for node in group.nodes]),
                                        lines) for i in range(len(first.parents))]
         value = group.op.forward(Code, *group.inputs, **group.consts)
+        if first.op == "logsumexp":  # its derivatives call it again: they read this line's name
+            group.shared = Shared(self._bind_call(group), known={str(value): Expr(group.name)})
         lines.append(f"{group.name} = {value}" + self._comment(group, group.op.formula.split(";")[0]))
         return lines
+
+    def _softmax_forward(self, group):
+        """The rows of one softmax as one line s = e / Σ e: the table's forward e[i] / Σ e for
+        every row i at once, with e = e^(x - c) and its sum each written once."""
+        lines = []
+        xs = self.bound(f"xs_{group.name}", self.column(group.nodes[0].parents), lines)
+        group.inputs = [xs]
+        group.shared = Shared(self._bind_call(group)).into(lines)
+        value = group.op.forward(group.shared, xs, i=self._softmax_rows(group))
+        lines.append(f"{group.name} = {value}" + self._comment(group, "s = softmax(x): s_i = e^(x_i) / Σ_j e^(x_j)"))
+        return lines
+
+    def _softmax_rows(self, group):
+        """Which rows i of its softmax the group holds, as an index (slice(None): all, in order)."""
+        rows_ = [node.consts["i"] for node in group.nodes]
+        return slice(None) if rows_ == list(range(len(group.nodes[0].parents))) else Expr(self.index(rows_))
+
+    def _bind_call(self, group):
+        """bind(function, expr, lines): a call of the group's entries, given its own line."""
+        def bind(function, expr, lines):
+            stem, says = SHARED_CALLS.get(function, (function, ""))
+            name = self.bound(f"{stem}_{group.name}", expr, lines, always=True)
+            lines[-1] += f"  # {says}" if says else ""
+            return name
+        return bind
 
     def _comment(self, group, formula):
         labels = [_printable(node.label) for node in group.nodes if node.label]
@@ -272,6 +328,9 @@ class Writer:
         if one_row and (group.layer or group.op.variadic):  # they need every row of δ
             items.append(f"{delta} = np.repeat({delta}, {len(nodes)}, axis=0)")
             one_row = False
+        if group.op.name == "softmax":
+            self._softmax_backward(group, items, needs)
+            return
         if group.layer:
             inputs = LayerInputs(nodes[0].consts["n"], *group.layer)
             for block, d in derivatives_by_block(group.op, inputs, group.consts):
@@ -282,7 +341,8 @@ class Writer:
                 elif any(a in needs for a in dot_parts(nodes[0])[1]):
                     self._scatter(dot_parts(nodes[0])[1], Expr(added, 5), items, needs, comment=says)
             return
-        derivatives = group.op.derivatives(Code, Expr(group.name), *group.inputs, **group.consts)
+        namespace = group.shared.into(items) if group.shared else Code
+        derivatives = group.op.derivatives(namespace, Expr(group.name), *group.inputs, **group.consts)
         if group.op.variadic:
             fan_in = len(nodes[0].parents)
             constant = getattr(derivatives, "value", None) == 1.0
@@ -301,6 +361,28 @@ class Writer:
                 constant = not isinstance(d, Expr) or d.value is not None
                 self._scatter(column, delta * d, items, needs, one_row=one_row and constant,
                               comment=_derivative_formula(group.op, i))
+
+    def _softmax_backward(self, group, items, needs):
+        """∂C/∂x for the rows of one softmax, O(k) per example. The table's entry gives
+        ∂s_i/∂x_j = s_i (δ_ij - s_j) as -s_i s_j off the diagonal and s_i Σ_(k≠i) s_k on it (its
+        1 - s_i as a sum of the others, which does not cancel where s_i is near 1), so
+
+            ∂C/∂x_j = Σ_i ∂C/∂s_i ∂s_i/∂x_j = s_j (∂C/∂s_j Σ_(k≠j) s_k - Σ_(i≠j) ∂C/∂s_i s_i)
+
+        with each Σ_(k≠j) taken by `others`. A group of only some rows i of its softmax reads
+        ∂C/∂s_i = 0 for the rest. tests/autograd/test_compile.py checks this form against the
+        table's entry, row by row, to rounding."""
+        first, delta, s = group.nodes[0], Expr(f"d_{group.name}"), Expr(group.name)
+        rows_ = self._softmax_rows(group)
+        if not isinstance(rows_, slice):  # s and ∂C/∂s for all k rows
+            every = group.op.forward(group.shared.into(items), group.inputs[0], i=slice(None))
+            s = self.bound(f"s_{group.name}", every, items, always=True)
+            padded = self._name([], f"ds_{group.name}")
+            items += [f"{padded} = np.zeros(({len(first.parents)}, batch))", f"{padded}[{rows_}] = {delta}"]
+            delta = Expr(padded)
+        d_x = s * (delta * call("others", s) - call("others", delta * s))
+        self._scatter(list(first.parents), d_x, items, needs,
+                      comment="∂C/∂x_j = s_j (∂C/∂s_j Σ_(k≠j) s_k - Σ_(i≠j) ∂C/∂s_i s_i)")
 
     def _scatter(self, nodes, value, items, needs, one_row=False, comment=""):
         """Add the rows of `value` (one per node; with one_row, one row for them all) into each

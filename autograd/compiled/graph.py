@@ -11,6 +11,7 @@ import operator
 import numpy as np
 
 from ..engine import Value, topological_order, watching_numbers_taken_out
+from ..grad_mode import enable_grad
 from ..messages import show_constant
 
 
@@ -144,36 +145,60 @@ def _source(parent):
     return f"{parent[0]} {parent[1]}"
 
 
-def record(build, x_row, y_row):
-    """Call `build` on fresh placeholder Values holding one example: (its result, inputs, targets).
+def record(build, x_row, y_row, parameters=()):
+    """Call `build` on fresh placeholder Values holding one example: (its result, inputs,
+    targets, the Values whose numbers it took out).
 
-    GraphStructureError if `build` takes out a number that depends on the example (`if v > 0`,
-    max(a, b), float(v)): the graph it builds may then differ from example to example."""
+    The graph is recorded whatever the caller's grad mode (under no_grad too, as
+    autograd.hessian records its own). GraphStructureError if `build` takes out a number that
+    depends on the example or on one of `parameters` (`if v > 0`, max(a, b), float(v)): see
+    `refuse_numbers_taken_out`."""
     xs = [Value(float(v), label=f"x_{k + 1}") for k, v in enumerate(x_row)]
     ys = None if y_row is None else [Value(float(v), label=f"y_{k + 1}") for k, v in enumerate(y_row)]
-    with watching_numbers_taken_out() as taken:
+    with enable_grad(), watching_numbers_taken_out() as taken:
         out = build(xs) if ys is None else build(xs, ys)
-    if taken:
-        _refuse_numbers_of_the_example(taken, xs + (ys or []))
-    return out, xs, ys or []
+    refuse_numbers_taken_out(taken, xs + (ys or []), parameters)
+    return out, xs, ys or [], taken
 
 
-def _refuse_numbers_of_the_example(taken, placeholders):
-    """Raise if any Value in `taken` depends on a placeholder (a number of the parameters alone is fine)."""
-    depends = set(placeholders)
+def refuse_numbers_taken_out(taken, placeholders, parameters):
+    """GraphStructureError if any Value in `taken` depends on a placeholder or a parameter.
+
+    A recording replays the branch that number steered on every example, and for every θ:
+    a branch on a parameter (`w if w > 0 else -w`) would stay the recorded one after
+    training moves w across 0. A number of constants alone is the same every time: fine."""
+    if not taken:
+        return
+    of_example, of_parameters = set(placeholders), set(parameters)
     for node in nodes_in_order(taken):
-        if node.parents and not depends.isdisjoint(node.parents):
-            depends.add(node)
-    read = next((value for value in taken if value in depends), None)
+        if node.parents and not of_example.isdisjoint(node.parents):
+            of_example.add(node)
+        elif node.parents and not of_parameters.isdisjoint(node.parents):
+            of_parameters.add(node)
+    read = next((value for value in taken if value in of_example), None)
+    on, why = "data", "depends on the example. A recording would replay this example's branch on every example"
+    if read is None:
+        read = next((value for value in taken if value in of_parameters), None)
+        on, why = "parameters", ("is a parameter or is computed from one. A recording would replay "
+                                 "this branch whatever θ becomes, also after training moves it")
     if read is not None:
         name = f"'{read.label}' " if read.label else ""
         raise GraphStructureError(
-            f"compile: the graph's structure depends on the data: Python code took the number "
+            f"compile: the graph's structure depends on the {on}: Python code took the number "
             f"out of the Value {name}(op {read.op or 'leaf'!r}, data {read.data:.6g}), which "
-            f"depends on the example, by comparing it (`if v > 0`, max(), min(), sorted()) or by "
-            f"float(v) or v.item(). A recording would replay this example's branch on every "
-            f"example. Write it with graph ops (v.relu(), v.maximum(w), v.step()), or run it "
-            f"uncompiled (nn.fit: compiled=False).")
+            f"{why}; it did so by comparing it (`if v > 0`, max(), min(), sorted()) or by "
+            f"float(v) or v.item(). Write it with graph ops (v.relu(), v.abs(), v.maximum(w), "
+            f"v.step()), or run it uncompiled (nn.fit: compiled=False).")
+
+
+def leaf_role(leaf, leaves):
+    """What a leaf stands for, in words: input column j, target j, parameter k, or a constant."""
+    for what, values in (("input column", leaves.inputs), ("target", leaves.targets),
+                         ("parameter", leaves.parameters)):
+        for j, value in enumerate(values):
+            if value is leaf:
+                return f"{what} {j}"
+    return None
 
 
 def as_roots(out, what):

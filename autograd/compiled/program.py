@@ -14,7 +14,10 @@ Two ways to drive it:
   fills `program.grad`; update θ in place, then `program.write_parameters()` at the end.
 
 The checks are on what the caller sees: a loss, ∇θ or an output that is not finite sends the
-batch's examples through the scalar engine, which names the op and node that failed.
+batch's examples through the scalar engine, which names the op and node that failed. The
+forward passes (run, predict) also check each value that feeds an op able to turn a number
+that is not finite into one that is (step(log x) at x = 0 is 0), where the scalar engine would
+have raised; training's gradient checks the loss and ∇θ alone, for speed.
 """
 
 import math
@@ -31,8 +34,26 @@ from .graph import ancestors, as_rows
 
 REDUCTIONS = ("mean", "sum")
 
+# The ops that keep a number that is not finite so, whatever their other inputs (inf or nan in,
+# inf or nan out, on the array namespace; tests/autograd/test_compile.py tries them): a value
+# that is not finite reaches the roots and outputs through them, where it is seen. Every other
+# op can turn it finite again (step(log 0) = 0, tanh(1/0) = 1, e^-inf = 0, c / inf = 0,
+# max(-inf, 0) = 0, a softmax of -inf), so run and predict check the values that feed those.
+KEEP_NON_FINITE = frozenset({"+", "-", "*", "neg", "abs", "sqrt", "log", "log1p", "log2", "log10", "sum",
+                             "dot", "dot_data", "sin", "cos", "tan", "asin", "acos", "sinh", "cosh",
+                             "asinh", "acosh", "atanh"})
+
 
 class Program:
+    """A recorded graph compiled for batches (see the module's docstring).
+
+    Threads: run, predict and __call__ may be shared between threads (each call has its own
+    arrays) as long as nobody changes θ meanwhile. gradient and backward may not: they write
+    ∇θ into the one array `grad` (and the last outputs into the program), so two threads
+    calling them at once read each other's gradients; give each thread its own program
+    (compile once per thread) or hold a lock around the call and the read of `grad`.
+    """
+
     def __init__(self, order, roots, outputs, leaves, reduction):
         if reduction not in REDUCTIONS:
             raise ValueError(f"compile: reduction must be 'mean' or 'sum', got {reduction!r}")
@@ -46,9 +67,35 @@ class Program:
         self._theta = np.array([p.data for p in self.parameters], dtype=float)
         self._grad = np.zeros_like(self._theta)
         self._last, self._last_batch, self._seeds = None, 0, {}
-        self.source, namespace = _write(order, roots, outputs, leaves, self._theta, self._grad)
-        exec(compile(self.source, "<autograd.compile>", "exec"), namespace)
+        self._source, namespace, checked, self._checked_rows = _write(order, roots, outputs, leaves,
+                                                                      self._theta, self._grad)
+        self._namespace = dict(namespace)  # what the source reads, before its functions are added
+        exec(compile(self._source, "<autograd.compile>", "exec"), namespace)
         self._run, self._gradient, self._predict = (namespace.get(f) for f in ("run", "gradient", "predict"))
+        exec(compile(checked, "<autograd.compile: the checked forward passes>", "exec"), namespace)
+        self._checked_run, self._checked_predict = namespace["checked_run"], namespace.get("checked_predict")
+
+    @property
+    def source(self):
+        """The generated numpy code: run(x, y), gradient(x, y, seed, batch) for a single loss,
+        predict(x) when there are outputs. It reads names it does not define (np, M, theta,
+        grad, a layer's W2 and b2 and their grad_W2, grad_b2, constants such as _k1): they are
+        in `namespace`, so
+
+            functions = dict(program.namespace)
+            exec(program.source, functions)
+            functions["gradient"](X.T, Y.T, np.full((1, len(X)), 1 / len(X)), len(X))
+
+        computes what program.gradient(X, Y) computes (into program.grad, without its checks)."""
+        return self._source
+
+    @property
+    def namespace(self):
+        """The names `source` reads, as a new dict: np, M (autograd.backends.array), theta and
+        grad, and the program's views and constants. The arrays are the program's own: theta is
+        `program.theta` (views of it, such as W2, follow it) and gradient() writes into
+        `program.grad`."""
+        return dict(self._namespace)
 
     def __repr__(self):
         return (f"<compiled program: {len(self._order)} nodes, {len(self.parameters)} parameters, "
@@ -117,14 +164,22 @@ class Program:
 
     # --- array-level -----------------------------------------------------------------------
     def run(self, X, Y=None, *, check=True):
-        """The root(s) for every example: shape (batch,) for one root, (batch, k) for several."""
+        """The root(s) for every example: shape (batch,) for one root, (batch, k) for several.
+
+        Checked as the scalar engine checks every node: the roots and outputs, and each value
+        that feeds an op able to turn a number that is not finite into one that is (step,
+        tanh, sigmoid, atan, exp, relu, maximum, division, c**y ...: not + or log, which keep
+        it). Where one is not finite, the first such example (in order) runs through the scalar
+        engine, which names the op and node, or gives its numbers instead. check=False skips
+        the checks of X and Y (see gradient), not these."""
         X, Y = self._rows(X, Y, check)
         with np.errstate(all="ignore"):
-            roots, self._last = self._run(X.T, None if Y is None else Y.T)
+            roots, self._last, checked = self._checked_run(X.T, None if Y is None else Y.T)
             self._last_batch = len(X)
             values = np.array(_spread(roots, len(X)))
-            if not math.isfinite(values.sum()):
-                replays = self._explain(X, Y, values, self.roots)
+            flagged = _not_finite_examples(checked, self._checked_rows["run"], len(X))
+            if flagged is not None or not math.isfinite(values.sum()):
+                replays = self._explain(X, Y, values, self.roots, flagged)
                 if replays and self._last is not None:  # the outputs of those examples too
                     self._last = np.array(_spread(self._last, len(X)))
                     for example, mapped in replays.items():
@@ -132,14 +187,17 @@ class Program:
         return values[0].copy() if len(values) == 1 else values.T.copy()
 
     def predict(self, X, *, check=True):
-        """The `outputs` given to compile, for every example: shape (batch, len(outputs))."""
+        """The `outputs` given to compile, for every example: shape (batch, len(outputs)).
+        Checked as `run` is: the outputs and the values that feed an op able to make them finite."""
         if self._predict is None:
             raise ValueError("predict: this program was compiled without outputs=")
         X, _ = self._rows(X, None, check, need_targets=False)
         with np.errstate(all="ignore"):
-            outputs = np.array(_spread(self._predict(X.T), len(X)))
-            if not math.isfinite(outputs.sum()):
-                self._explain(X, None, outputs, self.outputs)
+            outputs, checked = self._checked_predict(X.T)
+            outputs = np.array(_spread(outputs, len(X)))
+            flagged = _not_finite_examples(checked, self._checked_rows["predict"], len(X))
+            if flagged is not None or not math.isfinite(outputs.sum()):
+                self._explain(X, None, outputs, self.outputs, flagged)
         return outputs.T.copy()
 
     def last_outputs(self, out=None):
@@ -161,10 +219,13 @@ class Program:
         numpy's warnings off, under np.errstate(all="ignore"), as nn.fit's epoch loop does:
         entering errstate for every batch costs more than a small layer's matmul. Either way
         the loss and ∇θ are checked (nan and inf survive a sum: checks.all_finite_vector);
-        only when they are not finite does the scalar engine name what failed."""
+        only when they are not finite does the scalar engine name what failed, the forward
+        failures first (checked as `run` checks them). Only those: for speed, a value inside
+        the graph that is not finite but that a later op turns finite (step(log x) at x = 0)
+        gives numbers here where run, predict and the scalar engine raise."""
         if self._gradient is None:
-            raise ValueError("gradient: a program compiled from several outputs has no single "
-                             "loss to differentiate; compile the loss Value")
+            raise ValueError("gradient: this program has no single loss to differentiate (it was "
+                             "compiled from several outputs, or from a leaf); compile the loss Value")
         if not check:
             return self._checked_gradient(X, Y)
         X, Y = self._rows(X, Y, check)
@@ -202,14 +263,15 @@ class Program:
             raise ValueError("targets: this program has no target placeholders, but targets were given")
         return X, Y
 
-    def _explain(self, X, Y, values, ends):
+    def _explain(self, X, Y, values, ends, flagged=None):
         """Name what is not finite in `values` (one row per node of `ends`, one column per
-        example): the first example whose values are not, run through the scalar engine,
-        which names the op and node that failed. Where the scalar engine computes them (numpy
-        sums in another order than its left fold, and can overflow where it does not), its
-        values replace the program's. Returns {example: the replay's {node: its copy}}."""
-        replays = {}
-        for example in np.flatnonzero(~np.isfinite(values).all(axis=0)).tolist():
+        example) or inside the graph (`flagged`: the examples where a checked value is not):
+        the first such example, run through the scalar engine, which names the op and node
+        that failed. Where the scalar engine computes them (numpy sums in another order than
+        its left fold, and can overflow where it does not), its values replace the program's.
+        Returns {example: the replay's {node: its copy}}."""
+        replays, bad = {}, ~np.isfinite(values).all(axis=0)
+        for example in np.flatnonzero(bad if flagged is None else bad | flagged).tolist():
             replays[example], _ = self._replay(example, X, Y)
             values[:, example] = [replays[example][node].data for node in ends]
         return replays
@@ -219,8 +281,9 @@ class Program:
         example, where the program's were not finite: the scalar engine names the op and node
         that failed, or gives the numbers (the program's order of summation overflowed where
         the engine's does not)."""
-        each, _ = self._run(X.T, None if Y is None else Y.T)  # each C(i): a forward failure is named first
-        self._explain(X, Y, np.array(_spread(each, len(X))), self.roots)
+        each, _, checked = self._checked_run(X.T, None if Y is None else Y.T)  # a forward failure is named first
+        self._explain(X, Y, np.array(_spread(each, len(X))), self.roots,
+                      _not_finite_examples(checked, self._checked_rows["run"], len(X)))
         losses, grad = [], np.zeros_like(self._grad)
         for example, weight in enumerate(seed[0].tolist()):
             mapped, grads = self._replay(example, X, Y, backward=True)
@@ -244,18 +307,26 @@ class Program:
             return self._replayed(example, X, Y, backward)
 
     def _replayed(self, example, X, Y, backward):
-        mapped = {x: Value(float(X[example, j]), label=x.label) for j, x in enumerate(self.inputs)}
+        # The example's numbers are data, constants as torch takes them: backward goes toward θ
+        # alone, so a derivative toward an input (∂(a^k)/∂k at a < 0) can neither fail nor be blamed.
+        mapped = {x: Value(float(X[example, j]), label=x.label, requires_grad=False)
+                  for j, x in enumerate(self.inputs)}
         if Y is not None:
-            mapped.update({y: Value(float(Y[example, j]), label=y.label) for j, y in enumerate(self.targets)})
-        mapped.update({p: Value(v, label=p.label) for p, v in zip(self.parameters, self._theta.tolist())})
+            mapped.update({y: Value(float(Y[example, j]), label=y.label, requires_grad=False)
+                           for j, y in enumerate(self.targets)})
+        # Every parameter requires grad here, as the program gives each a gradient: a parameter
+        # that does and that θ has not moved stands for itself. Copying all of them made
+        # compile's own check of 784-30-10 cost 95 ms instead of 65 (23,900 Values).
+        mapped.update({p: p if p.data == v and p.requires_grad else Value(v, label=p.label)
+                       for p, v in zip(self.parameters, self._theta.tolist())})
         missing = set() if Y is not None else set(self.targets)  # predict() is given no targets
         try:
             for node in self._order:
                 if node in mapped or any(p not in mapped for p in node.parents):
                     continue  # done, or needs a target that predict() was not given
                 if not node.parents:
-                    if node not in missing:  # a constant
-                        mapped[node] = node
+                    if node not in missing:  # a constant (a leaf of a graph recorded by hand may require grad)
+                        mapped[node] = node if not node.requires_grad else node.detach()
                     continue
                 copy = apply(node.op, *(mapped[p] for p in node.parents), **(node.consts or {}))
                 copy.label = node.label
@@ -267,6 +338,38 @@ class Program:
             failure.example, failure.reason = int(example), str(error)
             raise failure from None
         return mapped, grads
+
+
+def _not_finite_examples(checked, rows, batch):
+    """A boolean per example: whether any of the `checked` arrays (nodes x batch, or x 1 for
+    values the same for every example), read at `rows` (None: all), is not finite there;
+    None where all are finite. One sum per array answers in the common case (nan and inf
+    survive it)."""
+    bad = None
+    for values, index in zip(checked, rows):
+        values = values if index is None else values[index]
+        if math.isfinite(np.add.reduce(values, axis=None)):
+            continue
+        here = ~np.isfinite(values).all(axis=0)
+        bad = here if bad is None else bad | here
+    return None if bad is None or not bad.any() else np.broadcast_to(bad, (batch,))
+
+
+def _checked_function(writer, name, arguments, groups, nodes, returns):
+    """A forward function that also returns the values to check, and the rows of each to
+    check (None: all): the groups' rows that feed an op of `nodes` able to turn a number that
+    is not finite into one that is. Inputs, θ and constants are finite already, and so are
+    groups of constants alone."""
+    rows = {}
+    for node in nodes:
+        if node.parents and node.op not in KEEP_NON_FINITE and node not in writer.fixed:
+            for parent in node.parents:
+                group, row = writer.place.get(parent, ("x", None))  # θ and constants are not placed
+                if group not in ("x", "y") and parent not in writer.fixed:
+                    rows.setdefault(group, set()).add(row)
+    checked = "".join(f"{group}, " for group in rows)
+    return (writer.function(name, arguments, groups, f"{returns}, ({checked})"),
+            [None if len(r) == writer.size[group] else np.array(sorted(r), dtype=np.intp) for group, r in rows.items()])
 
 
 def _spread(values, batch):
@@ -288,14 +391,19 @@ def _groups_computing(groups, needed):
 
 def _write(order, roots, outputs, leaves, theta, grad):
     """The program's source and the namespace it runs in: run(x, y); gradient(x, y, seed, batch)
-    for a single root, the loss; predict(x) when there are outputs."""
+    for a single root, the loss; predict(x) when there are outputs. Then the forward passes
+    again, checked_run and checked_predict, which also return the values to check (see
+    KEEP_NON_FINITE), and for each of them its rows to check: {"run": rows, "predict": rows}."""
     writer = Writer(order, roots, leaves, theta, grad)
     outputs_text = str(writer.column(outputs)) if outputs else "None"
     if outputs and writer.column(outputs).value is not None:  # every output is the same constant
         outputs_text = f"np.full(({len(outputs)}, 1), {outputs_text})"
     # `order` holds the ancestors of the roots and outputs and nothing else: run() needs every group.
     functions = [writer.function("run", "x, y", writer.groups, f"{writer.column(roots)}, {outputs_text}")]
-    if len(roots) == 1:
+    checked, checked_rows = {}, {}
+    checked["run"], checked_rows["run"] = _checked_function(writer, "checked_run", "x, y", writer.groups, order,
+                                                            f"{writer.column(roots)}, {outputs_text}")
+    if len(roots) == 1 and roots[0].parents:  # a forward-only program may return a leaf: no loss
         needs = set(writer.params)  # the nodes that depend on a parameter: only they need ∂C/∂node
         for node in order:
             if node.parents and not needs.isdisjoint(node.parents):
@@ -308,10 +416,13 @@ def _write(order, roots, outputs, leaves, theta, grad):
             if y in needed:
                 raise ValueError(f"compile: the outputs depend on the target {y.label or y!r}; "
                                  f"outputs must be computable from the inputs alone")
-        functions.append(writer.function("predict", "x", _groups_computing(writer.groups, needed), outputs_text))
+        groups = _groups_computing(writer.groups, needed)
+        functions.append(writer.function("predict", "x", groups, outputs_text))
+        checked["predict"], checked_rows["predict"] = _checked_function(
+            writer, "checked_predict", "x", groups, [node for node in order if node in needed], outputs_text)
     header = ('"""Generated by autograd.compile from a recorded graph and the derivative table.\n\n'
               "x, y: the batch's inputs and targets, one column per example; theta: the parameters;\n"
               "d_v: ∂C/∂v for every example (δ where v is a z); grad: Σ over the batch of ∂C/∂θ.\n"
               "M is autograd.backends.array, the namespace the table is written against.\n"
               '"""\n\n')
-    return header + "\n\n".join(functions), writer.namespace
+    return header + "\n\n".join(functions), writer.namespace, "\n\n".join(checked.values()), checked_rows

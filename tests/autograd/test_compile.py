@@ -350,11 +350,27 @@ def test_a_number_of_the_example_taken_out_is_refused_even_where_every_recording
         autograd.compile(lambda xs: build(w, xs), examples=X, parameters=[w])
 
 
-def test_a_comparison_of_parameters_alone_compiles():
+@pytest.mark.parametrize("build, given", [
+    (lambda w, v, xs: max(w, v) * xs[0] if w > 0 else v * xs[0], [True, False]),
+    (lambda w, v, xs: (w if w > 0 else -w) * xs[0], [True, False]),
+    (lambda w, v, xs: xs[0] * float(w * 2.0), [True]),  # w is in no graph: it is a parameter only when named
+    (lambda w, v, xs: xs[0] * (w + v).item(), [True]),
+])
+def test_a_number_taken_out_of_a_parameter_is_refused_as_theta_moves_the_branch(build, given):
+    # The recorded branch would be replayed after training moves w across 0: this once
+    # compiled, and the program then computed w·x where the scalar engine computes -w·x.
     w, v = Value(0.3, label="w"), Value(-0.2, label="v")
-    program = autograd.compile(lambda xs: max(w, v) * xs[0] if w > 0 else v * xs[0],
-                               examples=np.array([[1.0], [-2.0]]), parameters=[w, v])
-    assert_close(program(np.array([[1.0], [-2.0]])), [0.3, -0.6])
+    for named in given:
+        with pytest.raises(GraphStructureError, match="depends on the parameters: .*whatever θ becomes"):
+            autograd.compile(lambda xs: build(w, v, xs), examples=np.array([[1.0], [-2.0]]),
+                             parameters=[w, v] if named else None)
+
+
+def test_a_comparison_of_constants_alone_still_compiles():
+    w, c = Value(0.3, label="w"), Value(2.0, label="c", requires_grad=False)
+    program = autograd.compile(lambda xs: w * xs[0] * (3.0 if c > 1 else 4.0) * float(Value(2.0) * 0.5),
+                               examples=np.array([[1.0], [-2.0]]), parameters=[w])
+    assert_close(program(np.array([[1.0], [-2.0]])), [0.9, -1.8])
 
 
 def test_same_structure_on_other_examples_is_accepted():
@@ -822,3 +838,268 @@ def test_the_scalar_engines_replay_of_a_batch_works_under_no_grad_too():
     program = autograd.compile(autograd.sum(xs) * w, inputs=xs, parameters=[w])
     with autograd.no_grad():
         assert program.gradient(np.array([[1e308, -1e308] * 8])) == 0.0 and program.grad.tolist() == [0.0]
+
+
+# --- a softmax is one group: s = softmax(x), its exponentials computed once -------------------
+
+def test_the_rows_of_one_softmax_are_one_line_with_its_exponentials_computed_once():
+    import nn
+    rng = np.random.default_rng(5)
+    X, Y = rng.normal(size=(7, 6)), np.eye(4)[rng.integers(0, 4, size=7)]
+    model = nn.MLP(6, [5, 4], activation="sigmoid", output_activation="softmax", seed=0)
+    compiled = autograd.compile(lambda xs, ys: nn.sse(model(xs), ys), examples=(X, Y),
+                                parameters=model.parameters())
+    gradient = compiled.source.split("def gradient")[1].split("def predict")[0]
+    assert gradient.count("M.logsumexp(") == 1 and gradient.count("M.exp(") == 1
+    assert re.search(r"^    (\w+) = e_\1 / total_\1  # s = softmax", gradient, re.M)  # s: all 4 rows at once
+    assert len(re.findall(r"^    d_z3 = ", gradient, re.M)) == 1  # ∂C/∂z: one line, not one per row
+    assert max(len(line.split("  #")[0]) for line in gradient.splitlines()) < 100
+    expected_loss, expected_grads = scalar_reference(lambda xs, ys: nn.sse(model(xs), ys), X, Y,
+                                                     model.parameters())
+    assert_close(compiled.gradient(X, Y), expected_loss)
+    assert_close(compiled.grad, in_program_order(compiled, model.parameters(), expected_grads))
+
+
+@pytest.mark.parametrize("x, c", [
+    ([40.0, 0.0, -3.0, 1.0], [1.0, 0.0, 0.0, 0.0]),      # s_0 rounds to 1: 1 - s_0 is Σ of the others
+    ([40.0, 0.0, -3.0, 1.0], [0.0, 1.0, -2.0, 0.5]),
+    ([0.3, -1.2, 2.0, 0.7], [0.3, -2.0, 5.0, 1.0]),
+    ([0.3, -1.2, 2.0, 0.7], [1.0, 1.0, 1.0, 1.0]),       # Σ s = 1: exact ∂/∂x is 0, rounding is left
+    ([-1e308, 1e308], [2.0, -3.0]),                        # softmax is [0, 1] (logsumexp's stability)
+    ([745.0, -745.0, 0.0], [1.0, 3.0, -1.0]),
+])
+def test_the_softmax_groups_backward_is_the_tables_entry_to_rounding(x, c):
+    """Σ_i c_i ∂s_i/∂x_j from OPS["softmax"] row by row (the scalar namespace) against the group's
+    O(k) form, to a few ulps of the size of the terms it sums."""
+    from autograd import backends
+    xs = [Value(v, label=f"x_{j}") for j, v in enumerate(x)]
+    s = autograd.softmax(xs)
+    compiled = autograd.compile(autograd.sum([ci * si for ci, si in zip(c, s)]), parameters=xs,
+                                reduction="sum")
+    compiled.gradient(np.zeros((1, 0)))
+    entry = autograd.OPS["softmax"]
+    rows = [np.array(entry.derivatives(backends.scalar, si.data, tuple(x), i=i)) for i, si in enumerate(s)]
+    want = sum(ci * row for ci, row in zip(c, rows))
+    size = sum(abs(ci * row) for ci, row in zip(c, rows))
+    got = np.array([compiled.grad[[id(p) for p in compiled.parameters].index(id(v))] for v in xs])
+    assert np.all(np.abs(got - want) <= 8 * np.finfo(float).eps * size), (got, want)
+    assert compiled.run(np.zeros((1, 0)))[0] == pytest.approx(sum(ci * si.data for ci, si in zip(c, s)), rel=1e-15)
+
+
+def test_some_rows_of_a_softmax_and_an_output_row_match_the_scalar_engine():
+    p, q = Value(0.4, label="p"), Value(-1.3, label="q")
+
+    def build(xs):
+        s = autograd.softmax([xs[0] * p, xs[1], xs[2] * q, p + q])
+        return (s[0] * 2.0 + s[2].log(), [s[1]])  # rows 0 and 2 on the loss's path, row 1 only an output
+
+    compiled = assert_matches_the_scalar_engine(build, X3, [p, q])
+    gradient = compiled.source.split("def gradient")[1].split("def predict")[0]
+    assert gradient.count("M.logsumexp(") == 2  # one per group: the rows on the loss's path, the output
+
+
+# --- the forward passes check what the scalar engine checks, inside the graph too -----------
+
+# f(x) whose intermediate is not finite at x = 0 (log 0, 1/0, ...) and that a later op turns finite
+MASKED = {
+    "step(log x)": lambda x: x.log().step(),
+    "step(sqrt x)": lambda x: (x - 1.0).sqrt().step(),  # nan at x < 1
+    "tanh(1/x)": lambda x: (1.0 / x).tanh(),
+    "sigmoid(-1/x²)": lambda x: (-1.0 / (x * x)).sigmoid(),
+    "exp(-1/x²)": lambda x: (-(1.0 / (x * x))).exp(),
+    "expm1(-1/x²)": lambda x: (-(1.0 / (x * x))).expm1(),
+    "atan(1/x)": lambda x: (1.0 / x).atan(),
+    "relu(-1/x²)": lambda x: (-1.0 / (x * x)).relu(),
+    "max(log x, 0)": lambda x: autograd.maximum(x.log(), 0.0),
+    "min(1/x², 1)": lambda x: autograd.minimum(1.0 / (x * x), 1.0),
+    "2^(-1/x²)": lambda x: 2.0 ** (-1.0 / (x * x)),
+    "(1/x²)^-1": lambda x: (1.0 / (x * x)) ** -1,
+    "1 / (1/x²)": lambda x: 1.0 / (1.0 / (x * x)),
+    "softmax(log x, 0)": lambda x: autograd.softmax([x.log(), Value(0.0)])[1],
+    "logsumexp(log x, 0)": lambda x: autograd.logsumexp([x.log(), Value(0.0)]),
+}
+
+
+@pytest.mark.parametrize("name", list(MASKED))
+def test_a_value_a_later_op_turns_finite_is_refused_by_run_and_predict_as_the_scalar_engine_does(name):
+    f = MASKED[name]
+    w, x = Value(0.5, label="w"), Value(2.0, label="x")
+    out = w * x + f(x)
+    program = autograd.compile(out, inputs=[x], parameters=[w], outputs=[out])
+    X = np.array([[2.0], [0.0], [3.0], [0.0]])  # example 1 is the first the scalar engine refuses
+    with pytest.raises(Exception) as scalar:
+        w * Value(0.0, label="x") + f(Value(0.0, label="x"))
+    for run in (program.run, program.predict, program):
+        with pytest.raises(type(scalar.value)) as batched:
+            run(X)
+        assert str(batched.value) == f"{scalar.value} (in example 1 of the batch)"
+    expected = [(w * Value(v) + f(Value(v))).data for v in (2.0, 3.0)]
+    assert program.run(X[[0, 2]]).tolist() == program.predict(X[[0, 2]])[:, 0].tolist() == expected
+
+
+def test_the_first_example_the_scalar_engine_refuses_is_named_also_when_a_later_one_overflows_visibly():
+    w, x = Value(0.5, label="w"), Value(2.0, label="x")
+    out = w * x + x.log().step() + 1.0 / (x - 5.0)  # x = 0: log 0 turned finite by step; x = 5: the output is inf
+    program = autograd.compile(out, inputs=[x], parameters=[w], outputs=[out])
+    for X, first in (([[1.0], [0.0], [5.0]], "log: .*example 1 of"), ([[1.0], [5.0], [0.0]], "/: .*example 1 of")):
+        for run in (program.run, program.predict):
+            with pytest.raises((ValueError, ZeroDivisionError), match=first):
+                run(np.array(X))
+    with pytest.raises(ValueError, match="log: .*example 1 of"):  # gradient's own replay, after its loss
+        program.gradient(np.array([[1.0], [0.0], [5.0]]))
+
+
+def test_only_a_row_that_feeds_the_op_is_checked_and_a_finite_overflowing_sum_is_no_failure():
+    # predict reads zeros for the targets in rows it does not return (tanh(w x) and tanh(1/y)
+    # are one line): 1/y there is no failure. w x = 1e308 twice: their sum overflows, they do not.
+    w, x, y = Value(1.0, label="w"), Value(2.0, label="x"), Value(1.0, label="y")
+    a = (w * x).tanh()
+    loss = (a - y) ** 2 + (1.0 / y).tanh()
+    program = autograd.compile(loss, inputs=[x], targets=[y], parameters=[w], outputs=[a])
+    X = np.array([[1e308], [1e308], [1.0]])
+    assert program.predict(X)[:, 0].tolist() == [1.0, 1.0, math.tanh(1.0)]
+    with pytest.raises(ZeroDivisionError, match="example 1 of the batch"):
+        program.run(X, np.array([[1.0], [0.0], [1.0]]))
+
+
+def test_every_op_the_forward_check_trusts_keeps_a_value_that_is_not_finite_so():
+    # KEEP_NON_FINITE is read off the table: for each op in it, an input that is not finite
+    # gives an output that is not finite, on the array namespace the program runs, whatever
+    # the other inputs; an op that can turn it finite must not be in it.
+    import itertools
+
+    from autograd.backends import array
+    from autograd.compiled.program import KEEP_NON_FINITE
+    from autograd.ops import OPS
+    finite, bad = [0.0, 1.0, -1.0, 0.5, 2.0, -3.0, 1e300, -1e300], [np.inf, -np.inf, np.nan]
+    consts = {"**k": [{"k": k} for k in (2.0, -1.0, 0.5, 3.0, 0.0)], "c**y": [{"c": c} for c in (2.0, 0.5, 0.0)],
+              "step": [{"threshold": 0.0}], "dot": [{"n": 2}], "dot_data": [{"x": (1.0, 0.0)}],
+              "softmax": [{"i": 0}, {"i": 1}]}
+    fan_in = {"dot": 5, "dot_data": 3, "sum": 3, "softmax": 2, "logsumexp": 2}
+    with np.errstate(all="ignore"):
+        for name, op in OPS.items():
+            n = fan_in.get(name, len(op.inputs))
+            turned_finite = []
+            for kept, position, b in itertools.product(consts.get(name, [{}]), range(n), bad):
+                for others in itertools.product(finite, repeat=n - 1):
+                    numbers = [*others[:position], b, *others[position:]]
+                    if op.variadic:
+                        out = op.forward(array, np.array(numbers)[:, None, None], **kept)
+                    else:
+                        out = op.forward(array, *(np.array([[v]]) for v in numbers), **kept)
+                    if np.isfinite(out).all():
+                        turned_finite.append(numbers)
+            assert (name in KEEP_NON_FINITE) == (not turned_finite), (name, turned_finite[:3])
+
+
+# --- parameters, the replay, the pair (loss, outputs), no_grad, leaves, the namespace ----------
+
+def test_the_replay_of_a_failing_batch_takes_the_inputs_as_constants_and_names_the_right_example():
+    # (w - 3)^k with k an input column: ∂/∂k = (w-3)^k ln(w-3) is nan, but k is data, as in torch:
+    # only example 1's ∂√(w x)/∂(w x) at 0 fails, as the scalar engine says for that example.
+    w, x, k = Value(1.0, label="w"), Value(1.0, label="x"), Value(2.0, label="k")
+    program = autograd.compile((w - 3.0) ** k + (w * x).sqrt(), inputs=[x, k], parameters=[w])
+    assert program.gradient(np.array([[1.0, 2.0]])) == 5.0 and program.grad.tolist() == [-3.5]
+    w1, x1, k1 = Value(1.0, label="w"), Value(0.0, label="x", requires_grad=False), Value(2.0, label="k", requires_grad=False)
+    with pytest.raises(FloatingPointError) as scalar:
+        autograd.grad((w1 - 3.0) ** k1 + (w1 * x1).sqrt(), [w1])
+    with pytest.raises(FloatingPointError) as batched:
+        program.gradient(np.array([[1.0, 2.0], [0.0, 2.0]]))
+    assert str(batched.value) == f"{scalar.value} (in example 1 of the batch)"
+
+
+def test_the_compile_time_check_compares_gradients_where_one_toward_an_input_is_not_finite(monkeypatch):
+    # The check's scalar gradients hold the example's numbers as constants: ∂/∂k of (w-3)^k
+    # (nan) used to stop the scalar engine, and then no gradient was compared at all.
+    from autograd.compiled import program as program_module
+    made = program_module.Program.__init__
+
+    def made_wrong(self, *args, **kwargs):
+        made(self, *args, **kwargs)
+        right = self._gradient
+
+        def wrong(*a):
+            result = right(*a)
+            self._grad[0] += 1e-6 * (1.0 + abs(self._grad[0]))
+            return result
+        self._gradient = wrong
+
+    monkeypatch.setattr(program_module.Program, "__init__", made_wrong)
+    w, k = Value(1.0, label="w"), Value(2.0, label="k")
+    with pytest.raises(RuntimeError, match=r"internal error: the compiled gradient at node 'w'"):
+        autograd.compile((w - 3.0) ** k, inputs=[k], parameters=[w])
+    with pytest.raises(RuntimeError, match=r"internal error: the compiled gradient at node 'w'"):
+        autograd.compile(lambda xs: (w - 3.0) ** xs[0], examples=np.array([[2.0], [3.0]]), parameters=[w])
+
+
+@pytest.mark.parametrize("as_list", [False, True])
+def test_a_pair_of_the_loss_and_one_output_value_is_a_loss_with_outputs(as_list):
+    w, b = Value(0.5, label="w"), Value(0.1, label="b")
+
+    def cost(xs, ys):
+        out = (w * xs[0] + b).tanh()
+        return (out - ys[0]) ** 2, [out] if as_list else out
+
+    X, Y = np.array([[1.0], [-2.0], [0.5]]), np.array([[0.5], [0.0], [1.0]])
+    program = autograd.compile(cost, examples=(X, Y), parameters=[w, b])
+    outs = np.tanh(0.5 * X[:, 0] + 0.1)
+    assert_close(program.predict(X)[:, 0], outs)
+    assert_close(program.run(X, Y), (outs - Y[:, 0]) ** 2)
+    assert program.gradient(X, Y) == pytest.approx(np.mean((outs - Y[:, 0]) ** 2), rel=1e-12)
+
+
+def test_compile_records_under_no_grad_too():
+    w = Value(0.5, label="w")
+    X = np.array([[1.0, 2.0], [-1.0, 0.5]])
+    with autograd.no_grad():
+        program = autograd.compile(lambda xs: (w * xs[0] + xs[1]).tanh(), examples=X, parameters=[w])
+        assert_close(program.run(X), np.tanh(0.5 * X[:, 0] + X[:, 1]))
+        assert program.gradient(X) == pytest.approx(np.mean(np.tanh(0.5 * X[:, 0] + X[:, 1])))
+    with pytest.raises(ValueError, match="is a leaf .*no_grad"):  # build's own no_grad still makes no graph
+        autograd.compile(autograd.no_grad(lambda xs: (w * xs[0]).tanh()), examples=X, parameters=[w])
+
+
+def test_a_forward_only_program_may_return_inputs_and_parameters_and_a_loss_leaf_is_named():
+    w, x, y = Value(0.5, label="w"), Value(1.0, label="x"), Value(0.5, label="y")
+    a = (w * x).tanh()
+    X = np.array([[1.0], [2.0], [3.0]])
+    assert_close(autograd.compile([a, x, w], inputs=[x], parameters=[w]).run(X),
+                 [[math.tanh(0.5 * v), v, 0.5] for v in (1.0, 2.0, 3.0)])
+    assert autograd.compile([x], inputs=[x], parameters=[w]).run(X).tolist() == [1.0, 2.0, 3.0]
+    assert autograd.compile(lambda xs: [xs[0], w * xs[0]], examples=X).run(X).tolist() == \
+        [[1.0, 0.5], [2.0, 1.0], [3.0, 1.5]]
+    for loss, role in ((x, "input column 0"), (y, "target 0"), (w, "parameter 0")):
+        with pytest.raises(ValueError, match=f"the loss .* is {role} itself, a leaf"):
+            autograd.compile(loss, inputs=[x], targets=[y], parameters=[w])
+    with pytest.raises(ValueError, match="the loss .* is input column 1 itself"):
+        autograd.compile(lambda xs: xs[1], examples=np.ones((2, 2)))
+    with pytest.raises(ValueError, match="is a leaf and a constant .*no_grad"):
+        autograd.compile([a, Value(2.0)], inputs=[x], parameters=[w])
+
+
+def test_the_source_runs_on_its_own_in_the_programs_namespace():
+    rng = np.random.default_rng(3)
+    ws = [[Value(float(v), label=f"w(2)_{j},{k}") for k, v in enumerate(rng.normal(size=3), 1)] for j in (1, 2, 3, 4)]
+    bs = [Value(float(v), label=f"b(2)_{j}") for j, v in enumerate(rng.normal(size=4), 1)]
+    vs = [Value(float(v), label=f"v_{j}") for j, v in enumerate(rng.normal(size=4), 1)]
+
+    def cost(xs, ys):
+        a = [autograd.dot(w, xs, b_).sigmoid() for w, b_ in zip(ws, bs)]
+        out = autograd.dot(vs, a).tanh() * 3.0
+        return (out - ys[0]) ** 2, [out]
+
+    X, Y = rng.normal(size=(5, 3)), rng.normal(size=(5, 1))
+    program = autograd.compile(cost, examples=(X, Y), parameters=[p for w in ws for p in w] + bs + vs)
+    assert "W2" in program.source and "W2" in program.namespace  # a layer's view of θ
+    functions = dict(program.namespace)
+    exec(program.source, functions)
+    expected_losses, expected_outputs = program.run(X, Y), program.predict(X)
+    expected_loss = program.gradient(X, Y)
+    expected_grad = program.grad.copy()
+    program.grad.fill(0.0)
+    loss, _ = functions["gradient"](X.T, Y.T, np.full((1, 5), 0.2), 5)
+    assert loss / 5 == expected_loss and program.grad.tolist() == expected_grad.tolist()
+    assert functions["run"](X.T, Y.T)[0][0].tolist() == expected_losses.tolist()
+    assert functions["predict"](X.T).T.tolist() == expected_outputs.tolist()
+    program.namespace["theta"] = None  # a new dict each time: the program's own is untouched
+    assert program.namespace["theta"] is program.theta
