@@ -274,11 +274,21 @@ def topological_order(root, leaves=True):
 
     Parents are visited in argument order, so the order is deterministic. With
     `leaves=False` only op nodes are listed: that is all backward needs to schedule.
+    `root` may also be a list of roots: every node that feeds any of them, each once, the
+    roots taken in the order given (one walk: outputs that share a network list it once).
     """
-    _check_root(root, "topological_order")
-    if not (root.parents or leaves):
-        return []
+    roots = list(root) if isinstance(root, (list, tuple)) else [root]
+    for each in roots:
+        _check_root(each, "topological_order")
     order, visited = [], set()
+    for each in roots:
+        if each.parents or leaves:
+            _walk_from(each, leaves, order, visited)
+    return order
+
+
+def _walk_from(root, leaves, order, visited):
+    """Append to `order` every ancestor of root not yet `visited`, each after its parents."""
     stack = [root]
     while stack:
         node = stack.pop()
@@ -296,7 +306,6 @@ def topological_order(root, leaves=True):
                     if not parent.parents and parent not in visited:
                         visited.add(parent)  # a leaf has no parents to wait for
                         order.append(parent)
-    return order
 
 
 def backpropagate(root, gradient=1.0, derivatives=None, steps=None):

@@ -21,17 +21,8 @@ class GraphStructureError(ValueError):
 
 def nodes_in_order(roots, leaves=True):
     """Every node that feeds any root, each after its parents (roots in the order given);
-    with leaves=False only the op nodes."""
-    order, seen = [], set()
-    for root in roots:
-        if root in seen:  # e.g. the network's outputs, already listed as ancestors of the loss
-            continue
-        more = topological_order(root, leaves)
-        if seen:
-            more = [node for node in more if node not in seen]
-        seen.update(more)
-        order += more
-    return order
+    with leaves=False only the op nodes. One walk: the outputs share the network's nodes."""
+    return topological_order(list(roots), leaves)
 
 
 def ancestors(order, ends):

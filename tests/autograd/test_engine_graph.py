@@ -413,3 +413,34 @@ def test_a_graph_whose_backward_failed_is_freed_too():
     finally:
         if was_enabled:
             gc.enable()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 10**6), st.booleans()), min_size=1, max_size=25),
+       st.lists(st.integers(0, 10**6), min_size=1, max_size=5), st.booleans())
+def test_the_order_of_several_roots_is_each_roots_order_with_what_came_before_left_out(edges, picks, leaves):
+    # One walk over all the roots (the K outputs of a network share it: walking each root
+    # alone cost K walks of the graph), listing what the roots' own orders list, in that order.
+    nodes = [Value(0.5, label="x"), Value(-1.5, label="y")]
+    for i, j, times in edges:
+        a, b = nodes[i % len(nodes)], nodes[j % len(nodes)]
+        nodes.append(a * b if times else a + b)
+    roots = [nodes[k % len(nodes)] for k in picks]
+    expected, seen = [], set()
+    for root in roots:
+        for node in autograd.topological_order(root, leaves):
+            if node not in seen:
+                seen.add(node)
+                expected.append(node)
+    assert autograd.topological_order(roots, leaves) == expected
+    assert autograd.topological_order(tuple(roots), leaves) == expected
+
+
+def test_outputs_that_share_a_network_list_it_once_before_them_and_a_bad_root_is_named():
+    x = Value(1.0)
+    shared = x * 2.0 + x
+    outputs = [shared * k for k in range(1, 6)]
+    order = autograd.topological_order(outputs)
+    assert len(order) == len(set(order)) and order.index(shared) < min(map(order.index, outputs))
+    with pytest.raises(TypeError, match="topological_order: expected the Value"):
+        autograd.topological_order([x, 3.0])
