@@ -13,7 +13,7 @@ from .checks import as_number
 from .compiled import compile
 from .engine import Value, apply, chain_rule, gradients, local_derivatives, topological_order, zero_grad
 from .forward import jvp
-from .functional import dot, grad, logsumexp, maximum, minimum, softmax, sum
+from .functional import dot, grad, logsumexp, maximum, minimum, softmax, sum, xlogy
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .gradcheck import GradcheckReport, KinkWarning, gradcheck
 from .higher import hessian, hvp
@@ -23,5 +23,5 @@ __all__ = [
     "Value", "OPS", "apply", "as_number", "chain_rule", "compile", "dot", "enable_grad", "grad", "gradcheck",
     "GradcheckReport", "gradients", "hessian", "hvp", "is_grad_enabled", "jvp", "KinkWarning",
     "local_derivatives", "logsumexp", "maximum", "minimum", "no_grad",
-    "softmax", "sum", "topological_order", "zero_grad",
+    "softmax", "sum", "topological_order", "xlogy", "zero_grad",
 ]

@@ -64,6 +64,25 @@ class scalar:
         x^(y-1)(1 + y ln x), is 1/x at y = 0 (PyTorch's 0 where y = 0 loses that)."""
         return 0.0 if x == 0 and y == 0 else y * x ** (y - 1)
 
+    # The op xlogy (the cross-entropy term y ln p). Its rules differ from `xlogy` above at y = 0:
+    # x ≠ 0 there is x · ln 0, never a silent 0 (the op's domain refuses it first).
+    @staticmethod
+    def x_log_y(x, y):
+        """x ln y, taken as 0 where x = 0 and y >= 0 (0 · ln 0 = 0, as torch.xlogy); nan
+        outside the op's domain."""
+        return 0.0 if x == 0 and y >= 0 else x * scalar.log(y)
+
+    @staticmethod
+    def x_log_y_dx(x, y):
+        """∂(x ln y)/∂x = ln y, taken as 0 at x = y = 0, as torch gives (there x ln 0 has no slope)."""
+        return 0.0 if x == 0 and y == 0 else scalar.log(y)
+
+    @staticmethod
+    def x_log_y_dy(x, y):
+        """∂(x ln y)/∂y = x / y, taken as 0 at x = y = 0 (torch: 0/0, nan). Only there: at x = 0,
+        y > 0 it is x / y itself, whose own slope in x, 1/y, second order needs."""
+        return 0.0 if x == 0 and y == 0 else x / y
+
     @staticmethod
     def sigmoid(x):
         # Two branches so that exp never overflows: σ(x) = 1/(1+e^-x) = e^x/(1+e^x).
@@ -140,6 +159,22 @@ class array:
     def power_slope(x, y):
         with np.errstate(divide="ignore", invalid="ignore"):  # 0 ** -1 at x = y = 0: not chosen
             return np.where((x == 0) & (y == 0), 0.0, y * x ** (y - 1))
+
+    # x ≠ 0 at y = 0 gives ±inf, and y < 0 nan: not finite, so the program's checks find it and
+    # the scalar engine names the op's domain.
+    @staticmethod
+    def x_log_y(x, y):
+        with np.errstate(invalid="ignore"):  # 0 · ln 0 = nan: not chosen
+            return np.where((x == 0) & (y >= 0), 0.0, x * array.log(y))
+
+    @staticmethod
+    def x_log_y_dx(x, y):
+        return np.where((x == 0) & (y == 0), 0.0, array.log(y))
+
+    @staticmethod
+    def x_log_y_dy(x, y):
+        with np.errstate(divide="ignore", invalid="ignore"):  # 0 / 0: not chosen
+            return np.where((x == 0) & (y == 0), 0.0, x / y)
 
     @staticmethod
     def sigmoid(x):

@@ -81,6 +81,12 @@ def _values_or_data(xs, what):
     return x, x
 
 
+def xlogy(x, y):
+    """x ln y as one node, 0 where x = 0 (torch.xlogy): the cross-entropy term, so that a term
+    whose coefficient is 0 costs nothing even where its probability is 0 (0 · ln 0 = 0)."""
+    return apply("xlogy", x, y)
+
+
 def maximum(x, y):
     """max(x, y) as one node (numbers become leaves); at a tie x = y each input gets half the
     gradient, as torch.maximum does."""

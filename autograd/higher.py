@@ -83,6 +83,18 @@ class values:
         """y x^(y-1), taken as 0 at x = y = 0, as in `backends.scalar`."""
         return 0.0 if as_float(x) == 0 and as_float(y) == 0 else y * x ** (y - 1)
 
+    x_log_y = _lifted("xlogy", scalar.x_log_y)
+
+    @staticmethod
+    def x_log_y_dx(x, y):
+        """ln y, taken as 0 at x = y = 0, as in `backends.scalar`."""
+        return 0.0 if as_float(x) == 0 and as_float(y) == 0 else values.log(y)
+
+    @staticmethod
+    def x_log_y_dy(x, y):
+        """x / y, taken as 0 at x = y = 0, as in `backends.scalar` (at x = 0 < y a node: its slope in x is 1/y)."""
+        return 0.0 if as_float(x) == 0 and as_float(y) == 0 else x / y
+
 
 def as_float(x):
     """The number in x: its data if it is a Value."""

@@ -414,6 +414,15 @@ _TABLE = [
        forward=lambda M, x: M.log10(x),
        derivatives=lambda M, out, x: (LOG10_E / x,),
        domain=(Rule(lambda M, x: x > 0, ValueError, "log10 is defined for x > 0"),)),
+    # The cross-entropy term y ln p as one node: 0 · ln 0 is taken as 0 (as torch.xlogy), so a
+    # probability saturated at 0 or 1 costs nothing where its coefficient is 0, even when the
+    # coefficient is a graph input (autograd.compile's targets). The form y * log(p) would raise.
+    Op("xlogy", "z = x ln y  (0 where x = 0);  ∂z/∂x = ln y  (0 at x = y = 0),  ∂z/∂y = x / y  (0 at x = y = 0)",
+       inputs=_XY,  # drawn by its name: xlogy(y, p), as torch spells it
+       forward=lambda M, x, y: M.x_log_y(x, y),
+       derivatives=lambda M, out, x, y: (M.x_log_y_dx(x, y), M.x_log_y_dy(x, y)),
+       domain=(Rule(lambda M, x, y: (y > 0) | ((y == 0) & (x == 0)), ValueError,
+                    "xlogy is defined for y > 0, and for y = 0 where x = 0"),)),
     # --- the larger and the smaller of two -------------------------------------------
     # A tie is written with < and <= only: on Values those compare the data, where == is identity.
     Op("maximum", "z = max(x, y);  ∂z/∂x = 1 if x > y, ½ if x = y, else 0;  ∂z/∂y likewise",

@@ -157,12 +157,16 @@ def _mse(outputs, targets, half=False):
 
 def _bce(outputs, y):
     p = outputs[0]
-    # A term whose coefficient is 0 is left out, so a saturated p = 0 or 1 is fine where it is right.
-    uses_log_p = isinstance(y, Value) or y != 0.0
-    uses_log_1_minus_p = isinstance(y, Value) or y != 1.0
     if not 0.0 <= p.data <= 1.0:
         raise ValueError(f"bce: the prediction {p.data} ('{p.label}') is not a probability in (0, 1); "
                          f"use a sigmoid output, or bce_with_logits on a linear output")
+    if isinstance(y, Value):
+        # A target that is a Value (the placeholders `autograd.compile` records with) stays in the
+        # graph, so no term can be left out for one example: xlogy takes 0 · ln 0 as 0, and refuses
+        # ln 0 with a coefficient that is not 0, as the scalar form does below.
+        return -(autograd.xlogy(y, p) + autograd.xlogy(1.0 - y, 1.0 - p))
+    # A term whose coefficient is 0 is left out, so a saturated p = 0 or 1 is fine where it is right.
+    uses_log_p, uses_log_1_minus_p = y != 0.0, y != 1.0
     if (uses_log_p and p.data == 0.0) or (uses_log_1_minus_p and p.data == 1.0):
         raise ValueError(f"bce: the probability {p.data} ('{p.label}') saturated, and ln 0 is -∞ for target "
                          f"{y}; use bce_with_logits on a linear output, which is stable for any logit")
@@ -195,6 +199,11 @@ def _cross_entropy(outputs, y):
 
 def _nll(outputs, y):
     _probabilities(outputs, "nll")
+    if any(isinstance(yc, Value) for yc in y):
+        # Targets that are Values (autograd.compile's placeholders): every class's term stays in
+        # the graph, and xlogy takes 0 · ln 0 as 0, so a class of target 0 may have p_c = 0.
+        terms = [autograd.xlogy(yc, p) for p, yc in zip(outputs, y)]
+        return -(terms[0] if len(terms) == 1 else autograd.sum(terms))
     terms = []
     for c, (p, yc) in enumerate(zip(outputs, y)):
         if yc == 0.0:

@@ -66,6 +66,7 @@ SITES = {
     "log10": lambda c, u, v, w: _positive(u).log10(),
     "maximum": lambda c, u, v, w: u.maximum(v),
     "minimum": lambda c, u, v, w: u.minimum(v),
+    "xlogy": lambda c, u, v, w: autograd.apply("xlogy", u, _positive(v)),
 }
 assert set(SITES) == set(OPS), f"ops with no site for random graphs: {sorted(set(OPS) - set(SITES))}"
 
@@ -128,6 +129,7 @@ def _torch_ops(torch):
         "atan": torch.atan, "sinh": torch.sinh, "cosh": torch.cosh, "asinh": torch.asinh,
         "acosh": torch.acosh, "atanh": torch.atanh, "log1p": torch.log1p, "expm1": torch.expm1,
         "log2": torch.log2, "log10": torch.log10, "maximum": torch.maximum, "minimum": torch.minimum,
+        "xlogy": torch.xlogy,
     }
 
 

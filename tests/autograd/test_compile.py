@@ -1103,3 +1103,22 @@ def test_the_source_runs_on_its_own_in_the_programs_namespace():
     assert functions["predict"](X.T).T.tolist() == expected_outputs.tolist()
     program.namespace["theta"] = None  # a new dict each time: the program's own is untouched
     assert program.namespace["theta"] is program.theta
+
+
+def test_an_ill_conditioned_graph_is_no_internal_error():
+    # cos of a large number, built from expm1 and **: numpy's expm1 is one ulp from libm's, and the
+    # gradient, whose sin turns with the argument's last bits, moves by 1e-6 relative. That is
+    # rounding (the scalar engine moves as much when θ moves by 4 ulps), not a wrong program.
+    p = Value(1.615, label="p")
+
+    def cost(xs):
+        n0 = xs[0] + p
+        n1 = (n0.tanh() * 5.0).expm1()
+        n2 = (n1 * n1 + 0.5) ** (n0.tanh() * 2.0)
+        return autograd.sum([n1, n2, n2.cos()])
+
+    X = np.array([[0.01], [0.02], [0.03], [0.04]])
+    program = autograd.compile(cost, examples=X, parameters=[p])
+    program.gradient(X)
+    expected = np.mean([autograd.grad(cost([Value(x)]), [p])[0] for x in X[:, 0]])
+    assert program.grad[0] == pytest.approx(expected, rel=1e-5)

@@ -119,7 +119,7 @@ def test_op_names():
         "sin": x.sin(), "cos": x.cos(), "tan": x.tan(), "asin": half.asin(), "acos": half.acos(),
         "atan": x.atan(), "sinh": x.sinh(), "cosh": x.cosh(), "asinh": x.asinh(), "acosh": x.acosh(),
         "atanh": half.atanh(), "log1p": x.log1p(), "expm1": x.expm1(), "log2": x.log2(), "log10": x.log10(),
-        "maximum": x.maximum(y), "minimum": autograd.minimum(x, 1.0),
+        "maximum": x.maximum(y), "minimum": autograd.minimum(x, 1.0), "xlogy": autograd.apply("xlogy", x, y),
     }
     for name, node in expected.items():
         assert node.op == name

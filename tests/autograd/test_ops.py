@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 import autograd
 from autograd import OPS, Value, backends, local_derivatives
 from autograd.gradcheck import KinkWarning
+from tests.support import require_torch
 
 KINK_MARGIN = 1e-3  # far enough from a kink that a central difference (eps = 1e-6) never crosses it
 
@@ -140,6 +141,7 @@ CASES = {
                     lambda c, x, y: x.maximum(y)),
     "minimum": Case(st.tuples(real(), away_from(0.0)).map(lambda t: ([t[0], t[0] + t[1]], {})),
                     lambda c, x, y: autograd.minimum(x, y)),
+    "xlogy": Case(plain(real(), real(0.01, 100.0)), lambda c, x, y: autograd.apply("xlogy", x, y)),
 }
 
 OP_NAMES = sorted(OPS)
@@ -269,3 +271,113 @@ def test_kink_table_names_where_and_which_convention(name, at, consts):
     op = OPS[name]
     assert op.kink_at is not None and op.kink_at(**consts) == at
     assert "0" in op.kink_rule, f"{name}: the convention should say the value used: {op.kink_rule!r}"
+
+
+# --- xlogy: the cross-entropy term x ln y, 0 · ln 0 taken as 0 --------------------------------
+
+def xlogy(x, y):
+    return autograd.apply("xlogy", x, y)
+
+
+# (x, y): x = 0 at y > 0 (z = 0, ∂z/∂x = ln y, ∂²z/∂x∂y = 1/y), either sign of x, y far from 1
+XLOGY_POINTS = [(2.0, 3.0), (-2.0, 3.0), (0.0, 2.0), (0.0, 1e-300), (0.7, 1e-150), (-1e10, 1e200),
+                (1.0, 1.0), (0.25, 0.5), (1e-300, 7.5), (3.0, 1e-5)]
+
+
+@pytest.mark.parametrize("x, y", XLOGY_POINTS)
+def test_xlogy_matches_torch_to_the_second_order(x, y):
+    """z, ∇z and the Hessian against torch.xlogy in float64 (torch.autograd.grad, create_graph),
+    also at x = 0, where torch gives ∂z/∂x = ln y as the engine does."""
+    require_torch()
+    import torch
+
+    tx, ty = (torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in (x, y))
+    tz = torch.xlogy(tx, ty)
+    first = torch.autograd.grad(tz, [tx, ty], create_graph=True)
+    hessian = [[0.0 if h is None else float(h) for h in torch.autograd.grad(g, [tx, ty], allow_unused=True,
+                                                                            retain_graph=True)]
+               for g in first]
+    vx, vy = Value(x), Value(y)
+    z = xlogy(vx, vy)
+    ours_first = autograd.grad(z, [vx, vy])
+    assert z.data == float(tz.detach())
+    for ours, theirs in zip(ours_first + sum(autograd.hessian(xlogy, [x, y]), []),
+                            [float(g.detach()) for g in first] + sum(hessian, [])):
+        assert math.isclose(ours, theirs, rel_tol=4 * 2.0 ** -52, abs_tol=2.0 ** -1060), (x, y, ours, theirs)
+
+
+def test_xlogy_at_zero_zero_is_zero_with_torchs_slopes_where_torch_has_them():
+    """0 · ln 0: z = 0 and ∂z/∂x = 0, as torch gives; torch's ∂z/∂y there is 0/0 = nan, the
+    engine's 0 (the term of a saturated probability whose coefficient is 0 adds nothing)."""
+    require_torch()
+    import torch
+
+    tx, ty = (torch.tensor(0.0, dtype=torch.float64, requires_grad=True) for _ in range(2))
+    tz = torch.xlogy(tx, ty)
+    tgx, tgy = torch.autograd.grad(tz, [tx, ty])
+    assert float(tz.detach()) == 0.0 and float(tgx) == 0.0 and math.isnan(float(tgy))
+    x, y = Value(0.0), Value(0.0)
+    z = xlogy(x, y)
+    assert z.data == 0.0 and autograd.grad(z, [x, y]) == [0.0, 0.0]
+    assert autograd.jvp(xlogy, [0.0, 0.0], [1.0, 1.0]) == (0.0, 0.0)
+    assert autograd.hessian(xlogy, [0.0, 0.0]) == [[0.0, 0.0], [0.0, 0.0]]  # torch: nan and inf
+
+
+@pytest.mark.parametrize("x, y", [(1.0, 0.0), (-0.5, 0.0), (0.0, -1.0), (2.0, -3.0)])
+def test_xlogy_refuses_ln_0_with_a_coefficient_and_a_negative_y_by_name(x, y):
+    """Outside y > 0 only 0 · ln 0 is defined (torch gives -inf for 1 · ln 0, and 0 for 0 · ln(-1),
+    where the engine refuses both, as log refuses ln of x <= 0)."""
+    with pytest.raises(ValueError) as error:
+        xlogy(Value(x, label="t"), Value(y, label="p"))
+    assert str(error.value) == (f"xlogy: xlogy is defined for y > 0, and for y = 0 where x = 0; "
+                                f"inputs: {x:g} ('t'), {y:g} ('p')")
+
+
+def test_xlogy_on_arrays_is_not_finite_outside_its_domain_and_the_power_helper_keeps_its_rules():
+    """The compiled path runs the array namespace without the domain check: a number that is not
+    finite is what its checks find, never a silent 0. `xlogy(z, x)`, the helper of the power ops'
+    ∂/∂y, still takes z ln 0 as 0."""
+    x, y = np.array([1.0, -1.0, 0.0, 3.0, 0.0]), np.array([0.0, 0.0, -1.0, -2.0, 0.0])
+    z = backends.array.x_log_y(x, y)
+    assert not np.isfinite(z[:4]).any() and z[4] == 0.0
+    assert not np.isfinite(backends.array.x_log_y_dy(x, y)[:2]).any()
+    assert backends.array.x_log_y_dx(x, y)[4] == 0.0 and backends.array.x_log_y_dy(x, y)[4] == 0.0
+    assert backends.scalar.xlogy(2.0, 0.0) == 0.0 and backends.array.xlogy(np.array([2.0]), np.array([0.0]))[0] == 0.0
+
+
+_XLOGY_PARAMS = (Value(0.8, label="w"), Value(1.5, label="v"))
+
+
+def _cross_entropy_terms(xs, ys):
+    """A cross-entropy with the target t as a graph input, and a coefficient w t that requires grad
+    (0 at t = 0, where ∂/∂w goes through ∂z/∂x = ln y): p = σ(v x) saturates to 1.0 at x = 40."""
+    w, v = _XLOGY_PARAMS
+    (x,), (t,) = xs, ys
+    p = (v * x).sigmoid()
+    return -(xlogy(w * t, p) + xlogy(1.0 - t, 1.0 - p))
+
+
+
+def test_xlogy_on_the_compiled_path_equals_the_scalar_engine():
+    X = np.array([[40.0], [0.3], [-0.2], [40.0], [1.0]])  # σ(60) is 1.0 exactly
+    Y = np.array([[1.0], [0.0], [1.0], [1.0], [0.25]])
+    program = autograd.compile(_cross_entropy_terms, examples=(X, Y), parameters=list(_XLOGY_PARAMS))
+    loss = program.gradient(X, Y)
+    losses, grads = [], []
+    for x, t in zip(X.tolist(), Y.tolist()):
+        c = _cross_entropy_terms([Value(x[0])], [Value(t[0], requires_grad=False)])
+        losses.append(c.data)
+        grads.append(autograd.grad(c, list(_XLOGY_PARAMS)))
+    assert math.isclose(loss, math.fsum(losses) / len(X), rel_tol=1e-14)
+    np.testing.assert_allclose(program.grad, np.mean(grads, axis=0), rtol=1e-13, atol=0)
+
+
+def test_the_compiled_path_names_xlogy_outside_its_domain_as_the_scalar_engine():
+    X, Y = np.array([[0.3], [40.0]]), np.array([[1.0], [0.0]])  # example 1: 1 · ln(1 - 1.0)
+    program = autograd.compile(_cross_entropy_terms, examples=(X[:1], Y[:1]), parameters=list(_XLOGY_PARAMS))
+    with pytest.raises(ValueError) as scalar:
+        _cross_entropy_terms([Value(40.0)], [Value(0.0)])
+    with pytest.raises(ValueError) as batched:
+        program.gradient(X, Y)
+    assert "xlogy is defined for y > 0" in str(scalar.value)
+    assert str(batched.value) == f"{scalar.value} (in example 1 of the batch)"

@@ -62,6 +62,7 @@ EXACT = {
                                  1 if y > x else mpmath.mpf(0.5) if x == y else 0]),
     "minimum": (lambda x, y, c: [1 if x < y else mpmath.mpf(0.5) if x == y else 0,
                                  1 if y < x else mpmath.mpf(0.5) if x == y else 0]),
+    "xlogy": (lambda x, y, c: [mpmath.log(y), x / y]),  # y > 0 here; x = y = 0: test_ops.py, against torch
 }
 ELEMENTARY = ("sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh",
               "log1p", "expm1", "log2", "log10")
@@ -89,6 +90,8 @@ def points(name):
         return [([y], {"c": c}) for y in SIGNED + [2.0, -2.0, 0.5] for c in (1e-300, 0.5, 2.0, 1e300)]
     if name == "**":
         return [([x, y], {}) for x in MAGNITUDES for y in (-3.0, -0.5, 0.5, 1.0, 3.0, 1e-10)]
+    if name == "xlogy":
+        return [([x, y], {}) for x in SIGNED + [0.0] for y in MAGNITUDES + LOG_POINTS]
     raise KeyError(name)
 
 

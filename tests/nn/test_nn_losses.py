@@ -190,3 +190,46 @@ def test_a_huge_class_index_is_shown_compactly(index, shown):
     with pytest.raises(IndexError, match=says) as caught:
         nn.cross_entropy([Value(1.0), Value(2.0)], index)
     assert len(str(caught.value)) < 120
+
+
+# --- targets that are Values (the placeholders autograd.compile records with): xlogy ----------
+
+def _ops_in(loss):
+    return {node.op for node in autograd.topological_order(loss)}
+
+
+@pytest.mark.parametrize("p, y", [(1.0, 1.0), (0.0, 0.0), (0.3, 0.25), (0.9, 1.0), (0.2, 0.0)])
+def test_bce_with_a_value_target_gives_the_number_targets_loss_and_gradient_also_when_saturated(p, y):
+    """p = 1 at y = 1 is 0 · ln 0 in the term of 1 - y: xlogy takes it as 0, where y ln p +
+    (1 - y) ln(1 - p) on a Value target raised (the compiled fit stopped at a correctly classified
+    example, or refused to compile)."""
+    by_value, by_number = Value(p), Value(p)
+    loss = nn.bce(by_value, Value(y, requires_grad=False))
+    assert loss.data == nn.bce(by_number, y).data
+    assert autograd.grad(loss, by_value) == autograd.grad(nn.bce(by_number, y), by_number)
+    assert "xlogy" in _ops_in(loss)
+
+
+def test_a_number_target_keeps_the_graph_it_had():
+    assert _ops_in(nn.bce(Value(0.3), 0.0)) == {"", "-", "log", "*", "neg"}
+    assert _ops_in(nn.bce(Value(0.3), 0.25)) == {"", "-", "log", "*", "+", "neg"}
+    assert _ops_in(nn.nll([Value(0.3), Value(0.7)], 1)) == {"", "log", "neg"}
+
+
+def test_bce_with_a_value_target_refuses_ln_0_with_a_coefficient_by_name():
+    with pytest.raises(ValueError, match=r"^xlogy: xlogy is defined for y > 0, and for y = 0 where x = 0; "
+                                         r"inputs: 1, 0$"):
+        nn.bce(Value(1.0, label="a(2)_1"), Value(0.0))
+
+
+def test_nll_with_value_targets_takes_a_class_probability_of_0_whose_target_is_0():
+    """As fit's compiled path records it (loss.function on placeholder Values): -Σ_c xlogy(y_c, p_c),
+    the number targets' loss and gradient; before, p_c = 0 raised whatever its target."""
+    probs, same = [Value(1.0, label="p0"), Value(0.0, label="p1")], [Value(1.0), Value(0.0)]
+    loss = nn.nll.function(probs, [Value(1.0), Value(0.0)])
+    assert loss.data == 0.0 and autograd.grad(loss, probs) == autograd.grad(nn.nll(same, 0), same) == [-1.0, 0.0]
+    soft = [Value(0.5), Value(0.5), Value(0.0)]
+    loss = nn.nll.function(soft, [Value(0.25), Value(0.75), Value(0.0)])
+    assert loss.data == nn.nll([Value(0.5), Value(0.5), Value(0.0)], [0.25, 0.75, 0.0]).data == math.log(2)
+    with pytest.raises(ValueError, match=r"^xlogy: .*inputs: 1, 0 \('p1'\)"):
+        nn.nll.function(probs, [Value(0.0), Value(1.0)])
