@@ -1,7 +1,8 @@
 """Ops over many Values at once: each makes ONE n-ary node (or, for softmax, one per output)."""
 
 from . import higher
-from .engine import Value, _make, _number, all_finite_floats, apply, as_value, gradients, require_graph
+from .engine import (Value, _make, _number, all_finite_floats, apply, as_value, gradients, local_derivatives,
+                     require_graph)
 from .ops import OPS
 
 
@@ -79,6 +80,16 @@ def _values_or_data(xs, what):
         return xs, xs
     x = tuple(_number(x, f"{what}[{k}]") for k, x in enumerate(xs))
     return x, x
+
+
+def term_sizes(root):
+    """{node: Σ over the chain rule's paths from node to root of Π |local derivative|}: the size
+    of the terms a gradient sums (the one walker, on |∂z/∂x|). Where they cancel (∂/∂x of
+    sin²x + cos²x), what is left is rounding of that size. {} when they overflow a float."""
+    try:
+        return gradients(root, derivatives=lambda node: tuple(map(abs, local_derivatives(node))))
+    except FloatingPointError:
+        return {}
 
 
 def xlogy(x, y):

@@ -12,13 +12,13 @@ engine vs numeric  |engine - numeric| <= atol + rtol |numeric|: torch.autograd.g
                    gradient smaller than atol.
 engine vs hand     |engine - hand| <= hand_atol + hand_rtol max(|engine|, |hand|, terms), with
                    hand_rtol 1e-9: both are exact formulas evaluated in floats and differ by rounding
-                   only. Rounding is relative to `terms`, the size of the chain-rule terms the engine
+                   only. hand_atol is, unless given, 4 ulps of the largest value in f's graph: a
+                   derivative made of forward values (σ(1 - σ), 1 - tanh²) carries their absolute
+                   rounding, so 1 - tanh²(10) and the engine's tanh' may differ by 1e-8 of 8e-9. Rounding is relative to `terms`, the size of the chain-rule terms the engine
                    summed (Σ over paths of Π |local derivative|): where they cancel, as in
                    sin²x + cos²x, the gradient is tiny but its rounding is not. A formula off by a
                    sign, a factor 2 or a square is off by O(1) relatively, however small the gradient.
-                   One written differently from the engine's own can round apart by more where the
-                   engine's loses digits (σ(1 - σ) for z > 17, as σ rounds towards 1): give it a
-                   larger hand_rtol, as the report then suggests.
+                   Terms that overflow a float are left out of the scale (it is then stricter).
 
 An x within eps of the edge of f's domain (-log p at p = 5e-7) is not moved across it: gradcheck
 raises the engine's error, of the same type, naming the input and x ± eps, and suggests a smaller eps.
@@ -27,6 +27,7 @@ raises the engine's error, of the same type, naming the input and x ± eps, and 
 import inspect
 import math
 import numbers
+import sys
 import textwrap
 import warnings
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .engine import Value, _number, local_derivatives, topological_order
-from .functional import grad
+from .functional import grad, term_sizes
 from .messages import node_name, number
 from .ops import OPS
 
@@ -87,7 +88,7 @@ class GradcheckReport:
     atol: float = 1e-5
     rtol: float = 1e-3
     hand_rtol: float = 1e-9
-    hand_atol: float = 0.0
+    hand_atol: float = 0.0  # as gradcheck resolved it (4 ulps of the graph's largest value by default)
 
     @property
     def ok(self):
@@ -145,7 +146,7 @@ def _row_line(width, row):
 
 def _hand_tolerance(report):
     relative = f"rtol {report.hand_rtol:g}"
-    return relative if report.hand_atol == 0 else f"atol {report.hand_atol:g}, {relative}"
+    return relative if report.hand_atol == 0 else f"atol {report.hand_atol:.2g}, {relative}"
 
 
 def _mismatch(report, row):
@@ -176,7 +177,7 @@ def _rounding_hint(row):
             "if you trust it, give a larger hand_rtol)")
 
 
-def gradcheck(f, inputs, *, hand=None, eps=1e-6, atol=1e-5, rtol=1e-3, hand_rtol=1e-9, hand_atol=0.0):
+def gradcheck(f, inputs, *, hand=None, eps=1e-6, atol=1e-5, rtol=1e-3, hand_rtol=1e-9, hand_atol=None):
     """Check ∂f/∂input for every input: engine vs central differences, and engine vs `hand`.
 
     f          takes one Value per input (by keyword when `inputs` is a dict) and returns a Value
@@ -186,7 +187,8 @@ def gradcheck(f, inputs, *, hand=None, eps=1e-6, atol=1e-5, rtol=1e-3, hand_rtol
                gradients; a callable takes the input floats as f takes its Values
     atol, rtol           engine vs numeric: |engine - numeric| <= atol + rtol |numeric| (torch's)
     hand_atol, hand_rtol engine vs hand: |engine - hand| <= hand_atol + hand_rtol max(|engine|,
-               |hand|, terms), terms = Σ over paths of Π |local derivative| (the module's docstring)
+               |hand|, terms), terms = Σ over paths of Π |local derivative|; hand_atol None: 4 ulps
+               of the largest |value| in f's graph (the module's docstring)
     A row is ok when both of its comparisons are.
     """
     by_name = isinstance(inputs, dict)
@@ -194,7 +196,7 @@ def gradcheck(f, inputs, *, hand=None, eps=1e-6, atol=1e-5, rtol=1e-3, hand_rtol
     hand = _named_hand(hand, names, by_name)
     eps = _positive(eps, "eps", "the step of the central difference")
     tolerances = {what: _number(value, f"gradcheck {what}") for what, value in
-                  dict(atol=atol, rtol=rtol, hand_rtol=hand_rtol, hand_atol=hand_atol).items()}
+                  dict(atol=atol, rtol=rtol, hand_rtol=hand_rtol).items()}
 
     def call(numbers):
         values = [Value(x, label=name) for name, x in zip(names, numbers)]
@@ -204,6 +206,8 @@ def gradcheck(f, inputs, *, hand=None, eps=1e-6, atol=1e-5, rtol=1e-3, hand_rtol
         return out, values
 
     out, values = call(point)
+    tolerances["hand_atol"] = (_forward_rounding(out) if hand_atol is None
+                               else _number(hand_atol, "gradcheck hand_atol"))
     # f of constants alone (or of detached inputs) has no graph: the engine's gradient is 0,
     # which the central differences then confirm or refute, as torch.autograd.gradcheck does.
     engine = grad(out, values) if out.requires_grad else [0.0] * len(values)
@@ -237,16 +241,17 @@ def _relative(difference, scale):
 
 
 def _term_sizes(out, values):
-    """For each input, Σ over the paths from it to `out` of Π |local derivative|: the size of
-    the chain-rule terms the engine's gradient sums, the scale its rounding is relative to."""
-    if not out.requires_grad:
-        return [0.0] * len(values)
-    size = {out: 1.0}
-    for node in reversed(topological_order(out)):
-        if node.parents and size.get(node, 0.0) != 0.0:
-            for parent, derivative in zip(node.parents, local_derivatives(node)):
-                size[parent] = size.get(parent, 0.0) + size[node] * abs(derivative)
-    return [size.get(value, 0.0) for value in values]
+    """For each input, the size of the chain-rule terms the engine's gradient sums, the scale
+    its rounding is relative to (0 where they overflow: the scale is then the gradients' own)."""
+    sizes = term_sizes(out) if out.requires_grad else {}
+    return [sizes.get(value, 0.0) for value in values]
+
+
+def _forward_rounding(out):
+    """4 ulps of the largest |value| in the graph of `out`: the absolute rounding a derivative
+    made of those values carries (σ(1 - σ) near σ = 1 is exact to 2^-51 absolute, not relative)."""
+    largest = max((abs(node.data) for node in topological_order(out)), default=0.0)
+    return 4 * sys.float_info.epsilon * largest
 
 
 def _positive(x, what, meaning):

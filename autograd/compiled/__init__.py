@@ -18,7 +18,8 @@ activations becomes z = W a + b; `print(program.source)` shows the code.
 
 import numpy as np
 
-from ..engine import Value, _collector_paused, gradients, local_derivatives
+from ..engine import Value, _collector_paused
+from ..functional import term_sizes
 from .graph import (GraphStructureError, Leaves, as_roots, as_rows, first_difference, leaf_role,
                     nodes_in_order, record, refuse_numbers_taken_out, structure)
 from .program import Program
@@ -218,7 +219,7 @@ def _check_against_engine(program, leaves):
     close = np.abs(program.grad - wanted) <= 1e-7 * np.maximum(np.abs(program.grad), np.abs(wanted)) + 1e-9 * scale
     different = np.flatnonzero(~close).tolist()
     if different:
-        terms = _magnitudes(mapped[program.roots[0]])
+        terms = term_sizes(mapped[program.roots[0]])
         spread = _rounding_spread(program, X, Y)
         for k in different:
             got, expected_k, parameter = float(program.grad[k]), float(wanted[k]), program.parameters[k]
@@ -248,17 +249,6 @@ def _rounding_spread(program, X, Y):
         program.grad[:] = base
     spread = np.maximum(*moved)
     return np.where(np.isfinite(spread), spread, 0.0)
-
-
-def _magnitudes(root):
-    """{node: Σ over the chain rule's paths of |∂root/∂node|}: the size of the terms a gradient
-    sums. Where they cancel (a gradient that is 0 in exact arithmetic, such as ∂/∂w of Σ
-    softmax), what is left is rounding of that size, in the program and in the scalar engine
-    alike."""
-    try:
-        return gradients(root, derivatives=lambda node: tuple(map(abs, local_derivatives(node))))
-    except FloatingPointError:
-        return {}
 
 
 def _agree(got, expected, node, what, scale):

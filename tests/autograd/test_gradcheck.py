@@ -489,3 +489,18 @@ def test_two_kink_nodes_are_told_apart_or_counted():
         autograd.gradcheck(lambda x: abs(x) * abs(x), [0.0])
     messages = [str(w.message) for w in caught if issubclass(w.category, KinkWarning)]
     assert len(messages) == 1 and "2 nodes (op abs, data 0) have their input 0" in messages[0], messages
+
+
+@pytest.mark.parametrize("z, f, hand", [
+    (10.0, lambda z: z.tanh(), lambda z: 1 - math.tanh(z) ** 2),                       # the notes' own form
+    (20.0, lambda z: z.sigmoid(), lambda z: math.exp(-z) / (1 + math.exp(-z)) ** 2),  # note 002's, corrected
+    (20.0, lambda z: 1 / (1 + (-z).exp()), lambda z: sigma(z) * (1 - sigma(z))),
+])
+def test_a_right_textbook_formula_near_saturation_passes(z, f, hand):
+    # Formulas made of forward values carry those values' absolute rounding (σ(1 - σ) near σ = 1),
+    # 1e-8 relative of a gradient of 1e-9: rounding, not a slip, which is off by O(1).
+    report = autograd.gradcheck(f, {"z": z}, hand={"z": hand})
+    assert report.ok, str(report)
+    slipped = autograd.gradcheck(f, {"z": z}, hand={"z": lambda z: -hand(z)})
+    assert slipped["z"].hand_ok is False
+
