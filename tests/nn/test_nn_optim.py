@@ -452,3 +452,13 @@ def test_adamw_defaults_are_torchs():
     adamw = nn.optim.AdamW([Value(1.0)])
     assert (adamw.lr, adamw.betas, adamw.eps, adamw.weight_decay) == (1e-3, (0.9, 0.999), 1e-8, 0.01)
     assert repr(adamw).startswith("AdamW(lr=0.001")
+
+
+def test_sgd_takes_dampening_weight_decay_and_nesterov_by_keyword_only():
+    # Before dampening existed the 4th argument was weight_decay; read positionally now it would
+    # silently become dampening. By keyword, torch's names mean torch's settings.
+    w = Value(1.0)
+    with pytest.raises(TypeError, match="positional"):
+        nn.SGD([w], 0.1, 0.9, 0.01)
+    sgd = nn.SGD([w], 0.1, 0.9, weight_decay=0.01, dampening=0.1, nesterov=False)
+    assert (sgd.momentum, sgd.weight_decay, sgd.dampening) == (0.9, 0.01, 0.1)
