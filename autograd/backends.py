@@ -51,7 +51,7 @@ class scalar:
         return math.log(x) if x > 0 else math.nan
 
     @staticmethod
-    def xlogy(z, x):
+    def exponent_slope(z, x):
         """z ln x (∂(x^y)/∂y with z = x^y), taken as 0 where z = 0 (its limit as x^y → 0) and
         where x = 0: at 0^0 = 1 it is 1 · ln 0, which PyTorch takes as 0 (the domain leaves
         y >= 0 wherever x = 0)."""
@@ -64,7 +64,7 @@ class scalar:
         x^(y-1)(1 + y ln x), is 1/x at y = 0 (PyTorch's 0 where y = 0 loses that)."""
         return 0.0 if x == 0 and y == 0 else y * x ** (y - 1)
 
-    # The op xlogy (the cross-entropy term y ln p). Its rules differ from `xlogy` above at y = 0:
+    # The op xlogy (the cross-entropy term y ln p). Its rules differ from `exponent_slope` above at y = 0:
     # x ≠ 0 there is x · ln 0, never a silent 0 (the op's domain refuses it first).
     @staticmethod
     def x_log_y(x, y):
@@ -146,35 +146,32 @@ class array:
     log2, log10 = staticmethod(np.log2), staticmethod(np.log10)
     square = staticmethod(np.square)  # x * x to the last bit, one numpy call where x is an expression
 
-    @staticmethod
-    def log(x):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log(x)
+    # None of these enters np.errstate itself (the program has warnings off already, and
+    # entering it costs more than a small layer's matmul): where a branch of np.where is not
+    # chosen (0 · ln 0, 0 ** -1, 0 / 0), its nan or inf is computed and dropped silently.
+    log = staticmethod(np.log)
 
     @staticmethod
-    def xlogy(z, x):
-        return np.where((z == 0) | (x == 0), 0.0, z * array.log(x))
+    def exponent_slope(z, x):
+        return np.where((z == 0) | (x == 0), 0.0, z * np.log(x))
 
     @staticmethod
     def power_slope(x, y):
-        with np.errstate(divide="ignore", invalid="ignore"):  # 0 ** -1 at x = y = 0: not chosen
-            return np.where((x == 0) & (y == 0), 0.0, y * x ** (y - 1))
+        return np.where((x == 0) & (y == 0), 0.0, y * x ** (y - 1))
 
     # x ≠ 0 at y = 0 gives ±inf, and y < 0 nan: not finite, so the program's checks find it and
     # the scalar engine names the op's domain.
     @staticmethod
     def x_log_y(x, y):
-        with np.errstate(invalid="ignore"):  # 0 · ln 0 = nan: not chosen
-            return np.where((x == 0) & (y >= 0), 0.0, x * array.log(y))
+        return np.where((x == 0) & (y >= 0), 0.0, x * np.log(y))
 
     @staticmethod
     def x_log_y_dx(x, y):
-        return np.where((x == 0) & (y == 0), 0.0, array.log(y))
+        return np.where((x == 0) & (y == 0), 0.0, np.log(y))
 
     @staticmethod
     def x_log_y_dy(x, y):
-        with np.errstate(divide="ignore", invalid="ignore"):  # 0 / 0: not chosen
-            return np.where((x == 0) & (y == 0), 0.0, x / y)
+        return np.where((x == 0) & (y == 0), 0.0, x / y)
 
     @staticmethod
     def sigmoid(x):

@@ -74,7 +74,7 @@ class values:
         return scalar.logsumexp(xs)
 
     @staticmethod
-    def xlogy(z, x):
+    def exponent_slope(z, x):
         """z ln x, taken as 0 where z = 0 or x = 0, as in `backends.scalar`."""
         return 0.0 if as_float(z) == 0 or as_float(x) == 0 else z * values.log(x)
 

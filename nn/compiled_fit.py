@@ -5,8 +5,8 @@
 The example's inputs and targets become placeholders (`autograd.compile`), the parameters
 stay in one flat vector θ in the optimizer's order, so `optimizer.update(θ, ∇θ)` is the very
 rule the scalar path's `optimizer.step()` applies. The Values are written at the end, and after
-an epoch for a validation set or a callback; θ is read back after a callback (`resume`), which
-may have changed them.
+an epoch for a callback (a validation set runs on θ itself); θ is taken back after a callback
+(`resume`), which may have changed them.
 The graph is recorded on rows of every target value, and before training the program's
 per-example losses are compared with the scalar engine's (nn.compiled_check).
 
@@ -95,6 +95,7 @@ class CompiledPath:
         the scalar path's figures to rounding. In chunks, so a big validation set needs little
         memory; targets that are not numbers (Y None) go through the scalar engine."""
         if Y is None:
+            self.finish()  # the scalar engine runs on the Values
             return losses_per_example(self.model, self.loss, X, targets)
         Y = np.asarray(Y, dtype=float).reshape(len(X), -1)
         losses, outputs = np.empty(len(X)), np.empty((len(X), len(self.program.outputs)))
@@ -133,11 +134,12 @@ class CompiledPath:
             p.grad = g
         self._values_current = True
 
-    def resume(self):
-        """θ ← the parameter Values, and which of them are frozen, after a callback: it may have
-        loaded the best weights, clipped them or frozen a layer, which the scalar path sees at
-        once. The optimizer's state is its own (not in θ), so it carries on as on that path."""
-        self.program.read_parameters()
+    def resume(self, theta):
+        """θ ← theta, the parameter Values' data as fit read them after a callback, and which of
+        them are frozen: it may have loaded the best weights, clipped them or frozen a layer,
+        which the scalar path sees at once. The optimizer's state is its own (not in θ), so it
+        carries on as on that path."""
+        self.theta[:] = theta
         self._frozen = frozen_positions(self.program.parameters)
 
 

@@ -26,6 +26,7 @@ examples can never disagree, and the error names the same culprit either way.
 import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Callable
 
 import numpy as np
@@ -282,12 +283,14 @@ def check_targets(y, loss, n, what):
     """(targets, Y): every target of y checked by `loss` for a model with n outputs.
 
     targets  a sequence, targets[i] as loss.target(y[i], n) returns it
-    Y        the same as a float array, (N,) or (N, k), when y is a numeric numpy array and the
-             loss has an array form; else None
+    Y        the same as a float array, (N,) or (N, k), when y is numbers (a numeric numpy
+             array, or a list or tuple numpy reads as one) and the loss has an array form;
+             else None
     An example that fails raises the per-example check's error, prefixed by `what y[i]`.
     """
-    if isinstance(y, np.ndarray) and y.dtype.kind in "iuf" and loss.kind is not None:
-        Y = np.asarray(y, dtype=float)
+    numbers = _as_numbers(y)
+    if numbers is not None and loss.kind is not None:
+        Y = np.asarray(numbers, dtype=float)
         checked, ok = loss.kind.targets(Y, n)
         if ok.all():
             return TargetRows(checked), checked
@@ -295,6 +298,34 @@ def check_targets(y, loss, n, what):
         loss.kind.explain(Y, n, first, f"{what} y[{first}]: {loss.name}")
     raw = y.tolist() if isinstance(y, np.ndarray) else list(y)
     return [_one(loss, target, n, f"{what} y[{i}]") for i, target in enumerate(raw)], None
+
+
+def _as_numbers(y):
+    """y as a numeric array when judging it as one gives what judging each entry gives, else None.
+
+    A list or tuple is read by np.asarray, never with dtype=float (which would turn "1" into 1.0
+    and let through what the per-example check refuses by name), and only when every entry, or
+    every entry of every row, is a number finite_number reads as numpy does: an int or float,
+    a numpy integer or float, a 0-d array. A bool among numbers (numpy makes True a 1), a str,
+    a Value or anything else leaves y to the per-example check, which names it.
+    """
+    if isinstance(y, np.ndarray):
+        return y if y.dtype.kind in "iuf" else None
+    if not isinstance(y, (list, tuple)):
+        return None
+    try:
+        array = np.asarray(y)
+    except (TypeError, ValueError, OverflowError):  # ragged rows, or an int numpy cannot hold
+        return None
+    if array.dtype.kind not in "biuf" or array.ndim not in (1, 2):
+        return None
+    entries = y if array.ndim == 1 else chain.from_iterable(y)
+    return array if all(issubclass(kind, _NUMBER_ENTRIES) and kind not in _BOOLS
+                        for kind in set(map(type, entries))) else None
+
+
+_NUMBER_ENTRIES = (int, float, np.integer, np.floating, np.ndarray)
+_BOOLS = (bool, np.bool_)
 
 
 class TargetRows(Sequence):

@@ -19,6 +19,7 @@ import math
 import numbers
 import re
 from collections import OrderedDict
+from itertools import chain
 
 import numpy as np
 
@@ -31,7 +32,7 @@ from .init import generator
 from autograd.checks import as_count
 
 from .layers import label
-from .module import Module
+from .module import Module, Parameters, _named
 
 _Z_LABEL = re.compile(r"z(\(\d+\))?(_.*)?")
 
@@ -79,6 +80,20 @@ class Linear(Module):
 
     def _children(self):
         return [("weight", self.weight)] + ([("bias", self.bias)] if self.bias is not None else [])
+
+    def parameters(self):
+        """W row by row, then b: named_parameters' order, listed directly (as nn.Layer's), a
+        Value placed twice (a tied weight) once, where it is first met."""
+        if _walks_its_own_way(self, Linear):
+            return super().parameters()
+        return _once_each(self._collect([], None))
+
+    def _collect(self, values, modules_seen):
+        """values + every parameter Value in named_parameters' order, a tied one as often as it
+        is placed (modules_seen, as Sequential's takes it: a Linear holds no modules)."""
+        values.extend(chain.from_iterable(self.weight))
+        values.extend(self.bias or ())
+        return values
 
     def __call__(self, x):
         return self.forward(input_values(x, self.in_features, repr(self)))
@@ -312,6 +327,25 @@ class Sequential(Module):
     def _children(self):
         return list(self._named)
 
+    def parameters(self):
+        """Its modules' parameters one module after the other: named_parameters' order, without
+        building a name for each. A module placed twice is walked once, and a Value met twice (a
+        tied weight) is one parameter, where it is first met, as Module.parameters gives them."""
+        if _walks_its_own_way(self, Sequential):
+            return super().parameters()
+        return _once_each(self._collect([], {id(self)}))
+
+    def _collect(self, values, modules_seen):
+        """values + the Values Module's walk meets under this Sequential, a tied one as often as
+        it is met; modules_seen: the modules walked already (a module placed twice is walked once)."""
+        for name, module in self._named:
+            if not _lists_directly(module):  # an activation module, or one of the user's own
+                values.extend(p for _, p in _named(module, name, modules_seen))
+            elif id(module) not in modules_seen:
+                modules_seen.add(id(module))
+                module._collect(values, modules_seen)
+        return values
+
     def __len__(self):
         return len(self._named)
 
@@ -363,6 +397,25 @@ class Sequential(Module):
 
     def __repr__(self):
         return self._framed(f"Sequential({self.num_parameters()} parameters)")
+
+
+def _once_each(values):
+    """values as Parameters, a Value met again (a tied weight) only where it is first met."""
+    if len(set(values)) == len(values):  # the usual case, in C (a Value hashes by identity)
+        return Parameters(values)
+    return Parameters(dict.fromkeys(values))
+
+
+def _walks_its_own_way(module, cls):
+    """Whether a subclass of cls finds its parameters otherwise than cls does (it overrides
+    named_parameters, or what that walks): then only Module.parameters lists them as it does."""
+    return any(getattr(type(module), method) is not getattr(cls, method)
+               for method in ("named_parameters", "_walk", "_children"))
+
+
+def _lists_directly(module):
+    """A Linear or Sequential that finds its parameters as these classes do."""
+    return any(isinstance(module, cls) and not _walks_its_own_way(module, cls) for cls in (Linear, Sequential))
 
 
 def _linears(modules):

@@ -101,15 +101,20 @@ class ScalarPath:
                  the optimizer's parameter Values and, in the same order, their values and
                  the batch's gradient as flat arrays (callers copy them)
     update()     applies ONE optimizer update with those gradients
-    finish()     writes anything held elsewhere back into the model's Values (nothing, here);
-                 called after training, and also after each epoch when a validation set or a
-                 callback needs the model as it is, so it must be safe to call repeatedly
-    resume()     takes the model's Values back (nothing to do here) after a callback, which may
+    finish()     writes anything held elsewhere back into the model's Values (nothing, here):
+                 each parameter's data, and as .grad the last batch's gradient (as backward
+                 leaves it here); called after training, and also after each epoch when a
+                 callback looks at the model, so it must be safe to call repeatedly
+    resume(θ)    takes the model's Values back (nothing to do here) after a callback, which may
                  have changed them: loaded the best weights, clipped them, frozen a layer
-                 (requires_grad); the next epoch trains from the model as the callback left it
+                 (requires_grad); the next epoch trains from the model as the callback left it.
+                 θ: the parameters' data as fit has just read and checked them, a float array
+                 in the optimizer's order (fit reads the Values once, for both)
     evaluate(X, targets, Y) -> (losses, outputs)
-                 every example's loss C(ŷ(i), y(i)) and outputs ŷ(i), for the validation set
-                 (Y: the targets as a float array, or None when they are not numbers)
+                 every example's loss C(ŷ(i), y(i)) and outputs ŷ(i) with the parameters as
+                 trained so far, for the validation set (Y: the targets as a float array, or
+                 None when they are not numbers); fit does not call finish() first, so a path
+                 that reads the Values there writes them itself
     """
 
     def __init__(self, model, loss, optimizer, X, targets):
@@ -155,7 +160,7 @@ class ScalarPath:
     def finish(self):
         pass
 
-    def resume(self):
+    def resume(self, theta):
         pass
 
     def evaluate(self, X, targets, Y=None):
@@ -208,8 +213,9 @@ def fit(model, X, y, *, loss, epochs, batch_size=None, lr=None, optimizer=None, 
     shuffle     reshuffle the examples each epoch (with the fit's own Generator, from seed)
     validation  (X_val, y_val), measured after each epoch
     progress    show a tqdm bar with epoch, loss and accuracy
-    callback    callback(epoch, history) after each epoch, with the model's weights as they are;
-                a true result (True, np.True_, 1, ...) stops training, None or False goes on. It
+    callback    callback(epoch, history) after each epoch, with the model's weights as they are
+                (and as each .grad the epoch's last batch's gradient, on either path). True (or
+                np.True_) stops training, None or False goes on, anything else is a TypeError. It
                 may change the model (load the best state_dict, clip p.data, set requires_grad):
                 training goes on from the model as it left it, and ends with it
     compiled    None (default): for a built-in loss (nn.mse, "cross_entropy", ... with or
@@ -251,8 +257,6 @@ def fit(model, X, y, *, loss, epochs, batch_size=None, lr=None, optimizer=None, 
             for epoch in bar:
                 hook = recorder and partial(recorder.before_update, epoch=epoch, n_examples=len(X))
                 _run_epoch(path, len(X), classes, batch_size, shuffle, rng, rule, history, hook)
-                if validation is not None or callback is not None:
-                    path.finish()  # they look at the model's Values
                 _validate(path, validation, history)
                 bar.set_postfix(_postfix(history))
                 if callback is not None and _callback_stops(callback, epoch, history, path, optimizer.params):
@@ -275,30 +279,35 @@ def _progress_bar():
 
 
 def _callback_stops(callback, epoch, history, path, params):
-    """Whether callback(epoch, history) asks to stop: a true result. The path takes back the
+    """Whether callback(epoch, history) asks to stop: True. The path takes back the
     model as the callback left it, also when it raised, so that what it changed is kept."""
     name = getattr(callback, "__qualname__", type(callback).__name__)
+    path.finish()  # the callback looks at the model's Values: their data and .grad
     try:
         result = callback(epoch, history)
     finally:
-        _check_parameters(params, f"fit: after callback {name}")
-        path.resume()
-    try:
+        path.resume(_parameter_data(params, f"fit: after callback {name}"))
+    if result is None or isinstance(result, (bool, np.bool_)):
         return bool(result)
-    except (TypeError, ValueError):  # an array of several numbers, or a type without a truth value
-        raise TypeError(f"fit callback {name} returned {type(result).__name__} {result!r:.60}, which is "
-                        f"neither true nor false; return True to stop training, None or False to go on") from None
+    # Only a bool says "stop": load_state_dict's IncompatibleKeys, a loss, a list are truthy
+    # without meaning it, and a callback that returns one would stop after its first epoch.
+    raise TypeError(f"fit callback {name} returned {type(result).__name__} {result!r:.60}; return True "
+                    f"(or np.True_, as h.loss[-1] < 0.5 gives) to stop training, None or False to go on")
 
 
-def _check_parameters(params, where):
-    """Every parameter holds a finite number (a callback may have set p.data to anything), else
-    the error as_number gives, naming the parameter: the next epoch would fail on it anyway,
-    further from the cause (the scalar path on a row of X, the compiled one on reading θ)."""
+def _parameter_data(params, where):
+    """The parameters' data as a float array, read once: every parameter must hold a finite number
+    (a callback may have set p.data to anything), else the error as_number gives, naming the
+    parameter: the next epoch would fail on it anyway, further from the cause (the scalar path
+    on a row of X, the compiled one on reading θ)."""
     data = [p.data for p in params]
-    if all(map(float.__instancecheck__, data)) and all_finite_vector(np.array(data)):  # in C: the usual case
-        return
+    if all(map(float.__instancecheck__, data)):  # in C: the usual case (np.float64 is a float)
+        theta = np.array(data, dtype=float)
+        if all_finite_vector(theta):
+            return theta
     for k, (p, value) in enumerate(zip(params, data)):
         as_number(value, f"{where}, parameter {p.label or k!r}")
+    return np.array(data, dtype=float)
 
 
 def _run_epoch(path, n, classes, batch_size, shuffle, rng, rule, history, before_update=None):

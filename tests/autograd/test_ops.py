@@ -335,14 +335,16 @@ def test_xlogy_refuses_ln_0_with_a_coefficient_and_a_negative_y_by_name(x, y):
 
 def test_xlogy_on_arrays_is_not_finite_outside_its_domain_and_the_power_helper_keeps_its_rules():
     """The compiled path runs the array namespace without the domain check: a number that is not
-    finite is what its checks find, never a silent 0. `xlogy(z, x)`, the helper of the power ops'
+    finite is what its checks find, never a silent 0. `exponent_slope(z, x)`, the helper of the power ops'
     ∂/∂y, still takes z ln 0 as 0."""
     x, y = np.array([1.0, -1.0, 0.0, 3.0, 0.0]), np.array([0.0, 0.0, -1.0, -2.0, 0.0])
-    z = backends.array.x_log_y(x, y)
-    assert not np.isfinite(z[:4]).any() and z[4] == 0.0
-    assert not np.isfinite(backends.array.x_log_y_dy(x, y)[:2]).any()
-    assert backends.array.x_log_y_dx(x, y)[4] == 0.0 and backends.array.x_log_y_dy(x, y)[4] == 0.0
-    assert backends.scalar.xlogy(2.0, 0.0) == 0.0 and backends.array.xlogy(np.array([2.0]), np.array([0.0]))[0] == 0.0
+    with np.errstate(all="ignore"):  # as the program runs the namespace
+        z = backends.array.x_log_y(x, y)
+        assert not np.isfinite(z[:4]).any() and z[4] == 0.0
+        assert not np.isfinite(backends.array.x_log_y_dy(x, y)[:2]).any()
+        assert backends.array.x_log_y_dx(x, y)[4] == 0.0 and backends.array.x_log_y_dy(x, y)[4] == 0.0
+        assert backends.array.exponent_slope(np.array([2.0]), np.array([0.0]))[0] == 0.0
+    assert backends.scalar.exponent_slope(2.0, 0.0) == 0.0
 
 
 _XLOGY_PARAMS = (Value(0.8, label="w"), Value(1.5, label="v"))

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import nn
-from nn.targets import TargetRows, data_set
+from nn.targets import TargetRows, check_targets, data_set
 
 LOSSES = [nn.sse, nn.mse, nn.bce, nn.bce_with_logits, nn.cross_entropy, nn.nll, nn.hinge]
 ENTRIES = [0.0, 1.0, -1.0, 0.5, 2.0, 3.0, -0.0, 1e300, math.nan, math.inf, -math.inf]
@@ -173,3 +173,61 @@ def test_class_indices_given_as_a_column_are_named_as_such():
                                          r"example \(y of shape \(N,\), not \(N, 1\)\)"):
         nn.fit(model, np.zeros((4, 2)), np.array([0, 1, 0, 1]).reshape(-1, 1), loss="cross_entropy",
                epochs=1, lr=0.1, progress=False)
+
+
+# --- a list or tuple of numbers: judged by numpy at once, as its array -------------------------
+
+def _as_tuples(y):
+    """y as nested tuples (y.tolist() as lists)."""
+    return tuple(_as_tuples(row) for row in y) if y.ndim > 1 else tuple(y.tolist())
+
+
+def assert_list_same(model, y, loss):
+    """A list and a tuple of y's numbers give what y gives: the same targets, or the same error."""
+    of_array = outcome(model, y, loss)
+    for listed in (y.tolist(), _as_tuples(y)):
+        got = outcome(model, listed, loss)
+        assert got[0] == of_array[0]
+        if isinstance(got[0], type):
+            assert got[1] == of_array[1]
+        else:
+            np.testing.assert_array_equal(got[1], of_array[1])
+
+
+@settings(max_examples=150, deadline=None)
+@given(target_arrays(), st.sampled_from(LOSSES + TORCH_NAMED), st.sampled_from([1, 2, 3]))
+def test_a_list_and_an_array_of_targets_give_the_same_targets_and_errors(y, loss, nout):
+    assert_list_same(nn.MLP(2, [nout], seed=0), y, loss)
+
+
+@settings(max_examples=60, deadline=None)
+@given(hnp.arrays(np.int64, st.sampled_from([(6,), (6, 1), (6, 3)]), elements=st.integers(-2, 4)),
+       st.sampled_from(LOSSES), st.sampled_from([1, 3]))
+def test_a_list_and_an_array_of_integer_targets_agree(y, loss, nout):
+    assert_list_same(nn.MLP(2, [nout], seed=0), y, loss)
+
+
+@pytest.mark.parametrize("y", [[2, 0, 1], (2.0, 0, 1), [[0, 0, 1], (1, 0, 0), np.array([0, 1, 0])],
+                               [np.float32(2), np.int8(0), np.array(1)]], ids=repr)
+def test_a_list_of_numbers_is_judged_by_numpy_at_once(y):
+    # Each entry was judged on its own, 4x the start of a fit on 10,000 one-hot rows.
+    targets, Y = check_targets(y, nn.cross_entropy, 3, "fit")
+    assert isinstance(targets, TargetRows)
+    np.testing.assert_array_equal(Y, np.eye(3)[[2, 0, 1]])
+
+
+@pytest.mark.parametrize("loss, y, nout, error, message", [
+    (nn.mse, [0.0, True, 1.0], 1, TypeError, r"^fit y\[1\]: mse: target: expected a real number, got bool True$"),
+    (nn.cross_entropy, [[0, 1], [np.True_, False]], 2, TypeError,
+     r"^fit y\[1\]: cross_entropy: target: expected a real number, got bool np.True_$"),
+    (nn.cross_entropy, [0, "1"], 2, TypeError,
+     r"^fit y\[1\]: cross_entropy: expected a class index or a one-hot sequence, got str '1'$"),
+    (nn.mse, ["0.5", 1.0], 1, TypeError, r"^fit y\[0\]: mse: target: expected a real number .* got str '0.5'$"),
+    (nn.mse, [0.0, 10 ** 400], 1, ValueError, r"^fit y\[1\]: mse: target: expected a finite number, got an int "
+                                               r"too large for a float"),
+    (nn.hinge, [1, -1, 2 ** 70], 1, ValueError, r"^fit y\[2\]: hinge: the target must be -1 or \+1, got 1.18"),
+])
+def test_a_list_numpy_would_read_otherwise_is_judged_entry_by_entry(loss, y, nout, error, message):
+    # np.asarray makes True a 1 and "1" stays text; the list's own entries are named, as before.
+    with pytest.raises(error, match=message):
+        data_set(nn.MLP(2, [nout], seed=0), np.zeros((len(y), 2)), y, loss, "fit")

@@ -6,6 +6,7 @@ import warnings
 import numpy as np
 import pytest
 
+import autograd
 import nn
 from nn.datasets import two_moons, xor
 
@@ -156,23 +157,34 @@ def test_callback_returning_true_stops_training():
 def test_a_true_callback_result_stops_training_and_a_false_one_goes_on(compiled):
     # h.loss[-1] < 0.5 on numbers from numpy is np.True_, not True: it stops as well
     X, y = xor()
-    for result, epochs in [(True, 1), (np.True_, 1), (1, 1), ("stop", 1), (np.array([True]), 1),
-                           (None, 4), (False, 4), (np.False_, 4), (0, 4), ("", 4)]:
+    for result, epochs in [(True, 1), (np.True_, 1), (None, 4), (False, 4), (np.False_, 4)]:
         history = nn.fit(nn.MLP(2, [2, 1], seed=0), X, y, loss=nn.mse, epochs=4, lr=0.1, progress=False,
                          compiled=compiled, callback=lambda epoch, h: result)
         assert history.epochs == epochs, result
 
 
-def test_a_callback_result_without_a_truth_value_is_a_type_error_naming_the_callback():
+@pytest.mark.parametrize("result", [1, "stop", 0.25, np.array([True]), np.array([True, True]), [], "no"],
+                         ids=repr)
+def test_a_callback_result_that_is_no_bool_is_a_type_error_naming_the_callback(result):
+    # Truthy without meaning "stop": a loss, load_state_dict's IncompatibleKeys (a namedtuple of
+    # two lists), an array; taken as "stop", training would end after its first epoch.
     X, y = xor()
 
-    def under_ten(epoch, history):
-        return np.array([history.loss[-1], 0.5]) < 10.0  # an array: meant any() or all()?
+    def keep_going(epoch, history):
+        return result
 
+    with pytest.raises(TypeError, match=r"fit callback .*keep_going returned .*; return True .* to stop training, "
+                                        r"None or False to go on"):
+        nn.fit(nn.MLP(2, [2, 1], seed=0), X, y, loss=nn.mse, epochs=3, lr=0.1, progress=False, callback=keep_going)
+
+
+def test_a_callback_that_returns_what_load_state_dict_returns_is_told_what_to_return():
+    X, y = xor()
     model = nn.MLP(2, [2, 1], seed=0)
-    with pytest.raises(TypeError, match=r"fit callback .*under_ten returned ndarray array\(\[ True,  True\]\), "
-                                        r"which is neither true nor false"):
-        nn.fit(model, X, y, loss=nn.mse, epochs=3, lr=0.1, progress=False, callback=under_ten)
+    best = model.state_dict()
+    with pytest.raises(TypeError, match="returned IncompatibleKeys"):
+        nn.fit(model, X, y, loss=nn.mse, epochs=3, lr=0.1, progress=False,
+               callback=lambda epoch, h: model.load_state_dict(best))
 
 
 def test_step_activation_warns_that_the_network_cannot_learn():
@@ -321,3 +333,90 @@ def test_the_validation_accuracy_uses_the_training_targets_rule():
     outputs = model.predict(X_val)
     assert 0 < outputs.min() < 0.5  # the two rules differ on this set
     assert history.val_accuracy[-1] == np.mean(np.where(outputs >= 0, 1, -1) == y_val) == 1.0
+
+
+# --- what fit does with the parameter Values between epochs ----------------------------------
+
+class _CountedValue(autograd.Value):
+    """A parameter Value that counts how often its data is read."""
+
+    __slots__ = ("_number",)
+    reads = 0
+
+    @property
+    def data(self):
+        _CountedValue.reads += 1
+        return self._number
+
+    @data.setter
+    def data(self, number):
+        self._number = number
+
+
+def _counted_linear(nin, nout, seed=0):
+    model = nn.Linear(nin, nout, seed=seed)
+    model.weight = [[_CountedValue(w.data, w.label) for w in row] for row in model.weight]
+    model.bias = [_CountedValue(b.data, b.label) for b in model.bias]
+    return model
+
+
+def test_after_a_callback_fit_reads_each_parameter_once():
+    # fit checked every p.data after a callback, and the compiled path then read them all again
+    # for θ: 2 reads a parameter an epoch. One read now serves both.
+    X, y = two_moons(30, seed=0)
+    model = _counted_linear(2, 1)
+    reads = []
+
+    def counting(epoch, history):
+        reads.append(_CountedValue.reads)
+        _CountedValue.reads = 0
+
+    nn.fit(model, X, y, loss=nn.bce_with_logits, epochs=4, lr=0.5, progress=False, compiled=True,
+           callback=counting)
+    assert reads[1:] == [len(model.parameters())] * 3  # the epochs themselves run on θ
+
+
+def test_validation_alone_leaves_the_values_until_the_end_of_fit_on_the_compiled_path(monkeypatch):
+    # The compiled path's validation runs on θ: writing every Value after each epoch for it was
+    # work for nothing. They are written once, at the end, with the same figures as before.
+    from autograd.compiled.program import Program
+    writes = []
+    write = Program.write_parameters
+    monkeypatch.setattr(Program, "write_parameters", lambda self: (writes.append(1), write(self))[1])
+    X, y = two_moons(60, seed=0)
+    histories = []
+    for compiled in (True, False):
+        model = nn.MLP(2, [5, 1], activation="tanh", seed=0)
+        histories.append(nn.fit(model, X[:40], y[:40], loss=nn.bce_with_logits, epochs=4, lr=0.5, progress=False,
+                                seed=0, compiled=compiled, validation=(X[40:], y[40:])))
+        if compiled:
+            assert len(writes) == 1
+            trained = [p.data for p in model.parameters()]
+    np.testing.assert_allclose(histories[0].val_loss, histories[1].val_loss, rtol=1e-12)
+    np.testing.assert_allclose(trained, [p.data for p in model.parameters()], rtol=1e-12)
+
+
+def test_a_callback_sees_the_last_batchs_gradient_as_grad_on_both_paths():
+    # What the scalar path's backward leaves in .grad; the compiled path writes the same.
+    X, y = two_moons(30, seed=0)
+    seen = {}
+    for compiled in (True, False):
+        model = nn.MLP(2, [4, 1], activation="tanh", seed=0)
+        grads = seen.setdefault(compiled, [])
+        nn.fit(model, X, y, loss=nn.bce_with_logits, epochs=3, batch_size=8, lr=0.5, progress=False, seed=0,
+               compiled=compiled, callback=lambda epoch, history: grads.append([p.grad for p in model.parameters()]))
+        grads.append([p.grad for p in model.parameters()])  # and after fit
+    assert np.abs(np.array(seen[False])).min(axis=1).max() > 0  # nonzero: a gradient, not zeros
+    np.testing.assert_allclose(seen[True], seen[False], rtol=1e-9, atol=1e-15)
+
+
+def test_validation_targets_that_are_values_see_the_trained_weights_on_the_compiled_path():
+    # Such targets go through the scalar engine, on the Values: the compiled path writes θ first.
+    X, y = two_moons(60, seed=0)
+    y_val = [autograd.Value(float(t)) for t in y[40:]]
+    val_losses = [nn.fit(nn.MLP(2, [5, 1], activation="tanh", seed=0), X[:40], y[:40], loss=nn.bce_with_logits,
+                         epochs=3, lr=0.5, progress=False, seed=0, compiled=compiled,
+                         validation=(X[40:], y_val)).val_loss
+                  for compiled in (True, False)]
+    np.testing.assert_allclose(val_losses[0], val_losses[1], rtol=1e-12)
+    assert len(set(val_losses[0])) == 3
