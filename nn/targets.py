@@ -365,7 +365,13 @@ def data_set(model, X, y, loss, what):
     y = _bools_as_numbers(y)
     if len(y) != len(X):
         raise ValueError(f"{what}: X has {len(X)} examples but y has {len(y)} targets; they must match")
-    targets, Y = check_targets(y, loss, nout, what)
+    try:
+        targets, Y = check_targets(y, loss, nout, what)
+    except ValueError as error:
+        note = getattr(model, "nout_note", "")  # a Sequential whose width is taken, not declared
+        if note and "outputs" in str(error):
+            raise type(error)(f"{error} ({note})") from None
+        raise
     return X, targets, (Y if Y is not None else _numbers_or_none(targets))
 
 

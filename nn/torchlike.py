@@ -299,30 +299,26 @@ class Sequential(Module):
     @property
     def nout(self):
         """The number of outputs: the last module's, as the modules declare them (a Linear's
-        out_features, an activation module keeping its input's). After a module of one's own
-        that declares no `nout`, they are counted once, by running the model on zeros."""
-        if self._nout is None and self._unsized is not None:
-            self._nout = self._counted_outputs()
+        out_features, an activation module keeping its input's). A module of one's own that
+        declares no `nout` is taken to keep the width, as an activation does (running it to
+        count would draw from its random numbers, or fail on inputs it cannot take); if it
+        changes the width, set its self.nout: a call that finds another width names it."""
         return self._nout  # None when no module has a size (activation modules only)
 
     @nout.setter
     def nout(self, count):
         self._nout = as_count(count, "Sequential nout")
 
-    def _counted_outputs(self):
+    @property
+    def nout_note(self):
+        """Why nout may be wrong, in words ("" when every module declares its width)."""
+        if self._unsized is None:
+            return ""
         name, module = self._unsized
-        unknown = (f"Sequential: module {name!r} ({type(module).__name__}) declares no nout, so the number "
-                   f"of outputs after it is unknown; set self.nout, the number of outputs it gives, in "
-                   f"{type(module).__name__}.__init__")
-        if self.nin is None:
-            raise TypeError(unknown + " (and no module declares nin, to count them on an example)")
-        try:
-            with autograd.no_grad():
-                out = self([0.0] * self.nin)
-        except Exception as error:  # whatever the module's forward raises: say how to avoid running it
-            raise TypeError(f"{unknown} (counting them on an example of zeros failed: "
-                            f"{type(error).__name__}: {error})") from error
-        return 1 if isinstance(out, Value) else len(out)
+        kind = type(module).__name__
+        return (f"Sequential: module {name!r} ({kind}) declares no nout, so the Sequential's nout "
+                f"{self._nout} is the width before it; if {kind} changes it, set self.nout, the number "
+                f"of outputs it gives, in {kind}.__init__")
 
     def _children(self):
         return list(self._named)
@@ -391,6 +387,8 @@ class Sequential(Module):
             a = module.forward(a)
             if isinstance(a, Value):  # a module of the user's own that gives one Value
                 a = [a]
+        if self._unsized is not None and self._nout is not None and len(a) != self._nout:
+            raise ValueError(f"{self.nout_note}: it gave {len(a)} outputs")
         return a[0] if len(a) == 1 else a
 
     forward = __call__
@@ -445,9 +443,9 @@ def _reader(named):
 def _sizes(named):
     """(nin, nout, unsized, unchecked): the inputs of the first module with a size and the
     outputs of the last, checking that each module with a `nin` reads what the module before it
-    gives. An activation module keeps the width; a module of one's own without `nout` makes it
-    unknown (nout None; unsized is that (name, module)), and the names of the modules with a nin
-    after it, which cannot be checked until a forward pass, are `unchecked`."""
+    gives. An activation module keeps the width, and so is a module of one's own without `nout`
+    taken to (unsized: the last such (name, module) after the last declared width); the modules
+    with a nin after one, which cannot be checked until a forward pass, are `unchecked`."""
     nin = width = unsized = None
     unchecked = set()
     for name, module in named:
@@ -460,16 +458,16 @@ def _sizes(named):
         module_in = getattr(module, "nin", None)
         module_out = module._nout if isinstance(module, Sequential) else getattr(module, "nout", None)
         if isinstance(module_in, numbers.Integral):
-            if width is not None and module_in != width:
+            if width is not None and unsized is None and module_in != width:
                 raise ValueError(f"Sequential: module {name!r}, {module!r}, reads {module_in} inputs, but "
                                  f"the module before it gives {width} outputs")
-            if width is None and unsized is not None:
+            if unsized is not None:
                 unchecked.add(name)
             nin = module_in if nin is None else nin
         if isinstance(module_out, numbers.Integral):
-            width = module_out
+            width, unsized = module_out, None
         else:
-            width, unsized = None, _culprit(name, module)
+            unsized = _culprit(name, module)
     return nin, width, unsized, unchecked
 
 
