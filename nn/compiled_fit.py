@@ -162,7 +162,7 @@ def _short(error):
     """The reason in a few words, for the progress bar."""
     if isinstance(error, LossMismatchError):
         return error.short
-    if isinstance(error, GraphStructureError):  # on the data, or on the parameters: its own words say
-        return "the graph's structure depends on the " + ("parameters" if "on the parameters" in str(error) else "data")
+    if isinstance(error, GraphStructureError):
+        return f"the graph's structure depends on the {error.depends_on}"
     text = str(error).split(";")[0]
     return f"{type(error).__name__}: {text[:70]}{'...' if len(text) > 70 else ''}"

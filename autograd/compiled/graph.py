@@ -16,7 +16,12 @@ from ..messages import show_constant
 
 
 class GraphStructureError(ValueError):
-    """The recorded graph cannot be replayed on other examples: its structure depends on the data."""
+    """The recorded graph cannot be replayed on other examples: its structure depends on the
+    data, or on the parameters (`depends_on`: "data" or "parameters")."""
+
+    def __init__(self, message, depends_on="data"):
+        super().__init__(message)
+        self.depends_on = depends_on
 
 
 def nodes_in_order(roots, leaves=True):
@@ -179,7 +184,7 @@ def refuse_numbers_taken_out(taken, placeholders, parameters):
             f"out of the Value {name}(op {read.op or 'leaf'!r}, data {read.data:.6g}), which "
             f"{why}; it did so by comparing it (`if v > 0`, max(), min(), sorted()) or by "
             f"float(v) or v.item(). Write it with graph ops (v.relu(), v.abs(), v.maximum(w), "
-            f"v.step()), or run it uncompiled (nn.fit: compiled=False).")
+            f"v.step()), or run it uncompiled (nn.fit: compiled=False).", on)
 
 
 def leaf_role(leaf, leaves):

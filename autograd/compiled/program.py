@@ -86,7 +86,8 @@ class Program:
             exec(program.source, functions)
             functions["gradient"](X.T, Y.T, np.full((1, len(X)), 1 / len(X)), len(X))
 
-        computes what program.gradient(X, Y) computes (into program.grad, without its checks)."""
+        fills program.grad as program.gradient(X, Y) does (without its checks) and returns
+        (the batch's Σ_i C(i), the outputs): program.gradient returns that sum / batch, the mean."""
         return self._source
 
     @property
