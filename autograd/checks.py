@@ -73,6 +73,14 @@ def as_int(n, what, least, most=None, hint=""):
     return int(n)
 
 
+def as_flag(flag, what):
+    """True or False (a numpy bool too, as comparisons of arrays give), else a TypeError naming
+    `what`: 1, "yes" or None are not taken for a flag."""
+    if not isinstance(flag, (bool, np.bool_)):
+        raise TypeError(f"{what}: expected True or False, got {type(flag).__name__} {flag!r:.40}")
+    return bool(flag)
+
+
 def all_finite_floats(xs):
     """True when every item is a float and finite (data that needs no conversion)."""
     return all(type(x) is float and math.isfinite(x) for x in xs)

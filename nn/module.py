@@ -10,6 +10,7 @@ of them is found, in the order the attributes were set. nn's own modules fix the
 from collections import namedtuple
 
 from autograd import Value
+from autograd.checks import as_flag
 
 from .data import finite_number
 
@@ -126,8 +127,7 @@ class Module:
 
         No nn module behaves differently in the two modes (there is no dropout or batch norm),
         so the flag is there for code written for PyTorch and for modules of your own."""
-        if not isinstance(mode, bool):
-            raise TypeError(f"train(mode): expected True or False, got {type(mode).__name__} {mode!r:.40}")
+        mode = as_flag(mode, "train(mode)")
         for module in self.modules():
             module.training = mode
         return self
@@ -166,18 +166,14 @@ class Module:
 
         set_to_none is taken for code written for PyTorch, where it makes .grad None; here a
         .grad is always a float, so it is 0.0 either way."""
-        if not isinstance(set_to_none, bool):
-            raise TypeError(f"zero_grad(set_to_none): expected True or False, got "
-                            f"{type(set_to_none).__name__} {set_to_none!r:.40}")
+        as_flag(set_to_none, "zero_grad(set_to_none)")
         for p in self.parameters():
             p.grad = 0.0
 
     def requires_grad_(self, requires_grad=True):
         """Set requires_grad on every parameter (False freezes them: an optimizer's step leaves
         them as they are); returns the module, as PyTorch's."""
-        if not isinstance(requires_grad, bool):
-            raise TypeError(f"requires_grad_(requires_grad): expected True or False, got "
-                            f"{type(requires_grad).__name__} {requires_grad!r:.40}")
+        requires_grad = as_flag(requires_grad, "requires_grad_(requires_grad)")
         for p in self.parameters():
             p.requires_grad = requires_grad
         return self

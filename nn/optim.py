@@ -25,7 +25,7 @@ import operator
 import numpy as np
 
 from autograd import Value, enable_grad
-from autograd.checks import all_finite_vector
+from autograd.checks import all_finite_vector, as_flag
 
 from .data import finite_number
 
@@ -101,6 +101,7 @@ class Optimizer:
 
         set_to_none is taken as torch.optim takes it, but a .grad here is always a number, so
         it is 0.0 either way (torch's zero_grad(set_to_none=False))."""
+        as_flag(set_to_none, f"{type(self).__name__}.zero_grad(set_to_none)")
         for p in self.params:
             p.grad = 0.0
 
@@ -285,10 +286,9 @@ class SGD(Optimizer):
 
     @nesterov.setter
     def nesterov(self, on):
-        if not isinstance(on, (bool, np.bool_)):
-            raise TypeError(f"SGD nesterov: expected True or False, got {type(on).__name__} {on!r:.40}")
-        self._check_together("nesterov", bool(on))
-        self._nesterov = bool(on)
+        on = as_flag(on, "SGD nesterov")
+        self._check_together("nesterov", on)
+        self._nesterov = on
 
     def _check_together(self, name, value):
         """PyTorch's rule: Nesterov momentum needs a momentum μ > 0 and no dampening."""

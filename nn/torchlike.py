@@ -29,7 +29,7 @@ from autograd import Value
 from .activations import Activation
 from .data import finite_array, input_values
 from .init import generator
-from autograd.checks import as_count
+from autograd.checks import as_count, as_flag
 
 from .layers import label
 from .module import Module, Parameters, _named
@@ -50,8 +50,7 @@ class Linear(Module):
     def __init__(self, in_features, out_features, bias=True, *, seed=None, rng=None, layer=None):
         self.in_features = as_count(in_features, "Linear in_features")
         self.out_features = as_count(out_features, "Linear out_features")
-        if not isinstance(bias, (bool, np.bool_)):
-            raise TypeError(f"Linear bias: expected True or False, got {type(bias).__name__} {bias!r:.40}")
+        bias = as_flag(bias, "Linear bias")
         bound = 1.0 / math.sqrt(self.in_features)
         rng = generator(seed, rng)
         W = rng.uniform(-bound, bound, size=(self.out_features, self.in_features))

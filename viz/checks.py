@@ -77,9 +77,7 @@ def number_map(mapping, name, allow_none=False):
 
 
 def as_flag(flag, name):
-    if not isinstance(flag, (bool, np.bool_)):
-        raise TypeError(f"{name}={flag!r:.60}: expected True or False, got {type(flag).__name__}")
-    return bool(flag)
+    return checks.as_flag(flag, f"{name}={flag!r:.60}")  # viz names an option with its value
 
 
 def as_text(text, name, optional=False):

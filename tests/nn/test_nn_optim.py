@@ -462,3 +462,18 @@ def test_sgd_takes_dampening_weight_decay_and_nesterov_by_keyword_only():
         nn.SGD([w], 0.1, 0.9, 0.01)
     sgd = nn.SGD([w], 0.1, 0.9, weight_decay=0.01, dampening=0.1, nesterov=False)
     assert (sgd.momentum, sgd.weight_decay, sgd.dampening) == (0.9, 0.01, 0.1)
+
+
+def test_every_flag_of_nn_is_one_check_taking_numpy_bools():
+    # One rule: True, False or a numpy bool (as array comparisons give); 1, "yes", None refused by name.
+    model = nn.MLP(2, [2], seed=0)
+    assert model.requires_grad_(np.False_) is model and not any(p.requires_grad for p in model.parameters())
+    model.train(np.True_)
+    sgd = nn.SGD(model.parameters(), 0.1, 0.9, nesterov=np.True_)
+    assert sgd.nesterov is True
+    for call, what in [(lambda: sgd.zero_grad(set_to_none="no"), r"SGD.zero_grad\(set_to_none\)"),
+                       (lambda: model.zero_grad(set_to_none=1), r"zero_grad\(set_to_none\)"),
+                       (lambda: model.train(None), r"train\(mode\)"),
+                       (lambda: nn.Linear(2, 2, bias=1), "Linear bias")]:
+        with pytest.raises(TypeError, match=what + ": expected True or False"):
+            call()
