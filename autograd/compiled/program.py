@@ -29,19 +29,11 @@ from ..engine import Value, add_to_grads, apply, gradients
 from ..functional import sum as total
 from ..grad_mode import enable_grad
 from ..higher import FirstOrderOnlyError
+from ..ops import OPS
 from .generate import Writer
 from .graph import ancestors, as_rows
 
 REDUCTIONS = ("mean", "sum")
-
-# The ops that keep a number that is not finite so, whatever their other inputs (inf or nan in,
-# inf or nan out, on the array namespace; tests/autograd/test_compile.py tries them): a value
-# that is not finite reaches the roots and outputs through them, where it is seen. Every other
-# op can turn it finite again (step(log 0) = 0, tanh(1/0) = 1, e^-inf = 0, c / inf = 0,
-# max(-inf, 0) = 0, a softmax of -inf), so run and predict check the values that feed those.
-KEEP_NON_FINITE = frozenset({"+", "-", "*", "neg", "abs", "sqrt", "log", "log1p", "log2", "log10", "sum",
-                             "dot", "dot_data", "sin", "cos", "tan", "asin", "acos", "sinh", "cosh",
-                             "asinh", "acosh", "atanh"})
 
 
 class Program:
@@ -363,7 +355,7 @@ def _checked_function(writer, name, arguments, groups, nodes, returns):
     groups of constants alone."""
     rows = {}
     for node in nodes:
-        if node.parents and node.op not in KEEP_NON_FINITE and node not in writer.fixed:
+        if node.parents and not OPS[node.op].keeps_non_finite and node not in writer.fixed:
             for parent in node.parents:
                 group, row = writer.place.get(parent, ("x", None))  # θ and constants are not placed
                 if group not in ("x", "y") and parent not in writer.fixed:
@@ -393,8 +385,8 @@ def _groups_computing(groups, needed):
 def _write(order, roots, outputs, leaves, theta, grad):
     """The program's source and the namespace it runs in: run(x, y); gradient(x, y, seed, batch)
     for a single root, the loss; predict(x) when there are outputs. Then the forward passes
-    again, checked_run and checked_predict, which also return the values to check (see
-    KEEP_NON_FINITE), and for each of them its rows to check: {"run": rows, "predict": rows}."""
+    again, checked_run and checked_predict, which also return the values to check (the inputs
+    of ops that do not keep a number that is not finite so: Op.keeps_non_finite), and for each of them its rows to check: {"run": rows, "predict": rows}."""
     writer = Writer(order, roots, leaves, theta, grad)
     outputs_text = str(writer.column(outputs)) if outputs else "None"
     if outputs and writer.column(outputs).value is not None:  # every output is the same constant

@@ -963,13 +963,12 @@ def test_only_a_row_that_feeds_the_op_is_checked_and_a_finite_overflowing_sum_is
 
 
 def test_every_op_the_forward_check_trusts_keeps_a_value_that_is_not_finite_so():
-    # KEEP_NON_FINITE is read off the table: for each op in it, an input that is not finite
-    # gives an output that is not finite, on the array namespace the program runs, whatever
-    # the other inputs; an op that can turn it finite must not be in it.
+    # Op.keeps_non_finite, read off the table: for each op that has it, an input that is not
+    # finite gives an output that is not finite, on the array namespace the program runs,
+    # whatever the other inputs; an op that can turn it finite must not have it.
     import itertools
 
     from autograd.backends import array
-    from autograd.compiled.program import KEEP_NON_FINITE
     from autograd.ops import OPS
     finite, bad = [0.0, 1.0, -1.0, 0.5, 2.0, -3.0, 1e300, -1e300], [np.inf, -np.inf, np.nan]
     consts = {"**k": [{"k": k} for k in (2.0, -1.0, 0.5, 3.0, 0.0)], "c**y": [{"c": c} for c in (2.0, 0.5, 0.0)],
@@ -989,7 +988,7 @@ def test_every_op_the_forward_check_trusts_keeps_a_value_that_is_not_finite_so()
                         out = op.forward(array, *(np.array([[v]]) for v in numbers), **kept)
                     if np.isfinite(out).all():
                         turned_finite.append(numbers)
-            assert (name in KEEP_NON_FINITE) == (not turned_finite), (name, turned_finite[:3])
+            assert op.keeps_non_finite == (not turned_finite), (name, turned_finite[:3])
 
 
 # --- parameters, the replay, the pair (loss, outputs), no_grad, leaves, the namespace ----------
