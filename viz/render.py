@@ -82,13 +82,26 @@ def render(dot, format, dpi=None):
     args = f"-Gdpi={as_real(dpi, 'viz: dpi', positive=True):g}" if dpi is not None else ""
     with bundled_font(), _quiet_fontconfig():
         drawn = graph.draw(format=format, prog="dot", args=args)
-    return _without_titles(drawn) if format == "svg" else drawn
+    return _anchors_numbered_in_order(_without_titles(drawn)) if format == "svg" else drawn
 
 
 def _without_titles(svg):
     """The SVG without Graphviz's <title> elements: they hold its internal names (v0, o3,
     v0->o2), which a browser would show as tooltips. Every tooltip is set in the DOT instead."""
     return re.sub(rb"<title>[^<]*</title>\n?", b"", svg)
+
+
+def _anchors_numbered_in_order(svg):
+    """The anchors of table cells with a tooltip (id="a_v0_44") numbered from 0 in each picture:
+    Graphviz counts them across every picture the process draws, so the same graph drew other
+    ids after other pictures (and the tour's committed page differed from a rerun)."""
+    numbers = {}
+
+    def renumbered(match):
+        number = numbers.setdefault(match[2], str(len(numbers)).encode())
+        return b'id="a_' + match[1] + b"_" + number + b'"'
+
+    return re.sub(rb'id="a_([A-Za-z0-9]+)_(\d+)"', renumbered, svg)
 
 
 @contextmanager

@@ -579,3 +579,16 @@ def test_the_svg_has_no_graphviz_titles_and_each_edge_says_its_derivative():
     tips = re.findall(r'xlink:title="([^"]*)"', svg)
     assert "∂(w · x)/∂x = &#45;0.5 (the number on an edge is the local derivative ∂out/∂in of the op it enters)" in tips
     assert "×: the op that computes w · x" in tips and "the result of tanh: tanh(w · x)" in tips
+
+
+def test_the_same_graph_draws_the_same_svg_whatever_was_drawn_before():
+    # Graphviz numbers the anchors of tooltip cells (id="a_v0_44") across every picture of the
+    # process: the tour's committed stepper page differed from a rerun after other pictures.
+    x, w = autograd.Value(0.5, label="x"), autograd.Value(-1.5, label="w")
+    loss = (x * w).tanh()
+    loss.backward()
+    first = viz.draw(loss).svg()
+    for k in range(3):
+        viz.draw((x * w + k).sigmoid()).svg()
+    again = viz.draw(loss).svg()
+    assert re.search(r'id="a_\w+_\d+"', first) and again == first
