@@ -161,17 +161,22 @@ class array:
 
     # x ≠ 0 at y = 0 gives ±inf, and y < 0 nan: not finite, so the program's checks find it and
     # the scalar engine names the op's domain.
+    # The masks are applied only where a result is not finite (x = y = 0, or outside the
+    # domain): a saturated probability is rare, and three more numpy calls per batch are not.
     @staticmethod
     def x_log_y(x, y):
-        return np.where((x == 0) & (y >= 0), 0.0, x * np.log(y))
+        z = x * np.log(y)
+        return z if math.isfinite(np.add.reduce(z, axis=None)) else np.where((x == 0) & (y >= 0), 0.0, z)
 
     @staticmethod
     def x_log_y_dx(x, y):
-        return np.where((x == 0) & (y == 0), 0.0, np.log(y))
+        d = np.log(y)
+        return d if math.isfinite(np.add.reduce(d, axis=None)) else np.where((x == 0) & (y == 0), 0.0, d)
 
     @staticmethod
     def x_log_y_dy(x, y):
-        return np.where((x == 0) & (y == 0), 0.0, x / y)
+        d = x / y
+        return d if math.isfinite(np.add.reduce(d, axis=None)) else np.where((x == 0) & (y == 0), 0.0, d)
 
     @staticmethod
     def sigmoid(x):

@@ -449,7 +449,9 @@ _TABLE = [
        forward=lambda M, x, y: M.x_log_y(x, y),
        derivatives=lambda M, out, x, y: (M.x_log_y_dx(x, y), M.x_log_y_dy(x, y)),
        domain=(Rule(lambda M, x, y: (y > 0) | ((y == 0) & (x == 0)), ValueError,
-                    "xlogy is defined for y > 0, and for y = 0 where x = 0"),)),
+                    "xlogy is defined for y > 0, and for y = 0 where x = 0 (x ln 0 is ±∞ for x ≠ 0: a "
+                    "probability y that saturated to 0 where its weight x needs it; a loss written "
+                    "on logits does not saturate)"),)),
     # --- the larger and the smaller of two -------------------------------------------
     # A tie is written with < and <= only: on Values those compare the data, where == is identity.
     Op("maximum", "z = max(x, y);  ∂z/∂x = 1 if x > y, ½ if x = y, else 0;  ∂z/∂y likewise",

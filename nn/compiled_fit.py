@@ -17,7 +17,7 @@ epoch (`model.predict` on many examples compiles a forward-only program: nn.infe
 import numpy as np
 
 import autograd
-from autograd.compiled import GraphStructureError
+from autograd.compiled import GraphStructureError, reworded
 
 from .compiled_check import LossMismatchError, check_program_loss, rows_to_record
 from .inference import CHUNK, chunks, naming_the_examples
@@ -153,8 +153,8 @@ def compiled_path(model, loss, optimizer, X, targets, Y, required):
         return CompiledPath(model, loss, optimizer, X, targets, Y), None
     except WHY_NOT as error:
         if required:
-            raise type(error)(f"fit(compiled=True): cannot compile this model and loss: {error} "
-                              f"(train with compiled=False to use the scalar engine)") from None
+            raise reworded(error, f"fit(compiled=True): cannot compile this model and loss: {error} "
+                                   f"(train with compiled=False to use the scalar engine)") from None
         return None, _short(error)
 
 

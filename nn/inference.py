@@ -14,7 +14,7 @@ from contextlib import contextmanager
 import numpy as np
 
 import autograd
-from autograd.compiled import GraphStructureError
+from autograd.compiled import GraphStructureError, reworded
 
 from .data import as_examples, model_sizes
 
@@ -60,8 +60,8 @@ def compiled_outputs(model, X, required=False):
         program = autograd.compile(forward, examples=X, parameters=model.parameters())
     except WHY_NOT as error:
         if required:
-            raise type(error)(f"predict(compiled=True): cannot compile this model: {error} "
-                              f"(use compiled=False for the scalar engine)") from None
+            raise reworded(error, f"predict(compiled=True): cannot compile this model: {error} "
+                                   f"(use compiled=False for the scalar engine)") from None
         return None
     outputs = np.empty((len(X), model.nout))
     for rows in chunks(len(X), CHUNK):

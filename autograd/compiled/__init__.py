@@ -21,10 +21,10 @@ import numpy as np
 from ..engine import Value, _collector_paused
 from ..functional import term_sizes
 from .graph import (GraphStructureError, Leaves, as_roots, as_rows, first_difference, leaf_role,
-                    nodes_in_order, record, refuse_numbers_taken_out, structure)
+                    nodes_in_order, record, refuse_numbers_taken_out, reworded, structure)
 from .program import Program
 
-__all__ = ["compile", "GraphStructureError", "Program"]
+__all__ = ["compile", "GraphStructureError", "Program", "reworded"]
 
 
 def compile(graph, inputs=(), targets=(), parameters=None, *, outputs=(), examples=None,

@@ -24,6 +24,13 @@ class GraphStructureError(ValueError):
         self.depends_on = depends_on
 
 
+def reworded(error, message):
+    """The same kind of error with another message (a GraphStructureError keeps what it depends on)."""
+    if isinstance(error, GraphStructureError):
+        return GraphStructureError(message, error.depends_on)
+    return type(error)(message)
+
+
 def nodes_in_order(roots, leaves=True):
     """Every node that feeds any root, each after its parents (roots in the order given);
     with leaves=False only the op nodes. One walk: the outputs share the network's nodes."""

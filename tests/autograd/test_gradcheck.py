@@ -504,3 +504,15 @@ def test_a_right_textbook_formula_near_saturation_passes(z, f, hand):
     slipped = autograd.gradcheck(f, {"z": z}, hand={"z": lambda z: -hand(z)})
     assert slipped["z"].hand_ok is False
 
+
+
+@pytest.mark.parametrize("f, x, hand", [
+    (lambda x: x.log(), 1e8, lambda x: -1 / x),                          # a wrong sign beside a value of 1e8
+    (lambda z: 1 / (1 + (-z).exp()), -40.0, lambda z: 1.0),               # beside an e^40 that f barely feels
+    (lambda z: 0.5 * (0.3 - 1 / (1 + (-z).exp())) ** 2, -20.0,
+     lambda z: -sigma(z) * (1 - sigma(z)) * (sigma(z) - 0.3)),            # note 000's cost, sign flipped
+])
+def test_a_large_value_f_barely_depends_on_does_not_widen_the_hand_tolerance(f, x, hand):
+    # The default hand_atol weighs each value's rounding by how much f moves with it.
+    assert autograd.gradcheck(f, {"x": x} if f.__code__.co_varnames[0] == "x" else {"z": x},
+                              hand={f.__code__.co_varnames[0]: hand})[f.__code__.co_varnames[0]].hand_ok is False

@@ -329,7 +329,9 @@ def test_xlogy_refuses_ln_0_with_a_coefficient_and_a_negative_y_by_name(x, y):
     where the engine refuses both, as log refuses ln of x <= 0)."""
     with pytest.raises(ValueError) as error:
         xlogy(Value(x, label="t"), Value(y, label="p"))
-    assert str(error.value) == (f"xlogy: xlogy is defined for y > 0, and for y = 0 where x = 0; "
+    assert str(error.value) == (f"xlogy: xlogy is defined for y > 0, and for y = 0 where x = 0 (x ln 0 is "
+                                f"±∞ for x ≠ 0: a probability y that saturated to 0 where its weight x "
+                                f"needs it; a loss written on logits does not saturate); "
                                 f"inputs: {x:g} ('t'), {y:g} ('p')")
 
 

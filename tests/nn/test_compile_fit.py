@@ -841,3 +841,10 @@ def test_the_bar_says_a_branch_on_a_parameter_is_one(capsys):
     X, y = np.array([[1.0], [2.0]]), np.array([-1.0, -2.0])
     nn.fit(AbsoluteWeight(), X, y, loss=nn.mse, epochs=1, lr=0.2, shuffle=False)
     assert "fit [scalar: not compiled, the graph's structure depends on the parameters]" in capsys.readouterr().err
+
+
+def test_a_required_compile_keeps_what_the_structure_depends_on():
+    X, y = np.array([[1.0], [2.0]]), np.array([-1.0, -2.0])
+    with pytest.raises(GraphStructureError) as error:
+        nn.fit(AbsoluteWeight(), X, y, loss=nn.mse, epochs=1, lr=0.2, progress=False, compiled=True)
+    assert error.value.depends_on == "parameters" and str(error.value).startswith("fit(compiled=True)")
