@@ -21,7 +21,7 @@ from autograd.compiled import GraphStructureError, reworded
 
 from .compiled_check import LossMismatchError, check_program_loss, rows_to_record
 from .inference import CHUNK, chunks, naming_the_examples
-from .losses import losses_per_example
+from .losses import check_reads_prediction, losses_per_example
 from .optim import Optimizer, frozen_positions
 
 GATHER_PER_EPOCH_BYTES = 4 * 2**20  # about a core's share of the last-level cache
@@ -58,7 +58,9 @@ class CompiledPath:
         out = self.model(xs)
         outputs = out if isinstance(out, list) else [out]
         y = ys[0] if self.one_number else ys
-        return self.loss.function(outputs, y, **self.loss.options), outputs
+        value = self.loss.function(outputs, y, **self.loss.options)
+        check_reads_prediction(self.loss, value, outputs)
+        return value, outputs
 
     def begin_epoch(self, order):
         """Small data is gathered once per epoch, each batch then a slice (a view) of the copy.

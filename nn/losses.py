@@ -107,6 +107,22 @@ def batch_without_graph(loss):
                      f"prediction), so the batch has no graph to train on")
 
 
+def check_reads_prediction(loss, value, outputs):
+    """A TypeError unless the per-example loss `value` is computed from the prediction (one of
+    the `outputs` among its ancestors): a fresh Value(1.0), or a graph of the target alone,
+    requires grad and backward runs, but nothing trains. Checked once, on one example, for a
+    loss of one's own (nn's own read the prediction by construction)."""
+    if is_builtin(loss) or not isinstance(value, Value) or not value.requires_grad:
+        return  # no graph: the batch's own check names it
+    outputs_are_ops = all(isinstance(o, Value) and o.parents for o in outputs)
+    feeding = set(autograd.topological_order(value, leaves=not outputs_are_ops))
+    if not any(o in feeding for o in outputs if isinstance(o, Value)):
+        name = getattr(loss, "name", None) or getattr(loss, "__name__", "the loss")
+        raise TypeError(f"loss: {name} returned {value!r:.60}, which is not computed from the prediction "
+                        f"(none of the model's outputs is in its graph), so training would change nothing; "
+                        f"write the loss of (prediction, target)")
+
+
 def losses_per_example(model, loss, X, targets):
     """(C(ŷ(i), y(i)) for every row x(i) of X, the outputs ŷ(i) as an (N, nout) array), on the
     scalar engine under no_grad: no graph is kept. targets: as loss.target checked them.

@@ -32,7 +32,7 @@ from .classify import classification_rule
 from .data import at_example, in_row
 from .init import generator
 
-from .losses import as_loss, batch_without_graph, is_builtin, losses_per_example
+from .losses import as_loss, batch_without_graph, check_reads_prediction, is_builtin, losses_per_example
 from .optim import SGD, Optimizer, _hyper, all_frozen
 from .record import recorder_for
 from .targets import data_set
@@ -120,6 +120,7 @@ class ScalarPath:
     def __init__(self, model, loss, optimizer, X, targets):
         self.model, self.loss, self.optimizer = model, loss, optimizer
         self.X, self.targets, self.order = X, targets, None
+        self._reads_prediction = False  # checked on the first example fit trains on
 
     def begin_epoch(self, order):
         self.order = order
@@ -135,6 +136,9 @@ class ScalarPath:
                 per_example.append(self.loss.function(out, target, **self.loss.options))
             except (ArithmeticError, ValueError) as error:
                 raise at_example(error, example) from None
+            if not self._reads_prediction:
+                check_reads_prediction(self.loss, per_example[-1], out)
+                self._reads_prediction = True
             if outputs is not None:
                 outputs[example] = [o.data for o in out]
         batch_loss = per_example[0]

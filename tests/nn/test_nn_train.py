@@ -420,3 +420,16 @@ def test_validation_targets_that_are_values_see_the_trained_weights_on_the_compi
                   for compiled in (True, False)]
     np.testing.assert_allclose(val_losses[0], val_losses[1], rtol=1e-12)
     assert len(set(val_losses[0])) == 3
+
+
+@pytest.mark.parametrize("compiled, loss", [
+    (None, lambda o, t: autograd.Value(1.0)), (False, lambda o, t: autograd.Value(1.0)),
+    (True, lambda o, t: autograd.Value(1.0)),
+    (None, lambda o, t: autograd.Value(t) * 2.0), (False, lambda o, t: autograd.Value(t) * 2.0),
+    (True, lambda o, t: (o * 0.0).detach() + t * 2.0),  # the target a placeholder: a graph of it alone
+], ids=["fresh", "fresh-scalar", "fresh-compiled", "target", "target-scalar", "target-compiled"])
+def test_a_loss_of_ones_own_that_never_reads_the_prediction_is_a_type_error(compiled, loss):
+    # It requires grad and backward runs, so the model trained silently into nothing.
+    X, y = xor()
+    with pytest.raises(TypeError, match="not computed from the prediction"):
+        nn.fit(nn.MLP(2, [2, 1], seed=0), X, y, loss=loss, epochs=2, lr=0.1, progress=False, compiled=compiled)
