@@ -112,10 +112,14 @@ def input_groups(node):
     return OPS[node.op].split(tuple(node.parents), node.consts or {})
 
 
-def is_activation(op_name):
-    """True for the ops a neuron applies to its weighted input z (tanh, sigmoid, relu, step)."""
-    op = OPS.get(op_name)
-    return op is not None and op.activation
+def is_activation(op):
+    """True for the ops a neuron applies to its weighted input z (tanh, sigmoid, relu, step);
+    `op` is an op's name or a node (whose op is asked; a leaf has none)."""
+    name = op if isinstance(op, str) else getattr(op, "op", None)
+    if not isinstance(name, str):
+        raise TypeError(f"is_activation: expected an op name or a node, got {type(op).__name__} {op!r:.40}")
+    entry = OPS.get(name)
+    return entry is not None and entry.activation
 
 
 def symbol(node, number=lambda c: f"{c:g}"):

@@ -38,8 +38,7 @@ def predict(model, X, compiled=None):
     if compiled or (compiled is None and len(X) >= COMPILED_PREDICT_FROM):
         outputs = compiled_outputs(model, X, required=compiled is True)
     if outputs is None:
-        with autograd.no_grad():
-            outputs = [model(x) for x in X.tolist()]
+        outputs = _scalar_outputs(model, X, what)
         outputs = np.array([[o.data for o in out] if isinstance(out, list) else [out.data]
                             for out in outputs], dtype=float)
     return outputs[:, 0] if outputs.shape[1] == 1 else outputs
@@ -67,6 +66,19 @@ def compiled_outputs(model, X, required=False):
     for rows in chunks(len(X), CHUNK):
         with naming_the_examples("predict", rows):
             outputs[rows] = program.run(X[rows], check=False).reshape(-1, model.nout)  # X was checked
+    return outputs
+
+
+def _scalar_outputs(model, X, what):
+    """model(x) for every row on the scalar engine under no_grad; an error names its row of X,
+    as the compiled path's does."""
+    outputs = []
+    with autograd.no_grad():
+        for row, x in enumerate(X.tolist()):
+            try:
+                outputs.append(model(x))
+            except (ArithmeticError, ValueError) as error:
+                raise type(error)(f"{what}: {error} (in row {row} of X)") from None
     return outputs
 
 

@@ -174,7 +174,7 @@ def _mse(outputs, targets, half=False):
 def _bce(outputs, y):
     p = outputs[0]
     if not 0.0 <= p.data <= 1.0:
-        raise ValueError(f"bce: the prediction {p.data} ('{p.label}') is not a probability in (0, 1); "
+        raise ValueError(f"bce: the prediction {p.data}{_named(p)} is not a probability in (0, 1); "
                          f"use a sigmoid output, or bce_with_logits on a linear output")
     if isinstance(y, Value):
         # A target that is a Value (the placeholders `autograd.compile` records with) stays in the
@@ -184,7 +184,7 @@ def _bce(outputs, y):
     # A term whose coefficient is 0 is left out, so a saturated p = 0 or 1 is fine where it is right.
     uses_log_p, uses_log_1_minus_p = y != 0.0, y != 1.0
     if (uses_log_p and p.data == 0.0) or (uses_log_1_minus_p and p.data == 1.0):
-        raise ValueError(f"bce: the probability {p.data} ('{p.label}') saturated, and ln 0 is -∞ for target "
+        raise ValueError(f"bce: the probability {p.data}{_named(p)} saturated, and ln 0 is -∞ for target "
                          f"{y}; use bce_with_logits on a linear output, which is stable for any logit")
     terms = []
     if uses_log_p:
@@ -225,10 +225,15 @@ def _nll(outputs, y):
         if yc == 0.0:
             continue
         if p.data <= 0.0:
-            raise ValueError(f"nll: the probability of class {c} is {p.data} ('{p.label}') but its target "
+            raise ValueError(f"nll: the probability of class {c} is {p.data}{_named(p)} but its target "
                              f"is {yc}; ln 0 is -∞ (use cross_entropy on logits)")
         terms.append(p.log() * yc if yc != 1.0 else p.log())
     return -(terms[0] if len(terms) == 1 else autograd.sum(terms))
+
+
+def _named(p):
+    """ ('label') after a prediction's number in a message, when it has a label."""
+    return f" ('{p.label}')" if p.label else ""
 
 
 def _probabilities(outputs, name):
@@ -238,7 +243,7 @@ def _probabilities(outputs, name):
     gives probabilities too, and a softmax's sum is 1 only to rounding."""
     for c, p in enumerate(outputs):
         if not 0.0 <= p.data <= 1.0:
-            label = f" ('{p.label}')" if p.label else ""
+            label = _named(p)
             raise ValueError(f"{name}: the prediction's entry {c} (class {c}) is {p.data}{label}, not a "
                              f"probability in [0, 1]; use a softmax output, or cross_entropy on logits")
 

@@ -273,7 +273,7 @@ class SGD(Optimizer):
     dampening = _Setting("dampening")
     weight_decay = _Setting("weight_decay")
 
-    def __init__(self, params, lr, momentum=0.0, *, dampening=0.0, weight_decay=0.0, nesterov=False):
+    def __init__(self, params, lr=1e-3, momentum=0.0, *, dampening=0.0, weight_decay=0.0, nesterov=False):
         super().__init__(params, lr)
         self.momentum, self.dampening, self.weight_decay = momentum, dampening, weight_decay
         self.nesterov = nesterov

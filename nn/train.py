@@ -296,7 +296,7 @@ def _callback_stops(callback, epoch, history, path, params):
     # Only a bool says "stop": load_state_dict's IncompatibleKeys, a loss, a list are truthy
     # without meaning it, and a callback that returns one would stop after its first epoch.
     raise TypeError(f"fit callback {name} returned {type(result).__name__} {result!r:.60}; return True "
-                    f"(or np.True_, as h.loss[-1] < 0.5 gives) to stop training, None or False to go on")
+                    f"(or np.True_, as a comparison of numpy numbers gives) to stop training, None or False to go on")
 
 
 def _parameter_data(params, where):

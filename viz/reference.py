@@ -89,9 +89,15 @@ def _listed(names):
     return ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
 
 
-def compare_gradients(root, reference, *, name="PyTorch", tolerance=1e-12, parameters=None, constants=None):
-    """The `Agreement` of the engine's gradients of `root` with `reference` {Value: float}."""
+def compare_gradients(root, reference, *, name="PyTorch", tolerance=1e-12, parameters=None, constants=None,
+                      reference_name=None):
+    """The `Agreement` of the engine's gradients of `root` with `reference` {Value: float}.
+    `reference_name` is `name` under the stepper's keyword (give one of them)."""
     from .steps import Walk
+    if reference_name is not None:
+        if name != "PyTorch":
+            raise TypeError("viz.compare_gradients: give name= or reference_name=, not both")
+        name = reference_name
     as_root(root, "viz.compare_gradients")
     as_text(name, "viz.compare_gradients name")
     reference, tolerance = check_reference(reference, tolerance)  # before the walk: a slip is named at once

@@ -108,3 +108,11 @@ def test_apply_stores_the_checked_constants():
     assert z.consts == {"n": 2} and type(z.consts["n"]) is int and z.data == 11.0
     z = autograd.apply("dot_data", Value(1.0), x=[np.float32(2.0)])
     assert z.consts == {"x": (2.0,)} and z.data == 2.0
+
+
+def test_is_activation_takes_a_node_as_its_neighbours_do():
+    from autograd.ops import is_activation
+    x = autograd.Value(0.3)
+    assert is_activation(x.tanh()) and is_activation("tanh") and not is_activation(x) and not is_activation(x * 2)
+    with pytest.raises(TypeError, match="is_activation: expected an op name or a node, got float"):
+        is_activation(0.5)

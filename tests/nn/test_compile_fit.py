@@ -848,3 +848,12 @@ def test_a_required_compile_keeps_what_the_structure_depends_on():
     with pytest.raises(GraphStructureError) as error:
         nn.fit(AbsoluteWeight(), X, y, loss=nn.mse, epochs=1, lr=0.2, progress=False, compiled=True)
     assert error.value.depends_on == "parameters" and str(error.value).startswith("fit(compiled=True)")
+
+
+@pytest.mark.parametrize("rows, compiled", [(40, None), (100, False), (100, None)])
+def test_predict_names_the_row_of_x_that_fails_on_either_path(rows, compiled):
+    model = nn.MLP(2, [3, 1], seed=0)
+    X = np.random.default_rng(0).normal(size=(rows, 2))
+    X[30] = 1e308
+    with pytest.raises(OverflowError, match=r"\(in row 30 of X\)$"):
+        model.predict(X, compiled=compiled)

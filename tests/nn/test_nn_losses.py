@@ -234,3 +234,8 @@ def test_nll_with_value_targets_takes_a_class_probability_of_0_whose_target_is_0
     assert loss.data == nn.nll([Value(0.5), Value(0.5), Value(0.0)], [0.25, 0.75, 0.0]).data == math.log(2)
     with pytest.raises(ValueError, match=r"^xlogy: .*inputs: 1, 0 \('p1'\)"):
         nn.nll.function(probs, [Value(0.0), Value(1.0)])
+
+
+def test_an_unlabelled_prediction_is_not_named_by_an_empty_label():
+    with pytest.raises(ValueError, match=r"^bce: the prediction -3.0 is not a probability"):
+        nn.BCELoss()([Value(-3.0)], [1.0])

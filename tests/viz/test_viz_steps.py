@@ -497,3 +497,12 @@ def test_a_verdict_with_nothing_compared_is_never_agreement():
         assert not verdict and verdict.compared == 0
         assert verdict.text == "no gradient compared with PyTorch: the engine has none for p"
         assert "agree" not in verdict.text
+
+
+def test_compare_gradients_takes_the_steppers_reference_name_too():
+    x = autograd.Value(0.3, label="x")
+    y = x.tanh()
+    y.backward()
+    assert viz.compare_gradients(y, {x: x.grad}, reference_name="mine").name == "mine"
+    with pytest.raises(TypeError, match="name= or reference_name=, not both"):
+        viz.compare_gradients(y, {x: x.grad}, name="a", reference_name="b")
