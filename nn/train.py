@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 import numpy as np
+from tqdm.std import tqdm as text_bar  # imported with nn, not in a fit's first call
 
 import autograd
 from autograd.checks import all_finite_vector, as_count, as_number
@@ -276,9 +277,8 @@ def _progress_bar():
     """tqdm's notebook widget where ipywidgets is installed, else its text bar. tqdm.auto in a
     notebook without ipywidgets warns "IProgress not found" into the learner's first cell."""
     if importlib.util.find_spec("ipywidgets") is None:
-        from tqdm.std import tqdm
-    else:
-        from tqdm.auto import tqdm
+        return text_bar
+    from tqdm.auto import tqdm
     return tqdm
 
 
