@@ -258,12 +258,16 @@ def fit(model, X, y, *, loss, epochs, batch_size=None, lr=None, optimizer=None, 
     rng = generator(seed)
     history = History()
     try:
-        with _progress_bar()(range(epochs), disable=not progress, unit="epoch", desc=f"fit [{how}]") as bar:
-            for epoch in bar:
+        # The bar counts an epoch when it is done, with that epoch's figures beside the count;
+        # iterating it would show the count tqdm last drew (0% through a fast fit) and force a
+        # line per epoch into a notebook's saved output.
+        with _progress_bar()(total=epochs, disable=not progress, unit="epoch", desc=f"fit [{how}]") as bar:
+            for epoch in range(epochs):
                 hook = recorder and partial(recorder.before_update, epoch=epoch, n_examples=len(X))
                 _run_epoch(path, len(X), classes, batch_size, shuffle, rng, rule, history, hook)
                 _validate(path, validation, history)
-                bar.set_postfix(_postfix(history))
+                bar.set_postfix(_postfix(history), refresh=False)
+                bar.update(1)
                 if callback is not None and _callback_stops(callback, epoch, history, path, optimizer.params):
                     break
     finally:
