@@ -191,11 +191,14 @@ def gradcheck(f, inputs, *, hand=None, eps=1e-6, atol=1e-5, rtol=1e-3, hand_rtol
                of the largest |value| in f's graph (the module's docstring)
     A row is ok when both of its comparisons are.
     """
+    if not callable(f):
+        raise TypeError(f"gradcheck: f must be a function of the inputs returning a Value, got "
+                        f"{type(f).__name__} {f!r:.40}")
     by_name = isinstance(inputs, dict)
     names, point = _named_inputs(inputs)
     hand = _named_hand(hand, names, by_name)
     eps = _positive(eps, "eps", "the step of the central difference")
-    tolerances = {what: _number(value, f"gradcheck {what}") for what, value in
+    tolerances = {what: _tolerance(value, what) for what, value in
                   dict(atol=atol, rtol=rtol, hand_rtol=hand_rtol).items()}
 
     def call(numbers):
@@ -207,7 +210,7 @@ def gradcheck(f, inputs, *, hand=None, eps=1e-6, atol=1e-5, rtol=1e-3, hand_rtol
 
     out, values = call(point)
     tolerances["hand_atol"] = (_forward_rounding(out) if hand_atol is None
-                               else _number(hand_atol, "gradcheck hand_atol"))
+                               else _tolerance(hand_atol, "hand_atol"))
     # f of constants alone (or of detached inputs) has no graph: the engine's gradient is 0,
     # which the central differences then confirm or refute, as torch.autograd.gradcheck does.
     engine = grad(out, values) if out.requires_grad else [0.0] * len(values)
@@ -262,7 +265,19 @@ def _forward_rounding(out):
     return 4 * sys.float_info.epsilon * largest if math.isfinite(largest) else 0.0
 
 
+def _tolerance(x, what):
+    """A tolerance: a number >= 0 (not a bool); a negative one would fail every comparison."""
+    if isinstance(x, (bool, np.bool_)):
+        raise TypeError(f"gradcheck {what}: expected a number >= 0, got the bool {x}")
+    x = _number(x, f"gradcheck {what}")
+    if x < 0:
+        raise ValueError(f"gradcheck {what}: a tolerance must be >= 0, got {x}")
+    return x
+
+
 def _positive(x, what, meaning):
+    if isinstance(x, (bool, np.bool_)):
+        raise TypeError(f"gradcheck {what}: expected a number > 0, got the bool {x}")
     x = _number(x, f"gradcheck {what}")
     if x <= 0:
         raise ValueError(f"gradcheck {what}: {meaning} must be > 0, got {x}")
@@ -280,6 +295,9 @@ def _is_one_number(inputs):
 
 
 def _named_inputs(inputs):
+    if inputs is None or isinstance(inputs, (str, bytes)):
+        raise TypeError(f"gradcheck inputs: expected a number, a list of numbers or a dict of them, "
+                        f"got {type(inputs).__name__} {inputs!r:.40}")
     if isinstance(inputs, dict):
         names = [str(name) for name in inputs]
         point = [_as_float(x, f"gradcheck input {name!r}") for name, x in inputs.items()]

@@ -144,6 +144,11 @@ class CompiledPath:
         self.theta[:] = theta
         self._frozen = frozen_positions(self.program.parameters)
 
+    def replaced_parameters(self):
+        """Whether the model's parameters are no longer the Values the program was compiled
+        with (a callback put a new Value in): the program would go on computing with the old."""
+        return set(map(id, self.model.parameters())) != set(map(id, self.program.parameters))
+
 
 def compiled_path(model, loss, optimizer, X, targets, Y, required):
     """A CompiledPath, or None (with the reason) when this model and loss cannot be compiled, or

@@ -345,6 +345,8 @@ def as_loss(loss):
             raise ValueError(f"{loss!r}: fit and accuracy average each batch's per-example losses, "
                              f"which is reduction='mean'; use that")
         return loss
+    if isinstance(loss, type) and issubclass(loss, Loss):  # nn.CrossEntropyLoss, not nn.CrossEntropyLoss()
+        raise TypeError(f"loss={loss.__name__} is the class; pass an instance, {loss.__name__}()")
     if isinstance(loss, str):
         if loss not in LOSSES:
             raise ValueError(f"unknown loss {loss!r}; expected one of {', '.join(map(repr, LOSSES))}")

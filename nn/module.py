@@ -75,7 +75,7 @@ class Module:
         """(attribute name, what it holds) for each attribute that holds parameters."""
         if self._fields:
             return [(field, getattr(self, field)) for field in self._fields]
-        return [(name, item) for name, item in vars(self).items() if _holds_parameters(item)]
+        return [(name, item) for name, item in vars(self).items() if _holds_parameters(item, name, self)]
 
     def parameters(self):
         """Every parameter, in named_parameters order (subclasses list them directly, for speed),
@@ -250,16 +250,30 @@ def _child_lines(item, name):
     return [line for key, child in children for line in _child_lines(child, f"{name}.{key}")]
 
 
-def _holds_parameters(item):
-    """A Value, a Module, or a non-empty list, tuple or dict (str keys) of such things."""
+def _holds_parameters(item, name="", owner=None):
+    """A Value, a Module, or a non-empty list, tuple or dict (str keys) of such things.
+
+    A container that holds some but cannot be walked (a dict with an int key, Values beside
+    None) is a TypeError naming the attribute: skipped, its parameters would silently never
+    train (PyTorch's ModuleDict refuses a key that is not a str too)."""
     if isinstance(item, (Value, Module)):
         return True
-    if isinstance(item, dict):
-        return bool(item) and all(isinstance(key, str) for key in item) and all(
-            map(_holds_parameters, item.values()))
-    if isinstance(item, (list, tuple)):
-        return bool(item) and all(map(_holds_parameters, item))
-    return False
+    if not isinstance(item, (dict, list, tuple)) or not item:
+        return False
+    entries = list(item.values()) if isinstance(item, dict) else list(item)
+    holding = [_holds_parameters(entry, name, owner) for entry in entries]
+    if not any(holding):
+        return False
+    where = f"{type(owner).__name__}.{name}" if owner is not None else name
+    if isinstance(item, dict) and not all(isinstance(key, str) for key in item):
+        key = next(key for key in item if not isinstance(key, str))
+        raise TypeError(f"{where}: a dict of Values or Modules needs str keys (as torch's ModuleDict), "
+                        f"got the key {key!r:.40}: its parameters would not be found")
+    if not all(holding):
+        other = next(entry for entry, holds in zip(entries, holding) if not holds)
+        raise TypeError(f"{where}: holds Values or Modules beside {type(other).__name__} {other!r:.40}: "
+                        f"a container of parameters must hold only Values, Modules or containers of them")
+    return True
 
 
 def _listing(names, most=8):

@@ -426,6 +426,9 @@ def _copied(value):
 def _parameters(params, who):
     if hasattr(params, "parameters") and callable(params.parameters):
         raise TypeError(f"{who}: pass model.parameters(), not the model itself")
+    if isinstance(params, Value) or not hasattr(params, "__iter__"):
+        raise TypeError(f"{who}: params must be an iterable of Values (model.parameters()), "
+                        f"got {type(params).__name__} {params!r:.40}")
     params = list(params)
     if not params:
         raise ValueError(f"{who}: got an empty parameter list; expected model.parameters()")

@@ -93,8 +93,8 @@ def _snapshot_bytes(snapshot):
 
 def check_record(record):
     """record: False/None (off), True (every epoch) or an int k >= 1 (every k updates)."""
-    if record is None or record is False or record is True:
-        return record
+    if record is None or isinstance(record, (bool, np.bool_)):
+        return None if record is None else bool(record)
     if isinstance(record, numbers.Integral) and not isinstance(record, bool):
         if record < 1:
             raise ValueError(f"fit record: expected True (every epoch) or a number of updates k >= 1, got {record}")

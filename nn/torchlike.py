@@ -454,8 +454,7 @@ def _sizes(named):
                              f"output with nn.BCEWithLogitsLoss")
         if isinstance(module, ActivationModule) or _keeps_width(module):
             continue
-        module_in = getattr(module, "nin", None)
-        module_out = module._nout if isinstance(module, Sequential) else getattr(module, "nout", None)
+        module_in, module_out = _declared(module, name, "nin"), _declared(module, name, "nout")
         if isinstance(module_in, numbers.Integral):
             if width is not None and unsized is None and module_in != width:
                 raise ValueError(f"Sequential: module {name!r}, {module!r}, reads {module_in} inputs, but "
@@ -468,6 +467,15 @@ def _sizes(named):
         else:
             unsized = _culprit(name, module)
     return nin, width, unsized, unchecked
+
+
+def _declared(module, name, size):
+    """A module's declared nin or nout (None when it declares none), checked: a declared size
+    that is not an int >= 1 ("four", 4.0, 0) is named, not taken for no size at all."""
+    value = module._nout if size == "nout" and isinstance(module, Sequential) else getattr(module, size, None)
+    if value is None:
+        return None
+    return as_count(value, f"Sequential: module {name!r} ({type(module).__name__}) {size}")
 
 
 def _keeps_width(module):

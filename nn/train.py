@@ -111,6 +111,9 @@ class ScalarPath:
                  (requires_grad); the next epoch trains from the model as the callback left it.
                  θ: the parameters' data as fit has just read and checked them, a float array
                  in the optimizer's order (fit reads the Values once, for both)
+    replaced_parameters() -> bool
+                 whether a callback put new Values in the model that this path cannot see (fit
+                 then goes on on this scalar path, which reads the model afresh for every example)
     evaluate(X, targets, Y) -> (losses, outputs)
                  every example's loss C(ŷ(i), y(i)) and outputs ŷ(i) with the parameters as
                  trained so far, for the validation set (Y: the targets as a float array, or
@@ -168,6 +171,9 @@ class ScalarPath:
     def resume(self, theta):
         pass
 
+    def replaced_parameters(self):
+        return False  # the model is read afresh for every example
+
     def evaluate(self, X, targets, Y=None):
         """(per-example losses (N,), outputs (N, nout)) with the model as it is; no graph is kept."""
         return losses_per_example(self.model, self.loss, X, targets)
@@ -192,8 +198,9 @@ def training_path(model, loss, optimizer, compiled, X, targets, Y):
     X (N, nin), targets (N, checked by the loss) and Y (them as floats, or None) are the whole
     training set.
     """
-    if compiled is not None and not isinstance(compiled, bool):
+    if compiled is not None and not isinstance(compiled, (bool, np.bool_)):
         raise TypeError(f"fit compiled: expected None, False or True, got {compiled!r:.40}")
+    compiled = None if compiled is None else bool(compiled)
     if compiled is False:
         return ScalarPath(model, loss, optimizer, X, targets), "scalar"
     if compiled is None and not is_builtin(loss):
@@ -270,6 +277,12 @@ def fit(model, X, y, *, loss, epochs, batch_size=None, lr=None, optimizer=None, 
                 bar.update(1)
                 if callback is not None and _callback_stops(callback, epoch, history, path, optimizer.params):
                     break
+                if callback is not None and path.replaced_parameters():
+                    # a callback put a new Value into the model: only the scalar engine reads the
+                    # model afresh each batch (the new Value used, the optimizer's own trained), as torch
+                    path.finish()
+                    path = ScalarPath(model, loss, optimizer, X, targets)
+                    bar.set_description("fit [scalar: a callback replaced a parameter]", refresh=False)
     finally:
         path.finish()
     if recorder:

@@ -216,4 +216,7 @@ def main(argv=None):
         except (ArithmeticError, ImportError, LookupError, OSError, TypeError, ValueError) as error:
             print(f"tracegrad-viz: {target}: {error}", file=sys.stderr)
             failed += 1
+        except Exception as error:  # a user's script may raise anything else: name it, go on with the next
+            print(f"tracegrad-viz: {target}: {type(error).__name__}: {error}", file=sys.stderr)
+            failed += 1
     return 1 if failed else 0

@@ -18,6 +18,7 @@ activations becomes z = W a + b; `print(program.source)` shows the code.
 
 import numpy as np
 
+from ..checks import as_count
 from ..engine import Value, _collector_paused
 from ..functional import term_sizes
 from .graph import (GraphStructureError, Leaves, as_roots, as_rows, first_difference, leaf_role,
@@ -169,8 +170,7 @@ def _picks(n, check):
     """The examples to record on: the first, the second, the last, then spread evenly over the
     rest, `check` of them; at least two recordings (one example is recorded twice), which is
     how the leaves every call shares (the parameters) are told from fresh constants."""
-    if isinstance(check, bool) or not isinstance(check, int) or check < 1:
-        raise TypeError(f"compile check: expected a positive int (examples to record on), got {check!r:.40}")
+    check = as_count(check, "compile check (examples to record on)")
     wanted = max(check, 2)
     spread = np.linspace(0, n - 1, wanted).round().astype(int).tolist()
     picks = [0]

@@ -419,8 +419,11 @@ def test_check_records_on_that_many_examples_spread_over_the_data():
     seen.clear()
     autograd.compile(build, examples=X[:1], parameters=[w], check=4)  # one example: recorded twice
     assert seen == [0.0, 0.0]
-    with pytest.raises(TypeError, match="compile check: expected a positive int"):
-        autograd.compile(build, examples=X, parameters=[w], check=0)
+    with pytest.raises(ValueError, match=r"compile check \(examples to record on\): expected an int >= 1, got 0"):
+        autograd.compile(build, examples=X, parameters=[w], check=0)  # a wrong value: ValueError
+    with pytest.raises(TypeError, match=r"compile check \(examples to record on\): expected an int"):
+        autograd.compile(build, examples=X, parameters=[w], check="3")
+    autograd.compile(build, examples=X, parameters=[w], check=np.int64(3))  # numpy ints are ints
 
 
 def test_a_branch_on_data_beyond_the_third_example_is_found_with_a_larger_check():

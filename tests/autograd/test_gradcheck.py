@@ -516,3 +516,16 @@ def test_a_large_value_f_barely_depends_on_does_not_widen_the_hand_tolerance(f, 
     # The default hand_atol weighs each value's rounding by how much f moves with it.
     assert autograd.gradcheck(f, {"x": x} if f.__code__.co_varnames[0] == "x" else {"z": x},
                               hand={f.__code__.co_varnames[0]: hand})[f.__code__.co_varnames[0]].hand_ok is False
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: autograd.gradcheck(3, [1.0]), TypeError, r"gradcheck: f must be a function"),
+    (lambda: autograd.gradcheck(lambda x: x, None), TypeError, r"gradcheck inputs: expected a number"),
+    (lambda: autograd.gradcheck(lambda x: x, [1.0], hand_rtol=-1e-3), ValueError, r"hand_rtol: a tolerance must be >= 0"),
+    (lambda: autograd.gradcheck(lambda x: x, [1.0], atol=-1.0), ValueError, r"atol: a tolerance must be >= 0"),
+    (lambda: autograd.gradcheck(lambda x: x, [1.0], eps=True), TypeError, r"gradcheck eps: expected a number > 0, got the bool"),
+])
+def test_bad_arguments_are_named_not_raw_errors(call, error, message):
+    # A negative tolerance failed every comparison and blamed the hand formula or the engine.
+    with pytest.raises(error, match=message):
+        call()

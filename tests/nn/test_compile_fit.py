@@ -857,3 +857,25 @@ def test_predict_names_the_row_of_x_that_fails_on_either_path(rows, compiled):
     X[30] = 1e308
     with pytest.raises(OverflowError, match=r"\(in row 30 of X\)$"):
         model.predict(X, compiled=compiled)
+
+
+def test_a_callback_that_puts_a_new_parameter_value_in_gives_the_scalar_paths_model():
+    # The program went on computing with the Value it was compiled with; the scalar path reads
+    # the model afresh (the new Value used and left as it is, the optimizer's old one trained,
+    # as torch does), and fit now goes on on it.
+    X, y = nn.datasets.two_moons(40, noise=0.1, seed=0)
+    runs = []
+    for compiled in (False, None):
+        model = nn.MLP(2, [4, 1], activation="tanh", seed=0)
+        neuron = model.layers[0].neurons[0]
+
+        def replace(epoch, history):
+            if epoch == 0:
+                neuron.w[0] = autograd.Value(5.0, label="new")
+
+        history = nn.fit(model, X, y, loss=nn.bce_with_logits, epochs=4, lr=0.1, progress=False, shuffle=False,
+                         callback=replace, compiled=compiled)
+        runs.append((history.loss, model.predict(X[:3]).tolist(), neuron.w[0].data))
+    assert runs[0][2] == runs[1][2] == 5.0
+    np.testing.assert_allclose(runs[1][0], runs[0][0], rtol=1e-12)
+    np.testing.assert_allclose(runs[1][1], runs[0][1], rtol=1e-12)

@@ -163,3 +163,14 @@ def test_bad_input_raises_a_clear_error(case):
     with pytest.raises(error, match=culprit):
         call()
     assert binary.state_dict() == before  # a refused fit changes nothing
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: nn.fit(nn.MLP(2, [1], seed=0), [[0.0, 1.0]], [1.0], loss=nn.CrossEntropyLoss, epochs=1, lr=0.1,
+                    progress=False), TypeError, r"loss=CrossEntropyLoss is the class; pass an instance"),
+    (lambda: nn.SGD(Value(1.0), 0.1), TypeError, r"SGD: params must be an iterable of Values"),
+    (lambda: nn.Adam(3), TypeError, r"Adam: params must be an iterable of Values"),
+])
+def test_a_loss_class_and_bad_params_are_named_not_raw_errors(call, error, message):
+    with pytest.raises(error, match=message):
+        call()

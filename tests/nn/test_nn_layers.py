@@ -431,3 +431,18 @@ def test_requires_grad_freezes_every_parameter_and_zero_grad_takes_set_to_none()
         model.requires_grad_("no")
     with pytest.raises(TypeError, match="zero_grad\\(set_to_none\\): expected True or False, got int"):
         model.zero_grad(0)
+
+
+def test_a_container_of_parameters_that_cannot_be_walked_is_named_not_skipped():
+    # Skipped silently, its parameters never trained: fit ran and the blocks' weights never moved.
+    class Blocks(nn.Module):
+        def __init__(self, blocks):
+            self.blocks = blocks
+            self.scale = autograd.Value(1.0)
+
+    with pytest.raises(TypeError, match=r"Blocks.blocks: a dict of Values or Modules needs str keys .* got the key 0"):
+        Blocks({0: nn.Layer(2, 3), 1: nn.Layer(3, 1)}).parameters()
+    with pytest.raises(TypeError, match=r"Blocks.blocks: holds Values or Modules beside NoneType None"):
+        Blocks([autograd.Value(1.0), None]).parameters()
+    assert len(Blocks({"a": nn.Layer(2, 3)}).parameters()) == 10
+    assert len(Blocks([1, 2, None]).parameters()) == 1  # no parameters in it: not a container of them

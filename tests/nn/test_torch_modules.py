@@ -538,3 +538,12 @@ def test_sequential_and_linear_list_their_parameters_without_naming_them(monkeyp
     model.zero_grad()
     assert model.requires_grad_(False) is model
     assert all(p.grad == 0.0 and not p.requires_grad for p in model.parameters())
+
+
+@pytest.mark.parametrize("nout, error", [("four", TypeError), (4.0, TypeError), (0, ValueError), (-1, ValueError)])
+def test_a_declared_size_that_is_no_count_is_named(nout, error):
+    # "four" or 4.0 was taken for no size (and the error then said to declare one); 0 and -1 were kept.
+    pool = SumPool()
+    pool.nout = nout
+    with pytest.raises(error, match=r"Sequential: module '1' \(SumPool\) nout: expected an int"):
+        nn.Sequential(nn.Linear(2, 3), pool)

@@ -218,3 +218,11 @@ def test_a_bad_option_is_refused_by_name_before_the_script_runs(tmp_path, capsys
     assert exited.value.code == 2
     assert message in capsys.readouterr().err
     assert not ran.exists()  # refused before the user's script ran
+
+
+def test_any_error_of_a_users_script_is_named_and_the_other_targets_still_render(tmp_path, capsys):
+    bad = write(tmp_path, "raising.py", "def build():\n    raise RuntimeError('my own bug')\n")
+    good = write(tmp_path, "good.py", ROOT_SCRIPT)
+    assert viz.cli.main([str(bad), str(good), "-o", str(tmp_path / "out"), "--no-stepper"]) == 1
+    assert "raising.py: RuntimeError: my own bug" in capsys.readouterr().err
+    assert (tmp_path / "out" / "good.svg").exists()
