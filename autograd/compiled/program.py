@@ -25,7 +25,7 @@ import math
 import numpy as np
 
 from ..checks import all_finite_vector
-from ..engine import Value, add_to_grads, apply, gradients
+from ..engine import Value, _make, add_to_grads, gradients
 from ..functional import sum as total
 from ..grad_mode import enable_grad
 from ..higher import FirstOrderOnlyError
@@ -315,13 +315,14 @@ class Program:
         missing = set() if Y is not None else set(self.targets)  # predict() is given no targets
         try:
             for node in self._order:
-                if node in mapped or any(p not in mapped for p in node.parents):
+                if node in mapped or (missing and any(p not in mapped for p in node.parents)):
                     continue  # done, or needs a target that predict() was not given
                 if not node.parents:
                     if node not in missing:  # a constant (a leaf of a graph recorded by hand may require grad)
                         mapped[node] = node if not node.requires_grad else node.detach()
                     continue
-                copy = apply(node.op, *(mapped[p] for p in node.parents), **(node.consts or {}))
+                # the recorded node's inputs are Values and its constants were checked: made as it was
+                copy = _make(OPS[node.op], tuple([mapped[p] for p in node.parents]), node.consts)
                 copy.label = node.label
                 mapped[node] = copy
             grads = gradients(mapped[self.roots[0]]) if backward else None
