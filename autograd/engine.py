@@ -22,7 +22,7 @@ from contextvars import ContextVar
 from .backends import scalar
 from .checks import all_finite_floats, as_number, checked_arguments  # noqa: F401 (nn.data reads it here)
 from .grad_mode import _enabled as _grad_enabled
-from .messages import describe, node_name, non_finite, non_finite_sum, unknown_op
+from .messages import describe, node_name, non_finite, non_finite_sum, shown_inputs, unknown_op
 from .ops import OPS
 
 _number = as_number  # the one check of a public number (autograd.checks), under its old name
@@ -238,7 +238,15 @@ def apply(op_name, *inputs, **consts):
     """
     op = OPS.get(op_name) or unknown_op(op_name)
     consts = checked_arguments(op, inputs, consts)
-    return _make(op, tuple(map(as_value, inputs)), consts)
+    return _make(op, tuple(_input_value(op, k, x) for k, x in enumerate(inputs)), consts)
+
+
+def _input_value(op, k, x):
+    """as_value(x), an error naming the op and the input: `xlogy: input 0: expected a real number`."""
+    try:
+        return as_value(x)
+    except (TypeError, ValueError) as error:
+        raise type(error)(f"{op.name}: input {k}: {error}") from None
 
 
 def _make(op, inputs, consts=None):
@@ -483,7 +491,7 @@ def local_derivatives(node):
         return op.derivatives(scalar, node.data, *_numbers(op, parents), **(node.consts or {}))
     except (ArithmeticError, ValueError) as error:  # Python's way of saying "infinite" here
         raise FloatingPointError(f"backward: the local derivative at node {node_name(node)} is not "
-                                 f"finite ({error}); inputs {[p.data for p in parents][:6]}") from None
+                                 f"finite ({error}); inputs: {shown_inputs(parents)}") from None
 
 
 def _any_requires_grad(inputs):

@@ -18,6 +18,13 @@ def number(x):
     return short if float(short) == x and len(short) <= len(exact) else exact
 
 
+def shown_inputs(inputs, show_number=lambda v: f"{v:.6g}"):
+    """`2 ('x'), -1.5, ...`: the first inputs of a node, each with its label when it has one."""
+    def show(x):
+        return f"{show_number(x.data)} ('{x.label}')" if x.label else show_number(x.data)
+    return ", ".join(show(x) for x in inputs[:6]) + (", ..." if len(inputs) > 6 else "")
+
+
 def describe(op_name, says, inputs, consts, exact=False):
     """`op: what went wrong; inputs: 2 ('x'), -1.5, k=0.5` for a forward error. exact: each
     number as `number` shows it (a domain error: is the input inside?), else to 6 digits (an
@@ -26,9 +33,7 @@ def describe(op_name, says, inputs, consts, exact=False):
     def show_number(v):
         return number(v) if exact else f"{v:.6g}"
 
-    def show(x):
-        return f"{show_number(x.data)} ('{x.label}')" if x.label else show_number(x.data)
-    shown = ", ".join(show(x) for x in inputs[:6]) + (", ..." if len(inputs) > 6 else "")
+    shown = shown_inputs(inputs, show_number)
     shown_consts = "".join(f", {k}={show_constant(v, show_number)}" for k, v in consts.items())
     return f"{op_name}: {says}; inputs: {shown}{shown_consts}"
 

@@ -160,8 +160,8 @@ def compiled_path(model, loss, optimizer, X, targets, Y, required):
         return CompiledPath(model, loss, optimizer, X, targets, Y), None
     except WHY_NOT as error:
         if required:
-            raise reworded(error, f"fit(compiled=True): cannot compile this model and loss: {error} "
-                                   f"(train with compiled=False to use the scalar engine)") from None
+            advice = "" if "compiled=False" in str(error) else " (train with compiled=False to use the scalar engine)"
+            raise reworded(error, f"fit(compiled=True): cannot compile this model and loss: {error}{advice}") from None
         return None, _short(error)
 
 

@@ -194,6 +194,10 @@ class Module:
             raise TypeError(f"load_state_dict: expected a mapping of name -> number, "
                             f"got {type(state).__name__}")
         params = dict(self.named_parameters())
+        odd = next((name for name in state.keys() if not isinstance(name, str)), None)
+        if odd is not None:
+            raise StateDictError(f"load_state_dict: the key {odd!r:.40} is not a parameter name (a str such as "
+                                 f"{next(iter(params), 'layers.0.neurons.0.w.0')!r}); nothing was loaded")
         missing = [name for name in params if name not in state]
         unexpected = [name for name in state if name not in params]
         if strict and (missing or unexpected):

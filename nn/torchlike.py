@@ -356,6 +356,8 @@ class Sequential(Module):
             part = Sequential.__new__(Sequential)
             part._hold(named)
             return part
+        if isinstance(index, numbers.Integral) and not -len(self._named) <= index < len(self._named):
+            raise IndexError(f"Sequential[{index}]: it holds {len(self._named)} modules (0 to {len(self._named) - 1})")
         return self._named[index][1]
 
     def __iter__(self):

@@ -127,6 +127,10 @@ def _record_checked(build, examples, parameters, check):
     if not len(X):
         raise ValueError("examples: need at least one example to record the graph on")
     picks = _picks(len(X), check)
+    if parameters is not None and (isinstance(parameters, Value) or not hasattr(parameters, "__iter__")
+                                   or hasattr(parameters, "parameters")):
+        raise TypeError(f"compile parameters: expected a list of Values (model.parameters()), got "
+                        f"{type(parameters).__name__} {parameters!r:.40}")
     parameters = None if parameters is None else list(parameters)  # it is read more than once
     recordings, parameters = _recordings(build, X, Y, picks, parameters)
     (_, roots, outputs, loss, xs, ys), others = recordings[0], recordings[1:]  # the first is compiled

@@ -91,8 +91,9 @@ class Program:
         return dict(self._namespace)
 
     def __repr__(self):
-        return (f"<compiled program: {len(self._order)} nodes, {len(self.parameters)} parameters, "
-                f"{len(self.inputs)} inputs, {len(self.targets)} targets>")
+        counts = [(len(self._order), "node"), (len(self.parameters), "parameter"), (len(self.inputs), "input"),
+                  (len(self.targets), "target")]
+        return "<compiled program: " + ", ".join(f"{n} {what}{'' if n == 1 else 's'}" for n, what in counts) + ">"
 
     # --- parameters: the Values <-> the flat vector θ --------------------------------------
     @property

@@ -1124,3 +1124,14 @@ def test_an_ill_conditioned_graph_is_no_internal_error():
     program.gradient(X)
     expected = np.mean([autograd.grad(cost([Value(x)]), [p])[0] for x in X[:, 0]])
     assert program.grad[0] == pytest.approx(expected, rel=1e-5)
+
+
+def test_compile_names_parameters_that_are_a_model_or_a_number_and_counts_in_words():
+    import nn
+    model = nn.MLP(2, [2, 1], seed=0)
+    X = np.array([[0.1, 0.2], [0.3, 0.4]])
+    for bad in (model, 3):
+        with pytest.raises(TypeError, match=r"compile parameters: expected a list of Values"):
+            autograd.compile(lambda xs: model(xs), examples=X, parameters=bad)
+    program = autograd.compile(lambda xs: model(xs), examples=X, parameters=model.parameters())
+    assert repr(program).endswith(f"{len(model.parameters())} parameters, 2 inputs, 0 targets>")

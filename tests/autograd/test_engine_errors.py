@@ -351,3 +351,17 @@ def test_the_seed_of_a_walk_is_checked_by_name(walk, seed, error):
     y = Value(2.0) * 3.0
     with pytest.raises(error, match=f"{walk} gradient"):
         getattr(autograd, walk)(y, seed)
+
+
+def test_a_backward_failure_names_the_labelled_inputs_of_its_node():
+    t = Value(1.0, label="t")
+    with pytest.raises(FloatingPointError, match=r"local derivative at node \(op asin, data 1\.5708\) is not finite "
+                                                 r"\(.*\); inputs: 1 \('t'\)$"):
+        t.asin().backward()
+
+
+def test_apply_names_the_op_and_the_input_that_is_no_number():
+    with pytest.raises(TypeError, match=r"^xlogy: input 0: Value: expected a real number .* got str 'a'"):
+        autograd.xlogy("a", 1.0)
+    with pytest.raises(TypeError, match=r"^maximum: input 1: "):
+        autograd.maximum(Value(1.0), None)

@@ -446,3 +446,13 @@ def test_a_container_of_parameters_that_cannot_be_walked_is_named_not_skipped():
         Blocks([autograd.Value(1.0), None]).parameters()
     assert len(Blocks({"a": nn.Layer(2, 3)}).parameters()) == 10
     assert len(Blocks([1, 2, None]).parameters()) == 1  # no parameters in it: not a container of them
+
+
+def test_a_state_dict_key_that_is_no_str_is_named_and_nothing_is_loaded():
+    model = nn.MLP(2, [1], seed=0)
+    before = model.state_dict()
+    state = dict(before, **{name: 0.0 for name in before})
+    state[3] = 1.0
+    with pytest.raises(nn.StateDictError, match=r"the key 3 is not a parameter name .*nothing was loaded"):
+        model.load_state_dict(state)
+    assert model.state_dict() == before

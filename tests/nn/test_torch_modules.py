@@ -547,3 +547,8 @@ def test_a_declared_size_that_is_no_count_is_named(nout, error):
     pool.nout = nout
     with pytest.raises(error, match=r"Sequential: module '1' \(SumPool\) nout: expected an int"):
         nn.Sequential(nn.Linear(2, 3), pool)
+
+
+def test_a_sequential_index_out_of_range_says_how_many_modules_it_holds():
+    with pytest.raises(IndexError, match=r"Sequential\[5\]: it holds 2 modules \(0 to 1\)"):
+        nn.Sequential(nn.Linear(2, 2), nn.Tanh())[5]
