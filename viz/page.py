@@ -58,7 +58,10 @@ class HtmlPage:
     def save(self, path):
         """Write the whole document to `path` (atomically: a reader never sees half a page); return its Path."""
         path = as_path(path, "viz: HtmlPage.save path")
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        except OSError as error:  # its message would name the temporary file, not the page asked for
+            raise type(error)(error.errno, f"viz: cannot write {path}: {error.strerror}") from None
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as file:
                 file.write(self.html)

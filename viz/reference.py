@@ -100,6 +100,8 @@ def compare_gradients(root, reference, *, name="PyTorch", tolerance=1e-12, param
         name = reference_name
     as_root(root, "viz.compare_gradients")
     as_text(name, "viz.compare_gradients name")
+    if reference is None:  # the stepper may go without one; a comparison has nothing to compare
+        raise TypeError("viz.compare_gradients: reference is None; pass {value: the other engine's gradient}")
     reference, tolerance = check_reference(reference, tolerance)  # before the walk: a slip is named at once
     walk = Walk(root, parameters, constants)
     check_in_graph(reference, walk.received, walk.names[root])

@@ -20,7 +20,11 @@ ROLES = ("input", "parameter", "constant", "intermediate", "output")
 def role_finder(root, parameters=None, constants=None):
     """A function value -> role name for the graph of `root`."""
     chosen = set(values_of(parameters, "parameters"))
-    fixed = set(values_of(constants, "constants")) - chosen
+    fixed = set(values_of(constants, "constants"))
+    both = chosen & fixed
+    if both:  # compile refuses the same clash: a value is trained or held fixed, not both
+        names = ", ".join(sorted(v.label or repr(v) for v in both)[:5])
+        raise ValueError(f"viz: {names} given both as parameters= and as constants=; choose one")
 
     def role(value):
         if value is root:

@@ -506,3 +506,15 @@ def test_compare_gradients_takes_the_steppers_reference_name_too():
     assert viz.compare_gradients(y, {x: x.grad}, reference_name="mine").name == "mine"
     with pytest.raises(TypeError, match="name= or reference_name=, not both"):
         viz.compare_gradients(y, {x: x.grad}, name="a", reference_name="b")
+
+
+def test_a_comparison_with_no_reference_a_role_clash_and_an_unwritable_path_are_named(tmp_path):
+    x = autograd.Value(0.3, label="x")
+    y = x.tanh()
+    y.backward()
+    with pytest.raises(TypeError, match="viz.compare_gradients: reference is None"):
+        viz.compare_gradients(y, None)
+    with pytest.raises(ValueError, match=r"viz: x given both as parameters= and as constants="):
+        viz.stepper(y, parameters=[x], constants=[x])
+    with pytest.raises(FileNotFoundError, match=r"viz: cannot write .*missing.*page\.html"):
+        viz.stepper(y, tmp_path / "missing" / "page.html")
