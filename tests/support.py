@@ -6,6 +6,7 @@ that needs a missing tool skips and says how to get it. On CI (CI=true) `.ci/run
 every tool, so there an absent tool is a broken install, and the test fails instead.
 """
 
+import contextlib
 import importlib.util
 import os
 
@@ -44,5 +45,26 @@ def launch_chromium(playwright):
     """Debian's Chromium, headless, with its calls home switched off (this network is closed)."""
     require_chromium()
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+
+
+@contextlib.contextmanager
+def offline_page(path, viewport=(1200, 900)):
+    """(page, errors): the file at `path` opened in Chromium with every request beyond file://
+    refused (an nbconvert export links CDN scripts for other outputs; offline here), and the
+    page's uncaught errors collected."""
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+        errors = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file://")
+                   else route.abort())
+        page.goto(path.resolve().as_uri())
+        try:
+            yield page, errors
+        finally:
+            browser.close()
 
 

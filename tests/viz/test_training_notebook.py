@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import launch_chromium, require_chromium, require_jupyter_kernel
+from tests.support import launch_chromium, offline_page, require_chromium, require_jupyter_kernel
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -86,26 +86,16 @@ def test_one_page_shown_in_two_cells_gives_two_working_copies_in_the_export(tmp_
     pages = html_outputs(notebook)
     ids = [re.search(r'class="tg-training" id="([^"]+)"', html)[1] for html in pages]
     assert len(ids) == 2 and ids[0] != ids[1]
-    require_chromium()
-    from playwright.sync_api import sync_playwright
     body, _ = HTMLExporter().from_notebook_node(notebook)
     path = tmp_path / "notebook.html"
     path.write_text(body, encoding="utf-8")
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        page = browser.new_page(viewport={"width": 1280, "height": 1000})
-        errors = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file://")
-                   else route.abort())
-        page.goto(path.as_uri())
+    with offline_page(path, viewport=(1280, 1000)) as (page, errors):
         roots = page.locator(".tg-training[data-ready='1']")
         roots.nth(1).wait_for()
         assert roots.nth(1).locator(".tg-net svg").count() == 1  # the second copy is drawn, not blank
         roots.nth(1).locator(".tg-next").click()
         assert roots.nth(0).get_attribute("data-snapshot") == "0"
         assert roots.nth(1).get_attribute("data-snapshot") == "1"
-        browser.close()
     assert errors == []
 
 

@@ -4,7 +4,7 @@ the export is driven in Chromium: each stepper steps on its own."""
 
 import pytest
 
-from tests.support import launch_chromium, require_chromium, require_jupyter_kernel
+from tests.support import launch_chromium, offline_page, require_chromium, require_jupyter_kernel
 
 CELLS = [
     """import autograd, viz
@@ -90,16 +90,7 @@ def test_one_stepper_shown_in_two_cells_gives_two_working_copies_in_the_export(t
     worktree = str(Path(__file__).parents[2])
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [worktree, os.environ.get("PYTHONPATH")])))
     _, path = run_notebook(tmp_path, TWICE)
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        page = browser.new_page(viewport={"width": 1200, "height": 900})
-        problems = []
-        page.on("pageerror", lambda error: problems.append(str(error)))
-        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file://")
-                   else route.abort())  # the export links CDN scripts for other outputs; offline here
-        page.goto(path.resolve().as_uri())
+    with offline_page(path) as (page, problems):
         first, second = page.query_selector_all(".tg-stepper")
         assert first.get_attribute("id") != second.get_attribute("id")
         last = int(first.query_selector(".tg-slider").get_attribute("max"))
@@ -110,4 +101,3 @@ def test_one_stepper_shown_in_two_cells_gives_two_working_copies_in_the_export(t
         first.query_selector(".tg-next").click()
         assert (first.get_attribute("data-step"), second.get_attribute("data-step")) == ("2", "1")
         assert problems == []
-        browser.close()
