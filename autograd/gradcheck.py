@@ -12,9 +12,12 @@ engine vs numeric  |engine - numeric| <= atol + rtol |numeric|: torch.autograd.g
                    gradient smaller than atol.
 engine vs hand     |engine - hand| <= hand_atol + hand_rtol max(|engine|, |hand|, terms), with
                    hand_rtol 1e-9: both are exact formulas evaluated in floats and differ by rounding
-                   only. hand_atol is, unless given, 4 ulps of the largest value in f's graph: a
-                   derivative made of forward values (σ(1 - σ), 1 - tanh²) carries their absolute
-                   rounding, so 1 - tanh²(10) and the engine's tanh' may differ by 1e-8 of 8e-9. Rounding is relative to `terms`, the size of the chain-rule terms the engine
+                   only. hand_atol is, unless given, per input x 4 ulps of the largest
+                   |v| · |∂f/∂v| · max(1, T_x(v)) over the op nodes v (T_x: the chain-rule terms
+                   from x to v): a derivative made of forward values (σ(1 - σ), 1 - tanh²)
+                   carries their absolute rounding, so 1 - tanh²(10) and the engine's tanh' may
+                   differ by 1e-8 of 8e-9, and σ(w x)'s ∂/∂w carries it times x; a value f
+                   barely moves with adds nothing. Rounding is relative to `terms`, the size of the chain-rule terms the engine
                    summed (Σ over paths of Π |local derivative|): where they cancel, as in
                    sin²x + cos²x, the gradient is tiny but its rounding is not. A formula off by a
                    sign, a factor 2 or a square is off by O(1) relatively, however small the gradient.
@@ -88,7 +91,7 @@ class GradcheckReport:
     atol: float = 1e-5
     rtol: float = 1e-3
     hand_rtol: float = 1e-9
-    hand_atol: float = 0.0  # as gradcheck resolved it (4 ulps of the graph's largest value by default)
+    hand_atol: float = 0.0  # as gradcheck resolved it: the largest of the inputs' (see _forward_rounding)
 
     @property
     def ok(self):
@@ -187,8 +190,8 @@ def gradcheck(f, inputs, *, hand=None, eps=1e-6, atol=1e-5, rtol=1e-3, hand_rtol
                gradients; a callable takes the input floats as f takes its Values
     atol, rtol           engine vs numeric: |engine - numeric| <= atol + rtol |numeric| (torch's)
     hand_atol, hand_rtol engine vs hand: |engine - hand| <= hand_atol + hand_rtol max(|engine|,
-               |hand|, terms), terms = Σ over paths of Π |local derivative|; hand_atol None: 4 ulps
-               of the largest |value| in f's graph (the module's docstring)
+               |hand|, terms), terms = Σ over paths of Π |local derivative|; hand_atol None:
+               each input's own rounding bound (the module's docstring)
     A row is ok when both of its comparisons are.
     """
     if not callable(f):
@@ -209,8 +212,9 @@ def gradcheck(f, inputs, *, hand=None, eps=1e-6, atol=1e-5, rtol=1e-3, hand_rtol
         return out, values
 
     out, values = call(point)
-    tolerances["hand_atol"] = (_forward_rounding(out) if hand_atol is None
-                               else _tolerance(hand_atol, "hand_atol"))
+    hand_atols = (_forward_rounding(out, values) if hand_atol is None
+                  else [_tolerance(hand_atol, "hand_atol")] * len(values))
+    tolerances["hand_atol"] = max(hand_atols)
     # f of constants alone (or of detached inputs) has no graph: the engine's gradient is 0,
     # which the central differences then confirm or refute, as torch.autograd.gradcheck does.
     engine = grad(out, values) if out.requires_grad else [0.0] * len(values)
@@ -221,19 +225,19 @@ def gradcheck(f, inputs, *, hand=None, eps=1e-6, atol=1e-5, rtol=1e-3, hand_rtol
         numeric, plus, minus = _central_difference(call, point, names, i, eps)
         kinks.update(_kinks_in_reach(out, plus, minus))
         expected = _hand_value(hand.get(name), name, point, names, by_name)
-        report.rows.append(_compare(report, name, engine[i], numeric, expected, terms[i]))
+        report.rows.append(_compare(report, name, engine[i], numeric, expected, terms[i], hand_atols[i]))
     _warn_about(kinks)
     return report
 
 
-def _compare(report, name, engine, numeric, hand, terms):
+def _compare(report, name, engine, numeric, hand, terms, hand_atol):
     difference = abs(engine - numeric)
     row = Row(name, engine, numeric, numeric_error=_relative(difference, abs(numeric)),
               numeric_ok=difference <= report.atol + report.rtol * abs(numeric))
     if hand is not None:
         scale = max(abs(engine), abs(hand), terms)
         row.hand, row.hand_error = hand, _relative(abs(engine - hand), scale)
-        row.hand_ok = abs(engine - hand) <= report.hand_atol + report.hand_rtol * scale
+        row.hand_ok = abs(engine - hand) <= hand_atol + report.hand_rtol * scale
     return row
 
 
@@ -250,19 +254,35 @@ def _term_sizes(out, values):
     return [sizes.get(value, 0.0) for value in values]
 
 
-def _forward_rounding(out):
-    """4 ulps of the largest |v · ∂f/∂v| over the values v of f's graph: a derivative made of
-    forward values (σ(1 - σ) near σ = 1 is exact to 2^-51 absolute, not relative) carries their
-    absolute rounding, each as much as f moves with it (an e^40 whose ∂f/∂ is 1e-35 adds
-    nothing, a ln x at x = 1e8 only its own 18, not x's 1e8 times 1e-8... of the same)."""
+def _forward_rounding(out, inputs):
+    """For each input x, 4 ulps of the largest |v| · |∂f/∂v| · max(1, T_x(v)) over the op nodes
+    v between x and f: a derivative made of forward values (σ(1 - σ) near σ = 1 is exact to
+    2^-51 absolute, not relative) carries their absolute rounding, as much as f moves with v,
+    and times T_x(v), the size of the chain-rule terms from x to v's inputs (the x of σ(w x)
+    multiplies σ′'s rounding in ∂f/∂w). An e^40 whose ∂f/∂ is 1e-35 adds nothing, a ln x at
+    x = 1e8 only its own 18."""
     if not out.requires_grad:
-        return 0.0
+        return [0.0] * len(inputs)
     try:
         grads = gradients(out)
+        order = topological_order(out)
+        local = {node: tuple(map(abs, local_derivatives(node))) for node in order if node.parents}
     except FloatingPointError:
-        return 0.0
-    largest = max((abs(g * node.data) for node, g in grads.items()), default=0.0)
-    return 4 * sys.float_info.epsilon * largest if math.isfinite(largest) else 0.0
+        return [0.0] * len(inputs)
+    return [4 * sys.float_info.epsilon * _largest_rounding(x, order, local, grads) for x in inputs]
+
+
+def _largest_rounding(x, order, local, grads):
+    reach, largest = {x: 1.0}, 0.0  # reach[v]: Σ over the paths from x to v of Π |∂|
+    for node in order:
+        if not node.parents:
+            continue
+        into = max((reach.get(p, 0.0) for p in node.parents), default=0.0)
+        if into == 0.0:
+            continue
+        largest = max(largest, abs(node.data) * abs(grads.get(node, 0.0)) * max(1.0, into))
+        reach[node] = sum(d * reach.get(p, 0.0) for p, d in zip(node.parents, local[node]))
+    return largest if math.isfinite(largest) else 0.0
 
 
 def _tolerance(x, what):

@@ -147,7 +147,7 @@ class CompiledPath:
     def replaced_parameters(self):
         """Whether the model's parameters are no longer the Values the program was compiled
         with (a callback put a new Value in): the program would go on computing with the old."""
-        return set(map(id, self.model.parameters())) != set(map(id, self.program.parameters))
+        return not set(map(id, self.model.parameters())) <= set(map(id, self.program.parameters))
 
 
 def compiled_path(model, loss, optimizer, X, targets, Y, required):

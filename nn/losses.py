@@ -107,20 +107,32 @@ def batch_without_graph(loss):
                      f"prediction), so the batch has no graph to train on")
 
 
-def check_reads_prediction(loss, value, outputs):
-    """A TypeError unless the per-example loss `value` is computed from the prediction (one of
-    the `outputs` among its ancestors): a fresh Value(1.0), or a graph of the target alone,
-    requires grad and backward runs, but nothing trains. Checked once, on one example, for a
-    loss of one's own (nn's own read the prediction by construction)."""
+def reads_prediction(loss, value, outputs):
+    """Whether the per-example loss `value` is computed from the prediction (one of the
+    `outputs` among its ancestors), or need not be asked: nn's own losses read it by
+    construction, and a value with no graph is the batch's own check's to name."""
     if is_builtin(loss) or not isinstance(value, Value) or not value.requires_grad:
-        return  # no graph: the batch's own check names it
+        return True
     outputs_are_ops = all(isinstance(o, Value) and o.parents for o in outputs)
     feeding = set(autograd.topological_order(value, leaves=not outputs_are_ops))
-    if not any(o in feeding for o in outputs if isinstance(o, Value)):
-        name = getattr(loss, "name", None) or getattr(loss, "__name__", "the loss")
-        raise TypeError(f"loss: {name} returned {value!r:.60}, which is not computed from the prediction "
-                        f"(none of the model's outputs is in its graph), so training would change nothing; "
-                        f"write the loss of (prediction, target)")
+    return any(o in feeding for o in outputs if isinstance(o, Value))
+
+
+def ignores_prediction(loss, value):
+    """The TypeError for a loss of one's own that no example computes from the prediction: a
+    fresh Value(1.0), or a graph of the target alone, requires grad and backward runs, but
+    nothing trains. (One example may give a constant, as a hinge whose margin is met.)"""
+    name = getattr(loss, "name", None) or getattr(loss, "__name__", "the loss")
+    return TypeError(f"loss: {name} returned {value!r:.60}, which is not computed from the prediction "
+                     f"(none of the model's outputs is in its graph, for any example of the first batch), "
+                     f"so training would change nothing; write the loss of (prediction, target)")
+
+
+def check_reads_prediction(loss, value, outputs):
+    """ignores_prediction's TypeError unless `value` reads the prediction (one example: the
+    compiled path records one graph for them all)."""
+    if not reads_prediction(loss, value, outputs):
+        raise ignores_prediction(loss, value)
 
 
 def losses_per_example(model, loss, X, targets):

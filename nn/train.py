@@ -33,7 +33,7 @@ from .classify import classification_rule
 from .data import at_example, in_row
 from .init import generator
 
-from .losses import as_loss, batch_without_graph, check_reads_prediction, is_builtin, losses_per_example
+from .losses import as_loss, batch_without_graph, ignores_prediction, is_builtin, losses_per_example, reads_prediction
 from .optim import SGD, Optimizer, _hyper, all_frozen
 from .record import recorder_for
 from .targets import data_set
@@ -124,7 +124,7 @@ class ScalarPath:
     def __init__(self, model, loss, optimizer, X, targets):
         self.model, self.loss, self.optimizer = model, loss, optimizer
         self.X, self.targets, self.order = X, targets, None
-        self._reads_prediction = False  # checked on the first example fit trains on
+        self._reads_prediction = False  # checked on the first batch fit trains on
 
     def begin_epoch(self, order):
         self.order = order
@@ -141,10 +141,11 @@ class ScalarPath:
             except (ArithmeticError, ValueError) as error:
                 raise at_example(error, example) from None
             if not self._reads_prediction:
-                check_reads_prediction(self.loss, per_example[-1], out)
-                self._reads_prediction = True
+                self._reads_prediction = reads_prediction(self.loss, per_example[-1], out)
             if outputs is not None:
                 outputs[example] = [o.data for o in out]
+        if not self._reads_prediction:  # no example of the first batch read it
+            raise ignores_prediction(self.loss, per_example[0])
         batch_loss = per_example[0]
         if len(per_example) > 1:
             batch_loss = autograd.sum(per_example) * (1.0 / len(per_example))  # C = 1/|D(b)| Σ_i C_i

@@ -529,3 +529,15 @@ def test_bad_arguments_are_named_not_raw_errors(call, error, message):
     # A negative tolerance failed every comparison and blamed the hand formula or the engine.
     with pytest.raises(error, match=message):
         call()
+
+
+@pytest.mark.parametrize("x, w", [(1000.0, 0.03), (100.0, 0.3), (1e6, 3e-5), (50.0, 0.7)])
+def test_a_right_formula_of_an_input_far_from_1_passes(x, w):
+    # σ(w x) with the stable σ(z)σ(-z) x: the engine's σ(1 - σ) carries 2^-53 absolute, times x in
+    # ∂f/∂w. Weighed in f's units alone, the tolerance called the hand formula the one off.
+    report = autograd.gradcheck(lambda w: (w * x).sigmoid(), {"w": w},
+                                hand={"w": lambda w: sigma(w * x) * sigma(-w * x) * x})
+    assert report["w"].hand_ok, str(report)
+    slipped = autograd.gradcheck(lambda w: (w * x).sigmoid(), {"w": w},
+                                 hand={"w": lambda w: -sigma(w * x) * sigma(-w * x) * x})
+    assert slipped["w"].hand_ok is False

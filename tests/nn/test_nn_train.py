@@ -438,3 +438,19 @@ def test_a_loss_of_ones_own_that_never_reads_the_prediction_is_a_type_error(comp
     X, y = xor()
     with pytest.raises(TypeError, match="not computed from the prediction"):
         nn.fit(nn.MLP(2, [2, 1], seed=0), X, y, loss=loss, epochs=2, lr=0.1, progress=False, compiled=compiled)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_loss_that_is_a_constant_for_some_examples_still_trains(seed):
+    # A hinge written with a branch gives Value(0.0) where the margin is met; judged on the first
+    # example alone, whether fit refused it depended on the seed.
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    y = np.where(X[:, 0] > 0, 1.0, -1.0)
+
+    def hinge(out, t):
+        m = -t * out
+        return m if m.data > 0 else autograd.Value(0.0)
+
+    history = nn.fit(nn.MLP(2, [3, 1], seed=0), X, y, loss=hinge, epochs=2, lr=0.1, progress=False, seed=seed,
+                     batch_size=4, compiled=False)
+    assert history.epochs == 2
