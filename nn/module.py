@@ -61,6 +61,7 @@ class Module:
         """(name, Value) for every parameter, in a fixed order. A Value reached twice (a shared
         weight) is one parameter, under the first name it is found by, as in PyTorch. A
         prefix is joined with a dot, as in PyTorch: prefix="model" gives "model.layers.0...."."""
+        _check_prefix(prefix, "named_parameters")
         seen = set()
         for name, parameter in self._walk(f"{prefix}." if prefix else "", {id(self)}):
             if parameter not in seen:  # Values hash by identity
@@ -106,6 +107,8 @@ class Module:
         it, depth first, as PyTorch's: names are dotted paths ("0", "0.1", "layers.0.neurons.2").
         A module met again (a shared block) is given once unless remove_duplicate=False; a
         module inside itself (a back-reference) is never walked again, so a cycle ends."""
+        _check_prefix(prefix, "named_modules")
+        remove_duplicate = as_flag(remove_duplicate, "named_modules(remove_duplicate)")
         yield from self._named_modules(prefix, remove_duplicate, set(), set())
 
     def _named_modules(self, prefix, remove_duplicate, seen, path):
@@ -190,6 +193,7 @@ class Module:
         a KeyError); with strict=False they are skipped and returned, like PyTorch:
         IncompatibleKeys(missing_keys, unexpected_keys).
         """
+        strict = as_flag(strict, "load_state_dict(strict)")
         if not hasattr(state, "keys") or not hasattr(state, "__getitem__"):
             raise TypeError(f"load_state_dict: expected a mapping of name -> number, "
                             f"got {type(state).__name__}")
@@ -252,6 +256,11 @@ def _child_lines(item, name):
         return [f"  ({name}): {text}" + (f"  # {count} parameters" if count else "")]
     children = item.items() if isinstance(item, dict) else enumerate(item)
     return [line for key, child in children for line in _child_lines(child, f"{name}.{key}")]
+
+
+def _check_prefix(prefix, who):
+    if not isinstance(prefix, str):
+        raise TypeError(f"{who}(prefix): expected a str, got {type(prefix).__name__} {prefix!r:.40}")
 
 
 def _holds_parameters(item, name="", owner=None):

@@ -456,3 +456,17 @@ def test_a_state_dict_key_that_is_no_str_is_named_and_nothing_is_loaded():
     with pytest.raises(nn.StateDictError, match=r"the key 3 is not a parameter name .*nothing was loaded"):
         model.load_state_dict(state)
     assert model.state_dict() == before
+
+
+def test_the_module_walks_check_their_prefix_and_flags():
+    model = nn.MLP(2, [1], seed=0)
+    with pytest.raises(TypeError, match=r"named_modules\(prefix\): expected a str, got int 3"):
+        list(model.named_modules(prefix=3))
+    with pytest.raises(TypeError, match=r"named_parameters\(prefix\): expected a str"):
+        list(model.named_parameters(prefix=None))
+    with pytest.raises(TypeError, match=r"named_modules\(remove_duplicate\): expected True or False"):
+        list(model.named_modules(remove_duplicate="no"))
+    before = model.state_dict()
+    with pytest.raises(TypeError, match=r"load_state_dict\(strict\): expected True or False, got str"):
+        model.load_state_dict(before, strict="no")
+    assert model.state_dict() == before
