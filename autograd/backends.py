@@ -161,22 +161,17 @@ class array:
 
     # x ≠ 0 at y = 0 gives ±inf, and y < 0 nan: not finite, so the program's checks find it and
     # the scalar engine names the op's domain.
-    # The masks are applied only where a result is not finite (x = y = 0, or outside the
-    # domain): a saturated probability is rare, and three more numpy calls per batch are not.
     @staticmethod
     def x_log_y(x, y):
-        z = x * np.log(y)
-        return z if math.isfinite(np.add.reduce(z, axis=None)) else np.where((x == 0) & (y >= 0), 0.0, z)
+        return _zero_where_taken(x * np.log(y), lambda: (x == 0) & (y >= 0))
 
     @staticmethod
     def x_log_y_dx(x, y):
-        d = np.log(y)
-        return d if math.isfinite(np.add.reduce(d, axis=None)) else np.where((x == 0) & (y == 0), 0.0, d)
+        return _zero_where_taken(np.log(y), lambda: (x == 0) & (y == 0))
 
     @staticmethod
     def x_log_y_dy(x, y):
-        d = x / y
-        return d if math.isfinite(np.add.reduce(d, axis=None)) else np.where((x == 0) & (y == 0), 0.0, d)
+        return _zero_where_taken(x / y, lambda: (x == 0) & (y == 0))
 
     @staticmethod
     def sigmoid(x):
@@ -221,3 +216,12 @@ class array:
     @staticmethod
     def is_integer(x):
         return np.equal(np.mod(x, 1.0), 0.0)
+
+
+def _zero_where_taken(values, taken):
+    """`values` with 0 where `taken()` (the entries a rule takes as 0, such as 0 · ln 0). The
+    mask is built only when something is not finite: a saturated probability is rare, and
+    three more numpy calls per batch are not."""
+    if math.isfinite(np.add.reduce(values, axis=None)):
+        return values
+    return np.where(taken(), 0.0, values)

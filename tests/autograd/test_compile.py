@@ -707,7 +707,9 @@ def test_gradients_that_cancel_to_zero_are_not_taken_for_an_internal_error(x, w)
     assert abs(compiled.grad[0]) < 1e-12
 
 
-def test_a_wrong_compiled_gradient_is_refused_at_compile_time(monkeypatch):
+def _gradients_made_wrong_at(monkeypatch, k):
+    """Every program compiled from now on adds a small error to ∂C/∂θ_k: compile's own check
+    must refuse it."""
     from autograd.compiled import program as program_module
     made = program_module.Program.__init__
 
@@ -717,11 +719,15 @@ def test_a_wrong_compiled_gradient_is_refused_at_compile_time(monkeypatch):
 
         def wrong(*a):
             result = right(*a)
-            self._grad[1] += 1e-6 * (1.0 + abs(self._grad[1]))  # a small error in one parameter
+            self._grad[k] += 1e-6 * (1.0 + abs(self._grad[k]))
             return result
         self._gradient = wrong
 
     monkeypatch.setattr(program_module.Program, "__init__", made_wrong)
+
+
+def test_a_wrong_compiled_gradient_is_refused_at_compile_time(monkeypatch):
+    _gradients_made_wrong_at(monkeypatch, 1)  # a small error in one parameter
     p, q = Value(0.3, label="p"), Value(0.7, label="q")
     with pytest.raises(RuntimeError, match=r"internal error: the compiled gradient at node 'q'"):
         autograd.compile(lambda xs: (xs[0] * p + xs[1] * q).tanh(), examples=X3, parameters=[p, q])
@@ -1013,20 +1019,7 @@ def test_the_replay_of_a_failing_batch_takes_the_inputs_as_constants_and_names_t
 def test_the_compile_time_check_compares_gradients_where_one_toward_an_input_is_not_finite(monkeypatch):
     # The check's scalar gradients hold the example's numbers as constants: ∂/∂k of (w-3)^k
     # (nan) used to stop the scalar engine, and then no gradient was compared at all.
-    from autograd.compiled import program as program_module
-    made = program_module.Program.__init__
-
-    def made_wrong(self, *args, **kwargs):
-        made(self, *args, **kwargs)
-        right = self._gradient
-
-        def wrong(*a):
-            result = right(*a)
-            self._grad[0] += 1e-6 * (1.0 + abs(self._grad[0]))
-            return result
-        self._gradient = wrong
-
-    monkeypatch.setattr(program_module.Program, "__init__", made_wrong)
+    _gradients_made_wrong_at(monkeypatch, 0)
     w, k = Value(1.0, label="w"), Value(2.0, label="k")
     with pytest.raises(RuntimeError, match=r"internal error: the compiled gradient at node 'w'"):
         autograd.compile((w - 3.0) ** k, inputs=[k], parameters=[w])

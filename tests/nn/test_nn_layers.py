@@ -365,12 +365,15 @@ def test_an_mlp_forward_is_its_call():
     assert model.forward([0.5, -1.0]).data == model([0.5, -1.0]).data
 
 
-def test_a_back_reference_between_modules_ends():
-    class Block(nn.Module):
-        def __init__(self, owner=None):
-            self.w = Value(1.0, label="w")
-            self.owner = owner
+class Block(nn.Module):
+    """A module with a weight and a back-reference to the module that holds it."""
 
+    def __init__(self, owner=None):
+        self.w = Value(1.0, label="w")
+        self.owner = owner
+
+
+def test_a_back_reference_between_modules_ends():
     class Owner(nn.Module):
         def __init__(self):
             self.first = Block(self)
@@ -397,11 +400,6 @@ def test_every_module_names_its_children_and_modules_as_pytorch_does():
 
 
 def test_a_shared_module_is_named_once_unless_asked_and_a_cycle_ends():
-    class Block(nn.Module):
-        def __init__(self, owner=None):
-            self.w = Value(1.0, label="w")
-            self.owner = owner
-
     class Owner(nn.Module):
         def __init__(self):
             self.first = Block(self)
