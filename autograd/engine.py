@@ -404,22 +404,27 @@ def add_to_grads(grads, explain=None):
     (backward's chain rule); else, or when it returns, FloatingPointError names the node
     whose `.grad` would overflow. No `.grad` has changed then. A constant's gradient is
     neither written nor checked. (Also the compiled path's `program.backward`.)"""
-    totals = [node.grad + g for node, g in grads.items()]
-    if not _all_finite(totals):
+    try:
+        totals = [node.grad + g for node, g in grads.items()]
+    except OverflowError:  # a .grad left a Value by backward(create_graph=True): its + refuses inf
+        totals = None
+    if totals is None or not _all_finite(totals):
         if explain is not None and not _all_finite(grads.values()):
             explain()
-        _raise_at_first_non_finite_total(grads, totals)
+        _raise_at_first_non_finite_total(grads)
     for node, total in zip(grads, totals):
         if node.requires_grad:
             node.grad = total
 
 
-def _raise_at_first_non_finite_total(grads, totals):
+def _raise_at_first_non_finite_total(grads):
     """Name the node whose `.grad` would not be finite, if one that requires grad is (a
-    constant's `.grad` is not written); return when none is."""
-    for (node, g), total in zip(grads.items(), totals):
+    constant's `.grad` is not written); return when none is. A `.grad` may be a Value, left
+    by backward(create_graph=True): its number is what is added."""
+    for node, g in grads.items():
+        old = node.grad.data if isinstance(node.grad, Value) else node.grad
+        total = old + g
         if node.requires_grad and not math.isfinite(total):  # nan fails it too
-            old = node.grad
             raise FloatingPointError(
                 f"backward: the accumulated .grad at node {node_name(node)} would be {total} "
                 f"({old:.6g} + {g:.6g}); no .grad was changed (reset them with zero_grad())")
@@ -507,7 +512,12 @@ _requires_grad = operator.attrgetter("requires_grad")
 def _all_finite(numbers):
     """Whether every number (of a list or a dict's view: read twice) is finite: one C-level
     sum (inf and nan propagate through it); only when it overflows are they checked one by one."""
-    return math.isfinite(sum(numbers)) or all(map(math.isfinite, numbers))
+    try:
+        if math.isfinite(sum(numbers)):
+            return True
+    except OverflowError:  # Values (a .grad after backward(create_graph=True)) refuse an inf sum
+        pass
+    return all(map(math.isfinite, numbers))
 
 
 @contextmanager

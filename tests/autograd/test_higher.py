@@ -407,3 +407,24 @@ def test_create_graph_accumulation_that_would_overflow_changes_no_grad():
     assert str(recorded.value).startswith("backward (create_graph): the accumulated .grad at node 'a' (leaf")
     assert "would be inf (1e+308 + 1e+308); no .grad was changed" in str(recorded.value)
     assert str(recorded.value).split(": ", 1)[1] == str(first_order.value).split(": ", 1)[1]
+
+
+def test_first_order_backward_over_value_grads_checks_their_numbers():
+    """After backward(create_graph=True) each .grad is a Value; a first-order backward adds to
+    it. Its finite check must not add the Values up as + nodes (1e308 + 1e308 overflowed
+    there although each new .grad, 1e308 + 1, is finite), and a .grad that does overflow is
+    the documented FloatingPointError naming the node, as over float .grads, not the +
+    node's OverflowError."""
+    def grads_at_1e308():
+        a, b = Value(1e-10, label="a"), Value(1e-10, label="b")
+        (a * 1e308 + b * 1e308).backward(create_graph=True)
+        return a, b
+
+    a, b = grads_at_1e308()
+    (a + b).backward()
+    assert a.grad.data == 1e308 + 1.0 and b.grad.data == 1e308 + 1.0
+
+    a, b = grads_at_1e308()
+    with pytest.raises(FloatingPointError, match=r"accumulated \.grad at node 'a' .* would be inf"):
+        (a * 1e308).backward()
+    assert a.grad.data == 1e308 and b.grad.data == 1e308  # no .grad changed
