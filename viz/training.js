@@ -61,6 +61,19 @@ function name(symbol, layer, index) {
 }
 function dname(inner) { return "&#8706;C/&#8706;" + inner; }
 
+// What a neuron outputs, a = f(z), in the notes' symbols: σ is the logistic function only.
+// spec is [name, k] (nn.Activation's name and constant); l and j name the layer and the neuron.
+function activationOf(spec, l, j) {
+  var f = spec[0], k = spec[1], z = name("z", l, j);
+  if (f === "sigmoid") return "&#963;(" + z + ")";
+  if (f === "tanh") return "tanh(" + z + ")";
+  if (f === "relu") return "ReLU(" + z + ") = max(0, " + z + ")";
+  if (f === "linear") return k === 1 ? z : k + "&#183;" + z;
+  if (f === "step") return "1 if " + z + " &#8805; " + k + ", else 0";
+  if (f === "softmax") return "softmax(z<sup>(" + l + ")</sup>)<sub>" + j + "</sub>";
+  return f + "(" + z + ")";
+}
+
 function start(root) {
   var data = JSON.parse(root.querySelector(".tg-data").textContent);
   var snaps = data.snapshots, last = snaps.length - 1, current = 0, timer = null;
@@ -167,9 +180,26 @@ function start(root) {
       + data.scale.w.map(function (v, l) { return "layer " + (l + 2) + " " + v; }).join(", ") + "). "
       + (byNeuron ? "Each circle is a neuron j of layer l, coloured and labelled with its bias "
                   : "The strip beside each W holds the biases ")
-      + "<b>" + name("b", "l", "j") + "</b>; neuron j outputs " + name("a", "l", "j") + " = &#963;(" + name("z", "l", "j")
-      + "), with " + name("z", "l", "j") + " = &#931;<sub>k</sub> " + name("w", "l", "j,k") + " "
+      + "<b>" + name("b", "l", "j") + "</b>; neuron j outputs " + outputs()
+      + ", with " + name("z", "l", "j") + " = &#931;<sub>k</sub> " + name("w", "l", "j,k") + " "
       + name("a", "l&#8722;1", "k") + " + " + name("b", "l", "j") + ".";
+  }
+
+  // a(l)_j = f(z(l)_j) with each layer's own f: one formula for all layers when they share it,
+  // else one per run of layers that do ("tanh in layers 2 to 3, z in layer 4").
+  function outputs() {
+    var specs = data.activationSpecs, runs = [];
+    specs.forEach(function (spec, i) {
+      var run = runs[runs.length - 1];
+      if (run && run.spec[0] === spec[0] && run.spec[1] === spec[1]) run.to = i + 2;
+      else runs.push({spec: spec, from: i + 2, to: i + 2});
+    });
+    var a = name("a", "l", "j") + " = ";
+    if (runs.length === 1) return a + activationOf(runs[0].spec, "l", "j");
+    return runs.map(function (run) {
+      return a + activationOf(run.spec, "l", "j") + " in layer"
+        + (run.from === run.to ? " " + run.from : "s " + run.from + " to " + run.to);
+    }).join(", ");
   }
 
   // --- the network by layer: each W(l) a heatmap, each b(l) a strip --------------------------
@@ -316,7 +346,7 @@ function start(root) {
       var b = name("b", l, item.j + 1);
       panel.innerHTML = "<b>" + b + " = " + fmt(s.b[item.l - 1][item.j]) + "</b>, the bias of neuron "
         + (item.j + 1) + " of layer " + l + " (" + data.activations[item.l - 1] + "): " + name("a", l, item.j + 1)
-        + " = &#963;(" + name("z", l, item.j + 1) + ").<br>" + dname(b) + " = "
+        + " = " + activationOf(data.activationSpecs[item.l - 1], l, item.j + 1) + ".<br>" + dname(b) + " = "
         + (grad || fmt(s.gb[item.l - 1][item.j])) + " on the next batch.";
     }
   }
@@ -428,8 +458,8 @@ function start(root) {
       {values: C.valLoss, label: "validation (after the epoch)", colour: "#d55e00", dash: "5 3"},
     ], null, snaps.map(function (s) { return s.loss === null ? null : [s.epoch, s.loss]; }));
     var acc = C.accuracy ? chart($(".tg-acc"), [
-      {values: C.accuracy, label: "training", colour: "#0072b2"},
-      {values: C.valAccuracy, label: "validation", colour: "#d55e00", dash: "5 3"},
+      {values: C.accuracy, label: "training (as the epoch ran)", colour: "#0072b2"},
+      {values: C.valAccuracy, label: "validation (after the epoch)", colour: "#d55e00", dash: "5 3"},
     ], [0, 1], null) : null;
     if (!acc) $(".tg-acc").parentNode.style.display = "none";
 
@@ -498,7 +528,11 @@ function start(root) {
       : "epoch " + s.epoch + ", after " + s.update + " update" + (s.update === 1 ? "" : "s");
     var parts = ["<b>Snapshot " + (current + 1) + " of " + snaps.length + "</b> (" + data.every + "): " + where];
     if (s.loss !== null) parts.push("C of the next batch = " + s.loss);
-    if (s.accuracy !== undefined) parts.push("<b>" + Math.round(1000 * s.accuracy) / 10 + "%</b> of the " + data.examples + " examples shown are classified right");
+    // the snapshot's own weights, not the accuracy curve's (measured while the epoch's updates ran)
+    if (s.accuracy !== undefined) {
+      parts.push("<b>" + Math.round(1000 * s.accuracy) / 10 + "%</b> of the " + data.examples
+        + " examples shown are classified right by this snapshot's weights");
+    }
     if (mode === "g" && s.gw === null) parts.push("no gradient here: no batch follows the last update");
     return parts.join(" &#183; ");
   }
@@ -546,15 +580,26 @@ function start(root) {
       show(current);
     });
   });
-  root.addEventListener("keydown", function (event) {
+  function key(event) {
     // The slider and the speed menu use the arrows themselves; a radio button would flip to the
     // other view with them, which is not what a learner stepping through snapshots wants.
+    // Alt+← and the like are the browser's (back).
     var target = event.target;
     if (target === slider || target.tagName === "SELECT" || target.tagName === "TEXTAREA" ||
-        (target.tagName === "INPUT" && target.type !== "radio" && target.type !== "checkbox")) return;
+        (target.tagName === "INPUT" && target.type !== "radio" && target.type !== "checkbox") ||
+        event.altKey || event.ctrlKey || event.metaKey) return;
     var moves = {ArrowRight: current + 1, ArrowLeft: current - 1, Home: 0, End: last};
     if (event.key in moves) { event.preventDefault(); stop(); show(moves[event.key]); }
     else if (event.key === " ") { event.preventDefault(); toggle(); }
+  }
+  // A page of its own (saved with .save) answers keys anywhere, as a saved stepper does; a page
+  // in a notebook only once it has the focus, so that the notebook's keys and the other pages'
+  // keep working. Asked at each key, not here: while this script runs, the pages after this
+  // one in the document are not parsed yet.
+  function alone() { return root.parentElement === document.body && document.body.children.length === 1; }
+  root.addEventListener("keydown", key);
+  document.addEventListener("keydown", function (event) {
+    if (alone() && !root.contains(event.target)) key(event);
   });
   show(0);
   root.setAttribute("data-ready", "1");

@@ -215,6 +215,7 @@ class _View:
             "sizes": r.sizes,
             "activations": [name if k is None or (name == "linear" and k == 1.0) else f"{name}(k={k:g})"
                             for name, k in r.activations],
+            "activationSpecs": [[name, k] for name, k in r.activations],  # the page writes a = f(z) from these
             "loss": r.loss,
             "by": by,
             "classes": classes,

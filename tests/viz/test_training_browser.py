@@ -206,3 +206,81 @@ def test_one_page_shown_twice_gives_two_copies_that_each_play(browser, tmp_path,
     page.locator(first).locator(".tg-next").click()
     assert snapshot_of(page, first) == 1 and snapshot_of(page, second) == 1
     assert problems == []
+
+
+def test_the_accuracy_curve_and_the_status_say_what_each_measures(browser, tmp_path, moons_history):
+    """history.accuracy is counted while the epoch's updates ran; the status, on the snapshot's own
+    weights: the two differ at one marker, and the page says why."""
+    page, problems = open_page(browser, viz.training(moons_history, X, Y), tmp_path)
+    legend = page.locator(".tg-acc text").all_text_contents()
+    assert "training (as the epoch ran)" in legend and "validation (after the epoch)" in legend
+    page.keyboard.press("End")
+    status = page.text_content(".tg-status")
+    assert re.search(r"% of the 60 examples shown are classified right by this snapshot's weights", status)
+    assert problems == []
+
+
+def test_a_saved_page_answers_the_keys_before_any_click(browser, tmp_path, moons_history):
+    """As a saved stepper does: the page is the document's only content, so keys are meant for it."""
+    last = len(moons_history.recording.snapshots) - 1
+    page, problems = open_page(browser, viz.training(moons_history, X, Y), tmp_path)
+    page.keyboard.press("ArrowRight")
+    assert snapshot_of(page) == 1
+    page.keyboard.press("End")
+    assert snapshot_of(page) == last
+    page.keyboard.press("Alt+ArrowLeft")  # the browser's (back), not a step
+    assert snapshot_of(page) == last
+    page.keyboard.press("Home")
+    assert snapshot_of(page) == 0
+    assert problems == []
+
+
+def test_with_two_pages_on_one_document_keys_go_only_to_the_focused_one(browser, tmp_path, moons_history):
+    """A notebook: the first page's script runs before the second is parsed, and must still not
+    take the keys of the whole document."""
+    shown = viz.training(moons_history, X, Y)
+    page, problems = open_page(browser, HtmlPage("two", shown.fragment + shown.fragment), tmp_path)
+    page.wait_for_selector(".tg-training:nth-of-type(2)[data-ready='1']")
+    first, second = ".tg-training >> nth=0", ".tg-training >> nth=1"
+    page.keyboard.press("ArrowRight")
+    assert snapshot_of(page, first) == 0 and snapshot_of(page, second) == 0
+    page.locator(second).focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    assert snapshot_of(page, first) == 0 and snapshot_of(page, second) == 2
+    assert problems == []
+
+
+def neuron_info(page, nth):
+    page.hover(f".tg-net circle >> nth={nth}")
+    return page.text_content(".tg-info")
+
+
+def test_the_hover_and_the_legend_write_each_layers_own_activation(browser, tmp_path, moons_history):
+    """σ is the logistic function only: a tanh layer's neuron outputs tanh(z), a linear one z."""
+    page, problems = open_page(browser, viz.training(moons_history, X, Y), tmp_path)
+    assert "(tanh): a(2)1 = tanh(z(2)1)." in neuron_info(page, 2)  # sizes 2-6-4-1: layer 2, neuron 1
+    assert "(linear): a(4)1 = z(4)1." in neuron_info(page, 12)
+    legend = page.text_content(".tg-legend")
+    assert "outputs a(l)j = tanh(z(l)j) in layers 2 to 3, a(l)j = z(l)j in layer 4, with" in legend
+    assert "σ" not in legend + neuron_info(page, 2) + neuron_info(page, 12)
+    assert problems == []
+
+
+@pytest.mark.parametrize("activation, output, loss, hidden, out, legend", [
+    ("relu", ("linear", 2.0), nn.mse, "ReLU(z(2)1) = max(0, z(2)1)", "2·z(3)1",
+     "ReLU(z(l)j) = max(0, z(l)j) in layer 2, a(l)j = 2·z(l)j in layer 3"),
+    ("sigmoid", "sigmoid", nn.mse, "σ(z(2)1)", "σ(z(3)1)", "σ(z(l)j)"),
+    ("tanh", "softmax", nn.nll, "tanh(z(2)1)", "softmax(z(3))1",
+     "tanh(z(l)j) in layer 2, a(l)j = softmax(z(l))j in layer 3"),
+])
+def test_relu_sigmoid_softmax_and_a_slope_k_are_written_as_the_notes_write_them(
+        browser, tmp_path, activation, output, loss, hidden, out, legend):
+    outputs = 2 if output == "softmax" else 1
+    model = nn.MLP(2, [3, outputs], activation=activation, output_activation=output, seed=0)
+    history = nn.fit(model, X, Y, loss=loss, epochs=2, lr=0.1, progress=False, record=True, seed=0)
+    page, problems = open_page(browser, viz.training(history, X, Y), tmp_path)
+    assert f"a(2)1 = {hidden}." in neuron_info(page, 2)  # sizes 2-3-k: layer 2, neuron 1
+    assert f"a(3)1 = {out}." in neuron_info(page, 5)
+    assert f"outputs a(l)j = {legend}, with" in page.text_content(".tg-legend")
+    assert problems == []
