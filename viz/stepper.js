@@ -13,9 +13,17 @@
   var svg = canvas.querySelector("svg");
   var slider = root.querySelector(".tg-slider");
   var explain = root.querySelector(".tg-explain");
-  // A page of its own (saved with .save) or one output among others (a notebook)?
-  var standalone = root.parentElement === document.body && document.body.children.length === 1;
-  if (standalone) { document.body.classList.add("tg-alone"); root.classList.add("tg-alone"); }
+  // A page of its own (saved with .save) or one output among others (a notebook)? Asked again
+  // once the document is parsed: while this script runs, what follows this stepper is not yet.
+  function alone() { return root.parentElement === document.body && document.body.children.length === 1; }
+  var standalone = false;
+  function place() {
+    standalone = alone();
+    document.body.classList.toggle("tg-alone", standalone);
+    root.classList.toggle("tg-alone", standalone);
+  }
+  place();
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", place);
   slider.max = String(last);
 
   function part(id) { return id ? document.getElementById(prefix + id) : null; }
@@ -188,10 +196,14 @@
   slider.addEventListener("input", function () { show(parseInt(slider.value, 10)); });
   // A page of its own answers keys anywhere; a stepper in a notebook only once it has the focus
   // (a click in it gives it), so that the notebook's own keys keep working.
-  (standalone ? document : root).addEventListener("keydown", function (event) {
+  function key(event) {
     if (event.target === slider || event.altKey || event.ctrlKey || event.metaKey) return;
     var moves = { ArrowRight: current + 1, ArrowLeft: current - 1, Home: 0, End: last };
     if (event.key in moves) { event.preventDefault(); event.stopPropagation(); show(moves[event.key]); }
+  }
+  root.addEventListener("keydown", key);
+  document.addEventListener("keydown", function (event) {
+    if (standalone && !root.contains(event.target)) key(event);
   });
   root.addEventListener("pointerdown", function (event) {
     if (!event.target.closest("button, input, summary")) root.focus({ preventScroll: true });

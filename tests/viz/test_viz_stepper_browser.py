@@ -327,3 +327,32 @@ def test_one_page_shown_twice_gives_two_steppers_that_each_work(browser, tmp_pat
     first.locator(".tg-next").click()
     assert (first.get_attribute("data-step"), second.get_attribute("data-step")) == ("1", "2")
     assert problems == []
+
+
+def test_two_steppers_directly_in_one_body_leave_the_keys_and_the_layout_to_the_focused_one(browser, tmp_path):
+    """Two fragments side by side in a document's body: while the first one's script runs the
+    second is not parsed yet, so the first looked alone. It took every arrow key of the page and
+    made it a full-window page without scrolling (tg-alone), leaving the second out of reach."""
+    stepper = viz.stepper(neuron_cost())
+    document = viz.HtmlPage("two", stepper._repr_html_() + stepper._repr_html_())
+    page, problems = open_page(browser, document.save(tmp_path / "two.html"))
+    first, second = page.locator(".tg-stepper").nth(0), page.locator(".tg-stepper").nth(1)
+    assert page.evaluate("document.querySelectorAll('.tg-alone').length") == 0
+    page.keyboard.press("ArrowRight")  # nothing has the focus: neither stepper moves
+    assert (first.get_attribute("data-step"), second.get_attribute("data-step")) == ("0", "0")
+    second.locator(".tg-canvas").click()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    assert (first.get_attribute("data-step"), second.get_attribute("data-step")) == ("0", "2")
+    assert problems == []
+
+
+def test_a_saved_stepper_alone_answers_the_keys_before_any_click(browser, tmp_path):
+    page, problems = open_page(browser, viz.stepper(neuron_cost(), tmp_path / "alone.html"))
+    assert page.evaluate("document.body.classList.contains('tg-alone')")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("End")
+    page.keyboard.press("ArrowLeft")
+    last = int(page.get_attribute(".tg-stepper", "data-step"))
+    assert last > 1 and page.get_attribute("body", "data-step") == str(last)
+    assert problems == []
