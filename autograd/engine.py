@@ -105,6 +105,12 @@ class Value:
     def __pos__(self):             return self
     def __abs__(self):             return _make(OPS["abs"], (self,))
 
+    # --- in place: PyTorch's update `p -= lr * p.grad` under no_grad() changes the leaf p -----
+    def __iadd__(self, other):     return _in_place(self, Value.__add__, other)
+    def __isub__(self, other):     return _in_place(self, Value.__sub__, other)
+    def __imul__(self, other):     return _in_place(self, Value.__mul__, other)
+    def __itruediv__(self, other): return _in_place(self, Value.__truediv__, other)
+
     def __pow__(self, exponent):
         if isinstance(exponent, Value):
             return _make(OPS["**"], (self, exponent))
@@ -184,6 +190,19 @@ def require_graph(output, what):
             f"{what}: {node_name(output)} does not require grad, so there is no graph to "
             f"differentiate: it was computed under autograd.no_grad(), or it is detached or a "
             f"constant (PyTorch: element 0 of tensors does not require grad)")
+
+
+def _in_place(value, op, other):
+    """value op= other. Under no_grad(), on a leaf (a parameter, a constant), as in PyTorch:
+    the leaf's own data becomes the result, checked as the op checks it, so a training loop's
+    `p -= lr * p.grad` updates the model. Anywhere else (grad mode on, or an op node, which is
+    part of a graph) a new node, as `value = value op other` gives: `total += loss` builds the
+    sum's graph."""
+    result = op(value, other)
+    if value.parents or _grad_enabled.get():
+        return result
+    value.data = result.data
+    return value
 
 
 def _compared(value, other, compare):

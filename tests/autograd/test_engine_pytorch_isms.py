@@ -219,3 +219,80 @@ def test_the_slope_in_the_exponent_at_a_zero_base_is_torchs(x0, y0):
     program = autograd.compile(x ** y, inputs=[x], parameters=[y])
     program.gradient(np.array([[x0]]))
     assert program.grad.tolist() == [t_first[1].item()]
+
+
+# --- in place: torch's `p -= lr * p.grad` under no_grad() ---------------------------------
+
+def test_an_in_place_update_under_no_grad_changes_the_leaf_itself():
+    """Without __isub__, `p -= lr * p.grad` rebound a local name to a new constant and left the
+    model's p as it was: a torch-style training loop trained nothing, silently."""
+    p = Value(2.0, label="p")
+    params = [p]
+    (p * p).backward()
+    with autograd.no_grad():
+        for q in params:
+            q -= 0.25 * q.grad
+            q *= 2.0
+            q += 1.0
+            q /= 4.0
+    assert params[0] is p and p.data == ((2.0 - 0.25 * 4.0) * 2.0 + 1.0) / 4.0
+    assert p.requires_grad and p.op == "" and p.label == "p"
+
+
+def test_in_place_with_grad_on_or_on_an_op_node_makes_a_new_node():
+    """`total += loss` builds the sum's graph, as `total = total + loss`; an op node is part of
+    a graph, so its data is never changed in place, under no_grad either."""
+    x = Value(3.0, label="x")
+    total = Value(0.0)
+    before = total
+    total += x * x
+    assert total is not before and before.data == 0.0 and total.op == "+"
+    total.backward()
+    assert x.grad == 6.0
+    with autograd.no_grad():
+        h = x * 2.0  # under no_grad: a constant leaf, changed in place as torch would
+        h += 1.0
+        assert h.data == 7.0
+    y = x * 2.0
+    with autograd.no_grad():
+        z = y
+        z += 1.0
+    assert y.data == 6.0 and z is not y and z.data == 7.0
+
+
+def test_an_in_place_update_that_fails_names_the_op_and_leaves_the_leaf_as_it_was():
+    p = Value(2.0, label="p")
+    with autograd.no_grad():
+        with pytest.raises(ZeroDivisionError, match="/"):
+            p /= 0.0
+        with pytest.raises(OverflowError):
+            p *= 1e308
+        with pytest.raises(TypeError):
+            p -= "0.1"
+    assert p.data == 2.0
+
+
+def test_a_torch_style_training_loop_with_in_place_updates_matches_torch():
+    from tests.support import require_torch
+    require_torch()
+    import torch
+    w, b = Value(0.5, label="w"), Value(-0.3, label="b")
+    wt = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
+    bt = torch.tensor(-0.3, dtype=torch.float64, requires_grad=True)
+    data = [(1.0, 2.0), (-0.5, 0.1), (2.0, 3.5)]
+    for _ in range(5):
+        for x, y in data:
+            for p in (w, b):
+                p.grad = 0.0
+            loss = (w * x + b - y) ** 2
+            loss.backward()
+            with autograd.no_grad():
+                for p in (w, b):
+                    p -= 0.05 * p.grad
+            lt = (wt * x + bt - y) ** 2
+            wt.grad = bt.grad = None
+            lt.backward()
+            with torch.no_grad():
+                for p in (wt, bt):
+                    p -= 0.05 * p.grad
+    assert abs(w.data - wt.item()) < 1e-14 and abs(b.data - bt.item()) < 1e-14
