@@ -2,7 +2,9 @@
 
 A neuron is one `dot` node, z = Σ_k w_k a_k + b, together with its activation
 a = f(z): the single consumer of z when that consumer is a one-input activation op
-(tanh, σ, ReLU, step). When z feeds anything else, the neuron is linear and a is z itself.
+(tanh, σ, ReLU, step), or the notes' linear activation a = k·z (a × of z by a leaf k that
+nothing else reads, as nn builds it; f′ = k). When z feeds anything else, the neuron is
+linear and a is z itself (k = 1).
 The neuron's weights w_k and bias b are folded into it when z is their only consumer.
 
 A `dot_data` node is a neuron too: it reads data x (constants of the node, not values of
@@ -10,6 +12,8 @@ the graph), so its neuron has no inputs to draw.
 
 A layer is the set of neurons whose dot nodes read the same inputs a_k (in the same order),
 or the same data x.
+A softmax layer's neurons are linear (a_j = softmax(z)_j reads every z of the layer, so it is
+no neuron's a): `softmax_outputs` finds its a's.
 Layers are numbered as in the notes: the network inputs are layer 1, the first hidden
 layer is layer 2, and a layer fed by layer l is layer l + 1.
 """
@@ -29,6 +33,11 @@ class Neuron:
     weights: tuple = ()
     bias: tuple = ()
     data: tuple | None = None  # the numbers x a dot_data node reads, in place of inputs
+
+    @property
+    def activation(self):
+        """The name of f: "linear" for a = z and a = k·z, else the op's (tanh, sigmoid, relu, step)."""
+        return self.a.op if graph.is_activation(self.a) else "linear"
 
     @property
     def members(self):
@@ -61,15 +70,45 @@ def find_neurons(order, consumers):
         weights, inputs, bias = groups["weights"], groups.get("inputs", ()), groups.get("bias", ())
         x = graph.data_inputs(z)
         reads = ("data", x) if x is not None else tuple(map(id, inputs))
-        readers = consumers[z]
-        a = z
-        if len(readers) == 1 and graph.is_activation(readers[0]) and len(readers[0].parents) == 1:
-            a = readers[0]
+        a = _activation_of(z, consumers)
         folded = tuple(p for p in dict.fromkeys((*weights, *bias))
                        if not p.op and consumers[p] == [z] and p not in inputs)
         neurons.append(Neuron(z=z, a=a, inputs=tuple(inputs), folded=folded, reads=reads,
                               weights=tuple(weights), bias=tuple(bias), data=x))
     return neurons
+
+
+def _activation_of(z, consumers):
+    """a = f(z) when z's only reader is an activation of one input, or a = k·z; else z."""
+    readers = consumers[z]
+    if len(readers) != 1:
+        return z
+    a = readers[0]
+    if graph.is_activation(a) and len(a.parents) == 1:
+        return a
+    return a if _is_slope_times(a, z, consumers) else z
+
+
+def _is_slope_times(a, z, consumers):
+    """True for a = k·z (or z·k): a × of z by a leaf k that only a reads, so f′(z) = k."""
+    if a.op != "*" or len(a.parents) != 2 or z not in a.parents:
+        return False
+    k = a.parents[1] if a.parents[0] is z else a.parents[0]
+    return k is not z and not k.op and consumers[k] == [a]
+
+
+def softmax_outputs(layer, consumers):
+    """{j: a_j} for a softmax layer (every z of the layer read only by softmax nodes, each
+    reading all the layer's z in order), with j = 1 … n; an a_j the graph does not reach is
+    missing (nll reads one a). None for any other layer."""
+    zs = [neuron.z for neuron in layer.neurons]
+    found = {}
+    for z in zs:
+        for a in consumers[z]:
+            if a.op != "softmax" or list(a.parents) != zs:
+                return None
+            found[graph.constants(a)["i"] + 1] = a
+    return found or None
 
 
 def find_layers(neurons):

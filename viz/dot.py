@@ -4,6 +4,7 @@ import textwrap
 
 from .checks import as_digits, as_flag, is_value
 from .escape import dot_html, dot_string, shortened
+from .names import input_place, is_compound
 from .scene import MAX_VALUES, build_scene, grad_reader
 from .style import EDGE_NOTE, DATA_COLOUR, FONT, HIGHLIGHT, HIGHLIGHT_FILL, OP_COLOUR, ROLE_COLOURS, compact
 
@@ -90,15 +91,24 @@ def scene_to_dot(scene, *, rankdir="LR", digits=4, grad_of=lambda value: None,
     op_of = {op.id: op for op in scene.ops}
     for edge in scene.edges:
         label = ""
-        if edge_derivatives and len(edge.pairs) == 1:
-            parent, consumer, derivative = edge.pairs[0]
-            shown = compact(derivative, digits) if derivative is not None else "not finite"
+        if edge_derivatives and _one_value(edge):
+            shown = " + ".join(_derivative(derivative, digits) for _, _, derivative in edge.pairs)
             label = f", label=<{dot_html(shown)}>"
         style = ", style=dashed" if edge.from_data else ""
         lines.append(f"  {edge.tail} -> {edge.head} [id={edge.id}{label}{style}, "
                      f"tooltip={_edge_tooltip(scene, edge, op_of, digits)}];")
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def _one_value(edge):
+    """True when the edge carries one value into one op, read once (label ∂z/∂x) or more
+    (x · x: label "3 + 3", the terms its gradient sums); a folded box's edge carries several."""
+    return bool(edge.pairs) and len({(id(parent), id(consumer)) for parent, consumer, _ in edge.pairs}) == 1
+
+
+def _derivative(derivative, digits):
+    return compact(derivative, digits) if derivative is not None else "not finite"
 
 
 def _tooltip(text):
@@ -115,12 +125,14 @@ def _edge_tooltip(scene, edge, op_of, digits):
         return _tooltip(f"the result of {op.symbol}: {shortened(scene.names[op.value])[0]}")
     if not edge.pairs:
         return _tooltip(EDGE_TOOLTIP)
-    def named(value):  # ∂(w · x)/∂w, not ∂w · x/∂w
+    def named(value):  # ∂(w · x)/∂w, not ∂w · x/∂w; ∂o/∂(x1*w1), not ∂o/∂x1*w1
         name = shortened(scene.names[value])[0]
-        return f"({name})" if " " in name else name
-    terms = [f"∂{named(consumer)}/∂{named(parent)} = "
-             f"{compact(derivative, digits) if derivative is not None else 'not finite'}"
-             for parent, consumer, derivative in edge.pairs[:4]]
+        return f"({name})" if is_compound(name) else name
+    twice = _one_value(edge) and len(edge.pairs) > 1
+    slots = [i for i, p in enumerate(edge.pairs[0][1].parents) if p is edge.pairs[0][0]] if twice else []
+    terms = [f"∂{named(consumer)}/∂{named(parent)} = {_derivative(derivative, digits)}"
+             + (f" ({input_place(consumer, slots[n])})" if twice else "")
+             for n, (parent, consumer, derivative) in enumerate(edge.pairs[:4])]
     more = f"; and {len(edge.pairs) - 4} more" if len(edge.pairs) > 4 else ""
     return _tooltip(f"{'; '.join(terms)}{more} ({EDGE_TOOLTIP})")
 

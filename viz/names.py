@@ -1,6 +1,7 @@
 """Names a learner can read, for every value of a graph.
 
-A labelled value is called by its label. An unlabelled one is called by what it computes,
+A labelled value is called by its label (bracketed inside a formula when it holds an operator
+or a space: ∂o/∂(x1*w1)). An unlabelled one is called by what it computes,
 written as the notes write it: `y_1 − a(4)_1`, `(y_1 − a(4)_1)²`, `0.5 · Σ(...)`. A number the
 engine made into a leaf is called by the number. An expression too long to read in a formula
 gets a short descriptive name instead ("× node 2": the second unlabelled × node). An
@@ -17,6 +18,23 @@ ATOM, POWER, PREFIX, PRODUCT, SUM = 5, 4, 3, 2, 1
 
 _INFIX = {"+": (" + ", SUM), "-": (" − ", SUM), "*": (" · ", PRODUCT), "/": (" / ", PRODUCT)}
 _SUPERSCRIPTS = {2.0: "²", 3.0: "³"}
+_OPERATORS = set("+-−*/·×^=<>")
+
+
+def is_compound(label):
+    """True for a label a formula must bracket: one with an operator or a space in it, such
+    as micrograd's 'x1*w1' (∂o/∂x1*w1 reads as (∂o/∂x1)·w1; ∂o/∂(x1*w1) does not)."""
+    return any(ch in _OPERATORS or ch.isspace() for ch in label)
+
+
+def input_place(consumer, slot=None):
+    """Which input of its op a value is: "1st input of ×" for slot 0 of consumer's parents
+    ("input of ×" for slot None). It tells apart the terms of a value one op reads twice (x · x)."""
+    if slot is None:
+        return f"input of {graph.symbol(consumer)}"
+    n = slot + 1
+    suffix = "th" if n % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix} input of {graph.symbol(consumer)}"
 
 
 def value_names(order, aliases=None):
@@ -28,7 +46,7 @@ def value_names(order, aliases=None):
 def formula_names(order, aliases=None):
     """{value: name} as written inside a formula: `∂C/∂(y_1 − a(4)_1)`, not `∂C/∂y_1 − a(4)_1`."""
     names, expressions = _names(order, aliases)
-    return {v: name if v.label or expressions[v][1] >= POWER else f"({name})" for v, name in names.items()}
+    return {v: name if expressions[v][1] >= POWER else f"({name})" for v, name in names.items()}
 
 
 def _names(order, aliases):
@@ -38,7 +56,7 @@ def _names(order, aliases):
         if value in aliases:
             expressions[value] = expressions[aliases[value]]
         elif value.label:
-            expressions[value] = (value.label, ATOM)
+            expressions[value] = (value.label, SUM if is_compound(value.label) else ATOM)
         elif not value.op:
             expressions[value] = _number(value.data)
         else:

@@ -40,6 +40,7 @@ class Term:
     consumer_grad: float   # ∂C/∂z
     local: float           # ∂z/∂x, from the op table
     product: float         # their product, exactly as the engine computes it
+    slot: int = 0          # which input of z the term goes through: the index in z.parents
 
 
 @dataclass(frozen=True, eq=False)
@@ -91,8 +92,11 @@ class Walk:
         self.formula_names = formula_names(self.order_topological, self.aliases)
         terms, self.error, self.stopped = graph.chain_rule_terms(root)
         self.received = {value: [] for value in self.order_topological}
+        next_slot = {}  # a node's terms come in the order of its parents (some may be left out)
         for consumer, parent, g, d, product in terms:
-            self.received[parent].append(Term(consumer, g, d, product))
+            slot = consumer.parents.index(parent, next_slot.get(consumer, 0))
+            next_slot[consumer] = slot + 1
+            self.received[parent].append(Term(consumer, g, d, product, slot))
         self.processed = {consumer for consumer, *_ in terms}  # a node's terms come all together, or none
         self.grad = {root: 1.0}
         for value, received in self.received.items():

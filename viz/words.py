@@ -10,25 +10,30 @@ what the notes call it:
     ∂C/∂b(l)_j = δ(l)_j                    (BP4)             at a bias
     δ(L) = ∇_a C ⊙ σ′(z(L))               (BP1)             after the output layer
     δ(l) = ((w(l+1))ᵀ δ(l+1)) ⊙ σ′(z(l))  (BP2)             after a hidden layer
+    δ(L) = J_softmaxᵀ ∇_a C                                  after a softmax layer (not elementwise)
 
 with l, j, k the layer (the inputs are layer 1, as in the notes) and the neuron's places.
 """
 
 from . import graph
+from .collapse import softmax_outputs
+from .names import input_place
 from .style import EDGE_NOTE, compact
 
 
-
 def _prime_symbol(neuron):
-    """σ′ for a logistic neuron, tanh′, ReLU′, ...: the derivative of its activation f."""
-    return f"{graph.function_name(neuron.a)}′" if neuron.a is not neuron.z else "f′"
+    """σ′ for a logistic neuron, tanh′, ReLU′, ...: the derivative of its activation f
+    (f′ for the linear a = k·z, whose f′ is k)."""
+    return f"{graph.function_name(neuron.a)}′" if neuron.activation != "linear" else "f′"
 
 
 class Words:
     def __init__(self, walk, digits):
         self.walk, self.digits = walk, digits
-        self.names = walk.formula_names
-        self.c = walk.formula_names[walk.root]
+        # A label's newline would split the step's text into lines (the stepper shows each
+        # line apart): in a step it is a space (and the label bracketed, as for any space).
+        self.names = {value: name.replace("\n", " ") for value, name in walk.formula_names.items()}
+        self.c = self.names[walk.root]
         self.place = {}  # value -> (what, neuron, layer, index)
         for layer in walk.layers:
             for j, neuron in enumerate(layer.neurons, start=1):
@@ -61,13 +66,31 @@ class Words:
         return chain if notes is None else f"{notes}\n{chain}"
 
     def chain_rule(self, node, terms):
+        """∂C/∂x = Σ ∂C/∂z · ∂z/∂x. Where one symbol ∂z/∂x would stand for two numbers, the
+        term names the input it goes through: for x · x, ∂y/∂x (1st input of ×) + ∂y/∂x (2nd
+        input of ×); for a term from C itself among others, ∂C/∂x (direct input of −), written
+        without its factor ∂C/∂C = 1, since ∂C/∂x alone is the whole sum."""
         x, c = self.names[node], self.c
         grad = self.walk.grad[node]
-        symbols = " + ".join(f"∂{c}/∂{self.names[t.consumer]} · ∂{self.names[t.consumer]}/∂{x}" for t in terms)
-        numbers = " + ".join(f"{self.number(t.consumer_grad)} × {self.number(t.local)}" for t in terms)
-        text = f"∂{c}/∂{x} = {symbols} = {numbers}"
-        if len(terms) > 1:
-            text += " = " + " + ".join(self.number(t.product) for t in terms)
+        reads = {}
+        for t in terms:
+            reads[t.consumer] = reads.get(t.consumer, 0) + 1
+        symbols, numbers = [], []
+        for t in terms:
+            z = self.names[t.consumer]
+            direct = t.consumer is self.walk.root and len(terms) > 1
+            if reads[t.consumer] > 1:
+                local = f"∂{z}/∂{x} ({input_place(t.consumer, t.slot)})"
+            elif direct:
+                local = f"∂{z}/∂{x} (direct {input_place(t.consumer)})"
+            else:
+                local = f"∂{z}/∂{x}"
+            symbols.append(local if direct else f"∂{c}/∂{z} · {local}")
+            numbers.append(self.number(t.local) if direct else f"{self.number(t.consumer_grad)} × {self.number(t.local)}")
+        text = f"∂{c}/∂{x} = {' + '.join(symbols)} = {' + '.join(numbers)}"
+        products = " + ".join(self.number(t.product) for t in terms)
+        if len(terms) > 1 and products != " + ".join(numbers):
+            text += " = " + products
         return f"{text} = {compact(grad, self.digits)}"
 
     def in_notes(self, node, terms):
@@ -122,6 +145,9 @@ class Words:
         prime = kinds.pop() if len(kinds) == 1 else "f′"
         output = all(self._feeds_no_neuron(a) for a in activations)
         scalars = f"the steps δ({l})_1 … δ({l})_{len(deltas)} above" if len(deltas) > 1 else f"the step δ({l})_1 above"
+        softmax = softmax_outputs(layer, self.walk.graph_consumers)
+        if softmax is not None:
+            return self._softmax_layer(layer, softmax, deltas, scalars)
         if output and None not in primes:
             grads_a = [self.walk.grad.get(a, 0.0) for a in activations]
             products = [g * p for g, p in zip(grads_a, primes)]
@@ -143,6 +169,18 @@ class Words:
                     f"= {self.vector(back)} ⊙ {self.vector(primes)} = {self.vector(products)}\n"
                     f"{same} {scalars}.")
         return f"Layer {l} done: δ({l}) = ∂C/∂z({l}) = {self.vector(deltas)}, the numbers of {scalars}."
+
+    def _softmax_layer(self, layer, softmax, deltas, scalars):
+        """δ(l) = J_softmaxᵀ ∇_a C: each a_j reads every z_k, so BP1's ⊙ f′(z) does not hold.
+        Its sums are the very terms the steps δ(l)_j added; an a_j the cost does not read
+        (nll reads one) has ∂C/∂a_j = 0."""
+        l, n = layer.number, len(layer.neurons)
+        grads_a = [self.walk.grad.get(softmax[j], 0.0) if j in softmax else 0.0 for j in range(1, n + 1)]
+        where = "   (BP1 for a softmax output layer)" if all(map(self._feeds_no_neuron, softmax.values())) else ""
+        return (f"Layer {l} done: δ({l}) = ∂C/∂z({l}) = J_softmaxᵀ ∇_a C{where}\n"
+                f"softmax is not elementwise: each a({l})_j reads every z({l})_k, so the ⊙ f′(z) of BP1 "
+                f"becomes the Jacobian J_jk = ∂a({l})_j/∂z({l})_k = a({l})_j ([j = k] − a({l})_k)\n"
+                f"= J_softmaxᵀ {self.vector(grads_a)} = {self.vector(deltas)}, the numbers of {scalars}.")
 
     def _same(self, vector, deltas):
         if vector == deltas:

@@ -268,6 +268,30 @@ def test_edges_can_show_their_local_derivative():
     assert sum(1 for e in labelled.edges() if e.attr.get("label")) == sum(len(v.parents) for v in order)
 
 
+
+def test_an_edge_into_an_op_that_reads_its_value_twice_is_labelled_with_both_terms():
+    """x · x: one edge from x to ×, carrying ∂y/∂x twice; its label is the sum 3 + 3 of ∂y/∂x = 6."""
+    x = Value(3.0, label="x")
+    y = x * x
+    y.label = "y"
+    picture = pygraphviz.AGraph(string=viz.to_dot(y, edge_derivatives=True))  # kept: edges read it
+    (edge,) = [e for e in picture.edges() if e[1] == "o1"]
+    assert (edge[0], edge[1]) == ("v0", "o1") and edge.attr["label"] == "3 + 3"
+    assert edge.attr["tooltip"].startswith("∂y/∂x = 3 (1st input of ×); ∂y/∂x = 3 (2nd input of ×) ")
+
+
+def test_an_edge_tooltip_brackets_a_label_with_an_operator():
+    """∂(x2*w2)/∂w2, as the step text writes it, not ∂x2*w2/∂w2."""
+    x2, w2 = Value(0.0, label="x2"), Value(1.0, label="w2")
+    x2w2 = x2 * w2
+    x2w2.label = "x2*w2"
+    o = x2w2.tanh()
+    picture = pygraphviz.AGraph(string=viz.to_dot(o))
+    tooltips = [e.attr["tooltip"] for e in picture.edges()]
+    assert any(t.startswith("∂(x2*w2)/∂w2 = 0 ") for t in tooltips)
+    assert any(t.startswith("∂out/∂(x2*w2) = ") for t in tooltips)
+
+
 # --- large graphs: collapse, focus, refusal -------------------------------------------
 
 def count_nodes(drawing):

@@ -156,8 +156,8 @@ def test_the_text_writes_out_the_chain_rule_with_numbers():
     assert steps[1].text == "Seed: ∂y/∂y = 1."
     last = steps[-1]
     assert last.node is x and last.grad == 5.0
-    assert last.text == ("∂y/∂x = ∂y/∂y · ∂y/∂x + ∂y/∂(x · x) · ∂(x · x)/∂x + ∂y/∂(x · x) · ∂(x · x)/∂x"
-                         " = 1 × 1 + 1 × 2 + 1 × 2 = 1 + 2 + 2 = 5")
+    assert last.text == ("∂y/∂x = ∂y/∂x (direct input of +) + ∂y/∂(x · x) · ∂(x · x)/∂x (1st input of ×)"
+                         " + ∂y/∂(x · x) · ∂(x · x)/∂x (2nd input of ×) = 1 + 1 × 2 + 1 × 2 = 1 + 2 + 2 = 5")
     assert "?" in steps[0].text and "∂out/∂in" in steps[0].text
 
 
@@ -518,3 +518,119 @@ def test_a_comparison_with_no_reference_a_role_clash_and_an_unwritable_path_are_
         viz.stepper(y, parameters=[x], constants=[x])
     with pytest.raises(FileNotFoundError, match=r"viz: cannot write .*missing.*page\.html"):
         viz.stepper(y, tmp_path / "missing" / "page.html")
+
+
+def _labelled(root):
+    return {v.label: v for v in autograd.topological_order(root) if v.label}
+
+
+def _number(x):
+    """A number as a step writes it: bracketed when negative."""
+    return f"({compact(x)})" if compact(x).startswith("-") else compact(x)
+
+
+@pytest.mark.parametrize("k", [2.0, 1.0])
+@pytest.mark.parametrize("where", ["hidden", "output"])
+def test_a_linear_k_activation_is_the_neurons_a_with_f_prime_k(k, where):
+    """nn's a = k·z is a × node: it is the neuron's a (f′ = k), and the layers keep their numbers."""
+    import nn
+    spec = dict(activation=[("linear", k), "sigmoid"]) if where == "hidden" else \
+        dict(activation="tanh", output_activation=("linear", k))
+    m = nn.MLP(2, [2, 1], seed=0, **spec)
+    C = nn.mse(m(nn.inputs([0.4, -0.6])), 1.0)
+    C.label = "C"
+    steps = viz.backward_steps(C, parameters=m)
+    engine, value = gradients(C), _labelled(C)
+    layers = [s.text for s in steps if s.kind == "layer"]
+    assert [t.split(":")[0] for t in layers] == ["Layer 3 done", "Layer 2 done"]
+    assert "(BP1" in layers[0] and "(BP2)" in layers[1]
+    l, text = (2, layers[1]) if where == "hidden" else (3, layers[0])
+    z = [v for label, v in value.items() if label.startswith(f"z({l})_")]
+    a = [value.get(f"a({l})_{j}", zj) for j, zj in enumerate(z, start=1)]  # a = z when k = 1
+    vector = lambda xs: "(" + ", ".join(compact(x) for x in xs) + ")"
+    # ∂C/∂a (∇_a C in BP1, (w)ᵀδ in BP2) ⊙ f′(z) = (k, …) = δ, each the engine's number
+    assert f"= {vector(engine[x] for x in a)} ⊙ {vector([k] * len(a))} = {vector(engine[x] for x in z)}" in text
+    if k != 1.0:
+        assert next(s.text for s in steps if s.node is z[0]).startswith(
+            f"δ({l})_1 = ∂C/∂z({l})_1 = ∂C/∂a({l})_1 · f′(z({l})_1) = "
+            f"{_number(engine[a[0]])} × {_number(k)} = {compact(engine[z[0]])}\n")
+    # BP3 names the output layer's weights w(3), the hidden layer's w(2)
+    for l, layer in ((3, m.layers[1]), (2, m.layers[0])):
+        w = layer.neurons[0].w[0]
+        assert next(s.text for s in steps if s.node is w).startswith(f"∂C/∂w({l})_1,1 = δ({l})_1 · a({l - 1})_1 = ")
+
+
+@pytest.mark.parametrize("cost", ["mse", "nll"])
+def test_a_softmax_layer_is_stated_with_its_jacobian_and_the_as_real_gradients(cost):
+    """softmax is not elementwise: no ∇_a C ⊙ (1, 1, 1); ∇_a C and δ are torch's (0 for an a nll does not read)."""
+    from tests.support import require_torch
+    require_torch()
+    import torch
+    import nn
+    m = nn.MLP(2, [3], output_activation="softmax", seed=0)
+    x = [0.4, -0.6]
+    out = m(nn.inputs(x))
+    C = nn.mse(out, [0.0, 0.0, 1.0]) if cost == "mse" else nn.nll(out, 2)
+    C.label = "C"
+    text = next(s.text for s in viz.backward_steps(C, parameters=m) if s.kind == "layer")
+    W = torch.tensor([[n.w[k].data for k in range(2)] for n in m.layers[0].neurons], dtype=torch.float64)
+    b = torch.tensor([n.b.data for n in m.layers[0].neurons], dtype=torch.float64)
+    z = (W @ torch.tensor(x, dtype=torch.float64) + b).requires_grad_()
+    a = torch.softmax(z, 0)
+    a.retain_grad()
+    target = torch.tensor([0.0, 0.0, 1.0], dtype=torch.float64)
+    (((a - target) ** 2).mean() if cost == "mse" else -torch.log(a[2])).backward()
+    engine = gradients(C)
+    by_label = _labelled(C)
+    grads_a = [engine.get(by_label.get(f"a(2)_{j}"), 0.0) for j in (1, 2, 3)]
+    deltas = [engine[by_label[f"z(2)_{j}"]] for j in (1, 2, 3)]
+    assert np.allclose(grads_a, a.grad.numpy(), rtol=1e-12, atol=0) and np.allclose(deltas, z.grad.numpy(), rtol=1e-12)
+    vector = lambda xs: "(" + ", ".join(compact(v) for v in xs) + ")"
+    assert "⊙" not in text.split("\n")[0] and "(1, 1, 1)" not in text
+    assert text.startswith("Layer 2 done: δ(2) = ∂C/∂z(2) = J_softmaxᵀ ∇_a C   (BP1 for a softmax output layer)\n")
+    assert f"= J_softmaxᵀ {vector(grads_a)} = {vector(deltas)}, the numbers of the steps δ(2)_1 … δ(2)_3" in text
+
+
+def test_a_value_read_twice_or_by_the_root_names_the_input_each_term_goes_through():
+    """One symbol ∂y/∂x never stands for two numbers: x · x names its 1st and 2nd input, and a
+    term from C itself among others is its local derivative alone (no ∂C/∂C ·)."""
+    x = Value(3.0, label="x")
+    y = x * x
+    y.label = "y"
+    assert viz.backward_steps(y)[-1].text == "∂y/∂x = ∂y/∂x (1st input of ×) + ∂y/∂x (2nd input of ×) = 3 + 3 = 6"
+    x = Value(3.0, label="x")
+    w = x * x
+    w.label = "w"
+    C = 2 * w
+    C.label = "C"
+    assert viz.backward_steps(C)[-1].text == ("∂C/∂x = ∂C/∂w · ∂w/∂x (1st input of ×) + ∂C/∂w · ∂w/∂x (2nd input of ×)"
+                                              " = 2 × 3 + 2 × 3 = 6 + 6 = 12")
+    import nn
+    m = nn.MLP(2, [3], seed=1)
+    out = m(nn.inputs([0.2, -0.7]))
+    C = nn.cross_entropy(out, 2)
+    C.label = "C"
+    chain = next(s.text for s in viz.backward_steps(C, parameters=m) if s.node is out[2]).split("\n")[1]
+    assert chain.startswith("∂C/∂z(2)_3 = ∂C/∂z(2)_3 (direct input of -) + ∂C/∂logΣexp(") and "∂C/∂C" not in chain
+
+
+def test_a_label_with_an_operator_is_bracketed_in_the_step_text():
+    """micrograd's lecture labels: ∂o/∂(x2*w2), never ∂o/∂x2*w2, which reads as (∂o/∂x2)·w2."""
+    x1, x2, w1, w2 = Value(2.0, label="x1"), Value(0.0, label="x2"), Value(-3.0, label="w1"), Value(1.0, label="w2")
+    x1w1, x2w2 = x1 * w1, x2 * w2
+    x1w1.label, x2w2.label = "x1*w1", "x2*w2"
+    n = x1w1 + x2w2 + Value(6.88, label="b")
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    texts = {s.node: s.text for s in viz.backward_steps(o) if s.node is not None}
+    assert texts[x2w2] == f"∂o/∂(x2*w2) = ∂o/∂(x1*w1 + x2*w2) · ∂(x1*w1 + x2*w2)/∂(x2*w2) = {texts[x2w2].split(' = ', 2)[2]}"
+    assert texts[w2].startswith("∂o/∂w2 = ∂o/∂(x2*w2) · ∂(x2*w2)/∂w2 = ")
+
+
+def test_a_label_with_a_newline_is_one_line_of_the_step_text():
+    """The stepper shows each line of a step apart: a label's newline is a space in the text."""
+    x = Value(3.0, label="weight\nof x")
+    y = x * 2
+    y.label = "y"
+    assert viz.backward_steps(y)[-1].text == "∂y/∂(weight of x) = ∂y/∂y · ∂y/∂(weight of x) = 1 × 2 = 2"
