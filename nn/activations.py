@@ -73,7 +73,7 @@ class Activation:
         """a = σ(z) for one neuron: one node of the table's op (Value has a method per
         activation op, taking its constant), or z itself for the identity (linear, k = 1)."""
         if self.name == "linear":
-            return z if self.k == 1.0 else z * Value(self.k, label="k")
+            return z if self.k == 1.0 else z * Value(self.k, label="k", requires_grad=False)  # a constant of f, not a parameter
         if self.layerwise:
             raise ValueError(f"{self.name} maps a whole layer, not one neuron: use it as a Layer's or "
                              f"an MLP's output activation")

@@ -227,7 +227,7 @@ def _add_groups(scene, collapse, consumers, shown, role):
         members = tuple(m for neuron in layer.neurons for m in neuron.members)
         rows = [(scene.names[v], v) for neuron in layer.neurons
                 for v in dict.fromkeys((neuron.z, neuron.a))]
-        activations = sorted({neuron.a.op if neuron.a is not neuron.z else "linear" for neuron in layer.neurons})
+        activations = sorted({neuron.activation for neuron in layer.neurons})
         _add_box(scene, Box(id=f"v{scene.index[layer.neurons[0].z]}",
                             title=f"layer {layer.number}: {_count(len(layer.neurons), 'neuron')} ({', '.join(activations)})",
                             role=_group_role(scene, members, role), rows=rows, members=members,
