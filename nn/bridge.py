@@ -12,7 +12,9 @@ names; an nn.Linear alone is a torch.nn.Linear, keys weight and bias (and an act
 alone its torch module, with no keys): torch_state_dict always has the keys of
 to_torch(model).state_dict(). W[j, k] = w(l)_j+1,k+1 in both, the weight from input k into neuron j.
 A frozen parameter (requires_grad False) stays frozen both ways; torch freezes a whole tensor, so
-to_torch refuses a weight (or bias) with only some of its scalars frozen.
+to_torch refuses a weight (or bias) with only some of its scalars frozen. A module placed twice
+in a Sequential (a Linear whose weights are tied) is one module on the other side too, as
+torch's forward runs it: from_torch reads torch's _modules, not named_children(), which gives it once.
 
 The notes' step and linear-with-slope-k activations have no PyTorch module: to_torch uses two
 small ones of its own (the `Step` and `LinearActivation` of `torch_modules()`), which
@@ -140,20 +142,22 @@ class _Dense:
 
 
 def torch_layout(model):
-    """[(name, _Dense or Activation)]: the modules of the equivalent torch.nn.Sequential, or for
-    a lone nn.Linear or activation module the one module itself, named "" (to_torch gives the
-    bare torch module, whose state-dict keys are weight and bias, with no "0." before them)."""
+    """[(name, _Dense, activation module or Activation)]: the modules of the equivalent
+    torch.nn.Sequential, or for a lone nn.Linear or activation module the one module itself,
+    named "" (to_torch gives the bare torch module, whose state-dict keys are weight and bias,
+    with no "0." before them). A Sequential's module placed twice is there twice, as the same
+    _Dense or activation module (an MLP's layers may share one Activation: it is no module)."""
     if isinstance(model, Linear):
         return [("", _Dense(model))]
     if isinstance(model, ActivationModule):
-        return [("", model.activation)]
+        return [("", model)]
     if isinstance(model, Sequential):
-        layout = []
+        layout, dense = [], {}
         for name, module in model.named_children():
             if isinstance(module, Linear):
-                layout.append((name, _Dense(module)))
+                layout.append((name, dense.setdefault(id(module), _Dense(module))))
             elif isinstance(module, ActivationModule):
-                layout.append((name, module.activation))
+                layout.append((name, module))
             else:
                 raise TypeError(f"to PyTorch: module {name!r} of the Sequential is a {type(module).__name__}; "
                                 f"only nn.Linear and activation modules (nn.ReLU, nn.Tanh, ...) move across")
@@ -185,8 +189,16 @@ def to_torch(model):
     torch = _torch()
     if layout[0][0] == "":  # a lone module: torch's own, not a Sequential of one
         return _torch_module(layout[0][1], torch, "")
-    return torch.nn.Sequential(OrderedDict((name, _torch_module(item, torch, f"module {name!r}: "))
-                                           for name, item in layout))
+    made = {}  # id of a Sequential's _Dense or module -> its torch module: placed twice, one (tied) module
+    modules = OrderedDict()
+    for name, item in layout:
+        if isinstance(item, Activation):  # an MLP's: no module of its own, so nothing to tie
+            modules[name] = _torch_module(item, torch, f"module {name!r}: ")
+            continue
+        if id(item) not in made:
+            made[id(item)] = _torch_module(item, torch, f"module {name!r}: ")
+        modules[name] = made[id(item)]
+    return torch.nn.Sequential(modules)
 
 
 def _torch_module(item, torch, where):
@@ -201,6 +213,8 @@ def _torch_module(item, torch, where):
         for part, requires_grad in item.requires_grad(where).items():  # a frozen parameter stays frozen
             getattr(linear, part).requires_grad_(requires_grad)
         return linear
+    if isinstance(item, ActivationModule):
+        item = item.activation
     if item.name == "linear":
         return torch.nn.Identity() if item.k == 1.0 else torch_modules().LinearActivation(item.k)
     if item.name == "step":
@@ -227,11 +241,17 @@ def from_torch(module):
     if not isinstance(module, torch.nn.Module):
         raise TypeError(f"from_torch: expected a torch.nn.Module, got {type(module).__name__}")
     if type(module) is torch.nn.Sequential:
-        children = list(module.named_children())
+        # What forward runs: named_children() gives a module placed twice only once
+        children = list(module._modules.items())
         if not children:
             raise ValueError("from_torch: the torch.nn.Sequential is empty")
-        return Sequential(OrderedDict((name, _from_torch_module(child, f"module {name!r} ({type(child).__name__})", torch))
-                                      for name, child in children))
+        made = {}  # id of a torch module -> its nn module: one placed twice stays one, its weights tied
+        modules = OrderedDict()
+        for name, child in children:
+            if id(child) not in made:
+                made[id(child)] = _from_torch_module(child, f"module {name!r} ({type(child).__name__})", torch)
+            modules[name] = made[id(child)]
+        return Sequential(modules)
     return _from_torch_module(module, type(module).__name__, torch)
 
 

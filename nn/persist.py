@@ -18,6 +18,7 @@ import json
 import numbers
 import os
 
+from .activations import ACTIVATIONS, Activation
 from .activations import activation as as_activation
 from .data import finite_number
 from .files import FileTooBig, file_path, read_limited, write_whole
@@ -51,8 +52,9 @@ def save(model, path):
                         f"model.load_state_dict)")
     path = os.fsdecode(file_path(path, "save"))
     if isinstance(model, sequential.Sequential):
-        document = {"format": sequential.FORMAT, "version": VERSION,
-                    "architecture": sequential.architecture(model), "parameters": _finite_parameters(model)}
+        architecture = sequential.architecture(model)
+        document = {"format": sequential.FORMAT, "version": sequential.version(architecture),
+                    "architecture": architecture, "parameters": _finite_parameters(model)}
     else:
         document = {
             "format": FORMAT,
@@ -142,11 +144,14 @@ def from_json(text, source="<string>", max_bytes=MAX_FILE_BYTES):
     if document["format"] not in (FORMAT, sequential.FORMAT):
         raise fail(f"format is {document['format']!r}, expected {FORMAT!r} or {sequential.FORMAT!r}")
     version = document["version"]
-    if not _is_int(version) or version != VERSION:
-        raise fail(f"format version {version!r} is not supported; this tracegrad reads version {VERSION}")
+    newest = sequential.VERSION if document["format"] == sequential.FORMAT else VERSION
+    if not _is_int(version) or not 1 <= version <= newest:
+        readable = "version 1" if newest == 1 else f"versions 1 to {newest}"
+        raise fail(f"format version {version!r} is not supported; this tracegrad reads {readable} "
+                   f"of {document['format']!r}")
     parameters = document["parameters"]
     if document["format"] == sequential.FORMAT:
-        architecture = sequential.checked_architecture(document["architecture"], fail)
+        architecture = sequential.checked_architecture(document["architecture"], version, fail)
         count, what = sequential.parameter_count(architecture), "the Sequential's architecture"
     else:
         architecture = _architecture(document["architecture"], fail)
@@ -190,7 +195,34 @@ def _architecture(architecture, fail):
         raise fail(f"architecture activations must be a list with one entry per layer ({len(nouts)})")
     if not isinstance(elementary, bool):
         raise fail(f"architecture elementary is {elementary!r:.40}, expected true or false")
+    for i, entry in enumerate(activations):
+        _check_activation(entry, f"architecture activations[{i}] (of layers.{i})", fail)
     return architecture
+
+
+def _check_activation(entry, where, fail):
+    """An activation as to_json writes it: {"name": ...}, with "k" a finite number for those
+    that take a constant (linear's slope, step's threshold); a missing or null k would
+    silently become the default."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+        raise fail(f"{where} must be an object with a 'name'")
+    try:
+        name = Activation(entry["name"]).name
+    except ValueError as error:
+        raise fail(f"{where}: {error}") from None
+    takes_k = ACTIVATIONS[name] is not None
+    _expect_keys(entry, {"name", "k"} if takes_k else {"name"}, where, fail)
+    if takes_k:
+        check_constant(entry["k"], f"{where} k", fail)
+
+
+def check_constant(value, where, fail):
+    """An activation's constant in a file (a slope k, a step's threshold, a softmax dim) must be
+    a finite number: the one check of both the MLP and the Sequential file."""
+    try:
+        finite_number(value, where)
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an int too large for a float
+        raise fail(f"{where} is {_short_repr(value)}, expected a finite number") from None
 
 
 def _build(architecture, fail):

@@ -71,6 +71,19 @@ TAMPERINGS = {
     "softmax hidden": (lambda d: _set(d, ["architecture", "activations"], [{"name": "softmax"}, {"name": "tanh"}]),
                        "softmax is only for the output layer"),
     "activation count": (lambda d: _set(d, ["architecture", "activations"], [{"name": "tanh"}]), "one entry per layer"),
+    "null k": (lambda d: _set(d, ["architecture", "activations", 1, "k"], None),
+               r"activations\[1\] \(of layers\.1\) k is None, expected a finite number"),
+    "k as text": (lambda d: _set(d, ["architecture", "activations", 1, "k"], "2"),
+                  r"activations\[1\] \(of layers\.1\) k is '2', expected a finite number"),
+    "k as bool": (lambda d: _set(d, ["architecture", "activations", 1, "k"], True), "k is True, expected a finite number"),
+    "missing k": (lambda d: d["architecture"]["activations"][1].pop("k"),
+                  r"activations\[1\] \(of layers\.1\) has missing fields \['k'\]"),
+    "k on relu": (lambda d: _set(d, ["architecture", "activations", 0, "k"], 0.0),
+                  r"activations\[0\] \(of layers\.0\) has missing fields \[\] and unexpected fields \['k'\]"),
+    "extra activation field": (lambda d: _set(d, ["architecture", "activations", 0, "code"], "import os"),
+                               r"unexpected fields \['code'\]"),
+    "activation as text": (lambda d: _set(d, ["architecture", "activations", 0], "relu"),
+                           r"activations\[0\] \(of layers\.0\) must be an object with a 'name'"),
     "extra field": (lambda d: _set(d, ["code"], "import os"), "unexpected fields \\['code'\\]"),
     "missing field": (lambda d: d.pop("architecture"), "missing fields \\['architecture'\\]"),
     "not an object": (lambda d: d.clear() or d.update({"format": [], "version": 1, "architecture": 0, "parameters": 0}),
@@ -242,8 +255,26 @@ def test_an_activation_constant_too_large_in_a_file_is_a_model_file_error(model,
     path = tmp_path / "model.json"
     nn.save(model, path)
     _tamper(path, lambda d: _set(d, ["architecture", "activations", 1], {"name": "linear", "k": 10 ** 400}))
-    with pytest.raises(nn.ModelFileError, match="activation 'linear': k: .*int too large for a float"):
+    with pytest.raises(nn.ModelFileError, match=r"activations\[1\] \(of layers\.1\) k is an integer of 401 digits, "
+                                                 r"expected a finite number"):
         nn.load(path)
+
+
+def test_a_step_threshold_nulled_in_a_file_is_refused_not_loaded_as_0(tmp_path):
+    """A null k would silently become step's default threshold 0 and change the predictions;
+    the Sequential file refuses the same edit, and both say so in the same words."""
+    model = nn.MLP(2, [3, 1], activation=("step", 0.5), seed=0)
+    nn.save(model, tmp_path / "mlp.json")
+    _tamper(tmp_path / "mlp.json", lambda d: _set(d, ["architecture", "activations", 0, "k"], None))
+    seq = nn.Sequential(nn.Linear(2, 3, seed=0), nn.Step(0.5), nn.Linear(3, 1, seed=1))
+    nn.save(seq, tmp_path / "seq.json")
+    _tamper(tmp_path / "seq.json", lambda d: _set(d, ["architecture", "modules", 1, "threshold"], None))
+    before = model.state_dict(), seq.state_dict()
+    with pytest.raises(nn.ModelFileError, match=r"activations\[0\] \(of layers\.0\) k is None, expected a finite number"):
+        nn.load(tmp_path / "mlp.json")
+    with pytest.raises(nn.ModelFileError, match=r"module 1 \(Step\) threshold is None, expected a finite number"):
+        nn.load(tmp_path / "seq.json")
+    assert (model.state_dict(), seq.state_dict()) == before
 
 
 # --- saving: whole or not at all ---------------------------------------------------------

@@ -597,3 +597,69 @@ def test_multi_label_accuracy_and_recording(torch):
     assert history.recording.decision is None  # no argmax for several independent labels
     with pytest.raises(ValueError, match="bce_with_logits: expects a single output per example, got 2"):
         nn.fit(model, X, Y, loss=nn.bce_with_logits, epochs=1, lr=0.1, progress=False)  # nn's own: one output
+
+
+# --- a module placed twice: tied on both sides, as torch's forward runs it ------------------------
+
+def _shared_models(torch):
+    """Two torch models that place a module twice: one Linear (tied weights) and one Tanh."""
+    torch.manual_seed(0)
+    L = torch.nn.Linear(3, 3)
+    shared_linear = torch.nn.Sequential(L, torch.nn.Tanh(), L, torch.nn.Tanh(), torch.nn.Linear(3, 1)).double()
+    T = torch.nn.Tanh()
+    shared_tanh = torch.nn.Sequential(torch.nn.Linear(3, 3), T, torch.nn.Linear(3, 3), T,
+                                      torch.nn.Linear(3, 1)).double()
+    return shared_linear, shared_tanh
+
+
+def test_from_torch_keeps_every_place_of_a_module_placed_twice_and_ties_a_shared_linear(torch):
+    X = np.random.default_rng(0).normal(size=(6, 3))
+    for tmodel in _shared_models(torch):
+        model = nn.from_torch(tmodel)
+        assert [name for name, _ in model.named_children()] == ["0", "1", "2", "3", "4"]
+        assert [model[i] is model[j] for i, j in ((0, 2), (1, 3))] == [tmodel[i] is tmodel[j] for i, j in ((0, 2), (1, 3))]
+        assert len(model.parameters()) == sum(p.numel() for p in tmodel.parameters())
+        tX = torch.from_numpy(X)
+        assert close(model.predict(X), tmodel(tX).detach().numpy().ravel())
+        # the gradient of a tied weight sums both of its uses, in torch as here
+        tmodel.zero_grad()
+        tmodel(tX).sum().backward()
+        for p in model.parameters():
+            p.grad = 0.0
+        sum((model(row) for row in X.tolist()), autograd.Value(0.0)).backward()
+        grads = {key: p.grad.numpy() for key, p in tmodel.named_parameters()}
+        assert all(close([[w.grad for w in row] for row in model[key.split(".")[0]].weight], grads[key])
+                   for key in grads if key.endswith("weight"))
+
+
+def test_to_torch_ties_a_linear_placed_twice_and_trains_as_torch(torch):
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    y = X.sum(axis=1)
+    L = nn.Linear(3, 3, seed=0)
+    model = nn.Sequential(L, nn.Tanh(), L, nn.Tanh(), nn.Linear(3, 1, seed=1))
+    tmodel = nn.to_torch(model)
+    assert tmodel[0] is tmodel[2] and tmodel[1] is not tmodel[3]
+    assert sum(p.numel() for p in tmodel.parameters()) == len(model.parameters()) == 16
+    history = nn.fit(model, X, y, loss=nn.MSELoss(), epochs=3, batch_size=10, shuffle=False, progress=False,
+                     optimizer=nn.SGD(model.parameters(), lr=0.05))
+    optimizer, losses = torch.optim.SGD(tmodel.parameters(), lr=0.05), []
+    for _ in range(3):
+        total = 0.0
+        for i in range(0, 40, 10):
+            optimizer.zero_grad()
+            loss = torch.nn.functional.mse_loss(tmodel(torch.from_numpy(X[i:i + 10]))[:, 0], torch.from_numpy(y[i:i + 10]))
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * 10
+        losses.append(total / 40)
+    assert close(history.loss, losses)
+    theirs = tmodel.state_dict()
+    assert all(close(value, theirs[key].numpy()) for key, value in nn.torch_state_dict(model).items())
+    back = nn.from_torch(tmodel)  # and back: still one Linear in two places
+    assert back[0] is back[2] and back[1] is not back[3]
+
+
+def test_to_torch_of_an_mlp_gives_each_layer_its_own_activation_module(torch):
+    model = nn.MLP(2, [3, 3, 1], "tanh", seed=0)  # its hidden layers share one nn.Activation, no module
+    tmodel = nn.to_torch(model)
+    assert tmodel[1] is not tmodel[3]

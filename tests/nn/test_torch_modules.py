@@ -307,6 +307,68 @@ def test_save_refuses_a_sequential_with_a_module_it_cannot_write(tmp_path):
     assert not (tmp_path / "m.json").exists()
 
 
+def _tied_sequential():
+    """One Linear placed twice (its weights tied) and one Tanh placed twice."""
+    L, T = nn.Linear(3, 3, seed=0), nn.Tanh()
+    return nn.Sequential(L, T, L, T, nn.Linear(3, 1, seed=1))
+
+
+def test_a_module_placed_twice_saves_once_and_loads_tied(tmp_path):
+    import json
+    seq = _tied_sequential()
+    nn.save(seq, tmp_path / "tied.json")
+    document = json.loads((tmp_path / "tied.json").read_text())
+    assert document["version"] == 2
+    assert document["architecture"]["modules"][2:4] == [{"name": "2", "same_as": "0"}, {"name": "3", "same_as": "1"}]
+    assert len(document["parameters"]) == 16
+    loaded = nn.load(tmp_path / "tied.json")
+    assert loaded[0] is loaded[2] and loaded[1] is loaded[3] and loaded[0] is not loaded[4]
+    assert repr(loaded) == repr(seq) and loaded.state_dict() == seq.state_dict()
+    X = np.random.default_rng(0).normal(size=(5, 3))
+    assert np.array_equal(loaded.predict(X), seq.predict(X))
+    x = [0.3, -0.2, 0.9]
+    assert graph(loaded(x)) == graph(seq(x))
+
+
+def test_a_sequential_without_a_module_placed_twice_is_still_written_as_version_1(tmp_path):
+    import json
+    nn.save(nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1)), tmp_path / "m.json")
+    assert json.loads((tmp_path / "m.json").read_text())["version"] == 1
+
+
+@pytest.mark.parametrize("tamper, message", [
+    (lambda d: d.update(version=1), "module 2 has 'same_as', which format version 1 does not have"),
+    (lambda d: d.update(version=3), "version 3 is not supported; this tracegrad reads versions 1 to 2"),
+    (lambda d: d["architecture"]["modules"][2].update(same_as="4"), "same as '4', which names no module placed before it"),
+    (lambda d: d["architecture"]["modules"][2].update(same_as="2"), "same as '2', which names no module placed before it"),
+    (lambda d: d["architecture"]["modules"][3].update(same_as="2"), "same as '2', which names no module placed before it"),
+    (lambda d: d["architecture"]["modules"][2].update(same_as=None), "same as None"),
+    (lambda d: d["architecture"]["modules"][2].update(type="Linear"), r"module 2 \(same_as\) has .*unexpected fields \['type'\]"),
+    (lambda d: d["architecture"]["modules"][2].pop("name"), r"module 2 \(same_as\) has missing fields \['name'\]"),
+    (lambda d: d["architecture"]["modules"].__setitem__(2, dict(d["architecture"]["modules"][0], name="2")),
+     "has 28 parameters but the file holds 16"),  # untied: a new Linear, with no parameters of its own
+])
+def test_a_tampered_tie_is_refused_naming_the_module(tmp_path, tamper, message):
+    import json
+    seq = _tied_sequential()
+    nn.save(seq, tmp_path / "m.json")
+    document = json.loads((tmp_path / "m.json").read_text())
+    tamper(document)
+    (tmp_path / "m.json").write_text(json.dumps(document))
+    before = seq.state_dict()
+    with pytest.raises(nn.ModelFileError, match=message):
+        nn.load(tmp_path / "m.json")
+    assert seq.state_dict() == before
+
+
+def test_save_refuses_a_weight_tied_by_hand_between_two_modules(tmp_path):
+    first, second = nn.Linear(2, 2, seed=0), nn.Linear(2, 2, seed=1)
+    second.weight[0][0] = first.weight[0][0]
+    with pytest.raises(ValueError, match="parameters '0.weight.0.0' and '2.weight.0.0' of the Sequential are one Value"):
+        nn.save(nn.Sequential(first, nn.Tanh(), second), tmp_path / "m.json")
+    assert not (tmp_path / "m.json").exists()
+
+
 def test_a_slice_is_a_sequential_sharing_the_modules_and_their_labels():
     seq = nn.Sequential(nn.Linear(4, 2), nn.Sigmoid(), nn.Linear(2, 3), nn.Sigmoid(), nn.Linear(3, 1))
     first, rest = seq[:2], seq[2:]
