@@ -105,7 +105,7 @@ def _torch_gradients(module, model, torch_loss, rows, batched, target, torch, nn
     twin.zero_grad()
     inputs = torch.tensor(rows if batched else rows[0], dtype=torch.float64)  # rows: Python floats
     torch_loss(twin(inputs), _torch_target(target, torch_loss, torch)).backward()
-    grads = {key: p.grad for key, p in twin.named_parameters()}
+    grads = {key: p.grad for key, p in twin.named_parameters(remove_duplicate=False)}
     reference = {}
     for key, value in nn.torch_state_dict(model).items():  # the keys of module's own state_dict()
         layer = model if isinstance(model, nn.Linear) else model[key.rsplit(".", 1)[0]]

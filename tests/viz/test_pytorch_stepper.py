@@ -177,3 +177,20 @@ def test_bce_loss_on_a_sigmoid_output_agrees_with_pytorch(torch, reduction):
     assert page.agreement and page.agreement.compared == 14, page.agreement.text
     _, parameters, reference = viz.pytorch_graph(model, x, target, loss)
     assert [reference[p] for p in parameters] == _float64_reference(torch, model, x, target, loss)
+
+
+def test_a_linear_placed_twice_in_the_torch_model_is_one_tied_parameter_set_and_agrees(torch):
+    """torch's named_parameters() lists a shared Linear once, while state_dict() has a key per
+    place: looking the places up in it raised KeyError '2.weight'."""
+    torch.manual_seed(0)
+    shared = torch.nn.Linear(3, 3)
+    model = torch.nn.Sequential(shared, torch.nn.Tanh(), shared, torch.nn.Tanh(), torch.nn.Linear(3, 1))
+    x, y = [0.5, -1.0, 2.0], torch.tensor([0.3])
+    root, parameters, reference = viz.pytorch_graph(model, x, y, torch.nn.MSELoss())
+    root.backward()
+    assert len(parameters) == 12 + 4
+    assert all(abs(p.grad - reference[p]) <= 1e-12 for p in parameters)
+    twin = model.double()
+    twin.zero_grad()
+    torch.nn.MSELoss()(twin(torch.tensor(x, dtype=torch.float64)), y.double()).backward()
+    assert [reference[p] for p in parameters[:9]] == shared.weight.grad.reshape(-1).tolist()
