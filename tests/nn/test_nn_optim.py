@@ -1,6 +1,9 @@
 """nn.SGD and nn.Adam: the update rules on arrays, the same through Values, and bad settings."""
 
+import copy
+import json
 import math
+import pickle
 
 import numpy as np
 import pytest
@@ -477,3 +480,313 @@ def test_every_flag_of_nn_is_one_check_taking_numpy_bools():
                        (lambda: nn.Linear(2, 2, bias=1), "Linear bias")]:
         with pytest.raises(TypeError, match=what + ": expected True or False"):
             call()
+
+
+# --- state_dict / load_state_dict: a checkpoint that resumes exactly -----------------------
+
+RESUMABLE = ["SGD momentum, weight_decay", "SGD dampening", "SGD nesterov",
+             "Adam weight_decay", "AdamW weight_decay"]
+
+
+def _data(seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.normal(size=(16, 3)), rng.integers(0, 2, size=16)
+
+
+def _model(seed=0):
+    return nn.Sequential(nn.Linear(3, 4, seed=seed), nn.Tanh(), nn.Linear(4, 2, seed=seed + 1))
+
+
+def _hand_steps(model, optimizer, X, y, steps, frozen_at=lambda step: (), start=0):
+    """Full-batch steps as a torch loop takes them (zero_grad, forward, backward, step);
+    frozen_at(step): the layers frozen in that step."""
+    for step in range(start, start + steps):
+        for layer in (0, 2):
+            for p in model[layer].parameters():
+                p.requires_grad = layer not in frozen_at(step)
+        optimizer.zero_grad()
+        nn.CrossEntropyLoss()([model(list(x)) for x in X], y.tolist()).backward()
+        optimizer.step()
+
+
+def _resumed(model, optimizer):
+    """A new model (other weights) and a new optimizer (default settings) loaded from the two
+    checkpoints, the optimizer's through JSON (positions come back as strings, betas as a list)."""
+    saved = json.loads(json.dumps(optimizer.state_dict()))
+    new_model = _model(seed=7)
+    new_model.load_state_dict(model.state_dict())
+    new_optimizer = type(optimizer)(new_model.parameters())
+    new_optimizer.load_state_dict(saved)
+    return new_model, new_optimizer
+
+
+def _weights(model):
+    return [p.data for p in model.parameters()]
+
+
+@pytest.mark.parametrize("name", RESUMABLE)
+def test_a_run_resumed_from_state_dicts_takes_the_uninterrupted_runs_steps_bit_for_bit(name):
+    make = OPTIMIZERS[name][0]
+    X, y = _data()
+    whole = _model()
+    whole_optimizer = make(whole.parameters())
+    _hand_steps(whole, whole_optimizer, X, y, 8)
+    first = _model()
+    first_optimizer = make(first.parameters())
+    _hand_steps(first, first_optimizer, X, y, 4)
+    model, optimizer = _resumed(first, first_optimizer)
+    _hand_steps(model, optimizer, X, y, 4)
+    assert _weights(model) == _weights(whole)
+    assert optimizer.state_dict() == whole_optimizer.state_dict()
+
+
+@pytest.mark.parametrize("name", RESUMABLE)
+def test_fit_resumed_from_state_dicts_on_the_compiled_path_is_the_uninterrupted_fit(name):
+    make = OPTIMIZERS[name][0]
+    X, y = _data()
+    settings = dict(loss="cross_entropy", batch_size=4, shuffle=False, progress=False, compiled=True)
+    whole = _model()
+    whole_optimizer = make(whole.parameters())
+    losses = nn.fit(whole, X, y.tolist(), epochs=4, optimizer=whole_optimizer, **settings).loss
+    first = _model()
+    first_optimizer = make(first.parameters())
+    nn.fit(first, X, y.tolist(), epochs=2, optimizer=first_optimizer, **settings)
+    model, optimizer = _resumed(first, first_optimizer)
+    resumed = nn.fit(model, X, y.tolist(), epochs=2, optimizer=optimizer, **settings).loss
+    assert list(resumed) == list(losses[2:]) and _weights(model) == _weights(whole)
+    assert optimizer.state_dict() == whole_optimizer.state_dict()
+
+
+FREEZES = {  # (frozen_at, whether the checkpoint's t differ between parameters)
+    "frozen then unfrozen": (lambda step: {0} if step < 3 else {2} if step in (5, 6) else (), True),
+    # every t equal, yet counted per parameter: numpy's β^t rounds otherwise than one int's
+    "each layer frozen once": (lambda step: {0} if step == 0 else {2} if step == 1 else (), False),
+}
+
+
+@pytest.mark.parametrize("freeze", FREEZES)
+@pytest.mark.parametrize("name", ["SGD dampening", "Adam weight_decay", "AdamW weight_decay"])
+def test_a_resumed_run_after_a_freeze_keeps_t_per_parameter_bit_for_bit(name, freeze):
+    make = OPTIMIZERS[name][0]
+    frozen_at, differ = FREEZES[freeze]
+    X, y = _data()
+    whole = _model()
+    whole_optimizer = make(whole.parameters())
+    _hand_steps(whole, whole_optimizer, X, y, 9, frozen_at)
+    first = _model()
+    first_optimizer = make(first.parameters())
+    _hand_steps(first, first_optimizer, X, y, 4, frozen_at)
+    saved = first_optimizer.state_dict()
+    assert saved["t_per_parameter"] and (len({entry["t"] for entry in saved["state"].values()}) > 1) == differ
+    model, optimizer = _resumed(first, first_optimizer)
+    assert type(optimizer.t) is np.ndarray and optimizer.t.tolist() == first_optimizer.t.tolist()
+    _hand_steps(model, optimizer, X, y, 5, frozen_at, start=4)
+    assert _weights(model) == _weights(whole)
+    assert optimizer.state_dict() == whole_optimizer.state_dict()
+
+
+def test_state_dict_round_trips_before_a_step_and_with_no_momentum():
+    for make in (lambda p: nn.SGD(p, lr=0.1), lambda p: nn.SGD(p, lr=0.1, momentum=0.5), nn.Adam):
+        params = _values([1.0, 2.0], [0.5, -0.5])
+        optimizer = make(params)
+        fresh = optimizer.state_dict()
+        assert fresh["state"] == {} and fresh["steps"] == 0 and not fresh["t_per_parameter"]
+        params[0].requires_grad = False  # t counted per parameter from here, momentum or not
+        optimizer.step()
+        for saved in (fresh, optimizer.state_dict()):
+            loaded = make([Value(0.0), Value(0.0)])
+            loaded.load_state_dict(pickle.loads(pickle.dumps(saved)))
+            assert loaded.state_dict() == saved
+            assert type(loaded.t) is type(optimizer.t if saved is not fresh else 0)
+
+
+def test_state_dict_is_plain_numbers_copied_from_the_optimizer():
+    params = _values([1.0, 2.0], [0.5, -0.5])
+    adam = nn.Adam(params, lr=0.1)
+    adam.step()
+    saved = adam.state_dict()
+    kept = copy.deepcopy(saved)
+    adam.step()
+    adam.lr = 0.5
+    assert saved == kept and saved != adam.state_dict()
+    assert {type(x) for entry in saved["state"].values() for x in entry.values()} == {float, int}
+    assert json.loads(json.dumps(saved))["state"]["0"] == saved["state"][0]
+
+
+@pytest.mark.parametrize("name", RESUMABLE)
+def test_a_resumed_run_gives_the_numbers_of_torchs_resumed_run(name):
+    make, make_torch = OPTIMIZERS[name]
+    torch, model, twin, X, y = _twins()
+    optimizer, torch_optimizer = make(model.parameters()), make_torch(torch, twin.parameters())
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+
+    def torch_steps(twin, torch_optimizer, steps):
+        for _ in range(steps):
+            torch_optimizer.zero_grad()
+            torch.nn.CrossEntropyLoss()(twin(Xt), yt).backward()
+            torch_optimizer.step()
+
+    _hand_steps(model, optimizer, X, y, 5)
+    torch_steps(twin, torch_optimizer, 5)
+    model, optimizer = _resumed(model, optimizer)
+    new_twin = nn.to_torch(_model(seed=7))
+    new_twin.load_state_dict(twin.state_dict())
+    new_torch_optimizer = type(torch_optimizer)(new_twin.parameters())
+    new_torch_optimizer.load_state_dict(torch_optimizer.state_dict())
+    _hand_steps(model, optimizer, X, y, 5)
+    torch_steps(new_twin, new_torch_optimizer, 5)
+    assert _gap(model, new_twin) < 1e-13
+
+
+def _checkpoint(make=lambda p: nn.Adam(p, lr=0.05)):
+    """A state dict after two steps, and an optimizer of the same kind (other state) to load it into."""
+    params = _values([1.0, -2.0, 0.5], [0.5, 0.25, -1.0])
+    optimizer = make(params)
+    optimizer.step()
+    optimizer.step()
+    target = make(_values([3.0, 1.0, -1.0], [0.1, -0.2, 0.3]))
+    target.lr = 0.3
+    target.step()
+    return optimizer.state_dict(), target
+
+
+def _set(path, value):
+    def change(saved):
+        *where, last = path
+        for key in where:
+            saved = saved[key]
+        saved[last] = value
+    return change
+
+
+def _delete(*path):
+    def change(saved):
+        *where, last = path
+        for key in where:
+            saved = saved[key]
+        del saved[last]
+    return change
+
+
+GROUP = ("param_groups", 0)
+REFUSED = [  # (change to Adam's state dict, error, what the message says)
+    (_delete("steps"), ValueError, r"the state dict: missing key 'steps'"),
+    (_set(("extra",), 1), ValueError, r"the state dict: unknown key 'extra'"),
+    (_delete(*GROUP, "eps"), ValueError, r"param_groups\[0\]: missing key 'eps'"),
+    (_set((*GROUP, "amsgrad"), False), ValueError, r"param_groups\[0\]: unknown key 'amsgrad'"),
+    (_delete("state", 1, "v"), ValueError, r"state\[1\]: missing key 'v'"),
+    (_set(("state", 1, "exp_avg"), 0.0), ValueError, r"state\[1\]: unknown key 'exp_avg'"),
+    (_set(("optimizer",), 3), TypeError, r"'optimizer'"),
+    (_set(("optimizer",), "AdamW"), ValueError, r"'optimizer': the state dict is AdamW's"),
+    (_set(("steps",), "2"), TypeError, r"'steps': expected a count"),
+    (_set(("steps",), -1), ValueError, r"'steps': a count cannot be below 0"),
+    (_set(("t_per_parameter",), 0), TypeError, r"'t_per_parameter'"),
+    (_set(("param_groups",), {}), TypeError, r"'param_groups'"),
+    (_set(("param_groups",), []), ValueError, r"one parameter group, got 0"),
+    (_set((*GROUP, "params"), "all"), TypeError, r"\['params'\]"),
+    (_set((*GROUP, "params"), [0, 1]), ValueError, r"of 2 parameters, this optimizer has 3"),
+    (_set((*GROUP, "params"), [2, 1, 0]), ValueError, r"positions 0 to 2 in order"),
+    (_set((*GROUP, "lr"), "0.1"), TypeError, r"param_groups\[0\]\['lr'\]"),
+    (_set((*GROUP, "lr"), math.inf), ValueError, r"param_groups\[0\]\['lr'\]"),
+    (_set((*GROUP, "lr"), -0.1), ValueError, r"param_groups\[0\]\['lr'\].*>= 0"),
+    (_set((*GROUP, "betas"), [0.9]), TypeError, r"param_groups\[0\]\['betas'\].*pair"),
+    (_set((*GROUP, "betas"), (1.0, 0.999)), ValueError, r"param_groups\[0\]\['betas'\].*β1"),
+    (_set((*GROUP, "eps"), math.nan), ValueError, r"param_groups\[0\]\['eps'\]"),
+    (_set((*GROUP, "weight_decay"), True), TypeError, r"param_groups\[0\]\['weight_decay'\]"),
+    (_set(("state",), []), TypeError, r"'state': expected a dict"),
+    (_set(("state", 0), [0.1, 0.2, 1]), TypeError, r"state\[0\]: expected a dict"),
+    (_set(("state", 0, "m"), "x"), TypeError, r"state\[0\]\['m'\]"),
+    (_set(("state", 0, "m"), math.nan), ValueError, r"state\[0\]\['m'\].*finite"),
+    (_set(("state", 2, "v"), -1e-3), ValueError, r"state\[2\]\['v'\].*below 0"),
+    (_set(("state", 0, "t"), 2.0), TypeError, r"state\[0\]\['t'\]: expected a count"),
+    (_set(("state", 0, "t"), True), TypeError, r"state\[0\]\['t'\]"),
+    (_set(("state", 0, "t"), -1), ValueError, r"state\[0\]\['t'\]: a count cannot be below 0"),
+    (_set(("state", 0, "t"), 1), ValueError, r"t_per_parameter' is False.*t differ"),
+    (_set(("state", "x"), {}), TypeError, r"the key 'x' is not a parameter's position"),
+    (_set(("state", 3), {}), ValueError, r"the key 3 is not a position of this optimizer's 3"),
+    (_set(("state", "01"), {}), TypeError, r"the key '01'"),
+    (_set(("state", "0"), {}), ValueError, r"position 0 is given twice"),
+    (_delete("state", 2), ValueError, r"no entry for the parameters at 2"),
+]
+
+
+@pytest.mark.parametrize("change, error, says", REFUSED)
+def test_a_bad_state_dict_is_refused_by_name_and_changes_nothing(change, error, says):
+    saved, target = _checkpoint()
+    before = target.state_dict()
+    change(saved)
+    with pytest.raises(error, match=says) as refusal:
+        target.load_state_dict(saved)
+    assert str(refusal.value).startswith("Adam.load_state_dict: ") and "nothing was loaded" in str(refusal.value)
+    assert target.state_dict() == before
+
+
+def test_a_parameter_with_no_step_yet_cannot_have_momentum():
+    saved, target = _checkpoint()
+    saved["t_per_parameter"], saved["state"][1]["t"] = True, 0
+    before = target.state_dict()
+    with pytest.raises(ValueError, match=r"state\[1\]: t is 0 \(the parameter has not stepped\), yet its m, v"):
+        target.load_state_dict(saved)
+    assert target.state_dict() == before
+
+
+@pytest.mark.parametrize("make, into, says", [
+    (lambda p: nn.Adam(p), lambda p: nn.SGD(p, momentum=0.9), "Adam's and this optimizer is SGD"),
+    (lambda p: nn.SGD(p, momentum=0.9), lambda p: nn.Adam(p), "SGD's and this optimizer is Adam"),
+    (lambda p: nn.optim.AdamW(p), lambda p: nn.Adam(p), "AdamW's and this optimizer is Adam"),
+    (lambda p: nn.Adam(p), lambda p: nn.optim.AdamW(p), "Adam's and this optimizer is AdamW"),
+])
+def test_another_optimizers_state_dict_is_refused(make, into, says):
+    saved, _ = _checkpoint(make)
+    _, target = _checkpoint(into)
+    before = target.state_dict()
+    with pytest.raises(ValueError, match=says):
+        target.load_state_dict(saved)
+    assert target.state_dict() == before
+
+
+def test_a_state_dict_of_another_number_of_parameters_is_refused():
+    saved, _ = _checkpoint()
+    target = nn.Adam(_values([1.0, 2.0], [0.5, 0.5]))
+    target.step()
+    before = target.state_dict()
+    with pytest.raises(ValueError, match=r"of 3 parameters, this optimizer has 2"):
+        target.load_state_dict(saved)
+    assert target.state_dict() == before
+
+
+@pytest.mark.parametrize("settings, error, says", [
+    (dict(nesterov=True, dampening=0.5), ValueError, r"\['nesterov'\].*Nesterov momentum needs"),
+    (dict(nesterov=True, momentum=0.0), ValueError, r"\['nesterov'\].*Nesterov momentum needs"),
+    (dict(nesterov=1), TypeError, r"\['nesterov'\].*expected True or False"),
+    (dict(momentum=-0.5), ValueError, r"\['momentum'\].*>= 0"),
+    (dict(dampening="0"), TypeError, r"\['dampening'\]"),
+])
+def test_sgd_settings_are_checked_as_when_set(settings, error, says):
+    saved, target = _checkpoint(lambda p: nn.SGD(p, lr=0.1, momentum=0.9, nesterov=True))
+    saved["param_groups"][0].update(settings)
+    before = target.state_dict()
+    with pytest.raises(error, match=says):
+        target.load_state_dict(saved)
+    assert target.state_dict() == before
+
+
+def test_settings_are_checked_against_the_loaded_ones_not_the_current_ones():
+    # nesterov True now, momentum 0 and nesterov False in the dict: fine, whatever the order
+    saved, _ = _checkpoint(lambda p: nn.SGD(p, lr=0.1))
+    _, nesterov = _checkpoint(lambda p: nn.SGD(p, lr=0.1, momentum=0.9, nesterov=True))
+    nesterov.load_state_dict(saved)
+    assert nesterov.state_dict() == saved and nesterov.velocity is None
+    saved, _ = _checkpoint(lambda p: nn.SGD(p, lr=0.1, momentum=0.9, nesterov=True))
+    plain = nn.SGD(_values([0.0, 0.0, 0.0], [0.0, 0.0, 0.0]))
+    plain.load_state_dict(saved)
+    assert plain.state_dict() == saved
+
+
+def test_a_subclass_with_state_of_its_own_is_not_saved_without_it():
+    optimizer = _CountingSGD(_values([1.0], [0.5]), lr=0.1, momentum=0.9)
+    optimizer.step()
+    with pytest.raises(TypeError, match=r"_CountingSGD.state_dict: .*\(seen\)"):
+        optimizer.state_dict()
+    with pytest.raises(TypeError, match=r"_CountingSGD.load_state_dict: .*\(seen\)"):
+        optimizer.load_state_dict(nn.SGD([Value(0.0)], lr=0.1).state_dict())
