@@ -21,7 +21,7 @@ from .init import INITS
 from .layers import MLP, Layer, Neuron
 from .losses import (LOSSES, Loss, bce, bce_with_logits, cross_entropy, hinge, l2, mean_loss, mse, nll,
                      sse)
-from .module import IncompatibleKeys, Module, Parameters, StateDictError
+from .module import IncompatibleKeys, Module, Parameters, SizeMismatchError, StateDictError
 from .optim import SGD, Adam, AdamW, Optimizer
 from .persist import ModelFileError, load, save
 from .record import Recording, RecordingThinnedWarning, Snapshot
@@ -34,7 +34,7 @@ from .bridge import from_torch, load_torch_state_dict, to_torch, torch_state_dic
 __all__ = [
     "ACTIVATIONS", "Activation", "activation", "INITS", "MLP", "Layer", "Neuron", "LOSSES", "Loss", "bce",
     "bce_with_logits", "cross_entropy", "hinge", "l2", "mean_loss", "mse", "nll", "sse", "IncompatibleKeys",
-    "Module", "StateDictError", "SGD", "Adam", "AdamW", "Optimizer", "ModelFileError", "load", "save", "History",
+    "Module", "StateDictError", "SizeMismatchError", "SGD", "Adam", "AdamW", "Optimizer", "ModelFileError", "load", "save", "History",
     "OutputLossMismatchWarning", "Recording", "RecordingThinnedWarning", "ScalarPath", "Snapshot",
     "StepActivationWarning", "accuracy", "fit", "inputs", "predict",
     # PyTorch-shaped (nn.torchlike, nn.torch_losses) and the bridge to torch (nn.bridge)

@@ -63,7 +63,8 @@ def _one_example(x, nin, what):
     if isinstance(x, np.ndarray):
         if x.ndim != 1:
             raise ValueError(f"{what}: expected one example, a 1-D sequence of {nin or 'some'} numbers, "
-                             f"got an array of shape {x.shape} (for many examples use predict(X))")
+                             f"got an array of shape {x.shape}; for many examples: to train, "
+                             f"[model(x) for x in X] (Values, with a graph); for numbers, model.predict(X)")
         x = x.tolist()
     elif isinstance(x, (Value, numbers.Real)) and not isinstance(x, bool) and nin in (1, None):
         x = [x]

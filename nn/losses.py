@@ -53,7 +53,7 @@ class Loss:
         return self.rule(y, n)
 
     def __call__(self, prediction, target, **options):
-        outputs = _outputs(prediction, self.name)
+        outputs = _outputs(prediction, self.name, self.for_a_batch() if is_builtin(self) else None)
         return self.function(outputs, self.target(target, len(outputs)), **{**self.options, **options})
 
     def with_options(self, **options):
@@ -65,6 +65,14 @@ class Loss:
             raise TypeError(f"{self.name}.with_options: unknown option {unknown[0]!r}; {takes}")
         options = {**self.options, **options}
         return Loss(self.name, self.function, self.rule, self.decide, self.truth, options)
+
+    def for_a_batch(self):
+        """What takes a batch, where this loss takes one example: PyTorch's class of the same
+        loss, or mean_loss (the notes' C = 1/|D| Σ_i C(ŷ(i), y(i)))."""
+        torch_name = {"mse": "MSELoss", "cross_entropy": "CrossEntropyLoss", "bce": "BCELoss",
+                      "bce_with_logits": "BCEWithLogitsLoss"}.get(self.name)
+        mean = f"nn.mean_loss(nn.{self.name}, outputs, targets)"
+        return f"nn.{torch_name}()(outputs, targets) or {mean}" if torch_name else mean
 
     @property
     def classifies(self):
@@ -93,9 +101,14 @@ def mean_loss(loss, predictions, targets):
     losses = [loss(p, t) for p, t in zip(predictions, targets)]
     mean = losses[0] if len(losses) == 1 else autograd.sum(losses) * (1.0 / len(losses))
     if not mean.requires_grad and autograd.is_grad_enabled() and any(
-            o.requires_grad for p in predictions for o in (p if isinstance(p, list) else [p])):
+            isinstance(o, Value) and o.requires_grad for p in predictions for o in _entries_of(p)):
         raise batch_without_graph(loss)
     return mean
+
+
+def _entries_of(prediction):
+    """One example's outputs as given (numbers among them are constants, with no graph)."""
+    return prediction if isinstance(prediction, (list, tuple, np.ndarray)) else [prediction]
 
 
 def batch_without_graph(loss):
@@ -154,15 +167,28 @@ def losses_per_example(model, loss, X, targets):
 
 # --- what a prediction may be (what a target may be: nn.targets) -----------------------
 
-def _outputs(prediction, name):
-    """ŷ as a list of Values (a lone Value or number is a list of one)."""
+_WHAT_IT_READS = {"cross_entropy": "logits", "bce_with_logits": "logit", "bce": "probability",
+                  "nll": "probabilities"}
+
+
+def _outputs(prediction, name, for_a_batch=None):
+    """ŷ as a list of Values (a lone Value or number is a list of one).
+
+    A number is a constant (requires_grad False), as a float tensor is in PyTorch: a loss of
+    numbers alone (say predict()'s outputs) has no graph, and its backward raises, where a
+    leaf that requires grad would let backward run and leave every weight's .grad at 0.
+    for_a_batch: what to use for a batch, named when the prediction is a list of lists."""
     if isinstance(prediction, np.ndarray):
         prediction = prediction.tolist()
     if not isinstance(prediction, (list, tuple)):
         prediction = [prediction]
     if not prediction:
         raise ValueError(f"{name}: the prediction is empty; expected at least one output")
-    return [p if isinstance(p, Value) else Value(finite_number(p, f"{name}: prediction"))
+    if for_a_batch and any(isinstance(p, (list, tuple, np.ndarray)) for p in prediction):
+        raise TypeError(f"{name}: takes one example's {_WHAT_IT_READS.get(name, 'outputs')} (a Value or a "
+                        f"list of Values), got a list of {len(prediction)} lists, a batch; for a batch "
+                        f"use {for_a_batch}")
+    return [p if isinstance(p, Value) else Value(finite_number(p, f"{name}: prediction"), requires_grad=False)
             for p in prediction]
 
 
@@ -208,7 +234,8 @@ def _bce(outputs, y):
 
 def _bce_with_logits(outputs, y):
     z = outputs[0]
-    softplus = autograd.logsumexp([Value(0.0), z])  # ln(1 + e^z) = ln(e^0 + e^z), never overflows
+    zero = Value(0.0, requires_grad=False)  # a constant: with numbers alone the loss has no graph
+    softplus = autograd.logsumexp([zero, z])  # ln(1 + e^z) = ln(e^0 + e^z), never overflows
     return softplus if (not isinstance(y, Value) and y == 0.0) else softplus - y * z
 
 
@@ -221,7 +248,7 @@ def _cross_entropy(outputs, y):
     hot = [c for c, yc in enumerate(y) if yc != 0.0]
     if len(hot) == 1 and y[hot[0]] == 1.0:  # one-hot: C = logΣexp(z) - z_c
         return lse - outputs[hot[0]]
-    weights = [Value(yc) for yc in y]
+    weights = [Value(yc, requires_grad=False) for yc in y]  # the target is data
     return lse * math.fsum(y) - autograd.dot(weights, outputs)
 
 

@@ -5,6 +5,11 @@ indices that leads to each one, e.g. `layers.0.neurons.2.w.3`. As in PyTorch, a 
 needs no registration: every attribute holding a Value, a Module, or a list, tuple or dict
 of them is found, in the order the attributes were set. nn's own modules fix theirs in
 `_fields` (w before b in a neuron).
+
+A parameter is a leaf Value (no parents, no op), as only an nn.Parameter is one in PyTorch:
+an op node a forward keeps in an attribute (`self.hidden = h`, to look at later) is a
+result of the graph, and the walks (parameters, named_parameters, state_dict,
+load_state_dict) pass over it, so a forward does not change what the module holds.
 """
 
 from collections import namedtuple
@@ -26,6 +31,12 @@ class StateDictError(KeyError, RuntimeError):
 
     def __str__(self):  # KeyError would show the message in quotes
         return str(self.args[0])
+
+
+class SizeMismatchError(StateDictError, ValueError):
+    """load_state_dict found a tensor of another shape (more or fewer neurons, or inputs, than
+    the module's); nothing was written, whatever strict is, as PyTorch refuses one even with
+    strict=False. A StateDictError, and a ValueError as load_torch_state_dict's shape errors."""
 
 
 class Parameters(list):
@@ -191,7 +202,9 @@ class Module:
         Everything is checked before anything is written, so on any error the module is
         unchanged. With strict=True a missing or unexpected name is an error (StateDictError,
         a KeyError); with strict=False they are skipped and returned, like PyTorch:
-        IncompatibleKeys(missing_keys, unexpected_keys).
+        IncompatibleKeys(missing_keys, unexpected_keys). A tensor of another shape (the names
+        differ from the module's only in an index: more or fewer neurons or inputs) is a
+        SizeMismatchError whatever strict is, as PyTorch's "size mismatch for 0.weight".
         """
         strict = as_flag(strict, "load_state_dict(strict)")
         if not hasattr(state, "keys") or not hasattr(state, "__getitem__"):
@@ -204,6 +217,8 @@ class Module:
                                  f"{next(iter(params), 'layers.0.neurons.0.w.0')!r}); nothing was loaded")
         missing = [name for name in params if name not in state]
         unexpected = [name for name in state if name not in params]
+        if missing or unexpected:
+            self._check_sizes(params, state, missing, unexpected)
         if strict and (missing or unexpected):
             torch_named = any(name.endswith((".weight", ".bias")) for name in unexpected)
             raise StateDictError(
@@ -217,12 +232,85 @@ class Module:
             params[name].data = number
         return IncompatibleKeys(missing, unexpected)
 
+    def _check_sizes(self, params, state, missing, unexpected):
+        """SizeMismatchError if the missing and unexpected names differ from the module's own
+        only in an index: a tensor of the state with another shape, which no strict=False may
+        load (it would write a mix of the two models)."""
+        stacks = _neuron_lists(self)
+        own, theirs = _tensors(params, stacks), _tensors(state.keys(), stacks)
+        sizes = []
+        for name in _tensors(missing + unexpected, stacks):
+            want, got = _shape(own.get(name)), _shape(theirs.get(name))
+            if want is not None and got is not None and len(want) == len(got) and want != got:
+                sizes.append(f"{_tensor_title(name)}: shape {got} in the state dict, {want} in this "
+                             f"{type(self).__name__}")
+        if sizes:
+            raise SizeMismatchError(
+                f"load_state_dict: size mismatch for {'; '.join(sizes)} (a model with more or fewer "
+                f"neurons or inputs; missing keys: {_listing(missing, 3)}; unexpected keys: "
+                f"{_listing(unexpected, 3)}); nothing was loaded, whatever strict is, as in PyTorch")
+
+
+def _tensors(names, stacks):
+    """{tensor name: set of indices} for per-number keys: '0.weight.6.1' is entry (6, 1) of
+    '0.weight'. A neuron of a layer is a row of the layer's weights (PyTorch's Linear.weight):
+    'layers.0.neurons.6.w.1' is entry (6, 1) of 'layers.0.neurons.*.w'. stacks: the paths of
+    the lists of neurons, as tuples of their parts."""
+    tensors = {}
+    for key in names:
+        parts, row = key.split("."), ()
+        for stack in stacks:
+            n = len(stack)
+            if len(parts) > n and tuple(parts[:n]) == stack and parts[n].isdigit():
+                parts, row = parts[:n] + ["*"] + parts[n + 1:], (int(parts[n]),)
+                break
+        index = []
+        while parts and parts[-1].isdigit():
+            index.insert(0, int(parts.pop()))
+        tensors.setdefault(".".join(parts), set()).add(row + tuple(index))
+    return tensors
+
+
+def _shape(indices):
+    """The extent each dimension of `indices` reaches, (rows, columns); None if there are
+    none, or they are not all of one length."""
+    if not indices or len({len(index) for index in indices}) != 1:
+        return None
+    return tuple(max(index[d] for index in indices) + 1 for d in range(len(next(iter(indices)))))
+
+
+def _tensor_title(name):
+    """A tensor's name in a message; a layer's neurons stacked say which index is the neuron."""
+    if ".*." not in name:
+        return name
+    layer, field = name.split(".*.", 1)
+    return f"{name} (row j: the {field} of {layer}.j)"
+
+
+def _neuron_lists(module):
+    """The path (as a tuple of its parts) of every list of nn.Neurons under `module`: the layers."""
+    from .layers import Neuron  # the layers are built on Module
+    stacks = []
+    for path, owner in module.named_modules():
+        for field, item in owner._children():
+            if isinstance(item, (list, tuple)) and item and all(isinstance(n, Neuron) for n in item):
+                stacks.append(tuple(f"{path}.{field}".split(".")) if path else tuple(field.split(".")))
+    return stacks
+
+
+def is_parameter(value):
+    """A leaf Value (no parents, no op): what a module holds as a weight. An op node (a
+    forward's intermediate kept in an attribute) is not one, as in PyTorch, where only an
+    nn.Parameter is."""
+    return isinstance(value, Value) and not value.op and not value.parents
+
 
 def _named(item, name, modules_seen):
-    """(name, Value) under `item`; a module met again (a back-reference, a shared block) is
-    not walked twice, so a cycle of modules ends."""
+    """(name, Value) for each parameter under `item`; a module met again (a back-reference, a
+    shared block) is not walked twice, so a cycle of modules ends."""
     if isinstance(item, Value):
-        yield name, item
+        if is_parameter(item):
+            yield name, item
     elif isinstance(item, Module):
         if id(item) not in modules_seen:
             modules_seen.add(id(item))
@@ -247,7 +335,7 @@ def _named_modules_in(item, name):
 
 def _child_lines(item, name):
     if isinstance(item, Value):
-        return [f"  ({name}): {item!r}"]
+        return [f"  ({name}): {item!r}"] if is_parameter(item) else []
     if isinstance(item, Module):
         text = repr(item)
         if "\n" in text:  # a module of modules: its heading has the count; its lines indented, as PyTorch's _addindent
@@ -264,12 +352,15 @@ def _check_prefix(prefix, who):
 
 
 def _holds_parameters(item, name="", owner=None):
-    """A Value, a Module, or a non-empty list, tuple or dict (str keys) of such things.
+    """A parameter (a leaf Value), a Module, or a non-empty list, tuple or dict (str keys)
+    holding some, beside op nodes maybe (a forward's intermediates, which are no parameters).
 
     A container that holds some but cannot be walked (a dict with an int key, Values beside
     None) is a TypeError naming the attribute: skipped, its parameters would silently never
     train (PyTorch's ModuleDict refuses a key that is not a str too)."""
-    if isinstance(item, (Value, Module)):
+    if isinstance(item, Value):
+        return is_parameter(item)
+    if isinstance(item, Module):
         return True
     if not isinstance(item, (dict, list, tuple)) or not item:
         return False
@@ -282,11 +373,21 @@ def _holds_parameters(item, name="", owner=None):
         key = next(key for key in item if not isinstance(key, str))
         raise TypeError(f"{where}: a dict of Values or Modules needs str keys (as torch's ModuleDict), "
                         f"got the key {key!r:.40}: its parameters would not be found")
-    if not all(holding):
-        other = next(entry for entry, holds in zip(entries, holding) if not holds)
+    others = [entry for entry, holds in zip(entries, holding) if not holds and not _op_nodes_only(entry)]
+    if others:
+        other = others[0]
         raise TypeError(f"{where}: holds Values or Modules beside {type(other).__name__} {other!r:.40}: "
                         f"a container of parameters must hold only Values, Modules or containers of them")
     return True
+
+
+def _op_nodes_only(item):
+    """An op node, or a container of nothing else: a forward's intermediates, passed over."""
+    if isinstance(item, Value):
+        return not is_parameter(item)
+    if isinstance(item, (dict, list, tuple)) and item:
+        return all(_op_nodes_only(entry) for entry in (item.values() if isinstance(item, dict) else item))
+    return False
 
 
 def _listing(names, most=8):

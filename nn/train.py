@@ -423,7 +423,10 @@ def _optimizer(model, lr, optimizer):
     unknown = {id(p) for p in model.parameters()} - {id(p) for p in optimizer.params}
     if unknown:
         raise ValueError(f"fit: the optimizer does not hold {len(unknown)} of the model's parameters; "
-                         f"build it from model.parameters()")
+                         f"build it from model.parameters(). To fine-tune some layers only, freeze the "
+                         f"others, as in PyTorch: model[0].requires_grad_(False) (an MLP's "
+                         f"model.layers[0]; any module's requires_grad_), then an optimizer over "
+                         f"model.parameters() leaves them as they are")
     return _trainable(optimizer)
 
 

@@ -468,3 +468,118 @@ def test_the_module_walks_check_their_prefix_and_flags():
     with pytest.raises(TypeError, match=r"load_state_dict\(strict\): expected True or False, got str"):
         model.load_state_dict(before, strict="no")
     assert model.state_dict() == before
+
+
+@pytest.mark.parametrize("strict", [True, False])
+@pytest.mark.parametrize("make_big, make_small, says", [
+    (lambda: nn.Sequential(nn.Linear(4, 8, seed=0), nn.ReLU(), nn.Linear(8, 3, seed=1)),
+     lambda: nn.Sequential(nn.Linear(4, 6, seed=2), nn.ReLU(), nn.Linear(6, 3, seed=3)),
+     r"size mismatch for 0\.weight: shape \(8, 4\) in the state dict, \(6, 4\) in this Sequential; "
+     r"0\.bias: shape \(8,\) in the state dict, \(6,\) .*; 2\.weight: shape \(3, 8\) in the state dict, \(3, 6\)"),
+    (lambda: nn.MLP(4, [8, 3], seed=0), lambda: nn.MLP(4, [8, 2], seed=1),
+     r"size mismatch for layers\.1\.neurons\.\*\.w \(row j: the w of layers\.1\.neurons\.j\): shape \(3, 8\) "
+     r"in the state dict, \(2, 8\) in this MLP; layers\.1\.neurons\.\*\.b .*: shape \(3,\)"),
+    (lambda: nn.Layer(5, 3, seed=0), lambda: nn.Layer(4, 3, seed=1),
+     r"size mismatch for neurons\.\*\.w .*: shape \(3, 5\) in the state dict, \(3, 4\) in this Layer"),
+    (lambda: nn.Neuron(3, seed=0), lambda: nn.Neuron(4, seed=1),
+     r"size mismatch for w: shape \(3,\) in the state dict, \(4,\) in this Neuron .*missing keys: 'w\.3'"),
+], ids=["Sequential-fewer-neurons", "MLP-fewer-outputs", "Layer-more-inputs", "Neuron-fewer-inputs"])
+def test_a_state_dict_of_another_width_is_a_size_mismatch_whatever_strict_is(make_big, make_small, says, strict):
+    # strict=False used to load a mix of the two models silently (the small one took the big
+    # one's first rows); PyTorch refuses a shape mismatch even with strict=False.
+    big, small = make_big(), make_small()
+    before = small.state_dict()
+    with pytest.raises(nn.module.SizeMismatchError, match=says) as raised:
+        small.load_state_dict(big.state_dict(), strict=strict)
+    assert isinstance(raised.value, RuntimeError) and isinstance(raised.value, nn.StateDictError)
+    assert "nothing was loaded" in str(raised.value) and small.state_dict() == before
+
+
+def test_a_size_mismatch_is_refused_as_torch_does_and_an_extra_layer_still_is_unexpected_keys():
+    from tests.support import require_torch
+    require_torch()
+    import torch
+    big = nn.Sequential(nn.Linear(4, 8, seed=0), nn.ReLU(), nn.Linear(8, 3, seed=1))
+    small = nn.Sequential(nn.Linear(4, 6, seed=2), nn.ReLU(), nn.Linear(6, 3, seed=3))
+    with pytest.raises(RuntimeError, match=r"size mismatch for 0\.weight"):
+        nn.to_torch(small).load_state_dict(nn.to_torch(big).state_dict(), strict=False)
+    with pytest.raises(RuntimeError, match=r"size mismatch for 0\.weight: shape \(8, 4\)"):
+        small.load_state_dict(big.state_dict(), strict=False)
+    # A layer the model lacks is a module's keys, not a size: skipped with strict=False, as in PyTorch.
+    longer = nn.Sequential(nn.Linear(4, 6, seed=4), nn.ReLU(), nn.Linear(6, 3, seed=5), nn.ReLU(),
+                           nn.Linear(3, 2, seed=6))
+    theirs = nn.to_torch(small).load_state_dict(nn.to_torch(longer).state_dict(), strict=False)
+    missing, unexpected = small.load_state_dict(longer.state_dict(), strict=False)
+    assert missing == [] and {k.rsplit(".", 2)[0] if "weight" in k else k.rsplit(".", 1)[0] for k in unexpected} \
+        == set(theirs.unexpected_keys) == {"4.weight", "4.bias"}
+    assert small.state_dict() == {k: v for k, v in longer.state_dict().items() if not k.startswith("4.")}
+
+
+class CachingNet(nn.Module):
+    """A forward that keeps its hidden activations for a look later, as torch users write."""
+
+    def __init__(self):
+        self.nin, self.nout = 4, 3
+        self.fc1 = nn.Linear(4, 5, seed=0)
+        self.fc2 = nn.Linear(5, 3, seed=1)
+
+    def forward(self, x):
+        self.hidden = [v.relu() for v in self.fc1(x)]
+        self.mixed = [self.fc1.bias[0], self.hidden[0]]  # a parameter beside an op node
+        return self.fc2(self.hidden)
+
+
+def test_an_op_node_a_forward_keeps_is_no_parameter_as_in_pytorch():
+    net = CachingNet()
+    names = [name for name, _ in net.named_parameters()]
+    net([0.5, -1.0, 2.0, 0.1])
+    # mixed.0 is fc1's bias met again (one parameter, under its first name); hidden.j, mixed.1: op nodes
+    assert [name for name, _ in net.named_parameters()] == names and len(names) == 5 * 4 + 5 + 3 * 5 + 3
+    assert list(net.state_dict()) == names and len(net.parameters()) == len(names)
+    assert "hidden" not in repr(net)
+    fresh = CachingNet()
+    fresh([0.0] * 4)
+    assert fresh.load_state_dict(net.state_dict()) == ([], [])
+    from tests.support import require_torch
+    require_torch()
+    import torch
+
+    class TorchNet(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc1, self.fc2 = torch.nn.Linear(4, 5), torch.nn.Linear(5, 3)
+
+        def forward(self, x):
+            self.hidden = torch.relu(self.fc1(x))
+            return self.fc2(self.hidden)
+
+    tnet = TorchNet().double()
+    before = sum(p.numel() for p in tnet.parameters())
+    tnet(torch.zeros(1, 4, dtype=torch.float64))
+    assert sum(p.numel() for p in tnet.parameters()) == before == len(net.parameters())
+
+
+@pytest.mark.parametrize("compiled", [None, True, False])
+def test_fit_trains_a_module_that_keeps_its_intermediates_as_one_that_does_not(compiled):
+    # Its op nodes were "parameters": compiled=True refused them ("not a leaf") and the default
+    # fell back to the scalar path, an SGD's step moving stale op nodes' data.
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(30, 4)), rng.integers(0, 3, size=30)
+    net = CachingNet()
+    net(X[0])
+    history = nn.fit(net, X, y, loss=nn.cross_entropy, epochs=3, batch_size=10, lr=0.1, shuffle=False,
+                     progress=False, compiled=compiled)
+    plain = nn.Sequential(nn.Linear(4, 5, seed=0), nn.ReLU(), nn.Linear(5, 3, seed=1))
+    expected = nn.fit(plain, X, y, loss=nn.cross_entropy, epochs=3, batch_size=10, lr=0.1, shuffle=False,
+                      progress=False, compiled=compiled)
+    assert np.allclose(history.loss, expected.loss, rtol=1e-12)
+    assert np.allclose(net.predict(X), plain.predict(X), rtol=1e-12)
+
+
+def test_the_default_fit_compiles_a_module_that_keeps_its_intermediates(capsys):
+    # Its op nodes were "parameters", which do not compile: fit fell back to the scalar path silently.
+    X, y = np.random.default_rng(0).normal(size=(10, 4)), np.arange(10) % 3
+    net = CachingNet()
+    net(X[0])
+    nn.fit(net, X, y, loss=nn.cross_entropy, epochs=1, lr=0.1)
+    assert "fit [compiled]" in capsys.readouterr().err

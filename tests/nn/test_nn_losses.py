@@ -239,3 +239,82 @@ def test_nll_with_value_targets_takes_a_class_probability_of_0_whose_target_is_0
 def test_an_unlabelled_prediction_is_not_named_by_an_empty_label():
     with pytest.raises(ValueError, match=r"^bce: the prediction -3.0 is not a probability"):
         nn.BCELoss()([Value(-3.0)], [1.0])
+
+
+_NUMBERS = np.array([0.2, 0.7, 0.4])  # predictions as plain numbers, say model.predict's
+
+
+@pytest.mark.parametrize("call, torch_call", [
+    (lambda: nn.mse(_NUMBERS, [0.0, 1.0, 0.0]), lambda F, T: F.mse_loss(T(_NUMBERS), T([0.0, 1.0, 0.0]))),
+    (lambda: nn.sse(0.2, 1.0), lambda F, T: F.mse_loss(T([0.2]), T([1.0]), reduction="sum")),
+    (lambda: nn.bce(0.2, 1.0), lambda F, T: F.binary_cross_entropy(T([0.2]), T([1.0]))),
+    (lambda: nn.bce_with_logits(0.2, 0.0), lambda F, T: F.binary_cross_entropy_with_logits(T([0.2]), T([0.0]))),
+    (lambda: nn.cross_entropy(_NUMBERS, 1), lambda F, T: F.cross_entropy(T([_NUMBERS]), T([[0, 1, 0]]))),
+    (lambda: nn.cross_entropy(_NUMBERS, [0.2, 0.5, 0.3]),
+     lambda F, T: F.cross_entropy(T([_NUMBERS]), T([[0.2, 0.5, 0.3]]))),
+    (lambda: nn.nll(_NUMBERS / _NUMBERS.sum(), 2), lambda F, T: F.nll_loss(T([_NUMBERS / _NUMBERS.sum()]).log(),
+                                                                      T([2]).long())),
+    (lambda: nn.hinge(0.2, -1), None),
+    (lambda: nn.mean_loss(nn.mse, [0.2, 0.7], [0.0, 1.0]), lambda F, T: F.mse_loss(T([0.2, 0.7]), T([0.0, 1.0]))),
+    (lambda: nn.MSELoss()(_NUMBERS, np.zeros(3)), lambda F, T: F.mse_loss(T(_NUMBERS), T(np.zeros(3)))),
+    (lambda: nn.BCELoss()(_NUMBERS, np.ones(3)), lambda F, T: F.binary_cross_entropy(T(_NUMBERS), T(np.ones(3)))),
+    (lambda: nn.BCEWithLogitsLoss()(_NUMBERS, np.ones(3)),
+     lambda F, T: F.binary_cross_entropy_with_logits(T(_NUMBERS), T(np.ones(3)))),
+    (lambda: nn.CrossEntropyLoss()(np.array([_NUMBERS, _NUMBERS[::-1]]), [0, 2]),
+     lambda F, T: F.cross_entropy(T([_NUMBERS, _NUMBERS[::-1]]), T([0, 2]).long())),
+    (lambda: nn.CrossEntropyLoss()(np.array([_NUMBERS]), [[0.2, 0.5, 0.3]]),
+     lambda F, T: F.cross_entropy(T([_NUMBERS]), T([[0.2, 0.5, 0.3]]))),
+], ids=["mse", "sse", "bce", "bce_with_logits", "cross_entropy", "cross_entropy-soft", "nll", "hinge",
+        "mean_loss", "MSELoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "CrossEntropyLoss-soft"])
+def test_a_loss_of_plain_numbers_has_no_graph_and_its_backward_raises_as_in_pytorch(call, torch_call):
+    # A number is data, as a float tensor is in PyTorch: a loss of numbers alone requires no grad,
+    # and backward says so, where it ran and left every weight's .grad at 0 (nothing trained).
+    loss = call()
+    assert not loss.requires_grad
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        loss.backward()
+    if torch_call is None:
+        return
+    from tests.support import require_torch
+    require_torch()
+    import torch
+    theirs = torch_call(torch.nn.functional, lambda a: torch.tensor(np.asarray(a, dtype=float), dtype=torch.float64))
+    assert loss.data == pytest.approx(theirs.item(), rel=1e-12) and not theirs.requires_grad
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        theirs.backward()
+
+
+def test_training_from_predict_outputs_raises_and_from_model_x_trains_as_torch():
+    # model(X) on a batch says how to train; following its hint with predict's numbers is refused
+    # at backward, as torch's is, instead of training nothing silently.
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(12, 4)), rng.integers(0, 3, size=12)
+    model = nn.Sequential(nn.Linear(4, 5, seed=0), nn.Tanh(), nn.Linear(5, 3, seed=1))
+    with pytest.raises(ValueError, match=r"to train, \[model\(x\) for x in X\] \(Values.*model\.predict\(X\)"):
+        model(X)
+    lf = nn.CrossEntropyLoss()
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        lf(model.predict(X), y).backward()
+    assert all(p.grad == 0.0 for p in model.parameters())
+    lf([model(x) for x in X], y).backward()
+    from tests.support import require_torch
+    require_torch()
+    import torch
+    tmodel = nn.to_torch(model)
+    torch.nn.functional.cross_entropy(tmodel(torch.from_numpy(X)), torch.from_numpy(y)).backward()
+    grads = np.concatenate([p.grad.detach().numpy().ravel() for p in tmodel.parameters()])
+    assert np.allclose([p.grad for p in model.parameters()], grads, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("loss, says", [
+    (nn.cross_entropy, r"cross_entropy: takes one example's logits .*a batch; for a batch use "
+                       r"nn\.CrossEntropyLoss\(\)\(outputs, targets\) or nn\.mean_loss\(nn\.cross_entropy"),
+    (nn.mse, r"mse: takes one example's outputs .*nn\.MSELoss\(\)\(outputs, targets\)"),
+    (nn.nll, r"nll: takes one example's probabilities .*use nn\.mean_loss\(nn\.nll, outputs, targets\)"),
+], ids=["cross_entropy", "mse", "nll"])
+def test_a_functional_loss_given_a_batch_names_what_takes_a_batch(loss, says):
+    Z = [[Value(0.2), Value(0.3), Value(0.5)], [Value(0.6), Value(0.3), Value(0.1)]]
+    with pytest.raises(TypeError, match=says):
+        loss(Z, [0, 2])
+    with pytest.raises(TypeError, match=says):
+        loss(np.array([[0.2, 0.3, 0.5], [0.6, 0.3, 0.1]]), [0, 2])

@@ -454,3 +454,40 @@ def test_a_loss_that_is_a_constant_for_some_examples_still_trains(seed):
     history = nn.fit(nn.MLP(2, [3, 1], seed=0), X, y, loss=hinge, epochs=2, lr=0.1, progress=False, seed=seed,
                      batch_size=4, compiled=False)
     assert history.epochs == 2
+
+
+@pytest.mark.parametrize("compiled", [None, False])
+def test_an_optimizer_over_some_layers_says_how_to_fine_tune_and_that_way_trains_as_torch(compiled):
+    # PyTorch's fine-tune idiom SGD(model[2].parameters()) is refused (fit trains the whole model);
+    # the message says to freeze the others, which trains as torch does.
+    from tests.support import require_torch
+    require_torch()
+    import torch
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(30, 4)), rng.integers(0, 3, size=30)
+    model = nn.Sequential(nn.Linear(4, 5, seed=0), nn.Tanh(), nn.Linear(5, 3, seed=1))
+    tmodel = nn.to_torch(model)
+    with pytest.raises(ValueError, match=r"does not hold 25 of the model's parameters; .*To fine-tune some layers "
+                                         r"only, freeze the others, as in PyTorch: model\[0\]\.requires_grad_\(False\)"):
+        nn.fit(model, X, y, loss=nn.CrossEntropyLoss(), epochs=1, optimizer=nn.SGD(model[2].parameters(), lr=0.1),
+               progress=False, compiled=compiled)
+    first = model[0].weights()[0].copy()
+    model[0].requires_grad_(False)
+    history = nn.fit(model, X, y, loss=nn.CrossEntropyLoss(), epochs=2, batch_size=10, shuffle=False,
+                     optimizer=nn.SGD(model.parameters(), lr=0.1, momentum=0.9), progress=False, compiled=compiled)
+    tmodel[0].requires_grad_(False)
+    topt = torch.optim.SGD(tmodel.parameters(), lr=0.1, momentum=0.9)
+    losses = []
+    for _ in range(2):
+        total = 0.0
+        for i in range(0, 30, 10):
+            topt.zero_grad()
+            loss = torch.nn.functional.cross_entropy(tmodel(torch.from_numpy(X[i:i + 10])), torch.from_numpy(y[i:i + 10]))
+            loss.backward()
+            topt.step()
+            total += loss.item() * 10
+        losses.append(total / 30)
+    assert np.array_equal(model[0].weights()[0], first)
+    assert np.allclose(history.loss, losses, rtol=1e-12)
+    theirs = {k: v.detach().numpy() for k, v in tmodel.state_dict().items()}
+    assert all(np.allclose(mine, theirs[k], rtol=1e-12, atol=1e-14) for k, mine in nn.torch_state_dict(model).items())
