@@ -157,7 +157,7 @@ class Value:
         return _make(OPS["step"], (self,), {"threshold": as_number(threshold, "step threshold")})
 
     # --- backward ---------------------------------------------------------------------
-    def backward(self, gradient=None, create_graph=False):
+    def backward(self, gradient=None, create_graph=False, *, retain_graph=None):
         """Seed ∂C/∂self = `gradient` (1 if not given) and add ∂C/∂node into `node.grad` for
         every ancestor that requires grad.
 
@@ -166,17 +166,26 @@ class Value:
         `zero_grad()`. Each call computes its own gradients in full, then adds each node's
         total once, so a second call adds exactly the same amounts again. If a gradient,
         or a `.grad` it is added to, stops being finite, FloatingPointError names the node
-        where it happened and no `.grad` is changed.
+        where it happened and no `.grad` is changed. `gradient` may be a Value: its number
+        seeds first order, as PyTorch takes a tensor.
 
         With create_graph=True the backward pass is itself recorded (`autograd.higher`): each
         `.grad` becomes a Value, a node of that graph, which can be differentiated again, and
         `gradient` may be a Value too. As in PyTorch, zero the gradients before a first-order
         step reads them as numbers.
+
+        retain_graph (True, False or None) is taken for PyTorch's sake and changes nothing: a
+        graph is never freed by backward, only by dropping it, so backward may run on it again.
         """
         require_graph(self, "backward")
+        if retain_graph is not None:
+            from .checks import as_flag  # only here: the call without it stays as it is
+            as_flag(retain_graph, "backward retain_graph")
         if create_graph:
             from .higher import accumulate_as_values  # only here: the first-order path stays as it is
             return accumulate_as_values(self, 1.0 if gradient is None else gradient)
+        if isinstance(gradient, Value):
+            gradient = gradient.data
         seed = 1.0 if gradient is None else as_number(gradient, "backward gradient")
         with _collector_paused():
             grads = backpropagate(self, seed)
@@ -381,36 +390,47 @@ def chain_rule(root, gradient=1.0, derivatives=None):
     return walked + leaves
 
 
-def gradients(root, gradient=1.0, derivatives=None):
+def gradients(root, gradient=1.0, derivatives=None, inputs=None):
     """{node: ∂root/∂node} for every ancestor of root, touching no `.grad`; `gradient`
     seeds ∂C/∂root (C = gradient · root). FloatingPointError names the node where a
-    gradient stopped being finite."""
+    gradient stopped being finite. With `inputs` (the nodes whose gradients are wanted), only
+    a gradient on a path to one of them is checked, as torch computes only those paths; a
+    gradient elsewhere that is not finite is left out."""
     _check_root(root, "gradients")
     gradient = _seed(gradient, "gradients", derivatives)
     with _collector_paused():
         grads = backpropagate(root, gradient, derivatives)
     if not _all_finite(grads.values()):
-        _raise_at_first_non_finite(root, gradient, derivatives)
-        grads = {node: g for node, g in grads.items() if node.requires_grad or math.isfinite(g)}
+        _raise_at_first_non_finite(root, gradient, derivatives, inputs)
+        grads = {node: g for node, g in grads.items() if math.isfinite(g)}
     return grads
 
 
-def _raise_at_first_non_finite(root, gradient, derivatives):
+def _raise_at_first_non_finite(root, gradient, derivatives, inputs=None):
     """Walk the chain rule again, checking every term, to name where a gradient stopped being finite.
 
     A term into a constant (a leaf that does not require grad, such as the y of x ** y held
     fixed at x < 0, where ∂z/∂y = x^y ln x is nan) is not checked: nothing reads it, and
-    PyTorch computes none. Returns when only such terms are not finite."""
+    PyTorch computes none. With `inputs`, neither is a term into a node with no path to one
+    of them (∂(x/y)/∂y at y = 1e-300 when only x is asked for). Returns when only such terms
+    are not finite."""
     steps = []
     grads = backpropagate(root, gradient, derivatives, steps)
+    if inputs is None:
+        checked = {node for node in grads if node.requires_grad}
+    else:  # the inputs, and every node with a path to one: the gradients that reach them
+        checked = set(inputs)
+        for node, _, _ in reversed(steps):  # reversed: each node after its parents
+            if any(parent in checked for parent in node.parents):
+                checked.add(node)
     for node, g, ds in steps:
-        if not math.isfinite(g):
+        if node in checked and not math.isfinite(g):
             raise non_finite_sum(node, g)
         for parent, d in zip(node.parents, ds):
-            if parent.requires_grad and not math.isfinite(g * d):
+            if parent in checked and not math.isfinite(g * d):
                 raise non_finite(node, parent, g, d)
     for node, g in grads.items():
-        if node.requires_grad and not math.isfinite(g):  # finite terms whose sum overflowed, at a leaf
+        if node in checked and not math.isfinite(g):  # finite terms whose sum overflowed, at a leaf
             raise non_finite_sum(node, g)
 
 

@@ -19,7 +19,7 @@ import math
 from .checks import as_number
 from .engine import Value, local_derivatives, topological_order
 from .grad_mode import enable_grad
-from .higher import as_float, leaves_at
+from .higher import as_float, as_point, leaves_at
 from .messages import node_name
 
 
@@ -67,11 +67,13 @@ def _ancestors(outputs):
 def jvp(f, inputs, tangents_in):
     """(f(x), J v): f's value at x = `inputs` and its derivative along v = `tangents_in`.
 
-    f takes one Value per input and returns a Value or a list of Values; the result follows
-    that shape (floats). Equal to reverse mode's J·v, from the same table:
+    f takes one Value per input and returns a Value or a list (or tuple) of Values; the result
+    follows that shape (floats). `inputs` and `tangents_in` are lists of numbers, or each one
+    number for a function of one input. Equal to reverse mode's J·v, from the same table:
         (J v)_k = Σ_i ∂f_k/∂x_i v_i
     """
-    inputs = list(inputs)
+    inputs, _ = as_point(inputs, "jvp")
+    tangents_in, _ = as_point(tangents_in, "jvp", "tangents_in")
     v = [as_number(as_float(t), f"jvp tangent {i}") for i, t in enumerate(tangents_in)]
     if len(v) != len(inputs):
         raise ValueError(f"jvp: {len(v)} tangents for {len(inputs)} inputs; they must match")
@@ -80,10 +82,9 @@ def jvp(f, inputs, tangents_in):
     xs = leaves_at(inputs)
     out = f(*xs)
     single = isinstance(out, Value)
-    try:
-        outputs = [out] if single else list(out)
-    except TypeError:  # not a Value, nor a sequence of them: a number, None, ...
-        raise TypeError(f"jvp: f must return a Value or a list of Values; got {type(out).__name__}") from None
+    if not single and not isinstance(out, (list, tuple)):  # a number, None, a dict (of its keys), ...
+        raise TypeError(f"jvp: f must return a Value or a list of Values; got {type(out).__name__} {out!r:.40}")
+    outputs = [out] if single else list(out)
     for k, y in enumerate(outputs):
         if not isinstance(y, Value):
             raise TypeError(f"jvp: f must return a Value or a list of Values; output {k} is {type(y).__name__}")

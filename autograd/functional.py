@@ -1,8 +1,13 @@
 """Ops over many Values at once: each makes ONE n-ary node (or, for softmax, one per output)."""
 
+import math
+
 from . import higher
+from .checks import as_flag
 from .engine import (Value, _make, _number, all_finite_floats, apply, as_value, gradients, local_derivatives,
                      require_graph)
+from .higher import as_float
+from .messages import node_name
 from .ops import OPS
 
 
@@ -122,25 +127,109 @@ def softmax(values):
     return [_make(OPS["softmax"], values, {"i": i}) for i in range(len(values))]
 
 
-def grad(output, inputs, create_graph=False):
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None):
     """The gradients ∂output/∂input for each input, without touching any `.grad`.
 
-    `inputs` is a Value or a sequence of Values; an input that output does not depend on
-    gets 0.0. The gradients are floats; with create_graph=True they are Values whose graph
-    is the backward pass itself (`autograd.higher`), so they can be differentiated again:
-    grad(grad(y, x, create_graph=True), x) is ∂²y/∂x².
+    `inputs` is a Value or a sequence of Values, each of which must require grad (a constant
+    has no gradient: RuntimeError, as PyTorch). The gradients are floats; with
+    create_graph=True they are Values whose graph is the backward pass itself
+    (`autograd.higher`), so they can be differentiated again: grad(grad(y, x,
+    create_graph=True), x) is ∂²y/∂x². Only the paths from the outputs to the inputs are
+    computed and checked, as in PyTorch.
+
+    As torch.autograd.grad: `outputs` may be one Value or a sequence of them, and
+    `grad_outputs` (a number, or a Value; one per output) seeds each, so that the result is
+        Σ_i grad_outputs_i · ∂outputs_i/∂input     (grad_outputs 1 for each by default).
+    An input the outputs do not depend on gets 0.0 (a constant Value(0.0) with create_graph)
+    by default; allow_unused=True gives None there, allow_unused=False raises RuntimeError,
+    as PyTorch. retain_graph is accepted and changes nothing: a graph is kept until dropped.
     """
     single = isinstance(inputs, Value)
-    inputs = [inputs] if single else list(inputs)
-    if not isinstance(output, Value):
-        raise TypeError(f"grad: output is {type(output).__name__} {output!r:.40}; expected a Value")
-    for i, x in enumerate(inputs):
-        if not isinstance(x, Value):
-            raise TypeError(f"grad: inputs[{i}] is {type(x).__name__} {x!r:.40}; expected a Value of the graph")
-    require_graph(output, "grad")  # rather than gradients of 0, as PyTorch
-    if create_graph:
-        result = higher.grad_as_values(output, inputs)
-    else:
-        grads = gradients(output)
-        result = [grads.get(x, 0.0) for x in inputs]
+    inputs = _grad_inputs([inputs] if single else list(inputs))
+    outputs, seeds = _grad_outputs(outputs, grad_outputs, create_graph)
+    for flag, name in ((retain_graph, "retain_graph"), (allow_unused, "allow_unused")):
+        if flag is not None:
+            as_flag(flag, f"grad {name}")
+    totals = [None] * len(inputs)
+    for output, seed in zip(outputs, seeds):
+        totals = [_summed(total, g, k) for k, (total, g) in enumerate(zip(totals, _grads(output, inputs, seed,
+                                                                                         create_graph)))]
+    result = [_unused(k, x, allow_unused, create_graph) if g is None else g
+              for k, (x, g) in enumerate(zip(inputs, totals))]
     return result[0] if single else result
+
+
+def _grad_inputs(inputs):
+    """The inputs, each a Value that requires grad, else an error naming it (as PyTorch)."""
+    for k, x in enumerate(inputs):
+        if not isinstance(x, Value):
+            raise TypeError(f"grad: inputs[{k}] is {type(x).__name__} {x!r:.40}; expected a Value of the graph")
+        if not x.requires_grad:
+            raise RuntimeError(
+                f"grad: inputs[{k}] {node_name(x)} does not require grad, so it has no gradient: it is a "
+                f"constant (a number made a leaf, detached, or computed under no_grad()) (PyTorch: One of "
+                f"the differentiated Tensors does not require grad)")
+    return inputs
+
+
+def _grad_outputs(outputs, grad_outputs, create_graph):
+    """(the outputs, one seed for each): a Value seed stays a Value with create_graph, else
+    its number is taken, as PyTorch takes a tensor."""
+    single = isinstance(outputs, Value)
+    if not single and not isinstance(outputs, (list, tuple)):
+        raise TypeError(f"grad: output is {type(outputs).__name__} {outputs!r:.40}; expected a Value "
+                        f"(or a list of Values)")
+    outputs = [outputs] if single else list(outputs)
+    if not outputs:
+        raise ValueError("grad: outputs is empty; give at least one Value")
+    for i, y in enumerate(outputs):
+        if not isinstance(y, Value):
+            raise TypeError(f"grad: outputs[{i}] is {type(y).__name__} {y!r:.40}; expected a Value")
+        require_graph(y, "grad" if single else f"grad: outputs[{i}]")  # rather than gradients of 0, as PyTorch
+    if grad_outputs is None:
+        seeds = [1.0] * len(outputs)
+    else:
+        seeds = [grad_outputs] if isinstance(grad_outputs, Value) or not isinstance(grad_outputs, (list, tuple)) \
+            else list(grad_outputs)
+        if len(seeds) != len(outputs):
+            raise ValueError(f"grad: {len(seeds)} grad_outputs for {len(outputs)} outputs; give one per output")
+    return outputs, [_seed(s, i, create_graph) for i, s in enumerate(seeds)]
+
+
+def _seed(seed, i, create_graph):
+    if isinstance(seed, Value):
+        return seed if create_graph else seed.data
+    return _number(1.0 if seed is None else seed, f"grad grad_outputs[{i}]")
+
+
+def _grads(output, inputs, seed, create_graph):
+    """[∂(seed · output)/∂input, or None where output does not depend on it]."""
+    if create_graph:
+        return higher.grad_as_values(output, inputs, seed)
+    grads = gradients(output, seed, inputs=inputs)
+    return [grads.get(x) for x in inputs]
+
+
+def _summed(total, g, k):
+    """The gradients toward inputs[k] of the outputs so far, plus one more output's."""
+    if total is None or g is None:
+        return g if total is None else total
+    try:
+        result = total + g
+    except OverflowError:  # a Value's + refuses an inf result
+        result = math.inf
+    if not math.isfinite(result):
+        raise FloatingPointError(f"grad: the gradients of the outputs toward inputs[{k}] sum to {result} "
+                                 f"({as_float(total):.6g} + {as_float(g):.6g})")
+    return result
+
+
+def _unused(k, x, allow_unused, create_graph):
+    """What an input the outputs do not depend on gets: 0 (None if allowed as unused, as PyTorch)."""
+    if allow_unused is None:
+        return Value(0.0, requires_grad=False) if create_graph else 0.0
+    if allow_unused:
+        return None
+    raise RuntimeError(f"grad: inputs[{k}] {node_name(x)} is not used in the graph of the outputs (PyTorch: One "
+                       f"of the differentiated Tensors appears to not have been used in the graph. Set "
+                       f"allow_unused=True if this is the desired behavior.)")

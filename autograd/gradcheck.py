@@ -29,7 +29,6 @@ raises the engine's error, of the same type, naming the input and x ± eps, and 
 
 import inspect
 import math
-import numbers
 import sys
 import textwrap
 import warnings
@@ -39,6 +38,7 @@ import numpy as np
 
 from .engine import Value, _number, gradients, local_derivatives, topological_order
 from .functional import grad, term_sizes
+from .higher import is_one_number
 from .messages import node_name, number
 from .ops import OPS
 
@@ -309,11 +309,6 @@ def _as_float(x, what):
     return _number(x.data if isinstance(x, Value) else x, what)
 
 
-def _is_one_number(inputs):
-    return isinstance(inputs, (numbers.Real, np.generic, Value, str)) or (
-        isinstance(inputs, np.ndarray) and inputs.ndim == 0)
-
-
 def _named_inputs(inputs):
     if inputs is None or isinstance(inputs, (str, bytes)):
         raise TypeError(f"gradcheck inputs: expected a number, a list of numbers or a dict of them, "
@@ -322,7 +317,7 @@ def _named_inputs(inputs):
         names = [str(name) for name in inputs]
         point = [_as_float(x, f"gradcheck input {name!r}") for name, x in inputs.items()]
     else:
-        inputs = [inputs] if _is_one_number(inputs) else inputs  # one input, as torch takes one tensor
+        inputs = [inputs] if is_one_number(inputs) else inputs  # one input, as torch takes one tensor
         point = [_as_float(x, f"gradcheck input {i}") for i, x in enumerate(inputs)]
         names = [f"x{i}" for i in range(len(point))]
     if not point:
@@ -340,7 +335,7 @@ def _named_hand(hand, names, by_name):
             raise KeyError(f"gradcheck: hand names inputs that do not exist: {', '.join(map(repr, unknown))};"
                            f" the inputs are {', '.join(names)}{how}")
         return {str(k): v for k, v in hand.items()}
-    if callable(hand) or _is_one_number(hand):
+    if callable(hand) or is_one_number(hand):
         if len(names) != 1:
             raise TypeError(f"gradcheck: hand is one formula for {len(names)} inputs ({', '.join(names)}); "
                             f"give a dict {{name: formula}} or a list")
@@ -441,13 +436,19 @@ def _kinks_in_reach(out, plus, minus):
     found = {}
     for k, node in enumerate(base):
         op = OPS.get(node.op)
-        if op is None or op.kink_at is None:
+        if op is None or op.kink_at is None or _tied_to_itself(op, node):
             continue
         at = op.kink_at(**(node.consts or {}))
         up, down = ((_kinked(op, order[k]) - at) for order in shifted) if comparable else (1.0, 1.0)
         if _kinked(op, node) == at or up * down <= 0:
             found[node] = op
     return found
+
+
+def _tied_to_itself(op, node):
+    """maximum(a, a): a kink of the difference of two inputs that are one node is never left,
+    and never a kink: the difference is 0 at every a, and the op is a itself, smooth."""
+    return op.kink_of is not None and len(node.parents) == 2 and node.parents[0] is node.parents[1]
 
 
 def _kinked(op, node):

@@ -20,12 +20,15 @@ otherwise differentiate a graph that was never made, and silently give 0.
 """
 
 import math
+import numbers
+
+import numpy as np
 
 from .backends import scalar
 from .checks import as_number
-from .engine import Value, _make, as_value, backpropagate, gradients
+from .engine import Value, _make, as_value, backpropagate, gradients, local_derivatives, topological_order
 from .grad_mode import enable_grad
-from .messages import node_name
+from .messages import node_name, non_finite, shown_inputs
 from .ops import OPS
 
 
@@ -75,13 +78,35 @@ class values:
 
     @staticmethod
     def exponent_slope(z, x):
-        """z ln x, taken as 0 where z = 0 or x = 0, as in `backends.scalar`."""
-        return 0.0 if as_float(z) == 0 or as_float(x) == 0 else z * values.log(x)
+        """z ln x (∂(x^y)/∂y with z = x^y), with the numbers of `backends.scalar`, as a node
+        wherever x > 0: also where x^y underflowed to z = 0, whose slope in x, x^(y-1)(1 + y ln x),
+        is not 0. Where x < 0 it is nan (0 where z = 0), as in `backends.scalar`: the caller
+        names the node where it is wanted. At x = 0 it is the constant 0 of `backends.scalar`,
+        right for y > 1, where the slope in x tends to 0; for y <= 1 that slope is infinite, so
+        where x requires grad it is nan here, not a 0 that would differentiate to 0."""
+        if as_float(x) > 0:
+            return _or_nan(lambda: z * values.log(x))
+        if as_float(x) < 0:
+            return 0.0 if as_float(z) == 0 else math.nan
+        exponent = z.parents[1].data if isinstance(z, Value) and z.op == "**" else math.inf
+        return math.nan if isinstance(x, Value) and x.requires_grad and exponent <= 1 else 0.0
 
     @staticmethod
     def power_slope(x, y):
-        """y x^(y-1), taken as 0 at x = y = 0, as in `backends.scalar`."""
-        return 0.0 if as_float(x) == 0 and as_float(y) == 0 else y * x ** (y - 1)
+        """y x^(y-1), taken as 0 at x = y = 0, as in `backends.scalar`; nan (infinite) at x = 0
+        for 0 < y < 1, where x^(y-1) would raise: the caller names the node where it is wanted."""
+        if as_float(x) == 0 and as_float(y) != 0 and as_float(y) < 1:
+            return math.nan
+        return 0.0 if as_float(x) == 0 and as_float(y) == 0 else _or_nan(lambda: y * x ** (y - 1))
+
+    @staticmethod
+    def piecewise_constant(slope, out):
+        """A slope that is constant between kinks (relu's, |x|'s) at the node `out`, as the node
+        0·out + slope when out is a Value that requires grad: its own derivative, 0, is then
+        part of the graph, as in torch (relu'' = 0), rather than no graph at all."""
+        if isinstance(out, Value) and out.requires_grad:
+            return 0.0 * out + slope
+        return slope
 
     x_log_y = _lifted("xlogy", scalar.x_log_y)
 
@@ -93,7 +118,17 @@ class values:
     @staticmethod
     def x_log_y_dy(x, y):
         """x / y, taken as 0 at x = y = 0, as in `backends.scalar` (at x = 0 < y a node: its slope in x is 1/y)."""
-        return 0.0 if as_float(x) == 0 and as_float(y) == 0 else x / y
+        return 0.0 if as_float(x) == 0 and as_float(y) == 0 else _or_nan(lambda: x / y)
+
+
+def _or_nan(derivative):
+    """derivative(), or nan where one of its nodes would not be a finite float (x / y at
+    y = 1e-310), as the float it stands for: the caller names the node where it is wanted,
+    and drops it where it is not (a derivative toward y when only x is asked for)."""
+    try:
+        return derivative()
+    except OverflowError:
+        return math.nan
 
 
 def as_float(x):
@@ -101,19 +136,89 @@ def as_float(x):
     return x.data if isinstance(x, Value) else x
 
 
-def local_derivatives_as_values(node):
+def local_derivatives_as_values(node, wanted=None):
     """∂node/∂parent for each parent, as Values (or floats, where the table gives a constant),
-    from the same table entry as the first-order `local_derivatives`."""
+    from the same table entry as the first-order `local_derivatives`.
+
+    A derivative toward a parent that is not wanted is 0.0 and is not checked, as first order
+    checks no term into a constant: `wanted` is the set of nodes whose gradients are asked
+    for, and those on a path to them; None: every node that requires grad (backward). A
+    wanted derivative that is not finite raises `_NonFinite` (gradients_as_values words it)."""
+    takes = [parent.requires_grad if wanted is None else parent in wanted for parent in node.parents]
+    if not any(takes):  # nothing flows on from here: no derivative to compute, nor to fail
+        return (0.0,) * len(node.parents)
     op = OPS[node.op]
     args = (tuple(node.parents),) if op.variadic else node.parents
     try:
-        return op.derivatives(values, node, *args, **(node.consts or {}))
-    except (ArithmeticError, ValueError) as error:
-        raise FloatingPointError(f"backward (create_graph): the local derivative at node {node_name(node)} "
-                                 f"is not finite ({error}); inputs {[p.data for p in node.parents][:6]}") from None
+        ds = op.derivatives(values, node, *args, **(node.consts or {}))
+    except (ArithmeticError, ValueError) as error:  # a node of the derivative left its domain
+        raise _not_recordable(node, takes, error) from None
+    ds = tuple(d if take else 0.0 for d, take in zip(ds, takes))
+    for k, d in enumerate(ds):
+        if not isinstance(d, Value) and not math.isfinite(d):
+            raise _NonFinite(node, k)
+    return ds
 
 
-def gradients_as_values(root, seed=1.0):
+class _NonFinite(Exception):
+    """The derivative at `node` toward its parent number k is not finite (or, where the table's
+    number is, its own slope is not): raised inside the walk, worded with the walk's ∂C/∂z."""
+
+    def __init__(self, node, k):
+        super().__init__(node, k)
+        self.node, self.k = node, k
+
+    def error(self, root, seed):
+        """first order's FloatingPointError for this term: the node, the input, the numbers."""
+        node, parent = self.node, self.node.parents[self.k]
+        d = _first_order_derivative(node, self.k)
+        if not math.isfinite(d):
+            said = str(non_finite(node, parent, _first_order_gradient(root, seed, node), d)).removeprefix("backward: ")
+            return FloatingPointError(f"backward (create_graph): {said}")
+        into = f" into '{parent.label}'" if parent.label else f" into its input {self.k}"
+        return FloatingPointError(
+            f"backward (create_graph): the local derivative at node {node_name(node)}{into} is {d:.6g} "
+            f"(input {parent.data:.6g}), but its own derivative there is infinite, so it cannot be "
+            f"recorded to be differentiated again; inputs: {shown_inputs(node.parents)}")
+
+
+def _first_order_derivative(node, k):
+    """The table's number for ∂node/∂parent k, as first order computes it (nan if it fails)."""
+    try:
+        return local_derivatives(node)[k]
+    except FloatingPointError:
+        return math.nan
+
+
+def _first_order_gradient(root, seed, node):
+    """∂C/∂node as first order computes it: the same numbers the recorded pass multiplies."""
+    try:
+        return backpropagate(root, as_float(seed)).get(node, math.nan)
+    except FloatingPointError:
+        return math.nan
+
+
+def _not_recordable(node, takes, error):
+    """The error for a table entry whose derivatives, as nodes, leave an op's domain: the
+    first wanted one that first order finds not finite, else the op's own complaint."""
+    for k, take in enumerate(takes):
+        if take and not math.isfinite(_first_order_derivative(node, k)):
+            return _NonFinite(node, k)
+    return FloatingPointError(f"backward (create_graph): the local derivatives at node {node_name(node)} "
+                              f"cannot be recorded as nodes ({error}); inputs: {shown_inputs(node.parents)}")
+
+
+def reaching(root, inputs):
+    """The nodes of root's graph with a path to one of `inputs`, and the inputs: the only
+    gradients that reach the inputs (a gradient anywhere else is never read)."""
+    found = set(inputs)
+    for node in topological_order(root, leaves=False):
+        if any(parent in found for parent in node.parents):
+            found.add(node)
+    return found
+
+
+def gradients_as_values(root, seed=1.0, inputs=None):
     """{node: ∂root/∂node as a Value} for every ancestor of root: the engine's one chain-rule
     walker (`backpropagate`) with local derivatives that are Values, so that every
 
@@ -121,14 +226,27 @@ def gradients_as_values(root, seed=1.0):
 
     is recorded as nodes. A gradient the table gives as a plain number (∂(x + y)/∂x = 1)
     becomes a constant, as in PyTorch: it has no graph, so its own gradient is 0.
+
+    With `inputs`, only the gradients on a path to one of them are recorded and checked (as
+    torch computes only the paths to the inputs asked for): a node elsewhere gets 0. Without,
+    every node that requires grad (what backward writes into `.grad`).
     """
+    wanted = None if inputs is None else reaching(root, inputs)
+    visiting = [root]
+
+    def derivatives(node):
+        visiting[0] = node
+        return local_derivatives_as_values(node, wanted)
+
     try:
-        grads = backpropagate(root, seed, local_derivatives_as_values)
+        grads = backpropagate(root, seed, derivatives)
+    except _NonFinite as term:
+        raise term.error(root, seed) from None
     except (OverflowError, ValueError) as error:  # a product or sum of the recorded pass is not finite
-        raise FloatingPointError(f"backward (create_graph): a gradient stopped being a finite float while "
-                                 f"the backward pass of {node_name(root)} was recorded ({error})") from None
+        raise FloatingPointError(f"backward (create_graph): non-finite gradient at node {node_name(visiting[0])}: "
+                                 f"a term ∂C/∂z · ∂z/∂x, or their sum, is not a finite float ({error})") from None
     for node, g in grads.items():
-        if not isinstance(g, Value) and not math.isfinite(g):
+        if (wanted is None or node in wanted) and not isinstance(g, Value) and not math.isfinite(g):
             raise FloatingPointError(f"backward (create_graph): the gradient at node {node_name(node)} is {g}")
     return {node: g if isinstance(g, Value) else Value(g, requires_grad=False) for node, g in grads.items()}
 
@@ -161,12 +279,31 @@ def _accumulated(node, g):
             f"{old + g.data} ({old:.6g} + {g.data:.6g}); no .grad was changed (reset them with zero_grad())") from None
 
 
-def grad_as_values(output, inputs):
-    """[∂output/∂input as a Value for each input]: what `autograd.grad(..., create_graph=True)`
-    returns. An input that output does not depend on gets Value(0.0)."""
+def grad_as_values(output, inputs, seed=1.0):
+    """[∂(seed · output)/∂input as a Value for each input, or None for an input that output does
+    not depend on]: what `autograd.grad(..., create_graph=True)` computes. Only the paths to
+    the inputs are recorded and checked."""
     with enable_grad():
-        grads = gradients_as_values(output)
-    return [grads[x] if x in grads else Value(0.0, requires_grad=False) for x in inputs]
+        grads = gradients_as_values(output, seed, inputs)
+    return [grads.get(x) for x in inputs]
+
+
+def is_one_number(inputs):
+    """Whether `inputs` is one number rather than a list of them (a Value, a 0-d array; a str,
+    so that its error is a number's), as torch.autograd.functional takes one 0-d tensor."""
+    return isinstance(inputs, (numbers.Real, np.generic, Value, str)) or (
+        isinstance(inputs, np.ndarray) and inputs.ndim == 0)
+
+
+def as_point(inputs, what, name="inputs"):
+    """(list of the entries, whether `inputs` was one number): a list's shape comes back as a list."""
+    if is_one_number(inputs):
+        return [inputs], True
+    try:
+        return list(inputs), False
+    except TypeError:
+        raise TypeError(f"{what}: {name} must be a number or a list of numbers, got "
+                        f"{type(inputs).__name__} {inputs!r:.40}") from None
 
 
 def leaves_at(inputs):
@@ -186,32 +323,44 @@ def _leaves(f, inputs, what):
     return xs, out
 
 
+def _first_as_values(out, xs):
+    """∇f as Values, a constant 0 where f does not depend on an input."""
+    return [Value(0.0, requires_grad=False) if g is None else g for g in grad_as_values(out, xs)]
+
+
 @enable_grad()  # f's graph and the recorded pass, whatever the caller's mode
 def hessian(f, inputs):
     """The matrix H_ij = ∂²f/∂x_i∂x_j at the point `inputs` (numbers, or Values whose data is
     used), as a list of rows of floats: reverse mode over reverse mode, one backward pass
-    recorded as a graph, then one first-order backward pass per row."""
-    xs, out = _leaves(f, inputs, "hessian")
-    first = grad_as_values(out, xs)
-    return [gradients_list(g_i, xs) for g_i in first]
+    recorded as a graph, then one first-order backward pass per row. At one number (not a
+    list) it is the float f''(x), as torch.autograd.functional.hessian of a 0-d tensor."""
+    point, one = as_point(inputs, "hessian")
+    xs, out = _leaves(f, point, "hessian")
+    rows = [gradients_list(g_i, xs) for g_i in _first_as_values(out, xs)]
+    return rows[0][0] if one else rows
 
 
 @enable_grad()  # f's graph, the recorded pass and ∇f · v, whatever the caller's mode
 def hvp(f, inputs, v):
     """The Hessian-vector product H v at the point `inputs`, without forming H: the gradient
-    of ∇f · v, so two backward passes whatever the number of inputs:  (H v)_i = ∂(Σ_j ∂f/∂x_j v_j)/∂x_i."""
-    xs, out = _leaves(f, inputs, "hvp")
+    of ∇f · v, so two backward passes whatever the number of inputs:  (H v)_i = ∂(Σ_j ∂f/∂x_j v_j)/∂x_i.
+    A list of floats; at one number (and v one number) the float f''(x) v."""
+    point, one = as_point(inputs, "hvp")
+    xs, out = _leaves(f, point, "hvp")
+    v, _ = as_point(v, "hvp", "v")
     v = [as_number(as_float(vj), f"hvp v[{j}]") for j, vj in enumerate(v)]
     if len(v) != len(xs):
         raise ValueError(f"hvp: v has {len(v)} entries for {len(xs)} inputs; they must match")
-    first = grad_as_values(out, xs)
+    first = _first_as_values(out, xs)
     directional = first[0] * v[0]
     for g_j, v_j in zip(first[1:], v[1:]):
         directional = directional + g_j * v_j
-    return gradients_list(directional, xs)
+    hv = gradients_list(directional, xs)
+    return hv[0] if one else hv
 
 
 def gradients_list(output, inputs):
-    """[∂output/∂input as a float for each input], from the first-order engine."""
-    grads = gradients(output)
+    """[∂output/∂input as a float for each input], from the first-order engine (which checks
+    only the paths to the inputs)."""
+    grads = gradients(output, inputs=inputs)
     return [grads.get(x, 0.0) for x in inputs]

@@ -280,7 +280,7 @@ _TABLE = [
        keeps_non_finite=True),
     Op("abs", "z = |x|;  ∂z/∂x = sign(x)", symbol="|x|",
        forward=lambda M, x: abs(x),
-       derivatives=lambda M, out, x: ((x > 0) * 1.0 - (x < 0) * 1.0,),
+       derivatives=lambda M, out, x: (M.piecewise_constant((x > 0) * 1.0 - (x < 0) * 1.0, out),),
        kink_at=lambda: 0.0, kink_rule="|x|' at 0 is taken as 0",
        keeps_non_finite=True),
     # --- powers ----------------------------------------------------------------------
@@ -327,7 +327,7 @@ _TABLE = [
     Op("relu", "a = max(0, z);  ∂a/∂z = 1 if z > 0 else 0", inputs=("z",), activation=True,
        symbol="ReLU",
        forward=lambda M, x: M.maximum(x, 0.0),
-       derivatives=lambda M, out, x: ((x > 0) * 1.0,),
+       derivatives=lambda M, out, x: (M.piecewise_constant((x > 0) * 1.0, out),),
        kink_at=lambda: 0.0, kink_rule="relu'(0) is taken as 0"),
     Op("step", "a = 1 if z >= k else 0;  ∂a/∂z = 0 (the perceptron cannot learn by gradients)",
        inputs=("z",), consts=(Const("threshold", as_number),), activation=True, draw="step≥{threshold}",

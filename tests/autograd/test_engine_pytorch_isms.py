@@ -209,8 +209,12 @@ def test_the_slope_in_the_exponent_at_a_zero_base_is_torchs(x0, y0):
     x, y = Value(x0), Value(y0)
     (x ** y).backward()
     assert [x.grad, y.grad] == [g.item() for g in t_first]
-    first = autograd.grad(x ** y, [x, y], create_graph=True)
-    assert [as_number(g) for g in first] == [g.item() for g in t_first]
+    if x0 == 0 and y0 <= 1:  # ∂z/∂y's own slope in x, x^(y-1)(1 + y ln x), is infinite (torch: nan)
+        with pytest.raises(FloatingPointError, match=r"node \(op \*\*, data 1\) into its input 1 is 0 .* infinite"):
+            autograd.grad(x ** y, [x, y], create_graph=True)
+    else:
+        first = autograd.grad(x ** y, [x, y], create_graph=True)
+        assert [as_number(g) for g in first] == [g.item() for g in t_first]
     if x0 > 0:  # at x = 0 torch's second derivatives are nan (its mask's own backward)
         assert autograd.grad(first[1], [x, y]) == pytest.approx([g.item() for g in t_mixed], rel=1e-15)
     z = Value(y0)
@@ -296,3 +300,87 @@ def test_a_torch_style_training_loop_with_in_place_updates_matches_torch():
                 for p in (wt, bt):
                     p -= 0.05 * p.grad
     assert abs(w.data - wt.item()) < 1e-14 and abs(b.data - bt.item()) < 1e-14
+
+
+# --- autograd.grad and backward take torch's arguments -------------------------------------
+
+def test_grad_toward_a_constant_raises_naming_it_as_torch():
+    """A constant has no gradient: backward leaves its .grad 0.0, and grad gave -2.0 (or 0.0 for
+    ∂(x^c)/∂c = nan at x < 0)."""
+    from tests.support import require_torch
+    require_torch()
+    import torch
+
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        torch.autograd.grad(torch.tensor(-2.0, requires_grad=True) * torch.tensor(3.0),
+                            [torch.tensor(3.0)])
+    x, c = Value(-2.0, label="x"), Value(3.0, label="c", requires_grad=False)
+    for create_graph in (False, True):
+        for out in (x * c, x ** c):
+            with pytest.raises(RuntimeError, match=r"^grad: inputs\[1\] 'c' \(leaf, data 3\) does not require grad"
+                                                   r".*One of the differentiated Tensors does not require grad"):
+                autograd.grad(out, [x, c], create_graph=create_graph)
+    with pytest.raises(RuntimeError, match=r"inputs\[0\] \(leaf, data 2\) does not require grad"):
+        autograd.grad(x * 2.0, (x * 2.0).parents[1])
+
+
+def test_retain_graph_is_taken_and_changes_nothing():
+    x = Value(2.0)
+    y = x * x
+    y.backward(retain_graph=True)
+    y.backward(retain_graph=False)
+    assert x.grad == 8.0
+    assert autograd.grad(y, x, retain_graph=True) == 4.0
+    with pytest.raises(TypeError, match="backward retain_graph: expected True or False, got str"):
+        y.backward(retain_graph="yes")
+    with pytest.raises(TypeError, match="grad retain_graph"):
+        autograd.grad(y, x, retain_graph=1)
+
+
+def test_backward_with_a_value_seed_takes_its_number_as_torch_a_tensor():
+    x = Value(2.0)
+    (x * x).backward(gradient=Value(3.0))
+    assert x.grad == 12.0 and type(x.grad) is float
+
+
+def test_grad_of_several_outputs_with_grad_outputs_equals_torch():
+    """Σ_i grad_outputs_i · ∂y_i/∂x, as torch.autograd.grad(outputs, inputs, grad_outputs)."""
+    from tests.support import require_torch
+    require_torch()
+    import torch
+
+    def fs(a, b):
+        return [a * a * b, (a * b).sin(), b.exp()]
+
+    point, seeds = (0.7, -1.3), (2.0, -0.5, 3.0)
+    ta, tb = (torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in point)
+    t_outputs = fs(ta, tb)
+    theirs = torch.autograd.grad(t_outputs, [ta, tb], grad_outputs=[torch.tensor(s, dtype=torch.float64)
+                                                                    for s in seeds], create_graph=True)
+    t_plain = torch.autograd.grad(fs(ta, tb), [ta, tb])
+    t_second = torch.autograd.grad(theirs[0], [ta, tb])
+    a, b = Value(point[0]), Value(point[1])
+    outputs = fs(a, b)
+    assert autograd.grad(outputs, [a, b], grad_outputs=list(seeds)) == pytest.approx(
+        [float(t.detach()) for t in theirs], rel=1e-15)
+    assert autograd.grad(outputs, [a, b]) == pytest.approx([float(t) for t in t_plain], rel=1e-15)
+    ours = autograd.grad(outputs, [a, b], grad_outputs=[Value(s) for s in seeds], create_graph=True)
+    assert autograd.grad(ours[0], [a, b]) == pytest.approx([float(t) for t in t_second], rel=1e-15)
+    assert autograd.grad(outputs[0], a, grad_outputs=3.0) == pytest.approx(3.0 * 2 * 0.7 * -1.3, rel=1e-15)
+    with pytest.raises(ValueError, match="grad: 2 grad_outputs for 3 outputs"):
+        autograd.grad(outputs, a, grad_outputs=[1.0, 2.0])
+    with pytest.raises(TypeError, match=r"grad: outputs\[1\] is float"):
+        autograd.grad([outputs[0], 1.0], a)
+
+
+def test_grad_of_an_unused_input_is_0_by_default_none_or_an_error_as_asked():
+    """The default stays the documented 0.0; allow_unused=True gives torch's None and
+    allow_unused=False torch's RuntimeError."""
+    x, unused = Value(2.0), Value(3.0, label="u")
+    assert autograd.grad(x * x, [x, unused]) == [4.0, 0.0]
+    assert autograd.grad(x * x, [x, unused], allow_unused=True) == [4.0, None]
+    assert autograd.grad(x * x, unused, create_graph=True, allow_unused=True) is None
+    for create_graph in (False, True):
+        with pytest.raises(RuntimeError, match=r"^grad: inputs\[1\] 'u' \(leaf, data 3\) is not used in the graph"
+                                               r".*appears to not have been used in the graph"):
+            autograd.grad(x * x, [x, unused], create_graph=create_graph, allow_unused=False)

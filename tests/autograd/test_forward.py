@@ -110,3 +110,18 @@ def test_jvp_pushes_no_tangent_into_a_constant_exponent():
     # term, as in backward (torch.func.jvp gives 12).
     c = autograd.Value(3.0, requires_grad=False)
     assert autograd.jvp(lambda a: a ** c, [-2.0], [1.0]) == (-8.0, 12.0)
+
+
+def test_jvp_at_one_number_with_one_tangent():
+    """As torch.autograd.functional.jvp takes a 0-d tensor: one number, one tangent."""
+    def f(a):
+        return a * a * a
+
+    assert autograd.jvp(f, 2.0, 1.0) == autograd.jvp(f, [2.0], 1.0) == autograd.jvp(f, Value(2.0), [1.0]) == (8.0, 12.0)
+    with pytest.raises(TypeError, match="jvp: tangents_in must be a number or a list of numbers, got NoneType"):
+        autograd.jvp(f, 2.0, None)
+
+
+def test_jvp_refuses_an_f_that_returns_a_dict_by_its_type():
+    with pytest.raises(TypeError, match="jvp: f must return a Value or a list of Values; got dict"):
+        autograd.jvp(lambda a: {"y": a}, [2.0], [1.0])

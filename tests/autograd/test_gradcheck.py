@@ -541,3 +541,13 @@ def test_a_right_formula_of_an_input_far_from_1_passes(x, w):
     slipped = autograd.gradcheck(lambda w: (w * x).sigmoid(), {"w": w},
                                  hand={"w": lambda w: -sigma(w * x) * sigma(-w * x) * x})
     assert slipped["w"].hand_ok is False
+
+
+def test_no_kink_warning_for_the_maximum_of_a_node_with_itself():
+    """maximum(a, a) is a itself, smooth: its two inputs never part, so no kink is in reach."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", KinkWarning)
+        assert autograd.gradcheck(lambda a: autograd.maximum(a, a) * a, [1.0])
+        assert autograd.gradcheck(lambda a: (lambda s: autograd.minimum(s, s))(a.sin()), [0.4])
+    with pytest.warns(KinkWarning, match="op maximum"):  # two nodes that tie are still a tie
+        autograd.gradcheck(lambda a, b: autograd.maximum(a * b, b * a), [1.0, 2.0])

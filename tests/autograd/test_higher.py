@@ -14,6 +14,7 @@ relative to those branches.
 
 import math
 
+import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -428,3 +429,215 @@ def test_first_order_backward_over_value_grads_checks_their_numbers():
     with pytest.raises(FloatingPointError, match=r"accumulated \.grad at node 'a' .* would be inf"):
         (a * 1e308).backward()
     assert a.grad.data == 1e308 and b.grad.data == 1e308  # no .grad changed
+
+
+# --- x ** y where x^y underflows, or x = 0: ∂z/∂y = z ln x keeps its slope in x ------------
+
+def _torch_hessian(torch, f, point):
+    tensors = tuple(torch.tensor(v, dtype=torch.float64) for v in point)
+    return [[float(h) for h in row] for row in torch.autograd.functional.hessian(f, tensors)]
+
+
+@pytest.mark.parametrize("point", [(1e-300, 1.1), (1e-170, 2.0), (0.3, 2.5)])
+def test_power_hessian_where_x_to_the_y_underflows_equals_torch(point):
+    """z = x^y underflows to 0 at these points, but ∂(z ln x)/∂x = x^(y-1)(1 + y ln x) does not:
+    a constant 0 for ∂z/∂y lost it (H10 was 0 against H01 = -7.6e-28). torch float64 rounds
+    the same way (z/x is 0/x there), so its entries are equal to rounding."""
+    require_torch()
+    import torch
+
+    ours = autograd.hessian(lambda a, b: a ** b, list(point))
+    theirs = _torch_hessian(torch, lambda a, b: a ** b, point)
+    for ours_row, theirs_row in zip(ours, theirs):
+        assert ours_row == pytest.approx(theirs_row, rel=1e-12, abs=1e-300)
+    x, y = point
+    exact = x ** (y - 1) * (1 + y * math.log(x))
+    assert ours[1][0] == pytest.approx(exact, rel=2e-3)  # z/x, the rest, is 1e-340 / x: lost to underflow
+
+
+def test_power_derivatives_through_dz_dy_where_x_to_the_y_underflows_equal_torch():
+    """∂z/∂y was a constant 0 there, so ∂²z/∂y∂x through it was 0 (torch: -7.8288e-168), and
+    ∂³z/∂y∂x² 0 one way, -779.88 = 2 ln x + 3 the others."""
+    require_torch()
+    import torch
+
+    def derivative(order, make, differentiate):
+        x, y = make(1e-170), make(2.0)
+        g = x ** y
+        for wrt in order:
+            g = differentiate(g, x if wrt == "x" else y)
+        return g
+
+    def ours(g, wrt):
+        return autograd.grad(g, wrt, create_graph=True)
+
+    def theirs(g, wrt):
+        return torch.autograd.grad(g, wrt, create_graph=True)[0]
+
+    def tensor(v):
+        return torch.tensor(v, dtype=torch.float64, requires_grad=True)
+
+    for order in ("yx", "xy", "xyx", "xxy"):
+        expected = float(derivative(order, tensor, theirs).detach())
+        got = derivative(order, Value, ours)
+        assert got.requires_grad and got.data == pytest.approx(expected, rel=1e-12), order
+    assert derivative("xxy", Value, ours).data == pytest.approx(2 * math.log(1e-170) + 3, rel=1e-15)
+    # y, x, x meets ∂(1/x)/∂x = -1/x² = -1e340 (log's derivative): not a float, so named
+    with pytest.raises(FloatingPointError, match=r"non-finite gradient at node \(op /, data 1e\+170\)"):
+        derivative("yxx", Value, ours)
+
+
+@pytest.mark.parametrize("y", [0.0, 0.5, 1.0])
+def test_power_at_a_zero_base_refuses_an_infinite_mixed_derivative_by_name(y):
+    """At x = 0, y <= 1, ∂²(x^y)/∂x∂y = x^(y-1)(1 + y ln x) is infinite (torch: nan): an error
+    naming the ** node, not a silent [[0, 1], [0, 0]]."""
+    with pytest.raises(FloatingPointError, match=r"^backward \(create_graph\): .*node \(op \*\*, data [01]\) "):
+        autograd.hessian(lambda a, b: a ** b, [0.0, y])
+
+
+def test_power_at_a_zero_base_with_y_above_1_keeps_its_limits():
+    """At x = 0, y = 2 the slope of z ln x in x, x(1 + 2 ln x), tends to 0: H is [[2, 0], [0, 0]]
+    (torch gives nan for H10 and H11, 0 · ln 0)."""
+    assert autograd.hessian(lambda a, b: a ** b, [0.0, 2.0]) == [[2.0, 0.0], [0.0, 0.0]]
+
+
+# --- a derivative toward a constant is never computed into the recorded pass ----------------
+
+def test_create_graph_through_a_constant_exponent_at_a_negative_base_equals_torch():
+    """x ** c, c a Value that does not require grad, x < 0: ∂z/∂c = x^c ln x is nan, and nothing
+    reads it. First order gave 12; create_graph, hessian and backward(create_graph) raised."""
+    require_torch()
+    import torch
+
+    t = torch.tensor(-2.0, dtype=torch.float64, requires_grad=True)
+    (t_first,) = torch.autograd.grad(t ** torch.tensor(3.0, dtype=torch.float64), t, create_graph=True)
+    (t_second,) = torch.autograd.grad(t_first, t)
+    x, c = Value(-2.0, label="x"), Value(3.0, label="c", requires_grad=False)
+    first = autograd.grad(x ** c, x, create_graph=True)
+    assert first.data == float(t_first.detach()) == 12.0
+    assert autograd.grad(first, x) == float(t_second) == -12.0
+    assert autograd.hessian(lambda a: a ** c.detach(), [-2.0]) == [[-12.0]]
+    (x ** c).backward(create_graph=True)
+    assert x.grad.data == 12.0 and c.grad == 0.0
+
+
+# --- only the paths to the inputs asked for are computed and checked ------------------------
+
+@pytest.mark.parametrize("f, point, expected", [
+    (lambda x, y: x / y, (1.0, 1e-300), 1e300),      # ∂/∂y = -x/y² overflows
+    (lambda x, y: x ** y, (-2.0, 3.0), 12.0),        # ∂/∂y = x^y ln x is nan
+    (lambda x, y: x * y.log(), (2.0, 1e-310), math.log(1e-310)),  # 1/y overflows
+])
+def test_grad_checks_only_the_paths_to_the_inputs_asked_for_as_torch(f, point, expected):
+    require_torch()
+    import torch
+
+    tx, ty = (torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in point)
+    (theirs,) = torch.autograd.grad(f(tx, ty), [tx])
+    x, y = Value(point[0], label="x"), Value(point[1], label="y")
+    assert autograd.grad(f(x, y), [x]) == pytest.approx([float(theirs)], rel=1e-15) == [expected]
+    with pytest.raises(FloatingPointError, match="into 'y'"):  # backward writes y.grad: it checks it
+        f(x, y).backward()
+
+
+def _xlogy(a, b):
+    """torch.xlogy on tensors, autograd.xlogy on Values."""
+    return autograd.xlogy(a, b) if isinstance(a, Value) else type(a).xlogy(a, b)
+
+
+@pytest.mark.parametrize("f, point", [
+    (lambda x, y: x ** y, (-2.0, 3.0)),
+    (lambda x, y: x.exp() * y.log(), (2.0, 1e-310)),
+    (lambda x, y: _xlogy(x, y) * x.exp(), (0.5, 1e-310)),
+])
+def test_grad_with_create_graph_checks_only_the_paths_to_the_inputs_asked_for_as_torch(f, point):
+    """First, second and third order toward x alone: y's derivatives are nan or overflow."""
+    require_torch()
+    import torch
+
+    tx, ty = (torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in point)
+    x, y = Value(point[0], label="x"), Value(point[1], label="y")
+    theirs, ours = f(tx, ty), f(x, y)
+    for order in range(3):
+        (theirs,) = torch.autograd.grad(theirs, [tx], create_graph=True)
+        (ours,) = autograd.grad(ours, [x], create_graph=True)
+        assert ours.data == pytest.approx(float(theirs.detach()), rel=1e-14), f"order {order + 1}"
+
+
+# --- relu and abs: their second derivative is 0, as torch's --------------------------------
+
+@pytest.mark.parametrize("name, f", [("relu", lambda v: v.relu()), ("abs", abs)])
+@pytest.mark.parametrize("x", [1.5, -0.5])
+def test_the_second_derivative_of_relu_and_abs_is_torchs_zero(name, f, x):
+    """Their slope is a mask, constant between kinks: it stays a node of the graph (0·z + mask),
+    so grad of grad is 0, as torch's, not 'does not require grad'."""
+    require_torch()
+    import torch
+
+    t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    (t_first,) = torch.autograd.grad(getattr(torch, name)(t), t, create_graph=True)
+    (t_second,) = torch.autograd.grad(t_first, t)
+    v = Value(x, label="x")
+    first = autograd.grad(f(v), v, create_graph=True)
+    assert first.data == float(t_first.detach()) and first.requires_grad
+    assert autograd.grad(first, v) == float(t_second) == 0.0
+    w = Value(x, label="x")
+    f(w).backward(create_graph=True)
+    w.grad.backward()
+    assert w.grad.data == first.data
+
+
+def test_a_piecewise_constant_slope_costs_nothing_on_floats_and_arrays():
+    """On floats and arrays the mask itself comes back, not a copy or a new array."""
+    mask = np.array([1.0, 0.0])
+    assert autograd.backends.array.piecewise_constant(mask, mask) is mask
+    assert autograd.backends.scalar.piecewise_constant(1.0, 2.0) == 1.0
+
+
+def test_maximum_and_minimum_second_derivatives_stay_constants_as_torchs():
+    """torch's maximum backward is a mask of the seed alone: grad of grad raises there, as here."""
+    x, y = Value(1.5), Value(0.5)
+    for g in (autograd.grad(autograd.maximum(x, y), x, create_graph=True),
+              autograd.grad(autograd.minimum(x, y), x, create_graph=True)):
+        assert not g.requires_grad
+        with pytest.raises(RuntimeError, match="does not require grad"):
+            autograd.grad(g, x)
+
+
+# --- errors of the recorded pass in first order's words ------------------------------------
+
+def test_create_graph_errors_name_the_node_and_the_input_as_first_order():
+    y = Value(2.0, label="y")
+    with pytest.raises(FloatingPointError) as first_order:
+        autograd.grad((-2.0) ** y, y)
+    with pytest.raises(FloatingPointError) as recorded:
+        autograd.grad((-2.0) ** y, y, create_graph=True)
+    assert str(recorded.value) == str(first_order.value).replace("backward:", "backward (create_graph):", 1)
+    assert "node (op c**y, data 4) into 'y': ∂C/∂z = 1 times local derivative nan (input 2)" in str(recorded.value)
+    x = Value(-2.0, label="x")
+    with pytest.raises(FloatingPointError, match=r"node \(op \*\*, data 4\) into 'y'.*local derivative nan"):
+        autograd.grad(x ** y, [x, y], create_graph=True)
+
+
+def test_an_overflow_in_the_recorded_pass_names_the_node_where_it_happened():
+    x = Value(1e-300, label="x")
+    s = x.sqrt()
+    s.label = "s"
+    first = autograd.grad(s, x, create_graph=True)
+    with pytest.raises(FloatingPointError, match=r"^backward \(create_graph\): non-finite gradient at node 's' \(op sqrt"):
+        autograd.grad(first, x, create_graph=True)
+
+
+# --- one number as the point, as torch.autograd.functional takes a 0-d tensor ------------------
+
+def test_hessian_and_hvp_at_one_number_give_one_number():
+    def f(a):
+        return a * a * a
+
+    assert autograd.hessian(f, 2.0) == 12.0 and autograd.hessian(f, Value(2.0)) == 12.0
+    assert autograd.hessian(f, np.float64(2.0)) == 12.0 and autograd.hessian(f, [2.0]) == [[12.0]]
+    assert autograd.hvp(f, 2.0, 0.5) == 6.0 and autograd.hvp(f, [2.0], [0.5]) == [6.0]
+    with pytest.raises(TypeError, match="hessian: inputs must be a number or a list of numbers, got NoneType"):
+        autograd.hessian(f, None)
+    with pytest.raises(TypeError, match="hessian input|Value"):
+        autograd.hessian(f, "a")
