@@ -418,11 +418,8 @@ def _raise_at_first_non_finite(root, gradient, derivatives, inputs=None):
     grads = backpropagate(root, gradient, derivatives, steps)
     if inputs is None:
         checked = {node for node in grads if node.requires_grad}
-    else:  # the inputs, and every node with a path to one: the gradients that reach them
-        checked = set(inputs)
-        for node, _, _ in reversed(steps):  # reversed: each node after its parents
-            if any(parent in checked for parent in node.parents):
-                checked.add(node)
+    else:
+        checked = reaching(root, inputs)
     for node, g, ds in steps:
         if node in checked and not math.isfinite(g):
             raise non_finite_sum(node, g)
@@ -432,6 +429,16 @@ def _raise_at_first_non_finite(root, gradient, derivatives, inputs=None):
     for node, g in grads.items():
         if node in checked and not math.isfinite(g):  # finite terms whose sum overflowed, at a leaf
             raise non_finite_sum(node, g)
+
+
+def reaching(root, inputs):
+    """The nodes of root's graph with a path to one of `inputs`, and the inputs: the only
+    gradients that reach the inputs (a gradient anywhere else is never read)."""
+    found = set(inputs)
+    for node in topological_order(root, leaves=False):  # each node after its parents
+        if any(parent in found for parent in node.parents):
+            found.add(node)
+    return found
 
 
 def add_to_grads(grads, explain=None):

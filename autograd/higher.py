@@ -26,7 +26,7 @@ import numpy as np
 
 from .backends import scalar
 from .checks import as_number
-from .engine import Value, _make, as_value, backpropagate, gradients, local_derivatives, topological_order
+from .engine import Value, _make, as_value, backpropagate, gradients, local_derivatives, reaching
 from .grad_mode import enable_grad
 from .messages import node_name, non_finite, shown_inputs
 from .ops import OPS
@@ -206,16 +206,6 @@ def _not_recordable(node, takes, error):
             return _NonFinite(node, k)
     return FloatingPointError(f"backward (create_graph): the local derivatives at node {node_name(node)} "
                               f"cannot be recorded as nodes ({error}); inputs: {shown_inputs(node.parents)}")
-
-
-def reaching(root, inputs):
-    """The nodes of root's graph with a path to one of `inputs`, and the inputs: the only
-    gradients that reach the inputs (a gradient anywhere else is never read)."""
-    found = set(inputs)
-    for node in topological_order(root, leaves=False):
-        if any(parent in found for parent in node.parents):
-            found.add(node)
-    return found
 
 
 def gradients_as_values(root, seed=1.0, inputs=None):

@@ -34,7 +34,7 @@ import numpy as np
 from .activations import Activation
 from .data import finite_array
 from .layers import MLP, Layer
-from .module import IncompatibleKeys, StateDictError, _listing
+from .module import IncompatibleKeys, StateDictError, listing
 from .torchlike import (ActivationModule, Identity, Linear, LinearActivation, ReLU, Sequential, Sigmoid,
                         Softmax, Step, Tanh)
 
@@ -335,7 +335,7 @@ def load_torch_state_dict(model, state, strict=True):
     unexpected = [key for key in state if key not in known]
     if strict and (missing or unexpected):
         raise StateDictError(f"load_torch_state_dict: the names do not match this {type(model).__name__}; "
-                             f"missing keys: {_listing(missing)}; unexpected keys: {_listing(unexpected)}")
+                             f"missing keys: {listing(missing)}; unexpected keys: {listing(unexpected)}")
     checked = []
     for name, item in layers:
         W, b = item.weights()  # with strict=False, what is missing stays as it is

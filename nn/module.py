@@ -223,7 +223,7 @@ class Module:
             torch_named = any(name.endswith((".weight", ".bias")) for name in unexpected)
             raise StateDictError(
                 f"load_state_dict: the names do not match this {type(self).__name__}; "
-                f"missing keys: {_listing(missing)}; unexpected keys: {_listing(unexpected)}"
+                f"missing keys: {listing(missing)}; unexpected keys: {listing(unexpected)}"
                 + ("; a PyTorch state dict (a matrix per '0.weight') loads with nn.load_torch_state_dict"
                    if torch_named else ""))
         numbers_by_name = {name: finite_number(state[name], f"load_state_dict: value of {name!r}")
@@ -247,8 +247,8 @@ class Module:
         if sizes:
             raise SizeMismatchError(
                 f"load_state_dict: size mismatch for {'; '.join(sizes)} (a model with more or fewer "
-                f"neurons or inputs; missing keys: {_listing(missing, 3)}; unexpected keys: "
-                f"{_listing(unexpected, 3)}); nothing was loaded, whatever strict is, as in PyTorch")
+                f"neurons or inputs; missing keys: {listing(missing, 3)}; unexpected keys: "
+                f"{listing(unexpected, 3)}); nothing was loaded, whatever strict is, as in PyTorch")
 
 
 def _tensors(names, stacks):
@@ -390,7 +390,8 @@ def _op_nodes_only(item):
     return False
 
 
-def _listing(names, most=8):
+def listing(names, most=8):
+    """The first `most` names, quoted, and how many more (error messages)."""
     if not names:
         return "none"
     shown = ", ".join(map(repr, names[:most]))

@@ -30,9 +30,10 @@ from collections.abc import Mapping
 import numpy as np
 
 from autograd import Value, enable_grad
-from autograd.checks import all_finite_vector, as_flag
+from autograd.checks import all_finite_vector, as_flag, as_index
 
 from .data import finite_number
+from .module import listing
 
 
 def _hyper(x, name, low=0.0, inclusive=True, high=None):
@@ -179,7 +180,7 @@ class Optimizer:
         loaded = self._checked_group(groups[0])
         per_parameter = as_flag(saved["t_per_parameter"], "'t_per_parameter'")
         loaded.update(self._checked_state(saved["state"], arrays, per_parameter))
-        loaded["steps"] = _count(saved["steps"], "'steps'")
+        loaded["steps"] = as_index(saved["steps"], "'steps'")
         return loaded
 
     def _checked_group(self, group):
@@ -217,7 +218,7 @@ class Optimizer:
             where = f"state[{k}]"
             _keys(entry, arrays + ("t",), where)
             rows.append([finite_number(entry[name], f"{where}[{name!r}]") for name in arrays])
-            counts.append(_count(entry["t"], f"{where}['t']"))
+            counts.append(as_index(entry["t"], f"{where}['t']"))
             if counts[-1] == 0 and any(rows[-1]):
                 raise ValueError(f"{where}: t is 0 (the parameter has not stepped), yet its {', '.join(arrays)} "
                                  f"are {rows[-1]}, not 0")
@@ -571,18 +572,9 @@ def _keys(mapping, expected, where):
     unknown = [key for key in mapping if key not in expected]
     if missing or unknown:
         raise ValueError(f"{where}: " + "; ".join(
-            f"{what} key{'s' if len(keys) > 1 else ''} {_few(keys)}"
+            f"{what} key{'s' if len(keys) > 1 else ''} {listing(keys)}"
             for what, keys in (("missing", missing), ("unknown", unknown)) if keys)
             + f" (expected {', '.join(map(repr, expected))})")
-
-
-def _count(x, what):
-    """A count (t, steps): an int >= 0, a TypeError for anything else than an int (a bool, 3.0)."""
-    if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Integral):
-        raise TypeError(f"{what}: expected a count (an int), got {type(x).__name__} {x!r:.40}")
-    if x < 0:
-        raise ValueError(f"{what}: a count cannot be below 0, got {x}")
-    return int(x)
 
 
 def _by_position(state, n):
@@ -595,7 +587,7 @@ def _by_position(state, n):
         entries[k] = entry
     missing = [k for k in range(n) if k not in entries]
     if missing:
-        raise ValueError(f"'state': no entry for the parameters at {_few(missing)} (every parameter has one "
+        raise ValueError(f"'state': no entry for the parameters at {listing(missing)} (every parameter has one "
                          f"once the optimizer has stepped)")
     return [entries[k] for k in range(n)]
 
@@ -609,11 +601,6 @@ def _position(key, n):
     if not 0 <= key < n:
         raise ValueError(f"'state': the key {key!r} is not a position of this optimizer's {n} parameters")
     return int(key)
-
-
-def _few(items):
-    shown = ", ".join(map(repr, items[:5]))
-    return shown + (f" and {len(items) - 5} more" if len(items) > 5 else "")
 
 
 def _copied(value):
