@@ -84,14 +84,6 @@ class scalar:
         return 0.0 if x == 0 and y == 0 else x / y
 
     @staticmethod
-    def piecewise_constant(slope, out):
-        """A slope that is constant between kinks (relu's and |x|'s masks), of the node `out`:
-        the slope itself. The namespace of Values (`autograd.higher.values`) makes it a node of
-        `out` instead, so that its own derivative, 0, belongs to the graph (relu'' = 0, as in
-        PyTorch)."""
-        return slope
-
-    @staticmethod
     def sigmoid(x):
         # Two branches so that exp never overflows: σ(x) = 1/(1+e^-x) = e^x/(1+e^x).
         if x >= 0:
@@ -180,11 +172,6 @@ class array:
     @staticmethod
     def x_log_y_dy(x, y):
         return _zero_where_taken(x / y, lambda: (x == 0) & (y == 0))
-
-    @staticmethod
-    def piecewise_constant(slope, out):
-        """The slope itself (the mask), no array operation: see `scalar.piecewise_constant`."""
-        return slope
 
     @staticmethod
     def sigmoid(x):

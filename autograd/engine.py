@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from .backends import scalar
-from .checks import all_finite_floats, as_number, checked_arguments  # noqa: F401 (nn.data reads it here)
+from .checks import all_finite_floats, as_flag, as_number, checked_arguments  # noqa: F401 (nn.data reads it here)
 from .grad_mode import _enabled as _grad_enabled
 from .messages import describe, node_name, non_finite, non_finite_sum, shown_inputs, unknown_op
 from .ops import OPS
@@ -179,7 +179,6 @@ class Value:
         """
         require_graph(self, "backward")
         if retain_graph is not None:
-            from .checks import as_flag  # only here: the call without it stays as it is
             as_flag(retain_graph, "backward retain_graph")
         if create_graph:
             from .higher import accumulate_as_values  # only here: the first-order path stays as it is

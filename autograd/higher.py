@@ -99,15 +99,6 @@ class values:
             return math.nan
         return 0.0 if as_float(x) == 0 and as_float(y) == 0 else _or_nan(lambda: y * x ** (y - 1))
 
-    @staticmethod
-    def piecewise_constant(slope, out):
-        """A slope that is constant between kinks (relu's, |x|'s) at the node `out`, as the node
-        0·out + slope when out is a Value that requires grad: its own derivative, 0, is then
-        part of the graph, as in torch (relu'' = 0), rather than no graph at all."""
-        if isinstance(out, Value) and out.requires_grad:
-            return 0.0 * out + slope
-        return slope
-
     x_log_y = _lifted("xlogy", scalar.x_log_y)
 
     @staticmethod
@@ -154,6 +145,8 @@ def local_derivatives_as_values(node, wanted=None):
     except (ArithmeticError, ValueError) as error:  # a node of the derivative left its domain
         raise _not_recordable(node, takes, error) from None
     ds = tuple(d if take else 0.0 for d, take in zip(ds, takes))
+    if op.piecewise_constant:  # its mask stays a node of the graph: relu'' = 0, as torch's
+        ds = tuple(0.0 * node + d if take else d for d, take in zip(ds, takes))
     for k, d in enumerate(ds):
         if not isinstance(d, Value) and not math.isfinite(d):
             raise _NonFinite(node, k)

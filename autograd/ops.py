@@ -83,6 +83,10 @@ class Op:
     # this op and is seen there. An op that can turn it finite (step(nan) = 0, tanh(inf) = 1,
     # e^-inf = 0, c / inf = 0) leaves the compiled run and predict to check its inputs.
     keeps_non_finite: bool = False
+    # The derivative is constant between kinks and reads the input (relu's and |x|'s masks): as
+    # in torch, a gradient recorded through it (create_graph) stays a node of the graph, its
+    # own derivative 0 (relu'' = 0). max's and min's masks read no input in torch: constants.
+    piecewise_constant: bool = False
     symbol: str = ""
     draw: str = ""
 
@@ -280,9 +284,9 @@ _TABLE = [
        keeps_non_finite=True),
     Op("abs", "z = |x|;  ∂z/∂x = sign(x)", symbol="|x|",
        forward=lambda M, x: abs(x),
-       derivatives=lambda M, out, x: (M.piecewise_constant((x > 0) * 1.0 - (x < 0) * 1.0, out),),
+       derivatives=lambda M, out, x: ((x > 0) * 1.0 - (x < 0) * 1.0,),
        kink_at=lambda: 0.0, kink_rule="|x|' at 0 is taken as 0",
-       keeps_non_finite=True),
+       keeps_non_finite=True, piecewise_constant=True),
     # --- powers ----------------------------------------------------------------------
     Op("**k", "z = x^k;  ∂z/∂x = k x^(k-1)", consts=(Const("k", as_number),), draw="x^{k}",
        forward=lambda M, x, k: x ** k,
@@ -327,8 +331,8 @@ _TABLE = [
     Op("relu", "a = max(0, z);  ∂a/∂z = 1 if z > 0 else 0", inputs=("z",), activation=True,
        symbol="ReLU",
        forward=lambda M, x: M.maximum(x, 0.0),
-       derivatives=lambda M, out, x: (M.piecewise_constant((x > 0) * 1.0, out),),
-       kink_at=lambda: 0.0, kink_rule="relu'(0) is taken as 0"),
+       derivatives=lambda M, out, x: ((x > 0) * 1.0,),
+       kink_at=lambda: 0.0, kink_rule="relu'(0) is taken as 0", piecewise_constant=True),
     Op("step", "a = 1 if z >= k else 0;  ∂a/∂z = 0 (the perceptron cannot learn by gradients)",
        inputs=("z",), consts=(Const("threshold", as_number),), activation=True, draw="step≥{threshold}",
        forward=lambda M, x, threshold: (x >= threshold) * 1.0,

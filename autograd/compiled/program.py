@@ -63,7 +63,7 @@ class Program:
                                                                       self._theta, self._grad)
         self._namespace = dict(namespace)  # what the source reads, before its functions are added
         exec(compile(self._source, "<autograd.compile>", "exec"), namespace)
-        self._run, self._gradient, self._predict = (namespace.get(f) for f in ("run", "gradient", "predict"))
+        self._run, self._gradient = namespace["run"], namespace.get("gradient")
         exec(compile(checked, "<autograd.compile: the checked forward passes>", "exec"), namespace)
         self._checked_run, self._checked_predict = namespace["checked_run"], namespace.get("checked_predict")
 
@@ -183,7 +183,7 @@ class Program:
     def predict(self, X, *, check=True):
         """The `outputs` given to compile, for every example: shape (batch, len(outputs)).
         Checked as `run` is: the outputs and the values that feed an op able to make them finite."""
-        if self._predict is None:
+        if self._checked_predict is None:
             raise ValueError("predict: this program was compiled without outputs=")
         X, _ = self._rows(X, None, check, need_targets=False)
         with np.errstate(all="ignore"):

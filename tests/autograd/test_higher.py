@@ -587,11 +587,15 @@ def test_the_second_derivative_of_relu_and_abs_is_torchs_zero(name, f, x):
     assert w.grad.data == first.data
 
 
-def test_a_piecewise_constant_slope_costs_nothing_on_floats_and_arrays():
-    """On floats and arrays the mask itself comes back, not a copy or a new array."""
-    mask = np.array([1.0, 0.0])
-    assert autograd.backends.array.piecewise_constant(mask, mask) is mask
-    assert autograd.backends.scalar.piecewise_constant(1.0, 2.0) == 1.0
+def test_a_piecewise_constant_slope_is_a_plain_mask_in_first_order_and_on_arrays():
+    """Only the recorded pass lifts relu's and |x|'s masks into the graph: first order and the
+    compiled program keep the table's plain mask (no call, no array op)."""
+    from autograd.backends import array, scalar
+    assert {name for name, op in OPS.items() if op.piecewise_constant} == {"relu", "abs"}
+    assert OPS["relu"].derivatives(scalar, 1.5, 1.5) == (1.0,)
+    assert OPS["abs"].derivatives(scalar, 2.0, -2.0) == (-1.0,)
+    z = np.array([-1.0, 2.0])
+    assert OPS["relu"].derivatives(array, np.maximum(z, 0.0), z)[0].tolist() == [0.0, 1.0]
 
 
 def test_maximum_and_minimum_second_derivatives_stay_constants_as_torchs():
