@@ -81,6 +81,23 @@ def as_flag(flag, what):
     return bool(flag)
 
 
+def as_optional_flag(flag, what):
+    """None (a setting left to the code: compiled=None), or True or False as `as_flag` takes them."""
+    return None if flag is None else as_flag(flag, f"{what} (or None)")
+
+
+def as_bounded(x, what, *, positive=False, meaning="it"):
+    """x as a finite float >= 0 (> 0 when `positive`): a tolerance, a step. A bool is refused
+    (a tolerance of True is a slip); `meaning` names the quantity in the range's message."""
+    bound = "> 0" if positive else ">= 0"
+    if isinstance(x, (bool, np.bool_)):
+        raise TypeError(f"{what}: expected a number {bound}, got the bool {x}")
+    x = as_number(x, what)
+    if x < 0 or (positive and x == 0):
+        raise ValueError(f"{what}: {meaning} must be {bound}, got {x}")
+    return x
+
+
 def all_finite_floats(xs):
     """True when every item is a float and finite (data that needs no conversion)."""
     return all(type(x) is float and math.isfinite(x) for x in xs)

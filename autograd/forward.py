@@ -28,7 +28,7 @@ def tangents(outputs, seeds):
     from seeds has ẋ = 0). Nodes are visited in topological order, so every input's tangent
     is complete before a node reads it."""
     dots = dict(seeds)
-    for node in _ancestors(outputs):
+    for node in topological_order(list(outputs)):  # one walk for all of them, each node once
         if node.parents:
             dots[node] = _tangent(node, dots)
     return dots
@@ -56,11 +56,6 @@ def _local_derivatives(node):
         return local_derivatives(node)
     except FloatingPointError as error:
         raise FloatingPointError(f"jvp (forward mode): {str(error).removeprefix('backward: ')}") from None
-
-
-def _ancestors(outputs):
-    """Every ancestor of the outputs, once, each after its parents (one walk for all of them)."""
-    return topological_order(list(outputs))
 
 
 @enable_grad()  # f's graph is what the tangents are pushed along, whatever the caller's mode

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .checks import as_bounded
 from .engine import Value, _number, gradients, local_derivatives, topological_order
 from .functional import grad, term_sizes
 from .higher import is_one_number
@@ -200,8 +201,8 @@ def gradcheck(f, inputs, *, hand=None, eps=1e-6, atol=1e-5, rtol=1e-3, hand_rtol
     by_name = isinstance(inputs, dict)
     names, point = _named_inputs(inputs)
     hand = _named_hand(hand, names, by_name)
-    eps = _positive(eps, "eps", "the step of the central difference")
-    tolerances = {what: _tolerance(value, what) for what, value in
+    eps = as_bounded(eps, "gradcheck eps", positive=True, meaning="the step of the central difference")
+    tolerances = {what: as_bounded(value, f"gradcheck {what}", meaning="a tolerance") for what, value in
                   dict(atol=atol, rtol=rtol, hand_rtol=hand_rtol).items()}
 
     def call(numbers):
@@ -213,7 +214,7 @@ def gradcheck(f, inputs, *, hand=None, eps=1e-6, atol=1e-5, rtol=1e-3, hand_rtol
 
     out, values = call(point)
     hand_atols = (_forward_rounding(out, values) if hand_atol is None
-                  else [_tolerance(hand_atol, "hand_atol")] * len(values))
+                  else [as_bounded(hand_atol, "gradcheck hand_atol", meaning="a tolerance")] * len(values))
     tolerances["hand_atol"] = max(hand_atols)
     # f of constants alone (or of detached inputs) has no graph: the engine's gradient is 0,
     # which the central differences then confirm or refute, as torch.autograd.gradcheck does.
@@ -283,25 +284,6 @@ def _largest_rounding(x, order, local, grads):
         largest = max(largest, abs(node.data) * abs(grads.get(node, 0.0)) * max(1.0, into))
         reach[node] = sum(d * reach.get(p, 0.0) for p, d in zip(node.parents, local[node]))
     return largest if math.isfinite(largest) else 0.0
-
-
-def _tolerance(x, what):
-    """A tolerance: a number >= 0 (not a bool); a negative one would fail every comparison."""
-    if isinstance(x, (bool, np.bool_)):
-        raise TypeError(f"gradcheck {what}: expected a number >= 0, got the bool {x}")
-    x = _number(x, f"gradcheck {what}")
-    if x < 0:
-        raise ValueError(f"gradcheck {what}: a tolerance must be >= 0, got {x}")
-    return x
-
-
-def _positive(x, what, meaning):
-    if isinstance(x, (bool, np.bool_)):
-        raise TypeError(f"gradcheck {what}: expected a number > 0, got the bool {x}")
-    x = _number(x, f"gradcheck {what}")
-    if x <= 0:
-        raise ValueError(f"gradcheck {what}: {meaning} must be > 0, got {x}")
-    return x
 
 
 def _as_float(x, what):

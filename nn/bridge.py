@@ -152,16 +152,14 @@ def torch_layout(model):
     if isinstance(model, ActivationModule):
         return [("", model)]
     if isinstance(model, Sequential):
-        layout, dense = [], {}
-        for name, module in model.named_children():
+        def dense_or_activation(name, module):
             if isinstance(module, Linear):
-                layout.append((name, dense.setdefault(id(module), _Dense(module))))
-            elif isinstance(module, ActivationModule):
-                layout.append((name, module))
-            else:
-                raise TypeError(f"to PyTorch: module {name!r} of the Sequential is a {type(module).__name__}; "
-                                f"only nn.Linear and activation modules (nn.ReLU, nn.Tanh, ...) move across")
-        return layout
+                return _Dense(module)
+            if isinstance(module, ActivationModule):
+                return module
+            raise TypeError(f"to PyTorch: module {name!r} of the Sequential is a {type(module).__name__}; "
+                            f"only nn.Linear and activation modules (nn.ReLU, nn.Tanh, ...) move across")
+        return list(_once_each(model.named_children(), dense_or_activation).items())
     if isinstance(model, Layer):
         model = [model]
     elif isinstance(model, MLP):
@@ -189,16 +187,24 @@ def to_torch(model):
     torch = _torch()
     if layout[0][0] == "":  # a lone module: torch's own, not a Sequential of one
         return _torch_module(layout[0][1], torch, "")
-    made = {}  # id of a Sequential's _Dense or module -> its torch module: placed twice, one (tied) module
-    modules = OrderedDict()
-    for name, item in layout:
-        if isinstance(item, Activation):  # an MLP's: no module of its own, so nothing to tie
-            modules[name] = _torch_module(item, torch, f"module {name!r}: ")
+    # an MLP's layers may share one Activation, which is no module: each gets its own
+    return torch.nn.Sequential(_once_each(layout, lambda name, item: _torch_module(item, torch, f"module {name!r}: "),
+                                          shared=lambda item: not isinstance(item, Activation)))
+
+
+def _once_each(named, make, shared=lambda item: True):
+    """OrderedDict {name: make(name, item)} with one `make` per distinct item: an item placed
+    twice in a Sequential (a tied Linear, a shared Tanh) gives the same module at both places,
+    as torch's forward runs it; an item not `shared` is made afresh at each place."""
+    made, modules = {}, OrderedDict()
+    for name, item in named:
+        if not shared(item):
+            modules[name] = make(name, item)
             continue
         if id(item) not in made:
-            made[id(item)] = _torch_module(item, torch, f"module {name!r}: ")
+            made[id(item)] = make(name, item)
         modules[name] = made[id(item)]
-    return torch.nn.Sequential(modules)
+    return modules
 
 
 def _torch_module(item, torch, where):
@@ -245,13 +251,8 @@ def from_torch(module):
         children = list(module._modules.items())
         if not children:
             raise ValueError("from_torch: the torch.nn.Sequential is empty")
-        made = {}  # id of a torch module -> its nn module: one placed twice stays one, its weights tied
-        modules = OrderedDict()
-        for name, child in children:
-            if id(child) not in made:
-                made[id(child)] = _from_torch_module(child, f"module {name!r} ({type(child).__name__})", torch)
-            modules[name] = made[id(child)]
-        return Sequential(modules)
+        return Sequential(_once_each(children, lambda name, child: _from_torch_module(
+            child, f"module {name!r} ({type(child).__name__})", torch)))
     return _from_torch_module(module, type(module).__name__, torch)
 
 

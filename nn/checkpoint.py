@@ -7,12 +7,11 @@ declares what it saves: STATE (the attributes `update` changes, with t and steps
 SETTINGS (its hyper-parameters, in the order they are set back).
 """
 
-import numbers
 from collections.abc import Mapping
 
 import numpy as np
 
-from autograd.checks import as_flag, as_index
+from autograd.checks import as_flag, as_index, as_int
 
 from .data import finite_number
 from .module import listing
@@ -186,8 +185,4 @@ def _position(key, n):
     """A state key as a parameter's position: an int, or its digits as JSON gives it back."""
     if isinstance(key, str) and key.isascii() and key.isdigit() and key == str(int(key)):
         key = int(key)
-    if isinstance(key, (bool, np.bool_)) or not isinstance(key, numbers.Integral):
-        raise TypeError(f"'state': the key {key!r:.40} is not a parameter's position (an int such as 0)")
-    if not 0 <= key < n:
-        raise ValueError(f"'state': the key {key!r} is not a position of this optimizer's {n} parameters")
-    return int(key)
+    return as_int(key, f"'state' key {key!r:.40} (a parameter's position)", 0, n - 1)

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 import numpy as np
 
 import autograd
+from autograd.checks import as_optional_flag
 from autograd.compiled import GraphStructureError, reworded
 
 from .data import as_examples, model_sizes
@@ -30,9 +31,7 @@ def predict(model, X, compiled=None):
 
     compiled  None: compiled from COMPILED_PREDICT_FROM rows on, where the model compiles;
               True: compiled or an error; False: the scalar engine."""
-    if compiled is not None and not isinstance(compiled, (bool, np.bool_)):
-        raise TypeError(f"predict compiled: expected None, False or True, got {compiled!r:.40}")
-    compiled = None if compiled is None else bool(compiled)
+    compiled = as_optional_flag(compiled, "predict compiled")
     what = f"{type(model).__name__}.predict"
     X = as_examples(X, model_sizes(model, what)[0], f"{what} X")
     outputs = None

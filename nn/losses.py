@@ -111,10 +111,15 @@ def _entries_of(prediction):
     return prediction if isinstance(prediction, (list, tuple, np.ndarray)) else [prediction]
 
 
+def _name_of(loss):
+    """An nn Loss's name, or a callable's."""
+    return getattr(loss, "name", None) or getattr(loss, "__name__", "the loss")
+
+
 def batch_without_graph(loss):
     """The error for a batch whose every per-example loss has no graph: one example may give a
     constant (a masked one), but all of them train nothing."""
-    name = getattr(loss, "name", None) or getattr(loss, "__name__", "the loss")  # an nn Loss, or a callable
+    name = _name_of(loss)
     return TypeError(f"loss: {name} returned a Value that does not require grad for every "
                      f"example of the batch (computed under no_grad(), detached, or not from the "
                      f"prediction), so the batch has no graph to train on")
@@ -135,7 +140,7 @@ def ignores_prediction(loss, value):
     """The TypeError for a loss of one's own that no example computes from the prediction: a
     fresh Value(1.0), or a graph of the target alone, requires grad and backward runs, but
     nothing trains. (One example may give a constant, as a hinge whose margin is met.)"""
-    name = getattr(loss, "name", None) or getattr(loss, "__name__", "the loss")
+    name = _name_of(loss)
     return TypeError(f"loss: {name} returned {value!r:.60}, which is not computed from the prediction "
                      f"(none of the model's outputs is in its graph, for any example of the first batch), "
                      f"so training would change nothing; write the loss of (prediction, target)")

@@ -26,7 +26,7 @@ import numpy as np
 from tqdm.std import tqdm as text_bar  # imported with nn, not in a fit's first call
 
 import autograd
-from autograd.checks import all_finite_vector, as_count, as_number
+from autograd.checks import all_finite_vector, as_count, as_number, as_optional_flag
 
 from .compiled_fit import compiled_path
 from .classify import classification_rule
@@ -199,9 +199,7 @@ def training_path(model, loss, optimizer, compiled, X, targets, Y):
     X (N, nin), targets (N, checked by the loss) and Y (them as floats, or None) are the whole
     training set.
     """
-    if compiled is not None and not isinstance(compiled, (bool, np.bool_)):
-        raise TypeError(f"fit compiled: expected None, False or True, got {compiled!r:.40}")
-    compiled = None if compiled is None else bool(compiled)
+    compiled = as_optional_flag(compiled, "fit compiled")
     if compiled is False:
         return ScalarPath(model, loss, optimizer, X, targets), "scalar"
     if compiled is None and not is_builtin(loss):

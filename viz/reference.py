@@ -49,10 +49,9 @@ def check_in_graph(reference, graph, root_name):
     would count as agreeing. `graph` holds the graph's values; the culprits are named by label."""
     strangers = [value for value in reference if value not in graph]
     if strangers:
-        named = ", ".join(value.label or repr(value) for value in strangers[:8])
-        more = f" and {len(strangers) - 8} more" if len(strangers) > 8 else ""
+        named = _listed([value.label or repr(value) for value in strangers])
         raise ValueError(f"viz: reference= holds {len(strangers)} value{'s' if len(strangers) > 1 else ''} that "
-                         f"{'are' if len(strangers) > 1 else 'is'} not in the graph of {root_name}: {named}{more}")
+                         f"{'are' if len(strangers) > 1 else 'is'} not in the graph of {root_name}: {named}")
 
 
 def agreement(grads, reference, names, *, name="PyTorch", tolerance=1e-12):

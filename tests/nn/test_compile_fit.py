@@ -428,7 +428,7 @@ def test_few_examples_use_the_scalar_engine_no_grad_the_compiled_one_and_compile
     with autograd.no_grad():  # compile records its graph whatever the mode: the compiled path answers
         assert_close(model.predict(X), model.predict(X, compiled=False))
     assert_close(model.predict(X[:4], compiled=True), model.predict(X[:4], compiled=False))
-    with pytest.raises(TypeError, match="predict compiled: expected None, False or True"):
+    with pytest.raises(TypeError, match=r"predict compiled \(or None\): expected True or False"):
         model.predict(X, compiled="yes")
 
 

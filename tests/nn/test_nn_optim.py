@@ -702,9 +702,9 @@ REFUSED = [  # (change to Adam's state dict, error, what the message says)
     (_set(("state", 0, "t"), True), TypeError, r"state\[0\]\['t'\]"),
     (_set(("state", 0, "t"), -1), ValueError, r"state\[0\]\['t'\]: expected an int >= 0, got -1"),
     (_set(("state", 0, "t"), 1), ValueError, r"t_per_parameter' is False.*t differ"),
-    (_set(("state", "x"), {}), TypeError, r"the key 'x' is not a parameter's position"),
-    (_set(("state", 3), {}), ValueError, r"the key 3 is not a position of this optimizer's 3"),
-    (_set(("state", "01"), {}), TypeError, r"the key '01'"),
+    (_set(("state", "x"), {}), TypeError, r"'state' key 'x' \(a parameter's position\): expected an int from 0 to 2"),
+    (_set(("state", 3), {}), ValueError, r"'state' key 3 \(a parameter's position\): expected an int from 0 to 2, got 3"),
+    (_set(("state", "01"), {}), TypeError, r"'state' key '01'"),
     (_set(("state", "0"), {}), ValueError, r"position 0 is given twice"),
     (_delete("state", 2), ValueError, r"no entry for the parameters at 2"),
 ]
