@@ -418,7 +418,7 @@ def _raise_at_first_non_finite(root, gradient, derivatives, inputs=None):
     if inputs is None:
         checked = {node for node in grads if node.requires_grad}
     else:
-        checked = reaching(root, inputs)
+        checked = reaching(topological_order(root, leaves=False), inputs)
     for node, g, ds in steps:
         if node in checked and not math.isfinite(g):
             raise non_finite_sum(node, g)
@@ -430,12 +430,13 @@ def _raise_at_first_non_finite(root, gradient, derivatives, inputs=None):
             raise non_finite_sum(node, g)
 
 
-def reaching(root, inputs):
-    """The nodes of root's graph with a path to one of `inputs`, and the inputs: the only
-    gradients that reach the inputs (a gradient anywhere else is never read)."""
+def reaching(order, inputs):
+    """The nodes of `order` (a topological order: each node after its parents) with a path
+    from one of `inputs`, and the inputs: the nodes that depend on them, so the only ones
+    whose gradients reach them (a gradient anywhere else is never read)."""
     found = set(inputs)
-    for node in topological_order(root, leaves=False):  # each node after its parents
-        if any(parent in found for parent in node.parents):
+    for node in order:
+        if node.parents and not found.isdisjoint(node.parents):
             found.add(node)
     return found
 

@@ -26,7 +26,7 @@ import numpy as np
 
 from .backends import scalar
 from .checks import as_number
-from .engine import Value, _make, as_value, backpropagate, gradients, local_derivatives, reaching
+from .engine import Value, _make, as_value, backpropagate, gradients, local_derivatives, reaching, topological_order
 from .grad_mode import enable_grad
 from .messages import node_name, non_finite, shown_inputs
 from .ops import OPS
@@ -214,7 +214,7 @@ def gradients_as_values(root, seed=1.0, inputs=None):
     torch computes only the paths to the inputs asked for): a node elsewhere gets 0. Without,
     every node that requires grad (what backward writes into `.grad`).
     """
-    wanted = None if inputs is None else reaching(root, inputs)
+    wanted = None if inputs is None else reaching(topological_order(root, leaves=False), inputs)
     visiting = [root]
 
     def derivatives(node):

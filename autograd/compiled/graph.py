@@ -10,7 +10,7 @@ import operator
 
 import numpy as np
 
-from ..engine import Value, topological_order, watching_numbers_taken_out
+from ..engine import Value, reaching, topological_order, watching_numbers_taken_out
 from ..grad_mode import enable_grad
 from ..messages import show_constant
 
@@ -172,12 +172,8 @@ def refuse_numbers_taken_out(taken, placeholders, parameters):
     training moves w across 0. A number of constants alone is the same every time: fine."""
     if not taken:
         return
-    of_example, of_parameters = set(placeholders), set(parameters)
-    for node in nodes_in_order(taken):
-        if node.parents and not of_example.isdisjoint(node.parents):
-            of_example.add(node)
-        elif node.parents and not of_parameters.isdisjoint(node.parents):
-            of_parameters.add(node)
+    order = nodes_in_order(taken)
+    of_example, of_parameters = reaching(order, placeholders), reaching(order, parameters)
     read = next((value for value in taken if value in of_example), None)
     on, why = "data", "depends on the example. A recording would replay this example's branch on every example"
     if read is None:

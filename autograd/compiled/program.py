@@ -25,7 +25,7 @@ import math
 import numpy as np
 
 from ..checks import all_finite_vector
-from ..engine import Value, _make, add_to_grads, gradients
+from ..engine import Value, _make, add_to_grads, gradients, reaching
 from ..functional import sum as total
 from ..grad_mode import enable_grad
 from ..higher import FirstOrderOnlyError
@@ -399,10 +399,7 @@ def _write(order, roots, outputs, leaves, theta, grad):
     checked["run"], checked_rows["run"] = _checked_function(writer, "checked_run", "x, y", writer.groups, order,
                                                             f"{writer.column(roots)}, {outputs_text}")
     if len(roots) == 1 and roots[0].parents:  # a forward-only program may return a leaf: no loss
-        needs = set(writer.params)  # the nodes that depend on a parameter: only they need ∂C/∂node
-        for node in order:
-            if node.parents and not needs.isdisjoint(node.parents):
-                needs.add(node)
+        needs = reaching(order, writer.params)  # the nodes that depend on a parameter: only they need ∂C/∂node
         functions.append(writer.function("gradient", "x, y, seed, batch", writer.groups,
                                          f"loss, {outputs_text}", writer.backward(needs)))
     if outputs:
