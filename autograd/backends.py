@@ -14,6 +14,8 @@ import sys
 
 import numpy as np
 
+from .checks import all_finite_vector
+
 
 if sys.version_info < (3, 12):
     def _left_fold_sum(xs):
@@ -222,6 +224,6 @@ def _zero_where_taken(values, taken):
     """`values` with 0 where `taken()` (the entries a rule takes as 0, such as 0 · ln 0). The
     mask is built only when something is not finite: a saturated probability is rare, and
     three more numpy calls per batch are not."""
-    if math.isfinite(np.add.reduce(values, axis=None)):
+    if all_finite_vector(values):
         return values
     return np.where(taken(), 0.0, values)

@@ -104,12 +104,12 @@ def all_finite_floats(xs):
 
 
 def all_finite_vector(vector):
-    """Whether every number of a 1-d array is finite: nan and inf propagate into a sum, so one
+    """Whether every number of an array (of any shape) is finite: nan and inf propagate into a sum, so one
     C-level sum answers; only where a sum of finite numbers overflows is each number checked.
     (The fast path checks θ and ∇θ so after every batch: np.isfinite(v).all() would cost
     twice the sum, and a dot v·v, though cheaper, flags overflow and underflow for finite
     numbers beyond 1e154 or below 1e-154, which numpy's error state would then raise.)"""
-    return math.isfinite(np.add.reduce(vector)) or bool(np.isfinite(vector).all())
+    return math.isfinite(np.add.reduce(vector, axis=None)) or bool(np.isfinite(vector).all())
 
 
 def as_data(x, what):

@@ -343,7 +343,7 @@ def _not_finite_examples(checked, rows, batch):
     bad = None
     for values, index in zip(checked, rows):
         values = values if index is None else values[index]
-        if math.isfinite(np.add.reduce(values, axis=None)):
+        if all_finite_vector(values):
             continue
         here = ~np.isfinite(values).all(axis=0)
         bad = here if bad is None else bad | here
