@@ -38,12 +38,15 @@ class Value:
     parents        the op's inputs, in argument order (read them by group with
                    `autograd.ops.input_groups(node)`)
     consts         the op's constants, e.g. {"k": 2.0} for x ** 2; None when it has none
+    saved          for an n-ary op (dot, sum, softmax, logsumexp), its inputs' numbers as it
+                   read them, one tuple, kept for backward's local derivatives as PyTorch
+                   keeps saved tensors; None for every other node
     requires_grad  False for a leaf that backward leaves alone: a plain number that an
                    expression made into a leaf (the 2 of `x * 2`), `.detach()`, and every
                    result computed under `no_grad()`, as in PyTorch
     """
 
-    __slots__ = ("data", "grad", "label", "op", "parents", "consts", "requires_grad", "__weakref__")
+    __slots__ = ("data", "grad", "label", "op", "parents", "consts", "saved", "requires_grad", "__weakref__")
 
     def __init__(self, data, label="", *, requires_grad=True):
         if not isinstance(label, str):
@@ -54,6 +57,7 @@ class Value:
         self.op = ""
         self.parents = ()
         self.consts = None
+        self.saved = None
         self.requires_grad = bool(requires_grad)
 
     def __repr__(self):
@@ -278,12 +282,14 @@ def _input_value(op, k, x):
 
 def _make(op, inputs, consts=None):
     """The one way a node is made, from a tuple of Values and checked constants: check the
-    op's domain, compute its data, and record its parents (unless grad mode is off)."""
+    op's domain, compute its data, and record its parents (unless grad mode is off). An
+    n-ary op reads its inputs' numbers once, as one tuple, which the node keeps (`saved`)."""
+    saved = _vector(inputs) if op.variadic else None
     for rule in op.domain:
-        if not rule.holds(scalar, *_numbers(op, inputs), **(consts or {})):
+        if not rule.holds(scalar, *_numbers(op, inputs, saved), **(consts or {})):
             raise rule.error(describe(op.name, rule.says, inputs, consts or {}, exact=True))
     try:
-        out = _forward(op, inputs, consts)
+        out = _forward(op, inputs, consts, saved)
     except OverflowError:  # float ** overflows by raising rather than by giving inf
         raise OverflowError(describe(op.name, "the result overflows a float", inputs, consts or {})) from None
     except ZeroDivisionError as error:
@@ -293,9 +299,9 @@ def _make(op, inputs, consts=None):
     node = Value.__new__(Value)  # Value.__init__ is for leaves: it would check `out` again
     node.data, node.grad, node.label = out, 0.0, ""
     if _grad_enabled.get() and (inputs[0].requires_grad or _any_requires_grad(inputs)):
-        node.op, node.parents, node.consts, node.requires_grad = op.name, inputs, consts or None, True
+        node.op, node.parents, node.consts, node.saved, node.requires_grad = op.name, inputs, consts or None, saved, True
     else:  # nothing to differentiate (no_grad, or constants alone): a constant leaf, as in PyTorch
-        node.op, node.parents, node.consts, node.requires_grad = "", (), None, False
+        node.op, node.parents, node.consts, node.saved, node.requires_grad = "", (), None, None, False
     return node
 
 
@@ -499,21 +505,30 @@ def _seed(gradient, who, derivatives):
 # --- SPEED: the tricks bench/engine.py shows to pay (each >= 10% on a bench figure) -------
 # Read the code above as if these were the plain one-liners their docstrings give.
 
-def _numbers(op, inputs):
+def _numbers(op, inputs, saved=None):
     """The inputs' numbers as the table's functions take them after M: one per input, or
-    for an n-ary op one tuple of them. Plainly tuple(x.data for x in inputs); a comprehension
-    costs ten times a one-input op's arithmetic, so one and two inputs are spelled out."""
+    for an n-ary op one tuple of them (`saved`, when the node has read them already). Plainly
+    tuple(x.data for x in inputs); a comprehension costs ten times a one-input op's
+    arithmetic, so one and two inputs are spelled out."""
     if op.variadic:
-        return (tuple([x.data for x in inputs]),)
+        return (_vector(inputs) if saved is None else saved,)
     if len(inputs) == 1:
         return (inputs[0].data,)
     if len(inputs) == 2:
         return (inputs[0].data, inputs[1].data)
+    return _vector(inputs)
+
+
+def _vector(inputs):
+    """An n-ary op's one vector of numbers. Kept in the node (`Value.saved`): gathering the
+    2n + 1 numbers of a dot node again in backward was 9% of the backward of the 64-32-10 MLP
+    of dot nodes (bench/engine.py against 2abb832: 1.08x that engine's time, now 0.96x). A
+    binary op's two numbers are not kept: their tuple would cost 56 bytes a node for nothing."""
     return tuple([x.data for x in inputs])
 
 
-def _forward(op, inputs, consts):
-    """op.forward(M, *_numbers(op, inputs), **consts). The star-call (and the comprehension
+def _forward(op, inputs, consts, saved=None):
+    """op.forward(M, *_numbers(op, inputs, saved), **consts). The star-call (and the comprehension
     behind it) costs more than a binary op's arithmetic, so one and two inputs without
     constants, most nodes, call the table directly. With local_derivatives' same shortcut:
     23% of the per-sample time of the MLP built from * and + nodes (bench/engine.py)."""
@@ -522,13 +537,14 @@ def _forward(op, inputs, consts):
             return op.forward(scalar, inputs[0].data, inputs[1].data)
         if len(inputs) == 1:
             return op.forward(scalar, inputs[0].data)
-    return op.forward(scalar, *_numbers(op, inputs), **(consts or {}))
+    return op.forward(scalar, *_numbers(op, inputs, saved), **(consts or {}))
 
 
 def local_derivatives(node):
     """∂node/∂parent for each parent, in the order of `node.parents` (from the op table);
     () for a leaf. Plainly: OPS[node.op].derivatives(M, node.data, *parents' numbers,
-    **node.consts), with the same shortcut as _forward (it runs once per node in backward)."""
+    **node.consts), with the same shortcut as _forward (it runs once per node in backward);
+    an n-ary node's numbers are the ones it saved."""
     parents = node.parents
     if not parents:
         return ()
@@ -539,7 +555,7 @@ def local_derivatives(node):
                 return op.derivatives(scalar, node.data, parents[0].data, parents[1].data)
             if len(parents) == 1:
                 return op.derivatives(scalar, node.data, parents[0].data)
-        return op.derivatives(scalar, node.data, *_numbers(op, parents), **(node.consts or {}))
+        return op.derivatives(scalar, node.data, *_numbers(op, parents, node.saved), **(node.consts or {}))
     except (ArithmeticError, ValueError) as error:  # Python's way of saying "infinite" here
         raise FloatingPointError(f"backward: the local derivative at node {node_name(node)} is not "
                                  f"finite ({error}); inputs: {shown_inputs(parents)}") from None

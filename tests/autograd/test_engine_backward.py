@@ -129,6 +129,33 @@ def test_zero_grad_resets_the_whole_graph(a, b, c):
     assert [node.grad for node in nodes] == [node.grad for node in fresh_nodes]
 
 
+@pytest.mark.parametrize("make", [
+    lambda ws, xs, b: autograd.dot(ws, xs, b),
+    lambda ws, xs, b: autograd.softmax(ws + xs + [b])[0],
+    lambda ws, xs, b: autograd.logsumexp(ws + xs + [b]),
+], ids=["dot", "softmax", "logsumexp"])
+def test_an_n_ary_node_takes_its_derivatives_at_the_numbers_it_read(make):
+    """A node of an n-ary op keeps its inputs' numbers (`saved`) for backward, as PyTorch
+    keeps saved tensors: a weight changed after the forward pass (a step taken before a
+    second backward) does not change the graph's gradients, which stay those of the
+    function the graph computed (PyTorch refuses that backward instead)."""
+    ws, xs, b = [Value(0.5), Value(-1.5)], [Value(2.0), Value(3.0)], Value(0.25)
+    z = make(ws, xs, b)
+    autograd.zero_grad(z)
+    before = autograd.grad(z, ws + xs + [b])
+    for w in ws:
+        w.data += 10.0
+    assert autograd.grad(z, ws + xs + [b]) == before
+
+
+def test_only_an_n_ary_node_keeps_numbers():
+    x, y = Value(2.0), Value(3.0)
+    assert x.saved is None and (x * y).saved is None and (x ** 2).saved is None
+    assert autograd.dot([x], [y]).saved == (2.0, 3.0)
+    with autograd.no_grad():  # a constant leaf: nothing to differentiate, nothing kept
+        assert autograd.dot([x], [y]).saved is None
+
+
 def test_backward_of_a_leaf_seeds_one():
     x = Value(3.0)
     x.backward()
