@@ -299,11 +299,21 @@ def _make(op, inputs, consts=None):
     if not math.isfinite(out):
         raise OverflowError(describe(op.name, f"the result {out} is not a finite float", inputs, consts or {}))
     node = Value.__new__(Value)  # Value.__init__ is for leaves: it would check `out` again
-    node.data, node.grad, node.label = out, 0.0, ""
+    node.data = out
+    node.grad = 0.0
+    node.label = ""
     if _grad_enabled.get() and (inputs[0].requires_grad or _any_requires_grad(inputs)):
-        node.op, node.parents, node.consts, node.saved, node.requires_grad = op.name, inputs, consts or None, saved, True
+        node.op = op.name
+        node.parents = inputs
+        node.consts = consts or None
+        node.saved = saved
+        node.requires_grad = True
     else:  # nothing to differentiate (no_grad, or constants alone): a constant leaf, as in PyTorch
-        node.op, node.parents, node.consts, node.saved, node.requires_grad = "", (), None, None, False
+        node.op = ""
+        node.parents = ()
+        node.consts = None
+        node.saved = None
+        node.requires_grad = False
     return node
 
 
