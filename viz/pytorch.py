@@ -8,7 +8,7 @@ the same network of Values, in float64, labelled as the notes label it (w(l)_j,k
 a(l)_j); the loss is built with nn's loss of the same name and reduction. PyTorch's autograd
 runs on a float64 copy of the model on the same example, and its ∂C/∂w for every weight and
 bias goes to the stepper as the reference: each parameter's step shows both numbers, and the
-page says whether all of them agree to within the tolerance (1e-12 by default).
+page says whether all of them agree to within tolerance + rtol · |gradient| (1e-12 each by default).
 
 This module is the one place where viz builds a graph rather than reads one: it uses nn's
 bridge to PyTorch (and torch, imported only when called).

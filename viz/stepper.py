@@ -18,7 +18,7 @@ from .checks import as_path, as_real, as_text
 from .dot import caption_lines, scene_to_dot
 from .escape import script_json, visible, xml_text
 from .page import HtmlPage, unique_id
-from .reference import agreement, check_in_graph, check_reference
+from .reference import RTOL, agreement, check_in_graph, check_reference, tolerance_text, within
 from .render import MAX_NODES, render
 from .scene import MAX_VALUES, build_scene
 from .steps import backward_steps, gradients_after
@@ -42,7 +42,7 @@ class StepperPage(HtmlPage):
 
 
 def stepper(root, path=None, *, parameters=None, constants=None, reference=None, reference_name="PyTorch",
-            tolerance=1e-12, digits=4, collapse=None, focus=None, depth=2, rankdir="LR",
+            tolerance=1e-12, rtol=RTOL, digits=4, collapse=None, focus=None, depth=2, rankdir="LR",
             edge_derivatives=True, max_nodes=MAX_NODES, max_values=MAX_VALUES, title=None):
     """The backward stepper for the graph of `root`.
 
@@ -52,28 +52,29 @@ def stepper(root, path=None, *, parameters=None, constants=None, reference=None,
     parameters      the trainable leaves: a model (anything with .parameters()) or a list of Values
     constants       leaves that are constants (a target y): drawn with no gradient, given no step
     reference       {Value: float}, another engine's gradients (PyTorch's, say): shown beside the
-                    engine's at each step and in the picture, with a verdict to `tolerance`
+                    engine's at each step and in the picture, with a verdict: each agrees when
+                    |engine - reference| <= tolerance + rtol · max(|engine|, |reference|)
     reference_name  what to call that engine
     Other options as in `viz.draw`.
     """
     scene = build_scene(root, parameters=parameters, constants=constants, collapse=collapse, focus=focus,
                         depth=depth, max_nodes=max_nodes, max_values=max_values)  # a graph too big: refused first
-    reference, tolerance = check_reference(reference, tolerance)
+    reference, tolerance, rtol = check_reference(reference, tolerance, rtol)
     check_in_graph(reference, scene.index, scene.names[root])
     _check_page_options(path, reference_name, title)  # before the work, not when the page is saved
     steps = backward_steps(root, digits, parameters=parameters, constants=constants)
     final = gradients_after(steps, len(steps) - 1)
     verdict = None
     if reference:
-        verdict = agreement(final, reference, scene.names, name=reference_name, tolerance=tolerance)
+        verdict = agreement(final, reference, scene.names, name=reference_name, tolerance=tolerance, rtol=rtol)
     svg = render(scene_to_dot(scene, rankdir=rankdir, digits=digits, grad_of=final.get,
                               edge_derivatives=edge_derivatives, reference_of=reference.get if reference else None,
                               reference_name=reference_name), "svg").decode("utf-8")
     page_id = unique_id("tgs")
-    data = _page_data(scene, steps, digits, reference, reference_name, tolerance)
+    data = _page_data(scene, steps, digits, reference, reference_name, (tolerance, rtol))
     title = title or f"backward through {scene.names[root]}"
     fragment = _fragment(page_id, title, _prefixed(_inline(svg), page_id), data,
-                         verdict.text if verdict else "", verdict is not None and not verdict.agrees)
+                         "" if verdict is None else verdict.text, verdict is not None and not verdict.agrees)
     page = StepperPage(title, fragment, steps, verdict, page_id)
     return page.save(path) if path is not None else page
 
@@ -134,7 +135,7 @@ def grad_cell_sizes(svg):
     return sizes
 
 
-def _page_data(scene, steps, digits, reference, reference_name, tolerance):
+def _page_data(scene, steps, digits, reference, reference_name, tolerances):
     edge_of = {}
     for edge in scene.edges:
         for parent, consumer, _ in edge.pairs:
@@ -145,12 +146,12 @@ def _page_data(scene, steps, digits, reference, reference_name, tolerance):
     cells += [[f"r{scene.index[value]}", compact(reference[value], digits), known_at[value]]
               for value in reference if value in known_at and value in scene.box_of]  # hidden until its step
     grads = gradients_after(steps, len(steps) - 1)
-    return {"steps": [_step_data(scene, s, digits, edge_of, reference, reference_name, tolerance, grads)
+    return {"steps": [_step_data(scene, s, digits, edge_of, reference, reference_name, tolerances, grads)
                       for s in steps],
             "cells": cells}
 
 
-def _step_data(scene, step, digits, edge_of, reference, reference_name, tolerance, grads):
+def _step_data(scene, step, digits, edge_of, reference, reference_name, tolerances, grads):
     node = step.node
     shown = [node] if node is not None else list(step.shows)
     boxes = list(dict.fromkeys(scene.box_of[v].id for v in shown if v in scene.box_of))
@@ -176,9 +177,10 @@ def _step_data(scene, step, digits, edge_of, reference, reference_name, toleranc
         data["name"] += NOT_DRAWN
     if node is not None and node in reference:
         other = reference[node]
-        difference = abs(step.grad - other)  # both finite: check_reference refuses nan and inf
-        data["agrees"] = difference <= tolerance
-        verdict = f"agrees to within {tolerance:g}" if data["agrees"] else f"DIFFERS by more than {tolerance:g}"
+        difference = abs(step.grad - other)
+        data["agrees"] = within(step.grad, other, *tolerances)  # the rule of the page's verdict line
+        bound = tolerance_text(*tolerances)
+        verdict = f"agrees to within {bound}" if data["agrees"] else f"DIFFERS by more than {bound}"
         data["reference"] = f"; {reference_name}: {compact(other, digits)} ({other!r}), {verdict} (difference {difference:.2g})"
     return data
 

@@ -210,6 +210,21 @@ def test_a_reference_gradient_shows_in_the_picture_only_once_its_step_is_reached
     assert problems == []
 
 
+def test_a_reference_that_disagrees_is_named_in_the_visible_verdict_line(browser, tmp_path):
+    """The verdict line is the one message a comparison exists for: it shows a disagreement
+    too (an Agreement that disagrees is falsy, and the line was left empty, hidden by :empty)."""
+    cost = neuron_cost()
+    engine = gradients(cost)
+    w = next(v for v in viz.scene.build_scene(cost).order if v.label == "w1")
+    path = viz.stepper(cost, tmp_path / "d.html", reference={w: engine[w] + 1e-6})
+    page, problems = open_page(browser, path)
+    summary = page.locator(".tg-summary")
+    assert summary.is_visible()
+    assert summary.text_content() == viz.compare_gradients(cost, {w: engine[w] + 1e-6}).text
+    assert summary.text_content().startswith("1 of 1 gradients differ from PyTorch") and "w1" in summary.text_content()
+    assert problems == []
+
+
 def test_the_exact_gradient_shown_at_each_step_is_what_grad_holds(browser, tmp_path):
     """Where ReLU's gradient makes a product -0.0, the page says (0.0), as x.grad prints."""
     x, w = Value(-1.0, label="x"), Value(-2.0, label="w")

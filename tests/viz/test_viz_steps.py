@@ -634,3 +634,105 @@ def test_a_label_with_a_newline_is_one_line_of_the_step_text():
     y = x * 2
     y.label = "y"
     assert viz.backward_steps(y)[-1].text == "∂y/∂(weight of x) = ∂y/∂y · ∂y/∂(weight of x) = 1 × 2 = 2"
+
+
+def note_001_neuron_at_house_prices(seed=0):
+    """Note 001's linear neuron, C = mean (w·x + b - y)², on 8 points with targets around 2e5:
+    its gradients are near 1e6, where one ulp is 1.2e-10. Returns (C, w + [b], X, y)."""
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(0, 3, size=(8, 2))
+    y = 2e5 + X @ [3e4, -1e4] + rng.normal(0, 1e3, 8)
+    w, b = [Value(0.1, label="w_1"), Value(0.2, label="w_2")], Value(0.0, label="b")
+    c = autograd.sum([(autograd.dot(w, list(x), b) - t) ** 2 for x, t in zip(X, y)]) / len(y)
+    return c, w + [b], X, y
+
+
+def stepper_steps(page):
+    """The per-step data the stepper page carries (its tg-data script)."""
+    import json
+    return json.loads(re.search(r'class="tg-data">(.*?)</script>', page.html, re.S)[1])["steps"]
+
+
+def test_gradients_an_ulp_apart_at_1e6_agree_with_pytorch_in_the_verdict_and_at_each_step():
+    from tests.support import require_torch
+    require_torch()
+    import torch
+    c, leaves, X, y = note_001_neuron_at_house_prices()
+    tw = torch.tensor([0.1, 0.2], dtype=torch.float64, requires_grad=True)
+    tb = torch.tensor(0.0, dtype=torch.float64, requires_grad=True)
+    ((torch.tensor(X) @ tw + tb - torch.tensor(y)) ** 2).mean().backward()
+    reference = dict(zip(leaves, [*tw.grad.tolist(), tb.grad.item()]))
+    c.backward()
+    assert abs(reference[leaves[0]] - leaves[0].grad) == np.spacing(abs(leaves[0].grad))  # w_1: one ulp, 1.2e-10
+    verdict = viz.compare_gradients(c, reference)
+    assert verdict.agrees and verdict.disagree == () and verdict.rtol == 1e-12
+    assert verdict.text.startswith("all 3 gradients agree with PyTorch to within 1e-12 + 1e-12 × |gradient| "
+                                   "(largest difference 1.2e-10, largest relative 1.2e-16)"), verdict.text
+    page = viz.stepper(c, reference=reference)
+    assert page.agreement.text == verdict.text and "tg-summary tg-disagree" not in page.html
+    beside = [step["reference"] for step in stepper_steps(page) if step["reference"]]
+    assert len(beside) == 3 and all("agrees to within 1e-12 + 1e-12 × |gradient|" in text for text in beside)
+    assert all(step["agrees"] is not False for step in stepper_steps(page))
+
+
+def test_pytorch_steppers_verdict_takes_an_ulp_apart_at_1e6_as_agreement():
+    """The same neuron as a torch.nn.Linear through viz.pytorch_stepper: torch's sums round
+    otherwise, a few ulps at 1e6, and the page still says they agree, summary and steps."""
+    from tests.support import require_torch
+    require_torch()
+    import torch
+    largest = 0.0
+    for seed in range(5):
+        _, _, X, y = note_001_neuron_at_house_prices(seed)
+        torch.manual_seed(seed)
+        page = viz.pytorch_stepper(torch.nn.Linear(2, 1), X, torch.tensor(y).reshape(8, 1), torch.nn.MSELoss())
+        assert page.agreement.agrees, page.agreement.text
+        assert "to within 1e-12 + 1e-12 × |gradient|" in page.agreement.text
+        assert all(step["agrees"] is not False for step in stepper_steps(page))
+        largest = max(largest, page.agreement.largest)
+    assert largest > 1e-12  # the relative part was needed: an absolute 1e-12 alone would say "differ"
+
+
+def test_a_real_gradient_error_still_differs_and_rtol_0_is_the_absolute_rule():
+    c, leaves, _, _ = note_001_neuron_at_house_prices()
+    c.backward()
+    w_1 = leaves[0].grad  # about -9.6e5
+    off_by_1e_9 = viz.compare_gradients(c, {leaves[0]: w_1 * (1 + 1e-9)})  # far below a float32 slip
+    assert not off_by_1e_9 and off_by_1e_9.disagree[0][0] == "w_1"
+    assert off_by_1e_9.text.startswith("1 of 1 gradients differ from PyTorch by more than 1e-12 + 1e-12 × |gradient|")
+    one_ulp = {leaves[0]: np.nextafter(w_1, 0)}
+    assert viz.compare_gradients(c, one_ulp)
+    assert not viz.compare_gradients(c, one_ulp, rtol=0)  # the old, absolute-only rule, if asked for
+    assert viz.compare_gradients(c, one_ulp, rtol=0, tolerance=1e-9)
+    assert not viz.stepper(c, reference=one_ulp, rtol=0).agreement
+    # near 0 the absolute part decides: 1e-13 from 0 agrees, 1e-11 does not
+    assert viz.compare_gradients(c, {leaves[0]: w_1}, tolerance=0)  # equal numbers agree at no tolerance
+    from viz.reference import within
+    assert within(1e-13, 0.0, 1e-12, 1e-12) and not within(1e-11, 0.0, 1e-12, 1e-12)
+    assert not within(math.inf, 1e308, 1e-12, 1e-12) and not within(math.nan, 1.0, 1e-12, 1e-12)
+
+
+@pytest.mark.parametrize("rtol, error, message", [
+    (True, TypeError, r"viz: rtol: expected a number, got bool True"),
+    ("x", TypeError, r"viz: rtol: expected a real number.*'x'"),
+    (10 ** 400, ValueError, r"viz: rtol: .*too large"),
+    (-1e-12, ValueError, r"viz: rtol=-1e-12: expected a number >= 0"),
+    (1, ValueError, r"viz: rtol=1: expected a number below 1"),
+], ids=["True", "'x'", "10**400", "-1e-12", "1"])
+@pytest.mark.parametrize("call", ["compare_gradients", "stepper", "stepper without reference"])
+def test_a_bad_rtol_is_refused_naming_it(call, rtol, error, message):
+    a, c, _ = small_steps()
+    with pytest.raises(error, match=message):
+        if call == "compare_gradients":
+            viz.compare_gradients(c, {a: 1.0}, rtol=rtol)
+        else:
+            viz.stepper(c, reference={a: 1.0} if call == "stepper" else None, rtol=rtol)
+
+
+def test_disagreeing_gradients_are_written_alike_so_equal_digits_mean_equal_numbers():
+    """Both numbers as repr (the shortest text that reads back as the float): 17 significant
+    digits made 0.1 read 0.10000000000000001 beside a gradient of 0.3."""
+    x = Value(2.0, label="x")
+    y = 0.3 * x
+    verdict = viz.compare_gradients(y, {x: 0.1})
+    assert verdict.text.endswith("x: 0.3 here, 0.1 in PyTorch"), verdict.text
