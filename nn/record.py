@@ -4,6 +4,9 @@
     history = nn.fit(model, X, y, ..., record=k)      # a snapshot every k updates
     history.recording.snapshots[s].weights            # [(W, b) per layer], W[j, k] = w(l)_j+1,k+1
 
+The model is an nn.MLP or nn.Layer, or an nn.Sequential (or nn.Linear) read as one: its k-th
+Linear, with the activation module right after it, is layer l = k + 1, as its labels say.
+
 Snapshot s is the network after `s.update` updates: every weight w(l)_j,k and bias b(l)_j,
 and the gradient ∂C/∂w(l)_j,k, ∂C/∂b(l)_j of the batch about to be used, measured at those
 very weights, so that the update that follows is (for plain SGD)
@@ -23,8 +26,12 @@ Nothing here knows how a recording is drawn: it is plain data (numpy arrays and 
 import numbers
 import warnings
 from dataclasses import dataclass, field
+from itertools import chain
 
 import numpy as np
+
+from .activations import Activation
+from .torchlike import ActivationModule, Linear, Sequential, Softmax
 
 MAX_BYTES = 32_000_000  # weights + gradients of every snapshot kept, as float64
 
@@ -113,10 +120,10 @@ class Recorder:
     def __init__(self, record, model, loss_name, decision, n_examples, batch_size, max_bytes=None):
         self.layers = _layers(model)
         self.max_bytes = MAX_BYTES if max_bytes is None else max_bytes
-        sizes = [self.layers[0][0]] + [len(neurons) for _, neurons in self.layers]
+        sizes = [self.layers[0][0]] + [len(W) for _, W, _, _ in self.layers]
         updates_per_epoch = -(-n_examples // batch_size)
         every = ("epoch", 1) if record is True else ("update", record)
-        self.recording = Recording(sizes, [(a.name, a.k) for a in _activations(model)], loss_name, decision,
+        self.recording = Recording(sizes, [(a.name, a.k) for _, _, _, a in self.layers], loss_name, decision,
                                    every, updates_per_epoch)
         one = 16 * sum(n_in * n_out + n_out for n_in, n_out in zip(sizes, sizes[1:]))
         if 2 * one > self.max_bytes:
@@ -173,27 +180,117 @@ class Recorder:
         if self._index is None:
             where = {id(p): i for i, p in enumerate(parameters)}
             try:
-                self._index = [(np.array([[where[id(w)] for w in neuron.w] for neuron in neurons]),
-                                np.array([where[id(neuron.b)] for neuron in neurons]))
-                               for _, neurons in self.layers]
+                self._index = [(np.array([[where[id(w)] for w in row] for row in W]),
+                                np.array([where[id(bias)] for bias in b]))
+                               for _, W, b, _ in self.layers]
             except KeyError:
                 raise ValueError("fit record: the optimizer does not update every weight of the model") from None
         return self._index
 
 
 def _layers(model):
-    """[(nin, neurons) per layer] of an nn.MLP or nn.Layer: what a recording can describe."""
+    """[(nin, W, b, activation) per layer]: W the rows of weight Values (nout × nin), b the bias
+    Values, of an nn.MLP, nn.Layer, nn.Linear or nn.Sequential: what a recording can describe."""
+    if isinstance(model, (Linear, Sequential)):
+        return _sequential_layers(model)
     layers = getattr(model, "layers", None)
     if layers is None and hasattr(model, "neurons"):
         layers = [model]
     if not layers or not all(hasattr(layer, "neurons") and hasattr(layer, "activation") for layer in layers):
         raise TypeError(f"fit record: a recording describes a network by its layers; {type(model).__name__} "
-                        f"has none (record an nn.MLP or nn.Layer)")
-    return [(layer.nin, layer.neurons) for layer in layers]
+                        f"has none (record an nn.MLP or nn.Layer, or an nn.Sequential of nn.Linear layers, "
+                        f"each followed by at most one activation module)")
+    return [(layer.nin, [neuron.w for neuron in layer.neurons], [neuron.b for neuron in layer.neurons],
+             layer.activation) for layer in layers]
 
 
-def _activations(model):
-    return [layer.activation for layer in getattr(model, "layers", [model])]
+def _sequential_layers(model):
+    """The layers of a Sequential read as an MLP's: its k-th Linear (depth first, as its labels
+    count them) is layer k + 1, its activation the module right after it ("linear" if none).
+
+    An Identity (a = z, no node) is passed over; anything else that is not one Linear and at
+    most one activation after it is refused by position, as a recording has no word for it."""
+    layers, owner = [], {}  # owner: id of a weight Value -> (name, module) of the Linear holding it
+    activated = None  # (name, module) of the activation of the last layer, once it has one
+    for name, module in _modules(model):
+        if _is_identity(module):
+            continue
+        if _is_linear(module):
+            _check_linear(name, module, owner)
+            layers.append((module.in_features, module.weight, module.bias, Activation("linear")))
+            activated = None
+        elif _is_activation(module):
+            if not layers:
+                raise TypeError(f"fit record: {_where(name, module)} comes before any Linear; a recording "
+                                f"applies each activation to the z of the layer before it")
+            if activated:
+                raise TypeError(f"fit record: {_where(name, module)} follows another activation, "
+                                f"{_where(*activated)}; a recording gives each layer one activation")
+            layers[-1] = layers[-1][:3] + (module.activation,)
+            activated = (name, module)
+        else:
+            raise TypeError(f"fit record: {_where(name, module)} is not a layer; a recording describes a "
+                            f"Sequential of nn.Linear layers, each followed by at most one activation module "
+                            f"(nn.Tanh, nn.Sigmoid, nn.ReLU, nn.Softmax, ...)")
+    return layers
+
+
+def _check_linear(name, linear, owner):
+    """A recorded layer has a bias per neuron and weights of its own (owner: the Values met so far)."""
+    if linear.bias is None:
+        raise TypeError(f"fit record: {_where(name, linear)} has no bias; a recording's layer has a bias "
+                        f"b(l)_j per neuron (use bias=True to record it)")
+    values = list(chain(chain.from_iterable(linear.weight), linear.bias))
+    for value in values:
+        if id(value) in owner:
+            first = owner[id(value)]
+            again = "the same Linear as" if first[1] is linear else "a Linear sharing weights with"
+            raise TypeError(f"fit record: {_where(name, linear)} is {again} {_where(*first)}: tied "
+                            f"weights, and a recording gives each layer weights of its own")
+    owner.update((id(value), (name, linear)) for value in values)
+
+
+def _modules(model):
+    """(dotted name, module) of a Linear or Sequential, through the Sequentials inside it, depth
+    first: the order its forward runs them (a Sequential that runs its own way is left whole)."""
+    if not isinstance(model, Sequential) or not _runs_as(model, Sequential, "__call__", "forward"):
+        yield "", model
+        return
+    for name, module in model.named_children():
+        if isinstance(module, Sequential) and _runs_as(module, Sequential, "__call__", "forward"):
+            yield from ((f"{name}.{inner}", m) for inner, m in _modules(module))
+        else:
+            yield name, module
+
+
+def _runs_as(module, cls, *methods):
+    """Whether module computes what cls does: it is one, and overrides none of these methods."""
+    return isinstance(module, cls) and all(getattr(type(module), m) is getattr(cls, m) for m in methods)
+
+
+def _is_linear(module):
+    return _runs_as(module, Linear, "__call__", "forward")
+
+
+def _is_activation(module):
+    """An activation module applying its nn.Activation as the notes' σ (Softmax: the whole layer)."""
+    if isinstance(module, Softmax):
+        return _runs_as(module, Softmax, "forward")
+    return _runs_as(module, ActivationModule, "forward")
+
+
+def _is_identity(module):
+    """a = z, no node at all: an Identity, or linear with k = 1, is no part of any layer."""
+    return _is_activation(module) and module.activation.name == "linear" and module.activation.k == 1.0
+
+
+def _where(name, module):
+    """"the Sequential's module '1.0' (Tanh())": a module's position and its repr's first line."""
+    shown = repr(module)
+    if "\n" in shown:  # Module's repr: a heading, then one line per child
+        shown = shown.split("\n", 1)[0].removesuffix("(")
+    shown = shown if len(shown) <= 80 else shown[:77] + "..."
+    return f"the Sequential's module {name!r} ({shown})" if name else shown
 
 
 def decision(loss, nout, Y):

@@ -136,3 +136,111 @@ def test_multiclass_recordings_decide_by_argmax():
     real = np.column_stack([X, X[:, 0] * 0.3])  # three real-valued targets: no classes
     history = nn.fit(model, X, real, loss=nn.mse, epochs=1, lr=0.01, progress=False, record=True)
     assert history.recording.decision is None
+
+
+# --- an nn.Sequential is recorded as the MLP it builds ---------------------------------------------
+
+def readme_sequential():
+    """The README's "Moving to PyTorch" model, and the nn.MLP with its weights and activations."""
+    model = nn.Sequential(nn.Linear(2, 8, seed=0), nn.Tanh(), nn.Linear(8, 2, seed=1))
+    mlp = nn.MLP(2, [8, 2], activation="tanh", seed=5)
+    for layer, linear in zip(mlp.layers, (model[0], model[2])):
+        layer.set_weights(*linear.weights())
+    return model, mlp
+
+
+def fit_classes(model, compiled=False):
+    return nn.fit(model, X, Y.astype(int), loss=nn.CrossEntropyLoss(), epochs=3, batch_size=10, lr=0.5, seed=0,
+                  progress=False, compiled=compiled, record=True)
+
+
+def assert_same_recording(mine, theirs):
+    for field in ("sizes", "activations", "loss", "decision", "every", "updates_per_epoch"):
+        assert getattr(mine, field) == getattr(theirs, field), field
+    assert len(mine.snapshots) == len(theirs.snapshots)
+    for s, t in zip(mine.snapshots, theirs.snapshots):
+        assert (s.update, s.epoch, s.batch_loss) == (t.update, t.epoch, t.batch_loss)
+        np.testing.assert_array_equal(flat(s.weights), flat(t.weights))
+        if t.gradients is None:
+            assert s.gradients is None
+        else:
+            np.testing.assert_array_equal(flat(s.gradients), flat(t.gradients))
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_a_sequential_is_recorded_as_the_mlp_with_its_weights(compiled):
+    model, mlp = readme_sequential()
+    mine, theirs = fit_classes(model, compiled), fit_classes(mlp, compiled)
+    assert mine.recording.sizes == [2, 8, 2]
+    assert mine.recording.activations == [("tanh", None), ("linear", 1.0)]
+    assert_same_recording(mine.recording, theirs.recording)
+    assert (mine.loss, mine.accuracy) == (theirs.loss, theirs.accuracy)
+    for (W, b), (rW, rb) in zip([model[0].weights(), model[2].weights()], mine.recording.snapshots[-1].weights):
+        np.testing.assert_array_equal(W, rW)
+        np.testing.assert_array_equal(b, rb)
+
+
+def test_nested_sequentials_and_identities_are_read_in_forward_order():
+    """Layer k + 1 is the k-th Linear depth first (as the labels count), its σ the module after it."""
+    model = nn.Sequential(nn.Sequential(nn.Linear(2, 3, seed=0), nn.Identity(), nn.Sigmoid()),
+                          nn.Sequential(nn.Linear(3, 4, seed=1)),
+                          nn.Linear(4, 2, seed=2), nn.LinearActivation(0.5))
+    mlp = nn.MLP(2, [3, 4, 2], activation=["sigmoid", "linear", ("linear", 0.5)], seed=5)
+    for layer, linear in zip(mlp.layers, (model[0][0], model[1][0], model[2])):
+        layer.set_weights(*linear.weights())
+    mine, theirs = fit_classes(model), fit_classes(mlp)
+    assert mine.recording.activations == [("sigmoid", None), ("linear", 1.0), ("linear", 0.5)]
+    assert_same_recording(mine.recording, theirs.recording)
+
+
+def test_the_training_page_draws_a_sequential_as_the_mlp():
+    import json
+    import re
+    import viz
+
+    def fragment(history):
+        page = viz.training(history, X, Y)
+        return page._fragment.replace(page._page_id, "ROOT")
+
+    model, mlp = readme_sequential()
+    mine = fragment(fit_classes(model))
+    assert mine == fragment(fit_classes(mlp))
+    data = json.loads(re.search(r'<script type="application/json" class="tg-data">(.*?)</script>', mine, re.S)[1])
+    assert data["sizes"] == [2, 8, 2] and data["activations"] == ["tanh", "linear"]
+    assert data["title"] == "Training a 2-8-2 network (cross_entropy)"
+
+
+class Twice(nn.Module):
+    """A module of one's own: its forward is no Linear and no activation."""
+
+    def __init__(self):
+        self.nin = self.nout = 8
+
+    def forward(self, a):
+        return [2 * v for v in a]
+
+
+def _tied():
+    linear = nn.Linear(2, 2, seed=0)
+    return nn.Sequential(linear, nn.Tanh(), nn.Sequential(linear), nn.Linear(2, 2, seed=1))
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: nn.Sequential(nn.Linear(2, 8, seed=0), nn.Tanh(), Twice(), nn.Linear(8, 2, seed=1)),
+     r"the Sequential's module '2' \(Twice\(0 parameters\)\) is not a layer"),
+    (lambda: nn.Sequential(nn.Tanh(), nn.Linear(2, 2, seed=0)),
+     r"the Sequential's module '0' \(Tanh\(\)\) comes before any Linear"),
+    (lambda: nn.Sequential(nn.Linear(2, 2, seed=0), nn.Tanh(), nn.Sequential(nn.ReLU(), nn.Linear(2, 2))),
+     r"the Sequential's module '2.0' \(ReLU\(\)\) follows another activation, the Sequential's module '1' "
+     r"\(Tanh\(\)\); a recording gives each layer one activation"),
+    (_tied, r"the Sequential's module '2.0' \(Linear\(in_features=2, out_features=2, bias=True\)\) is the same "
+            r"Linear as the Sequential's module '0' .*: tied weights"),
+    (lambda: nn.Sequential(nn.Linear(2, 2, bias=False, seed=0)),
+     r"the Sequential's module '0' \(Linear\(in_features=2, out_features=2, bias=False\)\) has no bias"),
+], ids=["own module", "activation first", "two activations", "tied", "no bias"])
+def test_a_sequential_that_is_not_layers_is_refused_by_position(make, message):
+    model = make()
+    before = model.state_dict()
+    with pytest.raises(TypeError, match=f"^fit record: {message}"):
+        fit_classes(model)
+    assert model.state_dict() == before  # refused before training
