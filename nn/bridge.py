@@ -15,6 +15,10 @@ A frozen parameter (requires_grad False) stays frozen both ways; torch freezes a
 to_torch refuses a weight (or bias) with only some of its scalars frozen. A module placed twice
 in a Sequential (a Linear whose weights are tied) is one module on the other side too, as
 torch's forward runs it: from_torch reads torch's _modules, not named_children(), which gives it once.
+A weight (or bias) shared by two different Linears, torch's usual weight tying (t[2].weight =
+t[0].weight; b.weight = a.weight here), is one parameter on both sides too, listed once under
+its first name; to_torch refuses Values shared in any other way (some of a tensor), which no
+torch Parameter can hold, naming both.
 
 The notes' step and linear-with-slope-k activations have no PyTorch module: to_torch uses two
 small ones of its own (the `Step` and `LinearActivation` of `torch_modules()`), which
@@ -184,12 +188,51 @@ def to_torch(model):
     torch.nn.Sequential.
     """
     layout = torch_layout(model)  # a model torch cannot mirror is refused before torch is needed
+    ties = _tensor_ties(layout, type(model).__name__)
     torch = _torch()
     if layout[0][0] == "":  # a lone module: torch's own, not a Sequential of one
         return _torch_module(layout[0][1], torch, "")
     # an MLP's layers may share one Activation, which is no module: each gets its own
-    return torch.nn.Sequential(_once_each(layout, lambda name, item: _torch_module(item, torch, f"module {name!r}: "),
-                                          shared=lambda item: not isinstance(item, Activation)))
+    modules = _once_each(layout, lambda name, item: _torch_module(item, torch, f"module {name!r}: "),
+                         shared=lambda item: not isinstance(item, Activation))
+    for (name, part), first in ties.items():  # torch's weight tying: one Parameter in two modules
+        setattr(modules[name], part, getattr(modules[first], part))
+    return torch.nn.Sequential(modules)
+
+
+def _tensor_ties(layout, kind):
+    """{(name, part): first name}: each weight (or bias) whose Values are all those of an earlier
+    module's, in the same places, so that to_torch gives both one torch Parameter, as torch ties
+    weights (a module placed twice is one module already). A Value shared any other way (some of
+    a tensor, or at other places) no torch tensor can hold: a ValueError naming both places."""
+    ties, first_tensor, first_place, seen = {}, {}, {}, set()
+    for name, item in layout:
+        if not isinstance(item, _Dense) or id(item) in seen:
+            continue
+        seen.add(id(item))
+        for part, values in item.scalars().items():
+            whole = (part, item.sizes, tuple(map(id, values)))  # the same Values in a tensor of the same shape
+            if whole in first_tensor:
+                ties[(name, part)] = first_tensor[whole]
+                continue
+            first_tensor[whole] = name
+            for index, value in zip(_indices(item, part), values):
+                place = f"{_key(name, part)}.{index}"
+                if value in first_place:  # Values hash by identity
+                    raise ValueError(f"to PyTorch: parameters {first_place[value]!r} and {place!r} of the {kind} "
+                                     f"are one Value (a weight tied by hand), but not as a whole weight or "
+                                     f"bias: torch ties whole tensors only (one nn.Parameter), so tie the "
+                                     f"whole tensor (b.weight = a.weight) or none of it")
+                first_place[value] = place
+    return ties
+
+
+def _indices(item, part):
+    """"j.k" for each scalar of a weight, row by row, and "j" of a bias: scalars()' order."""
+    nin, nout = item.sizes
+    if part == "bias":
+        return [str(j) for j in range(nout)]
+    return [f"{j}.{k}" for j in range(nout) for k in range(nin)]
 
 
 def _once_each(named, make, shared=lambda item: True):
@@ -251,21 +294,16 @@ def from_torch(module):
         children = list(module._modules.items())
         if not children:
             raise ValueError("from_torch: the torch.nn.Sequential is empty")
+        tensors = {}  # one torch Parameter in two Linears (torch's weight tying) is one weight here too
         return Sequential(_once_each(children, lambda name, child: _from_torch_module(
-            child, f"module {name!r} ({type(child).__name__})", torch)))
-    return _from_torch_module(module, type(module).__name__, torch)
+            child, f"module {name!r} ({type(child).__name__})", torch, tensors)))
+    return _from_torch_module(module, type(module).__name__, torch, {})
 
 
-def _from_torch_module(module, where, torch):
+def _from_torch_module(module, where, torch, tensors):
     extras, kind = torch_modules(), type(module)
     if kind is torch.nn.Linear:
-        linear = Linear(module.in_features, module.out_features, bias=module.bias is not None)
-        W, b = _array(module.weight), None if module.bias is None else _array(module.bias)
-        linear.write_weights(*linear.checked_weights(W, b, f"from_torch: {where}: "))
-        for part, values in _Dense(linear).scalars().items():  # a frozen tensor's scalars stay frozen
-            for value in values:
-                value.requires_grad = getattr(module, part).requires_grad
-        return linear
+        return _from_torch_linear(module, where, tensors)
     simple = {torch.nn.ReLU: ReLU, torch.nn.Tanh: Tanh, torch.nn.Sigmoid: Sigmoid, torch.nn.Identity: Identity}
     if kind in simple:
         return simple[kind]()
@@ -281,6 +319,24 @@ def _from_torch_module(module, where, torch):
     if kind is torch.nn.Sequential:
         raise TypeError(f"from_torch: {where} is a Sequential inside a Sequential; flatten it into one")
     raise TypeError(f"from_torch: {where}: tracegrad has no {kind.__name__} layer; it takes {SUPPORTED}")
+
+
+def _from_torch_linear(module, where, tensors):
+    """An nn.Linear with a torch.nn.Linear's weights. tensors is {id(Parameter): its Values} for
+    the Linears made so far: a Parameter met again gets the same Values, so the two stay one."""
+    linear = Linear(module.in_features, module.out_features, bias=module.bias is not None)
+    W, b = _array(module.weight), None if module.bias is None else _array(module.bias)
+    linear.write_weights(*linear.checked_weights(W, b, f"from_torch: {where}: "))
+    for part, values in _Dense(linear).scalars().items():  # a frozen tensor's scalars stay frozen
+        for value in values:
+            value.requires_grad = getattr(module, part).requires_grad
+    for part in ("weight", "bias") if module.bias is not None else ("weight",):
+        tensor = getattr(module, part)
+        if id(tensor) in tensors:
+            setattr(linear, part, tensors[id(tensor)])
+        else:
+            tensors[id(tensor)] = getattr(linear, part)
+    return linear
 
 
 def _array(value):

@@ -663,3 +663,101 @@ def test_to_torch_of_an_mlp_gives_each_layer_its_own_activation_module(torch):
     model = nn.MLP(2, [3, 3, 1], "tanh", seed=0)  # its hidden layers share one nn.Activation, no module
     tmodel = nn.to_torch(model)
     assert tmodel[1] is not tmodel[3]
+
+
+# --- a weight shared by two different Linears (torch's weight tying): one parameter on both sides -
+
+def _tensor_names(model):
+    """The tensor keys of a Sequential's named_parameters, in order: '0.weight.1.0' -> '0.weight'."""
+    return list(dict.fromkeys(".".join(name.split(".")[:2]) for name, _ in model.named_parameters()))
+
+
+def _train_both(torch, model, tmodel, optimizer, steps=3, **settings):
+    """`steps` full-batch steps of `optimizer` (SGD or Adam) on both sides, the loop a PyTorch user
+    writes; the largest gap between their weights after it, tensor by tensor."""
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(6, 2)), rng.normal(size=6)
+    ours = getattr(nn, optimizer)(model.parameters(), **settings)
+    theirs = getattr(torch.optim, optimizer)(tmodel.parameters(), **settings)
+    for _ in range(steps):
+        ours.zero_grad()
+        nn.MSELoss()([model(x) for x in X.tolist()], y.tolist()).backward()
+        ours.step()
+        theirs.zero_grad()
+        torch.nn.functional.mse_loss(tmodel(torch.from_numpy(X))[:, 0], torch.from_numpy(y)).backward()
+        theirs.step()
+    state = tmodel.state_dict()
+    return max(np.abs(value - state[key].numpy()).max() for key, value in nn.torch_state_dict(model).items())
+
+
+TIED_NUMBERS = {"weight": 4, "bias": 2}  # of a Linear(2, 2): counted once instead of twice
+
+
+def _tied_by_hand_torch(torch, part):
+    torch.manual_seed(0)
+    tmodel = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Tanh(), torch.nn.Linear(2, 2), torch.nn.Tanh(),
+                                 torch.nn.Linear(2, 1)).double()
+    setattr(tmodel[2], part, getattr(tmodel[0], part))  # torch's usual weight tying
+    return tmodel
+
+
+@pytest.mark.parametrize("optimizer, settings", [("SGD", dict(lr=0.1)), ("SGD", dict(lr=0.1, momentum=0.9)),
+                                                 ("Adam", dict(lr=0.05))])
+@pytest.mark.parametrize("part", ["weight", "bias"])
+def test_from_torch_keeps_a_parameter_shared_by_two_linears_one_and_trains_as_torch(torch, part, optimizer,
+                                                                                     settings):
+    tmodel = _tied_by_hand_torch(torch, part)
+    model = nn.from_torch(tmodel)
+    assert getattr(model[2], part) is getattr(model[0], part) and model[2] is not model[0]
+    assert len(model.parameters()) == sum(p.numel() for p in tmodel.parameters()) == 15 - TIED_NUMBERS[part]
+    # torch lists a shared Parameter once, under its first name, and so does the model
+    assert _tensor_names(model) == [name for name, _ in tmodel.named_parameters()]
+    assert list(nn.torch_state_dict(model)) == list(tmodel.state_dict())
+    assert _train_both(torch, model, tmodel, optimizer, **settings) < 1e-14
+    assert getattr(model[2], part) is getattr(model[0], part)
+
+
+@pytest.mark.parametrize("optimizer, settings", [("SGD", dict(lr=0.1)), ("Adam", dict(lr=0.05))])
+@pytest.mark.parametrize("part", ["weight", "bias"])
+def test_to_torch_gives_a_weight_tied_by_hand_one_parameter_and_trains_as_torch(torch, part, optimizer, settings):
+    a, b = nn.Linear(2, 2, seed=0), nn.Linear(2, 2, seed=1)
+    setattr(b, part, getattr(a, part))
+    model = nn.Sequential(a, nn.Tanh(), b, nn.Tanh(), nn.Linear(2, 1, seed=2))
+    tmodel = nn.to_torch(model)
+    assert getattr(tmodel[2], part) is getattr(tmodel[0], part) and tmodel[2] is not tmodel[0]
+    assert sum(p.numel() for p in tmodel.parameters()) == len(model.parameters()) == 15 - TIED_NUMBERS[part]
+    assert [name for name, _ in tmodel.named_parameters()] == _tensor_names(model)
+    assert _train_both(torch, model, tmodel, optimizer, **settings) < 1e-14
+    back = nn.from_torch(tmodel)  # and back: still one tensor in two Linears
+    assert getattr(back[2], part) is getattr(back[0], part) and back[2] is not back[0]
+
+
+def _share_a_value(a, b):
+    b.weight[1][0] = a.weight[0][1]
+
+
+def _share_rows_swapped(a, b):
+    b.weight = [a.weight[1], a.weight[0]]
+
+
+def _share_inside_one_tensor(a, b):
+    b.weight[1][1] = b.weight[0][0]
+
+
+def _share_a_weight_with_a_bias(a, b):
+    b.bias[1] = a.weight[0][0]
+
+
+@pytest.mark.parametrize("share, first, second", [
+    (_share_a_value, "0.weight.0.1", "2.weight.1.0"),
+    (_share_rows_swapped, "0.weight.1.0", "2.weight.0.0"),
+    (_share_inside_one_tensor, "2.weight.0.0", "2.weight.1.1"),
+    (_share_a_weight_with_a_bias, "0.weight.0.0", "2.bias.1"),
+])
+def test_to_torch_refuses_values_shared_in_a_way_no_torch_tensor_holds_naming_both(share, first, second):
+    a, b = nn.Linear(2, 2, seed=0), nn.Linear(2, 2, seed=1)
+    share(a, b)
+    model = nn.Sequential(a, nn.Tanh(), b)
+    with pytest.raises(ValueError, match=rf"parameters '{first}' and '{second}' of the Sequential are one "
+                                         rf"Value \(a weight tied by hand\).*whole"):
+        nn.to_torch(model)  # refused before torch is needed, as every model torch cannot mirror
