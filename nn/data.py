@@ -25,13 +25,23 @@ def model_sizes(model, what):
                     f"and a Module of your own can set them in its __init__")
 
 
+class Input(Value):
+    """An input x_k that nn made a leaf (nn.inputs, or a layer given numbers beside Values or
+    with nodes=True): a Value in every way, its gradient ∂C/∂x_k included, but data, not a
+    parameter, as in PyTorch, where a tensor a forward keeps (self.last_input = x) is no
+    nn.Parameter: a module holding one counts it in neither parameters() nor state_dict().
+    """
+
+    __slots__ = ()  # no __dict__: an input costs what any other leaf does
+
+
 def input_values(x, nin, what, nodes=False):
     """One example, checked: the inputs a(1) = x that the first layer's neurons read.
 
     Numbers are data, as in PyTorch: they come back as a tuple of floats, which the neurons'
     dot nodes keep as constants, so backward spends nothing on them. Values pass as they
-    are (numbers among them become leaves labelled x_k), and with `nodes=True` numbers
-    become leaves labelled x_1 ... x_nin: inputs to draw, with their own gradient ∂C/∂x_k.
+    are (numbers among them become Input leaves labelled x_k), and with `nodes=True` numbers
+    become Input leaves labelled x_1 ... x_nin: inputs to draw, with their own gradient ∂C/∂x_k.
     """
     x = _one_example(x, nin, what)
     if nodes or any(isinstance(xk, Value) for xk in x):
@@ -53,8 +63,8 @@ def inputs(x, label="x"):
 
 
 def _leaves(x, label, what):
-    """Numbers as leaves labelled label_1, label_2, ...; Values pass as they are."""
-    return [xk if isinstance(xk, Value) else Value(finite_number(xk, f"{what}: input {label}_{k}"), f"{label}_{k}")
+    """Numbers as Input leaves labelled label_1, label_2, ...; Values pass as they are."""
+    return [xk if isinstance(xk, Value) else Input(finite_number(xk, f"{what}: input {label}_{k}"), f"{label}_{k}")
             for k, xk in enumerate(x, 1)]
 
 
@@ -62,18 +72,26 @@ def _one_example(x, nin, what):
     """x as a list or tuple of nin entries (nin=None: any length)."""
     if isinstance(x, np.ndarray):
         if x.ndim != 1:
-            raise ValueError(f"{what}: expected one example, a 1-D sequence of {nin or 'some'} numbers, "
-                             f"got an array of shape {x.shape}; for many examples: to train, "
-                             f"[model(x) for x in X] (Values, with a graph); for numbers, model.predict(X)")
+            raise _many_examples(what, nin, f"an array of shape {x.shape}")
         x = x.tolist()
     elif isinstance(x, (Value, numbers.Real)) and not isinstance(x, bool) and nin in (1, None):
         x = [x]
     elif not isinstance(x, (list, tuple)):
         raise TypeError(f"{what}: expected a list, tuple or 1-D numpy array of {nin or 'some'} numbers, "
                         f"got {type(x).__name__} {x!r:.60}")
+    elif x and (isinstance(x[0], (list, tuple)) or getattr(x[0], "ndim", 0)):  # the first entry tells a batch
+        rows = f"{len(x)} rows" if len(x) > 1 else "1 row"
+        raise _many_examples(what, nin, f"a {type(x).__name__} of {rows}, the first {x[0]!r:.40}")
     if nin is not None and len(x) != nin:
         raise ValueError(f"{what}: expected {nin} inputs, got {len(x)}")
     return x
+
+
+def _many_examples(what, nin, got):
+    """The error for a batch given where one example is expected, with the ways to run many."""
+    return ValueError(f"{what}: expected one example, a 1-D sequence of {nin or 'some'} numbers, got {got}; "
+                      f"for many examples: to train, [model(x) for x in X] (Values, with a graph); "
+                      f"for numbers, model.predict(X)")
 
 
 def finite_array(values, what, shape):
@@ -146,10 +164,22 @@ def finite_number(x, what):
     Every number nn takes from its user goes through here, and so through the engine's one
     check of a number (which refuses an int too large for a float by name); a bool is refused
     as well, since among weights, inputs and settings True is a mistake, not the number 1.
+    A 0-d array or tensor (np.array(0.5), torch.tensor(0.5), what {k: torch.tensor(v)} holds)
+    is its one number, as the engine takes a 0-d numpy array and nn takes X as a tensor.
     """
+    x = _one_number(x)
     if isinstance(x, (bool, np.bool_)):
         raise TypeError(f"{what}: expected a real number, got {type(x).__name__} {x!r:.40}")
     return as_number(x, what)
+
+
+def _one_number(x):
+    """A 0-d array or tensor's number through its .item() (torch is not imported: any object
+    with ndim 0 and an .item(), a tensor that requires grad too); anything else, numpy's
+    scalars included (an error names them as numpy's), as it is."""
+    if getattr(x, "ndim", None) == 0 and not isinstance(x, np.generic) and callable(getattr(x, "item", None)):
+        return x.item()
+    return x
 
 
 # --- naming the row of X where an example failed --------------------------------------------

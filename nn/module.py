@@ -8,16 +8,18 @@ of them is found, in the order the attributes were set. nn's own modules fix the
 
 A parameter is a leaf Value (no parents, no op), as only an nn.Parameter is one in PyTorch:
 an op node a forward keeps in an attribute (`self.hidden = h`, to look at later) is a
-result of the graph, and the walks (parameters, named_parameters, state_dict,
-load_state_dict) pass over it, so a forward does not change what the module holds.
+result of the graph, and an input leaf nn made (`nn.inputs(x)`, kept as `self.last_input`)
+is data; the walks (parameters, named_parameters, state_dict, load_state_dict) pass over
+both, so a forward does not change what the module holds.
 """
 
+import math
 from collections import namedtuple
 
 from autograd import Value
 from autograd.checks import as_flag
 
-from .data import finite_number
+from .data import Input, finite_number
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
@@ -202,9 +204,10 @@ class Module:
         Everything is checked before anything is written, so on any error the module is
         unchanged. With strict=True a missing or unexpected name is an error (StateDictError,
         a KeyError); with strict=False they are skipped and returned, like PyTorch:
-        IncompatibleKeys(missing_keys, unexpected_keys). A tensor of another shape (the names
-        differ from the module's only in an index: more or fewer neurons or inputs) is a
-        SizeMismatchError whatever strict is, as PyTorch's "size mismatch for 0.weight".
+        IncompatibleKeys(missing_keys, unexpected_keys). A tensor of another shape (a state
+        dict of a model with more or fewer neurons or inputs) is a SizeMismatchError whatever
+        strict is, as PyTorch's "size mismatch for 0.weight"; a state with only some of a
+        tensor's numbers ({"0.bias.0": 0.5}) is a partial one, its absent numbers missing keys.
         """
         strict = as_flag(strict, "load_state_dict(strict)")
         if not hasattr(state, "keys") or not hasattr(state, "__getitem__"):
@@ -233,15 +236,23 @@ class Module:
         return IncompatibleKeys(missing, unexpected)
 
     def _check_sizes(self, params, state, missing, unexpected):
-        """SizeMismatchError if the missing and unexpected names differ from the module's own
-        only in an index: a tensor of the state with another shape, which no strict=False may
-        load (it would write a mix of the two models)."""
+        """SizeMismatchError if the state holds a tensor of another shape than the module's,
+        which no strict=False may load (it would write a mix of the two models). The names
+        show one in two ways: an index beyond the module's (a wider model's '0.weight.7.0'
+        where the module has 6 rows), or every tensor of the module given whole, some with
+        fewer rows or columns, a layer's weight and bias still with as many rows (a narrower
+        model's state dict). Short of that, a state without some of a tensor's numbers is a
+        partial one: the numbers it lacks are missing keys."""
         stacks = _neuron_lists(self)
         own, theirs = _tensors(params, stacks), _tensors(state.keys(), stacks)
+        narrower_model = all(_is_whole(theirs.get(name)) for name in own) and _rows_agree(own, theirs)
         sizes = []
         for name in _tensors(missing + unexpected, stacks):
             want, got = _shape(own.get(name)), _shape(theirs.get(name))
-            if want is not None and got is not None and len(want) == len(got) and want != got:
+            if want is None or got is None or len(want) != len(got) or want == got:
+                continue
+            wider = any(g > w for g, w in zip(got, want))
+            if wider or narrower_model:
                 sizes.append(f"{_tensor_title(name)}: shape {got} in the state dict, {want} in this "
                              f"{type(self).__name__}")
         if sizes:
@@ -279,6 +290,24 @@ def _shape(indices):
     return tuple(max(index[d] for index in indices) + 1 for d in range(len(next(iter(indices)))))
 
 
+def _is_whole(indices):
+    """Whether `indices` fill the box their shape spans: a tensor given whole (at some size)."""
+    shape = _shape(indices)
+    return shape is not None and len(indices) == math.prod(shape)
+
+
+def _rows_agree(own, theirs):
+    """Whether the tensors of one layer that have as many rows in the module (0.weight and
+    0.bias; the w and b of a layer's neurons) have as many in the state, as a narrower
+    model's do (a state that left out a row of 0.weight is a partial one)."""
+    rows = {}
+    for name, indices in own.items():
+        want, got = _shape(indices), _shape(theirs[name])
+        if want and got:
+            rows.setdefault((name.rsplit(".", 1)[0], want[0]), set()).add(got[0])
+    return all(len(counts) == 1 for counts in rows.values())
+
+
 def _tensor_title(name):
     """A tensor's name in a message; a layer's neurons stacked say which index is the neuron."""
     if ".*." not in name:
@@ -299,10 +328,10 @@ def _neuron_lists(module):
 
 
 def is_parameter(value):
-    """A leaf Value (no parents, no op): what a module holds as a weight. An op node (a
-    forward's intermediate kept in an attribute) is not one, as in PyTorch, where only an
-    nn.Parameter is."""
-    return isinstance(value, Value) and not value.op and not value.parents
+    """A leaf Value (no parents, no op) other than an input: what a module holds as a weight.
+    An op node (a forward's intermediate kept in an attribute) is not one, nor an Input leaf
+    (nn.inputs' x_k, kept by a forward), as in PyTorch, where only an nn.Parameter is."""
+    return isinstance(value, Value) and not value.op and not value.parents and not isinstance(value, Input)
 
 
 def _named(item, name, modules_seen):
@@ -382,7 +411,7 @@ def _holds_parameters(item, name="", owner=None):
 
 
 def _op_nodes_only(item):
-    """An op node, or a container of nothing else: a forward's intermediates, passed over."""
+    """An op node or an input, or a container of nothing else: what a forward keeps, passed over."""
     if isinstance(item, Value):
         return not is_parameter(item)
     if isinstance(item, (dict, list, tuple)) and item:

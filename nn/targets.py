@@ -139,6 +139,7 @@ class TargetKind:
         reason = self.model_rule(n)
         if reason:
             raise ValueError(f"{name}: {reason}")
+        target = as_numpy(target)
         if isinstance(target, np.ndarray):
             target = target.tolist()
         if isinstance(target, (list, tuple)) and not any(isinstance(t, (list, tuple)) for t in target):
@@ -277,6 +278,25 @@ SIGN_TARGET = OneNumber(SIGN, values_pass=False)
 CLASS_TARGET = ClassTarget()
 
 
+# --- targets given as a tensor ------------------------------------------------------------
+
+def as_numpy(y):
+    """y as a numpy array if it is array-like but no list, tuple or array (a torch tensor, read
+    without importing torch, or anything with __array__, as X is read); else y as it is.
+
+    A tensor gives its numbers, detached, so one that requires grad is taken too: a target is
+    data, and a tensor's graph is torch's, which tracegrad's backward cannot reach. A floating
+    tensor is read in float64 (exactly; numpy has no bfloat16), an integer one stays integers,
+    so class indices stay indices."""
+    if isinstance(y, (np.ndarray, np.generic, list, tuple, str, bytes, Value, numbers.Number)) or not hasattr(y, "__array__"):
+        return y
+    if callable(getattr(y, "detach", None)):  # a torch tensor
+        y = y.detach().cpu()
+        if y.is_floating_point():
+            y = y.double()
+    return np.asarray(y)
+
+
 # --- a data set's targets ------------------------------------------------------------------
 
 def check_targets(y, loss, n, what):
@@ -360,8 +380,9 @@ def data_set(model, X, y, loss, what):
     """
     nin, nout = model_sizes(model, what)
     X = as_examples(X, nin, f"{what} X")
+    given, y = type(y).__name__, as_numpy(y)
     if isinstance(y, (str, bytes)) or not hasattr(y, "__len__") or (isinstance(y, np.ndarray) and y.ndim == 0):
-        raise TypeError(f"{what} y: expected a sequence of {len(X)} targets, got {type(y).__name__}")
+        raise TypeError(f"{what} y: expected a sequence of {len(X)} targets, got {given}")
     y = _bools_as_numbers(y)
     if len(y) != len(X):
         raise ValueError(f"{what}: X has {len(X)} examples but y has {len(y)} targets; they must match")

@@ -8,7 +8,8 @@
 
 `loss(input, target)` takes one example's outputs (a Value or a list of Values) or a batch
 (a list of such lists), with targets of the same shape (CrossEntropyLoss: one class index
-per example). reduction="mean" (default), "sum", or "none": the losses in the input's shape, as
+per example): numbers, lists, numpy arrays or torch tensors (a tensor's numbers, detached: a
+target is data; class indices in an int64 tensor, as torch takes them). reduction="mean" (default), "sum", or "none": the losses in the input's shape, as
 in PyTorch (a list of lists for a batch, a list for one example's outputs, a Value for a Value;
 CrossEntropyLoss: a list of one loss per example for a batch, a Value for one example).
 
@@ -25,12 +26,15 @@ One difference from PyTorch: where its BCELoss clamps ln p at -100 for a saturat
 nn.BCELoss raises, as nn.bce does (BCEWithLogitsLoss on logits is stable for any logit).
 """
 
+from numbers import Real
+
 import numpy as np
 
 import autograd
 from autograd import Value
 
 from .losses import Loss, _outputs, bce_each, bce_with_logits_each, cross_entropy, mse
+from .targets import as_numpy
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -54,7 +58,7 @@ class _TorchLoss(Loss):
         self.reduction = reduction
 
     def __call__(self, input, target):
-        losses = self.losses(input, target)
+        losses = self.losses(input, as_numpy(target))  # a tensor of targets, as torch's losses take
         if self.reduction == "none":
             return self.shaped(losses, input)
         total = losses[0] if len(losses) == 1 else autograd.sum(losses)
@@ -135,7 +139,8 @@ class CrossEntropyLoss(_TorchLoss):
 
 
 def _entries(x, what, numbers=False):
-    """Every entry of a Value, a number, or a (nested) list or array of them, flattened."""
+    """Every entry of a Value, a number, or a (nested) list, array or tensor of them, flattened."""
+    x = as_numpy(x) if numbers else x  # a tensor of predictions is not read as numbers here
     if isinstance(x, np.ndarray):
         x = x.tolist()
     if isinstance(x, (list, tuple)):
@@ -144,6 +149,9 @@ def _entries(x, what, numbers=False):
         return [entry for item in x for entry in _entries(item, what, numbers)]
     if isinstance(x, Value) and numbers:
         raise TypeError(f"{what}: expected numbers, got the Value {x!r:.60} (a target is data)")
+    if not isinstance(x, (Value, Real, np.bool_)):  # counted as one entry, a count error would misname it
+        kinds = "numbers (a list, an array or a tensor of them)" if numbers else "Values (or numbers), in lists"
+        raise TypeError(f"{what}: expected {kinds}, got {type(x).__name__} {x!r:.40}")
     return [x]
 
 
@@ -169,6 +177,7 @@ def _same_shape(input, target, who):
 
 def _shape(x):
     """The nested lengths of x (a Value or a number: ()), read along its first entries."""
+    x = as_numpy(x)
     if isinstance(x, np.ndarray):
         return x.shape
     if isinstance(x, (list, tuple)) and x:

@@ -265,7 +265,8 @@ def activation_module(act):
 class Sequential(Module):
     """Modules applied one after the other, PyTorch's nn.Sequential: Sequential(m0, m1, ...) or
     Sequential(OrderedDict(name=module, ...)). Called on one example it returns a Value when
-    there is one output, else a list (as nn.MLP). model[0], len(model) and iteration work.
+    there is one output, else a list (as nn.MLP). model[0], model["name"], model.name (as
+    torch finds a submodule), len(model), iteration and model.append(module) work.
 
     Sizes are checked when it is built: a module with `nin` (a Linear) must read as many inputs
     as the module before it gives. Its k-th Linear, counted depth first through the Sequentials
@@ -279,21 +280,45 @@ class Sequential(Module):
             named = [(str(i), m) for i, m in enumerate(modules)]
         if not named:
             raise ValueError("Sequential: expected at least one module, got none")
-        for name, module in named:
-            if not isinstance(name, str) or not name or "." in name:
-                raise ValueError(f"Sequential: module name {name!r:.40} must be a non-empty str without '.'")
-            if not isinstance(module, Module):
-                raise TypeError(f"Sequential: module {name!r} is {type(module).__name__} {module!r:.40}, "
-                                f"expected an nn module such as nn.Linear or nn.ReLU")
+        _check_named(named)
         self._hold(named)
         for layer, linear in enumerate(_linears(self), 2):
             linear.number_layer(layer)
 
     def _hold(self, named):
-        """Keep the modules, with the sizes they chain to (checked) and who reads the inputs."""
+        """Keep the modules, with the sizes they chain to (checked first: a Sequential whose
+        sizes do not chain is left as it was) and who reads the inputs."""
+        sizes = _sizes(named)
         self._named = named
-        self.nin, self._nout, self._unsized, self._unchecked = _sizes(named)
+        self.nin, self._nout, self._unsized, self._unchecked = sizes
         self._what = _reader(named)
+
+    def __getattr__(self, name):
+        """model.fc1: the module named "fc1", as torch's Module.__getattr__ finds a submodule
+        (called only when no attribute has the name: a module named "nin" is model["nin"])."""
+        for key, module in self.__dict__.get("_named", ()):  # not self._named: it may not be set yet
+            if key == name:
+                return module
+        names = ", ".join(repr(key) for key, _ in self.__dict__.get("_named", ()))
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}"
+                             + (f" (its modules are named {names})" if names else ""))
+
+    def __dir__(self):
+        return list(super().__dir__()) + [key for key, _ in self.__dict__.get("_named", ()) if key.isidentifier()]
+
+    def append(self, module):
+        """Add `module` at the end, named by its place (str(len(model))), as torch's append;
+        returns the model. Its Linears continue the notes' layer numbers."""
+        name = str(len(self._named))
+        if name in dict(self._named):  # a Sequential built from an OrderedDict may hold that name
+            raise ValueError(f"Sequential.append: the name {name!r} it would get is taken by module "
+                             f"{dict(self._named)[name]!r}")
+        _check_named([(name, module)])
+        after = max((linear.layer or 0 for linear in _linears(self)), default=1)
+        self._hold(self._named + [(name, module)])
+        for layer, linear in enumerate(_linears([module]), after + 1):
+            linear.number_layer(layer)
+        return self
 
     @property
     def nout(self):
@@ -396,6 +421,16 @@ class Sequential(Module):
 
     def __repr__(self):
         return self._framed(f"Sequential({self.num_parameters()} parameters)")
+
+
+def _check_named(named):
+    """Each (name, module) a non-empty name without a dot and an nn module, or an error naming it."""
+    for name, module in named:
+        if not isinstance(name, str) or not name or "." in name:
+            raise ValueError(f"Sequential: module name {name!r:.40} must be a non-empty str without '.'")
+        if not isinstance(module, Module):
+            raise TypeError(f"Sequential: module {name!r} is {type(module).__name__} {module!r:.40}, "
+                            f"expected an nn module such as nn.Linear or nn.ReLU")
 
 
 def _once_each(values):

@@ -174,3 +174,29 @@ def test_bad_input_raises_a_clear_error(case):
 def test_a_loss_class_and_bad_params_are_named_not_raw_errors(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+HINT = (r"; for many examples: to train, \[model\(x\) for x in X\] \(Values, with a graph\); "
+        r"for numbers, model\.predict\(X\)$")
+
+
+@pytest.mark.parametrize("make", [lambda: nn.MLP(2, [3, 1], seed=0), lambda: nn.Linear(2, 1, seed=0),
+                                  lambda: nn.Sequential(nn.Linear(2, 3, seed=0), nn.Tanh(), nn.Linear(3, 1, seed=1)),
+                                  lambda: nn.Sequential(nn.Tanh(), nn.Linear(2, 1, seed=1))],
+                         ids=["MLP", "Linear", "Sequential", "Sequential-activation-first"])
+@pytest.mark.parametrize("batch", [[[0, 0], [1, 1]], ([0.0, 1.0],), [np.zeros(2)] * 4, [[0.0, 1.0, 2.0]] * 2],
+                         ids=["list of lists", "tuple of one list", "list of arrays", "rows of another width"])
+def test_a_batch_given_as_nested_lists_gets_the_many_examples_hint_as_an_array_does(make, batch):
+    # A list of lists got "input x_1: expected a real number ..., got list [0, 0]", an
+    # array of the same rows the hint to run many examples.
+    model = make()
+    with pytest.raises(ValueError, match=r"got an array of shape \(2, 2\)" + HINT) as as_array:
+        model(np.zeros((2, 2)))
+    with pytest.raises(ValueError, match=r"got a (list|tuple) of (\d rows|1 row), the first .{3,}" + HINT) as as_list:
+        model(batch)
+    assert str(as_list.value).split(" got ")[0] == str(as_array.value).split(" got ")[0]
+    with pytest.raises(ValueError, match=r"^inputs: expected one example, .* got a list of 2 rows, "
+                                         r"the first \[0\.5, 1\.0\]" + HINT):
+        nn.inputs([[0.5, 1.0], [1.0, 2.0]])
+    with pytest.raises(TypeError, match=r"input x_2: expected a real number .*got list"):
+        model([0.5, [1.0]])  # an example with a stray list in it is no batch

@@ -583,3 +583,111 @@ def test_the_default_fit_compiles_a_module_that_keeps_its_intermediates(capsys):
     net(X[0])
     nn.fit(net, X, y, loss=nn.cross_entropy, epochs=1, lr=0.1)
     assert "fit [compiled]" in capsys.readouterr().err
+
+
+class InputKeepingNet(nn.Module):
+    """A forward that keeps its input for a look later (self.last_input = x), as torch users write."""
+
+    def __init__(self):
+        self.nin, self.nout = 2, 1
+        self.skip = nn.Identity()
+        self.lin = nn.Linear(2, 1, seed=0)
+
+    def forward(self, x):
+        self.last_input = x
+        self.kept = self.skip(x)  # numbers through Identity: the input leaves nn makes of them
+        return self.lin(self.kept)[0]
+
+
+def test_an_input_leaf_a_forward_keeps_is_no_parameter_and_gets_its_gradient_as_in_pytorch():
+    # nn.inputs' leaves kept by a forward became parameters lin..., last_input.0, last_input.1:
+    # the state dict grew, and a fresh net refused it ("unexpected keys").
+    net = InputKeepingNet()
+    names = [name for name, _ in net.named_parameters()]
+    assert names == ["lin.weight.0.0", "lin.weight.0.1", "lin.bias.0"]
+    x = nn.inputs([0.5, -1.5])
+    out = net(x)
+    assert net.last_input is x and [name for name, _ in net.named_parameters()] == names
+    assert list(net.state_dict()) == names and len(net.parameters()) == 3 and "last_input" not in repr(net)
+    assert InputKeepingNet().load_state_dict(net.state_dict()) == ([], [])
+    out.backward()
+    from tests.support import require_torch
+    require_torch()
+    import torch
+
+    lin = nn.to_torch(net.lin)
+    tx = torch.tensor([0.5, -1.5], dtype=torch.float64, requires_grad=True)
+    lin(tx).sum().backward()
+    assert [xk.grad for xk in x] == pytest.approx(tx.grad.tolist(), rel=1e-15)  # ∂C/∂x_k, as torch's
+    assert sum(p.numel() for p in lin.parameters()) == len(net.parameters())
+
+
+def test_the_input_leaves_nn_makes_of_numbers_are_no_parameters_when_kept():
+    net = InputKeepingNet()
+    net([0.5, -1.5])  # Identity made x_1, x_2 leaves of the numbers; the forward kept them
+    assert [xk.label for xk in net.kept] == ["x_1", "x_2"]
+    assert len(net.parameters()) == 3 and len(net.state_dict()) == 3
+    assert InputKeepingNet().load_state_dict(net.state_dict()) == ([], [])
+
+
+@pytest.mark.parametrize("part, loads", [
+    ({"0.bias.1": 0.5}, {"0.bias.1": 0.5}),
+    ({"0.bias.0": 0.5}, {"0.bias.0": 0.5}),
+    ({"2.weight.0.0": 0.5}, {"2.weight.0.0": 0.5}),
+    ({"0.weight.0.0": 0.5, "0.weight.0.1": -0.5, "0.weight.0.2": 0.25}, None),
+    ("all but 0.weight's row 1", None),
+], ids=["a trailing bias", "a leading bias", "one weight", "a row", "all but a row"])
+def test_a_state_dict_with_some_of_a_tensors_numbers_is_partial_not_a_size_mismatch(part, loads):
+    # Leading entries were refused as a "size mismatch" (shape (1,) in the state dict, (2,)
+    # here), the shape being read from the largest index present; trailing ones loaded.
+    model = nn.Sequential(nn.Linear(3, 2, seed=0), nn.Tanh(), nn.Linear(2, 1, seed=1))
+    before = model.state_dict()
+    if part == "all but 0.weight's row 1":
+        part = {k: v + 1.0 for k, v in before.items() if not k.startswith("0.weight.1.")}
+    loads = loads or part
+    with pytest.raises(nn.StateDictError, match="missing keys") as raised:
+        model.load_state_dict(part)
+    assert not isinstance(raised.value, nn.SizeMismatchError) and model.state_dict() == before
+    missing, unexpected = model.load_state_dict(part, strict=False)
+    assert unexpected == [] and missing == [k for k in before if k not in part]
+    assert model.state_dict() == {**before, **loads}
+    mlp = nn.MLP(2, [3, 1], seed=0)
+    missing, _ = mlp.load_state_dict({"layers.0.neurons.0.b": 0.5}, strict=False)
+    assert mlp.state_dict()["layers.0.neurons.0.b"] == 0.5 and len(missing) == len(mlp.state_dict()) - 1
+
+
+@pytest.mark.parametrize("strict", [True, False])
+def test_a_narrower_models_whole_state_dict_is_still_a_size_mismatch(strict):
+    narrow = nn.Sequential(nn.Linear(4, 5, seed=0), nn.ReLU(), nn.Linear(5, 3, seed=1))
+    model = nn.Sequential(nn.Linear(4, 6, seed=2), nn.ReLU(), nn.Linear(6, 3, seed=3))
+    before = model.state_dict()
+    with pytest.raises(nn.SizeMismatchError, match=r"0\.weight: shape \(5, 4\) in the state dict, \(6, 4\)"):
+        model.load_state_dict(narrow.state_dict(), strict=strict)
+    assert model.state_dict() == before
+    from tests.support import require_torch
+    require_torch()
+    with pytest.raises(RuntimeError, match=r"size mismatch for 0\.weight"):
+        nn.to_torch(model).load_state_dict(nn.to_torch(narrow).state_dict(), strict=strict)
+
+
+def test_a_state_dict_of_0d_tensors_loads_as_their_numbers_as_torch_takes_them():
+    # {k: torch.tensor(v)}, a torch user's habit, was refused: "expected a real number ..., got Tensor".
+    from tests.support import require_torch
+    require_torch()
+    import torch
+
+    model = nn.Sequential(nn.Linear(3, 2, seed=0), nn.Tanh(), nn.Linear(2, 1, seed=1))
+    other = nn.Sequential(nn.Linear(3, 2, seed=5), nn.Tanh(), nn.Linear(2, 1, seed=6))
+    state = {k: torch.tensor(v, dtype=torch.float64) for k, v in other.state_dict().items()}
+    state["0.bias.0"].requires_grad_()  # .item() reads one that requires grad too
+    assert model.load_state_dict(state) == ([], []) and model.state_dict() == other.state_dict()
+    assert model.load_state_dict({**other.state_dict(), "2.bias.0": np.array(0.25)}) == ([], [])
+    assert model.state_dict()["2.bias.0"] == 0.25
+    before = model.state_dict()
+    with pytest.raises(TypeError, match=r"value of '0\.bias\.1': expected a real number .*got Tensor"):
+        model.load_state_dict({**before, "0.bias.1": torch.tensor([0.5])})  # one number, but not 0-d
+    with pytest.raises(TypeError, match=r"value of '0\.bias\.1': expected a real number, got bool True"):
+        model.load_state_dict({**before, "0.bias.1": torch.tensor(True)})
+    with pytest.raises(ValueError, match=r"value of '0\.bias\.1': expected a finite number, got nan"):
+        model.load_state_dict({**before, "0.bias.1": torch.tensor(math.nan)})
+    assert model.state_dict() == before

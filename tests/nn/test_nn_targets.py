@@ -15,6 +15,7 @@ from hypothesis.extra import numpy as hnp
 
 import nn
 from nn.targets import TargetRows, check_targets, data_set
+from tests.support import require_torch
 
 LOSSES = [nn.sse, nn.mse, nn.bce, nn.bce_with_logits, nn.cross_entropy, nn.nll, nn.hinge]
 ENTRIES = [0.0, 1.0, -1.0, 0.5, 2.0, 3.0, -0.0, 1e300, math.nan, math.inf, -math.inf]
@@ -231,3 +232,41 @@ def test_a_list_numpy_would_read_otherwise_is_judged_entry_by_entry(loss, y, nou
     # np.asarray makes True a 1 and "1" stays text; the list's own entries are named, as before.
     with pytest.raises(error, match=message):
         data_set(nn.MLP(2, [nout], seed=0), np.zeros((len(y), 2)), y, loss, "fit")
+
+
+@pytest.mark.parametrize("loss, y, nout", [
+    (nn.CrossEntropyLoss(), np.array([0, 2, 1]), 3),  # class indices: an int64 tensor stays integers
+    (nn.cross_entropy, np.array([2, 2, 0]), 3),
+    (nn.CrossEntropyLoss(), np.eye(3)[[1, 0, 2]], 3),
+    (nn.MSELoss(), np.array([[0.5, -1.0], [2.0, 0.25], [0.0, 1.5]]), 2),
+    (nn.mse, np.array([0.5, -1.0, 2.0]), 1),
+    (nn.BCELoss(), np.array([[1.0, 0.0], [0.25, 1.0], [0.0, 0.0]]), 2),
+    (nn.bce_with_logits, np.array([1.0, 0.0, 1.0]), 1),
+])
+def test_y_as_a_torch_tensor_gives_what_the_same_numpy_array_gives(loss, y, nout):
+    require_torch()
+    import torch
+    model, X = nn.MLP(2, [nout], seed=0), np.zeros((3, 2))
+    _, expected, expected_Y = data_set(model, X, y, loss, "fit")
+    tensors = [torch.from_numpy(y)] + ([torch.from_numpy(y).requires_grad_()] if y.dtype == float else [])
+    for tensor in tensors:  # one that requires grad gives its numbers, as a target is data
+        _, targets, Y = data_set(model, X, tensor, loss, "fit")
+        assert list(targets) == list(expected)
+        np.testing.assert_array_equal(Y, expected_Y)
+
+
+def test_fit_trains_on_a_tensor_y_as_on_its_numpy_array_and_names_a_bad_entry():
+    require_torch()
+    import torch
+    X, y = np.array([[0.1, 0.2], [0.3, -0.4], [-0.5, 0.6]]), np.array([0, 2, 1])
+    trained = []
+    for targets in (y, torch.from_numpy(y)):
+        model = nn.Sequential(nn.Linear(2, 3, seed=0))
+        nn.fit(model, X, targets, loss=nn.CrossEntropyLoss(), epochs=2, lr=0.1, seed=0, progress=False)
+        trained.append(model.state_dict())
+    assert trained[0] == trained[1]
+    model = nn.Sequential(nn.Linear(2, 3, seed=0))
+    with pytest.raises(IndexError, match=r"^fit y\[1\]: cross_entropy: class index 3 is out of range"):
+        nn.fit(model, X, torch.tensor([0, 3, 1]), loss=nn.CrossEntropyLoss(), epochs=1, progress=False)
+    with pytest.raises(TypeError, match=r"^fit y: expected a sequence of 3 targets, got Tensor$"):
+        nn.fit(model, X, torch.tensor(1), loss=nn.CrossEntropyLoss(), epochs=1, progress=False)

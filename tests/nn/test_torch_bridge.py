@@ -761,3 +761,59 @@ def test_to_torch_refuses_values_shared_in_a_way_no_torch_tensor_holds_naming_bo
     with pytest.raises(ValueError, match=rf"parameters '{first}' and '{second}' of the Sequential are one "
                                          rf"Value \(a weight tied by hand\).*whole"):
         nn.to_torch(model)  # refused before torch is needed, as every model torch cannot mirror
+
+
+# --- targets given as tensors, and a named Sequential's attributes -----------------------------
+
+def _tensor_targets(torch, name, rng):
+    """(logits or probabilities, the target as torch gives it) for the loss named `name`."""
+    if name == "BCELoss":
+        return rng.uniform(0.05, 0.95, size=(3, 4)), torch.from_numpy(rng.uniform(size=(3, 4)))
+    if name == "CrossEntropyLoss":  # class indices: an int64 tensor, as torch wants them
+        return rng.normal(size=(3, 4)), torch.tensor([3, 0, 2])
+    return rng.normal(size=(3, 4)), torch.from_numpy(rng.uniform(size=(3, 4)))
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("name", ["MSELoss", "BCEWithLogitsLoss", "BCELoss", "CrossEntropyLoss"])
+def test_every_torch_named_loss_takes_a_tensor_target_and_gives_torchs_loss(torch, name, reduction):
+    x, target = _tensor_targets(torch, name, np.random.default_rng(11))
+    ours, theirs = getattr(nn, name)(reduction=reduction), getattr(torch.nn, name)(reduction=reduction)
+    mine, torch_side = _run_loss(torch, ours, theirs, x, target, target)
+    assert close(mine[0], torch_side[0]) and close(mine[1], torch_side[1])
+    # A target that requires grad gives its numbers: the same loss as torch's on it.
+    if target.is_floating_point():
+        wanting_grad = target.clone().requires_grad_()
+        mine, torch_side = _run_loss(torch, ours, theirs, x, wanting_grad, wanting_grad)
+        assert close(mine[0], torch_side[0]) and close(mine[1], torch_side[1])
+
+
+def test_cross_entropy_loss_takes_class_probabilities_and_one_examples_index_as_tensors(torch):
+    rng = np.random.default_rng(4)
+    logits = rng.normal(size=(3, 4))
+    probabilities = torch.softmax(torch.from_numpy(rng.normal(size=(3, 4))), dim=1)
+    mine, torch_side = _run_loss(torch, nn.CrossEntropyLoss(), torch.nn.CrossEntropyLoss(), logits,
+                                 probabilities, probabilities)
+    assert close(mine[0], torch_side[0]) and close(mine[1], torch_side[1])
+    one = nn.CrossEntropyLoss()([autograd.Value(v) for v in logits[0]], torch.tensor(2))
+    assert close(one.data, torch.nn.CrossEntropyLoss()(torch.from_numpy(logits[0]), torch.tensor(2)).item())
+    with pytest.raises(IndexError, match="class index 4 is out of range for 4 classes"):
+        nn.CrossEntropyLoss()(values_of(logits), torch.tensor([0, 4, 1]))
+
+
+def test_a_named_torch_sequential_keeps_its_names_as_attributes_and_appends_as_torchs(torch):
+    torch.manual_seed(0)
+    tmodel = torch.nn.Sequential(OrderedDict(fc1=torch.nn.Linear(3, 5), act=torch.nn.Tanh(),
+                                             fc2=torch.nn.Linear(5, 2))).double()
+    model = nn.from_torch(tmodel)
+    assert isinstance(model.fc1, nn.Linear) and close(model.fc1.weights()[0], tmodel.fc1.weight.detach().numpy())
+    assert model.act is model["act"] and model.fc2 is model[2]
+    assert model.append(nn.Tanh()).append(nn.Linear(2, 1, seed=0)) is model
+    tmodel.append(torch.nn.Tanh()).append(torch.nn.Linear(2, 1).double())
+    assert list(nn.torch_state_dict(model)) == list(tmodel.state_dict()) == [
+        "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias", "4.weight", "4.bias"]
+    assert [name for name, _ in model.named_children()] == [name for name, _ in tmodel.named_children()]
+    tmodel.load_state_dict(nn.torch_state_dict(model, tensors=True), strict=True)
+    X = np.random.default_rng(2).normal(size=(4, 3))
+    with torch.no_grad():
+        assert close(model.predict(X), tmodel(torch.from_numpy(X)).numpy().reshape(-1))

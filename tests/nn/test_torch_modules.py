@@ -614,3 +614,61 @@ def test_a_declared_size_that_is_no_count_is_named(nout, error):
 def test_a_sequential_index_out_of_range_says_how_many_modules_it_holds():
     with pytest.raises(IndexError, match=r"Sequential\[5\]: it holds 2 modules \(0 to 1\)"):
         nn.Sequential(nn.Linear(2, 2), nn.Tanh())[5]
+
+
+def _named_sequential():
+    return nn.Sequential(OrderedDict(fc1=nn.Linear(2, 3, seed=0), act=nn.Tanh(), fc2=nn.Linear(3, 1, seed=1)))
+
+
+def test_a_modules_name_is_an_attribute_of_the_sequential_as_in_torch():
+    import copy
+    import pickle
+    model = _named_sequential()
+    assert model.fc1 is model["fc1"] is model[0] and model.act is model[1] and model.fc2 is model[2]
+    assert getattr(nn.Sequential(nn.Linear(2, 1)), "0") is not None  # unnamed: named by place, as torch's
+    assert {"fc1", "act", "fc2"} <= set(dir(model))
+    with pytest.raises(AttributeError, match=r"no attribute 'fc3' \(its modules are named 'fc1', 'act', 'fc2'\)"):
+        model.fc3
+    assert not hasattr(model, "fc3")
+    for clone in (copy.deepcopy(model), pickle.loads(pickle.dumps(model))):  # no lookup loop on a bare instance
+        assert clone.fc1 is not model.fc1 and clone.fc1.weights()[0].tolist() == model.fc1.weights()[0].tolist()
+
+
+def test_append_adds_a_module_named_by_its_place_and_builds_what_the_whole_sequential_builds():
+    model = _named_sequential()
+    assert model.append(nn.Tanh()).append(nn.Linear(1, 2, seed=2)) is model
+    whole = nn.Sequential(OrderedDict(fc1=model[0], act=model[1], fc2=model[2], **{"3": model[3]},
+                                      **{"4": nn.Linear(1, 2, seed=2)}))
+    assert [name for name, _ in model.named_children()] == ["fc1", "act", "fc2", "3", "4"]
+    assert list(model.state_dict()) == list(whole.state_dict()) and (model.nin, model.nout) == (2, 2)
+    assert getattr(model, "4") is model[4] and len(model) == 5 and model.activations[-1].name == "linear"
+    outs = model([0.3, -0.7])
+    assert graph(autograd.sum(outs)) == graph(autograd.sum(whole([0.3, -0.7])))  # labels z(5)_j included
+    assert [z.label for z in outs] == ["z(4)_1", "z(4)_2"]
+
+
+@pytest.mark.parametrize("module, error, message", [
+    (nn.Linear(2, 1), ValueError, r"module '3', Linear\(in_features=2.*reads 2 inputs, but the module before it gives 1"),
+    ("relu", TypeError, r"module '3' is str 'relu', expected an nn module"),
+])
+def test_append_refuses_what_the_sequential_refuses_and_leaves_it_as_it_was(module, error, message):
+    model = _named_sequential()
+    with pytest.raises(error, match=message):
+        model.append(module)
+    assert len(model) == 3 and (model.nin, model.nout) == (2, 1) and model([0.1, 0.2]).label == "z(3)_1"
+
+
+def test_append_refuses_a_place_whose_name_is_taken():
+    model = nn.Sequential(OrderedDict(**{"2": nn.Linear(2, 2)}, act=nn.ReLU()))  # torch's would replace "2"
+    with pytest.raises(ValueError, match=r"^Sequential.append: the name '2' it would get is taken by module Linear"):
+        model.append(nn.Tanh())
+    assert len(model) == 2
+
+
+@pytest.mark.parametrize("make", [nn.MSELoss, nn.BCELoss, nn.BCEWithLogitsLoss])
+def test_an_elementwise_loss_names_a_target_that_is_no_numbers_instead_of_miscounting_it(make):
+    outs = [[autograd.Value(0.5), autograd.Value(0.25)]]
+    with pytest.raises(TypeError, match=rf"^{make.__name__} target: expected numbers .* got dict"):
+        make()(outs, {"y": [1.0, 0.0]})
+    with pytest.raises(TypeError, match=rf"^{make.__name__} input: expected Values .* got set"):
+        make()({0.5, 0.25}, [1.0, 0.0])
