@@ -29,7 +29,7 @@ from autograd.checks import as_count
 from .activations import activation as as_activation
 from .data import finite_array, finite_number, input_values
 from .init import check_bias_init, check_scheme, generator, layer_parameters
-from .module import Module, Parameters
+from .module import Module, once_each
 
 
 def label(symbol, layer=None, neuron=None, k=None):
@@ -72,7 +72,7 @@ class Neuron(Module):
         self._z_label, self._a_label = label("z", layer, index), label("a", layer, index)
 
     def parameters(self):
-        return Parameters(self.w + [self.b])
+        return once_each(self.w + [self.b])
 
     def __call__(self, x):
         return self.forward(input_values(x, len(self.w), repr(self), nodes=self.elementary))
@@ -130,7 +130,7 @@ class Layer(Module):
         self.nin, self.nout, self.layer, self.elementary = nin, nout, layer, bool(elementary)
 
     def parameters(self):
-        return Parameters(chain.from_iterable(neuron.parameters() for neuron in self.neurons))
+        return once_each(list(chain.from_iterable(neuron.parameters() for neuron in self.neurons)))
 
     def __call__(self, x):
         return self.forward(input_values(x, self.nin, repr(self), nodes=self.elementary))
@@ -206,7 +206,7 @@ class MLP(Module):
                        for i in range(len(self.nouts))]
 
     def parameters(self):
-        return Parameters(chain.from_iterable(neuron.parameters() for layer in self.layers for neuron in layer.neurons))
+        return once_each(list(chain.from_iterable(neuron.w + [neuron.b] for layer in self.layers for neuron in layer.neurons)))
 
     @property
     def activations(self):

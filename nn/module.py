@@ -41,6 +41,14 @@ class SizeMismatchError(StateDictError, ValueError):
     strict=False. A StateDictError, and a ValueError as load_torch_state_dict's shape errors."""
 
 
+def once_each(values):
+    """values (a list) as Parameters, a Value met again (a tied weight) only where it is first
+    met, as PyTorch's parameters() lists a shared Parameter once."""
+    if len(set(values)) == len(values):  # the usual case, in C (a Value hashes by identity)
+        return Parameters(values)
+    return Parameters(dict.fromkeys(values))
+
+
 class Parameters(list):
     """What parameters() returns: a list (len, indexing, micrograd's habit) that is also an
     iterator over itself (next(model.parameters()), PyTorch's habit, gives the first one).

@@ -32,7 +32,7 @@ from .init import generator
 from autograd.checks import as_count, as_flag
 
 from .layers import label
-from .module import Module, Parameters, _named
+from .module import Module, _named, once_each
 
 _Z_LABEL = re.compile(r"z(\(\d+\))?(_.*)?")
 
@@ -85,7 +85,7 @@ class Linear(Module):
         Value placed twice (a tied weight) once, where it is first met."""
         if _walks_its_own_way(self, Linear):
             return super().parameters()
-        return _once_each(self._collect([], None))
+        return once_each(self._collect([], None))
 
     def _collect(self, values, modules_seen):
         """values + every parameter Value in named_parameters' order, a tied one as often as it
@@ -353,7 +353,7 @@ class Sequential(Module):
         tied weight) is one parameter, where it is first met, as Module.parameters gives them."""
         if _walks_its_own_way(self, Sequential):
             return super().parameters()
-        return _once_each(self._collect([], {id(self)}))
+        return once_each(self._collect([], {id(self)}))
 
     def _collect(self, values, modules_seen):
         """values + the Values Module's walk meets under this Sequential, a tied one as often as
@@ -433,11 +433,6 @@ def _check_named(named):
                             f"expected an nn module such as nn.Linear or nn.ReLU")
 
 
-def _once_each(values):
-    """values as Parameters, a Value met again (a tied weight) only where it is first met."""
-    if len(set(values)) == len(values):  # the usual case, in C (a Value hashes by identity)
-        return Parameters(values)
-    return Parameters(dict.fromkeys(values))
 
 
 def _walks_its_own_way(module, cls):

@@ -691,3 +691,33 @@ def test_a_state_dict_of_0d_tensors_loads_as_their_numbers_as_torch_takes_them()
     with pytest.raises(ValueError, match=r"value of '0\.bias\.1': expected a finite number, got nan"):
         model.load_state_dict({**before, "0.bias.1": torch.tensor(math.nan)})
     assert model.state_dict() == before
+
+
+def test_a_weight_tied_by_hand_is_one_parameter_of_an_mlp_and_trains_as_torchs():
+    """parameters() lists a Value reached twice once, as named_parameters() does and as
+    PyTorch lists a shared Parameter once: an optimizer takes it (it refuses a list with a
+    repeat) and steps it once, as torch steps the tied model to_torch makes."""
+    from tests.support import require_torch
+    require_torch()
+    import torch
+    model = nn.MLP(2, [2, 2, 1], seed=0)
+    for first, second in zip(model.layers[0].neurons, model.layers[1].neurons):
+        second.w = list(first.w)  # layer 2's weights tied by hand to layer 1's, whole
+    assert model.parameters() == [p for _, p in model.named_parameters()]
+    assert len(model.parameters()) == len(set(model.parameters())) == 4 + 2 + 2 + 2 + 1
+    within = nn.Layer(2, 2, seed=0)
+    within.neurons[0].w[1] = within.neurons[0].w[0]  # and one within a neuron
+    assert len(within.neurons[0].parameters()) == 2 and len(within.parameters()) == 5
+    twin = nn.to_torch(model).double()
+    assert sum(p.numel() for p in twin.parameters()) == len(model.parameters()) == 11
+    optimizer, torch_optimizer = nn.SGD(model.parameters(), lr=0.1), torch.optim.SGD(twin.parameters(), lr=0.1)
+    for x, y in [([1.0, 2.0], 0.5), ([-1.0, 0.5], -0.25), ([0.3, -2.0], 1.0)]:
+        optimizer.zero_grad()
+        nn.mse(model(x), [y]).backward()
+        optimizer.step()
+        torch_optimizer.zero_grad()
+        torch.nn.functional.mse_loss(twin(torch.tensor([x], dtype=torch.float64)), torch.tensor([[y]], dtype=torch.float64)).backward()
+        torch_optimizer.step()
+    ours = [p.data for p in model.parameters()]
+    theirs = torch.cat([p.detach().flatten() for p in twin.parameters()]).tolist()
+    assert sorted(ours) == pytest.approx(sorted(theirs), rel=1e-13, abs=1e-15)
