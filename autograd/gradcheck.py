@@ -9,16 +9,23 @@ engine vs numeric  |engine - numeric| <= atol + rtol |numeric|: torch.autograd.g
                    here. A central difference in floats is off by its truncation (about ε² f'''/6)
                    and its rounding (about ulp(f)/ε): for 1/x at 3e-4 the first is 1.1e-5 of the
                    gradient, with a correct engine. The price is that this comparison cannot see a
-                   gradient smaller than atol.
+                   gradient smaller than atol. Where f's rounding alone, |f| ε_mach / ε, is above
+                   both the difference and the engine's gradient (f = 5e7, ∂f/∂x = 1e-4), the
+                   report says the difference cannot resolve it, and rests on engine vs hand.
 engine vs hand     |engine - hand| <= hand_atol + hand_rtol max(|engine|, |hand|, terms), with
                    hand_rtol 1e-9: both are exact formulas evaluated in floats and differ by rounding
                    only. hand_atol is, unless given, per input x 4 ulps of the largest
-                   |v| · |∂f/∂v| · max(1, T_x(v)) over the op nodes v (T_x: the chain-rule terms
-                   from x to v): a derivative made of forward values (σ(1 - σ), 1 - tanh²)
+                   |v| · |∂f/∂v| · T_x(v) over the op nodes v on x's paths whose derivatives
+                   are made of forward values (T_x: the chain-rule terms from x into v, at least
+                   those of the one node v is a function of, with constants, as z for
+                   1/(1 + e^-z)): a derivative made of forward values (σ(1 - σ), 1 - tanh²)
                    carries their absolute rounding, so 1 - tanh²(10) and the engine's tanh' may
                    differ by 1e-8 of 8e-9, and σ(w x)'s ∂/∂w carries it times x; a value f
-                   barely moves with adds nothing. Rounding is relative to `terms`, the size of the chain-rule terms the engine
-                   summed (Σ over paths of Π |local derivative|): where they cancel, as in
+                   barely moves with adds nothing, nor does a sum, however large (a cost's term
+                   of 5e7 that x does not feed), whose derivatives are exact. Each row keeps the
+                   bound it was judged by (row.hand_atol). Rounding is relative to `terms`, the
+                   size of the chain-rule terms the engine summed (Σ over paths of Π |local
+                   derivative|): where they cancel, as in
                    sin²x + cos²x, the gradient is tiny but its rounding is not. A formula off by a
                    sign, a factor 2 or a square is off by O(1) relatively, however small the gradient.
                    Terms that overflow a float are left out of the scale (it is then stricter).
@@ -39,7 +46,7 @@ import numpy as np
 from .checks import as_bounded
 from .engine import Value, _number, gradients, local_derivatives, topological_order
 from .functional import grad, term_sizes
-from .higher import is_one_number
+from .higher import is_one_number, values as values_namespace
 from .messages import node_name, number
 from .ops import OPS
 
@@ -57,7 +64,8 @@ class Row:
 
     numeric_error  |engine - numeric| / |numeric|
     hand_error     |engine - hand| / max(|engine|, |hand|, terms): the number hand_rtol bounds
-    hand, hand_error and hand_ok are None for an input without a hand formula.
+    hand_atol      the absolute part of the bound this row's hand value was judged by
+    hand, hand_error, hand_ok and hand_atol are None for an input without a hand formula.
     """
     name: str
     engine: float
@@ -67,6 +75,7 @@ class Row:
     hand: float | None = None
     hand_error: float | None = None
     hand_ok: bool | None = None
+    hand_atol: float | None = None
 
     @property
     def ok(self):
@@ -92,7 +101,7 @@ class GradcheckReport:
     atol: float = 1e-5
     rtol: float = 1e-3
     hand_rtol: float = 1e-9
-    hand_atol: float = 0.0  # as gradcheck resolved it: the largest of the inputs' (see _forward_rounding)
+    hand_atol: float = 0.0  # the largest row.hand_atol of the rows with a hand value (0 without one)
 
     @property
     def ok(self):
@@ -149,19 +158,40 @@ def _row_line(width, row):
 
 
 def _hand_tolerance(report):
+    """The bounds the hand values were judged by: each row's own atol (an input without a hand
+    value was judged by none), then the one hand_rtol."""
     relative = f"rtol {report.hand_rtol:g}"
-    return relative if report.hand_atol == 0 else f"atol {report.hand_atol:.2g}, {relative}"
+    judged = [row for row in report.rows if row.hand is not None]
+    atols = sorted({row.hand_atol for row in judged})
+    if atols == [0.0]:
+        return relative
+    if len(atols) == 1:
+        return f"atol {atols[0]:.2g}, {relative}"
+    if len(judged) <= 4:
+        return f"atol {', '.join(f'{row.hand_atol:.2g} for {row.name}' for row in judged)}; {relative}"
+    return f"atol {atols[0]:.2g} to {atols[-1]:.2g} (each input's: report[name].hand_atol), {relative}"
 
 
 def _mismatch(report, row):
     """Which comparison failed for `row`, and what the third number says about the culprit."""
+    noise = _unresolved(report, row)
     if row.hand_ok is None:
+        if noise:
+            return (f"MISMATCH engine vs numeric for {row.name}: {noise}; check this gradient with a hand "
+                    f"formula, or with f's large terms left out")
         return (f"MISMATCH engine vs numeric for {row.name}: |engine - numeric| = "
                 f"{abs(row.engine - row.numeric):.3g} > atol + rtol |numeric| (a wrong engine, a kink "
                 f"within eps, or an eps wrong for f)")
     if row.hand_ok:
+        if noise:
+            return (f"MISMATCH engine vs numeric for {row.name}: the hand formula agrees with the engine; "
+                    f"{noise}")
         return (f"MISMATCH engine vs numeric for {row.name}: the hand formula agrees with the engine, so the "
                 f"central difference is the one off (its truncation or rounding, or a kink): try another eps")
+    if noise:
+        return (f"MISMATCH engine vs hand for {row.name}: they differ by {row.hand_error:.2g} relative; "
+                f"{noise}, so the verdict rests on engine vs hand alone, which cannot say which of the two "
+                f"is off (a hand formula is the likelier){_rounding_hint(row)}")
     if row.numeric_ok:
         return (f"MISMATCH engine vs hand for {row.name}: they differ by {row.hand_error:.2g} relative and "
                 f"the central difference agrees with the engine, so the hand formula is the one off"
@@ -170,6 +200,19 @@ def _mismatch(report, row):
     culprit = ("the hand formula agrees with the central difference, so the engine is the one off"
                if hand_is_numeric else "all three differ")
     return f"MISMATCH engine vs numeric and engine vs hand for {row.name}: {culprit}"
+
+
+def _unresolved(report, row):
+    """Why the central difference says nothing about this gradient, or "": f's rounding alone,
+    |f| ε_mach, moves (f(x + ε) - f(x - ε)) / 2ε by about |f| ε_mach / ε, and both the
+    difference and the engine's gradient are below that (a cost with a term of 5e7 beside
+    one of 1e-4, at eps 1e-6)."""
+    noise = abs(report.value) * sys.float_info.epsilon / report.eps
+    if not math.isfinite(noise) or noise <= abs(row.engine) or abs(row.numeric) > noise:
+        return ""
+    return (f"the central difference cannot resolve this gradient at eps {report.eps:g}: f = "
+            f"{report.value:.3g} is too large, its rounding alone moves the difference by about {noise:.2g}, "
+            f"above |engine| = {abs(row.engine):.2g}")
 
 
 def _rounding_hint(row):
@@ -215,7 +258,6 @@ def gradcheck(f, inputs, *, hand=None, eps=1e-6, atol=1e-5, rtol=1e-3, hand_rtol
     out, values = call(point)
     hand_atols = (_forward_rounding(out, values) if hand_atol is None
                   else [as_bounded(hand_atol, "gradcheck hand_atol", meaning="a tolerance")] * len(values))
-    tolerances["hand_atol"] = max(hand_atols)
     # f of constants alone (or of detached inputs) has no graph: the engine's gradient is 0,
     # which the central differences then confirm or refute, as torch.autograd.gradcheck does.
     engine = grad(out, values) if out.requires_grad else [0.0] * len(values)
@@ -227,6 +269,7 @@ def gradcheck(f, inputs, *, hand=None, eps=1e-6, atol=1e-5, rtol=1e-3, hand_rtol
         kinks.update(_kinks_in_reach(out, plus, minus))
         expected = _hand_value(hand.get(name), name, point, names, by_name)
         report.rows.append(_compare(report, name, engine[i], numeric, expected, terms[i], hand_atols[i]))
+    report.hand_atol = max((row.hand_atol for row in report.rows if row.hand is not None), default=0.0)
     _warn_about(kinks)
     return report
 
@@ -237,7 +280,7 @@ def _compare(report, name, engine, numeric, hand, terms, hand_atol):
               numeric_ok=difference <= report.atol + report.rtol * abs(numeric))
     if hand is not None:
         scale = max(abs(engine), abs(hand), terms)
-        row.hand, row.hand_error = hand, _relative(abs(engine - hand), scale)
+        row.hand, row.hand_error, row.hand_atol = hand, _relative(abs(engine - hand), scale), hand_atol
         row.hand_ok = abs(engine - hand) <= hand_atol + report.hand_rtol * scale
     return row
 
@@ -256,12 +299,17 @@ def _term_sizes(out, values):
 
 
 def _forward_rounding(out, inputs):
-    """For each input x, 4 ulps of the largest |v| · |∂f/∂v| · max(1, T_x(v)) over the op nodes
-    v between x and f: a derivative made of forward values (σ(1 - σ) near σ = 1 is exact to
-    2^-51 absolute, not relative) carries their absolute rounding, as much as f moves with v,
-    and times T_x(v), the size of the chain-rule terms from x to v's inputs (the x of σ(w x)
-    multiplies σ′'s rounding in ∂f/∂w). An e^40 whose ∂f/∂ is 1e-35 adds nothing, a ln x at
-    x = 1e8 only its own 18."""
+    """For each input x, 4 ulps of the largest |v| · |∂f/∂v| · T_x(v) over the op nodes v on x's
+    paths whose local derivatives are made of forward values that vary (σ(1 - σ) near σ = 1 is
+    exact to 2^-51 absolute, not relative): such a derivative carries v's absolute rounding, as
+    much as f moves with v, and times T_x(v), the chain-rule terms from x into v (the x of σ(w x)
+    multiplies σ′'s rounding in ∂f/∂w; where x reaches v only through a term 1e-9 of a sum, v's
+    rounding reaches ∂f/∂x as 1e-9 of it). Where v is a function of one node u (an input, or a
+    node of several varying inputs) and constants, through one-input steps, T_x(v) is at least
+    u's terms: a hand formula may write ∂v/∂u in v's value, σ(1 - σ) for 1/(1 + e^-z) of u = z,
+    which passes z on through a term e^-z. The derivatives of +, -, Σ, a product by a constant,
+    relu's 0 or 1 are exact: those nodes add nothing, however large (the sum of a cost's
+    terms), and neither does an e^40 whose ∂f/∂ is 1e-35."""
     if not out.requires_grad:
         return [0.0] * len(inputs)
     try:
@@ -270,18 +318,51 @@ def _forward_rounding(out, inputs):
         local = {node: tuple(map(abs, local_derivatives(node))) for node in order if node.parents}
     except FloatingPointError:
         return [0.0] * len(inputs)
-    return [4 * sys.float_info.epsilon * _largest_rounding(x, order, local, grads) for x in inputs]
+    varying = _varying(order, inputs)
+    rounded = {node for node in local if _made_of_varying_values(node, varying)}
+    return [4 * sys.float_info.epsilon * _largest_rounding(x, order, local, grads, varying, rounded)
+            for x in inputs]
 
 
-def _largest_rounding(x, order, local, grads):
+def _varying(order, inputs):
+    """The nodes that depend on an input: the rest of the graph is constants, exact for gradcheck."""
+    varying = set(inputs)
+    for node in order:
+        if any(parent in varying for parent in node.parents):
+            varying.add(node)
+    return varying
+
+
+def _made_of_varying_values(node, varying):
+    """Whether a local derivative of `node` toward a varying input reads a varying number (its
+    own value or an input's), so carries its rounding: the table's derivatives evaluated on the
+    Values namespace, with the constants as floats, give a Value exactly then."""
+    op = OPS[node.op]
+    numbers = [Value(parent.data) if parent in varying else parent.data for parent in node.parents]
+    try:
+        ds = op.derivatives(values_namespace, Value(node.data), *((tuple(numbers),) if op.variadic else numbers),
+                            **(node.consts or {}))
+    except (ArithmeticError, ValueError):  # a derivative that leaves its domain as a node: count it
+        return True
+    return any(isinstance(d, Value) for d, parent in zip(ds, node.parents) if parent in varying)
+
+
+def _largest_rounding(x, order, local, grads, varying, rounded):
     reach, largest = {x: 1.0}, 0.0  # reach[v]: Σ over the paths from x to v of Π |∂|
+    start = {}  # start[v]: the u that v is a function of, with constants, through one-input steps
     for node in order:
         if not node.parents:
             continue
         into = max((reach.get(p, 0.0) for p in node.parents), default=0.0)
         if into == 0.0:
             continue
-        largest = max(largest, abs(node.data) * abs(grads.get(node, 0.0)) * max(1.0, into))
+        sources = {p for p in node.parents if p in varying}
+        if len(sources) == 1:
+            (source,) = sources
+            start[node] = start.get(source, source)
+        if node in rounded:
+            terms = max(into, reach.get(start.get(node), 0.0))
+            largest = max(largest, abs(node.data) * abs(grads.get(node, 0.0)) * terms)
         reach[node] = sum(d * reach.get(p, 0.0) for p, d in zip(node.parents, local[node]))
     return largest if math.isfinite(largest) else 0.0
 

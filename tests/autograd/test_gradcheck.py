@@ -551,3 +551,87 @@ def test_no_kink_warning_for_the_maximum_of_a_node_with_itself():
         assert autograd.gradcheck(lambda a: (lambda s: autograd.minimum(s, s))(a.sin()), [0.4])
     with pytest.warns(KinkWarning, match="op maximum"):  # two nodes that tie are still a tie
         autograd.gradcheck(lambda a, b: autograd.maximum(a * b, b * a), [1.0, 2.0])
+
+
+# --- a cost with a large term that an input does not feed ----------------------------------
+
+X2, Y1 = 2.0, 1e4
+
+
+def two_terms(w1, w2, y1=Y1):
+    """C = ½(y₁ - w₁x)² + ½(0 - σ(w₂x))²: a linear neuron far from its target beside a saturated one."""
+    return 0.5 * (y1 - w1 * X2) ** 2 + 0.5 * (0.0 - (w2 * X2).sigmoid()) ** 2
+
+
+def two_terms_w2(w1, w2):
+    """∂C/∂w₂ = (σ - y₂) σ′ x (BP1 and BP3): the first term does not depend on w₂."""
+    return sigma(w2 * X2) ** 2 * (1 - sigma(w2 * X2)) * X2
+
+
+@pytest.mark.parametrize("cost_of, scale", [
+    (two_terms, 1.0),                                               # f = 5e7, of which w₂ feeds 0.5
+    (lambda w1, w2: two_terms(w1, w2) / 2, 0.5),                    # the mean of the two terms
+    (lambda w1, w2: two_terms(w1, w2, y1=1e8), 1.0),                # f = 5e15
+], ids=["sum", "mean", "y1 1e8"])
+@pytest.mark.parametrize("slip", [-1.0, 0.0, 5.0], ids=["sign", "zero", "5x"])
+def test_a_slip_beside_a_large_term_the_input_does_not_feed_is_caught(cost_of, scale, slip):
+    # The rounding of the 5e7 sum was charged to ∂C/∂w₂ (hand_atol 1.8e-3 for a gradient of 4e-9),
+    # so a sign slip passed with rel err 2. A sum's derivatives are exact; w₂ reaches only its own term.
+    from tests.support import require_torch
+    require_torch()
+    import torch
+
+    right = lambda w1, w2: scale * two_terms_w2(w1, w2)  # noqa: E731
+    point = {"w1": 0.5, "w2": 10.0}
+    assert autograd.gradcheck(cost_of, point, hand={"w2": right})["w2"].hand_ok  # (w1's central
+    report = autograd.gradcheck(cost_of, point, hand={"w2": lambda w1, w2: slip * right(w1, w2)})
+    assert report["w2"].hand_ok is False and not report, str(report)  # difference is off at f = 5e15)
+    w1, w2 = (torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in point.values())
+    (dw2,) = torch.autograd.grad(cost_of(w1, w2), [w2])  # the same cost on float64 tensors
+    assert math.isclose(report["w2"].engine, dw2.item(), rel_tol=1e-12)
+    assert math.isclose(report["w2"].engine, right(**point), rel_tol=1e-12)
+
+
+@pytest.mark.parametrize("w, a, b", [(20.0, 1.0, 0.0), (2e4, 1e-3, 0.0)])
+def test_a_right_formula_through_a_hand_built_sigmoid_of_several_inputs_passes(w, a, b):
+    # 1/(1 + e^-(w a + b)): ∂/∂a by hand is σ(1 - σ) w, which carries σ's rounding times w = 20;
+    # the tolerance charged it once (x's own 1), and called the right formula the one off.
+    f = lambda w, a, b: 1 / (1 + (-(w * a + b)).exp())  # noqa: E731
+    report = autograd.gradcheck(f, {"w": w, "a": a, "b": b},
+                                hand={"a": lambda w, a, b: sigma(w * a + b) * (1 - sigma(w * a + b)) * w})
+    assert report["a"].hand_ok, str(report)
+    slipped = autograd.gradcheck(f, {"w": w, "a": a, "b": b},
+                                 hand={"a": lambda w, a, b: -sigma(w * a + b) * (1 - sigma(w * a + b)) * w})
+    assert slipped["a"].hand_ok is False
+
+
+def test_each_hand_row_keeps_the_bound_it_was_judged_by():
+    # The report said "hand: atol 0.0018": the bound of w1, which had no hand value; w2 was held to
+    # far less. Each row keeps its own, and the summary is over the rows with a hand value.
+    report = autograd.gradcheck(two_terms, {"w1": 0.5, "w2": 10.0}, hand={"w2": two_terms_w2})
+    assert report["w1"].hand_atol is None and 0 < report["w2"].hand_atol < 1e-14
+    assert report.hand_atol == report["w2"].hand_atol
+    (verdict,) = report.verdicts()
+    assert f"hand: atol {report['w2'].hand_atol:.2g}, rtol 1e-09" in verdict, verdict
+    both = autograd.gradcheck(two_terms, {"w1": 0.5, "w2": 10.0},
+                              hand={"w1": lambda w1, w2: -(Y1 - w1 * X2) * X2, "w2": two_terms_w2})
+    (verdict,) = both.verdicts()
+    assert (f"atol {both['w1'].hand_atol:.2g} for w1, {both['w2'].hand_atol:.2g} for w2; rtol 1e-09"
+            in verdict), verdict
+    given = autograd.gradcheck(two_terms, {"w1": 0.5, "w2": 10.0}, hand={"w2": two_terms_w2}, hand_atol=1e-3)
+    assert given["w2"].hand_atol == 1e-3 and given["w1"].hand_atol is None
+
+
+def test_a_central_difference_below_its_own_rounding_says_so():
+    # At w₂ = 5 the gradient is 9e-5 and f = 5e7: f's rounding alone moves the central difference by
+    # 1e-2. The report said "all three differ", and without a hand formula "a wrong engine".
+    point = {"w1": 0.5, "w2": 5.0}
+    (wrong,) = autograd.gradcheck(two_terms, point, hand={"w2": lambda w1, w2: -two_terms_w2(w1, w2)}).verdicts()
+    assert wrong.startswith("MISMATCH engine vs hand for w2") and "all three differ" not in wrong, wrong
+    assert "cannot resolve this gradient at eps 1e-06" in wrong and "rests on engine vs hand" in wrong, wrong
+    (alone,) = autograd.gradcheck(two_terms, point).verdicts()
+    assert "cannot resolve this gradient" in alone and "a wrong engine" not in alone, alone
+    assert "cannot resolve" in autograd.gradcheck(two_terms, point, hand={"w2": two_terms_w2}).verdicts()[0]
+    # a central difference that does resolve its gradient still blames the engine
+    (detached,) = autograd.gradcheck(lambda a: a.detach() * 2.0, [0.5]).verdicts()
+    assert "a wrong engine" in detached and "cannot resolve" not in detached, detached
