@@ -5,13 +5,21 @@
       "version": 1,
       "architecture": {"nin": 2, "nouts": [4, 1], "activations": [{"name": "tanh"}, ...],
                        "elementary": false},
-      "parameters": {"layers.0.neurons.0.w.0": 0.123, ..., "layers.1.neurons.0.b": 0.0}
+      "parameters": {"layers.0.neurons.0.w.0": 0.123, ..., "layers.1.neurons.0.b": 0.0},
+      "frozen": ["layers.0.neurons.0.w.0", ...]
     }
 
-Parameter names are those of `model.named_parameters()`. Loading checks everything (format,
-version, architecture, every name, every number finite) before it builds a new model, and any
-fault raises ModelFileError (a ValueError) that names the file and what is wrong. Nothing is
-ever written into an existing model.
+Parameter names are those of `model.named_parameters()`. "frozen" lists, once each, the
+parameters that do not require grad (requires_grad False), so that a resumed run leaves them
+as they are; it is there only when some parameter is frozen, so the file of a fully trainable
+model is what it always was. It needs no new version: every tracegrad refuses a field it does
+not know ("unexpected fields ['frozen']"), so none can load such a file and train what was
+frozen.
+
+Loading checks everything (format, version, architecture, every name, every number finite,
+every frozen name) before it builds a new model, and any fault raises ModelFileError (a
+ValueError) that names the file and what is wrong. Nothing is ever written into an existing
+model.
 """
 
 import json
@@ -67,6 +75,9 @@ def save(model, path):
             },
             "parameters": _finite_parameters(model),
         }
+    frozen = _frozen_names(model)
+    if frozen:  # only then: a fully trainable model's file stays as older tracegrad reads it
+        document["frozen"] = frozen
     write_whole(path, json.dumps(document, indent=1, allow_nan=False) + "\n")
 
 
@@ -120,6 +131,12 @@ def _finite_parameters(model):
             for name, p in model.named_parameters()}
 
 
+def _frozen_names(model):
+    """The names of the parameters that do not require grad, in named_parameters order (a
+    Value placed twice, in a tied Sequential, is named once)."""
+    return [name for name, p in model.named_parameters() if not p.requires_grad]
+
+
 def from_json(text, source="<string>", max_bytes=MAX_FILE_BYTES):
     """A new nn.MLP from the JSON text of a saved model (see `load`)."""
     def fail(reason):
@@ -139,7 +156,8 @@ def from_json(text, source="<string>", max_bytes=MAX_FILE_BYTES):
         raise fail("nested too deeply to be a saved model (tampered with?)") from None
     if not isinstance(document, dict):
         raise fail(f"expected a JSON object at the top, got {type(document).__name__}")
-    _expect_keys(document, {"format", "version", "architecture", "parameters"}, "the file", fail)
+    optional = {"frozen"} & set(document)
+    _expect_keys(document, {"format", "version", "architecture", "parameters"} | optional, "the file", fail)
     from . import persist_sequential as sequential
     if document["format"] not in (FORMAT, sequential.FORMAT):
         raise fail(f"format is {document['format']!r}, expected {FORMAT!r} or {sequential.FORMAT!r}")
@@ -176,8 +194,27 @@ def from_json(text, source="<string>", max_bytes=MAX_FILE_BYTES):
             checked[name] = finite_number(parameters[name], f"parameter {name!r}")
         except (TypeError, ValueError):
             raise fail(f"parameter {name!r} is {_short_repr(parameters[name])}, expected a finite number") from None
+    frozen = _checked_frozen(document.get("frozen", []), known, fail)
     model.load_state_dict(checked)
+    if frozen:  # a fully trainable model's load costs no second walk
+        for name, p in model.named_parameters():
+            if name in frozen:
+                p.requires_grad = False
     return model
+
+
+def _checked_frozen(frozen, known, fail):
+    """The set of names in a file's "frozen" list: each one a parameter of the file, once."""
+    if not isinstance(frozen, list):
+        raise fail(f"'frozen' must be a list of parameter names, got {type(frozen).__name__}")
+    names = set()
+    for i, name in enumerate(frozen):
+        if not isinstance(name, str) or name not in known:
+            raise fail(f"'frozen' entry {i} is {_short_repr(name)}, which names no parameter of the file")
+        if name in names:
+            raise fail(f"'frozen' lists {name!r} twice")
+        names.add(name)
+    return names
 
 
 def _architecture(architecture, fail):

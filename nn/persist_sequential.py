@@ -15,6 +15,10 @@ written where it is first placed, and at each later place as {"name": "2", "same
 parameters are saved once, under the first name. Such a file is version 2 (a tracegrad that
 reads version 1 only refuses it by its version); a file without one is still version 1.
 
+Frozen parameters (requires_grad False) are listed by name in "frozen", as in an MLP file
+(see nn.persist), in either version; a tied module's parameters are listed once, under the
+first name, and load frozen at every place the module is placed.
+
 The same rules as an MLP file: every field, name and number is checked before a new model
 is built, any fault is a ModelFileError naming the file and what is wrong, and nothing is
 written into an existing model.

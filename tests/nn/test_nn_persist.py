@@ -301,3 +301,109 @@ def test_a_parameter_too_large_for_a_float_in_a_file_is_named(model, tmp_path):
     path.write_text(json.dumps(document).replace("Infinity", "1e400"))
     with pytest.raises(nn.ModelFileError, match="'layers.0.neurons.0.b' is inf, expected a finite number"):
         nn.load(path)
+
+
+# --- frozen parameters (requires_grad False) ----------------------------------------------
+
+def _frozen_in(model):
+    return [name for name, p in model.named_parameters() if not p.requires_grad]
+
+
+@pytest.mark.parametrize("compiled", [False, True], ids=["scalar", "compiled"])
+def test_a_run_resumed_from_a_model_with_a_frozen_layer_equals_the_uninterrupted_one(tmp_path, compiled):
+    """The README's promise: model (nn.save) and optimizer (state_dict) saved and loaded, the
+    run goes on bit for bit, frozen layer included; it used to wake up trainable."""
+    rng = np.random.default_rng(8)
+    X, y = rng.normal(size=(10, 2)), rng.integers(0, 2, size=10)
+
+    def fit(model, optimizer, seed):
+        nn.fit(model, X, y, loss=nn.CrossEntropyLoss(), epochs=3, optimizer=optimizer, seed=seed,
+               progress=False, compiled=compiled)
+
+    a = nn.Sequential(nn.Linear(2, 4, seed=0), nn.Tanh(), nn.Linear(4, 2, seed=1))
+    a[0].requires_grad_(False)
+    optimizer = nn.Adam(a.parameters(), lr=0.05)
+    fit(a, optimizer, seed=0)
+    nn.save(a, tmp_path / "ckpt.json")
+    state = json.loads(json.dumps(optimizer.state_dict()))
+    b = nn.load(tmp_path / "ckpt.json")
+    resumed = nn.Adam(b.parameters())
+    resumed.load_state_dict(state)
+    assert _frozen_in(b) == _frozen_in(a) == [name for name, _ in a[0].named_parameters("0")]
+    frozen_before = b[0].state_dict()
+    fit(a, optimizer, seed=1)
+    fit(b, resumed, seed=1)
+    assert b.state_dict() == a.state_dict()  # bit for bit
+    assert b[0].state_dict() == frozen_before
+
+
+def test_frozen_parameters_of_an_mlp_survive_the_round_trip_in_a_version_1_file(model, tmp_path):
+    model.layers[0].requires_grad_(False)
+    model.layers[1].neurons[1].b.requires_grad = False  # one scalar alone
+    nn.save(model, tmp_path / "m.json")
+    document = json.loads((tmp_path / "m.json").read_text())
+    assert document["version"] == 1
+    assert document["frozen"] == _frozen_in(model) and len(document["frozen"]) == 17
+    loaded = nn.load(tmp_path / "m.json")
+    assert _frozen_in(loaded) == _frozen_in(model) and loaded.state_dict() == model.state_dict()
+
+
+def test_a_partly_frozen_sequential_survives_the_round_trip(tmp_path):
+    seq = nn.Sequential(nn.Linear(2, 3, seed=0), nn.Tanh(), nn.Linear(3, 1, seed=1))
+    seq[2].bias[0].requires_grad = False
+    seq[0].weight[1][0].requires_grad = False
+    nn.save(seq, tmp_path / "m.json")
+    document = json.loads((tmp_path / "m.json").read_text())
+    assert (document["version"], document["frozen"]) == (1, ["0.weight.1.0", "2.bias.0"])
+    assert _frozen_in(nn.load(tmp_path / "m.json")) == ["0.weight.1.0", "2.bias.0"]
+
+
+def test_a_frozen_module_placed_twice_is_listed_once_and_loads_frozen_at_both_places(tmp_path):
+    L = nn.Linear(3, 3, seed=0)
+    seq = nn.Sequential(L, nn.Tanh(), L, nn.Tanh(), nn.Linear(3, 1, seed=1))
+    L.requires_grad_(False)
+    nn.save(seq, tmp_path / "tied.json")
+    document = json.loads((tmp_path / "tied.json").read_text())
+    assert document["version"] == 2 and document["frozen"] == [name for name, _ in L.named_parameters("0")]
+    loaded = nn.load(tmp_path / "tied.json")
+    assert loaded[0] is loaded[2] and _frozen_in(loaded) == document["frozen"]
+    assert not any(p.requires_grad for p in loaded[2].parameters())
+    assert all(p.requires_grad for p in loaded[4].parameters())
+
+
+@pytest.mark.parametrize("make", [
+    lambda: nn.MLP(3, [4, 2], seed=0),
+    lambda: nn.Sequential(nn.Linear(3, 4, seed=0), nn.Tanh(), nn.Linear(4, 2, seed=1)),
+], ids=["mlp", "sequential"])
+def test_a_fully_trainable_model_is_written_without_a_frozen_field(tmp_path, make):
+    """Such files stay as they always were, so every older tracegrad still reads them."""
+    nn.save(make(), tmp_path / "m.json")
+    document = json.loads((tmp_path / "m.json").read_text())
+    assert list(document) == ["format", "version", "architecture", "parameters"] and document["version"] == 1
+
+
+@pytest.mark.parametrize("frozen, message", [
+    ("layers.0.neurons.0.b", "'frozen' must be a list of parameter names, got str"),
+    ({"layers.0.neurons.0.b": True}, "'frozen' must be a list of parameter names, got dict"),
+    (None, "'frozen' must be a list of parameter names, got NoneType"),
+    (["layers.0.neurons.0.b", "layers.9.neurons.0.b"], r"'frozen' entry 1 is 'layers\.9\.neurons\.0\.b', which names no parameter"),
+    ([0], "'frozen' entry 0 is 0, which names no parameter"),
+    ([["layers.0.neurons.0.b"]], r"'frozen' entry 0 is \['layers\.0\.neurons\.0\.b'\], which names no parameter"),
+    (["layers.0.neurons.0.b", "layers.0.neurons.0.b"], r"'frozen' lists 'layers\.0\.neurons\.0\.b' twice"),
+])
+def test_a_tampered_frozen_list_is_refused_naming_it(model, tmp_path, frozen, message):
+    path = tmp_path / "model.json"
+    nn.save(model, path)
+    _tamper(path, lambda d: _set(d, ["frozen"], frozen))
+    before = model.state_dict(), _frozen_in(model)
+    with pytest.raises(nn.ModelFileError, match=message) as caught:
+        nn.load(path)
+    assert str(path) in str(caught.value)
+    assert (model.state_dict(), _frozen_in(model)) == before
+
+
+def test_an_empty_frozen_list_loads_a_fully_trainable_model(model, tmp_path):
+    path = tmp_path / "model.json"
+    nn.save(model, path)
+    _tamper(path, lambda d: _set(d, ["frozen"], []))
+    assert _frozen_in(nn.load(path)) == [] and nn.load(path).state_dict() == model.state_dict()
