@@ -7,6 +7,10 @@ nothing else reads, as nn builds it; f′ = k). When z feeds anything else, the 
 linear and a is z itself (k = 1).
 The neuron's weights w_k and bias b are folded into it when z is their only consumer.
 
+A dot that reads any of its own weights or bias as an input is no neuron: a neuron's inputs
+are the previous layer's activations or the network's inputs, which a weight never is, so
+w·w (nn.l2's penalty λ Σ w², built as dot(params, params) · λ) is an ordinary sum of products.
+
 A `dot_data` node is a neuron too: it reads data x (constants of the node, not values of
 the graph), so its neuron has no inputs to draw.
 
@@ -68,6 +72,8 @@ def find_neurons(order, consumers):
             continue
         groups = graph.input_groups(z)
         weights, inputs, bias = groups["weights"], groups.get("inputs", ()), groups.get("bias", ())
+        if _reads_its_own_parameters(weights, inputs, bias):
+            continue
         x = graph.data_inputs(z)
         reads = ("data", x) if x is not None else tuple(map(id, inputs))
         a = _activation_of(z, consumers)
@@ -76,6 +82,12 @@ def find_neurons(order, consumers):
         neurons.append(Neuron(z=z, a=a, inputs=tuple(inputs), folded=folded, reads=reads,
                               weights=tuple(weights), bias=tuple(bias), data=x))
     return neurons
+
+
+def _reads_its_own_parameters(weights, inputs, bias):
+    """True when an input a_k of z = Σ w_k a_k + b is one of its own w or b (w·w)."""
+    own = set(map(id, (*weights, *bias)))
+    return any(id(a) in own for a in inputs)
 
 
 def _activation_of(z, consumers):

@@ -15,12 +15,15 @@ BP3 for a weight, BP4 for a bias, and after each layer one step with its vector 
 the equation it satisfies (BP1 or BP2).
 
 Constants (the 1/2 of a cost, a target y: see `viz.roles`) get no step, and a Σ of one
-input is its input. If backward raises on the graph, the last step shows its error.
+input is its input. If backward raises on the graph, the last step shows its error; a root
+that does not require grad (computed under no_grad(), detached, a constant) has no graph to
+differentiate, so backward refuses it before the seed: step 1 is that refusal.
 """
 
 from dataclasses import dataclass
 
 import autograd
+from autograd.engine import require_graph
 
 from . import graph
 from .checks import as_digits, as_int, as_root
@@ -61,6 +64,9 @@ def backward_steps(root, digits=4, *, parameters=None, constants=None):
     walk = Walk(root, parameters, constants)
     words = Words(walk, digits)
     steps = [Step(0, "forward", None, (), None, words.forward())]
+    refused = _refusal(root)
+    if refused is not None:
+        return steps + [Step(1, "error", None, (), None, words.refused(refused), shows=(root,))]
     if walk.completes(root):
         steps.append(Step(1, "seed", root, (), 1.0, words.seed()))
     for node in walk.order[1:]:
@@ -76,6 +82,16 @@ def backward_steps(root, digits=4, *, parameters=None, constants=None):
         stopped = (walk.stopped,) if walk.stopped is not None else ()
         steps.append(Step(len(steps), "error", None, (), None, words.error(), shows=stopped))
     return steps
+
+
+def _refusal(root):
+    """The RuntimeError backward() raises before it seeds anything, from the engine's own check
+    (so the step quotes it word for word), or None when backward starts."""
+    try:
+        require_graph(root, "backward")
+    except RuntimeError as refused:
+        return refused
+    return None
 
 
 class Walk:

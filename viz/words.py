@@ -53,7 +53,9 @@ class Words:
     # --- the steps -------------------------------------------------------------------
     def forward(self):
         count = len(self.walk.order_topological)
-        return (f"Forward pass: all {count} values computed from the inputs; no gradient known yet "
+        # a graph of one node is a leaf: its value is given, not computed from anything
+        known = "the 1 value is given" if count == 1 else f"all {count} values computed from the inputs"
+        return (f"Forward pass: {known}; no gradient known yet "
                 f"(shown as ?). Backward now walks from the output {self.c} back to the inputs, and each "
                 f"step completes one gradient ∂{self.c}/∂x. {EDGE_NOTE}")
 
@@ -215,6 +217,13 @@ class Words:
         return (f"Backward stops here{where}: {self.what_failed(node)}backward() raises "
                 f"{type(error).__name__}: {error}\n"
                 f"No gradient past this point is computed, and backward() changes no .grad.")
+
+    def refused(self, error):
+        """Why backward() does not even start, then its error word for word."""
+        c = self.c
+        return (f"Backward cannot start at {c}: it has no seed ∂{c}/∂{c} = 1 and no gradient to pass back. "
+                f"backward() raises {type(error).__name__}: {error}\n"
+                f"No gradient is computed, and backward() changes no .grad.")
 
     def what_failed(self, node):
         if node is None:

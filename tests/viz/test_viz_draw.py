@@ -616,3 +616,26 @@ def test_the_same_graph_draws_the_same_svg_whatever_was_drawn_before():
         viz.draw((x * w + k).sigmoid()).svg()
     again = viz.draw(loss).svg()
     assert re.search(r'id="a_\w+_\d+"', first) and again == first
+
+
+def l2_regularised_network():
+    """nn.l2's penalty λ Σ w² is dot(params, params) · λ: a sum of products, not a neuron."""
+    import nn
+    model = nn.MLP(2, [2, 1], activation="sigmoid", output_activation="sigmoid", seed=1)
+    cost = nn.mse(model([0.5, -0.2]), 1.0, half=True) + nn.l2(model.parameters(), 0.1)
+    cost.label = "C"
+    cost.backward()
+    return cost, model
+
+
+@pytest.mark.parametrize("collapse, groups", [
+    ("layer", ["layer 1: 2 inputs", "layer 2: 2 neurons (sigmoid)", "layer 3: 1 neuron (sigmoid)"]),
+    ("neuron", ["neuron (2)_1", "neuron (2)_2", "neuron (3)_1"]),
+])
+def test_an_l2_penalty_is_drawn_as_ordinary_nodes_not_as_a_layer_or_neuron(collapse, groups):
+    cost, model = l2_regularised_network()
+    texts = svg_texts(viz.draw(cost, parameters=model, collapse=collapse).svg())
+    assert [t for t in texts if t.startswith(("layer ", "neuron "))] == groups
+    assert "L2" in texts and compact(0.1) in texts  # the penalty and its λ, as nodes of their own
+    for p in model.parameters():  # each weight feeds its neuron and the penalty: drawn, not folded
+        assert p.label in texts

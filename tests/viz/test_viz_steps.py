@@ -736,3 +736,87 @@ def test_disagreeing_gradients_are_written_alike_so_equal_digits_mean_equal_numb
     y = 0.3 * x
     verdict = viz.compare_gradients(y, {x: 0.1})
     assert verdict.text.endswith("x: 0.3 here, 0.1 in PyTorch"), verdict.text
+
+
+def _l2_network(kind):
+    import nn
+    if kind == "2-2-1 sigmoid":
+        m = nn.MLP(2, [2, 1], activation="sigmoid", output_activation="sigmoid", seed=1)
+        C = nn.mse(m([0.5, -0.2]), 1.0, half=True) + nn.l2(m.parameters(), 0.1)
+    elif kind == "2-3-2-3 tanh":
+        m = nn.MLP(2, [3, 2, 3], activation="tanh", seed=0)
+        C = nn.mse(m(nn.inputs([0.4, -0.6])), [0.0, 0.0, 1.0]) + nn.l2(m.parameters(), 0.01)
+    else:
+        m = nn.MLP(2, [3, 3], activation="tanh", output_activation="softmax", seed=0)
+        C = nn.nll(m(nn.inputs([0.4, -0.6])), 2) + nn.l2(m.parameters(), 0.01)
+    C.label = "C"
+    return m, C
+
+
+@pytest.mark.parametrize("kind", ["2-2-1 sigmoid", "2-3-2-3 tanh", "3-3 softmax"])
+def test_an_l2_penalty_is_no_neuron_and_is_stepped_as_ordinary_nodes(kind):
+    """nn.l2 builds dot(params, params) · λ: its w·w reads weights as inputs, which no neuron
+    does (a neuron reads activations or the network's inputs), so it gets no δ, no layer step."""
+    m, C = _l2_network(kind)
+    steps = viz.backward_steps(C, parameters=m)
+    engine = gradients(C)
+    assert all(s.grad == engine[s.node] for s in node_steps(steps))
+    depth = len(m.layers)
+    layers = [s.text.split(":")[0] for s in steps if s.kind == "layer"]
+    assert layers == [f"Layer {l} done" for l in range(depth + 1, 1, -1)]
+    deltas = [s.text.split(" = ")[0] for s in steps if s.text.startswith("δ(")]
+    assert deltas == [f"δ({l + 2})_{j}" for l in reversed(range(depth))
+                      for j in range(1, len(m.layers[l].neurons) + 1)]
+    penalty = next(v for v in autograd.topological_order(C) if v.label == "L2")
+    assert any(s.node is penalty for s in steps)  # the penalty is a step of its own
+
+
+def test_an_l2_penalty_leaves_the_networks_gradients_those_of_torch():
+    from tests.support import require_torch
+    require_torch()
+    import torch
+    m, C = _l2_network("2-2-1 sigmoid")
+    steps = {s.node: s.grad for s in node_steps(viz.backward_steps(C, parameters=m))}
+    params = list(m.parameters())
+    t = [torch.tensor(p.data, dtype=torch.float64, requires_grad=True) for p in params]
+    W2 = [[t[0], t[1]], [t[3], t[4]]]
+    b2 = [t[2], t[5]]
+    x = [0.5, -0.2]
+    a2 = [torch.sigmoid(W2[j][0] * x[0] + W2[j][1] * x[1] + b2[j]) for j in range(2)]
+    a3 = torch.sigmoid(t[6] * a2[0] + t[7] * a2[1] + t[8])
+    (0.5 * (a3 - 1.0) ** 2 + 0.1 * sum(p * p for p in t)).backward()
+    assert [p.label for p in params] == ["w(2)_1,1", "w(2)_1,2", "b(2)_1", "w(2)_2,1", "w(2)_2,2", "b(2)_2",
+                                         "w(3)_1,1", "w(3)_1,2", "b(3)_1"]
+    assert np.allclose([steps[p] for p in params], [p.grad.item() for p in t], rtol=1e-12, atol=0)
+
+
+def _no_grad_product():
+    with autograd.no_grad():
+        return Value(2.0, label="a") * Value(3.0, label="b")
+
+
+@pytest.mark.parametrize("build", [
+    _no_grad_product,
+    lambda: Value(3.0, label="c", requires_grad=False),
+    lambda: (Value(2.0, label="a") * 3.0).detach(),
+], ids=["under no_grad", "constant leaf", "detached"])
+def test_a_root_that_does_not_require_grad_ends_with_backwards_refusal(build):
+    """backward() refuses such a root before seeding anything: no seed step, and the last step
+    says so, then quotes the RuntimeError word for word."""
+    root = build()
+    with pytest.raises(RuntimeError) as raised:
+        root.backward()
+    steps = viz.backward_steps(root)
+    assert [s.kind for s in steps] == ["forward", "error"]
+    assert steps[-1].shows == (root,)
+    assert "Seed" not in steps[-1].text
+    assert f"backward() raises RuntimeError: {raised.value}\n" in steps[-1].text
+    assert steps[-1].text.startswith("Backward cannot start at ")
+    assert viz.gradients_after(steps, 1) == {}
+
+
+def test_step_0_counts_one_value_in_the_singular():
+    one = viz.backward_steps(Value(3.0, label="x"))[0].text
+    assert one.startswith("Forward pass: the 1 value is given; no gradient known yet") and "1 values" not in one
+    three = viz.backward_steps(Value(3.0, label="x") * 2.0)[0].text
+    assert three.startswith("Forward pass: all 3 values computed from the inputs; ")
