@@ -63,9 +63,11 @@ class Value:
         self.requires_grad = bool(requires_grad)
 
     def __repr__(self):
+        """Every digit, as Python prints a float (and micrograd a Value): two Values that print
+        alike hold the same number, and 1.0 does not read as the integer 1."""
         label = f", label={self.label!r}" if self.label else ""
         op = f", op={self.op!r}" if self.op else ""
-        return f"Value(data={self.data:.6g}, grad={self.grad:.6g}{label}{op})"
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label}{op})"
 
     def __float__(self):
         _taken_out(self)
@@ -110,6 +112,7 @@ class Value:
     def __neg__(self):             return _make(OPS["neg"], (self,))
     def __pos__(self):             return self
     def __abs__(self):             return _make(OPS["abs"], (self,))
+    def abs(self):                 return _make(OPS["abs"], (self,))  # torch's tensor.abs()
 
     # --- in place: PyTorch's update `p -= lr * p.grad` under no_grad() changes the leaf p -----
     def __iadd__(self, other):     return _in_place(self, Value.__add__, other)
@@ -161,6 +164,15 @@ class Value:
     def step(self, threshold=0.0):
         """The perceptron's activation: 1 if x >= threshold else 0. Its gradient is 0 everywhere."""
         return _make(OPS["step"], (self,), {"threshold": as_number(threshold, "step threshold")})
+
+    # --- micrograd's names for parents and op, so that its drawing code runs as written ---
+    @property
+    def _prev(self):
+        return set(self.parents)
+
+    @property
+    def _op(self):
+        return self.op
 
     # --- backward ---------------------------------------------------------------------
     def backward(self, gradient=None, create_graph=False, *, retain_graph=None):
@@ -274,6 +286,21 @@ def apply(op_name, *inputs, **consts):
     return _make(op, tuple(_input_value(op, k, x) for k, x in enumerate(inputs)), consts)
 
 
+def _refuse_set_by_hand(op, inputs):
+    """Before an op's error blames the op: an input whose .data is no finite float was set so
+    by hand (p.data = float("inf"), p.data = "0.5"; the engine makes none), and is named as
+    the culprit instead. Returns when every input holds a finite float."""
+    for k, x in enumerate(inputs):
+        which = f"input {k}" + (f" '{x.label}'" if x.label else "")
+        if not isinstance(x.data, numbers.Real):
+            raise TypeError(f"{op.name}: {which} holds {type(x.data).__name__} {x.data!r:.40}: its .data "
+                            f"was set by hand to something that is no number")
+        if not math.isfinite(x.data):
+            raise ValueError(f"{op.name}: {which} holds {x.data}: its .data was set by hand to a number "
+                             f"that is not finite (the engine makes none); set it to a finite number, or "
+                             f"reload the model")
+
+
 def _input_value(op, k, x):
     """as_value(x), an error naming the op and the input: `xlogy: input 0: expected a real number`."""
     try:
@@ -287,16 +314,25 @@ def _make(op, inputs, consts=None):
     op's domain, compute its data, and record its parents (unless grad mode is off). An
     n-ary op reads its inputs' numbers once, as one tuple, which the node keeps (`saved`)."""
     saved = _vector(inputs) if op.variadic else None
-    for rule in op.domain:
-        if not rule.holds(scalar, *_numbers(op, inputs, saved), **(consts or {})):
-            raise rule.error(describe(op.name, rule.says, inputs, consts or {}, exact=True))
+    try:
+        for rule in op.domain:
+            if not rule.holds(scalar, *_numbers(op, inputs, saved), **(consts or {})):
+                _refuse_set_by_hand(op, inputs)
+                raise rule.error(describe(op.name, rule.says, inputs, consts or {}, exact=True))
+    except TypeError:  # a rule met a .data that is no number
+        _refuse_set_by_hand(op, inputs)
+        raise
     try:
         out = _forward(op, inputs, consts, saved)
     except OverflowError:  # float ** overflows by raising rather than by giving inf
         raise OverflowError(describe(op.name, "the result overflows a float", inputs, consts or {})) from None
     except ZeroDivisionError as error:
         raise ZeroDivisionError(describe(op.name, str(error), inputs, consts or {})) from None
+    except TypeError:  # the table's arithmetic met a .data that is no float
+        _refuse_set_by_hand(op, inputs)
+        raise
     if not math.isfinite(out):
+        _refuse_set_by_hand(op, inputs)
         raise OverflowError(describe(op.name, f"the result {out} is not a finite float", inputs, consts or {}))
     node = Value.__new__(Value)  # Value.__init__ is for leaves: it would check `out` again
     node.data = out
@@ -394,33 +430,37 @@ def backpropagate(root, gradient=1.0, derivatives=None, steps=None):
 def chain_rule(root, gradient=1.0, derivatives=None):
     """Backward on the graph of `root` as a list of steps a reader can follow, with the
     engine's own numbers: (node, ∂C/∂node, terms), terms being one
-    (parent, ∂node/∂parent, ∂C/∂node · ∂node/∂parent) per parent, in the order of
-    `node.parents`. The op nodes come in the order `backpropagate` visits them (each after
-    every node that consumes it), then the leaves (terms ()), in the order the walk first
-    reached them. Each node's ∂C/∂node is bit for bit what `gradients` gives."""
+    (parent, ∂node/∂parent, ∂C/∂node · ∂node/∂parent) per parent that requires grad, in the
+    order of `node.parents`. The op nodes come in the order `backpropagate` visits them (each
+    after every node that consumes it), then the leaves that require grad (terms ()), in the
+    order the walk first reached them. A constant (requires_grad False: the 2 of x * 2) has
+    neither step nor term, as backward gives it no .grad. Each node's ∂C/∂node is bit for bit
+    what `gradients` gives."""
     _check_root(root, "chain_rule")
     gradient = _seed(gradient, "chain_rule", derivatives)
     steps = []
     grads = backpropagate(root, gradient, derivatives, steps)
-    walked = [(node, g, tuple((p, d, g * d) for p, d in zip(node.parents, ds))) for node, g, ds in steps]
-    leaves = [(node, g, ()) for node, g in grads.items() if not node.parents]
+    walked = [(node, g, tuple((p, d, g * d) for p, d in zip(node.parents, ds) if p.requires_grad))
+              for node, g, ds in steps]
+    leaves = [(node, g, ()) for node, g in grads.items() if not node.parents and node.requires_grad]
     return walked + leaves
 
 
 def gradients(root, gradient=1.0, derivatives=None, inputs=None):
-    """{node: ∂root/∂node} for every ancestor of root, touching no `.grad`; `gradient`
-    seeds ∂C/∂root (C = gradient · root). FloatingPointError names the node where a
-    gradient stopped being finite. With `inputs` (the nodes whose gradients are wanted), only
-    a gradient on a path to one of them is checked, as torch computes only those paths; a
-    gradient elsewhere that is not finite is left out."""
+    """{node: ∂root/∂node} for every ancestor of root that requires grad, touching no
+    `.grad` (a constant, requires_grad False, gets none, as backward gives it no .grad);
+    `gradient` seeds ∂C/∂root (C = gradient · root). FloatingPointError names the node where
+    a gradient stopped being finite. With `inputs` (the nodes whose gradients are wanted),
+    only a gradient on a path to one of them is checked, as torch computes only those paths;
+    a gradient elsewhere that is not finite is left out."""
     _check_root(root, "gradients")
     gradient = _seed(gradient, "gradients", derivatives)
     with _collector_paused():
         grads = backpropagate(root, gradient, derivatives)
     if not _all_finite(grads.values()):
         _raise_at_first_non_finite(root, gradient, derivatives, inputs)
-        grads = {node: g for node, g in grads.items() if math.isfinite(g)}
-    return grads
+        return {node: g for node, g in grads.items() if node.requires_grad and math.isfinite(g)}
+    return {node: g for node, g in grads.items() if node.requires_grad}
 
 
 def _raise_at_first_non_finite(root, gradient, derivatives, inputs=None):

@@ -232,3 +232,24 @@ def test_no_grad_nests_and_survives_an_exception():
         with autograd.no_grad():
             x / 0
     assert (x * x).parents == (x, x)
+
+
+def test_a_constant_gets_no_gradient_and_no_step_as_backward_gives_it_no_grad():
+    """gradients() left out a constant whose ∂ was nan (x ** y, y constant, at x < 0) but kept
+    one whose ∂ was finite (the 3 of x * 3), and chain_rule listed nan terms into constants."""
+    x = Value(-2.0, label="x")
+    y = Value(3.0, label="y", requires_grad=False)
+    z = x ** y
+    three = Value(3.0, requires_grad=False)
+    t = (x * three).tanh()
+    for root, constant in ((z, y), (t, three)):
+        grads = autograd.gradients(root)
+        assert constant not in grads and x in grads
+        steps = autograd.chain_rule(root)
+        assert all(node is not constant for node, _, _ in steps)
+        terms = [term for _, _, node_terms in steps for term in node_terms]
+        assert all(parent is not constant for parent, _, _ in terms)
+        assert all(math.isfinite(g) for _, g, _ in steps) and all(math.isfinite(t) for _, _, t in terms)
+        root.backward()
+        assert constant.grad == 0.0 and x.grad == grads[x]
+        x.grad = 0.0

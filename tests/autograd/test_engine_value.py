@@ -2,6 +2,7 @@
 identity semantics (`==`, hashing), parents in argument order, op names and labels."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -260,7 +261,7 @@ def test_ordering_against_a_non_number_is_a_type_error_naming_both(other):
 def test_a_format_spec_formats_the_data():
     loss = Value(0.123456, label="loss")
     assert f"{loss:.3f}" == "0.123" and f"{loss:>8.2e}" == "1.23e-01"
-    assert f"{loss}" == repr(loss) == "Value(data=0.123456, grad=0, label='loss')"
+    assert f"{loss}" == repr(loss) == "Value(data=0.123456, grad=0.0, label='loss')"
 
 
 def test_float_of_a_value_is_its_data():
@@ -276,3 +277,61 @@ def test_apply_makes_the_same_node_as_the_operator():
         assert (node.op, node.data, node.consts) == (twin.op, twin.data, twin.consts)
         assert [p.data for p in node.parents] == [p.data for p in twin.parents]
         assert autograd.grad(node, x) == autograd.grad(twin, x)
+
+
+def test_repr_shows_every_digit_as_python_prints_a_float():
+    """Two Values that print alike hold the same number, and 1.0 does not read as 1 (micrograd
+    prints the whole float too)."""
+    assert repr(Value(1.0)) == "Value(data=1.0, grad=0.0)"
+    assert repr(Value(1.0)) != repr(Value(1.0000001)) == "Value(data=1.0000001, grad=0.0)"
+    assert repr(Value(0.8958441028683222)) == "Value(data=0.8958441028683222, grad=0.0)"
+
+
+def test_abs_is_a_method_too_as_torchs_tensor_abs():
+    x = Value(-3.0, label="x")
+    y = x.abs()
+    assert (y.data, y.op, y.parents) == (3.0, "abs", (x,))
+    y.backward()
+    assert x.grad == -1.0
+
+
+def test_micrographs_trace_runs_as_written_on_its_names_prev_and_op():
+    """micrograd's draw_dot walks the graph through v._prev and v._op: the same walk works here."""
+    def trace(root):  # micrograd's trace_graph, as its notebook writes it
+        nodes, edges = set(), set()
+
+        def build(v):
+            if v not in nodes:
+                nodes.add(v)
+                for child in v._prev:
+                    edges.add((child, v))
+                    build(child)
+        build(root)
+        return nodes, edges
+
+    x, w = Value(1.0, label="x"), Value(-2.0, label="w")
+    out = (x * w + 1.0).relu()
+    nodes, edges = trace(out)
+    assert nodes == set(autograd.topological_order(out))
+    assert edges == {(p, v) for v in nodes for p in v.parents}
+    assert {v._op for v in nodes} == {"", "*", "+", "relu"} and out._op == out.op == "relu"
+    with pytest.raises(AttributeError):
+        out._prev = set()  # read-only: the parents are `parents`
+
+
+@pytest.mark.parametrize("make", [
+    lambda w: w * 2.0, lambda w: w + Value(1.0), lambda w: w.log(), lambda w: w.sqrt(),
+    lambda w: autograd.dot([w, Value(1.0)], [Value(2.0), Value(3.0)]), lambda w: w ** 2,
+], ids=["*", "+", "log", "sqrt", "dot", "**k"])
+@pytest.mark.parametrize("bad, error, says", [
+    (float("inf"), ValueError, "holds inf: its .data was set by hand to a number that is not finite"),
+    (float("nan"), ValueError, "holds nan: its .data was set by hand to a number that is not finite"),
+    ("0.5", TypeError, "holds str '0.5': its .data was set by hand to something that is no number"),
+])
+def test_a_data_set_by_hand_to_no_finite_number_is_named_as_the_culprit(make, bad, error, says):
+    """p.data = inf (a hand update with a huge learning rate) then blamed the op ("the result
+    inf is not a finite float"), and p.data = "0.5" gave Python's own TypeError naming nothing."""
+    w = Value(0.5, label="w(2)_1,1")
+    w.data = bad
+    with pytest.raises(error, match=r"^\S+: input 0 'w\(2\)_1,1' " + re.escape(says)):
+        make(w)

@@ -336,7 +336,7 @@ def test_a_module_of_your_own_prints_like_pytorch():
     text = repr(TwoLayerNet())
     assert text.splitlines()[0] == "TwoLayerNet(15 parameters)("
     assert "  (hidden): Layer(2 → 3, tanh)  # 9 parameters" in text
-    assert "  (extras.shift): Value(data=0, grad=0, label='shift')" in text
+    assert "  (extras.shift): Value(data=0.0, grad=0.0, label='shift')" in text
     assert "(name)" not in text and text.endswith("\n)")
 
 
