@@ -8,11 +8,15 @@ rule the scalar path's `optimizer.step()` applies. The Values are written at the
 an epoch for a callback (a validation set runs on θ itself); θ is taken back after a callback
 (`resume`), which may have changed them.
 The graph is recorded on rows of every target value, and before training the program's
-per-example losses are compared with the scalar engine's (nn.compiled_check).
+per-example losses are compared with the scalar engine's (nn.compiled_check). It is recorded at
+the initial weights, on rows the scalar path reaches in their batch, after the updates before
+it: an op failing there (an overflow, a domain error) is a reason to train on the scalar engine.
 
 The same program's forward pass gives the validation set's losses and outputs after each
 epoch (`model.predict` on many examples compiles a forward-only program: nn.inference).
 """
+
+import math
 
 import numpy as np
 
@@ -20,12 +24,14 @@ import autograd
 from autograd.compiled import GraphStructureError, reworded
 
 from .compiled_check import LossMismatchError, check_program_loss, rows_to_record
+from .data import in_row
 from .inference import CHUNK, chunks, naming_the_examples
 from .losses import check_reads_prediction, losses_per_example
 from .optim import Optimizer, frozen_positions
 
 GATHER_PER_EPOCH_BYTES = 4 * 2**20  # about a core's share of the last-level cache
-WHY_NOT = (GraphStructureError, TypeError, ValueError)  # recording failed: this model/loss cannot be compiled
+# recording failed: this model/loss cannot be compiled (ArithmeticError: an op failed on a recorded row)
+WHY_NOT = (GraphStructureError, TypeError, ValueError, ArithmeticError)
 
 
 class CompiledPath:
@@ -41,8 +47,13 @@ class CompiledPath:
         self.one_number = np.ndim(numbers[0]) == 0  # bce, hinge: y is one number
         self.X, self.Y = X, np.asarray(numbers, dtype=float).reshape(len(numbers), -1)
         recorded = rows_to_record(self.Y)  # fit checked every row
-        self.program = autograd.compile(self._build, examples=(X[recorded], self.Y[recorded]),
-                                        parameters=optimizer.params, reduction="mean", check=len(recorded))
+        try:
+            self.program = autograd.compile(self._build, examples=(X[recorded], self.Y[recorded]),
+                                            parameters=optimizer.params, reduction="mean", check=len(recorded))
+        except (ArithmeticError, ValueError) as error:
+            if getattr(error, "example", None) is None:  # not an op failing on one example
+                raise
+            raise _in_its_row(error, recorded) from None
         check_program_loss(self.program, model, loss, X, self.Y, targets)
         self.theta, self.grad = self.program.theta, self.program.grad
         self._frozen = frozen_positions(self.program.parameters)
@@ -150,9 +161,19 @@ class CompiledPath:
         return not set(map(id, self.model.parameters())) <= set(map(id, self.program.parameters))
 
 
+def _in_its_row(error, rows):
+    """An op's error recording the graph on compile's example `error.example`, the row rows[it]
+    of X, naming that row as the scalar path does; `.row` keeps it."""
+    failure = in_row(error, rows)
+    failure.row = int(rows[error.example])
+    return failure
+
+
 def compiled_path(model, loss, optimizer, X, targets, Y, required):
     """A CompiledPath, or None (with the reason) when this model and loss cannot be compiled, or
-    when the compiled loss differs from the scalar engine's (see nn.compiled_check).
+    when the compiled loss differs from the scalar engine's (see nn.compiled_check), or when an
+    op fails on a row the graph is recorded on (at the initial weights, where the scalar path
+    meets that row later, or at the same step with the same error).
 
     required=True turns the reason into an error that says how to train anyway.
     """
@@ -160,15 +181,30 @@ def compiled_path(model, loss, optimizer, X, targets, Y, required):
         return CompiledPath(model, loss, optimizer, X, targets, Y), None
     except WHY_NOT as error:
         if required:
-            advice = "" if "compiled=False" in str(error) else " (train with compiled=False to use the scalar engine)"
-            raise reworded(error, f"fit(compiled=True): cannot compile this model and loss: {error}{advice}") from None
+            raise reworded(error, f"fit(compiled=True): cannot compile this model and loss: {error}"
+                                  f"{_advice(error, optimizer.params)}") from None
         return None, _short(error)
+
+
+def _advice(error, params):
+    """How to train anyway, after the error compiled=True raises."""
+    if getattr(error, "row", None) is None:
+        return "" if "compiled=False" in str(error) else " (train with compiled=False to use the scalar engine)"
+    where = ", where compile records the graph at the initial weights"
+    for k, p in enumerate(params):
+        if not isinstance(p.data, (int, float)) or not math.isfinite(p.data):
+            return f"{where}; the scalar engine (compiled=False) fails on parameter {p.label or k!r} too"
+    return (f"{where}. The scalar engine (compiled=False) reaches row {error.row} in its batch, with the "
+            f"weights the batches before it have moved, so it may train: fit with compiled=False, or "
+            f"compiled=None (the default), which falls back to it")
 
 
 def _short(error):
     """The reason in a few words, for the progress bar."""
     if isinstance(error, LossMismatchError):
         return error.short
+    if getattr(error, "row", None) is not None:
+        return f"{type(error).__name__} in row {error.row} of X at the initial weights"
     if isinstance(error, GraphStructureError):
         return f"the graph's structure depends on the {error.depends_on}"
     text = str(error).split(";")[0]

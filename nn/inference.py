@@ -23,7 +23,9 @@ from .data import as_examples, model_sizes
 # (64-32-10: 9 ms against 0.26 ms a row; 784-100-10: 275 ms against 4.5 ms a row).
 COMPILED_PREDICT_FROM = 64
 CHUNK = 1024  # examples per forward pass: the program's (nodes x chunk) arrays stay small
-WHY_NOT = (GraphStructureError, TypeError, ValueError)  # recording failed: the model cannot be compiled
+# recording failed: the model cannot be compiled (an op that fails on a recorded row, too: the
+# scalar engine then names the first row of X that fails, as it would without compiling)
+WHY_NOT = (GraphStructureError, TypeError, ValueError, ArithmeticError)
 
 
 def predict(model, X, compiled=None):

@@ -16,16 +16,18 @@ entry (`autograd.OPS`) the scalar engine uses, and a layer of `dot` neurons read
 activations becomes z = W a + b; `print(program.source)` shows the code.
 """
 
+import warnings
+
 import numpy as np
 
 from ..checks import as_count
 from ..engine import Value, _collector_paused
 from ..functional import term_sizes
-from .graph import (GraphStructureError, Leaves, as_roots, as_rows, first_difference, leaf_role,
-                    nodes_in_order, record, refuse_numbers_taken_out, reworded, structure)
+from .graph import (ConstantLeafWarning, GraphStructureError, Leaves, as_roots, as_rows, first_difference,
+                    leaf_role, nodes_in_order, record, refuse_numbers_taken_out, reworded, structure)
 from .program import Program
 
-__all__ = ["compile", "GraphStructureError", "Program", "reworded"]
+__all__ = ["compile", "ConstantLeafWarning", "GraphStructureError", "Program", "reworded"]
 
 
 def compile(graph, inputs=(), targets=(), parameters=None, *, outputs=(), examples=None,
@@ -44,15 +46,22 @@ def compile(graph, inputs=(), targets=(), parameters=None, *, outputs=(), exampl
                 model.parameters()): a leaf such as the 1.0 in x*x + 1.0 is a constant, and
                 only the caller knows which leaves are which. With a function it may be left
                 out: then every leaf that is the same Value in every recording (leaves the
-                function makes afresh on each call are constants)
+                function makes afresh on each call are constants). A leaf that requires grad
+                and is left out (of parameters=, and in a recorded graph of inputs= and
+                targets= too) is compiled as a constant with a ConstantLeafWarning naming
+                it; with a function, only a leaf shared by every recording. Give it
+                requires_grad=False (or detach it) to mean it as a constant
     outputs     Values of the graph that `program.predict(X)` computes (e.g. the network's a^L)
-    examples    X or (X, Y), one example per row: with a function, the graph is recorded on
+    examples    X or the tuple (X, Y), one example per row (a list is an X: [X, Y] is refused,
+                TypeError): with a function, the graph is recorded on
                 `check` of them (the first, the second, the last, then rows spread evenly over
                 the rest) and every recording must agree in structure, else
                 GraphStructureError (branching on .data cannot be compiled). So is a number
                 taken out of a placeholder or a parameter while recording (`if w > 0`,
                 float(v), v.item()): the recorded branch would be replayed on every example
-                and after θ moves; numbers of constants alone may be compared
+                and after θ moves; numbers of constants alone may be compared. An op's
+                error while recording (an overflow, a domain error) names the row of X,
+                as `error.example`, its words as `error.reason`
     reduction   'mean' or 'sum': how the batch's gradients (and losses) are combined
     check       how many examples to record on (at least 2 recordings are made)
 
@@ -77,7 +86,7 @@ def _compile(graph, inputs, targets, parameters, outputs, examples, reduction, c
             raise TypeError("compile: to record a function, pass examples=X or examples=(X, Y)")
         if inputs or targets or outputs:
             raise TypeError("compile: with a function, pass examples= instead of inputs/targets/outputs")
-        roots, outputs, leaves, order, loss = _record_checked(graph, examples, parameters, check)
+        roots, outputs, leaves, order, loss, other = _record_checked(graph, examples, parameters, check)
     else:
         if examples is not None:
             raise TypeError("compile: examples= is for a function; a recorded graph comes with "
@@ -90,8 +99,9 @@ def _compile(graph, inputs, targets, parameters, outputs, examples, reduction, c
         roots = as_roots(graph, "graph")
         outputs = as_roots(outputs, "outputs") if outputs else []
         order = nodes_in_order(roots + outputs)
-        leaves = Leaves(inputs, targets, parameters)
+        leaves, other = Leaves(inputs, targets, parameters), None
     _refuse_leaf_roots(roots, leaves, loss)
+    _warn_of_constants(order, leaves, other)
     program = Program(order, roots, outputs, leaves, reduction)
     _check_against_engine(program, leaves)
     return program
@@ -116,12 +126,10 @@ def _refuse_leaf_roots(roots, leaves, loss):
 
 
 def _record_checked(build, examples, parameters, check):
-    if isinstance(examples, tuple) and len(examples) != 2:
-        raise TypeError(f"compile examples: expected X or a pair (X, Y), got a tuple of {len(examples)}")
-    X, Y = examples if isinstance(examples, tuple) else (examples, None)
-    X = as_rows(X, np.shape(X)[1] if np.ndim(X) == 2 else 1, "examples (inputs)")
+    X, Y = _inputs_and_targets(examples)
+    X = as_rows(X, None, "examples (inputs)")
     if Y is not None:
-        Y = as_rows(Y, np.shape(Y)[1] if np.ndim(Y) == 2 else 1, "examples (targets)")
+        Y = as_rows(Y, None, "examples (targets)")
         if len(Y) != len(X):
             raise ValueError(f"examples: {len(Y)} rows of targets for {len(X)} examples")
     if not len(X):
@@ -146,7 +154,57 @@ def _record_checked(build, examples, parameters, check):
                 f".data (an `if` on a value, a loop whose length depends on one, a number taken "
                 f"out of a Value). Run it uncompiled instead: build the graph and call backward() "
                 f"for each example (nn.fit: compiled=False).")
-    return roots, outputs, leaves, nodes_in_order(roots + outputs), loss
+    return roots, outputs, leaves, nodes_in_order(roots + outputs), loss, others[0][1] + others[0][2]
+
+
+def _inputs_and_targets(examples):
+    """(X, Y) from examples=: X alone (Y None), or the tuple (X, Y).
+
+    A list of two entries that are not two rows of one width ([X, Y], as a TensorDataset is
+    written) is refused, not read as the pair: a list is an X of its own, one example an
+    entry, and [np.ones(3), np.zeros(3)] reads both ways; the tuple is the one spelling."""
+    if isinstance(examples, tuple):
+        if len(examples) != 2:
+            raise TypeError(f"compile examples: expected X or a pair (X, Y), got a tuple of {len(examples)}")
+        return examples
+    if isinstance(examples, list) and len(examples) == 2:
+        try:
+            shapes = [np.shape(entry) for entry in examples]
+        except ValueError:  # an entry of rows of different lengths
+            shapes = None
+        if shapes is None or len(shapes[0]) > 1 or shapes[0] != shapes[1]:
+            of = "" if shapes is None else f" of shapes {shapes[0]} and {shapes[1]}"
+            raise TypeError(f"compile examples: got a list of 2 entries{of}, which are not two examples "
+                            f"(rows of X); inputs and targets are the tuple (X, Y): examples=(X, Y)")
+    return examples, None
+
+
+def _warn_of_constants(order, leaves, other):
+    """ConstantLeafWarning naming the leaves of the graph (`order`) that require grad but are
+    neither inputs, targets nor parameters: the program computes with them as constants. With
+    `other`, the roots of another recording of the same function, only the leaves it shares
+    (the model's: a leaf the function makes on each call is a constant of it, as 1.0 is)."""
+    loose = leaves.unknown_requiring_grad(order)
+    if loose and other is not None:
+        shared = set(nodes_in_order(other))
+        loose = [node for node in loose if node in shared]
+    if not loose:
+        return
+    names = ", ".join(map(_leaf_name, loose[:5])) + (f" and {len(loose) - 5} more" if len(loose) > 5 else "")
+    if other is None:
+        why, advice = ("in none of inputs=, targets= and parameters=", "Pass each where it belongs (one "
+                       "example's placeholders in inputs= and targets=, the leaves to train in parameters=)")
+    else:
+        why = "the same Value in every recording but not in parameters="
+        advice = "To train them, pass them in parameters="
+    warnings.warn(f"compile: leaves that require grad are compiled as constants: {names}. Each is {why}, so "
+                  f"the program gives it no gradient and keeps the number it holds now, whatever its .data "
+                  f"becomes. {advice}; to silence this, mean them as constants: v.requires_grad = "
+                  f"False, or v.detach()", ConstantLeafWarning, stacklevel=4)  # compile's caller
+
+
+def _leaf_name(node):
+    return f"'{node.label}' (data {node.data:.6g})" if node.label else f"Value(data={node.data:.6g})"
 
 
 def _recordings(build, X, Y, picks, parameters):
@@ -155,7 +213,7 @@ def _recordings(build, X, Y, picks, parameters):
     model's), so the numbers taken out of them are checked once they are known."""
     recordings = []
     for i in picks:
-        result, xs, ys, taken = record(build, X[i], None if Y is None else Y[i], parameters or ())
+        result, xs, ys, taken = _recorded(build, X, Y, i, parameters or ())
         recordings.append((i, *_split(result), xs, ys, taken))
     if parameters is None:
         kept = set(nodes_in_order(recordings[1][1] + recordings[1][2]))
@@ -168,6 +226,21 @@ def _recordings(build, X, Y, picks, parameters):
         if not all(root.parents for root in roots):  # before comparing recordings: constants differ, not structure
             _refuse_leaf_roots(roots, Leaves(xs, ys, parameters), loss)
     return [recording[:-1] for recording in recordings], parameters
+
+
+def _recorded(build, X, Y, i, parameters):
+    """record() on example i; an op's error (an overflow, a domain error) there names the
+    example, as a program's replay does: `error.example` is i and `error.reason` the op's
+    words, so a caller that took the examples out of a data set of its own (nn.fit) can name
+    its row there."""
+    try:
+        return record(build, X[i], None if Y is None else Y[i], parameters)
+    except GraphStructureError:
+        raise  # says which recording already, and is about the graph, not one example's numbers
+    except (ArithmeticError, ValueError) as error:
+        failure = type(error)(f"{error} (in row {i} of X, recording the graph)")
+        failure.example, failure.reason = i, str(error)
+        raise failure from None
 
 
 def _picks(n, check):

@@ -60,10 +60,11 @@ def others(v):
 
 
 # The calls that the softmax's and logsumexp's entries share (ops._shifted_exps), as a group
-# names them once: the table's own names, and what each holds.
+# names them once: the table's own names, and what each holds, in symbols that `in_names`
+# writes as the group's names (x its input, c the logsumexp, E and S these lines).
 SHARED_CALLS = {"logsumexp": ("top", "c = ln Σ_k e^(x_k) >= max x, so no e^(x_k - c) overflows"),
-                "exp": ("e", "e^(x_k - c), each in [0, 1]"),
-                "total": ("total", "Σ_k e^(x_k - c), about 1")}
+                "exp": ("e", "E_k = e^(x_k - c), each in [0, 1]"),
+                "total": ("total", "S = Σ_k E_k, about 1")}
 
 
 @dataclass(eq=False)
@@ -76,6 +77,7 @@ class Group:
     inputs: list = field(default_factory=list)
     lines: list = field(default_factory=list)
     shared: Shared = None       # softmax, logsumexp: the namespace that writes each call once
+    stacked: str = ""           # an n-ary op: what its stack holds (t2 of xs_C = t2[:, None])
 
 
 @dataclass
@@ -96,6 +98,8 @@ class Writer:
         self.params = {p: k for k, p in enumerate(leaves.parameters)}
         self.namespace = {"np": np, "M": array, "theta": theta, "grad": grad, "rows": rows, "others": others}
         self.used = set(RESERVED)
+        self.labels = [p.label for p in leaves.parameters]
+        self.views = {}  # rows of θ -> the name of their view (w for a parameter labelled w)
         self.place = {x: ("x", j) for j, x in enumerate(leaves.inputs)}
         self.place.update({y: ("y", j) for j, y in enumerate(leaves.targets)})
         self.varies = set(self.place)  # nodes whose value depends on the example
@@ -134,15 +138,8 @@ class Writer:
 
     def _name(self, labels, fallback, capital=False):
         """The labels' common stem (z(2)_1, z(2)_2 ... -> z2; with capital, W2 of w(2)_1,1),
-        else the fallback; never reused. Python reads identifiers in NFKC form (ｘ is x), so
-        the name is compared in that form."""
-        prefix = labels[0].split("_", 1)[0] if labels else ""  # z(2) of z(2)_1
-        shared = bool(labels) and _all_start_with(labels, prefix)
-        match = _STEM.match(prefix) if shared else None
-        stem = "".join(match.groups("")) if match else ""
-        stem = stem[:1].upper() + stem[1:] if capital else stem
-        stem = unicodedata.normalize("NFKC", stem)
-        stem = stem if stem.isidentifier() else fallback
+        else the fallback; never reused."""
+        stem = _stem(labels, capital) or fallback
         n = 1
         name = f"{stem}1" if stem == "t" else stem  # temporaries are numbered: t1, t2, ...
         while name in self.used or keyword.iskeyword(name):
@@ -184,11 +181,27 @@ class Writer:
             if source == "const":
                 parts.append(self.constant(np.array(rows_, dtype=float)[:, None], "_k"))
             elif source == "theta":
-                parts.append(f"theta[{self.index(rows_)}, None]")
+                parts.append(self._parameters(rows_))
             else:
                 index = self.index(rows_, source)
                 parts.append(source if index is None else f"{source}[{index}]")
         return Expr(parts[0] if len(parts) == 1 else f"rows({', '.join(parts)})")
+
+    def _parameters(self, rows_):
+        """θ's rows as a column, by the parameters' name where their labels give one (w of a
+        parameter labelled w; p of p_1, p_2): a view of θ, as a layer's W is, so that the code
+        reads t1 = w * x. Else theta[rows]."""
+        index = self.index(rows_)
+        if ":" not in index:  # not consecutive (an index array): no view
+            return f"theta[{index}, None]"
+        key = tuple(rows_)
+        if key not in self.views:
+            labels = [self.labels[k] or "" for k in rows_]
+            stem = _stem(labels) if all(labels) else ""
+            self.views[key] = self._name(labels, stem) if stem else None
+            if stem:
+                self.namespace[self.views[key]] = self.namespace["theta"][rows_[0]:rows_[-1] + 1, None]
+        return self.views[key] or f"theta[{index}, None]"
 
     def index(self, rows_, source=None):
         """rows as a slice where they are consecutive, else a constant index array; None when
@@ -222,13 +235,14 @@ class Writer:
             return []
         if first.op == "dot" and self._as_layer(group):
             z = group.op.forward(Layers, LayerInputs(first.consts["n"], *group.layer), **group.consts)
-            return [f"{group.name} = {z}" + self._comment(group, "z = W a + b, a layer")]
+            return [f"{group.name} = {z}" + self._comment(group, "z = W a + b, a layer")]  # the notes' names
         if first.op == "softmax":
             return self._softmax_forward(group)
         lines = []
         if group.op.variadic:
             fan_in, size = len(first.parents), len(group.nodes)
             column = self.column([node.parents[i] for i in range(fan_in) for node in group.nodes])
+            group.stacked = str(column)
             stacked = f"{column}[:, None]" if size == 1 else f"{column}.reshape({fan_in}, {size}, -1)"
             group.inputs = [Stack(str(self.bound(f"xs_{group.name}", stacked, lines, always=True)), fan_in)]
         else:
@@ -237,8 +251,35 @@ class Writer:
         value = group.op.forward(Code, *group.inputs, **group.consts)
         if first.op == "logsumexp":  # its derivatives call it again: they read this line's name
             group.shared = Shared(self._bind_call(group), known={str(value): Expr(group.name)})
-        lines.append(f"{group.name} = {value}" + self._comment(group, group.op.formula.split(";")[0]))
+        lines.append(f"{group.name} = {value}" + self._comment(group, self._forward_formula(group)))
         return lines
+
+    def symbols(self, group):
+        """{symbol of the group's table formula: the name the program gives it}: the output (z
+        of z = x y) is the group, each input (x, y; x of an n-ary op's x_i) its operand, each
+        constant its number."""
+        op = group.op
+        names = {_output_symbol(op.formula): group.name}
+        for symbol, operand in zip(op.inputs, group.inputs):
+            names[symbol.rstrip("s") if op.variadic else symbol] = _operand(str(operand))
+        for const, value in group.consts.items():
+            names[const] = _operand(f"{value:g}")
+        numbers = [value for value in group.consts.values() if not isinstance(value, tuple)]
+        if len(numbers) == 1 and "k" not in names:  # step's threshold is the table's k
+            names["k"] = _operand(f"{numbers[0]:g}")
+        return names
+
+    def _forward_formula(self, group):
+        """The table's formula of the group's line, in the line's names (t1 = w x); an n-ary op of
+        several input groups (dot), whose formula names them otherwise, as the table writes it."""
+        formula = group.op.formula.split(";")[0]
+        if group.op.variadic and len(group.op.inputs) > 1:
+            return (f"{group.name} = {group.op.name}({group.inputs[0]}): the table's {formula}, the rows of "
+                    f"{group.inputs[0]} its {', '.join(group.op.inputs)}")
+        names = self.symbols(group)
+        if group.op.variadic and len(group.nodes) == 1 and group.stacked.isidentifier():
+            names["x"] = group.stacked  # Σ_i t2[i] of xs_C = t2[:, None]
+        return in_names(formula, names)
 
     def _softmax_forward(self, group):
         """The rows of one softmax as one line s = e / Σ e: the table's forward e[i] / Σ e for
@@ -247,8 +288,14 @@ class Writer:
         xs = self.bound(f"xs_{group.name}", self.column(group.nodes[0].parents), lines)
         group.inputs = [xs]
         group.shared = Shared(self._bind_call(group)).into(lines)
-        value = group.op.forward(group.shared, xs, i=self._softmax_rows(group))
-        lines.append(f"{group.name} = {value}" + self._comment(group, "s = softmax(x): s_i = e^(x_i) / Σ_j e^(x_j)"))
+        rows_ = self._softmax_rows(group)
+        value = group.op.forward(group.shared, xs, i=rows_)
+        formula = group.op.formula.split(";")[0].split("  (")[0]  # s_i = e^(x_i) / Σ_j e^(x_j)
+        if isinstance(rows_, slice):
+            said = f"{group.name} = softmax({xs}): " + in_names(formula, {"s": group.name, "x": str(xs)})
+        else:
+            said = f"{group.name}: the rows i = {rows_} of softmax({xs}), " + in_names(formula, {"x": str(xs)})
+        lines.append(f"{group.name} = {value}" + self._comment(group, said))
         return lines
 
     def _softmax_rows(self, group):
@@ -258,16 +305,22 @@ class Writer:
 
     def _bind_call(self, group):
         """bind(function, expr, lines): a call of the group's entries, given its own line."""
+        names = {"x": None, "c": group.name}  # a logsumexp group's own line is c
+
         def bind(function, expr, lines):
             stem, says = SHARED_CALLS.get(function, (function, ""))
             name = self.bound(f"{stem}_{group.name}", expr, lines, always=True)
-            lines[-1] += f"  # {says}" if says else ""
+            names["x"] = str(group.inputs[0]) if group.inputs else None
+            names.update({"logsumexp": {"c": str(name)}, "exp": {"E": str(name)},
+                          "total": {"S": str(name)}}.get(function, {}))
+            lines[-1] += f"  # {in_names(says, names)}" if says and names["x"] else ""
             return name
         return bind
 
     def _comment(self, group, formula):
         labels = [_printable(node.label) for node in group.nodes if node.label]
         shown = f"{labels[0]} ... {labels[-1]}" if len(labels) > 2 else ", ".join(labels)
+        shown = "" if labels == [group.name] else shown  # z = t1 + b needs no (z)
         return f"  # {formula}" + (f"   ({shown})" if shown else "")
 
     def _as_layer(self, group):
@@ -310,7 +363,7 @@ class Writer:
         root, = self.roots
         source, row = self.source_of(root)
         items = [Write(source, None if self.size[source] == 1 else [row], "seed",
-                       comment="∂C/∂C(i) for each example i: 1/batch for the batch's mean")]
+                       comment=f"∂C/∂{source}(i) for each example i: 1/batch for the batch's mean")]
         written = {source}
         for group in reversed(self.groups):
             if group.name in written and any(p in needs for node in group.nodes for p in node.parents):
@@ -353,14 +406,22 @@ class Writer:
             else:
                 spread = Expr(f"({delta * derivatives}).reshape({fan_in * len(nodes)}, -1)")
             self._scatter([node.parents[i] for i in range(fan_in) for node in nodes], spread, items, needs,
-                          one_row=constant and len(nodes) == 1)
+                          one_row=constant and len(nodes) == 1, comment=self._stacked_formula(group))
             return
         for i, d in enumerate(derivatives):
             column = [node.parents[i] for node in nodes]
             if any(p in needs for p in column):
                 constant = not isinstance(d, Expr) or d.value is not None
                 self._scatter(column, delta * d, items, needs, one_row=one_row and constant,
-                              comment=_derivative_formula(group.op, i))
+                              comment=in_names(_derivative_formula(group.op, i), self.symbols(group)))
+
+    def _stacked_formula(self, group):
+        """An n-ary op's derivative (∂C/∂t2[i] = 1 of C = Σ_i t2[i]) in the names of what its
+        stack holds, where that is one name and the table gives one derivative; else ""."""
+        formula = _derivative_formula(group.op, 0) if len(group.op.inputs) == 1 else ""
+        if not formula or len(group.nodes) > 1 or not group.stacked.isidentifier():
+            return ""
+        return in_names(formula, {**self.symbols(group), "x": group.stacked})
 
     def _softmax_backward(self, group, items, needs):
         """∂C/∂x for the rows of one softmax, O(k) per example. The table's entry gives
@@ -381,8 +442,8 @@ class Writer:
             items += [f"{padded} = np.zeros(({len(first.parents)}, batch))", f"{padded}[{rows_}] = {delta}"]
             delta = Expr(padded)
         d_x = s * (delta * call("others", s) - call("others", delta * s))
-        self._scatter(list(first.parents), d_x, items, needs,
-                      comment="∂C/∂x_j = s_j (∂C/∂s_j Σ_(k≠j) s_k - Σ_(i≠j) ∂C/∂s_i s_i)")
+        self._scatter(list(first.parents), d_x, items, needs, comment=in_names(
+            "∂C/∂x_j = s_j (∂C/∂s_j Σ_(k≠j) s_k - Σ_(i≠j) ∂C/∂s_i s_i)", {"x": str(group.inputs[0]), "s": str(s)}))
 
     def _scatter(self, nodes, value, items, needs, one_row=False, comment=""):
         """Add the rows of `value` (one per node; with one_row, one row for them all) into each
@@ -431,16 +492,17 @@ class Writer:
         root, = self.roots
         if root not in self.varies:  # the same C for every example
             return group.lines + [f"loss = {self.column(self.roots)}[0, 0] * batch"]
+        C = self.column(self.roots)
         if group.op.name != "sum" or len(group.nodes) > 1:
-            return group.lines + [f"loss = np.add.reduce({self.column(self.roots)}, axis=None)"
-                                  f"  # Σ over the batch of C(i)"]
+            return group.lines + [f"loss = np.add.reduce({C}, axis=None)  # Σ over the batch of {C}(i)"]
         # C's own line stays only where something reads C (an output): see function().
         x = self._squared(root.parents)
-        if x is not None:
-            return group.lines + [f"loss = np.vdot({x}, {x})  # Σ over the batch of C(i) = Σ_i x_i², "
-                                  f"one dot product x·x"]
+        if x is not None:  # C = Σ_j t2_j with t2 = t1²: the squares t2 are not computed
+            squares = self.place[root.parents[0]][0]
+            return group.lines + [f"loss = np.vdot({x}, {x})  # Σ over the batch of {C}(i) = Σ_j {squares}[j], "
+                                  f"{squares} = {x}²: one dot product {x}·{x}, {squares} not computed"]
         return group.lines + [f"loss = np.add.reduce({group.inputs[0]}, axis=None)"
-                              f"  # Σ over the batch of C(i) = Σ_i x_i, in one sum"]
+                              f"  # Σ over the batch of {C}(i) = Σ_j {group.inputs[0]}[j], in one sum"]
 
     def _squared(self, nodes):
         """x, when `nodes` are every row of one group x ** 2 in order, else None."""
@@ -449,6 +511,59 @@ class Writer:
         if group is None or group.op.name != "**k" or group.consts.get("k") != 2.0 or group.nodes != list(nodes):
             return None
         return group.inputs[0]
+
+
+def _stem(labels, capital=False):
+    """The labels' common stem as an identifier (z2 of z(2)_1, z(2)_2 ...; with capital, W2 of
+    w(2)_1,1), else "". Python reads identifiers in NFKC form (ｘ is x), so it is in that form."""
+    prefix = labels[0].split("_", 1)[0] if labels else ""  # z(2) of z(2)_1
+    shared = bool(labels) and _all_start_with(labels, prefix)
+    match = _STEM.match(prefix) if shared else None
+    stem = "".join(match.groups("")) if match else ""
+    stem = stem[:1].upper() + stem[1:] if capital else stem
+    stem = unicodedata.normalize("NFKC", stem)
+    return stem if stem.isidentifier() else ""
+
+
+# A symbol of a table formula: a run of letters (x, z, k; tanh and ln are runs too, never
+# symbols), with its subscript (x_i). The ² of a² and the ₂ of log₂ are no letters.
+_LETTER = r"[^\W\d_\u00b2\u00b3\u00b9\u2070-\u209f]"
+_SYMBOL = re.compile(rf"({_LETTER}+)(?:_({_LETTER}+))?")
+
+
+def in_names(formula, names):
+    """A table formula in a line's own names: each symbol that `names` maps is written as the
+    program names it, x_i as x[i], so that z = x y on the line t1 = w * x reads t1 = w x. The
+    words of the formula (tanh, ln, where) are no symbols and stay. A product of a number
+    (x y with y = 0.5) is written with a dot, t1·0.5, and 2z as 2 z2."""
+    text, end, last = [], 0, None  # `last`: the name the previous symbol became, where it ended
+    for match in _SYMBOL.finditer(formula):
+        symbol, subscript = match.groups()
+        if names.get(symbol) is None:
+            continue
+        name = names[symbol] + (f"[{subscript}]" if subscript else "")
+        between = formula[end:match.start()]
+        if between == " " and last is not None and (_is_number(last) or _is_number(name)):
+            between = "·"  # t3 0.5 would read as one number's digits
+        elif formula[match.start() - 1:match.start()].isdigit():
+            between += " "
+        text += [between, name]
+        end, last = match.end(), name
+    return "".join(text) + formula[end:] if text else formula
+
+
+def _is_number(text):
+    return bool(re.fullmatch(r"\(?-?[\d.e+-]+\)?", text))
+
+
+def _output_symbol(formula):
+    """z of "z = x y", s of "s_i = ...": the symbol the formula defines."""
+    return _SYMBOL.match(formula.strip()).group(1)
+
+
+def _operand(text):
+    """An operand as a formula shows it: a negative number in parentheses (x^(-0.5))."""
+    return f"({text})" if text.startswith("-") else text
 
 
 def _all_start_with(labels, prefix):

@@ -253,8 +253,10 @@ class Program:
             Y = as_rows(Y, len(self.targets), "targets")
             if len(Y) != len(X):
                 raise ValueError(f"targets: {len(Y)} rows of targets for {len(X)} examples")
-        elif Y is not None and np.size(Y):
-            raise ValueError("targets: this program has no target placeholders, but targets were given")
+        elif Y is not None:
+            if np.size(Y):
+                raise ValueError("targets: this program has no target placeholders, but targets were given")
+            Y = None  # no targets, however written ([], (), an (N, 0) array): the program reads none
         return X, Y
 
     def _explain(self, X, Y, values, ends, flagged=None):

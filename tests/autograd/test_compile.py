@@ -860,7 +860,7 @@ def test_the_rows_of_one_softmax_are_one_line_with_its_exponentials_computed_onc
                                 parameters=model.parameters())
     gradient = compiled.source.split("def gradient")[1].split("def predict")[0]
     assert gradient.count("M.logsumexp(") == 1 and gradient.count("M.exp(") == 1
-    assert re.search(r"^    (\w+) = e_\1 / total_\1  # s = softmax", gradient, re.M)  # s: all 4 rows at once
+    assert re.search(r"^    (\w+) = e_\1 / total_\1  # \1 = softmax\(", gradient, re.M)  # s: all 4 rows at once
     assert len(re.findall(r"^    d_z3 = ", gradient, re.M)) == 1  # ∂C/∂z: one line, not one per row
     assert max(len(line.split("  #")[0]) for line in gradient.splitlines()) < 100
     expected_loss, expected_grads = scalar_reference(lambda xs, ys: nn.sse(model(xs), ys), X, Y,
@@ -1128,3 +1128,279 @@ def test_compile_names_parameters_that_are_a_model_or_a_number_and_counts_in_wor
             autograd.compile(lambda xs: model(xs), examples=X, parameters=bad)
     program = autograd.compile(lambda xs: model(xs), examples=X, parameters=model.parameters())
     assert repr(program).endswith(f"{len(model.parameters())} parameters, 2 inputs, 0 targets>")
+
+
+def _exp_of_w_x(w):
+    return lambda xs, ys: ((w * xs[0]).exp() - ys[0]) ** 2
+
+
+@pytest.mark.parametrize("row", [0, 1, 19])  # the rows compile records on: the first, the second, the last
+def test_an_op_failing_on_a_recorded_example_names_its_row_of_x(row):
+    w = Value(1.0, label="w")
+    X, Y = np.linspace(0.1, 1.0, 20).reshape(-1, 1), np.zeros(20)
+    X[row, 0] = 800.0
+    with pytest.raises(OverflowError) as error:
+        autograd.compile(_exp_of_w_x(w), examples=(X, Y), parameters=[w])
+    assert str(error.value).endswith(f"inputs: 800 (in row {row} of X, recording the graph)"), str(error.value)
+    assert error.value.example == row and error.value.reason.startswith("exp: exp overflows")
+    X[row, 0] = -1.0  # a domain error is named the same way
+    with pytest.raises(ValueError, match=rf"^log: .*\(in row {row} of X, recording the graph\)$") as error:
+        autograd.compile(lambda xs: (w * xs[0]).log(), examples=X, parameters=[w])
+    assert error.value.example == row
+
+
+def test_a_number_taken_out_while_recording_still_says_the_structure_depends_on_the_data():
+    with pytest.raises(GraphStructureError) as error:
+        autograd.compile(lambda xs: xs[0] if xs[0] > 0 else -xs[0], examples=np.ones((3, 1)))
+    assert getattr(error.value, "example", None) is None and "in row" not in str(error.value)
+
+
+@pytest.mark.parametrize("empty", [[], (), np.zeros((3, 0))])
+def test_a_program_without_targets_takes_empty_targets_as_none(empty):
+    w = Value(0.5, label="w")
+    X = np.array([[1.0], [2.0], [3.0]])
+    program = autograd.compile(lambda xs: (w * xs[0]) ** 2, examples=X, parameters=[w])
+    assert program.run(X, empty).tolist() == program.run(X).tolist() == [0.25, 1.0, 2.25]
+    assert program.gradient(X, empty) == program.gradient(X)
+    with pytest.raises(ValueError, match="no target placeholders, but targets were given"):
+        program.run(X, [[1.0], [2.0], [3.0]])
+
+
+def test_examples_as_a_list_of_x_and_y_is_refused_naming_the_tuple():
+    w = [Value(0.5, label="w1"), Value(-0.2, label="w2")]
+    X, Y = np.ones((5, 2)), np.zeros((5, 1))
+    build = lambda xs, ys: (autograd.dot(w, xs) - ys[0]) ** 2  # noqa: E731
+    for examples in ([X, Y], [X, X], [X, [[1.0, 2.0], [3.0]]]):  # X, X: an (X, Y) too, and no rows
+        with pytest.raises(TypeError, match=r"^compile examples: got a list of 2 entries.*the tuple \(X, Y\): "
+                                            r"examples=\(X, Y\)$"):
+            autograd.compile(build, examples=examples, parameters=w)
+    program = autograd.compile(build, examples=(X, Y), parameters=w)
+    assert np.allclose(program.run(X, Y), 0.09)
+    # a list of two rows of one width is an X of two examples, as ever
+    forward = autograd.compile(lambda xs: autograd.dot(w, xs), examples=[[1.0, 2.0], [3.0, 4.0]], parameters=w)
+    assert np.allclose(forward.run([[1.0, 2.0], [3.0, 4.0]]), [0.1, 0.7])
+    with pytest.raises(ValueError, match="^examples \\(inputs\\): expected a 2-d array .*rows of different lengths"):
+        autograd.compile(lambda xs: autograd.dot(w, xs), examples=[[1.0, 2.0], [3.0, 4.0], [5.0]], parameters=w)
+
+
+def test_a_shared_leaf_that_requires_grad_left_out_of_parameters_warns_by_name():
+    from autograd.compiled import ConstantLeafWarning
+    w, b = Value(0.5, label="w"), Value(0.1, label="b")
+    X, Y = np.array([[1.0], [2.0]]), np.zeros((2, 1))
+    with pytest.warns(ConstantLeafWarning, match=r"compiled as constants: 'b' \(data 0.1\)\. Each is the same "
+                                                 r"Value in every recording but not in parameters=.*"
+                                                 r"pass them in parameters=.*requires_grad = False"):
+        autograd.compile(lambda xs, ys: (w * xs[0] + b - ys[0]) ** 2, examples=(X, Y), parameters=[w])
+    frozen = Value(0.1, label="b", requires_grad=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConstantLeafWarning)
+        # named, inferred (parameters=None), fresh on each call, or meant as constants: no warning
+        for build, parameters in [(lambda xs, ys: (w * xs[0] + b - ys[0]) ** 2, [w, b]),
+                                  (lambda xs, ys: (w * xs[0] + b - ys[0]) ** 2, None),
+                                  (lambda xs, ys: (w * xs[0] + Value(0.1) - ys[0]) ** 2, [w]),
+                                  (lambda xs, ys: (w * xs[0] + frozen - ys[0]) ** 2, [w]),
+                                  (lambda xs, ys: (w * xs[0] + b.detach() - ys[0]) ** 2, [w])]:
+            autograd.compile(build, examples=(X, Y), parameters=parameters)
+
+
+def test_a_forgotten_targets_in_a_recorded_graph_warns_naming_the_placeholders():
+    from autograd.compiled import ConstantLeafWarning
+    w, b = Value(0.5, label="w"), Value(0.1, label="b")
+    xs, ys = [Value(0.0, label="x")], [Value(0.0, label="y")]
+    loss = (w * xs[0] + b - ys[0]) ** 2
+    with pytest.warns(ConstantLeafWarning, match=r"compiled as constants: 'y' \(data 0\)\. Each is in none of "
+                                                 r"inputs=, targets= and parameters="):
+        autograd.compile(loss, inputs=xs, parameters=[w, b])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConstantLeafWarning)
+        autograd.compile(loss, inputs=xs, targets=ys, parameters=[w, b])
+        autograd.compile(w * xs[0] + Value(2.0, requires_grad=False), inputs=xs, parameters=[w])
+
+
+# --- the source's comments: each is true of its own line, in the line's names ----------------
+
+def _pythonic(formula):
+    """A comment's formula as numpy Python: juxtaposition is a product, x² a power, Σ_j t[j]
+    a sum over the rows (the formula's last term), a free index [i] every row."""
+    text = formula.replace("·", " ").replace("²", "**2").replace("^", "**").replace("σ", "sigmoid")
+    text = re.sub(r"\bln\b", "log", text)
+    text = re.sub(r"Σ_(\w) (.+)$", r"sumrows(\2)", text)
+    text = re.sub(r"\blog sumrows\((.+)$", r"log(sumrows(\1)", text)
+    text = re.sub(r"\b(tanh|log) (\w+(?:\[[^\]]*\])?)", r"\1(\2)", text)
+    text = re.sub(r"^(\S+) if (.+) else (\S+)$", r"where(\2, \1, \3)", text)
+    text = re.sub(r"\[[ijk]\]", "", text)
+    text = re.sub(r"(?<=[\w\])]) (?=[\w(])", "*", text)
+    text = re.sub(r"(?<=\d)(?=[a-z(])|(?<=[)\]])(?=[\w(])", "*", text)
+    return text
+
+
+def _evaluate(formula, names):
+    from autograd.backends import array
+    env = {"e": np.e, "sigmoid": array.sigmoid, "tanh": np.tanh, "log": np.log, "max": np.maximum,
+           "where": np.where, "sumrows": lambda v: np.sum(v, axis=0), **names}
+    return eval(_pythonic(formula), env)
+
+
+def _same(got, want):
+    got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
+    got, want = got.reshape(-1, got.shape[-1]), want.reshape(-1, want.shape[-1])
+    np.testing.assert_allclose(*np.broadcast_arrays(got, want), rtol=1e-9, atol=1e-12)
+
+
+# Comments that are not an equation of the line's names: the layer's (the notes' own names), the
+# seed's, the loss's Σ over the batch, an n-ary dot as the table writes it, logsumexp's bound.
+_NOT_EVALUATED = re.compile(r"^(z = W a \+ b|∂C/∂[Wab] = |∂C/∂\w+\(i\) for each|Σ over the batch|"
+                            r"\w+ = dot\(\w+\): the table's|top_\w+ = ln Σ)")
+
+
+def _check_comments(program, X, Y):
+    """Run gradient()'s body line by line and check each comment against the numbers there:
+    `t = f` holds for t; `∂A/∂B = f` is the factor of the line's contribution d_A · f to d_B (or to
+    ∇θ where B is a parameter's view of θ). Returns how many comments were checked."""
+    body = program.source.split("def gradient(x, y, seed, batch):\n")[1].split("\n\n")[0].splitlines()
+    ns = {**program.namespace, "x": X.T, "y": Y.T, "seed": np.full((1, len(X)), 1 / len(X)), "batch": len(X)}
+    grad, theta, checked = ns["grad"], ns["theta"], 0
+    for line in (line.strip() for line in body if line.strip()):
+        code, _, comment = line.partition("  # ")
+        if code.startswith("return"):
+            break
+        before = {k: np.array(v, copy=True) for k, v in ns.items() if k.startswith("d_")}
+        grad_before = grad.copy()
+        exec(code, ns)
+        if not comment or _NOT_EVALUATED.match(comment) or "Σ_(" in comment:
+            continue
+        comment = re.sub(r"   \(.*\)$", "", comment).split("  (")[0]
+        derivative = re.match(r"∂(\w+)/∂(\w+)(?:\[[\w:]+\])? = (.+)$", comment)
+        if derivative:
+            A, B, forms = derivative.group(1), derivative.group(2), derivative.group(3).split(" = ")
+            assert f"d_{A}" in code, line
+            target = re.match(r"(d_\w+|grad)\b", code).group(1)
+            if target == "grad":
+                rows_ = slice(*map(int, re.match(r"grad\[(\d+):(\d+)\]", code).groups()))
+                view = ns[B]
+                assert np.shares_memory(view, theta) and view.ctypes.data == theta[rows_].ctypes.data, line
+                got = grad[rows_] - (grad_before[rows_] if "+=" in code else 0.0)
+                for form in forms:
+                    _same(got, np.add.reduce(ns[f"d_{A}"] * _evaluate(form, ns), axis=1))
+            else:
+                assert target == f"d_{B}", line
+                added = f"= {target} + " in code or "+=" in code
+                got = ns[target] - (before[target] if added else 0.0)
+                rows_ = re.match(r"d_\w+\[(\d+):(\d+)\]", code)
+                got = got[slice(*map(int, rows_.groups()))] if rows_ else got
+                for form in forms:
+                    _same(got, ns[f"d_{A}"] * _evaluate(form, ns))
+        else:
+            name = re.match(r"(\w+) = ", code).group(1)
+            statement = re.split(r", (?:each|about|so) ", comment.split(": ")[-1])[0]
+            left, *forms = statement.split(" = ")
+            assert re.sub(r"\[\w\]$", "", left) == name, line
+            for form in forms:
+                _same(ns[name], _evaluate(form, ns))
+        checked += 1
+    return checked
+
+
+def _neuron():  # note 001: z = w x + b, C = (z - y)²
+    w, b = Value(0.5, label="w"), Value(0.1, label="b")
+    x, y = Value(0.0, label="x"), Value(0.0, label="y")
+    z = w * x + b
+    z.label = "z"
+    C = (z - y) ** 2
+    C.label = "C"
+    return autograd.compile(C, inputs=[x], targets=[y], parameters=[w, b], outputs=[z])
+
+
+def _logistic_regression():
+    w = [Value(0.3, label="w_1"), Value(-0.2, label="w_2")]
+    b = Value(0.1, label="b")
+
+    def build(xs, ys):
+        p = (xs[0] * w[0] + xs[1] * w[1] + b).sigmoid()
+        return -(ys[0] * p.log() + (1.0 - ys[0]) * (1.0 - p).log()), p
+
+    rng = np.random.default_rng(2)
+    return autograd.compile(build, examples=(rng.normal(size=(4, 2)), np.array([[0.0], [1.0], [1.0], [0.0]])),
+                            parameters=w + [b])
+
+
+def _mlp(activation, loss, output_activation=None, classes=1):
+    import nn
+    model = nn.MLP(3, [4, classes], activation=activation, output_activation=output_activation, seed=1)
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(5, 3))
+    Y = np.eye(classes)[rng.integers(0, classes, 5)] if classes > 1 else rng.normal(size=(5, 1))
+
+    def build(xs, ys):
+        outputs = model(xs)
+        outputs = outputs if isinstance(outputs, list) else [outputs]
+        return loss.function(outputs, ys if classes > 1 or loss in (nn.mse, nn.sse) else ys[0]), outputs
+
+    return autograd.compile(build, examples=(X, Y), parameters=model.parameters())
+
+
+def _programs():
+    import nn
+    return {"neuron": _neuron, "logistic regression": _logistic_regression,
+            "sigmoid mse": lambda: _mlp("sigmoid", nn.mse), "tanh sse": lambda: _mlp("tanh", nn.sse),
+            "relu mse": lambda: _mlp("relu", nn.mse),
+            "softmax cross entropy": lambda: _mlp("tanh", nn.cross_entropy, classes=3),
+            "softmax sse": lambda: _mlp("sigmoid", nn.sse, "softmax", classes=3),
+            "sigmoid bce": lambda: _mlp("relu", nn.bce, "sigmoid")}
+
+
+@pytest.mark.parametrize("model", list(_programs()))
+def test_every_comment_of_the_source_holds_for_its_own_line_in_its_own_names(model):
+    program = _programs()[model]()
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(6, len(program.inputs)))
+    Y = rng.integers(0, 2, size=(6, len(program.targets))).astype(float)
+    if model.startswith("softmax"):
+        Y = np.eye(len(program.targets))[rng.integers(0, len(program.targets), 6)]
+    gradient = program.source.split("def gradient")[1].split("\n\n")[0]
+    comments = [line.split("  # ", 1)[1] for line in gradient.splitlines() if "  # " in line]
+    evaluable = [c for c in comments if not _NOT_EVALUATED.match(c) and "Σ_(" not in c]
+    assert len(evaluable) >= 6 and _check_comments(program, X, Y) == len(evaluable)
+
+
+def test_a_labelled_scalar_parameter_is_named_by_its_label_and_the_source_runs_as_printed():
+    program = _neuron()
+    gradient = program.source.split("def gradient")[1].split("def predict")[0]
+    assert "    t1 = w * x  # t1 = w x\n" in gradient and "    z = t1 + b  # z = t1 + b\n" in gradient
+    assert "theta[" not in "".join(line.split("  #")[0] for line in program.source.splitlines())
+    assert "grad[0:1] = np.add.reduce(d_t1 * x, axis=1)  # ∂t1/∂w = x" in gradient
+    X, Y = np.array([[0.5], [1.5], [-2.0]]), np.array([[1.0], [0.0], [2.0]])
+    functions = dict(program.namespace)
+    exec(program.source, functions)
+    program.theta[:] = [0.7, -0.4]  # the names are views of θ: they follow it
+    expected_losses, expected_outputs, expected_loss = program.run(X, Y), program.predict(X), program.gradient(X, Y)
+    expected_grad = program.grad.copy()
+    program.grad.fill(0.0)
+    loss, _ = functions["gradient"](X.T, Y.T, np.full((1, 3), 1 / 3), 3)
+    assert loss / 3 == expected_loss and program.grad.tolist() == expected_grad.tolist()
+    assert functions["run"](X.T, Y.T)[0][0].tolist() == expected_losses.tolist()
+    assert functions["predict"](X.T).T.tolist() == expected_outputs.tolist()
+
+
+@pytest.mark.parametrize("label", ["x", "y", "theta", "t1", "z", "lambda", "a b", "", "ｗ", "w_1"])
+def test_a_parameter_whose_label_clashes_or_is_no_identifier_still_compiles_to_the_right_numbers(label):
+    p, q = Value(0.3, label=label), Value(-0.6, label="q")
+
+    def build(xs):
+        t = xs[0] * p + xs[1]
+        t.label = "z"
+        return (t * q).tanh() + xs[2] * p
+
+    compiled = assert_matches_the_scalar_engine(build, X3, [p, q])
+    functions = dict(compiled.namespace)
+    exec(compiled.source, functions)
+    assert functions["run"](X3.T, np.zeros((0, 4)))[0][0].tolist() == compiled.run(X3).tolist()
+
+
+def test_the_sum_of_squares_loss_says_what_its_squares_are():
+    import nn
+    program = _mlp("sigmoid", nn.sse, classes=3)
+    gradient = program.source.split("def gradient")[1].split("def predict")[0]
+    squares = re.search(r"^    d_(\w+) = d_C  # ∂C/∂\1\[i\] = 1$", gradient, re.M).group(1)
+    x = re.search(r"loss = np\.vdot\((\w+), \1\)", gradient).group(1)
+    assert f"{squares} = {x}²" in gradient and f"# ∂{squares}/∂{x} = 2·{x}^(2-1)" in gradient

@@ -900,3 +900,86 @@ def test_an_optimizer_holding_a_value_beyond_the_model_stays_compiled_through_a_
     finally:
         nn.train.ScalarPath.__init__ = original
     assert made == []
+
+
+class _ExpNet(nn.Module):
+    """ŷ = e^(w x): overflows where w x > 709.78."""
+
+    def __init__(self):
+        self.nin, self.nout = 1, 1
+        self.w = autograd.Value(1.0, label="w")
+
+    def forward(self, x):
+        return (self.w * x[0]).exp()
+
+
+def _fit_exp(X, compiled, lr=0.05, progress=False, model=None):
+    model = _ExpNet() if model is None else model
+    history = nn.fit(model, X, np.zeros(len(X)), loss=nn.mse, epochs=2, batch_size=4, lr=lr, shuffle=False,
+                     progress=progress, compiled=compiled)
+    return model, history
+
+
+def test_an_overflow_on_a_recorded_row_at_the_initial_weights_falls_back_to_the_scalar_engine(capsys):
+    # The graph is recorded on the last row at w = 1, where e^720 overflows; the scalar path reaches
+    # that row in the fifth batch, after w has moved below 0, and trains.
+    X = np.linspace(0.0, 2.0, 20).reshape(-1, 1)
+    X[19, 0] = 720.0
+    scalar, scalar_history = _fit_exp(X, False)
+    default, default_history = _fit_exp(X, None, progress=True)
+    assert "fit [scalar: not compiled, OverflowError in row 19 of X at the initial weights]" in capsys.readouterr().err
+    assert default.w.data == scalar.w.data < 0 and default_history.loss == scalar_history.loss
+    with pytest.raises(OverflowError, match=r"^fit\(compiled=True\): cannot compile this model and loss: exp: .*"
+                                            r"inputs: 720 \(in row 19 of X\), where compile records the graph at the "
+                                            r"initial weights\. .*compiled=False.*may train"):
+        _fit_exp(X, True)
+
+
+@pytest.mark.parametrize("row", [0, 19])
+def test_a_recorded_row_that_fails_on_both_paths_gives_the_same_error_and_model(row):
+    X = np.linspace(0.0, 1.0, 20).reshape(-1, 1)
+    X[row, 0] = 800.0  # with so small a step w stays near 1: the scalar path overflows there too
+    outcome = {}
+    for compiled in (False, None):
+        model = _ExpNet()
+        with pytest.raises(OverflowError) as error:
+            _fit_exp(X, compiled, lr=1e-6, model=model)
+        outcome[compiled] = str(error.value), model.w.data
+    assert outcome[None] == outcome[False]
+    assert re.match(rf"^exp: exp overflows .*inputs: [0-9.]+ \(in row {row} of X\)$", outcome[None][0]), outcome[None]
+    with pytest.raises(OverflowError, match=rf"inputs: 800 \(in row {row} of X\), where compile records"):
+        _fit_exp(X, True, lr=1e-6)
+
+
+def test_a_nan_weight_with_compiled_true_names_the_row_and_the_parameter():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(20, 2)), rng.normal(size=20)
+    messages = {}
+    for compiled in (False, True):
+        model = nn.MLP(2, [3, 1], seed=0)
+        model.parameters()[4].data = float("nan")
+        with pytest.raises((ArithmeticError, ValueError)) as error:
+            nn.fit(model, X, y, loss=nn.mse, epochs=1, lr=0.1, progress=False, compiled=compiled, shuffle=False)
+        messages[compiled] = str(error.value)
+    assert messages[False].endswith("(in row 0 of X)") and "'w(2)_2,2'" in messages[False]
+    assert messages[True].startswith("fit(compiled=True): cannot compile this model and loss: ")
+    assert "(in row 0 of X), where compile records the graph at the initial weights" in messages[True]
+    assert messages[True].endswith("the scalar engine (compiled=False) fails on parameter 'w(2)_2,2' too")
+
+
+def test_fit_and_predict_do_not_warn_of_constants_they_mean():
+    # a frozen layer, a linear activation's k, the targets and the loss's own constants
+    from autograd.compiled import ConstantLeafWarning
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 3))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConstantLeafWarning)
+        for hidden, output, loss, y, nout in [
+                (("linear", 0.5), ("linear", 2.0), nn.sse, np.eye(3)[rng.integers(0, 3, 80)], 3),
+                ("tanh", "softmax", nn.nll, np.eye(3)[rng.integers(0, 3, 80)], 3),
+                ("relu", "linear", nn.cross_entropy, rng.integers(0, 3, 80), 3),
+                ("sigmoid", "sigmoid", nn.bce, rng.integers(0, 2, 80).astype(float), 1)]:
+            model = nn.MLP(3, [4, nout], activation=hidden, output_activation=output, seed=1)
+            model.layers[0].requires_grad_(False)
+            nn.fit(model, X, y, loss=loss, epochs=1, batch_size=8, lr=0.1, progress=False, compiled=True)
+            model.predict(X, compiled=True)
