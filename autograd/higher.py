@@ -28,7 +28,7 @@ from .backends import scalar
 from .checks import as_number
 from .engine import Value, _make, as_value, backpropagate, gradients, local_derivatives, reaching, topological_order
 from .grad_mode import enable_grad
-from .messages import node_name, non_finite, shown_inputs
+from .messages import into_input, node_name, non_finite, shown_inputs
 from .ops import OPS
 
 
@@ -81,23 +81,33 @@ class values:
         """z ln x (∂(x^y)/∂y with z = x^y), with the numbers of `backends.scalar`, as a node
         wherever x > 0: also where x^y underflowed to z = 0, whose slope in x, x^(y-1)(1 + y ln x),
         is not 0. Where x < 0 it is nan (0 where z = 0), as in `backends.scalar`: the caller
-        names the node where it is wanted. At x = 0 it is the constant 0 of `backends.scalar`,
-        right for y > 1, where the slope in x tends to 0; for y <= 1 that slope is infinite, so
-        where x requires grad it is nan here, not a 0 that would differentiate to 0."""
+        names the node where it is wanted. At x = 0 it is the 0 of `backends.scalar`: for y <= 1
+        its slope in x, x^(y-1)(1 + y ln x), is infinite, so where x requires grad it is nan here,
+        not a 0 that would differentiate to 0. Otherwise, where z = 0^y = 0 (y > 0), it is 0 · z,
+        a node of the graph as in torch (grad refuses a constant): z is 0 for every y > 0, and the
+        slope in x tends to 0 for y > 1. At 0^0 with x a constant it stays the constant 0."""
         if as_float(x) > 0:
             return _or_nan(lambda: z * values.log(x))
         if as_float(x) < 0:
             return 0.0 if as_float(z) == 0 else math.nan
-        exponent = z.parents[1].data if isinstance(z, Value) and z.op == "**" else math.inf
-        return math.nan if isinstance(x, Value) and x.requires_grad and exponent <= 1 else 0.0
+        if not (isinstance(z, Value) and z.op == "**"):  # c ** y with c = 0: no base in the graph
+            return 0.0
+        if _requires_grad(x) and z.parents[1].data <= 1:
+            return math.nan
+        return 0.0 * z if as_float(z) == 0 else 0.0
 
     @staticmethod
     def power_slope(x, y):
-        """y x^(y-1), taken as 0 at x = y = 0, as in `backends.scalar`; nan (infinite) at x = 0
-        for 0 < y < 1, where x^(y-1) would raise: the caller names the node where it is wanted."""
+        """y x^(y-1); nan (infinite) at x = 0 for 0 < y < 1, where x^(y-1) would raise: the caller
+        names the node where it is wanted. At x = y = 0 it is the 0 of `backends.scalar`, whose
+        slope in y, x^(y-1)(1 + y ln x), is infinite there: where y requires grad it is nan here
+        (torch: a 0 whose derivatives are nan). Where y does not, it is 0 · x, a node of the graph
+        as torch's: along y = 0, y x^(y-1) is 0 for every x, so its slope in x is 0."""
         if as_float(x) == 0 and as_float(y) != 0 and as_float(y) < 1:
             return math.nan
-        return 0.0 if as_float(x) == 0 and as_float(y) == 0 else _or_nan(lambda: y * x ** (y - 1))
+        if as_float(x) == 0 and as_float(y) == 0:
+            return math.nan if _requires_grad(y) else 0.0 * x
+        return _or_nan(lambda: y * x ** (y - 1))
 
     x_log_y = _lifted("xlogy", scalar.x_log_y)
 
@@ -120,6 +130,11 @@ def _or_nan(derivative):
         return derivative()
     except OverflowError:
         return math.nan
+
+
+def _requires_grad(x):
+    """Whether x is a Value that requires grad (a float is a constant)."""
+    return isinstance(x, Value) and x.requires_grad
 
 
 def as_float(x):
@@ -166,13 +181,13 @@ class _NonFinite(Exception):
         node, parent = self.node, self.node.parents[self.k]
         d = _first_order_derivative(node, self.k)
         if not math.isfinite(d):
-            said = str(non_finite(node, parent, _first_order_gradient(root, seed, node), d)).removeprefix("backward: ")
+            g = _first_order_gradient(root, seed, node)
+            said = str(non_finite(node, parent, g, d, self.k)).removeprefix("backward: ")
             return FloatingPointError(f"backward (create_graph): {said}")
-        into = f" into '{parent.label}'" if parent.label else f" into its input {self.k}"
         return FloatingPointError(
-            f"backward (create_graph): the local derivative at node {node_name(node)}{into} is {d:.6g} "
-            f"(input {parent.data:.6g}), but its own derivative there is infinite, so it cannot be "
-            f"recorded to be differentiated again; inputs: {shown_inputs(node.parents)}")
+            f"backward (create_graph): the local derivative at node {node_name(node)}"
+            f"{into_input(node, parent, self.k)} is {d:.6g}, but its own derivative there is infinite, "
+            f"so it cannot be recorded to be differentiated again; inputs: {shown_inputs(node.parents)}")
 
 
 def _first_order_derivative(node, k):
@@ -184,9 +199,18 @@ def _first_order_derivative(node, k):
 
 
 def _first_order_gradient(root, seed, node):
-    """∂C/∂node as first order computes it: the same numbers the recorded pass multiplies."""
+    """∂C/∂node as first order computes it: the same numbers the recorded pass multiplies. The
+    walk takes no local derivative from node on: ∂C/∂node is complete when it reaches node,
+    whose own derivatives are the ones that failed (nan only if an earlier node fails)."""
+    reached = False
+
+    def derivatives(n):
+        nonlocal reached
+        reached = reached or n is node
+        return (0.0,) * len(n.parents) if reached else local_derivatives(n)
+
     try:
-        return backpropagate(root, as_float(seed)).get(node, math.nan)
+        return backpropagate(root, as_float(seed), derivatives).get(node, math.nan)
     except FloatingPointError:
         return math.nan
 

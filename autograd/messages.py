@@ -1,8 +1,8 @@
 """What the engine says when something is wrong: every message names the op, the numbers
 involved and, where it has one, the node's label, so that a reader can find the culprit.
 
-Pure formatting: nodes are read only through their public attributes `data`, `label`
-and `op`.
+Pure formatting: nodes are read only through their public attributes `data`, `label`,
+`op` and `parents`.
 """
 
 from .ops import OPS
@@ -52,12 +52,23 @@ def node_name(node):
     return f"{label}({kind}, data {node.data:.6g})"
 
 
-def non_finite(node, parent, g, d):
-    """The error for a chain-rule term ∂C/∂z · ∂z/∂x that is not finite."""
-    into = f" into '{parent.label}'" if parent.label else ""
+def into_input(node, parent, k=None):
+    """` into 'e' (input 1, data 3)`, ` into input 1 (data 3)`: the input of `node` a term goes
+    into, by its label, its position k among the node's inputs and its data, each named, so
+    that a number is never read as a position. Without k, every position the parent holds
+    (`inputs 0 and 1` for x * x)."""
+    positions = [k] if k is not None else [i for i, p in enumerate(node.parents) if p is parent]
+    where = f"input {positions[0]}" if len(positions) == 1 else "inputs " + " and ".join(map(str, positions))
+    if parent.label:
+        return f" into '{parent.label}' ({where}, data {parent.data:.6g})"
+    return f" into {where} (data {parent.data:.6g})"
+
+
+def non_finite(node, parent, g, d, k=None):
+    """The error for a chain-rule term ∂C/∂z · ∂z/∂x that is not finite (x: the parent, input k of z)."""
     return FloatingPointError(
-        f"backward: non-finite gradient at node {node_name(node)}{into}: ∂C/∂z = {g:.6g} times "
-        f"local derivative {d:.6g} (input {parent.data:.6g}) gives {g * d}")
+        f"backward: non-finite gradient at node {node_name(node)}{into_input(node, parent, k)}: "
+        f"∂C/∂z = {g:.6g} times local derivative {d:.6g} gives {g * d}")
 
 
 def non_finite_sum(node, g):

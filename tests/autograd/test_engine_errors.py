@@ -353,6 +353,20 @@ def test_the_seed_of_a_walk_is_checked_by_name(walk, seed, error):
         getattr(autograd, walk)(y, seed)
 
 
+def test_a_non_finite_term_names_its_input_by_position_and_data():
+    """`(input 3)` read as input number 3 of a two-input node: the 3 was the input's data."""
+    x, e = Value(-2.0, label="x"), Value(3.0, label="e")
+    with pytest.raises(FloatingPointError) as error:
+        (x ** e).backward()
+    assert str(error.value) == ("backward: non-finite gradient at node (op **, data -8) into 'e' (input 1, data 3): "
+                                "∂C/∂z = 1 times local derivative nan gives nan")
+    with pytest.raises(FloatingPointError, match=r"\(op \*\*, data -8\) into input 1 \(data 3\): ∂C/∂z = 2 "):
+        (Value(-2.0) ** Value(3.0) * 2.0).backward()
+    x = Value(-2.0, label="x")  # x ** x: one node at both positions
+    with pytest.raises(FloatingPointError, match=r"\(op \*\*, data 0\.25\) into 'x' \(inputs 0 and 1, data -2\): "):
+        (x ** x).backward()
+
+
 def test_a_backward_failure_names_the_labelled_inputs_of_its_node():
     t = Value(1.0, label="t")
     with pytest.raises(FloatingPointError, match=r"local derivative at node \(op asin, data 1\.5708\) is not finite "

@@ -501,6 +501,78 @@ def test_power_at_a_zero_base_with_y_above_1_keeps_its_limits():
     assert autograd.hessian(lambda a, b: a ** b, [0.0, 2.0]) == [[2.0, 0.0], [0.0, 0.0]]
 
 
+def _torch_second(torch, point, first_wrt, second_wrt):
+    """∂/∂(second_wrt) of ∂(x^y)/∂(first_wrt) in torch float64, at point = (x, y)."""
+    x, y = (torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in point)
+    (first,) = torch.autograd.grad(x ** y, [{"x": x, "y": y}[first_wrt]], create_graph=True)
+    return float(first.detach()), float(torch.autograd.grad(first, [{"x": x, "y": y}[second_wrt]])[0])
+
+
+def test_power_at_x_and_y_zero_refuses_the_second_derivative_by_name():
+    """At x = y = 0, ∂z/∂x = y x^(y-1) is 0 but its slope in y, x^(y-1)(1 + y ln x), is infinite
+    (torch: a 0 whose derivatives are nan). It came back as a constant 0, which grad refused
+    with the words of no_grad; now create_graph names the ** node, as hessian and hvp do."""
+    says = (r"^backward \(create_graph\): the local derivative at node \(op \*\*, data 1\) into 'x' "
+            r"\(input 0, data 0\) is 0, but its own derivative there is infinite")
+    x, y = Value(0.0, label="x"), Value(0.0, label="y")
+    with pytest.raises(FloatingPointError, match=says):
+        autograd.grad(x ** y, [x], create_graph=True)
+    with pytest.raises(FloatingPointError, match=says):
+        (x ** y).backward(create_graph=True)
+    assert x.grad == 0.0 and y.grad == 0.0  # all or none
+    for call in (lambda: autograd.hessian(lambda a, b: a ** b, [0.0, 0.0]),
+                 lambda: autograd.hvp(lambda a, b: a ** b, [0.0, 0.0], [1.0, 0.0])):
+        with pytest.raises(FloatingPointError, match=r"^backward \(create_graph\): .*node \(op \*\*, data 1\) "):
+            call()
+
+
+def test_power_at_x_zero_with_a_constant_exponent_zero_keeps_dz_dx_a_node():
+    """y = 0 held fixed: ∂z/∂x = 0 for every x (x^0 = 1), so its slope in x is 0 exactly (torch:
+    0 · inf = nan). A node, as torch's, not a constant that grad refuses."""
+    x, y = Value(0.0, label="x"), Value(0.0, label="y", requires_grad=False)
+    (first,) = autograd.grad(x ** y, [x], create_graph=True)
+    assert first.data == 0.0 and first.requires_grad
+    assert autograd.grad(first, [x]) == [0.0]
+    assert autograd.hessian(lambda a: a ** y, [0.0]) == [[0.0]]
+
+
+@pytest.mark.parametrize("y", [0.5, 0.75])
+def test_power_at_x_zero_and_y_below_1_names_the_node_with_the_gradient_that_reaches_it(y):
+    """∂z/∂x = y x^(y-1) is infinite at x = 0 (torch: inf): the ** node is named, with the
+    ∂C/∂z = 1 that reached it (it said nan: the walk that found it failed at that node)."""
+    for wrt in ("x", "y"):
+        x, y_ = Value(0.0, label="x"), Value(y, label="y")
+        with pytest.raises(FloatingPointError, match=r"^backward \(create_graph\): non-finite gradient at node "
+                                                     r"\(op \*\*, data 0\) into '[xy]' .*: ∂C/∂z = 1 times"):
+            autograd.grad(x ** y_, [{"x": x, "y": y_}[wrt]], create_graph=True)
+
+
+@pytest.mark.parametrize("y", [1.0, 2.0, 3.0])
+def test_power_at_x_zero_second_derivatives_through_dz_dx_equal_torch(y):
+    """∂/∂x and ∂/∂y of ∂z/∂x at x = 0, y >= 1 are finite, and equal torch's (at y = 1, ∂/∂y
+    is 1 by the rule ∂(x^w)/∂w = 0 at x = 0, which both engines use)."""
+    require_torch()
+    import torch
+
+    for wrt in ("x", "y"):
+        x, y_ = Value(0.0, label="x"), Value(y, label="y")
+        (first,) = autograd.grad(x ** y_, [x], create_graph=True)
+        expected_first, expected = _torch_second(torch, (0.0, y), "x", wrt)
+        assert first.data == expected_first and first.requires_grad
+        assert autograd.grad(first, [{"x": x, "y": y_}[wrt]]) == [expected], wrt
+
+
+@pytest.mark.parametrize("y", [2.0, 3.0])
+def test_power_at_x_zero_keeps_dz_dy_a_node_where_its_limits_are_0(y):
+    """At x = 0, y > 1, ∂z/∂y = z ln x is 0 and its slopes, y x^(y-1) ln x + x^(y-1) and
+    x^y ln² x, tend to 0 (torch: nan, 0 · ln 0). It was a constant, which grad refused with the
+    words of no_grad; now a node whose derivatives are hessian's row."""
+    x, y_ = Value(0.0, label="x"), Value(y, label="y")
+    (first,) = autograd.grad(x ** y_, [y_], create_graph=True)
+    assert first.data == 0.0 and first.requires_grad
+    assert autograd.grad(first, [x, y_]) == autograd.hessian(lambda a, b: a ** b, [0.0, y])[1] == [0.0, 0.0]
+
+
 # --- a derivative toward a constant is never computed into the recorded pass ----------------
 
 def test_create_graph_through_a_constant_exponent_at_a_negative_base_equals_torch():
@@ -617,7 +689,7 @@ def test_create_graph_errors_name_the_node_and_the_input_as_first_order():
     with pytest.raises(FloatingPointError) as recorded:
         autograd.grad((-2.0) ** y, y, create_graph=True)
     assert str(recorded.value) == str(first_order.value).replace("backward:", "backward (create_graph):", 1)
-    assert "node (op c**y, data 4) into 'y': ∂C/∂z = 1 times local derivative nan (input 2)" in str(recorded.value)
+    assert "node (op c**y, data 4) into 'y' (input 0, data 2): ∂C/∂z = 1 times local derivative nan gives" in str(recorded.value)
     x = Value(-2.0, label="x")
     with pytest.raises(FloatingPointError, match=r"node \(op \*\*, data 4\) into 'y'.*local derivative nan"):
         autograd.grad(x ** y, [x, y], create_graph=True)
