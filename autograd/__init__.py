@@ -10,7 +10,7 @@ differentiated again; autograd.hessian, autograd.hvp. Forward mode: autograd.jvp
 """
 
 from .checks import as_number
-from .compiled import compile
+from .compiled import ConstantLeafWarning, compile
 from .engine import Value, apply, chain_rule, gradients, local_derivatives, topological_order, zero_grad
 from .forward import jvp
 from .functional import dot, grad, logsumexp, maximum, minimum, softmax, sum, xlogy
@@ -20,7 +20,7 @@ from .higher import hessian, hvp
 from .ops import OPS
 
 __all__ = [
-    "Value", "OPS", "apply", "as_number", "chain_rule", "compile", "dot", "enable_grad", "grad", "gradcheck",
+    "Value", "OPS", "apply", "as_number", "chain_rule", "compile", "ConstantLeafWarning", "dot", "enable_grad", "grad", "gradcheck",
     "GradcheckReport", "gradients", "hessian", "hvp", "is_grad_enabled", "jvp", "KinkWarning",
     "local_derivatives", "logsumexp", "maximum", "minimum", "no_grad",
     "softmax", "sum", "topological_order", "xlogy", "zero_grad",

@@ -24,6 +24,8 @@ def as_number(x, what="Value"):
         x = x[()]
     if isinstance(x, np.bool_):
         return float(x)
+    if not isinstance(x, numbers.Real) and _is_zero_d_tensor(x):
+        return as_number(x.item(), what)
     if not isinstance(x, numbers.Real):
         kind = "a Value" if hasattr(x, "parents") else f"{type(x).__name__} {x!r:.60}"
         hint = " (use it directly, or its .data)" if hasattr(x, "parents") else ""
@@ -71,6 +73,12 @@ def as_int(n, what, least, most=None, hint=""):
     if n < least or (most is not None and n > most):
         raise ValueError(f"{what}: expected {span}{hint}, got {n}")
     return int(n)
+
+
+def _is_zero_d_tensor(x):
+    """A torch tensor (or another array type) of one number, 0-d, taken as numpy takes a 0-d
+    array; torch is not imported: anything with ndim 0 and an item()."""
+    return getattr(x, "ndim", None) == 0 and callable(getattr(x, "item", None)) and not hasattr(x, "parents")
 
 
 def as_flag(flag, what):

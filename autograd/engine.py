@@ -60,7 +60,7 @@ class Value:
         self.parents = ()
         self.consts = None
         self.saved = None
-        self.requires_grad = bool(requires_grad)
+        self.requires_grad = requires_grad if type(requires_grad) is bool else as_flag(requires_grad, "Value requires_grad")
 
     def __repr__(self):
         """Every digit, as Python prints a float (and micrograd a Value): two Values that print
@@ -198,7 +198,7 @@ class Value:
         require_graph(self, "backward")
         if retain_graph is not None:
             as_flag(retain_graph, "backward retain_graph")
-        if create_graph:
+        if as_flag(create_graph, "backward create_graph"):
             from .higher import accumulate_as_values  # only here: the first-order path stays as it is
             return accumulate_as_values(self, 1.0 if gradient is None else gradient)
         if isinstance(gradient, Value):
@@ -295,7 +295,12 @@ def _refuse_set_by_hand(op, inputs):
         if not isinstance(x.data, numbers.Real):
             raise TypeError(f"{op.name}: {which} holds {type(x.data).__name__} {x.data!r:.40}: its .data "
                             f"was set by hand to something that is no number")
-        if not math.isfinite(x.data):
+        try:
+            finite = math.isfinite(x.data)
+        except OverflowError:  # an int beyond the float range
+            raise ValueError(f"{op.name}: {which} holds an int too large for a float ({str(x.data)[:12]}..., "
+                             f"{len(str(abs(x.data)))} digits): its .data was set by hand") from None
+        if not finite:
             raise ValueError(f"{op.name}: {which} holds {x.data}: its .data was set by hand to a number "
                              f"that is not finite (the engine makes none); set it to a finite number, or "
                              f"reload the model")
@@ -325,6 +330,7 @@ def _make(op, inputs, consts=None):
     try:
         out = _forward(op, inputs, consts, saved)
     except OverflowError:  # float ** overflows by raising rather than by giving inf
+        _refuse_set_by_hand(op, inputs)  # or an int set by hand too large for a float
         raise OverflowError(describe(op.name, "the result overflows a float", inputs, consts or {})) from None
     except ZeroDivisionError as error:
         raise ZeroDivisionError(describe(op.name, str(error), inputs, consts or {})) from None
@@ -512,6 +518,8 @@ def add_to_grads(grads, explain=None):
         totals = [node.grad + g for node, g in grads.items()]
     except OverflowError:  # a .grad left a Value by backward(create_graph=True): its + refuses inf
         totals = None
+    except TypeError:  # a .grad set by hand to None (torch's "no gradient yet") or to no number
+        totals = [_old_grad(node) + g for node, g in grads.items()]
     if totals is None or not _all_finite(totals):
         if explain is not None and not _all_finite(grads.values()):
             explain()
@@ -521,12 +529,25 @@ def add_to_grads(grads, explain=None):
             node.grad = total
 
 
+def _old_grad(node):
+    """node.grad as backward adds to it: None is 0.0, as torch takes a .grad of None (set by
+    hand, `p.grad = None`); anything else that is no number is a TypeError naming the node."""
+    if node.grad is None:
+        return 0.0
+    if isinstance(node.grad, (numbers.Real, Value)) and not isinstance(node.grad, bool):
+        return node.grad
+    raise TypeError(f"backward: the .grad of {node_name(node)} is {type(node.grad).__name__} "
+                    f"{node.grad!r:.40}, set by hand; a .grad is a number (0.0 after zero_grad()), or "
+                    f"None for none yet")
+
+
 def _raise_at_first_non_finite_total(grads):
     """Name the node whose `.grad` would not be finite, if one that requires grad is (a
     constant's `.grad` is not written); return when none is. A `.grad` may be a Value, left
     by backward(create_graph=True): its number is what is added."""
     for node, g in grads.items():
-        old = node.grad.data if isinstance(node.grad, Value) else node.grad
+        old = _old_grad(node)
+        old = old.data if isinstance(old, Value) else old
         total = old + g
         if node.requires_grad and not math.isfinite(total):  # nan fails it too
             raise FloatingPointError(

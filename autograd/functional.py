@@ -145,7 +145,11 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     as PyTorch. retain_graph is accepted and changes nothing: a graph is kept until dropped.
     """
     single = isinstance(inputs, Value)
+    if not single and not isinstance(inputs, (list, tuple)):
+        raise TypeError(f"grad: inputs is {type(inputs).__name__} {inputs!r:.40}; expected a Value "
+                        f"(or a list of Values) to differentiate toward")
     inputs = _grad_inputs([inputs] if single else list(inputs))
+    create_graph = as_flag(create_graph, "grad create_graph")
     outputs, seeds = _grad_outputs(outputs, grad_outputs, create_graph)
     for flag, name in ((retain_graph, "retain_graph"), (allow_unused, "allow_unused")):
         if flag is not None:
@@ -189,11 +193,18 @@ def _grad_outputs(outputs, grad_outputs, create_graph):
     if grad_outputs is None:
         seeds = [1.0] * len(outputs)
     else:
-        seeds = [grad_outputs] if isinstance(grad_outputs, Value) or not isinstance(grad_outputs, (list, tuple)) \
-            else list(grad_outputs)
+        seeds = list(grad_outputs) if _one_per_output(grad_outputs) else [grad_outputs]
         if len(seeds) != len(outputs):
             raise ValueError(f"grad: {len(seeds)} grad_outputs for {len(outputs)} outputs; give one per output")
     return outputs, [_seed(s, i, create_graph) for i, s in enumerate(seeds)]
+
+
+def _one_per_output(grad_outputs):
+    """Whether grad_outputs holds one seed per output: a list or tuple, or a 1-d array or
+    tensor (as torch takes a sequence of tensors); a Value, a number or a 0-d array is one seed."""
+    if isinstance(grad_outputs, (list, tuple)):
+        return True
+    return not isinstance(grad_outputs, Value) and getattr(grad_outputs, "ndim", 0) == 1
 
 
 def _seed(seed, i, create_graph):

@@ -253,3 +253,66 @@ def test_a_constant_gets_no_gradient_and_no_step_as_backward_gives_it_no_grad():
         root.backward()
         assert constant.grad == 0.0 and x.grad == grads[x]
         x.grad = 0.0
+
+
+def test_a_grad_set_to_none_by_hand_is_no_gradient_yet_as_in_torch():
+    """p.grad = None is torch's idiom for "no gradient yet": the next backward writes the
+    gradient (it raised Python's own TypeError, naming no node); a .grad that is no number is
+    a TypeError naming the node, and no .grad changes."""
+    x, w = Value(2.0, label="x"), Value(3.0, label="w")
+    y = x * w
+    x.grad = None
+    y.backward()
+    assert (x.grad, w.grad) == (3.0, 2.0)
+    w.grad = "0"
+    with pytest.raises(TypeError, match=r"^backward: the \.grad of 'w' \(leaf, data 3\) is str '0', set by hand"):
+        y.backward()
+    assert (x.grad, w.grad) == (3.0, "0")
+
+
+def test_grad_takes_grad_outputs_as_an_array_or_tensor_one_per_output():
+    """As torch takes a sequence of tensors: a 1-d array of seeds was taken as ONE seed and
+    refused ("1 grad_outputs for 2 outputs")."""
+    import numpy as np
+    x = Value(2.0, label="x")
+    a, b = x * 3, x * 4
+    assert autograd.grad([a, b], [x], grad_outputs=np.array([1.0, 2.0])) == [11.0]
+    assert autograd.grad([a, b], [x], grad_outputs=(1.0, 2.0)) == [11.0]
+    assert autograd.grad(a, [x], grad_outputs=np.array(2.0)) == [6.0]  # 0-d: one seed
+    with pytest.raises(ValueError, match="3 grad_outputs for 2 outputs"):
+        autograd.grad([a, b], [x], grad_outputs=np.array([1.0, 2.0, 3.0]))
+
+
+@pytest.mark.parametrize("inputs", [None, 3.0, "x"])
+def test_grad_names_inputs_that_are_no_values(inputs):
+    x = Value(2.0)
+    with pytest.raises(TypeError, match=r"^grad: inputs is \w+ .*; expected a Value \(or a list of Values\)"):
+        autograd.grad(x * x, inputs)
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda y, x: autograd.grad(y, [x], create_graph="no"), "grad create_graph"),
+    (lambda y, x: y.backward(create_graph=float("nan")), "backward create_graph"),
+    (lambda y, x: y.backward(create_graph=1), "backward create_graph"),
+    (lambda y, x: Value(1.0, requires_grad="no"), "Value requires_grad"),
+    (lambda y, x: Value(1.0, requires_grad=None), "Value requires_grad"),
+])
+def test_a_flag_is_true_or_false_never_anything_truthy(call, name):
+    """create_graph='no' recorded a graph, and requires_grad='no' made a leaf that requires
+    grad: a flag is checked as retain_graph and allow_unused already were."""
+    x = Value(2.0, label="x")
+    with pytest.raises(TypeError, match=f"^{name}: expected True or False"):
+        call(x * x, x)
+    assert x.grad == 0.0
+
+
+def test_a_zero_d_tensor_is_its_number_as_a_zero_d_array_is():
+    from tests.support import require_torch
+    require_torch()
+    import torch
+    x = Value(torch.tensor(2.0), label="x")
+    assert type(x.data) is float and x.data == 2.0
+    (x * x).backward(gradient=torch.tensor(2.0, dtype=torch.float64))
+    assert x.grad == 8.0
+    with pytest.raises(TypeError, match="expected a real number"):
+        Value(torch.tensor([2.0]))  # 1-d: not one number

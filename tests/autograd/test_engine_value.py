@@ -335,3 +335,11 @@ def test_a_data_set_by_hand_to_no_finite_number_is_named_as_the_culprit(make, ba
     w.data = bad
     with pytest.raises(error, match=r"^\S+: input 0 'w\(2\)_1,1' " + re.escape(says)):
         make(w)
+
+
+def test_a_data_set_by_hand_to_an_int_beyond_the_floats_is_named():
+    w = Value(0.5, label="w")
+    w.data = 10 ** 400
+    for make in (lambda: w * 2.0, lambda: w.tanh(), lambda: w + 1.0):
+        with pytest.raises(ValueError, match=r"^\S+: input 0 'w' holds an int too large for a float .*401 digits"):
+            make()
