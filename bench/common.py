@@ -37,6 +37,15 @@ def in_fresh_process(module, task, *args, timeout=600):
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def answered_worker(argv, worker):
+    """True once a command line from in_fresh_process, `--worker task args...`, is answered
+    (worker(task, *args) printed as JSON); False for any other, which is the user's to parse."""
+    if len(argv) > 1 and argv[0] == "--worker":
+        print(json.dumps(worker(*argv[1:])))
+        return True
+    return False
+
+
 def print_table(title, header, rows):
     widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows)]
     line = "  ".join("-" * w for w in widths)

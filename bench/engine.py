@@ -15,9 +15,9 @@
    extracted with `git archive` into a temporary package. Needs a git checkout.
 """
 
+import argparse
 import importlib
 import io
-import json
 import os
 import pathlib
 import random
@@ -29,7 +29,7 @@ import tempfile
 import time
 import tracemalloc
 
-from bench.common import SAMPLE_REPEATS, in_fresh_process, median_seconds, print_table
+from bench.common import SAMPLE_REPEATS, answered_worker, in_fresh_process, median_seconds, print_table
 
 CHAIN_LENGTH = 1_000_000
 CHAIN_RUNS = 5  # one build + backward takes seconds: its median over fresh processes, not one reading
@@ -276,12 +276,17 @@ def _row(name, ours, peer, key, show, better):
     return [name, show(ours[key]), show(peer[key]), f"{peer[key] / ours[key]:.1f}x {better}"]
 
 
-def main():
-    if len(sys.argv) > 2 and sys.argv[1] == "--worker":
-        print(json.dumps(worker(sys.argv[2], *sys.argv[3:])))
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if answered_worker(argv, worker):  # a measurement for in_fresh_process, not a user's command
         return
-    if len(sys.argv) > 1 and sys.argv[1] == "--against-base":  # that table alone, N times: its spread
-        for _ in range(int(sys.argv[2]) if len(sys.argv) > 2 else 1):
+    parser = argparse.ArgumentParser(prog="python -m bench.engine", description=__doc__.splitlines()[0])
+    parser.add_argument("--against-base", type=int, nargs="?", const=1, metavar="N",
+                        help=f"only the last table (backward against the engine at {BASE_COMMIT}), "
+                             f"N times (1 without N): its spread from run to run")
+    args = parser.parse_args(argv)
+    if args.against_base is not None:
+        for _ in range(args.against_base):
             _print_against_base()
         return
     print_table(f"Engine: tracegrad vs micrograd 0.1.0 (per sample: medians of {SAMPLE_REPEATS} runs; each engine in its own process)",

@@ -14,13 +14,13 @@ Each measurement runs in its own process, so one engine's garbage is never colle
 other's clock.
 """
 
-import json
+import argparse
 import sys
 import time
 
 import numpy as np
 
-from bench.common import SAMPLE_REPEATS, in_fresh_process, median_seconds, print_table
+from bench.common import SAMPLE_REPEATS, answered_worker, in_fresh_process, median_seconds, print_table
 
 NIN, NOUTS = 64, [32, 10]
 EXAMPLES, BATCH_SIZE, LR = 1000, 32, 0.01
@@ -139,10 +139,11 @@ def _row(name, ours, peer, scale, unit):
     return [name, f"{ours['seconds'] * scale:.3f} {unit}", theirs, ratio]
 
 
-def main():
-    if len(sys.argv) > 2 and sys.argv[1] == "--worker":
-        print(json.dumps(worker(sys.argv[2], *sys.argv[3:])))
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if answered_worker(argv, worker):  # a measurement for in_fresh_process, not a user's command
         return
+    argparse.ArgumentParser(prog="python -m bench.nn_mlp", description=__doc__.splitlines()[0]).parse_args(argv)
     print_table("nn: tracegrad nn.MLP vs micrograd 0.1.0 MLP (same weights and data, each in its own process)",
                 ["measurement", "tracegrad", "micrograd 0.1.0", "ratio"], run())
 

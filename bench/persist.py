@@ -11,6 +11,7 @@ The last line times the refusal of a 200 MB file (sparse: no blocks on disk), wh
 refused by its size before a byte of it is read.
 """
 
+import argparse
 import os
 import tempfile
 import time
@@ -66,7 +67,8 @@ def rows(results):
     return table
 
 
-def main():
+def main(argv=None):
+    argparse.ArgumentParser(prog="python -m bench.persist", description=__doc__.splitlines()[0]).parse_args(argv)
     with tempfile.TemporaryDirectory() as directory:
         results = [measure(hidden, directory) for hidden in HIDDEN]
         refused = refusal_seconds(directory)

@@ -9,6 +9,7 @@ page being drawn (median of LOADS fresh tabs), and the time to draw one snapshot
 slider move (median over every snapshot, weights and gradients), layout included.
 """
 
+import argparse
 import statistics
 import tempfile
 import time
@@ -91,7 +92,8 @@ def measure_in_chromium(path, loads=LOADS):
     return statistics.median(seconds), per_snapshot
 
 
-def main(quick=False):
+def run(quick=False):
+    """Rows of [page, snapshots kept of recorded, size, build, load, draw w, draw ∂C/∂w]."""
     with tempfile.TemporaryDirectory() as out:
         rows = []
         for name, path, build, kept, recorded in build_pages(out, quick):
@@ -102,6 +104,15 @@ def main(quick=False):
                 shown = [str(error)] + [""] * 2
             rows.append([name, f"{kept} of {recorded}", f"{Path(path).stat().st_size / 1e6:.2f} MB",
                          f"{build:.2f} s", *shown])
+    return rows
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m bench.training_page", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="a few epochs and 2 loads: checks that it runs, no figures to quote")
+    args = parser.parse_args(argv)
+    rows = run(args.quick)
     print_table("viz.training pages of the 64-32-10 digits network (drawn by layer), in Chromium "
                 f"(load: median of {LOADS} fresh tabs; per snapshot: median over every snapshot)",
                 ["page", "snapshots", "size", "build (Python)", "load", "draw a snapshot: w", "draw: ∂C/∂w"], rows)

@@ -7,11 +7,18 @@ numbers (model(x)) takes real numbers only, as the engine's Values do.
 
 import math
 import numbers
+import reprlib
 
 import numpy as np
 
 from autograd import Value, as_number
 from autograd.engine import all_finite_floats
+
+# A culprit shown in a message, cut at whole entries and closed ([0.1, 0.2, 0.3, 0.4, ...]):
+# a repr cut at a fixed width ended mid-number, its bracket lost.
+_SHORT = reprlib.Repr()
+_SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxset = _SHORT.maxfrozenset = _SHORT.maxdict = 4
+_SHORT.maxstring, _SHORT.maxother = 40, 60
 
 
 def model_sizes(model, what):
@@ -68,6 +75,13 @@ def _leaves(x, label, what):
             for k, xk in enumerate(x, 1)]
 
 
+def _short(x):
+    """x's repr for a message, short and closed; an array or tensor by its entries."""
+    if getattr(x, "ndim", 0) and callable(getattr(x, "tolist", None)):
+        x = x.tolist()
+    return _SHORT.repr(x)
+
+
 def _one_example(x, nin, what):
     """x as a list or tuple of nin entries (nin=None: any length)."""
     if isinstance(x, np.ndarray):
@@ -78,10 +92,10 @@ def _one_example(x, nin, what):
         x = [x]
     elif not isinstance(x, (list, tuple)):
         raise TypeError(f"{what}: expected a list, tuple or 1-D numpy array of {nin or 'some'} numbers, "
-                        f"got {type(x).__name__} {x!r:.60}")
+                        f"got {type(x).__name__} {_short(x)}")
     elif x and (isinstance(x[0], (list, tuple)) or getattr(x[0], "ndim", 0)):  # the first entry tells a batch
         rows = f"{len(x)} rows" if len(x) > 1 else "1 row"
-        raise _many_examples(what, nin, f"a {type(x).__name__} of {rows}, the first {x[0]!r:.40}")
+        raise _many_examples(what, nin, f"a {type(x).__name__} of {rows}, the first {_short(x[0])}")
     if nin is not None and len(x) != nin:
         raise ValueError(f"{what}: expected {nin} inputs, got {len(x)}")
     return x
@@ -153,7 +167,7 @@ def _entry_by_entry(values, what, bools):
     for index, x in np.ndenumerate(entries):
         where = ", ".join(map(str, index))
         if (isinstance(x, (bool, np.bool_)) and not bools) or not isinstance(x, (numbers.Real, np.bool_)):
-            raise TypeError(f"{what}: expected real numbers only, got {type(x).__name__} {x!r:.40} at [{where}]")
+            raise TypeError(f"{what}: expected real numbers only, got {type(x).__name__} {_short(x)} at [{where}]")
         floats[index] = as_number(x, f"{what} at [{where}]")
     return floats
 

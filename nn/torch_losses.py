@@ -65,9 +65,11 @@ class _TorchLoss(Loss):
         return total * (1.0 / len(losses)) if self.reduction == "mean" and len(losses) > 1 else total
 
     def per_example(self, outputs, target):
-        """One example's loss from nn's own loss, with its target checks."""
-        outputs = _outputs(outputs, type(self).__name__)
-        return self.function(outputs, self.target(target, len(outputs)), **self.options)
+        """One example's loss from nn's own loss, with its target checks (under this loss's name:
+        an error names CrossEntropyLoss, which the caller wrote, not cross_entropy)."""
+        name = type(self).__name__
+        outputs = _outputs(outputs, name)
+        return self.function(outputs, self.kind.target(target, len(outputs), name), **self.options)
 
     def __repr__(self):
         return f"{type(self).__name__}(reduction={self.reduction!r})"

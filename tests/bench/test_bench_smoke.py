@@ -1,6 +1,11 @@
 """The benchmarks still run against the code they measure (no timing is asserted here:
 speed is measured by `make bench`, never in tests)."""
 
+import os
+import signal
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -78,3 +83,39 @@ def test_the_engine_bench_prints_the_table_against_the_old_engine_alone_as_often
     monkeypatch.setattr("sys.argv", ["bench.engine", "--against-base", "3"])
     engine.main()
     assert len(calls) == 3 and capsys.readouterr().out.count("g: backward") == 3
+
+
+BENCH_MODULES = ["bench", "bench.engine", "bench.nn_mlp", "bench.fast", "bench.persist", "bench.training_page"]
+
+
+def _command_line(module, *args, seconds=10):
+    """(exit code, stdout, stderr) of `python -m module args`. A benchmark takes minutes: one
+    still running after `seconds` is stopped, its worker processes with it, and the test fails."""
+    process = subprocess.Popen([sys.executable, "-m", module, *args], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        out, err = process.communicate(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        pytest.fail(f"python -m {module} {' '.join(args)} started the benchmark instead of answering")
+    return process.returncode, out, err
+
+
+@pytest.mark.parametrize("module", BENCH_MODULES)
+def test_every_bench_prints_its_usage_for_help_and_refuses_an_unknown_option(module):
+    code, out, _ = _command_line(module, "--help")
+    assert code == 0 and out.startswith(f"usage: python -m {module} ")
+    code, _, err = _command_line(module, "--bogus")
+    assert code == 2 and "unrecognized arguments: --bogus" in err
+
+
+def test_the_engine_bench_refuses_a_count_that_is_not_a_number():
+    code, _, err = _command_line("bench.engine", "--against-base", "x")
+    assert code == 2 and "--against-base: invalid int value: 'x'" in err
+
+
+@pytest.mark.parametrize("bench", [engine, nn_mlp], ids=["engine", "nn_mlp"])
+def test_a_worker_command_line_goes_to_the_worker_not_to_the_option_parser(bench):
+    with pytest.raises(ValueError, match="unknown task 'nope'"):  # argparse would exit 2
+        bench.main(["--worker", "nope", "tracegrad"])
