@@ -45,10 +45,26 @@ def read_limited(path, max_bytes):
         size = os.fstat(file.fileno()).st_size
         if max_bytes is not None and size > max_bytes:
             raise FileTooBig(size)
-        data = file.read() if max_bytes is None else file.read(max_bytes + 1)
+        data = file.read() if max_bytes is None else _read_at_most(file, max_bytes + 1, size)
     if max_bytes is not None and len(data) > max_bytes:  # a pipe or a device reports no size
         raise FileTooBig(len(data))
     return data
+
+
+_CHUNK = 1 << 20
+
+
+def _read_at_most(file, count, size):
+    """Up to `count` bytes of `file`, in reads no larger than the file's size (+ 1) or 1 MB: a
+    limit is any int (10**20 too), and file.read(count) would allocate `count` bytes up front."""
+    chunks, total = [], 0
+    while total < count:
+        chunk = file.read(min(count - total, max(size + 1, _CHUNK)))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
 
 
 def write_whole(path, text):

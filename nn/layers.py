@@ -24,12 +24,18 @@ import numpy as np
 
 import autograd
 from autograd import Value
-from autograd.checks import as_count
+from autograd.checks import as_count, as_flag, as_int
 
 from .activations import activation as as_activation
 from .data import finite_array, finite_number, input_values
 from .init import check_bias_init, check_scheme, generator, layer_parameters
 from .module import Module, once_each
+
+
+def optional_layer(number, what):
+    """A layer (or neuron) number of the notes, an int >= 1, or None: it only labels the nodes,
+    and 'x', 0 or 2.5 would make labels such as w(x)_1,1 that name no layer."""
+    return None if number is None else as_int(number, what, 1, hint=" (or None: unnumbered)")
 
 
 def label(symbol, layer=None, neuron=None, k=None):
@@ -65,7 +71,9 @@ class Neuron(Module):
         else:
             weights = finite_array(weights, "Neuron weights", (nin,))
             bias = finite_number(bias, "Neuron bias")
-        self.layer, self.index, self.elementary = layer, index, bool(elementary)
+        layer, index = optional_layer(layer, "Neuron layer"), optional_layer(index, "Neuron index")
+        self.layer, self.index = layer, index
+        self.elementary = as_flag(elementary, "Neuron elementary")
         self.w = [Value(float(w), label=label("w", layer, index, k)) for k, w in enumerate(weights, 1)]
         self.b = Value(float(bias), label=label("b", layer, index))
         self.nin, self.nout = nin, 1
@@ -113,6 +121,8 @@ class Layer(Module):
     def __init__(self, nin, nout, activation="tanh", *, init="uniform", bias_init=0.0, seed=None,
                  rng=None, elementary=False, layer=None):
         nin, nout = as_count(nin, "Layer nin"), as_count(nout, "Layer nout")
+        layer = optional_layer(layer, "Layer layer")
+        elementary = as_flag(elementary, "Layer elementary")
         self.activation = as_activation(activation)
         if self.activation.layerwise and nout == 1:
             name = "softmax layer" if layer is None else f"softmax layer {layer}"
@@ -127,7 +137,7 @@ class Layer(Module):
         self.neurons = [Neuron(nin, neuron_activation, elementary=elementary, layer=layer, index=j,
                                weights=weights[j - 1], bias=biases[j - 1])
                         for j in range(1, nout + 1)]
-        self.nin, self.nout, self.layer, self.elementary = nin, nout, layer, bool(elementary)
+        self.nin, self.nout, self.layer, self.elementary = nin, nout, layer, elementary
 
     def parameters(self):
         return once_each(list(chain.from_iterable(neuron.parameters() for neuron in self.neurons)))
@@ -198,11 +208,11 @@ class MLP(Module):
         for i, act in enumerate(activations[:-1]):
             if act.layerwise:
                 raise ValueError(f"MLP activation of layer {i}: softmax is only for the output layer")
+        self.elementary = as_flag(elementary, "MLP elementary")
         self.rng = generator(seed)
-        self.elementary = bool(elementary)
         sizes = [self.nin] + self.nouts
         self.layers = [Layer(sizes[i], sizes[i + 1], activations[i], init=init, bias_init=bias_init,
-                             rng=self.rng, elementary=elementary, layer=i + 2)
+                             rng=self.rng, elementary=self.elementary, layer=i + 2)
                        for i in range(len(self.nouts))]
 
     def parameters(self):

@@ -21,6 +21,7 @@ plain numbers, in torch.optim's shape, so that a run resumed from a checkpoint t
 steps, bit for bit, that the uninterrupted run takes.
 """
 
+import collections.abc
 import itertools
 import numbers
 import operator
@@ -439,17 +440,39 @@ def _copied(value):
 
 
 def _parameters(params, who):
+    """params as a list of distinct leaf Values, in a fixed order, else an error naming the culprit.
+
+    The state (momentum, m, v, t) is kept by position, so the order must be the same in every
+    run for a checkpoint to resume: a set's order follows memory addresses, and a dict view is
+    refused with it. A parameter must be a leaf, as in torch.optim: step writes its .data, and
+    an op node's data is the result of its parents (y = 3x would no longer hold)."""
     if hasattr(params, "parameters") and callable(params.parameters):
         raise TypeError(f"{who}: pass model.parameters(), not the model itself")
     if isinstance(params, Value) or not hasattr(params, "__iter__"):
         raise TypeError(f"{who}: params must be an iterable of Values (model.parameters()), "
                         f"got {type(params).__name__} {params!r:.40}")
+    if isinstance(params, _UNORDERED):
+        why = ("a set's order follows memory addresses, so it can differ from run to run"
+               if isinstance(params, (set, frozenset)) else "a dict's view orders them by how the dict was built")
+        raise TypeError(f"{who}: params is a {type(params).__name__}: {why}, and the optimizer keeps its "
+                        f"state by position, so a checkpoint would resume into the wrong parameters; "
+                        f"pass model.parameters() or a list")
     params = list(params)
     if not params:
         raise ValueError(f"{who}: got an empty parameter list; expected model.parameters()")
     if not all(map(isinstance, params, itertools.repeat(Value))):  # in C: a model has many parameters
         i, p = next((i, p) for i, p in enumerate(params) if not isinstance(p, Value))
         raise TypeError(f"{who}: parameter {i} is a {type(p).__name__}, expected an autograd.Value")
+    if any(map(_op, params)):  # in C: a leaf's op is ""
+        i, p = next((i, p) for i, p in enumerate(params) if p.op)
+        name = f"{p.label!r}" if p.label else "(unlabelled)"
+        raise ValueError(f"{who}: can't optimize a non-leaf Value: parameter {i} {name} is the result "
+                         f"of the op {p.op!r}, computed from its parents, and a step would write over "
+                         f"it; optimize the leaves it comes from (model.parameters())")
     if len(set(params)) != len(params):  # a Value hashes and compares by identity
         raise ValueError(f"{who}: a parameter is listed twice; each must appear once")
     return params
+
+
+_op = operator.attrgetter("op")
+_UNORDERED = (set, frozenset, collections.abc.KeysView, collections.abc.ValuesView)

@@ -23,8 +23,9 @@ model.
 """
 
 import json
-import numbers
 import os
+
+from autograd.checks import as_int
 
 from .activations import ACTIVATIONS, Activation
 from .activations import activation as as_activation
@@ -90,7 +91,7 @@ def load(path, *, max_bytes=MAX_FILE_BYTES):
     with the operating system's error as its cause.
     """
     path = file_path(path, "load")
-    max_bytes = _limit(max_bytes)
+    max_bytes = _limit(max_bytes, "load")
     source = repr(os.fspath(path))
     try:
         data = read_limited(path, max_bytes)
@@ -105,12 +106,9 @@ def load(path, *, max_bytes=MAX_FILE_BYTES):
     return from_json(text, source=source, max_bytes=None)
 
 
-def _limit(max_bytes):
-    if max_bytes is None:
-        return None
-    if isinstance(max_bytes, bool) or not isinstance(max_bytes, numbers.Integral) or max_bytes < 1:
-        raise TypeError(f"load max_bytes: expected a positive int or None (no limit), got {max_bytes!r:.40}")
-    return int(max_bytes)
+def _limit(max_bytes, what):
+    """None (no limit) or an int >= 1: TypeError for another type (a bool, a float), ValueError below 1."""
+    return None if max_bytes is None else as_int(max_bytes, f"{what} max_bytes", 1, hint=" (or None: no limit)")
 
 
 def _too_big(size, max_bytes, source):
@@ -144,7 +142,7 @@ def from_json(text, source="<string>", max_bytes=MAX_FILE_BYTES):
 
     if not isinstance(text, (str, bytes, bytearray)):
         raise TypeError(f"from_json: expected the text of a saved model (str), got {type(text).__name__}")
-    max_bytes = _limit(max_bytes)
+    max_bytes = _limit(max_bytes, "from_json")
     if max_bytes is not None and len(text) > max_bytes:
         raise _too_big(len(text), max_bytes, source)
 

@@ -31,7 +31,7 @@ from .data import finite_array, input_values
 from .init import generator
 from autograd.checks import as_count, as_flag
 
-from .layers import label
+from .layers import label, optional_layer
 from .module import Module, _named, once_each
 
 _Z_LABEL = re.compile(r"z(\(\d+\))?(_.*)?")
@@ -69,7 +69,7 @@ class Linear(Module):
 
     def number_layer(self, layer):
         """Label every node as layer `layer` of the notes (None: unnumbered, w_j,k, b_j, z_j)."""
-        self.layer = layer
+        self.layer = layer = optional_layer(layer, "Linear layer")
         for j, row in enumerate(self.weight, 1):
             for k, w in enumerate(row, 1):
                 w.label = label("w", layer, j, k)
@@ -228,11 +228,14 @@ class Softmax(ActivationModule):
     name = "softmax"
 
     def __init__(self, dim=-1):
-        if isinstance(dim, bool) or dim not in (-1, 1):
+        if isinstance(dim, (bool, np.bool_)) or not isinstance(dim, numbers.Integral):
+            raise TypeError(f"Softmax dim: expected an int (-1, or 1), as torch's softmax takes, got "
+                            f"{type(dim).__name__} {dim!r:.40}")
+        if dim not in (-1, 1):
             raise ValueError(f"Softmax dim={dim!r}: tracegrad applies softmax across one example's "
                              f"outputs, which is dim=-1 (or dim=1 for PyTorch's batch of examples)")
         super().__init__()
-        self.dim = dim
+        self.dim = int(dim)
 
     def forward(self, a):
         if len(a) < 2:

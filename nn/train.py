@@ -26,7 +26,7 @@ import numpy as np
 from tqdm.std import tqdm as text_bar  # imported with nn, not in a fit's first call
 
 import autograd
-from autograd.checks import all_finite_vector, as_count, as_number, as_optional_flag
+from autograd.checks import all_finite_vector, as_count, as_flag, as_number, as_optional_flag
 
 from .compiled_fit import compiled_path
 from .classify import classification_rule
@@ -250,6 +250,7 @@ def fit(model, X, y, *, loss, epochs, batch_size=None, lr=None, optimizer=None, 
     validation = _validation_set(model, validation, loss)
     epochs = as_count(epochs, "fit epochs")
     batch_size = len(X) if batch_size is None else as_count(batch_size, "fit batch_size")
+    shuffle, progress = as_flag(shuffle, "fit shuffle"), as_flag(progress, "fit progress")
     optimizer = _optimizer(model, lr, optimizer)
     if callback is not None and not callable(callback):
         raise TypeError(f"fit callback: expected a callable(epoch, history), got {type(callback).__name__}")

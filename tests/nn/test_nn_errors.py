@@ -200,3 +200,19 @@ def test_a_batch_given_as_nested_lists_gets_the_many_examples_hint_as_an_array_d
         nn.inputs([[0.5, 1.0], [1.0, 2.0]])
     with pytest.raises(TypeError, match=r"input x_2: expected a real number .*got list"):
         model([0.5, [1.0]])  # an example with a stray list in it is no batch
+
+
+def test_a_culprit_in_a_message_is_cut_at_whole_entries_and_closed():
+    # Cut at 40 or 60 characters, the first row read "[1.0125730221093394, -0.0132104863291301"
+    # (no bracket) and a longer one ended mid-number.
+    model = nn.MLP(2, [1], seed=0)
+    with pytest.raises(ValueError, match=r"the first \[1\.0125730221093394, -0\.0132104863291301\]" + HINT):
+        model([[1.0125730221093394, -0.0132104863291301], [0.5, 0.5], [0.1, 0.2]])
+    with pytest.raises(ValueError, match=r"the first \[0\.0, 1\.0, 2\.0, 3\.0, \.\.\.\]" + HINT):
+        model([np.arange(64.0)] * 3)
+    with pytest.raises(TypeError, match=r"got dict \{1: 1\.1234567890123457, 2: 2\.1234567890123457, "
+                                        r"3: 3\.1234567890123457, 4: 4\.123456789012345, \.\.\.\}$"):
+        model({k: k + 0.1234567890123456 for k in range(1, 6)})
+    with pytest.raises(TypeError, match=r"^MLP\.predict X: expected real numbers only, got dict "
+                                        r"\{1: 0\.1234567890123456, 2: 2\.234567890123457\} at \[0, 1\]$"):
+        model.predict([[0.5, {1: 0.1234567890123456, 2: 2.234567890123457}]] * 3)

@@ -106,3 +106,37 @@ def test_read_limited_refuses_by_size_before_reading(tmp_path, monkeypatch):
 def test_read_limited_stops_at_the_limit_on_a_file_that_reports_no_size():
     with pytest.raises(nn.files.FileTooBig):
         nn.files.read_limited("/dev/zero", 1000)  # st_size 0: read at most limit + 1 bytes
+
+
+class _SmallReads:
+    """A file that refuses to read more than `most` bytes at once (a large read allocates that much)."""
+
+    def __init__(self, file, most):
+        self._file, self._most = file, most
+
+    def read(self, n=-1):
+        assert 0 <= n <= self._most, f"read({n}) of a file of 100 bytes"
+        return self._file.read(n)
+
+    def __getattr__(self, name):
+        return getattr(self._file, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return self._file.__exit__(*exc)
+
+
+@pytest.mark.parametrize("limit", [10**9, 2**62, 2**63, 10**20])
+def test_read_limited_reads_no_more_than_the_file_holds_whatever_the_limit(tmp_path, monkeypatch, limit):
+    path = tmp_path / "data"
+    path.write_bytes(b"x" * 100)
+    monkeypatch.setattr(nn.files, "open", lambda *a, **k: _SmallReads(open(*a, **k), 2**20), raising=False)
+    assert nn.files.read_limited(path, limit) == b"x" * 100
+
+
+def test_read_limited_reads_a_stream_past_its_chunks_up_to_the_limit():
+    with pytest.raises(nn.files.FileTooBig) as caught:
+        nn.files.read_limited("/dev/zero", 3 * 2**20)  # st_size 0: read in chunks of 1 MB
+    assert caught.value.size == 3 * 2**20 + 1

@@ -721,3 +721,26 @@ def test_a_weight_tied_by_hand_is_one_parameter_of_an_mlp_and_trains_as_torchs()
     ours = [p.data for p in model.parameters()]
     theirs = torch.cat([p.detach().flatten() for p in twin.parameters()]).tolist()
     assert sorted(ours) == pytest.approx(sorted(theirs), rel=1e-13, abs=1e-15)
+
+
+@pytest.mark.parametrize("flag", ["no", 0, 1, None, [], "False"])
+def test_elementary_is_a_flag_like_every_other(flag):
+    # bool("no") is True: MLP(elementary="no") built the elementary graph it was told not to
+    for build, who in [(lambda: nn.MLP(2, [3, 1], elementary=flag), "MLP"),
+                       (lambda: nn.Layer(2, 3, elementary=flag), "Layer"),
+                       (lambda: nn.Neuron(2, elementary=flag), "Neuron")]:
+        with pytest.raises(TypeError, match=rf"{who} elementary: expected True or False, got {type(flag).__name__}"):
+            build()
+    assert nn.MLP(2, [1], elementary=np.True_).elementary is True
+
+
+@pytest.mark.parametrize("number, error", [("x", TypeError), (2.5, TypeError), (True, TypeError),
+                                            (0, ValueError), (-1, ValueError)])
+def test_a_layer_or_neuron_number_must_be_an_int_from_1(number, error):
+    with pytest.raises(error, match=r"Layer layer: expected an int >= 1 \(or None: unnumbered\)"):
+        nn.Layer(2, 1, layer=number)
+    with pytest.raises(error, match=r"Neuron layer: expected an int >= 1"):
+        nn.Neuron(2, layer=number)
+    with pytest.raises(error, match=r"Neuron index: expected an int >= 1"):
+        nn.Neuron(2, index=number)
+    assert [p.label for p in nn.Neuron(2, layer=3, index=2).parameters()] == ["w(3)_2,1", "w(3)_2,2", "b(3)_2"]

@@ -790,3 +790,39 @@ def test_a_subclass_with_state_of_its_own_is_not_saved_without_it():
         optimizer.state_dict()
     with pytest.raises(TypeError, match=r"_CountingSGD.load_state_dict: .*\(seen\)"):
         optimizer.load_state_dict(nn.SGD([Value(0.0)], lr=0.1).state_dict())
+
+
+def _unordered(params):
+    """The collections whose order is not the model's: a set's follows memory addresses."""
+    return {"set": set(params), "frozenset": frozenset(params),
+            "dict_keys": dict.fromkeys(params).keys(), "dict_values": dict(enumerate(params)).values()}
+
+
+@pytest.mark.parametrize("kind", ["set", "frozenset", "dict_keys", "dict_values"])
+@pytest.mark.parametrize("cls", [nn.SGD, nn.Adam, nn.AdamW])
+def test_an_optimizer_refuses_parameters_in_no_fixed_order(cls, kind):
+    # Its state (momentum, m, v) is kept by position: built over a set, a checkpoint loads
+    # into another run's optimizer, whose set has another order, and resumes wrongly.
+    model = nn.MLP(2, [3, 1], seed=0)
+    with pytest.raises(TypeError, match=rf"{cls.__name__}: params is a {kind}\b.*pass model.parameters\(\) or a list"):
+        cls(_unordered(model.parameters())[kind], lr=0.1)
+    assert len(cls(iter(model.parameters()), lr=0.1).params) == 13  # any ordered iterable is taken
+
+
+@pytest.mark.parametrize("cls", [nn.SGD, nn.Adam, nn.AdamW])
+def test_an_optimizer_refuses_a_non_leaf_value_as_torch_does(cls):
+    from tests.support import require_torch
+    require_torch()
+    import torch
+    t = torch.tensor(1.0, dtype=torch.float64, requires_grad=True)
+    with pytest.raises(ValueError, match="can't optimize a non-leaf Tensor"):
+        getattr(torch.optim, cls.__name__)([t * 3.0], lr=0.1)
+    x = Value(1.0, label="x")
+    y = x * 3.0
+    y.label = "y"
+    # a step would write y's data, and y = 3x would no longer hold
+    with pytest.raises(ValueError, match=rf"{cls.__name__}: can't optimize a non-leaf Value: parameter 1 'y'.*'\*'"):
+        cls([x, y], lr=0.1)
+    with pytest.raises(ValueError, match=r"parameter 0 \(unlabelled\) is the result of the op 'tanh'"):
+        cls([x.tanh()], lr=0.1)
+    assert cls([x, y.detach()], lr=0.1).params[0] is x  # a detached copy is a leaf

@@ -244,11 +244,23 @@ def test_from_json_refuses_text_over_the_limit():
         nn.persist.from_json("{" + " " * 20 + "}", max_bytes=10)
 
 
-@pytest.mark.parametrize("max_bytes", [0, -1, 1.5, True, "64MB"])
-def test_a_bad_size_limit_is_refused(model, tmp_path, max_bytes):
+@pytest.mark.parametrize("max_bytes, error", [(0, ValueError), (-1, ValueError), (1.5, TypeError),
+                                               (True, TypeError), ("64MB", TypeError)])
+def test_a_bad_size_limit_is_refused(model, tmp_path, max_bytes, error):
+    # an int below 1 is a wrong value (ValueError); a float, a bool or a str a wrong type
     nn.save(model, tmp_path / "m.json")
-    with pytest.raises(TypeError, match="max_bytes: expected a positive int or None"):
+    with pytest.raises(error, match=r"load max_bytes: expected an int >= 1 \(or None: no limit\)"):
         nn.load(tmp_path / "m.json", max_bytes=max_bytes)
+    with pytest.raises(error, match=r"from_json max_bytes: expected an int >= 1"):
+        nn.persist.from_json("{}", max_bytes=max_bytes)
+
+
+@pytest.mark.parametrize("max_bytes", [10**9, 10**11, 2**62, 2**63, 10**20])
+def test_any_large_size_limit_loads_a_small_file(model, tmp_path, max_bytes):
+    # the limit is not a buffer size: reading max_bytes + 1 bytes at once allocated 1 GB for
+    # 10**9, and was a MemoryError or OverflowError beyond
+    nn.save(model, tmp_path / "m.json")
+    assert nn.load(tmp_path / "m.json", max_bytes=max_bytes).state_dict() == model.state_dict()
 
 
 def test_an_activation_constant_too_large_in_a_file_is_a_model_file_error(model, tmp_path):

@@ -491,3 +491,17 @@ def test_an_optimizer_over_some_layers_says_how_to_fine_tune_and_that_way_trains
     assert np.allclose(history.loss, losses, rtol=1e-12)
     theirs = {k: v.detach().numpy() for k, v in tmodel.state_dict().items()}
     assert all(np.allclose(mine, theirs[k], rtol=1e-12, atol=1e-14) for k, mine in nn.torch_state_dict(model).items())
+
+
+@pytest.mark.parametrize("flag, value", [("shuffle", "no"), ("shuffle", 0), ("shuffle", None),
+                                         ("progress", []), ("progress", "no"), ("progress", None)])
+def test_a_fit_flag_other_than_true_or_false_is_named_and_trains_nothing(flag, value):
+    # bool("no") is True: fit(shuffle="no") shuffled
+    X, y = two_moons(20, seed=0)
+    model = nn.MLP(2, [3, 1], seed=0)
+    before = model.state_dict()
+    kwargs = {"progress": False, flag: value}
+    with pytest.raises(TypeError, match=rf"fit {flag}: expected True or False, got {type(value).__name__}"):
+        nn.fit(model, X, y, loss=nn.mse, epochs=1, lr=0.1, **kwargs)
+    assert model.state_dict() == before
+    assert nn.fit(model, X, y, loss=nn.mse, epochs=1, lr=0.1, shuffle=np.False_, progress=False).epochs == 1

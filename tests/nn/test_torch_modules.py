@@ -217,7 +217,7 @@ def test_bce_with_logits_loss_is_stable_for_any_logit():
     assert math.isclose(loss(autograd.Value(0.0), 1.0).data, math.log(2))
     assert loss(autograd.Value(800.0), 1.0).data == 0.0
     assert math.isclose(loss(autograd.Value(-800.0), 1.0).data, 800.0)
-    with pytest.raises(ValueError, match="bce_with_logits"):
+    with pytest.raises(ValueError, match=r"^BCEWithLogitsLoss: the target must be a probability in \[0, 1\]"):
         loss(autograd.Value(0.0), 1.5)
 
 
@@ -672,3 +672,41 @@ def test_an_elementwise_loss_names_a_target_that_is_no_numbers_instead_of_miscou
         make()(outs, {"y": [1.0, 0.0]})
     with pytest.raises(TypeError, match=rf"^{make.__name__} input: expected Values .* got set"):
         make()({0.5, 0.25}, [1.0, 0.0])
+
+
+@pytest.mark.parametrize("make, outputs, target, error, message", [
+    (nn.CrossEntropyLoss, [autograd.Value(0.1), autograd.Value(0.2)], 2, IndexError,
+     r"CrossEntropyLoss: class index 2 is out of range for 2 classes \(expected 0 to 1\)"),
+    (nn.CrossEntropyLoss, [[autograd.Value(0.1), autograd.Value(0.2)]] * 2, [0, -1], IndexError,
+     r"CrossEntropyLoss: class index -1 "),
+    (nn.CrossEntropyLoss, [autograd.Value(0.1), autograd.Value(0.2)], 1.5, ValueError,
+     r"CrossEntropyLoss: a class index must be a whole number, got 1\.5$"),
+    (nn.MSELoss, autograd.Value(0.5), math.nan, ValueError, r"MSELoss: target: expected a finite number, got nan"),
+    (nn.BCELoss, autograd.Value(0.5), 2.0, ValueError, r"BCELoss: the target must be a probability in \[0, 1\]"),
+    (nn.BCEWithLogitsLoss, autograd.Value(0.5), True, TypeError, r"BCEWithLogitsLoss: target: expected a real number"),
+], ids=["class out of range", "in a batch", "not whole", "mse nan", "bce 2", "bce_with_logits bool"])
+def test_a_torch_named_loss_names_itself_in_the_errors_of_its_target(make, outputs, target, error, message):
+    # The target was checked under nn's own loss's name: "cross_entropy: class index 2 ...",
+    # a name the caller of nn.CrossEntropyLoss never wrote.
+    with pytest.raises(error, match="^" + message):
+        make()(outputs, target)
+
+
+@pytest.mark.parametrize("dim", [True, None, "x", 1.0, np.float64(-1.0)])
+def test_softmax_dim_of_another_type_than_int_is_a_type_error(dim):
+    # torch.nn.Softmax(dim=1.0) fails at its first call: "argument 'dim' must be int, not float"
+    with pytest.raises(TypeError, match=r"Softmax dim: expected an int \(-1, or 1\)"):
+        nn.Softmax(dim=dim)
+    with pytest.raises(ValueError, match="Softmax dim=2"):
+        nn.Softmax(dim=2)
+    assert nn.Softmax(dim=np.int64(1)).dim == 1 and type(nn.Softmax(dim=np.int64(1)).dim) is int
+
+
+@pytest.mark.parametrize("layer, error", [("x", TypeError), (2.5, TypeError), (True, TypeError),
+                                           (0, ValueError), (-1, ValueError)])
+def test_linear_layer_must_be_a_layer_number(layer, error):
+    # it only labels the nodes, but layer="x" labelled them w(x)_1,1, which names no layer
+    with pytest.raises(error, match=r"Linear layer: expected an int >= 1 \(or None: unnumbered\)"):
+        nn.Linear(2, 1, layer=layer)
+    assert [p.label for p in nn.Linear(2, 1, layer=3).parameters()] == ["w(3)_1,1", "w(3)_1,2", "b(3)_1"]
+    assert [p.label for p in nn.Linear(2, 1).parameters()] == ["w_1,1", "w_1,2", "b_1"]
