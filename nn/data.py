@@ -120,8 +120,9 @@ def finite_array(values, what, shape):
 
 def as_examples(X, nin, what):
     """X as a float array of shape (N, nin), N >= 1, all finite; a clear error otherwise."""
-    if isinstance(X, (str, bytes)) or not hasattr(X, "__len__"):
-        raise TypeError(f"{what}: expected a sequence of examples (a list or 2-D array), got {type(X).__name__}")
+    if isinstance(X, (str, bytes)) or not hasattr(X, "__len__") or getattr(X, "ndim", 1) == 0:
+        kind = f"a 0-d {type(X).__name__}" if getattr(X, "ndim", 1) == 0 else type(X).__name__
+        raise TypeError(f"{what}: expected a sequence of examples (a list or 2-D array), got {kind}")
     if len(X) == 0:
         raise ValueError(f"{what}: the data set is empty; expected at least one example")
     array = numeric_array(X, what, bools=True)

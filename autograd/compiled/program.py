@@ -24,7 +24,7 @@ import math
 
 import numpy as np
 
-from ..checks import all_finite_vector
+from ..checks import all_finite_vector, as_flag, as_number
 from ..engine import Value, _make, add_to_grads, gradients, reaching
 from ..functional import sum as total
 from ..grad_mode import enable_grad
@@ -119,8 +119,16 @@ class Program:
         return self._grad
 
     def read_parameters(self):
-        """θ ← the parameter Values' data (in place: views of θ stay valid)."""
-        self._theta[:] = [p.data for p in self.parameters]
+        """θ ← the parameter Values' data (in place: views of θ stay valid), each checked as a
+        finite number (a .data set by hand to a str was parsed by numpy, inf kept): an error
+        names the parameter, as the scalar engine's ops do."""
+        data = [p.data for p in self.parameters]
+        if all(map(float.__instancecheck__, data)):  # in C: what the engine itself writes
+            self._theta[:] = data
+            if all_finite_vector(self._theta):
+                return
+        self._theta[:] = [as_number(p.data, f"compiled program: parameter {p.label or k!r} (its .data, set by hand)")
+                          for k, p in enumerate(self.parameters)]
 
     def write_parameters(self):
         """The parameter Values' data ← θ."""
@@ -146,7 +154,7 @@ class Program:
         Returns the batch's loss (reduced the same way). First order only: create_graph=True
         is refused (FirstOrderOnlyError, a NotImplementedError); the scalar engine records the
         backward pass."""
-        if create_graph:
+        if as_flag(create_graph, "compiled program backward create_graph"):
             raise FirstOrderOnlyError(
                 "compiled program: the compiled path is first-order only; for gradients of gradients "
                 "use the scalar engine: autograd.grad(loss, inputs, create_graph=True) or "

@@ -1404,3 +1404,24 @@ def test_the_sum_of_squares_loss_says_what_its_squares_are():
     squares = re.search(r"^    d_(\w+) = d_C  # ∂C/∂\1\[i\] = 1$", gradient, re.M).group(1)
     x = re.search(r"loss = np\.vdot\((\w+), \1\)", gradient).group(1)
     assert f"{squares} = {x}²" in gradient and f"# ∂{squares}/∂{x} = 2·{x}^(2-1)" in gradient
+
+
+@pytest.mark.parametrize("bad, error, says", [("0.5", TypeError, "expected a real number"),
+                                               (float("inf"), ValueError, "expected a finite number"),
+                                               (10 ** 400, ValueError, "expected a finite number, got an int too large")])
+def test_a_parameter_set_by_hand_to_no_finite_number_is_named_when_the_program_reads_it(bad, error, says):
+    """numpy parsed a str .data ("0.5") into θ, and kept an inf, where the scalar engine refuses both."""
+    w = Value(1.0, label="w")
+    x = Value(0.0, label="x")
+    program = autograd.compile((w * x) ** 2, inputs=[x], parameters=[w])
+    w.data = bad
+    with pytest.raises(error, match=rf"^compiled program: parameter 'w' \(its \.data, set by hand\): {says}"):
+        program.backward(np.array([[1.0]]))
+    assert w.grad == 0.0
+
+
+def test_program_backward_create_graph_is_a_flag():
+    w, x = Value(1.0, label="w"), Value(0.0, label="x")
+    program = autograd.compile((w * x) ** 2, inputs=[x], parameters=[w])
+    with pytest.raises(TypeError, match="create_graph: expected True or False"):
+        program.backward(np.array([[1.0]]), create_graph=0)

@@ -216,3 +216,15 @@ def test_a_culprit_in_a_message_is_cut_at_whole_entries_and_closed():
     with pytest.raises(TypeError, match=r"^MLP\.predict X: expected real numbers only, got dict "
                                         r"\{1: 0\.1234567890123456, 2: 2\.234567890123457\} at \[0, 1\]$"):
         model.predict([[0.5, {1: 0.1234567890123456, 2: 2.234567890123457}]] * 3)
+
+
+def test_predict_of_a_zero_d_array_or_tensor_says_it_wants_examples():
+    """len() of a 0-d array raised Python's own "len() of unsized object"."""
+    model = nn.MLP(2, [1], seed=0)
+    with pytest.raises(TypeError, match=r"^MLP\.predict X: expected a sequence of examples .*got a 0-d ndarray"):
+        model.predict(np.array(2.0))
+    from tests.support import require_torch
+    require_torch()
+    import torch
+    with pytest.raises(TypeError, match=r"^MLP\.predict X: expected a sequence of examples .*got a 0-d Tensor"):
+        model.predict(torch.tensor(2.0))
