@@ -486,9 +486,9 @@ def _raise_at_first_non_finite(root, gradient, derivatives, inputs=None):
     for node, g, ds in steps:
         if node in checked and not math.isfinite(g):
             raise non_finite_sum(node, g)
-        for parent, d in zip(node.parents, ds):
+        for k, (parent, d) in enumerate(zip(node.parents, ds)):
             if parent in checked and not math.isfinite(g * d):
-                raise non_finite(node, parent, g, d)
+                raise non_finite(node, parent, g, d, k)
     for node, g in grads.items():
         if node in checked and not math.isfinite(g):  # finite terms whose sum overflowed, at a leaf
             raise non_finite_sum(node, g)
