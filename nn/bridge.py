@@ -308,6 +308,9 @@ def _from_torch_module(module, where, torch, tensors):
     if kind in simple:
         return simple[kind]()
     if kind is torch.nn.Softmax:
+        if isinstance(module.dim, bool) or not isinstance(module.dim, int):
+            raise TypeError(f"from_torch: {where}: Softmax(dim={module.dim!r}): dim is "
+                            f"{type(module.dim).__name__}, expected an int (-1, or 1 for a batch)")
         if module.dim not in (-1, 1):
             raise ValueError(f"from_torch: {where}: Softmax(dim={module.dim}) is not over one example's "
                              f"outputs; tracegrad takes dim=-1 (or dim=1 for a batch)")
