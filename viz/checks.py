@@ -76,6 +76,27 @@ def number_map(mapping, name, allow_none=False):
     return checked
 
 
+def as_choice(choice, name, choices, hint=""):
+    """One of `choices` (strs, and None when None is one of them): a TypeError for anything
+    else than a str (rankdir=None, collapse=True), a ValueError for a str not among them
+    (rankdir="up"). The type is checked first, so that `in` never compares an array (whose
+    truth value numpy refuses, naming no argument) and a slip of type is not called a value's."""
+    if choice is None and None in choices:
+        return None
+    expected = f"expected {_one_of(choices)}{hint}"
+    if not isinstance(choice, str):
+        raise TypeError(f"{name}={choice!r:.60}: {expected}, got {type(choice).__name__}")
+    if choice not in choices:
+        raise ValueError(f"{name}={choice!r:.60}: {expected}")
+    return choice
+
+
+def _one_of(choices):
+    """The choices as a message lists them: 'LR', 'TB', 'RL' or 'BT'."""
+    named = [repr(choice) for choice in choices]
+    return named[0] if len(named) == 1 else f"{', '.join(named[:-1])} or {named[-1]}"
+
+
 def as_flag(flag, name):
     return checks.as_flag(flag, f"{name}={flag!r:.60}")  # viz names an option with its value
 

@@ -2,12 +2,13 @@
 
 import textwrap
 
-from .checks import as_digits, as_flag, is_value
+from .checks import as_choice, as_digits, as_flag, is_value
 from .escape import dot_html, dot_string, shortened
 from .names import input_place, is_compound
 from .scene import MAX_VALUES, build_scene, grad_reader
 from .style import EDGE_NOTE, DATA_COLOUR, FONT, HIGHLIGHT, HIGHLIGHT_FILL, OP_COLOUR, ROLE_COLOURS, compact
 
+RANKDIRS = ("LR", "TB", "RL", "BT")
 EDGE_TOOLTIP = "the number on an edge is the local derivative ∂out/∂in of the op it enters"
 
 
@@ -21,7 +22,7 @@ def to_dot(root, *, rankdir="LR", digits=4, grads="auto", parameters=None, const
     grads             "auto" (grads once backward has run on root, else "?"), True, False,
                       or a mapping {value: gradient}; see `viz.scene.grad_reader`
     parameters        the trainable leaves: model.parameters(), a model, or a list; see `viz.roles`
-    constants         leaves that are constants (a target y); unlabelled leaves are constants too
+    constants         leaves that are constants (a target y); leaves that do not require grad are constants too
     collapse          None, "neuron" (z and a of each neuron in one box) or "layer"
     focus, depth      draw only the values within `depth` steps of the value `focus`
     edge_derivatives  write each edge's local derivative ∂out/∂in on it
@@ -58,8 +59,7 @@ def scene_to_dot(scene, *, rankdir="LR", digits=4, grad_of=lambda value: None,
     `caption` is a text drawn under the graph (a frame's step), in a box of `caption_lines`
     lines (default: as many as it needs), so that frames with captions of any length keep
     the very same layout."""
-    if rankdir not in ("LR", "TB", "RL", "BT"):
-        raise ValueError(f"viz: rankdir={rankdir!r}: expected 'LR', 'TB', 'RL' or 'BT'")
+    rankdir = as_choice(rankdir, "viz: rankdir", RANKDIRS)
     digits, edge_derivatives = as_digits(digits), as_flag(edge_derivatives, "viz: edge_derivatives")
     lines = [
         "digraph tracegrad {",

@@ -3,9 +3,17 @@
 A labelled value is called by its label (bracketed inside a formula when it holds an operator
 or a space: ∂o/∂(x1*w1)). An unlabelled one is called by what it computes,
 written as the notes write it: `y_1 − a(4)_1`, `(y_1 − a(4)_1)²`, `0.5 · Σ(...)`. A number the
-engine made into a leaf is called by the number. An expression too long to read in a formula
+engine made into a leaf (a constant: requires_grad False, the 2 of x * 2) is called by the
+number. An unlabelled leaf you made (requires_grad True: micrograd's Value(2.0)) is called v1,
+v2, ... in the order the walk meets it: by its number, two inputs that hold 2 would read alike,
+and ∂out/∂2 reads as a derivative by a number. An expression too long to read in a formula
 gets a short descriptive name instead ("× node 2": the second unlabelled × node). An
 unlabelled root is called "out". Nothing is ever called by an internal number such as #41.
+
+Every value drawn gets a name of its own: values whose names would be equal (two constants 2,
+two leaves labelled "w", one product a · b computed twice) are told apart by an index, in the
+order the walk meets them: 2₁ and 2₂, w₁ and w₂, (a · b)₁ and (a · b)₂. Pictures and steps take
+their names from here, so a value is called the same in both.
 """
 
 from . import graph
@@ -50,27 +58,104 @@ def formula_names(order, aliases=None):
 
 
 def _names(order, aliases):
+    from .scene import reading_order  # here: scene names its boxes through this module
+
     aliases = aliases or {}
-    expressions, names, counts = {}, {}, {}
-    for value in order:
+    # numbered as a reader meets them (a · b + c: a is v1): the engine's topological order
+    # lists a node's leaf inputs when it first reaches the node, c before a
+    walk = reading_order(order[-1]) if order else []
+    expressions = _own_names(walk, aliases)
+    taken = {text for text, _ in expressions.values()}
+    twins = _computed_twice(walk, aliases)
+    counts = {}
+    for value in walk:
         if value in aliases:
             expressions[value] = expressions[aliases[value]]
-        elif value.label:
-            expressions[value] = (value.label, SUM if is_compound(value.label) else ATOM)
+        elif value not in expressions:
+            expression = _expression(value, expressions)
+            if value in twins:
+                expression = _indexed(expression, twins[value])
+            if len(expression[0]) > MAX_EXPRESSION or expression[0] in taken:
+                # too long to read, or reading like a label ("a · b"): a short name of its own
+                expression = _short_name(value, counts, taken)
+            expressions[value] = expression
+            taken.add(expression[0])
+    return {value: expressions[value][0] for value in order}, expressions
+
+
+def _own_names(order, aliases):
+    """{value: expression} of the values named without their inputs: a label, a constant's
+    number, v1, v2, ... for an unlabelled leaf you made, "out" for an unlabelled root. Equal
+    names are told apart by an index in walk order (2₁, 2₂), so each value's is its own."""
+    own, leaves = {}, []
+    for value in order:
+        label = _label(value)
+        if value in aliases:
+            continue
+        if label:
+            own[value] = (label, SUM if is_compound(label) else ATOM)
+        elif value is order[-1]:
+            own[value] = ("out", ATOM)
+        elif not value.op and not getattr(value, "requires_grad", False):
+            own[value] = _number(value.data)
         elif not value.op:
-            expressions[value] = _number(value.data)
-        else:
-            expressions[value] = _expression(value, expressions)
-        text = expressions[value][0]
-        if not value.label and value.op and value not in aliases and len(text) > MAX_EXPRESSION:
-            counts[value.op] = counts.get(value.op, 0) + 1
-            text = f"{graph.symbol(value)} node {counts[value.op]}"
-            expressions[value] = (text, SUM)  # bracketed inside formulas: ∂C/∂(Σ node 1)
-        names[value] = text
-    if order and not order[-1].label and order[-1] not in aliases:
-        names[order[-1]] = "out"
-        expressions[order[-1]] = ("out", ATOM)
-    return names, expressions
+            leaves.append(value)
+    labels = {text for text, _ in own.values()}
+    counter = (f"v{n}" for n in range(1, len(order) + len(labels) + 1))
+    for value in leaves:  # v1, v2, ...: none is a label of this graph
+        own[value] = (next(name for name in counter if name not in labels), ATOM)
+    alike = {}
+    for value, (text, _) in own.items():
+        alike.setdefault(text, []).append(value)
+    texts = set(alike)
+    for values in (values for values in alike.values() if len(values) > 1):
+        k = 0
+        for value in values:
+            k += 1
+            while _indexed(own[value], k)[0] in texts:  # w₂ is another value's label: w₃
+                k += 1
+            own[value] = _indexed(own[value], k)
+    return own
+
+
+def _label(value):
+    """value.label, which must be a str: one set by assignment (a.label = 5) is not checked by
+    the engine, which refuses it at Value(..., label=5) with these words."""
+    label = value.label
+    if not isinstance(label, str):
+        kind = f"op {value.op}" if value.op else "leaf"
+        raise TypeError(f"viz: Value label: expected str, got {type(label).__name__}: the label "
+                        f"{label!r:.60} of the value ({kind}, data {value.data!r:.60}); set .label to a str")
+    return label
+
+
+def _computed_twice(order, aliases):
+    """{node: its index among its twins} for the unlabelled nodes that compute the same op of
+    the same inputs as another one (two a * b): such twins would read alike, so each is indexed."""
+    seen = {}
+    for value in order:
+        if value.op and not value.label and value not in aliases and value is not order[-1]:
+            inputs = tuple(id(aliases.get(parent, parent)) for parent in value.parents)
+            key = (value.op, inputs, repr(sorted(graph.constants(value).items())))
+            seen.setdefault(key, []).append(value)
+    return {value: k for values in seen.values() if len(values) > 1 for k, value in enumerate(values, 1)}
+
+
+def _short_name(value, counts, taken):
+    """"× node 2": the second unlabelled × node named so, skipping a name a label has taken."""
+    while True:
+        counts[value.op] = counts.get(value.op, 0) + 1
+        text = f"{graph.symbol(value)} node {counts[value.op]}"
+        if text not in taken:
+            return text, SUM  # bracketed inside formulas: ∂C/∂(Σ node 1)
+
+
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def _indexed(expression, k):
+    """The k-th of several values that would read alike: w₂, 2₂, (a · b)₂."""
+    return _bracket(expression, ATOM) + str(k).translate(_SUBSCRIPTS), ATOM
 
 
 def _expression(value, expressions):

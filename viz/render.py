@@ -7,7 +7,7 @@ import sys
 import tempfile
 from contextlib import contextmanager
 
-from .checks import as_path, as_real
+from .checks import as_path, as_real, as_text
 from .dot import to_dot
 from .fonts import bundled_font
 from .scene import MAX_VALUES
@@ -31,8 +31,8 @@ def draw(root, *, rankdir="LR", digits=4, grads="auto", parameters=None, constan
 
 
 class Drawing:
-    """A graph picture: `.dot` text, `.svg()`, `.png()`, `.pdf()`, `.save(path)`; shows
-    itself in Jupyter as SVG."""
+    """A graph picture: `.dot` text, `.svg()`, `.png()`, `.pdf()`, `.save(path)`,
+    `.render(filename, format="svg")` as graphviz's; shows itself in Jupyter as SVG."""
 
     def __init__(self, dot):
         self.dot = dot
@@ -66,6 +66,15 @@ class Drawing:
         else:
             path.write_bytes(self.png() if kind == "png" else self.pdf())
         return path
+
+    def render(self, filename, *, format="svg"):
+        """Write the picture to filename + "." + format and return that path, as graphviz's
+        `Digraph.render` does, so that micrograd's `draw_dot(y).render("gout")` runs as written
+        (gout.svg). A thin alias of `.save`: format is one of its extensions, without the dot.
+        Unlike graphviz, no DOT source is written beside the picture (format="dot" writes it)."""
+        as_path(filename, "viz: Drawing.render filename")
+        as_text(format, "viz: Drawing.render format")
+        return self.save(f"{os.fspath(filename)}.{format}")
 
     def _repr_svg_(self):
         return self.svg()

@@ -10,10 +10,12 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
+
 import autograd
 
 from . import graph
-from .checks import as_int, as_limit, as_root, is_value, number_map
+from .checks import as_choice, as_int, as_limit, as_root, is_value, number_map
 from .collapse import consumers_of, find_layers, find_neurons
 from .names import value_names
 from .roles import role_finder
@@ -136,8 +138,7 @@ def build_scene(root, *, parameters=None, constants=None, collapse=None, focus=N
     """The scene for `root`; ValueError naming the remedies if it has more than max_nodes nodes
     (or the graph more than max_values values)."""
     as_root(root, "viz")
-    if collapse not in COLLAPSE_CHOICES:
-        raise ValueError(f"viz: collapse={collapse!r} is not one of {COLLAPSE_CHOICES}")
+    collapse = as_choice(collapse, "viz: collapse", COLLAPSE_CHOICES)
     max_nodes, max_values = as_limit(max_nodes, "viz: max_nodes"), as_limit(max_values, "viz: max_values")
     depth = as_int(depth, "viz: depth", 0)  # checked with focus= or without: a bad depth is a slip either way
     check_graph_size(root, max_values)
@@ -334,10 +335,11 @@ def grad_reader(root, grads):
     """
     if isinstance(grads, Mapping):
         return number_map(grads, "viz: grads", allow_none=True).get
-    if grads == "auto":
-        grads = root.grad != 0
-    if grads is True:
-        return lambda value: value.grad
-    if grads is False:
-        return lambda value: None
-    raise ValueError(f"viz: grads={grads!r}: expected 'auto', True, False or a mapping value -> gradient")
+    expected = "expected 'auto', True, False or a mapping value -> gradient"
+    if isinstance(grads, str):
+        if grads != "auto":
+            raise ValueError(f"viz: grads={grads!r:.60}: {expected}")
+        grads = bool(root.grad != 0)  # a .grad set to a numpy float compares to a numpy bool
+    elif not isinstance(grads, (bool, np.bool_)):  # a flag as autograd.checks.as_flag takes one
+        raise TypeError(f"viz: grads={grads!r:.60}: {expected}, got {type(grads).__name__}")
+    return (lambda value: value.grad) if grads else (lambda value: None)

@@ -14,7 +14,7 @@ import re
 from importlib import resources
 import xml.etree.ElementTree as ET
 
-from .checks import as_path, as_real, as_text
+from .checks import as_choice, as_path, as_real, as_text
 from .dot import caption_lines, scene_to_dot
 from .escape import script_json, visible, xml_text
 from .page import HtmlPage, unique_id
@@ -92,8 +92,7 @@ def stepper_frames(root, folder, *, format="svg", digits=4, parameters=None, con
     """One picture per step (step_000.svg, step_001.svg, ... or .png) for slides, all with
     the same layout and each with its step's text under the graph, plus steps.txt with
     every step's text. Returns the list of picture paths."""
-    if format not in ("svg", "png"):
-        raise ValueError(f"viz: stepper_frames format={format!r}: expected 'svg' or 'png'")
+    format = as_choice(format, "viz: stepper_frames format", ("svg", "png"))
     folder, dpi = as_path(folder, "viz.stepper_frames folder"), as_real(dpi, "viz.stepper_frames dpi", positive=True)
     scene = build_scene(root, parameters=parameters, constants=constants, collapse=collapse, focus=focus,
                         depth=depth, max_nodes=max_nodes, max_values=max_values)

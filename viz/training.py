@@ -25,7 +25,7 @@ from importlib.resources import files
 
 import numpy as np
 
-from .checks import as_digits, as_real, as_text
+from .checks import as_choice, as_digits, as_int, as_real, as_text
 from .escape import script_json, xml_text
 from .page import HtmlPage, unique_id
 from .replay import Decision, forward
@@ -153,8 +153,7 @@ def _check_classes(decision, y, nout):
 
 
 def _by(recording, by):
-    if by not in (None, "neuron", "layer"):
-        raise ValueError(f"viz.training by={by!r}: expected 'neuron', 'layer' or None (choose by size)")
+    by = as_choice(by, "viz.training by", ("neuron", "layer", None), hint=" (choose by size)")
     if by is not None:
         return by
     sizes = recording.sizes
@@ -163,9 +162,8 @@ def _by(recording, by):
 
 
 def _grid(grid):
-    if isinstance(grid, bool) or not isinstance(grid, int) or not 4 <= grid <= 200:
-        raise ValueError(f"viz.training grid={grid!r}: expected an int from 4 to 200 (cells per side)")
-    return grid
+    """Cells per side, an int as digits= is: grid=2.0 or True is a TypeError, grid=2 a ValueError."""
+    return as_int(grid, "viz.training grid", 4, 200, hint=" (cells per side)")
 
 
 def _fit_in(count, one, base, max_bytes, recording, at_most):

@@ -194,3 +194,14 @@ def test_a_linear_placed_twice_in_the_torch_model_is_one_tied_parameter_set_and_
     twin.zero_grad()
     torch.nn.MSELoss()(twin(torch.tensor(x, dtype=torch.float64)), y.double()).backward()
     assert [reference[p] for p in parameters[:9]] == shared.weight.grad.reshape(-1).tolist()
+
+
+@pytest.mark.parametrize("options, error, message", [
+    ({"rankdir": None}, TypeError, r"viz: rankdir=None: expected 'LR', 'TB', 'RL' or 'BT', got NoneType"),
+    ({"collapse": 1}, TypeError, r"viz: collapse=1: expected None, 'neuron' or 'layer', got int"),
+    ({"rankdir": "up"}, ValueError, r"viz: rankdir='up': expected 'LR'"),
+], ids=["rankdir=None", "collapse=1", "rankdir='up'"])
+def test_a_stepper_option_of_the_wrong_type_passed_through_is_a_type_error(torch, options, error, message):
+    model = torch_model(torch, [2, 1], [], seed=0)
+    with pytest.raises(error, match=message):
+        viz.pytorch_stepper(model, [0.1, 0.2], torch.tensor([0.5]), torch.nn.MSELoss(), **options)

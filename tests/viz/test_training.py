@@ -194,10 +194,11 @@ def test_bad_data_is_refused_by_name(X_bad, y_bad, match):
         viz.training(history, X_bad, y_bad)
 
 
-@pytest.mark.parametrize("option,value", [("by", "edge"), ("grid", 2), ("grid", True)])
-def test_bad_options_are_refused_by_name(option, value):
+@pytest.mark.parametrize("option,value,error", [("by", "edge", ValueError), ("grid", 2, ValueError),
+                                                ("grid", True, TypeError)])  # True is no int: a wrong type
+def test_bad_options_are_refused_by_name(option, value, error):
     _, history = moons()
-    with pytest.raises(ValueError, match=option):
+    with pytest.raises(error, match=option):
         viz.training(history, X, Y, **{option: value})
 
 
@@ -285,3 +286,28 @@ def test_a_class_index_the_network_cannot_have_is_refused_not_clipped(index, err
     with pytest.raises(error, match=rf"viz.training y\[7\]: .*{index}.*3 classes"):
         viz.training(history, X4, y_bad)
     assert viz.training(history, X4, np.eye(3)[y4])  # one-hot rows are class indices too
+
+
+@pytest.mark.parametrize("options, error, message", [
+    ({"grid": None}, TypeError, r"viz.training grid=None: expected an int from 4 to 200 \(cells per side\), got NoneType"),
+    ({"grid": True}, TypeError, r"grid=True: expected an int from 4 to 200.*got bool"),
+    ({"grid": 20.0}, TypeError, r"grid=20\.0: expected an int from 4 to 200.*got float"),  # as digits=2.0 is
+    ({"grid": "20"}, TypeError, r"grid='20': .*got str"),
+    ({"grid": 3}, ValueError, r"grid=3: expected an int from 4 to 200 \(cells per side\), got 3"),
+    ({"grid": 201}, ValueError, r"grid=201: expected an int from 4 to 200"),
+    ({"by": True}, TypeError, r"viz.training by=True: expected 'neuron', 'layer' or None \(choose by size\), got bool"),
+    ({"by": 1}, TypeError, r"by=1: .*got int"),
+    ({"by": np.array(["layer"])}, TypeError, r"by=array.*got ndarray"),
+    ({"by": "neurons"}, ValueError, r"by='neurons': expected 'neuron', 'layer' or None \(choose by size\)$"),
+], ids=["grid=None", "grid=True", "grid=20.0", "grid='20'", "grid=3", "grid=201", "by=True", "by=1", "by=array",
+        "by='neurons'"])
+def test_a_grid_or_by_of_the_wrong_type_is_a_type_error_and_out_of_range_a_value_error(options, error, message):
+    _, history = moons(epochs=1)
+    with pytest.raises(error, match=message):
+        viz.training(history, X, Y, **options)
+
+
+def test_a_grid_given_as_a_numpy_int_is_taken_as_digits_is():
+    _, history = moons(epochs=1)
+    data, _ = page_data(viz.training(history, X, Y, grid=np.int64(8)))
+    assert data["regions"]["grid"] == 8

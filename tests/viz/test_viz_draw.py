@@ -6,6 +6,7 @@ import re
 import shutil
 import xml.etree.ElementTree as ET
 
+import numpy as np
 import pygraphviz
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -171,6 +172,61 @@ def test_png_pdf_and_save_choose_the_format_from_the_extension(tmp_path):
     assert (drawing.save(tmp_path / "g.dot")).read_text(encoding="utf-8") == drawing.dot
     with pytest.raises(ValueError, match="g.jpeg"):
         drawing.save(tmp_path / "g.jpeg")
+
+
+def test_render_writes_filename_dot_format_as_graphvizs_digraph_does(tmp_path, monkeypatch):
+    """micrograd's draw_dot returns a graphviz Digraph that users .render("gout"): gout.svg."""
+    x = Value(1.0)
+    y = (x * 2 + 1).relu()
+    y.backward()
+    drawing = viz.draw(y)
+    monkeypatch.chdir(tmp_path)
+    written = drawing.render("gout")
+    assert str(written) == "gout.svg" and (tmp_path / "gout.svg").read_text(encoding="utf-8") == drawing.svg()
+    assert drawing.render(tmp_path / "g", format="png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert drawing.render("g", format="dot").read_text(encoding="utf-8") == drawing.dot
+    with pytest.raises(ValueError, match=r"cannot save 'g\.jpeg': the extension must be one of"):
+        drawing.render("g", format="jpeg")  # the very error of .save("g.jpeg")
+    with pytest.raises(TypeError, match=r"format=3: expected a str"):
+        drawing.render("g", format=3)
+    with pytest.raises(TypeError, match=r"filename=None: expected a path"):
+        drawing.render(None)
+
+
+def box_titles(dot):
+    return re.findall(r"<B>([^<]*)</B>", dot)
+
+
+def test_unlabelled_leaves_holding_the_same_number_are_told_apart():
+    """micrograd never labels a Value: two inputs holding 2 must not both be called 2, while
+    the 2 the engine made into a leaf (a constant) keeps its number as its name."""
+    a, b = Value(2.0), Value(2.0)
+    c = a * b + 2
+    assert box_titles(viz.to_dot(c)) == ["v1", "v2", "v1 · v2", "2", "out"]
+
+
+def test_every_value_of_a_picture_gets_a_name_of_its_own():
+    w1, w2 = Value(1.0, label="w"), Value(3.0, label="w")  # two labels alike
+    taken = Value(5.0, label="v1")  # a label v1: the unlabelled leaf is v2 then
+    mine = Value(2.0)
+    twice = [w1 * mine, w1 * mine]  # the same product computed twice
+    out = (twice[0] + twice[1] + taken * w2) * 2 + 2  # two constants 2
+    titles = box_titles(viz.to_dot(out))
+    assert len(titles) == len(set(titles)) == len(autograd.topological_order(out))
+    assert {"w₁", "w₂", "v1", "v2", "(w₁ · v2)₁", "(w₁ · v2)₂", "2₁", "2₂"} <= set(titles)
+
+
+def test_a_label_that_is_not_a_str_is_refused_naming_the_value():
+    a = Value(3.0)
+    a.label = 5  # the constructor refuses it; an assignment is not checked
+    for call in (lambda: viz.draw(a * 2), lambda: viz.to_dot(a * 2), lambda: viz.backward_steps(a * 2)):
+        with pytest.raises(TypeError, match=r"^viz: Value label: expected str, got int: the label 5 of the "
+                                            r"value \(leaf, data 3\.0\)"):
+            call()
+    b = Value(1.0, label="b") * 4
+    b.label = ["z"]
+    with pytest.raises(TypeError, match=r"expected str, got list: the label \['z'\] of the value \(op \*, data 4\.0\)"):
+        viz.draw(b + 1)
 
 
 def test_jupyter_display_methods_give_the_svg():
@@ -639,3 +695,51 @@ def test_an_l2_penalty_is_drawn_as_ordinary_nodes_not_as_a_layer_or_neuron(colla
     assert "L2" in texts and compact(0.1) in texts  # the penalty and its λ, as nodes of their own
     for p in model.parameters():  # each weight feeds its neuron and the penalty: drawn, not folded
         assert p.label in texts
+
+
+# A choice of the wrong type is a TypeError naming the argument and the type; a str that is not
+# one of the choices a ValueError naming them (README, "Bad input: a clear error").
+WRONG_KIND_OF_CHOICE = {
+    "rankdir=None": ({"rankdir": None}, TypeError, r"viz: rankdir=None: expected 'LR', 'TB', 'RL' or 'BT', got NoneType"),
+    "rankdir=3": ({"rankdir": 3}, TypeError, r"rankdir=3: expected 'LR'.*got int"),
+    "rankdir=True": ({"rankdir": True}, TypeError, r"rankdir=True: .*got bool"),
+    "rankdir=2.0": ({"rankdir": 2.0}, TypeError, r"rankdir=2\.0: .*got float"),
+    "rankdir=array": ({"rankdir": np.array(["LR", "TB"])}, TypeError, r"rankdir=array.*got ndarray"),
+    "rankdir='up'": ({"rankdir": "up"}, ValueError, r"rankdir='up': expected 'LR', 'TB', 'RL' or 'BT'$"),
+    "rankdir='lr'": ({"rankdir": "lr"}, ValueError, r"rankdir='lr': expected 'LR'"),
+    "collapse=True": ({"collapse": True}, TypeError, r"viz: collapse=True: expected None, 'neuron' or 'layer', got bool"),
+    "collapse=1": ({"collapse": 1}, TypeError, r"collapse=1: .*got int"),
+    "collapse=array": ({"collapse": np.array([1, 2])}, TypeError, r"collapse=array.*got ndarray"),
+    "collapse='neurons'": ({"collapse": "neurons"}, ValueError, r"collapse='neurons': expected None, 'neuron' or 'layer'$"),
+    "grads=None": ({"grads": None}, TypeError, r"viz: grads=None: expected 'auto', True, False or a mapping.*got NoneType"),
+    "grads=1": ({"grads": 1}, TypeError, r"grads=1: .*got int"),
+    "grads=[]": ({"grads": []}, TypeError, r"grads=\[\]: .*got list"),
+    "grads=array": ({"grads": np.array([1.0, 2.0])}, TypeError, r"grads=array.*got ndarray"),
+    "grads='yes'": ({"grads": "yes"}, ValueError, r"grads='yes': expected 'auto', True, False or a mapping"),
+}
+
+
+@pytest.mark.parametrize("make", [viz.to_dot, viz.draw], ids=["to_dot", "draw"])
+@pytest.mark.parametrize("case", WRONG_KIND_OF_CHOICE)
+def test_a_choice_of_the_wrong_type_is_a_type_error_and_a_wrong_str_a_value_error(make, case):
+    options, error, message = WRONG_KIND_OF_CHOICE[case]
+    _, c = small_graph()
+    with pytest.raises(error, match=message):
+        make(c, **options)
+
+
+def test_every_choice_of_the_right_type_is_taken():
+    _, c = small_graph()
+    for rankdir in ["LR", "TB", "RL", "BT", np.str_("TB")]:
+        assert f"rankdir={rankdir}," in viz.to_dot(c, rankdir=rankdir)
+    for collapse in [None, "neuron", "layer"]:
+        viz.to_dot(c, collapse=collapse)
+    assert viz.to_dot(c, grads=np.True_) == viz.to_dot(c, grads=True)  # a flag as autograd.checks.as_flag takes it
+    assert viz.to_dot(c, grads=np.False_) == viz.to_dot(c, grads=False)
+
+
+def test_grads_auto_reads_a_grad_set_to_a_numpy_number():
+    """root.grad != 0 is a numpy bool then: grads='auto' was refused, naming grads=np.True_."""
+    _, c = small_graph()
+    c.grad = np.float64(1.0)
+    assert viz.to_dot(c) == viz.to_dot(c, grads=True)

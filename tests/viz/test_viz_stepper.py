@@ -349,3 +349,36 @@ def test_a_focus_frame_says_when_its_node_is_not_drawn(tmp_path):
     for step, frame in zip(steps, frames):
         said = "this step&#39;s node is not in this picture" in frame.read_text(encoding="utf-8")
         assert said == (step.number > 0 and step.node not in scene.box_of), step.number
+
+
+WRONG_KIND_OF_STEPPER_CHOICE = {
+    "rankdir=None": ({"rankdir": None}, TypeError, r"viz: rankdir=None: expected 'LR', 'TB', 'RL' or 'BT', got NoneType"),
+    "rankdir=3": ({"rankdir": 3}, TypeError, r"rankdir=3: .*got int"),
+    "rankdir='up'": ({"rankdir": "up"}, ValueError, r"rankdir='up': expected 'LR', 'TB', 'RL' or 'BT'$"),
+    "collapse=True": ({"collapse": True}, TypeError, r"collapse=True: expected None, 'neuron' or 'layer', got bool"),
+    "collapse='all'": ({"collapse": "all"}, ValueError, r"collapse='all': expected None, 'neuron' or 'layer'$"),
+}
+
+
+@pytest.mark.parametrize("case", WRONG_KIND_OF_STEPPER_CHOICE)
+@pytest.mark.parametrize("make", ["stepper", "stepper_frames"])
+def test_a_stepper_choice_of_the_wrong_type_is_a_type_error_and_a_wrong_str_a_value_error(make, case, tmp_path):
+    options, error, message = WRONG_KIND_OF_STEPPER_CHOICE[case]
+    with pytest.raises(error, match=message):
+        if make == "stepper":
+            viz.stepper(neuron_cost(), tmp_path / "frames" / "page.html", **options)
+        else:
+            viz.stepper_frames(neuron_cost(), tmp_path / "frames", **options)
+    assert not (tmp_path / "frames").exists()  # refused before anything is written
+
+
+@pytest.mark.parametrize("format, error, message", [
+    (None, TypeError, r"viz: stepper_frames format=None: expected 'svg' or 'png', got NoneType"),
+    (True, TypeError, r"format=True: expected 'svg' or 'png', got bool"),
+    (["svg"], TypeError, r"format=\['svg'\]: .*got list"),
+    ("pdf", ValueError, r"format='pdf': expected 'svg' or 'png'$"),
+], ids=["None", "True", "['svg']", "'pdf'"])
+def test_a_frames_format_of_the_wrong_type_is_a_type_error(format, error, message, tmp_path):
+    with pytest.raises(error, match=message):
+        viz.stepper_frames(neuron_cost(), tmp_path / "frames", format=format)
+    assert not (tmp_path / "frames").exists()

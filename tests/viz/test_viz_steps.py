@@ -172,6 +172,44 @@ def test_unlabelled_nodes_are_named_by_what_they_compute():
                                    "∂out/∂f"}
 
 
+def test_two_unlabelled_inputs_holding_one_number_are_not_one_name_in_the_steps():
+    """micrograd never labels a Value: a = Value(2.0); b = Value(2.0) must not both be ∂out/∂2."""
+    a, b = Value(2.0), Value(2.0)
+    c = a * b + 2
+    texts = {s.node: s.text for s in node_steps(viz.backward_steps(c))}
+    assert texts[a] == "∂out/∂v1 = ∂out/∂(v1 · v2) · ∂(v1 · v2)/∂v1 = 1 × 2 = 2"
+    assert texts[b] == "∂out/∂v2 = ∂out/∂(v1 · v2) · ∂(v1 · v2)/∂v2 = 1 × 2 = 2"
+
+
+@st.composite
+def graphs_of_lookalikes(draw):
+    """Graphs whose values would read alike: unlabelled leaves holding one number, equal
+    labels, constants of one number (x * 2), the same op of the same inputs computed twice."""
+    nodes = [Value(2.0) for _ in range(draw(st.integers(1, 3)))]
+    nodes += [Value(1.0, label="a") for _ in range(draw(st.integers(0, 2)))]
+    for _ in range(draw(st.integers(1, 8))):
+        x, y = draw(st.sampled_from(nodes)), draw(st.sampled_from(nodes))
+        kind = draw(st.sampled_from(["*", "+", "* 2", "tanh"]))
+        node = {"*": lambda: x * y, "+": lambda: x + y, "* 2": lambda: x * 2.0, "tanh": lambda: x.tanh()}[kind]()
+        if draw(st.integers(0, 3)) == 0:
+            node.label = "n"
+        nodes.append(node)
+    return autograd.sum(nodes[-2:]) if draw(st.booleans()) else nodes[-1]
+
+
+@settings(max_examples=80, deadline=None)
+@given(graphs_of_lookalikes())
+def test_no_two_values_share_a_name_and_the_picture_and_steps_use_the_same_one(root):
+    scene = viz.scene.build_scene(root)
+    titles = [box.title for box in scene.boxes]
+    assert len(titles) == len(set(titles)), titles
+    heads = {s.node: s.text.split(" = ")[0] for s in node_steps(viz.backward_steps(root))}
+    assert len(set(heads.values())) == len(heads), heads
+    for node, head in heads.items():
+        name = scene.names[node]
+        assert head.endswith((f"/∂{name}", f"/∂({name})")), (head, name)
+
+
 def test_a_long_expression_gets_a_short_descriptive_name():
     xs = [Value(float(k), label=f"x_{k}") for k in range(1, 12)]
     total = xs[0]
@@ -330,7 +368,7 @@ def test_any_network_goes_cost_then_layers_from_the_output_then_inputs(sizes, in
 
 
 def test_a_leaf_is_a_constant_when_it_does_not_require_grad_never_by_its_label():
-    made = Value(3.0)  # a leaf made on purpose, unlabelled: an input, named by its number
+    made = Value(3.0)  # a leaf made on purpose, unlabelled: an input, named v1 (a number names a constant)
     fixed = Value(2.0, label="c", requires_grad=False)  # labelled, but a constant
     x = Value(0.5, label="b")  # "b" is no parameter by its first letter
     out = made * fixed * x * 4.0  # the 4 is a number the engine makes into a leaf
@@ -338,7 +376,7 @@ def test_a_leaf_is_a_constant_when_it_does_not_require_grad_never_by_its_label()
     stepped = {s.node for s in node_steps(steps)}
     assert made in stepped and x in stepped and fixed not in stepped
     assert not any(not v.op and v.data == 4.0 for v in stepped)
-    assert any(s.text.startswith("∂out/∂3 = ") for s in steps)
+    assert any(s.text.startswith("∂out/∂v1 = ") for s in steps)
     roles = viz.scene.build_scene(out).role
     assert (roles(made), roles(fixed), roles(x)) == ("input", "constant", "input")
 
@@ -348,7 +386,7 @@ def test_a_leaf_is_a_constant_when_it_does_not_require_grad_never_by_its_label()
      "at out: the local derivative ∂out/∂y is undefined here (not a real number), so ∂out/∂y cannot be "
      "computed. backward() raises FloatingPointError: "),
     (lambda: (Value(1e-300, label="x") * 1e300) * 1e300,
-     "at (x · 1e+300): the term ∂out/∂(x · 1e+300) · ∂(x · 1e+300)/∂x = 1e+300 × 1e+300 is too large for a "
+     "at (x · 1e+300₁): the term ∂out/∂(x · 1e+300₁) · ∂(x · 1e+300₁)/∂x = 1e+300 × 1e+300 is too large for a "
      "float, so ∂out/∂x cannot be computed. backward() raises FloatingPointError: "),
     (lambda: Value(0.0, label="x").sqrt() * 2.0,
      "at (√x): the local derivative of (√x) is infinite or undefined here (at x = 0), so ∂out/∂x cannot be "
