@@ -7,32 +7,32 @@ M is autograd.backends.array, the namespace the table is written against.
 
 def run(x, y):
     z2 = W2 @ x + b2  # z = W a + b, a layer   (z(2)_1 ... z(2)_32)
-    a2 = M.sigmoid(z2)  # a = σ(z) = 1 / (1 + e^-z)   (a(2)_1 ... a(2)_32)
+    a2 = M.sigmoid(z2)  # a2 = σ(z2) = 1 / (1 + e^-z2)   (a(2)_1 ... a(2)_32)
     z3 = W3 @ a2 + b3  # z = W a + b, a layer   (z(3)_1 ... z(3)_10)
-    a3 = M.sigmoid(z3)  # a = σ(z) = 1 / (1 + e^-z)   (a(3)_1 ... a(3)_10)
-    t1 = a3 - y  # z = x - y
-    t2 = t1 ** 2.0  # z = x^k
+    a3 = M.sigmoid(z3)  # a3 = σ(z3) = 1 / (1 + e^-z3)   (a(3)_1 ... a(3)_10)
+    t1 = a3 - y  # t1 = a3 - y
+    t2 = t1 ** 2.0  # t2 = t1^2
     xs_C = t2[:, None]
-    C = M.total(xs_C)  # z = Σ_i x_i
+    C = M.total(xs_C)  # C = Σ_i t2[i]
     return C, a3
 
 
 def gradient(x, y, seed, batch):
     z2 = W2 @ x + b2  # z = W a + b, a layer   (z(2)_1 ... z(2)_32)
-    a2 = M.sigmoid(z2)  # a = σ(z) = 1 / (1 + e^-z)   (a(2)_1 ... a(2)_32)
+    a2 = M.sigmoid(z2)  # a2 = σ(z2) = 1 / (1 + e^-z2)   (a(2)_1 ... a(2)_32)
     z3 = W3 @ a2 + b3  # z = W a + b, a layer   (z(3)_1 ... z(3)_10)
-    a3 = M.sigmoid(z3)  # a = σ(z) = 1 / (1 + e^-z)   (a(3)_1 ... a(3)_10)
-    t1 = a3 - y  # z = x - y
-    loss = np.vdot(t1, t1)  # Σ over the batch of C(i) = Σ_i x_i², one dot product x·x
+    a3 = M.sigmoid(z3)  # a3 = σ(z3) = 1 / (1 + e^-z3)   (a(3)_1 ... a(3)_10)
+    t1 = a3 - y  # t1 = a3 - y
+    loss = np.vdot(t1, t1)  # Σ over the batch of C(i) = Σ_j t2[j], t2 = t1²: one dot product t1·t1, t2 not computed
     d_C = seed  # ∂C/∂C(i) for each example i: 1/batch for the batch's mean
-    d_t2 = d_C
-    d_t1 = d_t2 * (2.0 * t1)  # ∂z/∂x = k x^(k-1)
-    d_a3 = d_t1  # ∂z/∂x = 1
-    d_z3 = d_a3 * (a3 * (1.0 - a3))  # ∂a/∂z = σ(z)(1 - σ(z))
+    d_t2 = d_C  # ∂C/∂t2[i] = 1
+    d_t1 = d_t2 * (2.0 * t1)  # ∂t2/∂t1 = 2·t1^(2-1)
+    d_a3 = d_t1  # ∂t1/∂a3 = 1
+    d_z3 = d_a3 * (a3 * (1.0 - a3))  # ∂a3/∂z3 = σ(z3)(1 - σ(z3))
     np.matmul(d_z3, a2.T, out=grad_W3)  # ∂C/∂W = δ aᵀ
     d_a2 = W3.T @ d_z3  # ∂C/∂a = Wᵀ δ
     np.add.reduce(d_z3, axis=1, out=grad_b3)  # ∂C/∂b = δ, summed over the batch
-    d_z2 = d_a2 * (a2 * (1.0 - a2))  # ∂a/∂z = σ(z)(1 - σ(z))
+    d_z2 = d_a2 * (a2 * (1.0 - a2))  # ∂a2/∂z2 = σ(z2)(1 - σ(z2))
     np.matmul(d_z2, x.T, out=grad_W2)  # ∂C/∂W = δ aᵀ
     np.add.reduce(d_z2, axis=1, out=grad_b2)  # ∂C/∂b = δ, summed over the batch
     return loss, a3
@@ -40,7 +40,7 @@ def gradient(x, y, seed, batch):
 
 def predict(x):
     z2 = W2 @ x + b2  # z = W a + b, a layer   (z(2)_1 ... z(2)_32)
-    a2 = M.sigmoid(z2)  # a = σ(z) = 1 / (1 + e^-z)   (a(2)_1 ... a(2)_32)
+    a2 = M.sigmoid(z2)  # a2 = σ(z2) = 1 / (1 + e^-z2)   (a(2)_1 ... a(2)_32)
     z3 = W3 @ a2 + b3  # z = W a + b, a layer   (z(3)_1 ... z(3)_10)
-    a3 = M.sigmoid(z3)  # a = σ(z) = 1 / (1 + e^-z)   (a(3)_1 ... a(3)_10)
+    a3 = M.sigmoid(z3)  # a3 = σ(z3) = 1 / (1 + e^-z3)   (a(3)_1 ... a(3)_10)
     return a3
