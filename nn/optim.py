@@ -172,7 +172,7 @@ class Optimizer(Checkpointed):
         if before is None:
             before = theta.copy()
         else:
-            np.copyto(before, theta)
+            before[...] = theta  # np.copyto's Python-level dispatch costs as much as the copy here
         state = self._state()
         try:
             if quiet:
@@ -212,8 +212,9 @@ class Optimizer(Checkpointed):
 
     def _state(self):
         """A copy of everything `update` may change (arrays copied: update changes them in place)."""
-        names = type(self).__dict__.get("STATE") or list(vars(self))
-        return {name: _copied(getattr(self, name)) for name in names}
+        attributes = vars(self)  # what update changes is plain attributes, never a setting's property
+        names = type(self).__dict__.get("STATE") or list(attributes)
+        return {name: _copied(attributes[name]) for name in names}
 
     def _restore(self, state):
         vars(self).update(state)
