@@ -112,7 +112,7 @@ class Value:
     def __neg__(self):             return _make(OPS["neg"], (self,))
     def __pos__(self):             return self
     def __abs__(self):             return _make(OPS["abs"], (self,))
-    def abs(self):                 return _make(OPS["abs"], (self,))  # torch's tensor.abs()
+    abs = __abs__  # torch's tensor.abs()
 
     # --- in place: PyTorch's update `p -= lr * p.grad` under no_grad() changes the leaf p -----
     def __iadd__(self, other):     return _in_place(self, Value.__add__, other)
@@ -337,8 +337,14 @@ def _make(op, inputs, consts=None):
     except TypeError:  # the table's arithmetic met a .data that is no float
         _refuse_set_by_hand(op, inputs)
         raise
-    if not math.isfinite(out):
+    try:
+        finite = math.isfinite(out)
+    except TypeError:  # an array or a complex number came out of a .data set by hand
+        finite = None
+    if not finite:
         _refuse_set_by_hand(op, inputs)
+        if finite is None:
+            raise TypeError(describe(op.name, f"the result {out!r:.40} is no number", inputs, consts or {}))
         raise OverflowError(describe(op.name, f"the result {out} is not a finite float", inputs, consts or {}))
     node = Value.__new__(Value)  # Value.__init__ is for leaves: it would check `out` again
     node.data = out

@@ -275,7 +275,7 @@ def accumulate_as_values(root, seed=1.0):
 def _accumulated(node, g):
     """node.grad + g as a Value (g itself over a .grad of 0.0, so no node is spent on it);
     FloatingPointError in first order's words where the sum would not be a finite float."""
-    if type(node.grad) is float and node.grad == 0.0:
+    if node.grad is None or (type(node.grad) is float and node.grad == 0.0):  # None: no gradient yet, as torch
         return g
     try:
         return node.grad + g

@@ -188,15 +188,25 @@ def compiled_path(model, loss, optimizer, X, targets, Y, required):
 
 def _advice(error, params):
     """How to train anyway, after the error compiled=True raises."""
+    bad = next((k for k, p in enumerate(params) if not _finite_number(p.data)), None)
+    if bad is not None:  # a .data set by hand: no path trains on it
+        where = ", where compile records the graph at the initial weights" if getattr(error, "row", None) is not None else ""
+        return f"{where}; the scalar engine (compiled=False) fails on parameter {params[bad].label or bad!r} too"
     if getattr(error, "row", None) is None:
         return "" if "compiled=False" in str(error) else " (train with compiled=False to use the scalar engine)"
     where = ", where compile records the graph at the initial weights"
-    for k, p in enumerate(params):
-        if not isinstance(p.data, (int, float)) or not math.isfinite(p.data):
-            return f"{where}; the scalar engine (compiled=False) fails on parameter {p.label or k!r} too"
     return (f"{where}. The scalar engine (compiled=False) reaches row {error.row} in its batch, with the "
             f"weights the batches before it have moved, so it may train: fit with compiled=False, or "
             f"compiled=None (the default), which falls back to it")
+
+
+def _finite_number(x):
+    """Whether x is a number the engine takes (autograd.as_number's one rule, not a second one)."""
+    try:
+        autograd.as_number(x)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def _short(error):

@@ -135,15 +135,18 @@ class Optimizer(Checkpointed):
         before = [p.data for p in self.params]
         theta = np.array(before, dtype=float)
         grads = [p.grad for p in self.params]
+        frozen = frozen_positions(self.params)
         if not all(map(float.__instancecheck__, grads)):  # SPEED: in C; backward leaves floats
             # backward(create_graph=True) leaves Values: the step takes their numbers, as torch's
             # step takes .grad's data
             grads = [g.data if isinstance(g, Value) else g for g in grads]
-            self._check_grads(grads)  # numpy would take None as nan and say "could not convert" for 'x'
+            frozen = _with_no_gradient(frozen, grads)
+            grads = [0.0 if g is None else g for g in grads]
+            self._check_grads(grads)  # numpy would take a str for a number, or say "could not convert"
         grad = np.array(grads, dtype=float)
         state = self._state()
         try:
-            self.checked_update(theta, grad, frozen=frozen_positions(self.params))
+            self.checked_update(theta, grad, frozen=frozen)
             for p, value in zip(self.params, theta.tolist()):
                 p.data = value
         except BaseException:
@@ -421,6 +424,15 @@ def frozen_positions(params):
     if all(map(_requires_grad, params)):  # in C: the common case, none frozen
         return None
     return np.array([k for k, p in enumerate(params) if not p.requires_grad], dtype=np.intp)
+
+
+def _with_no_gradient(frozen, grads):
+    """The frozen positions and those whose .grad is None (set so by hand: torch's "no gradient
+    yet"), which a step skips as torch's does, their θ and state left as they are."""
+    none = [k for k, g in enumerate(grads) if g is None]
+    if not none:
+        return frozen
+    return np.union1d(frozen if frozen is not None else np.array([], dtype=np.intp), none).astype(np.intp)
 
 
 def all_frozen(params):

@@ -46,6 +46,23 @@ class ModelFileError(ValueError):
     """A model file is unreadable, truncated, tampered with or of an unknown version."""
 
 
+def _refuse_values_tied_in_an_mlp(model):
+    """An MLP file holds one number per weight of its architecture, so a weight tied by hand
+    (one Value at two places) would be written once and make a file no load takes: refused,
+    naming both places, as a Sequential's is."""
+    first_names = {}
+    for l, layer in enumerate(model.layers):
+        for j, neuron in enumerate(layer.neurons):
+            places = [(f"layers.{l}.neurons.{j}.w.{k}", w) for k, w in enumerate(neuron.w)]
+            for name, value in places + [(f"layers.{l}.neurons.{j}.b", neuron.b)]:
+                if value in first_names:  # Values hash by identity
+                    raise ValueError(f"save: parameters {first_names[value]!r} and {name!r} of the MLP are one "
+                                     f"Value (a weight tied by hand), which an MLP file cannot hold: save "
+                                     f"model.state_dict() as JSON, or build the model as an nn.Sequential "
+                                     f"that places one Linear twice")
+                first_names[value] = name
+
+
 def save(model, path):
     """Write `model` (an nn.MLP or nn.Sequential) to `path` as JSON; floats are written exactly (repr round-trips).
 
@@ -65,6 +82,7 @@ def save(model, path):
         document = {"format": sequential.FORMAT, "version": sequential.version(architecture),
                     "architecture": architecture, "parameters": _finite_parameters(model)}
     else:
+        _refuse_values_tied_in_an_mlp(model)
         document = {
             "format": FORMAT,
             "version": VERSION,

@@ -343,3 +343,12 @@ def test_a_data_set_by_hand_to_an_int_beyond_the_floats_is_named():
     for make in (lambda: w * 2.0, lambda: w.tanh(), lambda: w + 1.0):
         with pytest.raises(ValueError, match=r"^\S+: input 0 'w' holds an int too large for a float .*401 digits"):
             make()
+
+
+@pytest.mark.parametrize("bad, shown", [(np.array([2.0]), "ndarray array([2.])"), (2 + 0j, "complex (2+0j)")])
+def test_a_data_set_by_hand_to_an_array_or_a_complex_number_is_named(bad, shown):
+    p = Value(1.0, label="p")
+    p.data = bad
+    for make in (lambda: p * 3.0, lambda: autograd.dot([p], [Value(1.0)]), lambda: p.tanh()):
+        with pytest.raises(TypeError, match=rf"^\S+: input 0 'p' holds {re.escape(shown)}: its \.data was set by hand"):
+            make()

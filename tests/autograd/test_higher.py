@@ -717,3 +717,11 @@ def test_hessian_and_hvp_at_one_number_give_one_number():
         autograd.hessian(f, None)
     with pytest.raises(TypeError, match="hessian input|Value"):
         autograd.hessian(f, "a")
+
+
+def test_create_graph_over_a_grad_of_none_is_no_gradient_yet_as_in_torch():
+    p = Value(2.0, label="p")
+    p.grad = None
+    (p * p).backward(create_graph=True)
+    assert isinstance(p.grad, Value) and p.grad.data == 4.0
+    assert autograd.grad(p.grad, [p]) == [2.0]

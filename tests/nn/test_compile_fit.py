@@ -983,3 +983,16 @@ def test_fit_and_predict_do_not_warn_of_constants_they_mean():
             model.layers[0].requires_grad_(False)
             nn.fit(model, X, y, loss=loss, epochs=1, batch_size=8, lr=0.1, progress=False, compiled=True)
             model.predict(X, compiled=True)
+
+
+@pytest.mark.parametrize("bad", ["0.5", 10 ** 400])
+def test_compiled_true_with_a_parameter_set_by_hand_to_no_number_says_the_scalar_engine_fails_too(bad):
+    """It advised compiled=False for a str .data, which fails the same way, and raised a bare
+    OverflowError for a huge int."""
+    model = nn.MLP(2, [1], seed=0)
+    model.parameters()[1].data = bad
+    X, y = np.array([[0.5, 1.0], [1.0, 0.0]]), np.array([1.0, 0.0])
+    with pytest.raises((TypeError, ValueError)) as raised:
+        nn.fit(model, X, y, loss=nn.mse, lr=0.1, epochs=1, progress=False, compiled=True)
+    assert "the scalar engine (compiled=False) fails on parameter 'w(2)_1,2' too" in str(raised.value)
+    assert "train with compiled=False" not in str(raised.value)

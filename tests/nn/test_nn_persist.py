@@ -419,3 +419,13 @@ def test_an_empty_frozen_list_loads_a_fully_trainable_model(model, tmp_path):
     nn.save(model, path)
     _tamper(path, lambda d: _set(d, ["frozen"], []))
     assert _frozen_in(nn.load(path)) == [] and nn.load(path).state_dict() == model.state_dict()
+
+
+def test_an_mlp_with_a_weight_tied_by_hand_is_refused_at_save_naming_both_places(tmp_path):
+    """It was written with one number too few, a file that nn.load then refused."""
+    model = nn.MLP(2, [2, 2], seed=0)
+    model.layers[1].neurons[0].w[0] = model.layers[0].neurons[0].w[0]
+    with pytest.raises(ValueError, match=r"^save: parameters 'layers\.0\.neurons\.0\.w\.0' and "
+                                         r"'layers\.1\.neurons\.0\.w\.0' of the MLP are one Value"):
+        nn.save(model, tmp_path / "tied.json")
+    assert not (tmp_path / "tied.json").exists()
