@@ -924,8 +924,8 @@ MASKED = {
     "2^(-1/x²)": lambda x: 2.0 ** (-1.0 / (x * x)),
     "(1/x²)^-1": lambda x: (1.0 / (x * x)) ** -1,
     "1 / (1/x²)": lambda x: 1.0 / (1.0 / (x * x)),
-    "softmax(log x, 0)": lambda x: autograd.softmax([x.log(), Value(0.0)])[1],
-    "logsumexp(log x, 0)": lambda x: autograd.logsumexp([x.log(), Value(0.0)]),
+    "softmax(log x, 0)": lambda x: autograd.softmax([x.log(), 0.0])[1],
+    "logsumexp(log x, 0)": lambda x: autograd.logsumexp([x.log(), 0.0]),
 }
 
 

@@ -188,7 +188,7 @@ def test_zero_to_a_constant_zero_power_has_slope_zero_as_in_torch():
     y = autograd.apply("**", x, 0.0)
     y.backward()
     assert x.grad == 0.0 and y.data == 1.0
-    program = autograd.compile(autograd.apply("**", x, 0.0) * Value(2.0, label="w"), inputs=[x],
+    program = autograd.compile(autograd.apply("**", x, 0.0) * Value(2.0, label="w", requires_grad=False), inputs=[x],
                                parameters=[])
     assert program(np.array([[0.0], [3.0]])).tolist() == [2.0, 2.0]
 
