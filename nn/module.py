@@ -41,6 +41,17 @@ class SizeMismatchError(StateDictError, ValueError):
     strict=False. A StateDictError, and a ValueError as load_torch_state_dict's shape errors."""
 
 
+def first_tie(named_values):
+    """(the first name, the later name) of the first Value met twice among (name, Value)
+    pairs (a weight tied by hand: one Value at two places), or None."""
+    first_names = {}
+    for name, value in named_values:
+        if value in first_names:  # Values hash by identity
+            return first_names[value], name
+        first_names[value] = name
+    return None
+
+
 def once_each(values):
     """values (a list) as Parameters, a Value met again (a tied weight) only where it is first
     met, as PyTorch's parameters() lists a shared Parameter once."""

@@ -32,6 +32,7 @@ from .activations import activation as as_activation
 from .data import finite_number
 from .files import FileTooBig, file_path, read_limited, write_whole
 from .layers import MLP
+from .module import first_tie
 
 FORMAT = "tracegrad.nn.MLP"
 VERSION = 1
@@ -50,17 +51,13 @@ def _refuse_values_tied_in_an_mlp(model):
     """An MLP file holds one number per weight of its architecture, so a weight tied by hand
     (one Value at two places) would be written once and make a file no load takes: refused,
     naming both places, as a Sequential's is."""
-    first_names = {}
-    for l, layer in enumerate(model.layers):
-        for j, neuron in enumerate(layer.neurons):
-            places = [(f"layers.{l}.neurons.{j}.w.{k}", w) for k, w in enumerate(neuron.w)]
-            for name, value in places + [(f"layers.{l}.neurons.{j}.b", neuron.b)]:
-                if value in first_names:  # Values hash by identity
-                    raise ValueError(f"save: parameters {first_names[value]!r} and {name!r} of the MLP are one "
-                                     f"Value (a weight tied by hand), which an MLP file cannot hold: save "
-                                     f"model.state_dict() as JSON, or build the model as an nn.Sequential "
-                                     f"that places one Linear twice")
-                first_names[value] = name
+    tie = first_tie((f"layers.{l}.neurons.{j}.{name}", value)
+                    for l, layer in enumerate(model.layers) for j, neuron in enumerate(layer.neurons)
+                    for name, value in [(f"w.{k}", w) for k, w in enumerate(neuron.w)] + [("b", neuron.b)])
+    if tie:
+        raise ValueError(f"save: parameters {tie[0]!r} and {tie[1]!r} of the MLP are one Value (a weight "
+                         f"tied by hand), which an MLP file cannot hold: save model.state_dict() as JSON, "
+                         f"or build the model as an nn.Sequential that places one Linear twice")
 
 
 def save(model, path):

@@ -26,6 +26,7 @@ written into an existing model.
 
 from collections import OrderedDict
 
+from .module import first_tie
 from .persist import _expect_keys, _is_int, _short_repr, check_constant
 from .torchlike import MODULE_OF_ACTIVATION, ActivationModule, Identity, Linear, Sequential, Softmax
 
@@ -63,13 +64,11 @@ def architecture(model):
 def _refuse_values_shared_by_two_modules(model):
     """A file ties whole modules, so a weight shared by two different modules (tied by hand)
     would be written once and make a file no load takes: refused, naming both places."""
-    first_names = {}
-    for name, value in model._walk("", {id(model)}):  # a module placed twice is walked once
-        if value in first_names:  # Values hash by identity
-            raise ValueError(f"save: parameters {first_names[value]!r} and {name!r} of the Sequential are one "
-                             f"Value (a weight tied by hand); a saved Sequential ties whole modules only: "
-                             f"place one Linear twice instead")
-        first_names[value] = name
+    tie = first_tie(model._walk("", {id(model)}))  # a module placed twice is walked once
+    if tie:
+        raise ValueError(f"save: parameters {tie[0]!r} and {tie[1]!r} of the Sequential are one Value (a "
+                         f"weight tied by hand); a saved Sequential ties whole modules only: place one "
+                         f"Linear twice instead")
 
 
 def version(architecture):
