@@ -322,30 +322,18 @@ def _make(op, inputs, consts=None):
     try:
         for rule in op.domain:
             if not rule.holds(scalar, *_numbers(op, inputs, saved), **(consts or {})):
-                _refuse_set_by_hand(op, inputs)
                 raise rule.error(describe(op.name, rule.says, inputs, consts or {}, exact=True))
-    except TypeError:  # a rule met a .data that is no number
+        try:
+            out = _forward(op, inputs, consts, saved)
+        except OverflowError:  # float ** overflows by raising rather than by giving inf
+            raise OverflowError(describe(op.name, "the result overflows a float", inputs, consts or {})) from None
+        except ZeroDivisionError as error:
+            raise ZeroDivisionError(describe(op.name, str(error), inputs, consts or {})) from None
+        if not math.isfinite(out):
+            raise OverflowError(describe(op.name, f"the result {out} is not a finite float", inputs, consts or {}))
+    except (ArithmeticError, ValueError, TypeError):  # first: an input whose .data was set by hand?
         _refuse_set_by_hand(op, inputs)
         raise
-    try:
-        out = _forward(op, inputs, consts, saved)
-    except OverflowError:  # float ** overflows by raising rather than by giving inf
-        _refuse_set_by_hand(op, inputs)  # or an int set by hand too large for a float
-        raise OverflowError(describe(op.name, "the result overflows a float", inputs, consts or {})) from None
-    except ZeroDivisionError as error:
-        raise ZeroDivisionError(describe(op.name, str(error), inputs, consts or {})) from None
-    except TypeError:  # the table's arithmetic met a .data that is no float
-        _refuse_set_by_hand(op, inputs)
-        raise
-    try:
-        finite = math.isfinite(out)
-    except TypeError:  # an array or a complex number came out of a .data set by hand
-        finite = None
-    if not finite:
-        _refuse_set_by_hand(op, inputs)
-        if finite is None:
-            raise TypeError(describe(op.name, f"the result {out!r:.40} is no number", inputs, consts or {}))
-        raise OverflowError(describe(op.name, f"the result {out} is not a finite float", inputs, consts or {}))
     node = Value.__new__(Value)  # Value.__init__ is for leaves: it would check `out` again
     node.data = out
     node.grad = 0.0

@@ -216,7 +216,7 @@ class MLP(Module):
                        for i in range(len(self.nouts))]
 
     def parameters(self):
-        return once_each(list(chain.from_iterable(neuron.w + [neuron.b] for layer in self.layers for neuron in layer.neurons)))
+        return once_each(list(chain.from_iterable(layer.parameters() for layer in self.layers)))
 
     @property
     def activations(self):
