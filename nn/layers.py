@@ -80,7 +80,11 @@ class Neuron(Module):
         self._z_label, self._a_label = label("z", layer, index), label("a", layer, index)
 
     def parameters(self):
-        return once_each(self.w + [self.b])
+        return once_each(self.weights_and_bias())
+
+    def weights_and_bias(self):
+        """w_1 ... w_n, then b: the neuron's parameters, a repeat (a weight tied by hand) kept."""
+        return self.w + [self.b]
 
     def __call__(self, x):
         return self.forward(input_values(x, len(self.w), repr(self), nodes=self.elementary))
@@ -140,7 +144,9 @@ class Layer(Module):
         self.nin, self.nout, self.layer, self.elementary = nin, nout, layer, elementary
 
     def parameters(self):
-        return once_each(list(chain.from_iterable(neuron.parameters() for neuron in self.neurons)))
+        # one once_each over the whole list: one per neuron costs three times as much, and
+        # zero_grad() reads parameters() every sample
+        return once_each(list(chain.from_iterable(neuron.weights_and_bias() for neuron in self.neurons)))
 
     def __call__(self, x):
         return self.forward(input_values(x, self.nin, repr(self), nodes=self.elementary))
@@ -216,7 +222,8 @@ class MLP(Module):
                        for i in range(len(self.nouts))]
 
     def parameters(self):
-        return once_each(list(chain.from_iterable(layer.parameters() for layer in self.layers)))
+        return once_each(list(chain.from_iterable(neuron.weights_and_bias() for layer in self.layers
+                                                  for neuron in layer.neurons)))  # one once_each: see Layer
 
     @property
     def activations(self):
