@@ -185,6 +185,8 @@ def _expression(value, expressions):
         return " + ".join(_bracket(p, SUM) for p in parts), SUM
     if graph.is_neuron_sum(value):
         return _weighted_sum(value, expressions), SUM
+    if op == "softmax":  # output i of the vector softmax(x): softmax_2(l0, l1, l2), as its op node is drawn
+        return f"{graph.symbol(value)}({', '.join(p[0] for p in parts)})", ATOM
     return f"{graph.function_name(value)}({', '.join(p[0] for p in parts)})", ATOM  # σ(z), exp(x), ...
 
 

@@ -7,7 +7,7 @@ import sys
 import tempfile
 from contextlib import contextmanager
 
-from .checks import as_path, as_real, as_text
+from .checks import as_choice, as_path, as_real, as_text
 from .dot import to_dot
 from .fonts import bundled_font
 from .scene import MAX_VALUES
@@ -16,27 +16,54 @@ MAX_NODES = 500  # see the README: past this a picture is unreadable and layout 
 FORMATS = ("svg", "png", "pdf", "dot")
 
 
-def draw(root, *, rankdir="LR", digits=4, grads="auto", parameters=None, constants=None, collapse=None,
+def draw(root, *, format="svg", rankdir="LR", digits=4, grads="auto", parameters=None, constants=None, collapse=None,
          focus=None, depth=2, edge_derivatives=False, highlight=None, max_nodes=MAX_NODES, max_values=MAX_VALUES):
     """A `Drawing` of the graph of `root` (options as in `viz.to_dot`).
+
+    `format` is what `.render(filename)` and `.pipe()` write when not told otherwise, as
+    graphviz's `Digraph(format=...)` (micrograd's `draw_dot(root, format="svg")`): "svg",
+    "png", "pdf" or "dot". Jupyter shows SVG whatever it is, as graphviz does.
 
     Refuses with a ValueError, before any layout, a graph of more than `max_nodes` drawn
     nodes (value boxes plus op nodes); the message names collapse=, focus=/depth= and max_nodes=.
     A graph of more than `max_values` values is refused before it is walked at all.
     """
+    format = _as_format(format, "viz.draw format")  # before the graph is walked
     return Drawing(to_dot(root, rankdir=rankdir, digits=digits, grads=grads, parameters=parameters,
                           constants=constants, collapse=collapse, focus=focus, depth=depth,
                           edge_derivatives=edge_derivatives, highlight=highlight, max_nodes=max_nodes,
-                          max_values=max_values))
+                          max_values=max_values), format=format)
+
+
+def _as_format(format, name):
+    """One of FORMATS, in any case (as graphviz takes "PNG"); the error names the argument."""
+    as_text(format, name)
+    return as_choice(format.lower(), name, FORMATS, hint=" (the formats viz writes)")
 
 
 class Drawing:
-    """A graph picture: `.dot` text, `.svg()`, `.png()`, `.pdf()`, `.save(path)`,
-    `.render(filename, format="svg")` as graphviz's; shows itself in Jupyter as SVG."""
+    """A graph picture: `.dot` text (`.source`), `.svg()`, `.png()`, `.pdf()`, `.save(path)`,
+    and as graphviz's Digraph `.format`, `.render(filename)`, `.pipe()`; shows itself in
+    Jupyter as SVG."""
 
-    def __init__(self, dot):
+    def __init__(self, dot, format="svg"):
         self.dot = dot
+        self.format = format
         self._svg = None
+
+    @property
+    def format(self):
+        """What `.render` and `.pipe` write by default: "svg", "png", "pdf" or "dot"."""
+        return self._format
+
+    @format.setter
+    def format(self, format):
+        self._format = _as_format(format, "viz: Drawing.format")
+
+    @property
+    def source(self):
+        """The DOT text, under graphviz's name."""
+        return self.dot
 
     def __repr__(self):
         return f"<viz.Drawing: {self.dot.count(chr(10))} lines of DOT; .svg(), .png(), .save(path)>"
@@ -67,14 +94,24 @@ class Drawing:
             path.write_bytes(self.png() if kind == "png" else self.pdf())
         return path
 
-    def render(self, filename, *, format="svg"):
+    def render(self, filename, *, format=None):
         """Write the picture to filename + "." + format and return that path, as graphviz's
         `Digraph.render` does, so that micrograd's `draw_dot(y).render("gout")` runs as written
-        (gout.svg). A thin alias of `.save`: format is one of its extensions, without the dot.
+        (gout.svg). A thin alias of `.save`: format is one of its extensions, without the dot;
+        None is the drawing's `.format` (`viz.draw(y, format="png").render("gout")`: gout.png).
         Unlike graphviz, no DOT source is written beside the picture (format="dot" writes it)."""
         as_path(filename, "viz: Drawing.render filename")
+        if format is None:
+            format = self.format
         as_text(format, "viz: Drawing.render format")
         return self.save(f"{os.fspath(filename)}.{format}")
+
+    def pipe(self, format=None):
+        """The picture as bytes, as graphviz's `Digraph.pipe`: in `format`, else `.format`."""
+        format = self.format if format is None else _as_format(format, "viz: Drawing.pipe format")
+        if format in ("svg", "dot"):
+            return (self.svg() if format == "svg" else self.dot).encode("utf-8")
+        return self.png() if format == "png" else self.pdf()
 
     def _repr_svg_(self):
         return self.svg()

@@ -193,6 +193,34 @@ def test_render_writes_filename_dot_format_as_graphvizs_digraph_does(tmp_path, m
         drawing.render(None)
 
 
+def test_draw_takes_graphvizs_format_for_render_and_pipe(tmp_path, monkeypatch):
+    """micrograd's draw_dot(root, format="svg") is graphviz's Digraph(format=...): the format
+    .render(filename) and .pipe() write when not told otherwise; Jupyter still shows SVG."""
+    x = Value(1.0)
+    y = (x * 2 + 1).relu()
+    y.backward()
+    monkeypatch.chdir(tmp_path)
+    assert viz.draw(y, format="svg").render("gout").read_text(encoding="utf-8") == viz.draw(y).svg()
+    drawing = viz.draw(y, format="png")
+    assert drawing.format == "png" and drawing.source == drawing.dot
+    assert str(drawing.render("gout")) == "gout.png" and (tmp_path / "gout.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert drawing.pipe()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert drawing.pipe(format="dot") == drawing.dot.encode("utf-8")
+    assert drawing.render("g", format="pdf").read_bytes()[:5] == b"%PDF-"  # render's own format wins
+    assert "image/svg+xml" in drawing._repr_mimebundle_()
+    assert viz.draw(y, format="PDF").pipe()[:5] == b"%PDF-"  # graphviz takes any case too
+    drawing.format = "dot"
+    assert drawing.render("g").read_text(encoding="utf-8") == drawing.dot
+    with pytest.raises(ValueError, match=r"viz\.draw format='jpeg': expected 'svg', 'png', 'pdf' or 'dot'"):
+        viz.draw(y, format="jpeg")
+    with pytest.raises(TypeError, match=r"viz\.draw format=None: expected a str"):
+        viz.draw(y, format=None)
+    with pytest.raises(ValueError, match=r"Drawing\.format='gif'"):
+        drawing.format = "gif"
+    with pytest.raises(ValueError, match=r"Drawing\.pipe format='ps'"):
+        drawing.pipe(format="ps")
+
+
 def box_titles(dot):
     return re.findall(r"<B>([^<]*)</B>", dot)
 
@@ -214,6 +242,22 @@ def test_every_value_of_a_picture_gets_a_name_of_its_own():
     titles = box_titles(viz.to_dot(out))
     assert len(titles) == len(set(titles)) == len(autograd.topological_order(out))
     assert {"w₁", "w₂", "v1", "v2", "(w₁ · v2)₁", "(w₁ · v2)₂", "2₁", "2₂"} <= set(titles)
+
+
+def test_each_output_of_a_softmax_is_named_by_its_index():
+    """softmax(xs) is K nodes, one per output: the first one met was called softmax(l0, l1, l2),
+    as if it were the whole vector, and the others "softmax_1 node 2"; each is softmax_i(...),
+    i as its op node is drawn and as the list autograd.softmax returns is indexed."""
+    logits = [Value(v, label=f"l{i}") for i, v in enumerate([1.0, -0.5, 2.0])]
+    p = autograd.softmax(logits)
+    cost = -p[2].log()
+    assert "softmax_2(l0, l1, l2)" in box_titles(viz.to_dot(cost))
+    everything = (p[2] - 1) ** 2 + p[0] * p[0] + p[1] * 0.5
+    titles = box_titles(viz.to_dot(everything))
+    assert {"softmax_0(l0, l1, l2)", "softmax_1(l0, l1, l2)", "softmax_2(l0, l1, l2)"} <= set(titles)
+    assert "softmax(l0, l1, l2)" not in titles
+    steps = viz.backward_steps(cost)
+    assert steps[3].text.startswith("∂out/∂softmax_2(l0, l1, l2) = ")
 
 
 def test_a_label_that_is_not_a_str_is_refused_naming_the_value():
