@@ -42,6 +42,8 @@ class scalar:
     log1p, expm1 = staticmethod(math.log1p), staticmethod(math.expm1)
     log2, log10 = staticmethod(math.log2), staticmethod(math.log10)
 
+    quotient = staticmethod(operator.truediv)  # u / y: a function so that autograd.higher's can defer an overflow
+
     @staticmethod
     def square(x):
         return x * x
@@ -147,6 +149,7 @@ class array:
     log1p, expm1 = staticmethod(np.log1p), staticmethod(np.expm1)
     log2, log10 = staticmethod(np.log2), staticmethod(np.log10)
     square = staticmethod(np.square)  # x * x to the last bit, one numpy call where x is an expression
+    quotient = staticmethod(np.true_divide)
 
     # None of these enters np.errstate itself (the program has warnings off already, and
     # entering it costs more than a small layer's matmul): where a branch of np.where is not

@@ -19,7 +19,7 @@ import math
 from .checks import as_number
 from .engine import Value, local_derivatives, topological_order
 from .grad_mode import enable_grad
-from .higher import as_float, as_point, leaves_at
+from .higher import as_float, as_point, leaves_at, require_function
 from .messages import node_name
 
 
@@ -67,6 +67,7 @@ def jvp(f, inputs, tangents_in):
     number for a function of one input. Equal to reverse mode's J·v, from the same table:
         (J v)_k = Σ_i ∂f_k/∂x_i v_i
     """
+    require_function(f, "jvp")
     inputs, _ = as_point(inputs, "jvp")
     tangents_in, _ = as_point(tangents_in, "jvp", "tangents_in")
     v = [as_number(as_float(t), f"jvp tangent {i}") for i, t in enumerate(tangents_in)]
@@ -74,7 +75,7 @@ def jvp(f, inputs, tangents_in):
         raise ValueError(f"jvp: {len(v)} tangents for {len(inputs)} inputs; they must match")
     if not inputs:
         raise ValueError("jvp: inputs is empty; give at least one number")
-    xs = leaves_at(inputs)
+    xs = leaves_at(inputs, "jvp")
     out = f(*xs)
     single = isinstance(out, Value)
     if not single and not isinstance(out, (list, tuple)):  # a number, None, a dict (of its keys), ...

@@ -14,7 +14,10 @@ from .ops import OPS
 def _values(xs, what, entry="{what}: input {k}"):
     """xs as a tuple of Values (numbers become leaves); an empty sequence is an error. A bad
     number is named by `entry` (the function, the argument, its index k), not as a bare Value."""
-    xs = tuple(xs)
+    try:
+        xs = tuple(xs)
+    except TypeError:  # one number, None: not a list of them
+        raise TypeError(f"{what}: expected a list of Values or numbers, got {type(xs).__name__} {xs!r:.40}") from None
     if not xs:
         raise ValueError(f"{what}: needs at least one value, got an empty sequence")
     if _all_values(xs):

@@ -45,7 +45,7 @@ import numpy as np
 
 from .checks import as_bounded
 from .engine import Value, _number, gradients, local_derivatives, topological_order
-from .functional import grad, term_sizes
+from .functional import term_sizes
 from .higher import is_one_number, values as values_namespace
 from .messages import node_name, number
 from .ops import OPS
@@ -256,11 +256,14 @@ def gradcheck(f, inputs, *, hand=None, eps=1e-6, atol=1e-5, rtol=1e-3, hand_rtol
         return out, values
 
     out, values = call(point)
-    hand_atols = (_forward_rounding(out, values) if hand_atol is None
-                  else [as_bounded(hand_atol, "gradcheck hand_atol", meaning="a tolerance")] * len(values))
+    # One backward pass serves the engine's column and the rounding bound: grad(out, values)'s
+    # own walk, which checks only the paths to the inputs, the only nodes the bound reads.
     # f of constants alone (or of detached inputs) has no graph: the engine's gradient is 0,
     # which the central differences then confirm or refute, as torch.autograd.gradcheck does.
-    engine = grad(out, values) if out.requires_grad else [0.0] * len(values)
+    grads = gradients(out, inputs=values) if out.requires_grad else {}
+    engine = [grads.get(value, 0.0) for value in values]
+    hand_atols = (_forward_rounding(out, values, grads) if hand_atol is None
+                  else [as_bounded(hand_atol, "gradcheck hand_atol", meaning="a tolerance")] * len(values))
     terms = _term_sizes(out, values)
     report = GradcheckReport(value=out.data, eps=eps, **tolerances)
     kinks = {}
@@ -298,7 +301,7 @@ def _term_sizes(out, values):
     return [sizes.get(value, 0.0) for value in values]
 
 
-def _forward_rounding(out, inputs):
+def _forward_rounding(out, inputs, grads):
     """For each input x, 4 ulps of the largest |v| · |∂f/∂v| · T_x(v) over the op nodes v on x's
     paths whose local derivatives are made of forward values that vary (σ(1 - σ) near σ = 1 is
     exact to 2^-51 absolute, not relative): such a derivative carries v's absolute rounding, as
@@ -309,11 +312,11 @@ def _forward_rounding(out, inputs):
     u's terms: a hand formula may write ∂v/∂u in v's value, σ(1 - σ) for 1/(1 + e^-z) of u = z,
     which passes z on through a term e^-z. The derivatives of +, -, Σ, a product by a constant,
     relu's 0 or 1 are exact: those nodes add nothing, however large (the sum of a cost's
-    terms), and neither does an e^40 whose ∂f/∂ is 1e-35."""
+    terms), and neither does an e^40 whose ∂f/∂ is 1e-35. `grads` holds ∂f/∂v, from the
+    engine's one pass."""
     if not out.requires_grad:
         return [0.0] * len(inputs)
     try:
-        grads = gradients(out)
         order = topological_order(out)
         local = {node: tuple(map(abs, local_derivatives(node))) for node in order if node.parents}
     except FloatingPointError:

@@ -117,6 +117,12 @@ class values:
         return 0.0 if as_float(x) == 0 and as_float(y) == 0 else values.log(y)
 
     @staticmethod
+    def quotient(u, y):
+        """u / y as a node, or nan where it would not be a finite float (-z/y at y = 1e-300, the
+        / entry's ∂z/∂y): wanted, the caller names the node; else it is dropped (grad(x / y, [x]))."""
+        return _or_nan(lambda: u / y)
+
+    @staticmethod
     def x_log_y_dy(x, y):
         """x / y, taken as 0 at x = y = 0, as in `backends.scalar` (at x = 0 < y a node: its slope in x is 1/y)."""
         return 0.0 if as_float(x) == 0 and as_float(y) == 0 else _or_nan(lambda: x / y)
@@ -298,8 +304,7 @@ def grad_as_values(output, inputs, seed=1.0):
 def is_one_number(inputs):
     """Whether `inputs` is one number rather than a list of them (a Value, a 0-d array; a str,
     so that its error is a number's), as torch.autograd.functional takes one 0-d tensor."""
-    return isinstance(inputs, (numbers.Real, np.generic, Value, str)) or (
-        isinstance(inputs, np.ndarray) and inputs.ndim == 0)
+    return isinstance(inputs, (numbers.Real, np.generic, Value, str)) or getattr(inputs, "ndim", None) == 0
 
 
 def as_point(inputs, what, name="inputs"):
@@ -313,15 +318,26 @@ def as_point(inputs, what, name="inputs"):
                         f"{type(inputs).__name__} {inputs!r:.40}") from None
 
 
-def leaves_at(inputs):
+def leaves_at(inputs, what):
     """Fresh leaf Values at the numbers `inputs` (or at the data of Values), labelled x0, x1, ...
-    unless they carry a label: the point where a function's derivatives are taken."""
-    return [Value(as_float(x), label=getattr(x, "label", "") or f"x{i}") for i, x in enumerate(inputs)]
+    unless they carry a label: the point where a function's derivatives are taken. A bad number
+    is named as `what`'s input (`hessian input 0`), not as a bare Value."""
+    return [Value(as_number(as_float(x), f"{what} input {i}"), label=getattr(x, "label", "") or f"x{i}")
+            for i, x in enumerate(inputs)]
+
+
+def require_function(f, what):
+    """f itself, or a TypeError naming `what` where f cannot be called."""
+    if not callable(f):
+        raise TypeError(f"{what}: f must be a function of the inputs returning a Value, got "
+                        f"{type(f).__name__} {f!r:.40}")
+    return f
 
 
 def _leaves(f, inputs, what):
     """Fresh leaf Values at the numbers `inputs`, and f of them (which must be a Value)."""
-    xs = leaves_at(inputs)
+    require_function(f, what)
+    xs = leaves_at(inputs, what)
     if not xs:
         raise ValueError(f"{what}: inputs is empty; give at least one number")
     out = f(*xs)

@@ -273,10 +273,13 @@ _TABLE = [
        forward=lambda M, x, y: x * y,
        derivatives=lambda M, out, x, y: (y, x),
        keeps_non_finite=True),
+    # ∂z/∂y is M.quotient(-z, y), -z/y, so that the recorded pass (create_graph) can drop it
+    # where it is not wanted: -z/y overflows at y = 1e-300, while 1/y, all that
+    # grad(x / y, [x], create_graph=True) needs, does not.
     Op("/", "z = x / y;  ∂z/∂x = 1/y,  ∂z/∂y = -x/y² = -z/y  (as -z/y: y² would overflow or underflow)",
        inputs=_XY, symbol="÷",
        forward=lambda M, x, y: x / y,
-       derivatives=lambda M, out, x, y: (1.0 / y, -out / y),
+       derivatives=lambda M, out, x, y: (1.0 / y, M.quotient(-out, y)),
        domain=(Rule(lambda M, x, y: y != 0, ZeroDivisionError, "division by zero"),)),
     Op("neg", "z = -x;  ∂z/∂x = -1", symbol="−",
        forward=lambda M, x: -x,

@@ -167,6 +167,10 @@ class Code:
         return lambda *args, **keywords: call(f"M.{name}", *args, **keywords)
 
     @staticmethod
+    def quotient(u, y):
+        return u / y  # the division itself, as the table's entry means it
+
+    @staticmethod
     def each(f, xs):
         return f(xs)
 

@@ -635,3 +635,18 @@ def test_a_central_difference_below_its_own_rounding_says_so():
     # a central difference that does resolve its gradient still blames the engine
     (detached,) = autograd.gradcheck(lambda a: a.detach() * 2.0, [0.5]).verdicts()
     assert "a wrong engine" in detached and "cannot resolve" not in detached, detached
+
+
+def test_gradcheck_walks_the_chain_rule_twice_not_three_times(monkeypatch):
+    """The engine's column and the hand tolerance read one backward pass; the sizes of the
+    chain-rule terms (on |∂z/∂x|) are the other. It took three walks, two of the same numbers."""
+    import autograd.engine as engine
+
+    walks = []
+    walk = engine.backpropagate
+    monkeypatch.setattr(engine, "backpropagate", lambda *args, **kw: walks.append(1) or walk(*args, **kw))
+    s = lambda z: 1 / (1 + math.exp(-z))
+    report = autograd.gradcheck(lambda z, w: (z * w).sigmoid(), {"z": 0.7, "w": -1.3},
+                                hand={"z": lambda z, w: s(z * w) * s(-z * w) * w})
+    assert report.ok and report["z"].hand_atol > 0
+    assert len(walks) == 2

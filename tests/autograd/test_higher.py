@@ -260,6 +260,15 @@ def test_first_order_backward_and_grad_never_enter_the_recorded_pass(monkeypatch
     (lambda: autograd.hvp(lambda x: x * x, [1.0], ["a"]), TypeError, "hvp v\\[0\\]"),
     (lambda: autograd.grad(1.0, [Value(1.0)], create_graph=True), TypeError, "output is float"),
     (lambda: autograd.grad(Value(1.0), [2.0], create_graph=True), TypeError, "inputs\\[0\\] is float"),
+    (lambda: autograd.hessian(lambda x: x * x, [math.nan]), ValueError, "hessian input 0: expected a finite"),
+    (lambda: autograd.hessian(lambda x, y: x * y, [1.0, 10 ** 400]), ValueError, "hessian input 1: .*401 digits"),
+    (lambda: autograd.hvp(lambda x: x * x, ["a"], [1.0]), TypeError, "hvp input 0: expected a real number"),
+    (lambda: autograd.jvp(lambda x: x * x, [math.inf], [1.0]), ValueError, "jvp input 0: expected a finite"),
+    (lambda: autograd.hessian(3, [1.0]), TypeError, "hessian: f must be a function"),
+    (lambda: autograd.hvp(None, [1.0], [1.0]), TypeError, "hvp: f must be a function"),
+    (lambda: autograd.jvp(3, 1.0, 1.0), TypeError, "jvp: f must be a function"),
+    (lambda: autograd.sum(3), TypeError, "sum: expected a list of Values or numbers, got int 3"),
+    (lambda: autograd.softmax(None), TypeError, "softmax: expected a list"),
 ])
 def test_bad_input_to_higher_order_is_refused_by_name(call, error, says):
     with pytest.raises(error, match=says):
@@ -621,6 +630,7 @@ def _xlogy(a, b):
     (lambda x, y: x ** y, (-2.0, 3.0)),
     (lambda x, y: x.exp() * y.log(), (2.0, 1e-310)),
     (lambda x, y: _xlogy(x, y) * x.exp(), (0.5, 1e-310)),
+    (lambda x, y: x / y * x.exp(), (0.5, 1e-300)),  # ∂/∂y = -z/y overflows
 ])
 def test_grad_with_create_graph_checks_only_the_paths_to_the_inputs_asked_for_as_torch(f, point):
     """First, second and third order toward x alone: y's derivatives are nan or overflow."""
@@ -725,3 +735,19 @@ def test_create_graph_over_a_grad_of_none_is_no_gradient_yet_as_in_torch():
     (p * p).backward(create_graph=True)
     assert isinstance(p.grad, Value) and p.grad.data == 4.0
     assert autograd.grad(p.grad, [p]) == [2.0]
+
+
+def test_a_zero_d_torch_tensor_is_one_number_as_in_torch_autograd_functional():
+    """hessian, hvp, jvp and gradcheck take a 0-d tensor as one number (and give one), as
+    torch.autograd.functional takes one 0-d tensor; it used to be iterated, a bare TypeError."""
+    require_torch()
+    import torch
+
+    t = torch.tensor(2.0, dtype=torch.float64)
+    cube = lambda x: x * x * x
+    (theirs,) = torch.autograd.grad(torch.autograd.grad(cube(t.requires_grad_()), t, create_graph=True)[0], t)
+    assert autograd.hessian(cube, t.detach()) == float(theirs) == 12.0
+    assert autograd.hvp(cube, t.detach(), torch.tensor(0.5)) == 6.0
+    assert autograd.jvp(cube, t.detach(), torch.tensor(1.0)) == (8.0, 12.0)
+    report = autograd.gradcheck(cube, t.detach(), hand=torch.tensor(12.0))
+    assert report.ok and report["x0"].hand == 12.0
