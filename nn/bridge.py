@@ -38,7 +38,7 @@ import numpy as np
 from .activations import Activation
 from .data import finite_array
 from .layers import MLP, Layer
-from .module import IncompatibleKeys, StateDictError, listing
+from .module import IncompatibleKeys, SizeMismatchError, StateDictError, listing
 from .torchlike import (ActivationModule, Identity, Linear, LinearActivation, ReLU, Sequential, Sigmoid,
                         Softmax, Step, Tanh)
 
@@ -393,6 +393,7 @@ def load_torch_state_dict(model, state, strict=True):
     missing = [key for key in expected if key not in state]
     known = set(expected)
     unexpected = [key for key in state if key not in known]
+    _check_sizes(layers, state, type(model).__name__)  # first, as load_state_dict: whatever strict is
     if strict and (missing or unexpected):
         raise StateDictError(f"load_torch_state_dict: the names do not match this {type(model).__name__}; "
                              f"missing keys: {listing(missing)}; unexpected keys: {listing(unexpected)}")
@@ -407,3 +408,22 @@ def load_torch_state_dict(model, state, strict=True):
     for item, (W, b) in checked:
         item.write(W, b)
     return IncompatibleKeys(missing, unexpected)
+
+
+def _check_sizes(layers, state, kind):
+    """A tensor of another shape (a layer of more or fewer neurons or inputs) is a
+    SizeMismatchError, as PyTorch's RuntimeError "size mismatch for 0.weight", whatever strict is."""
+    for name, item in layers:
+        nin, nout = item.sizes
+        for part, shape in (("weight", (nout, nin)), ("bias", (nout,))):
+            key = _key(name, part)
+            if key not in state or (part == "bias" and not item.has_bias):
+                continue
+            try:
+                given = np.shape(_array(state[key]))
+            except ValueError:  # ragged nested lists: the number check names them
+                continue
+            if given != shape:
+                raise SizeMismatchError(f"load_torch_state_dict: size mismatch for {key}: shape {given} in "
+                                        f"the state dict, {shape} in this {kind}; nothing was loaded, "
+                                        f"whatever strict is, as in PyTorch")

@@ -82,9 +82,30 @@ def _short(x):
     return _SHORT.repr(x)
 
 
+def as_numpy(y):
+    """y as a numpy array if it is array-like but no list, tuple or array (a torch tensor, read
+    without importing torch, or anything with __array__); else y as it is. X, one example x and
+    the targets y are read through it alike.
+
+    A tensor gives its numbers, detached, so one that requires grad is taken too: inputs and
+    targets are data, and a tensor's graph is torch's, which tracegrad's backward cannot reach.
+    A floating tensor is read in float64 (exactly; numpy has no bfloat16), an integer one stays
+    integers, so class indices stay indices."""
+    if isinstance(y, (np.ndarray, np.generic, list, tuple, str, bytes, Value, numbers.Number)) or not hasattr(y, "__array__"):
+        return y
+    if callable(getattr(y, "detach", None)):  # a torch tensor
+        y = y.detach().cpu()
+        if y.is_floating_point():
+            y = y.double()
+    return np.asarray(y)
+
+
 def _one_example(x, nin, what):
-    """x as a list or tuple of nin entries (nin=None: any length)."""
-    if isinstance(x, np.ndarray):
+    """x as a list or tuple of nin entries (nin=None: any length); a 1-D tensor as its numbers."""
+    x = as_numpy(x)
+    if isinstance(x, np.ndarray) and x.ndim == 0 and nin in (1, None):  # torch.tensor(0.5): one input
+        x = [x.item()]
+    elif isinstance(x, np.ndarray):
         if x.ndim != 1:
             raise _many_examples(what, nin, f"an array of shape {x.shape}")
         x = x.tolist()
@@ -147,9 +168,9 @@ def as_examples(X, nin, what):
 def numeric_array(values, what, bools=False):
     """values as a float array; a TypeError if any entry is not a number (strings are not numbers;
     bools are 0.0 and 1.0 where `bools`: in a data set, not in weights), a ValueError if one is
-    too large for a float."""
+    too large for a float. A tensor gives its numbers, detached (as_numpy)."""
     try:
-        array = np.asarray(values)
+        array = np.asarray(as_numpy(values))
     except ValueError:  # ragged: rows of different lengths
         lengths = sorted({len(row) for row in values if hasattr(row, "__len__")})
         raise ValueError(f"{what}: the rows have different lengths {lengths}; expected one length") from None

@@ -46,14 +46,20 @@ class Loss:
         self.decide, self.truth = decide, truth
         self.options = dict(options or {})
 
+    @property
+    def display_name(self):
+        """The name its messages give it: the one the user wrote. `name` says which loss it is
+        (fit, accuracy and the compiled path go by it); PyTorch's classes show their own."""
+        return self.name
+
     def target(self, y, n):
         """One example's target y for n outputs, checked, as the loss takes it."""
         if self.kind is not None:
-            return self.kind.target(y, n, self.name)
+            return self.kind.target(y, n, self.display_name)
         return self.rule(y, n)
 
     def __call__(self, prediction, target, **options):
-        outputs = _outputs(prediction, self.name, self.for_a_batch() if is_builtin(self) else None)
+        outputs = _outputs(prediction, self.display_name, self.for_a_batch() if is_builtin(self) else None)
         return self.function(outputs, self.target(target, len(outputs)), **{**self.options, **options})
 
     def with_options(self, **options):
@@ -215,10 +221,15 @@ def _mse(outputs, targets, half=False):
 
 
 def _bce(outputs, y):
-    p = outputs[0]
+    return _binary_cross_entropy(outputs[0], y, "bce", "bce_with_logits")
+
+
+def _binary_cross_entropy(p, y, name, on_logits):
+    """-[y ln p + (1 - y) ln(1 - p)]; its messages name the loss and the one on logits as the
+    user wrote them: nn's own (bce, bce_with_logits) or PyTorch's (BCELoss, nn.BCEWithLogitsLoss)."""
     if not 0.0 <= p.data <= 1.0:
-        raise ValueError(f"bce: the prediction {p.data}{_named(p)} is not a probability in (0, 1); "
-                         f"use a sigmoid output, or bce_with_logits on a linear output")
+        raise ValueError(f"{name}: the prediction {p.data}{_named(p)} is not a probability in (0, 1); "
+                         f"use a sigmoid output, or {on_logits} on a linear output")
     if isinstance(y, Value):
         # A target that is a Value (the placeholders `autograd.compile` records with) stays in the
         # graph, so no term can be left out for one example: xlogy takes 0 · ln 0 as 0, and refuses
@@ -227,8 +238,8 @@ def _bce(outputs, y):
     # A term whose coefficient is 0 is left out, so a saturated p = 0 or 1 is fine where it is right.
     uses_log_p, uses_log_1_minus_p = y != 0.0, y != 1.0
     if (uses_log_p and p.data == 0.0) or (uses_log_1_minus_p and p.data == 1.0):
-        raise ValueError(f"bce: the probability {p.data}{_named(p)} saturated, and ln 0 is -∞ for target "
-                         f"{y}; use bce_with_logits on a linear output, which is stable for any logit")
+        raise ValueError(f"{name}: the probability {p.data}{_named(p)} saturated, and ln 0 is -∞ for target "
+                         f"{y}; use {on_logits} on a linear output, which is stable for any logit")
     terms = []
     if uses_log_p:
         terms.append(y * p.log())
@@ -305,7 +316,12 @@ def _mean_over_outputs(loss_of_one, outputs, y):
 
 
 def _bce_each(outputs, y):
-    return _mean_over_outputs(_bce, outputs, y)
+    """PyTorch's BCELoss per example: its messages name BCELoss, which the user wrote."""
+    return _mean_over_outputs(_bce_of_torch, outputs, y)
+
+
+def _bce_of_torch(outputs, y):
+    return _binary_cross_entropy(outputs[0], y, "BCELoss", "nn.BCEWithLogitsLoss")
 
 
 def _bce_with_logits_each(outputs, y):

@@ -64,7 +64,7 @@ class Recording:
 
     sizes        [n_1, n_2, ..., n_L]: neurons per layer, the inputs being layer 1
     activations  [(name, k) per layer 2..L], as nn.Activation names them ("tanh", None)
-    loss         the loss's name ("bce_with_logits", "sse", ...)
+    loss         the loss's name as it was given ("bce_with_logits", "sse", "CrossEntropyLoss", ...)
     decision     how outputs become a class: {"rule": "argmax"}, {"rule": "threshold",
                  "at": t, "classes": [low, high]} (one output: high where it is >= t), or None
                  (the targets are not classes)
@@ -327,4 +327,4 @@ def recorder_for(record, model, loss, Y, n_examples, batch_size):
     record = check_record(record)
     if not record:
         return None
-    return Recorder(record, model, loss.name, decision(loss, model.nout, Y), n_examples, batch_size)
+    return Recorder(record, model, loss.display_name, decision(loss, model.nout, Y), n_examples, batch_size)

@@ -33,7 +33,7 @@ import numpy as np
 
 from autograd import Value
 
-from .data import as_examples, finite_number, model_sizes
+from .data import as_examples, as_numpy, finite_number, model_sizes
 
 
 @dataclass(frozen=True)
@@ -234,7 +234,8 @@ class ClassTarget(TargetKind):
 
     def model_rule(self, n):
         if n < 2:
-            return f"needs at least 2 outputs (one per class), got {n}; for one output use bce_with_logits"
+            return (f"needs at least 2 outputs (one per class), got {n}; for one output use bce_with_logits "
+                    f"(nn.BCEWithLogitsLoss)")
         return None
 
     def fits(self, shape, n):
@@ -278,25 +279,6 @@ SIGN_TARGET = OneNumber(SIGN, values_pass=False)
 CLASS_TARGET = ClassTarget()
 
 
-# --- targets given as a tensor ------------------------------------------------------------
-
-def as_numpy(y):
-    """y as a numpy array if it is array-like but no list, tuple or array (a torch tensor, read
-    without importing torch, or anything with __array__, as X is read); else y as it is.
-
-    A tensor gives its numbers, detached, so one that requires grad is taken too: a target is
-    data, and a tensor's graph is torch's, which tracegrad's backward cannot reach. A floating
-    tensor is read in float64 (exactly; numpy has no bfloat16), an integer one stays integers,
-    so class indices stay indices."""
-    if isinstance(y, (np.ndarray, np.generic, list, tuple, str, bytes, Value, numbers.Number)) or not hasattr(y, "__array__"):
-        return y
-    if callable(getattr(y, "detach", None)):  # a torch tensor
-        y = y.detach().cpu()
-        if y.is_floating_point():
-            y = y.double()
-    return np.asarray(y)
-
-
 # --- a data set's targets ------------------------------------------------------------------
 
 def check_targets(y, loss, n, what):
@@ -315,7 +297,7 @@ def check_targets(y, loss, n, what):
         if ok.all():
             return TargetRows(checked), checked
         first = int(np.argmin(ok))
-        loss.kind.explain(Y, n, first, f"{what} y[{first}]: {loss.name}")
+        loss.kind.explain(Y, n, first, f"{what} y[{first}]: {loss.display_name}")
     raw = y.tolist() if isinstance(y, np.ndarray) else list(y)
     return [_one(loss, target, n, f"{what} y[{i}]") for i, target in enumerate(raw)], None
 

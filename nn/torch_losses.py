@@ -43,11 +43,17 @@ class _TorchLoss(Loss):
     """A PyTorch-named loss built on one of nn's own (so fit and the compiled path know it)."""
 
     base = None
+    torch_defaults = {"size_average": None, "reduce": None}  # torch's other arguments, at their defaults
 
     def __init__(self, reduction="mean", **unsupported):
-        if unsupported:  # PyTorch's weight=, pos_weight=, ignore_index=, label_smoothing=, ...
-            raise TypeError(f"{type(self).__name__}: {', '.join(sorted(unsupported))} not supported here; "
-                            f"it takes only reduction= ('mean', 'sum' or 'none')")
+        # PyTorch's weight=, pos_weight=, ignore_index=, label_smoothing=, ... are refused, unless
+        # given at torch's default (code written for torch may spell out weight=None): that is no weighting
+        unsupported = {name: value for name, value in unsupported.items()
+                       if name not in self.torch_defaults or not _is_default(value, self.torch_defaults[name])}
+        if unsupported:
+            shown = ", ".join(f"{name}={value!r:.40}" for name, value in sorted(unsupported.items()))
+            raise TypeError(f"{type(self).__name__}: {shown} not supported here; it takes only reduction= "
+                            f"('mean', 'sum' or 'none'), and torch's other arguments at their defaults")
         if reduction not in REDUCTIONS:
             raise ValueError(f"{type(self).__name__} reduction={reduction!r:.40}: expected one of "
                              f"{', '.join(map(repr, REDUCTIONS))}")
@@ -64,12 +70,16 @@ class _TorchLoss(Loss):
         total = losses[0] if len(losses) == 1 else autograd.sum(losses)
         return total * (1.0 / len(losses)) if self.reduction == "mean" and len(losses) > 1 else total
 
+    @property
+    def display_name(self):
+        """CrossEntropyLoss, which the caller wrote, not cross_entropy: in every message about
+        its targets, from a call and from fit or accuracy alike."""
+        return type(self).__name__
+
     def per_example(self, outputs, target):
-        """One example's loss from nn's own loss, with its target checks (under this loss's name:
-        an error names CrossEntropyLoss, which the caller wrote, not cross_entropy)."""
-        name = type(self).__name__
-        outputs = _outputs(outputs, name)
-        return self.function(outputs, self.kind.target(target, len(outputs), name), **self.options)
+        """One example's loss from nn's own loss, with its target checks (under this loss's name)."""
+        outputs = _outputs(outputs, self.display_name)
+        return self.function(outputs, self.target(target, len(outputs)), **self.options)
 
     def __repr__(self):
         return f"{type(self).__name__}(reduction={self.reduction!r})"
@@ -102,6 +112,7 @@ class BCEWithLogitsLoss(_Elementwise):
     In fit, each of a model's outputs is a logit with its own target (nn.bce_with_logits per output)."""
 
     base = bce_with_logits_each
+    torch_defaults = {**_TorchLoss.torch_defaults, "weight": None, "pos_weight": None}
 
 
 class BCELoss(_Elementwise):
@@ -109,6 +120,7 @@ class BCELoss(_Elementwise):
     In fit, each of a model's outputs is a probability with its own target (nn.bce per output)."""
 
     base = bce_each
+    torch_defaults = {**_TorchLoss.torch_defaults, "weight": None}
 
 
 class CrossEntropyLoss(_TorchLoss):
@@ -118,6 +130,7 @@ class CrossEntropyLoss(_TorchLoss):
     or a batch: N lists of C logits with N class indices (or N probability vectors)."""
 
     base = cross_entropy
+    torch_defaults = {**_TorchLoss.torch_defaults, "weight": None, "ignore_index": -100, "label_smoothing": 0.0}
 
     def losses(self, input, target):
         if isinstance(input, np.ndarray):
@@ -138,6 +151,13 @@ class CrossEntropyLoss(_TorchLoss):
         """reduction="none": one loss per example of a batch; one example's loss alone (PyTorch's 0-d)."""
         batch = input.ndim > 1 if isinstance(input, np.ndarray) else isinstance(input[0], (list, tuple))
         return losses if batch else losses[0]
+
+
+def _is_default(value, default):
+    """Whether a torch argument is given at its default: None as None, a number as its number."""
+    if default is None or value is None:
+        return value is default
+    return isinstance(value, Real) and not isinstance(value, bool) and value == default
 
 
 def _entries(x, what, numbers=False):

@@ -269,7 +269,8 @@ class Sequential(Module):
     """Modules applied one after the other, PyTorch's nn.Sequential: Sequential(m0, m1, ...) or
     Sequential(OrderedDict(name=module, ...)). Called on one example it returns a Value when
     there is one output, else a list (as nn.MLP). model[0], model["name"], model.name (as
-    torch finds a submodule), len(model), iteration and model.append(module) work.
+    torch finds a submodule), len(model), iteration, model.append(module), extend, insert, pop,
+    model[i] = module and del model[i] work, as torch's.
 
     Sizes are checked when it is built: a module with `nin` (a Linear) must read as many inputs
     as the module before it gives. Its k-th Linear, counted depth first through the Sequentials
@@ -376,7 +377,11 @@ class Sequential(Module):
         """model[0], model["name"], or model[1:3]: a Sequential of those modules (shared, as in
         PyTorch, and keeping their labels: a part is not renumbered)."""
         if isinstance(index, str):
-            return dict(self._named)[index]
+            names = dict(self._named)
+            if index not in names:
+                raise KeyError(f"Sequential[{index!r}]: no module of that name; its modules are named "
+                               f"{', '.join(map(repr, names))}")
+            return names[index]
         if isinstance(index, slice):
             named = self._named[index]
             if not named:
@@ -384,9 +389,79 @@ class Sequential(Module):
             part = Sequential.__new__(Sequential)
             part._hold(named)
             return part
-        if isinstance(index, numbers.Integral) and not -len(self._named) <= index < len(self._named):
-            raise IndexError(f"Sequential[{index}]: it holds {len(self._named)} modules (0 to {len(self._named) - 1})")
-        return self._named[index][1]
+        return self._named[self._place(index)][1]
+
+    def _place(self, index):
+        """An int index (model[-1] too) as a place 0 .. len - 1, or an error naming it."""
+        if isinstance(index, (bool, np.bool_)) or not isinstance(index, numbers.Integral):
+            raise TypeError(f"Sequential[{index!r:.40}]: expected an int, a slice or a module's name, "
+                            f"got {type(index).__name__}")
+        count = len(self._named)
+        if not -count <= index < count:
+            raise IndexError(f"Sequential[{index}]: it holds {count} modules (0 to {count - 1})")
+        return int(index) % count
+
+    # Changing the modules, as torch's Sequential does. Every change is checked first (a module
+    # that is no nn module, sizes that do not chain), so a refused one leaves the model as it
+    # was; the Linears are then numbered as the notes' layers again, as the constructor numbers them.
+
+    def __setitem__(self, index, module):
+        """model[i] = module: replaces the module at place i, under its name (torch's)."""
+        place = self._place(index)
+        name = self._named[place][0]
+        _check_named([(name, module)])
+        self._renumber(self._named[:place] + [(name, module)] + self._named[place + 1:])
+
+    def __delitem__(self, index):
+        """del model[i] or del model[i:j]; as in torch, the modules left are named 0, 1, ... by place."""
+        doomed = set(range(len(self._named))[index] if isinstance(index, slice) else [self._place(index)])
+        kept = [module for place, (_, module) in enumerate(self._named) if place not in doomed]
+        if not kept:
+            raise ValueError(f"Sequential: del [{index!r:.40}] would leave no module; a Sequential holds at least one")
+        self._renumber([(str(place), module) for place, module in enumerate(kept)])
+
+    def pop(self, index):
+        """Removes the module (or slice) at index and returns it, as torch's pop."""
+        taken = self[index]
+        del self[index]
+        return taken
+
+    def insert(self, index, module):
+        """Puts module at place index (len(model) appends), the modules after it moving one place
+        on; returns the model. Names are places, as in torch, so every name must be its place."""
+        count = len(self._named)
+        if isinstance(index, (bool, np.bool_)) or not isinstance(index, numbers.Integral):
+            raise TypeError(f"Sequential.insert: index {index!r:.40} must be an int, got {type(index).__name__}")
+        if not -count <= index <= count:
+            raise IndexError(f"Sequential.insert: index {index} is out of range for {count} modules")
+        named_by_hand = [name for place, (name, _) in enumerate(self._named) if name != str(place)]
+        if named_by_hand:
+            raise ValueError(f"Sequential.insert: the modules are named by place, 0, 1, ..., after an insert, "
+                             f"but module {named_by_hand[0]!r} has a name of its own; build a new Sequential "
+                             f"from an OrderedDict instead")
+        _check_named([(str(index), module)])
+        modules = [m for _, m in self._named]
+        modules.insert(int(index), module)  # a negative index counts from the end, as in torch
+        self._renumber([(str(place), m) for place, m in enumerate(modules)])
+        return self
+
+    def extend(self, modules):
+        """Appends each of `modules` (a Sequential, a list), each named by its place, as torch's
+        extend; returns the model. All are checked before any is added."""
+        named = [(str(place), module) for place, module in enumerate(modules, len(self._named))]
+        taken = dict(self._named)
+        for name, _ in named:
+            if name in taken:  # a Sequential built from an OrderedDict may hold that name
+                raise ValueError(f"Sequential.extend: the name {name!r} a module would get is taken by "
+                                 f"module {taken[name]!r}")
+        _check_named(named)
+        self._renumber(self._named + named)
+        return self
+
+    def _renumber(self, named):
+        self._hold(named)
+        for layer, linear in enumerate(_linears(self), 2):
+            linear.number_layer(layer)
 
     def __iter__(self):
         return iter(module for _, module in self._named)
@@ -398,14 +473,17 @@ class Sequential(Module):
 
     @property
     def activations(self):
-        """The nn.Activation after each Linear ("linear" where none follows), as nn.MLP's,
-        through the Sequentials inside it."""
-        found, modules = [], list(_flattened(self))
-        for i, module in enumerate(modules):
+        """The nn.Activation of each Linear's layer, as nn.MLP's, through the Sequentials inside
+        it: the first activation module after the Linear and before the next one ("linear" where
+        there is none). An Identity (a = z, no node) and a module of one's own that is no
+        activation are passed over: Linear, Identity, Tanh is a tanh layer."""
+        found = []
+        for module in _flattened(self):
             if isinstance(module, Linear):
-                after = modules[i + 1] if i + 1 < len(modules) else None
-                found.append(after.activation if isinstance(after, ActivationModule) else Activation("linear"))
-        return found
+                found.append(None)
+            elif found and found[-1] is None and _applies_sigma(module):
+                found[-1] = module.activation
+        return [Activation("linear") if act is None else act for act in found]
 
     def __call__(self, x):
         a = input_values(x, self.nin, self._what, nodes=not isinstance(self._named[0][1], Linear))
@@ -448,6 +526,12 @@ def _walks_its_own_way(module, cls):
 def _lists_directly(module):
     """A Linear or Sequential that finds its parameters as these classes do."""
     return any(isinstance(module, cls) and not _walks_its_own_way(module, cls) for cls in (Linear, Sequential))
+
+
+def _applies_sigma(module):
+    """An activation module that makes a node (not an Identity, a = z)."""
+    return isinstance(module, ActivationModule) and not (module.activation.name == "linear"
+                                                         and module.activation.k == 1.0)
 
 
 def _linears(modules):

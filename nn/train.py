@@ -457,8 +457,10 @@ def _warn_if_squashed_twice(model, loss):
     better = {("cross_entropy", "softmax"): "nn.nll on the softmax output, or a linear output layer",
               ("bce_with_logits", "sigmoid"): "nn.bce on the sigmoid output, or a linear output layer"}
     advice = better.get((loss.name, last))
+    if advice and loss.display_name != loss.name:  # PyTorch's class (nn.CrossEntropyLoss): torch's advice
+        advice = f"a linear output layer (no {last} at the end): {loss.display_name} applies the {last} itself"
     if advice:
-        warnings.warn(f"fit: {loss.name} expects logits, but the output layer is already a {last}; "
+        warnings.warn(f"fit: {loss.display_name} expects logits, but the output layer is already a {last}; "
                       f"use {advice}", OutputLossMismatchWarning, stacklevel=3)
 
 

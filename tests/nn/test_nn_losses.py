@@ -237,8 +237,10 @@ def test_nll_with_value_targets_takes_a_class_probability_of_0_whose_target_is_0
 
 
 def test_an_unlabelled_prediction_is_not_named_by_an_empty_label():
-    with pytest.raises(ValueError, match=r"^bce: the prediction -3.0 is not a probability"):
+    with pytest.raises(ValueError, match=r"^BCELoss: the prediction -3.0 is not a probability"):
         nn.BCELoss()([Value(-3.0)], [1.0])
+    with pytest.raises(ValueError, match=r"^bce: the prediction -3.0 is not a probability"):
+        nn.bce([Value(-3.0)], 1.0)
 
 
 _NUMBERS = np.array([0.2, 0.7, 0.4])  # predictions as plain numbers, say model.predict's
@@ -318,3 +320,18 @@ def test_a_functional_loss_given_a_batch_names_what_takes_a_batch(loss, says):
         loss(Z, [0, 2])
     with pytest.raises(TypeError, match=says):
         loss(np.array([[0.2, 0.3, 0.5], [0.6, 0.3, 0.1]]), [0, 2])
+
+
+def test_bce_loss_on_outputs_that_are_no_probabilities_names_bce_loss_and_its_logits_form():
+    # A PyTorch user's usual slip, BCELoss on a linear output: named as written, in a call and in fit.
+    model = nn.Sequential(nn.Linear(2, 3, seed=0), nn.Tanh(), nn.Linear(3, 1, seed=1))
+    X, y = [[0.1, 0.2], [0.3, -0.4], [2.0, 1.0]], [0, 1, 1]
+    advice = r"use a sigmoid output, or nn\.BCEWithLogitsLoss on a linear output"
+    for compiled in (False, None):
+        with pytest.raises(ValueError, match=rf"^BCELoss: the prediction .* \('z\(3\)_1'\) is not a "
+                                             rf"probability.*{advice}"):
+            nn.fit(model, X, y, loss=nn.BCELoss(), epochs=1, lr=0.1, progress=False, compiled=compiled)
+    with pytest.raises(ValueError, match=r"^BCELoss: the probability 1\.0 saturated.*use nn\.BCEWithLogitsLoss on"):
+        nn.BCELoss()([[Value(1.0), Value(0.5)]], [[0.0, 1.0]])
+    with pytest.raises(ValueError, match=r"^bce: the probability 1\.0 saturated.*use bce_with_logits on"):
+        nn.bce(Value(1.0), 0.0)

@@ -156,8 +156,8 @@ def test_pytorch_bce_takes_a_probability_per_output_and_nn_bce_one_output(loss):
         assert [list(t) for t in targets] == [[1.0, 0.0, 1.0], [0.0, 0.5, 1.0]]
         np.testing.assert_array_equal(Y, [[1.0, 0.0, 1.0], [0.0, 0.5, 1.0]])
     for y in (np.array([[1, 0, 1], [0.0, 1.5, 1.0]]), [[1, 0, 1], [0.0, 1.5, 1.0]]):
-        with pytest.raises(ValueError, match=r"^fit y\[1\]: bce.*: the target must be a probability in \[0, 1\] "
-                                             r"\(a 0/1 label\), got 1\.5 \(entry 2 of 3\)$"):
+        with pytest.raises(ValueError, match=rf"^fit y\[1\]: {type(loss).__name__}: the target must be a "
+                                             r"probability in \[0, 1\] \(a 0/1 label\), got 1\.5 \(entry 2 of 3\)$"):
             data_set(model, X, y, loss, "fit")
     with pytest.raises(ValueError, match=r"the target has 2 entries but the prediction has 3 outputs"):
         data_set(model, X, [[1, 0], [0, 1]], loss, "fit")
@@ -266,7 +266,26 @@ def test_fit_trains_on_a_tensor_y_as_on_its_numpy_array_and_names_a_bad_entry():
         trained.append(model.state_dict())
     assert trained[0] == trained[1]
     model = nn.Sequential(nn.Linear(2, 3, seed=0))
-    with pytest.raises(IndexError, match=r"^fit y\[1\]: cross_entropy: class index 3 is out of range"):
+    with pytest.raises(IndexError, match=r"^fit y\[1\]: CrossEntropyLoss: class index 3 is out of range"):
         nn.fit(model, X, torch.tensor([0, 3, 1]), loss=nn.CrossEntropyLoss(), epochs=1, progress=False)
     with pytest.raises(TypeError, match=r"^fit y: expected a sequence of 3 targets, got Tensor$"):
         nn.fit(model, X, torch.tensor(1), loss=nn.CrossEntropyLoss(), epochs=1, progress=False)
+
+
+@pytest.mark.parametrize("loss, nout, y, message", [
+    (nn.CrossEntropyLoss(), 2, [0, 5], r"CrossEntropyLoss: class index 5 is out of range for 2 classes"),
+    (nn.CrossEntropyLoss(), 2, [0, 0.5], r"CrossEntropyLoss: a class index must be a whole number, got 0\.5"),
+    (nn.CrossEntropyLoss(), 1, [0, 1], r"CrossEntropyLoss: needs at least 2 outputs .*nn\.BCEWithLogitsLoss"),
+    (nn.BCELoss(), 1, [0, 3], r"BCELoss: the target must be a probability in \[0, 1\]"),
+    (nn.BCEWithLogitsLoss(), 1, [0, -1], r"BCEWithLogitsLoss: the target must be a probability in \[0, 1\]"),
+    (nn.MSELoss(), 1, [0, float("nan")], r"MSELoss: target: expected a finite number, got nan"),
+])
+def test_fit_and_accuracy_name_the_pytorch_loss_the_user_wrote_not_nns_own(loss, nout, y, message):
+    model = nn.Sequential(nn.Linear(2, 3, seed=0), nn.Tanh(), nn.Linear(3, nout, seed=1))
+    X = [[0.1, 0.2], [0.3, -0.4]]
+    # the array's check, and one example at a time (a str among the targets: no array)
+    for targets, expected in ((y, message), (np.array(y), message), ([y[0], str(y[1])], type(loss).__name__)):
+        with pytest.raises((ValueError, IndexError, TypeError), match=rf"^fit y\[\d\]: {expected}"):
+            nn.fit(model, X, targets, loss=loss, epochs=1, lr=0.1, progress=False)
+        with pytest.raises((ValueError, IndexError, TypeError), match=rf"^accuracy y\[\d\]: {expected}"):
+            nn.accuracy(model, X, targets, loss=loss)

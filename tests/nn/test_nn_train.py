@@ -505,3 +505,14 @@ def test_a_fit_flag_other_than_true_or_false_is_named_and_trains_nothing(flag, v
         nn.fit(model, X, y, loss=nn.mse, epochs=1, lr=0.1, **kwargs)
     assert model.state_dict() == before
     assert nn.fit(model, X, y, loss=nn.mse, epochs=1, lr=0.1, shuffle=np.False_, progress=False).epochs == 1
+
+
+@pytest.mark.parametrize("loss, output, y", [(nn.CrossEntropyLoss(), nn.Softmax(), [0, 1]),
+                                             (nn.BCEWithLogitsLoss(), nn.Sigmoid(), [[0.0], [1.0]])])
+def test_the_squashed_twice_warning_names_the_pytorch_loss_as_written_with_torchs_advice(loss, output, y):
+    outputs = 2 if isinstance(output, nn.Softmax) else 1
+    model = nn.Sequential(nn.Linear(2, outputs, seed=0), output)
+    name = type(loss).__name__
+    with pytest.warns(nn.OutputLossMismatchWarning, match=rf"^fit: {name} expects logits, but the output layer is "
+                      rf"already a \w+; use a linear output layer \(no \w+ at the end\): {name} applies the \w+ itself$"):
+        nn.fit(model, [[0.1, 0.2], [0.3, -0.4]], y, loss=loss, epochs=1, lr=0.1, progress=False)

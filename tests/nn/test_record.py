@@ -207,7 +207,7 @@ def test_the_training_page_draws_a_sequential_as_the_mlp():
     assert mine == fragment(fit_classes(mlp))
     data = json.loads(re.search(r'<script type="application/json" class="tg-data">(.*?)</script>', mine, re.S)[1])
     assert data["sizes"] == [2, 8, 2] and data["activations"] == ["tanh", "linear"]
-    assert data["title"] == "Training a 2-8-2 network (cross_entropy)"
+    assert data["title"] == "Training a 2-8-2 network (CrossEntropyLoss)"  # the loss as the user wrote it
 
 
 class Twice(nn.Module):
@@ -244,3 +244,11 @@ def test_a_sequential_that_is_not_layers_is_refused_by_position(make, message):
     with pytest.raises(TypeError, match=f"^fit record: {message}"):
         fit_classes(model)
     assert model.state_dict() == before  # refused before training
+
+
+def test_a_recording_names_a_pytorch_loss_as_the_user_wrote_it():
+    model = nn.Sequential(nn.Linear(2, 3, seed=0), nn.Tanh(), nn.Linear(3, 2, seed=1))
+    history = nn.fit(model, [[0.1, 0.2], [0.3, -0.4]], [0, 1], loss=nn.CrossEntropyLoss(), epochs=1, lr=0.1,
+                     progress=False, record=True)
+    assert history.recording.loss == "CrossEntropyLoss"
+    assert history.recording.decision == {"rule": "argmax"}  # still read as cross entropy's

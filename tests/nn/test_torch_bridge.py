@@ -358,6 +358,24 @@ def test_a_trained_model_loads_into_an_equivalent_torch_module_strictly(torch):
     assert close(model.predict(X), theirs)
 
 
+@pytest.mark.parametrize("strict", [True, False])
+def test_a_torch_state_dict_of_another_width_is_a_size_mismatch_as_in_torch(torch, strict):
+    # torch raises RuntimeError "size mismatch for 0.weight" even with strict=False; so does this,
+    # as load_state_dict's SizeMismatchError (a RuntimeError and a ValueError), writing nothing.
+    model = nn.Sequential(nn.Linear(2, 3, seed=0), nn.ReLU(), nn.Linear(3, 1, seed=1))
+    wider = nn.torch_state_dict(nn.Sequential(nn.Linear(2, 4, seed=2), nn.ReLU(), nn.Linear(4, 1, seed=3)),
+                                tensors=True)
+    before = model.state_dict()
+    tmodel = nn.to_torch(model)
+    with pytest.raises(RuntimeError, match="size mismatch for 0.weight"):
+        tmodel.load_state_dict(wider, strict=strict)
+    for state in (wider, {"0.bias": torch.zeros(4)}, {"2.weight": np.zeros(3)}):
+        with pytest.raises(nn.SizeMismatchError, match=r"^load_torch_state_dict: size mismatch for \d.(weight|bias): "
+                                                        r"shape \((4|3)"):
+            nn.load_torch_state_dict(model, state, strict=strict)
+    assert model.state_dict() == before
+
+
 def test_a_torch_state_dict_loads_into_a_model_and_a_bad_one_changes_nothing(torch):
     torch.manual_seed(1)
     tmodel = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Sigmoid(), torch.nn.Linear(4, 2)).double()
@@ -369,7 +387,7 @@ def test_a_torch_state_dict_loads_into_a_model_and_a_bad_one_changes_nothing(tor
     before = model.state_dict()
     state = {key: value.numpy().tolist() for key, value in tmodel.state_dict().items()}  # nested lists too
     bad_shape = dict(state, **{"2.weight": [[0.0] * 3] * 2})
-    with pytest.raises(ValueError, match=r"2.weight: expected shape \(2, 4\)"):
+    with pytest.raises(ValueError, match=r"size mismatch for 2.weight: shape \(2, 3\) in the state dict, \(2, 4\)"):
         nn.load_torch_state_dict(model, bad_shape)
     bad_number = dict(state, **{"2.bias": [0.0, math.inf]})
     with pytest.raises(ValueError, match="2.bias: expected finite numbers"):
@@ -819,4 +837,67 @@ def test_a_named_torch_sequential_keeps_its_names_as_attributes_and_appends_as_t
     tmodel.load_state_dict(nn.torch_state_dict(model, tensors=True), strict=True)
     X = np.random.default_rng(2).normal(size=(4, 3))
     with torch.no_grad():
-        assert close(model.predict(X), tmodel(torch.from_numpy(X)).numpy().reshape(-1))
+        assert close(np.ravel(model.predict(X)), tmodel(torch.from_numpy(X)).numpy().ravel())
+
+
+def test_one_example_may_be_a_tensor_and_data_that_requires_grad_is_read_detached(torch):
+    # model(torch.tensor(x)), as a PyTorch user calls a model: its numbers, as X is read by predict
+    model = nn.Sequential(nn.Linear(2, 3, seed=0), nn.Tanh(), nn.Linear(3, 1, seed=1))
+    x = [0.5, -0.25]
+    for tensor in (torch.tensor(x, dtype=torch.float64), torch.tensor(x), torch.tensor(x, requires_grad=True)):
+        out = model(tensor)
+        assert out.data == model(x).data and out.label == "z(3)_1"
+        assert [v.data for v in nn.inputs(tensor)] == x and [v.data for v in nn.ReLU()(tensor)] == [0.5, 0.0]
+    assert nn.Linear(1, 1, seed=0)(torch.tensor(0.5))[0].data == nn.Linear(1, 1, seed=0)([0.5])[0].data
+    with pytest.raises(ValueError, match=r"expected one example, .* got an array of shape \(2, 2\)"):
+        model(torch.zeros(2, 2))
+    with pytest.raises(ValueError, match="expected 2 inputs, got 3"):
+        model(torch.zeros(3))
+    # X that requires grad (a tensor from a torch pipeline) is data too, for predict and fit alike
+    X = torch.tensor([[0.5, -0.25], [1.0, 2.0]], dtype=torch.float64, requires_grad=True)
+    assert model.predict(X).tolist() == model.predict(X.detach().numpy()).tolist()
+    history = nn.fit(model, X, torch.tensor([0.0, 1.0]), loss=nn.BCEWithLogitsLoss(), epochs=1, lr=0.1,
+                     progress=False)
+    assert len(history.loss) == 1
+
+
+def _set(model, lib):
+    model[2] = lib.Linear(3, 3) if lib is nn else lib.Linear(3, 3).double()
+
+
+def _del(model, lib):
+    del model[1]
+    del model[-1]
+
+
+def _del_slice(model, lib):
+    del model[1:3]
+
+
+def _pop(model, lib):
+    return model.pop(3)
+
+
+def _insert(model, lib):
+    model.insert(1, lib.Sigmoid()).insert(-1, lib.Tanh())
+
+
+def _extend(model, lib):
+    model.extend([lib.Sigmoid(), lib.Identity()])
+
+
+@pytest.mark.parametrize("change", [_set, _del, _del_slice, _pop, _insert, _extend])
+def test_changing_a_sequentials_modules_names_them_as_torch_does(torch, change):
+    model = nn.Sequential(nn.Linear(2, 3, seed=0), nn.Tanh(), nn.Linear(3, 3, seed=1), nn.ReLU(),
+                          nn.Linear(3, 1, seed=2))
+    tmodel = nn.to_torch(model)
+    assert repr(change(model, nn)) == repr(change(tmodel, torch.nn))  # pop gives the module, as torch's
+    assert [name for name, _ in model.named_children()] == [name for name, _ in tmodel.named_children()]
+    assert repr(nn.to_torch(model)) == repr(tmodel) and list(nn.torch_state_dict(model)) == list(tmodel.state_dict())
+    # the Linears are the notes' layers 2, 3, ... again, and the model computes what torch's does
+    linears = [module for module in model if isinstance(module, nn.Linear)]
+    assert [linear.weight[0][0].label for linear in linears] == [f"w({l})_1,1" for l in range(2, len(linears) + 2)]
+    nn.load_torch_state_dict(model, tmodel.state_dict())
+    X = np.random.default_rng(0).normal(size=(4, 2))
+    with torch.no_grad():
+        assert close(np.ravel(model.predict(X)), tmodel(torch.from_numpy(X)).numpy().ravel())

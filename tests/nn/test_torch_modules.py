@@ -437,6 +437,28 @@ def test_a_sequential_inside_a_sequential_numbers_its_linears_as_the_notes_layer
     assert (model.nin, model.nout) == (2, 1)
 
 
+
+class _Scale(nn.Module):
+    """A module of one's own that is no activation: it keeps the width."""
+
+    def forward(self, a):
+        return [2.0 * ak for ak in a]
+
+
+@pytest.mark.parametrize("between", [nn.Identity, nn.LinearActivation, _Scale])
+def test_activations_pass_over_an_identity_or_a_module_of_ones_own_before_the_activation(between):
+    model = nn.Sequential(nn.Linear(2, 3, seed=0), between(), nn.Tanh(), nn.Linear(3, 2, seed=1),
+                          nn.Sequential(between(), nn.Softmax()))
+    assert [act.name for act in model.activations] == ["tanh", "softmax"]
+    steps = nn.Sequential(nn.Linear(2, 3, seed=0), between(), nn.Step(0.5), nn.Linear(3, 1, seed=1), between())
+    assert [act.describe() for act in steps.activations] == ["step(k=0.5)", "linear"]
+    # what fit reads them for: the warnings about a softmax before cross entropy, and a step
+    X, y = [[0.1, 0.2], [0.3, -0.4]], [0, 1]
+    with pytest.warns(nn.OutputLossMismatchWarning, match="already a softmax"):
+        nn.fit(model, X, y, loss=nn.CrossEntropyLoss(), epochs=1, lr=0.1, progress=False)
+    with pytest.warns(nn.StepActivationWarning, match="cannot learn"):
+        nn.fit(steps, X, y, loss=nn.BCEWithLogitsLoss(), epochs=1, lr=0.1, progress=False)
+
 def test_a_nested_module_prints_its_lines_indented():
     model = nn.Sequential(nn.Sequential(nn.Linear(2, 4), nn.ReLU()), nn.Linear(4, 1))
     assert repr(model).splitlines() == [
@@ -526,6 +548,24 @@ def test_a_torch_loss_option_that_is_not_offered_is_named_with_its_class(make):
                                         r"it takes only reduction="):
         make()
 
+
+
+def test_a_torch_loss_takes_torchs_other_arguments_at_their_defaults_and_names_the_one_that_is_not():
+    # code written for torch often spells out the defaults: no weighting, no smoothing, is the loss itself
+    spelled_out = [nn.CrossEntropyLoss(weight=None, size_average=None, ignore_index=-100, reduce=None,
+                                       reduction="sum", label_smoothing=0.0),
+                   nn.BCEWithLogitsLoss(weight=None, pos_weight=None), nn.BCELoss(weight=None), nn.MSELoss(reduce=None)]
+    assert [repr(loss) for loss in spelled_out] == [
+        "CrossEntropyLoss(reduction='sum')", "BCEWithLogitsLoss(reduction='mean')", "BCELoss(reduction='mean')",
+        "MSELoss(reduction='mean')"]
+    z = [autograd.Value(0.5), autograd.Value(-1.0)]
+    assert spelled_out[0](z, 1).data == nn.CrossEntropyLoss(reduction="sum")(z, 1).data
+    for make, shown in [(lambda: nn.CrossEntropyLoss(label_smoothing=0.1), "label_smoothing=0.1"),
+                        (lambda: nn.CrossEntropyLoss(ignore_index=0), "ignore_index=0"),
+                        (lambda: nn.CrossEntropyLoss(pos_weight=None), "pos_weight=None"),  # not torch's either
+                        (lambda: nn.MSELoss(weight=None), "weight=None")]:
+        with pytest.raises(TypeError, match=rf"^\w+Loss: {shown} not supported here; .*at their defaults$"):
+            make()
 
 # --- parameters(): listed directly, as Module.parameters lists them ---------------------------
 
@@ -710,3 +750,35 @@ def test_linear_layer_must_be_a_layer_number(layer, error):
         nn.Linear(2, 1, layer=layer)
     assert [p.label for p in nn.Linear(2, 1, layer=3).parameters()] == ["w(3)_1,1", "w(3)_1,2", "b(3)_1"]
     assert [p.label for p in nn.Linear(2, 1).parameters()] == ["w_1,1", "w_1,2", "b_1"]
+
+
+def test_a_refused_change_of_a_sequentials_modules_names_the_culprit_and_leaves_it_as_it_was():
+    model = nn.Sequential(nn.Linear(2, 3, seed=0), nn.Tanh(), nn.Linear(3, 1, seed=1))
+    before = (repr(model), model.state_dict(), [m for m in model])
+    changes = [
+        (lambda: model.__setitem__(2, nn.Linear(4, 1)), ValueError, r"module '2', Linear\(in_features=4.*reads 4 "
+                                                                    r"inputs, but the module before it gives 3"),
+        (lambda: model.__setitem__(3, nn.ReLU()), IndexError, r"Sequential\[3\]: it holds 3 modules \(0 to 2\)"),
+        (lambda: model.__setitem__(1, "tanh"), TypeError, r"module '1' is str 'tanh', expected an nn module"),
+        (lambda: model.insert(0, nn.Linear(4, 3)), ValueError, r"module '1', Linear\(in_features=2.*reads 2 inputs"),
+        (lambda: model.insert(4, nn.ReLU()), IndexError, r"Sequential.insert: index 4 is out of range for 3 modules"),
+        (lambda: model.__delitem__(slice(None)), ValueError, r"would leave no module"),
+        (lambda: model.pop(-4), IndexError, r"Sequential\[-4\]: it holds 3 modules"),
+        (lambda: model.extend([nn.ReLU(), nn.Linear(2, 1)]), ValueError, r"module '4', Linear\(in_features=2.*reads 2 "
+                                                                         r"inputs, but the module before it gives 1"),
+        (lambda: model.extend([nn.ReLU(), "relu"]), TypeError, r"module '4' is str 'relu'"),
+        (lambda: model[1.0], TypeError, r"Sequential\[1\.0\]: expected an int, a slice or a module's name, got float"),
+        (lambda: model["fc1"], KeyError, r"Sequential\['fc1'\]: no module of that name; its modules are named '0', "
+                                         r"'1', '2'"),
+        (lambda: nn.Sequential(OrderedDict(fc=nn.Linear(2, 2), act=nn.ReLU())).insert(0, nn.ReLU()), ValueError,
+         r"Sequential.insert: .* module 'fc' has a name of its own"),
+    ]
+    for change, error, message in changes:
+        with pytest.raises(error, match=message):
+            change()
+        assert (repr(model), model.state_dict(), [m for m in model]) == before
+    assert model[-1] is model[2] and model[np.int64(0)] is model[0]
+    model[0] = nn.Linear(5, 3, seed=2)  # the first module may read another number of inputs, as in torch
+    assert model.nin == 5 and model[0].weight[0][0].label == "w(2)_1,1"
+    assert model.pop(1).activation.name == "tanh" and [name for name, _ in model.named_children()] == ["0", "1"]
+    assert model.insert(1, nn.Sigmoid()) is model and model.activations[0].name == "sigmoid"
