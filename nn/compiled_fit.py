@@ -21,13 +21,14 @@ import math
 import numpy as np
 
 import autograd
+from autograd.checks import all_finite_vector
 from autograd.compiled import GraphStructureError, reworded
 
 from .compiled_check import LossMismatchError, check_program_loss, rows_to_record
 from .data import in_row
 from .inference import CHUNK, chunks, naming_the_examples
 from .losses import check_reads_prediction, losses_per_example
-from .optim import Optimizer, frozen_positions
+from .optim import Optimizer, carries_non_finite, frozen_positions
 
 GATHER_PER_EPOCH_BYTES = 4 * 2**20  # about a core's share of the last-level cache
 # recording failed: this model/loss cannot be compiled (ArithmeticError: an op failed on a recorded row)
@@ -61,6 +62,7 @@ class CompiledPath:
         # The array form update(θ, g) is what Optimizer.step applies; a subclass that overrides
         # step() itself is called as it is, on the Values.
         self.steps_itself = type(optimizer).step is not Optimizer.step
+        self.check_gradient = not carries_non_finite(optimizer)  # else update's check of θ covers ∇θ
         self._order = self._epoch_X = self._epoch_Y = None
         self._values_current = True  # the Values hold θ (and their .grad): nothing trained since
 
@@ -91,9 +93,11 @@ class CompiledPath:
         else:
             rows = self._order[first:last]
             X, Y = self.X[rows], self.Y[rows]
+        self._batch = X, Y, first, last
         try:
-            # fit checked the whole data set once, and runs the epoch under np.errstate(all="ignore")
-            loss = self.program.gradient(X, Y, check=False)
+            # fit checked the whole data set once, and runs the epoch under np.errstate(all="ignore").
+            # ∇θ is checked by the update, which checks θ after the step (see update).
+            loss = self.program.gradient(X, Y, check=False, check_gradient=self.check_gradient)
         except (ArithmeticError, ValueError):
             self.grad.fill(0.0)  # as the scalar path, which zeroed the grads before this batch
             raise
@@ -119,15 +123,43 @@ class CompiledPath:
         return losses, outputs
 
     def parameter_arrays(self):
-        """(parameters, θ, ∂C/∂θ) as the program holds them, in the same order (callers copy)."""
+        """(parameters, θ, ∂C/∂θ) as the program holds them, in the same order (callers copy).
+        Before the update checks ∇θ (a recording's snapshot), it is checked here."""
+        if not (self.check_gradient or all_finite_vector(self.grad)):
+            self._explain_gradient()
         return self.program.parameters, self.theta, self.grad
 
     def update(self):
+        """One step, θ checked after it: with a built-in optimizer, a ∇θ that is not finite
+        cannot pass (θ - η g is not finite: optim.carries_non_finite), so this one check of θ is
+        also the batch's check of ∇θ. Where ∇θ is what
+        failed, the scalar engine names the node (as backward would have), or gives finite
+        numbers where only the program's order of summation overflowed, and the step runs on those."""
         if self.steps_itself:
             return self._step_on_values()
+        try:
+            self._step()
+        except FloatingPointError:
+            if all_finite_vector(self.grad):
+                raise  # θ itself: the step overflowed, or θ was not finite before it
+            self._explain_gradient()
+            self._step()
+
+    def _step(self):
         # fit's epoch loop has numpy's warnings off
         self.optimizer.checked_update(self.theta, self.grad, quiet=True, before=self._theta_before,
                                       frozen=self._frozen)
+
+    def _explain_gradient(self):
+        """The scalar engine's ∇θ of the batch into self.grad, or its error naming the node."""
+        X, Y, first, last = self._batch
+        try:
+            self.program.explain_gradient(X, Y)
+        except (ArithmeticError, ValueError) as error:
+            self.grad.fill(0.0)  # as loss_and_gradients leaves it when the batch fails
+            raise in_row(error, self._order[first:last]) from None
+        if self._frozen is not None:
+            self.grad[self._frozen] = 0.0
 
     def _step_on_values(self):
         """An optimizer with its own step() (a subclass) gets the Values it expects: slower, same result."""

@@ -419,6 +419,14 @@ class AdamW(Adam):
         self._adam(theta, grad)
 
 
+def carries_non_finite(optimizer):
+    """Whether `optimizer.update(θ, g)` makes θ_k not finite wherever g_k is not, so that its
+    check of θ after the step checks g too: θ - η g, and Adam's m̂ / (√v̂ + ε) (inf / inf and
+    inf - inf are nan). The built-in updates do; another (a subclass's own) may clip g."""
+    return type(optimizer).update in (SGD.update, Adam.update, AdamW.update) and \
+        type(optimizer).step is Optimizer.step
+
+
 def frozen_positions(params):
     """The positions of the parameters that do not require grad, or None when every one does."""
     if all(map(_requires_grad, params)):  # in C: the common case, none frozen

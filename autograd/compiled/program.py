@@ -213,7 +213,7 @@ class Program:
         np.copyto(out, last)
         return out
 
-    def gradient(self, X, Y=None, *, check=True):
+    def gradient(self, X, Y=None, *, check=True, check_gradient=True):
         """Fill `self.grad` with ∇θ C for the batch (θ as it is now); return the loss.
 
         With check=False the caller promises X and Y are finite 2-d float arrays of the
@@ -224,24 +224,43 @@ class Program:
         only when they are not finite does the scalar engine name what failed, the forward
         failures first (checked as `run` checks them). Only those: for speed, a value inside
         the graph that is not finite but that a later op turns finite (step(log x) at x = 0)
-        gives numbers here where run, predict and the scalar engine raise."""
+        gives numbers here where run, predict and the scalar engine raise.
+
+        check_gradient=False leaves ∇θ to the caller, which promises to check it and to call
+        `explain_gradient(X, Y)` where it is not finite: nn.fit checks θ after each step,
+        which a ∇θ that is not finite cannot pass (θ - η g is not finite), so one check of θ
+        covers both."""
         if self._gradient is None:
             raise ValueError("gradient: this program has no single loss to differentiate (it was "
                              "compiled from several outputs, or from a leaf); compile the loss Value")
         if not check:
-            return self._checked_gradient(X, Y)
+            return self._checked_gradient(X, Y, check_gradient)
         X, Y = self._rows(X, Y, check)
         with np.errstate(all="ignore"):
-            return self._checked_gradient(X, Y)
+            return self._checked_gradient(X, Y, check_gradient)
 
-    def _checked_gradient(self, X, Y):
-        batch = len(X)
+    def explain_gradient(self, X, Y=None):
+        """Where `gradient(X, Y, check_gradient=False)` left a ∇θ that is not finite: the scalar
+        engine runs the batch, and FloatingPointError names the op and node that failed, or,
+        where only the program's order of summation overflowed, its ∇θ fills `self.grad` and
+        the batch's loss is returned."""
+        with np.errstate(all="ignore"):
+            loss = self._scalar_batch(X, Y, self._seed(len(X)))
+        return float(loss) / len(X) if self.reduction == "mean" else float(loss)
+
+    def _seed(self, batch):
+        """∂C/∂C(i) for each example: 1/batch for the mean (one array per batch size, kept)."""
         seed = self._seeds.get(batch)
-        if seed is None:  # ∂C/∂C(i) for each example: 1/batch for the mean
+        if seed is None:
             seed = self._seeds[batch] = np.full((1, batch), 1.0 / batch if self.reduction == "mean" else 1.0)
+        return seed
+
+    def _checked_gradient(self, X, Y, check_gradient=True):
+        batch = len(X)
+        seed = self._seed(batch)
         loss, self._last = self._gradient(X.T, None if Y is None else Y.T, seed, batch)
         self._last_batch = batch
-        if not (math.isfinite(loss) and all_finite_vector(self._grad)):
+        if not (math.isfinite(loss) and (not check_gradient or all_finite_vector(self._grad))):
             loss = self._scalar_batch(X, Y, seed)
         return float(loss) / batch if self.reduction == "mean" else float(loss)
 

@@ -1425,3 +1425,20 @@ def test_program_backward_create_graph_is_a_flag():
     program = autograd.compile((w * x) ** 2, inputs=[x], parameters=[w])
     with pytest.raises(TypeError, match="create_graph: expected True or False"):
         program.backward(np.array([[1.0]]), create_graph=0)
+
+
+def test_gradient_may_leave_the_check_of_its_gradient_to_the_caller_who_asks_for_the_explanation():
+    # C = √(w x) at x = 0: √0 is fine, ∂C/∂w = x / (2√(w x)) is 0/0 there. nn.fit checks θ after
+    # the step instead (θ - η·nan is nan) and asks the scalar engine to name the node then.
+    w = Value(0.5, label="w")
+    program = autograd.compile(lambda xs: (w * xs[0]).sqrt(), examples=np.array([[1.0], [2.0]]), parameters=[w])
+    X = np.array([[1.0], [0.0]])
+    with pytest.raises(FloatingPointError, match=r"local derivative at node .*sqrt.* \(in example 1 of the batch\)"):
+        program.gradient(X)
+    with np.errstate(all="ignore"):
+        loss = program.gradient(X, check_gradient=False)
+    assert loss == pytest.approx(np.sqrt(0.5) / 2) and not np.isfinite(program.grad).all()
+    with pytest.raises(FloatingPointError, match=r"local derivative at node .*sqrt.* \(in example 1 of the batch\)"):
+        program.explain_gradient(X)
+    assert program.explain_gradient(np.array([[1.0], [4.0]])) == pytest.approx((np.sqrt(0.5) + np.sqrt(2.0)) / 2)
+    assert program.grad.tolist() == pytest.approx([(1 / (2 * np.sqrt(0.5)) + 4 / (2 * np.sqrt(2.0))) / 2])

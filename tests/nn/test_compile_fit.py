@@ -996,3 +996,57 @@ def test_compiled_true_with_a_parameter_set_by_hand_to_no_number_says_the_scalar
         nn.fit(model, X, y, loss=nn.mse, lr=0.1, epochs=1, progress=False, compiled=True)
     assert "the scalar engine (compiled=False) fails on parameter 'w(2)_1,2' too" in str(raised.value)
     assert "train with compiled=False" not in str(raised.value)
+
+
+# --- ∇θ that is not finite: checked by the step's check of θ, named by the scalar engine -------
+
+class ClippingSGD(nn.SGD):
+    """An update of its own that clips g: a g of ±inf would pass it as ±1."""
+
+    def update(self, theta, grad):
+        super().update(theta, np.clip(grad, -1.0, 1.0))
+
+
+def _sqrt_fit(compiled, optimizer, **options):
+    """C = √(ŷ - y) with ŷ = w x + b at w = 1, b = 0: row 2 has ŷ = y, where √0 is fine but
+    ∂C/∂ŷ is infinite, so ∂C/∂w = ∞ · x and ∂C/∂b = ∞ (every other row has ŷ > y)."""
+    X, y = np.array([[0.5], [1.0], [2.0], [1.5]]), np.array([0.0, 0.0, 2.0, 0.0])
+
+    def sqrt_loss(prediction, target):
+        return (prediction - target).sqrt()
+
+    model = nn.MLP(1, [1], output_activation="linear", seed=0)
+    weight, bias = model.parameters()
+    weight.data, bias.data = 1.0, 0.0
+    with pytest.raises(FloatingPointError) as failure:
+        nn.fit(model, X, y, loss=sqrt_loss, epochs=2, optimizer=optimizer(model.parameters()), shuffle=False,
+               progress=False, compiled=compiled, **options)
+    return str(failure.value), [p.data for p in model.parameters()], [p.grad for p in model.parameters()]
+
+
+@pytest.mark.parametrize("optimizer", [lambda ps: nn.SGD(ps, lr=0.1), lambda ps: nn.Adam(ps, lr=0.1),
+                                       lambda ps: ClippingSGD(ps, lr=0.1)], ids=["SGD", "Adam", "clipping"])
+@pytest.mark.parametrize("options", [dict(batch_size=4), dict(batch_size=3), dict(record=True)],
+                         ids=["one batch", "batch 3", "recorded"])
+def test_a_gradient_that_is_not_finite_is_named_by_its_node_and_row_on_both_paths(optimizer, options):
+    compiled, scalar = _sqrt_fit(True, optimizer, **options), _sqrt_fit(False, optimizer, **options)
+    assert re.search(r"local derivative at node .* is not finite.*\(in row 2 of X\)$", compiled[0]), compiled[0]
+    assert compiled[0] == scalar[0]
+    assert compiled[1] == scalar[1] == [1.0, 0.0]  # row 2 is in the first batch: no step was taken
+    assert compiled[2] == scalar[2] == [0.0, 0.0]  # zeroed before the batch that failed
+
+
+def test_the_built_in_updates_carry_a_gradient_that_is_not_finite_into_theta():
+    """What lets fit's compiled path check θ after the step instead of ∇θ before it."""
+    from nn.optim import carries_non_finite
+    for make in (lambda ps: nn.SGD(ps, lr=0.0), lambda ps: nn.SGD(ps, lr=0.1, momentum=0.9, nesterov=True),
+                 lambda ps: nn.SGD(ps, lr=0.1, momentum=0.9, dampening=1.0), lambda ps: nn.Adam(ps, lr=0.1),
+                 lambda ps: nn.AdamW(ps, lr=0.1)):
+        for bad in (np.inf, -np.inf, np.nan):
+            optimizer = make([autograd.Value(1.0), autograd.Value(2.0)])
+            assert carries_non_finite(optimizer)
+            theta = np.array([1.0, 2.0])
+            with np.errstate(all="ignore"):
+                optimizer.update(theta, np.array([bad, 0.5]))
+            assert not np.isfinite(theta[0]) and np.isfinite(theta[1]), (optimizer, bad)
+    assert not carries_non_finite(ClippingSGD([autograd.Value(1.0)], lr=0.1))
