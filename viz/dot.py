@@ -92,7 +92,7 @@ def scene_to_dot(scene, *, rankdir="LR", digits=4, grad_of=lambda value: None,
     for edge in scene.edges:
         label = ""
         if edge_derivatives and _one_value(edge):
-            shown = " + ".join(_derivative(derivative, digits) for _, _, derivative in edge.pairs)
+            shown = _derivatives(edge.pairs, digits)
             label = f", label=<{dot_html(shown)}>"
         style = ", style=dashed" if edge.from_data else ""
         lines.append(f"  {edge.tail} -> {edge.head} [id={edge.id}{label}{style}, "
@@ -109,6 +109,15 @@ def _one_value(edge):
 
 def _derivative(derivative, digits):
     return compact(derivative, digits) if derivative is not None else "not finite"
+
+
+def _derivatives(pairs, digits):
+    """An edge's label: ∂z/∂x, or the terms of a value read twice as the steps add them,
+    a negative one bracketed: (-2) + (-2), not -2 + -2."""
+    shown = [_derivative(derivative, digits) for _, _, derivative in pairs]
+    if len(shown) == 1:
+        return shown[0]
+    return " + ".join(f"({term})" if term.startswith("-") else term for term in shown)
 
 
 def _tooltip(text):

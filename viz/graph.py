@@ -41,9 +41,10 @@ def is_activation(value):
     return ops.is_activation(value.op)
 
 
-def symbol(value):
-    """The op's symbol as the notes write it (×, σ, Σ, x^2, ...), from the table."""
-    return ops.symbol(value, number=_bracketed) or value.op
+def symbol(value, digits=4):
+    """The op's symbol as the notes write it (×, σ, Σ, x^2, ...), from the table, its constants
+    to `digits` significant digits."""
+    return ops.symbol(value, number=lambda c: _bracketed(c, digits)) or value.op
 
 
 def function_name(value):
@@ -52,9 +53,9 @@ def function_name(value):
     return autograd.OPS[value.op].symbol or value.op
 
 
-def _bracketed(number):
+def _bracketed(number, digits=4):
     """A constant inside a symbol: (-2)^y, not -2^y, which reads as -(2^y)."""
-    shown = compact(number)
+    shown = compact(number, digits)
     return f"({shown})" if shown.startswith("-") else shown
 
 

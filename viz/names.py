@@ -20,13 +20,20 @@ from . import graph
 from .style import compact
 
 MAX_EXPRESSION = 32  # characters: longer expressions make formulas unreadable
+# significant digits of an op's constant in a name (x^2.00002, step≥0.50001(x)): with the
+# picture's 4, x ** 2.00002 would read x^2, as if it were x², and 1.00001 ** x as 1^x
+CONSTANT_DIGITS = 6
 
-# precedence of what an expression is: an atom needs no brackets anywhere
-ATOM, POWER, PREFIX, PRODUCT, SUM = 5, 4, 3, 2, 1
+# precedence of what an expression is: an atom needs no brackets anywhere; a label with an
+# operator (micrograd's "x1*w1") is bracketed in anything but a sum: x1*w1 + x2*w2, (x1*w1) · 2
+ATOM, POWER, PREFIX, PRODUCT, LABEL, SUM = 6, 5, 4, 3, 2, 1
 
 _INFIX = {"+": (" + ", SUM), "-": (" − ", SUM), "*": (" · ", PRODUCT), "/": (" / ", PRODUCT)}
 _SUPERSCRIPTS = {2.0: "²", 3.0: "³"}
 _OPERATORS = set("+-−*/·×^=<>")
+# ops whose symbol is a formula in x (ln(1+x)), written with their input in it:
+# (the formula, how tightly the input binds in it, the formula's precedence)
+_WRITTEN = {"log1p": ("ln(1 + {})", PRODUCT, ATOM), "expm1": ("e^{} − 1", ATOM, SUM)}
 
 
 def is_compound(label):
@@ -93,7 +100,7 @@ def _own_names(order, aliases):
         if value in aliases:
             continue
         if label:
-            own[value] = (label, SUM if is_compound(label) else ATOM)
+            own[value] = (label, LABEL if is_compound(label) else ATOM)
         elif value is order[-1]:
             own[value] = ("out", ATOM)
         elif not value.op and not getattr(value, "requires_grad", False):
@@ -162,32 +169,52 @@ def _expression(value, expressions):
     parts = [expressions[parent] for parent in value.parents]
     op = value.op
     if op in _INFIX and len(parts) == 2:
-        joiner, precedence = _INFIX[op]
-        left = _bracket(parts[0], precedence)
-        right = _bracket(parts[1], precedence + (op in "-/"))  # x − (y − z), x / (y · z)
-        return left + joiner + right, precedence
+        return _infix(op, *parts)
     if op == "neg":
-        return "−" + _bracket(parts[0], PREFIX + 1), PREFIX
+        return "−" + _bracket(parts[0], POWER), PREFIX
     if op == "abs":
         return f"|{parts[0][0]}|", ATOM
     if op == "sqrt":
         return "√" + _bracket(parts[0], ATOM), PREFIX
     if op == "**k":
         k = graph.constants(value)["k"]
-        power = _SUPERSCRIPTS.get(k, f"^{compact(k)}")
+        power = _SUPERSCRIPTS.get(k, f"^{compact(k, CONSTANT_DIGITS)}")
         return _bracket(parts[0], ATOM) + power, POWER
     if op == "c**y":
-        c = compact(graph.constants(value)["c"])
+        c = compact(graph.constants(value)["c"], CONSTANT_DIGITS)
         return (f"({c})" if c.startswith("-") else c) + "^" + _bracket(parts[0], ATOM), POWER
     if op == "**":
         return _bracket(parts[0], ATOM) + "^" + _bracket(parts[1], ATOM), POWER
-    if op == "sum":
-        return " + ".join(_bracket(p, SUM) for p in parts), SUM
+    if op == "sum":  # Σ(a + b, c) is (a + b) + c: a + b + c would read as three inputs
+        terms = [_bracket(p, LABEL) for p in parts[:1]] + [_operand(p, LABEL) for p in parts[1:]]
+        return " + ".join(terms), SUM
     if graph.is_neuron_sum(value):
         return _weighted_sum(value, expressions), SUM
+    if op == "step":  # step≥0.5(x) and step≥0.7(x) are two nodes: the threshold tells them apart
+        return f"{graph.symbol(value, CONSTANT_DIGITS)}({parts[0][0]})", ATOM
+    if op in _WRITTEN:  # ln(1 + x), e^x − 1: the op's symbol names its input x
+        text, needed, precedence = _WRITTEN[op]
+        return text.format(_operand(parts[0], needed)), precedence
     if op == "softmax":  # output i of the vector softmax(x): softmax_2(l0, l1, l2), as its op node is drawn
         return f"{graph.symbol(value)}({', '.join(p[0] for p in parts)})", ATOM
     return f"{graph.function_name(value)}({', '.join(p[0] for p in parts)})", ATOM  # σ(z), exp(x), ...
+
+
+def _infix(op, left, right):
+    """x · y, a + b · c, x − (y − z): a right operand of the op's own precedence is bracketed,
+    and then a left one too, so that each operand reads as the node it is: (x · y) · (x · y),
+    not x · y · x · y; a left chain keeps the left-to-right reading, a · b · c."""
+    joiner, precedence = _INFIX[op]
+    tighter = PREFIX if precedence == PRODUCT else PRODUCT  # what needs no brackets beside it
+    nested = right[1] == precedence  # (x · y) · (x · y), x − (y − z)
+    left = _bracket(left, tighter if nested else precedence)
+    return left + joiner + _operand(right, tighter if nested or op in "-/" else precedence), precedence
+
+
+def _operand(part, needed):
+    """A right operand: bracketed below `needed`, and when it is negative (x · (−y), x − (-2)):
+    x · -2 and x − −y read as one operator too many."""
+    return _bracket(part, POWER if part[1] == PREFIX else needed)
 
 
 def _number(x):

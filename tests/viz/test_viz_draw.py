@@ -380,6 +380,20 @@ def test_an_edge_into_an_op_that_reads_its_value_twice_is_labelled_with_both_ter
     assert edge.attr["tooltip"].startswith("∂y/∂x = 3 (1st input of ×); ∂y/∂x = 3 (2nd input of ×) ")
 
 
+def test_an_edge_into_an_op_that_reads_a_negative_value_twice_brackets_its_terms():
+    """xy · xy at x · y = -6: the edge is labelled (-6) + (-6), as the step adds the terms, not
+    -6 + -6; a single negative derivative stays -3."""
+    x, y = Value(2.0, label="x"), Value(-3.0, label="y")
+    xy = x * y
+    C = xy * xy
+    C.label = "C"
+    picture = pygraphviz.AGraph(string=viz.to_dot(C, edge_derivatives=True))
+    labels = {(e[0], e[1]): e.attr["label"] for e in picture.edges() if e.attr["label"]}
+    assert sorted(labels.values()) == ["(-6) + (-6)", "-3", "2"]
+    step = viz.backward_steps(C)[2].text
+    assert step.endswith("= (-6) + (-6) = -12")
+
+
 def test_an_edge_tooltip_brackets_a_label_with_an_operator():
     """∂(x2*w2)/∂w2, as the step text writes it, not ∂x2*w2/∂w2."""
     x2, w2 = Value(0.0, label="x2"), Value(1.0, label="w2")

@@ -172,6 +172,69 @@ def test_unlabelled_nodes_are_named_by_what_they_compute():
                                    "∂out/∂f"}
 
 
+def test_a_node_read_twice_reads_as_one_operand_in_the_name_of_its_consumer():
+    """xy = x · y; C = xy · xy: C is (x · y) · (x · y), not x · y · x · y, which hides that one
+    node is read twice; a chain a · b · c and the notes' w·a + b keep their reading."""
+    x, y = Value(2.0, label="x"), Value(3.0, label="y")
+    xy = x * y
+    C = (xy * xy).tanh()
+    names = {s.node: s.text.split(" = ")[0] for s in node_steps(viz.backward_steps(C))}
+    assert names[C.parents[0]] == "∂out/∂((x · y) · (x · y))"
+    a, b, c, d = (Value(float(k), label=n) for k, n in zip(range(1, 5), "abcd"))
+    cases = [(a * b * c, "a · b · c"), (a * (b * c), "a · (b · c)"), (a * (b / c), "a · (b / c)"),
+             ((a / b) * (c / d), "(a / b) · (c / d)"), (a + (b + c), "a + (b + c)"),
+             ((a + b) + (c + d), "(a + b) + (c + d)"), (a * b + c * d, "a · b + c · d"),
+             (a + b + c, "a + b + c"), (a - (b - c), "a − (b − c)"), (a * b - c, "a · b − c"),
+             (autograd.sum([a + b, c]), "(a + b) + c"), (autograd.sum([a * b, c]), "a · b + c")]
+    for expression, name in cases:
+        assert _name_in_steps(expression) == name
+
+
+def test_a_negative_right_operand_is_bracketed_in_a_name():
+    """a · (-2), a − (-2), a + (−b), as the notes write them: a · -2 and a − -2 read as one
+    operator too many; a negative left operand needs none (−b · a)."""
+    a, b = Value(1.0, label="a"), Value(2.0, label="b")
+    cases = [(a * -2, "a · (-2)"), (a - -2, "a − (-2)"), (a + -b, "a + (−b)"), (a / -b, "a / (−b)"),
+             (-b * a, "−b · a"), (-2 + a, "-2 + a"), (autograd.sum([-b, a, -2]), "−b + a + (-2)")]
+    for expression, name in cases:
+        assert _name_in_steps(expression) == name
+
+
+def _name_in_steps(value):
+    """How the steps of tanh(value) name value, unbracketed."""
+    (step,) = [s for s in node_steps(viz.backward_steps(value.tanh())) if s.node is value]
+    return step.text.split(" = ")[0].removeprefix("∂out/∂(").removesuffix(")")
+
+
+def test_step_nodes_are_named_with_their_threshold():
+    """Two step nodes of x, thresholds 0.5 and 0.7: step≥0.5(x) and step≥0.7(x), as their op
+    nodes are drawn, not step(x) and a fallback step≥0.7 node 1."""
+    x = Value(0.6, label="x")
+    s1, s2 = x.step(0.5), x.step(0.7)
+    out = s1 + s2
+    names = {s.node: s.text.split(" = ")[0] for s in node_steps(viz.backward_steps(out))}
+    assert names[s1] == "∂out/∂step≥0.5(x)" and names[s2] == "∂out/∂step≥0.7(x)"
+
+
+def test_nodes_that_differ_only_by_an_op_constant_read_as_what_they_compute():
+    """x ** 2 and x ** 2.00002 are x² and x^2.00002, not x² and x^2 (as if it were x²); 1.00001 ** x
+    is not 1^x; step thresholds 0.50001 and 0.50002 are both in their names."""
+    x = Value(0.3, label="x")
+    nodes = [x ** 2, x ** 2.00002, 1.00001 ** x, 1.00002 ** x, x.step(0.50001), x.step(0.50002), x ** -1.5]
+    out = autograd.sum(nodes)
+    names = {s.node: s.text.split(" = ")[0] for s in node_steps(viz.backward_steps(out))}
+    assert [names[n] for n in nodes] == ["∂out/∂x²", "∂out/∂x^2.00002", "∂out/∂1.00001^x", "∂out/∂1.00002^x",
+                                         "∂out/∂step≥0.50001(x)", "∂out/∂step≥0.50002(x)", "∂out/∂x^-1.5"]
+
+
+def test_ops_whose_symbol_is_a_formula_name_their_own_input():
+    """log1p(y) is ln(1 + y), expm1(y) is e^y − 1: never ln(1+x)(y), which names an x."""
+    y = Value(0.5, label="y")
+    a, b = y.log1p(), y.expm1()
+    names = {s.node: s.text.split(" = ")[0] for s in node_steps(viz.backward_steps(a * b))}
+    assert names[a] == "∂out/∂ln(1 + y)" and names[b] == "∂out/∂(e^y − 1)"
+
+
 def test_two_unlabelled_inputs_holding_one_number_are_not_one_name_in_the_steps():
     """micrograd never labels a Value: a = Value(2.0); b = Value(2.0) must not both be ∂out/∂2."""
     a, b = Value(2.0), Value(2.0)
