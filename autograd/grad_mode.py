@@ -44,7 +44,13 @@ class _GradMode:
         return False
 
     def __call__(self, function):
-        """As a decorator: each call runs in its own fresh instance (safe across threads)."""
+        """As a decorator: each call runs in its own fresh instance (safe across threads).
+        A non-callable is refused here, where it is written (torch returns a wrapper that fails
+        only when called, as `3()`, far from the no_grad(3) that made it)."""
+        if not callable(function):
+            name = type(self).__name__
+            raise TypeError(f"{name}: expected a function to decorate (@{name}, {name}(f)) or no argument "
+                            f"(with {name}(): ...), got {type(function).__name__} {function!r:.40}")
         @functools.wraps(function)
         def in_mode(*args, **kwargs):
             with type(self)():

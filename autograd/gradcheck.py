@@ -15,10 +15,12 @@ engine vs numeric  |engine - numeric| <= atol + rtol |numeric|: torch.autograd.g
 engine vs hand     |engine - hand| <= hand_atol + hand_rtol max(|engine|, |hand|, terms), with
                    hand_rtol 1e-9: both are exact formulas evaluated in floats and differ by rounding
                    only. hand_atol is, unless given, per input x 4 ulps of the largest
-                   |v| · |∂f/∂v| · T_x(v) over the op nodes v on x's paths whose derivatives
-                   are made of forward values (T_x: the chain-rule terms from x into v, at least
-                   those of the one node v is a function of, with constants, as z for
-                   1/(1 + e^-z)): a derivative made of forward values (σ(1 - σ), 1 - tanh²)
+                   |∂f/∂v| · Σ_p r_p(v) · T_x(p) over the op nodes v on x's paths whose derivatives
+                   are made of forward values (r_p: the absolute rounding ∂v/∂p carries from them,
+                   |σ| for σ(1 - σ), 2a² for 1 - a², only its own size for 2u or -v/w; T_x: the
+                   chain-rule terms from x into p), or, for a v whose derivative may be written in
+                   its own value (σ, e^x, 1/w, √x, not u²), |v| · |∂f/∂v| · T_x(u), u the one node v is
+                   a function of, with constants, as z for 1/(1 + e^-z): a derivative made of forward values (σ(1 - σ), 1 - tanh²)
                    carries their absolute rounding, so 1 - tanh²(10) and the engine's tanh' may
                    differ by 1e-8 of 8e-9, and σ(w x)'s ∂/∂w carries it times x; a value f
                    barely moves with adds nothing, nor does a sum, however large (a cost's term
@@ -302,7 +304,7 @@ def _term_sizes(out, values):
 
 
 def _forward_rounding(out, inputs, grads):
-    """For each input x, 4 ulps of the largest |v| · |∂f/∂v| · T_x(v) over the op nodes v on x's
+    """For each input x, 4 ulps of the largest |∂f/∂v| · (rounding carried) · T_x over the op nodes v on x's
     paths whose local derivatives are made of forward values that vary (σ(1 - σ) near σ = 1 is
     exact to 2^-51 absolute, not relative): such a derivative carries v's absolute rounding, as
     much as f moves with v, and times T_x(v), the chain-rule terms from x into v (the x of σ(w x)
@@ -323,7 +325,9 @@ def _forward_rounding(out, inputs, grads):
         return [0.0] * len(inputs)
     varying = _varying(order, inputs)
     rounded = {node for node in local if _made_of_varying_values(node, varying)}
-    return [4 * sys.float_info.epsilon * _largest_rounding(x, order, local, grads, varying, rounded)
+    own = {node for node in rounded if _written_in_its_own_value(node, varying)}
+    carried = {node: _derivative_rounding(node, varying) for node in rounded}
+    return [4 * sys.float_info.epsilon * _largest_rounding(x, order, local, grads, varying, carried, own)
             for x in inputs]
 
 
@@ -350,7 +354,71 @@ def _made_of_varying_values(node, varying):
     return any(isinstance(d, Value) for d, parent in zip(ds, node.parents) if parent in varying)
 
 
-def _largest_rounding(x, order, local, grads, varying, rounded):
+def _written_in_its_own_value(node, varying):
+    """Whether ∂node/∂(its input) is a function of the node's own value v, so that a hand formula
+    may write it in v and carry v's absolute rounding: σ(1 - σ), e^x, -v/w of v = 1/w, 1/(2v) of
+    v = √x (the table's derivative reads `out`), and x^k for k not a whole number >= 0 (k x^(k-1)
+    = k v / x, -v² for v = 1/w). A power u² (2u) or a product u u is written in u: its node adds
+    only its own rounding, times the terms that reach it (at z = -30, (0.3 - σ)²'s 0.09 reaches
+    ∂C/∂z times σ' = 1e-13, not times 1, which let a hand formula off by 1e-3 pass)."""
+    if node.op == "**k":
+        k = node.consts["k"]
+        return not (k >= 0 and k == int(k))
+    op = OPS[node.op]
+    numbers = [parent.data for parent in node.parents]
+    try:
+        ds = op.derivatives(values_namespace, Value(node.data), *((tuple(numbers),) if op.variadic else numbers),
+                            **(node.consts or {}))
+    except (ArithmeticError, ValueError):
+        return True
+    return any(isinstance(d, Value) for d, parent in zip(ds, node.parents) if parent in varying)
+
+
+def _derivative_rounding(node, varying):
+    """For each input p of `node`, the absolute rounding ∂node/∂p carries from the forward numbers q
+    it is made of, in units of ε: Σ_q |q| · (the terms of ∂node/∂p in q), from the table's form on
+    the Values namespace. σ(1 - σ) carries |σ| however small it is (σ near 1); -v/w of v = 1/w,
+    2u of u², y of x y carry their own size only (relative rounding). tanh's table form is exact at
+    saturation, but the notes' 1 - a² carries 2a²: that is what a hand formula carries."""
+    op = OPS[node.op]
+    out = Value(node.data)
+    numbers = [Value(parent.data) if parent in varying else parent.data for parent in node.parents]
+    read = [out] + [q for q in numbers if isinstance(q, Value)]
+    try:
+        ds = op.derivatives(values_namespace, out, *((tuple(numbers),) if op.variadic else numbers),
+                            **(node.consts or {}))
+    except (ArithmeticError, ValueError):  # a derivative that leaves its domain: v's own size
+        return [abs(node.data)] * len(node.parents)
+    carried = []
+    for d in ds:
+        size = _carried(d, read) if isinstance(d, Value) else 0.0
+        if not math.isfinite(size):  # terms that overflow: v's own size
+            size = abs(node.data)
+        if node.op == "tanh":
+            size = max(size, 2 * node.data ** 2)
+        carried.append(size)
+    return carried
+
+
+def _carried(d, read):
+    """Σ_q |q| · (Σ over the paths from q to d of Π |local derivative|), in one forward sweep of
+    d's small graph (no backward pass: gradcheck walks the chain rule twice)."""
+    size = {q: abs(q.data) for q in read}
+    try:
+        for node in topological_order(d):
+            if node.parents and node not in size:
+                size[node] = sum(abs(dv) * size.get(p, 0.0)
+                                 for p, dv in zip(node.parents, local_derivatives(node)))
+    except FloatingPointError:
+        return math.inf
+    return size.get(d, 0.0)
+
+
+def _largest_rounding(x, order, local, grads, varying, carried, own):
+    """The largest |∂f/∂v| times the rounding v's local derivatives carry times T_x: the terms
+    into each input p of v (Σ_p carried_p reach[p]), or, where a hand formula may write v's
+    derivative in v's own value (σ(1 - σ) of 1/(1 + e^-z)), |v| times the terms of the one
+    node u that v is a function of."""
     reach, largest = {x: 1.0}, 0.0  # reach[v]: Σ over the paths from x to v of Π |∂|
     start = {}  # start[v]: the u that v is a function of, with constants, through one-input steps
     for node in order:
@@ -363,9 +431,11 @@ def _largest_rounding(x, order, local, grads, varying, rounded):
         if len(sources) == 1:
             (source,) = sources
             start[node] = start.get(source, source)
-        if node in rounded:
-            terms = max(into, reach.get(start.get(node), 0.0))
-            largest = max(largest, abs(node.data) * abs(grads.get(node, 0.0)) * terms)
+        if node in carried:
+            rounding = sum(size * reach.get(p, 0.0) for p, size in zip(node.parents, carried[node]))
+            if node in own:
+                rounding = max(rounding, abs(node.data) * reach.get(start.get(node), 0.0))
+            largest = max(largest, abs(grads.get(node, 0.0)) * rounding)
         reach[node] = sum(d * reach.get(p, 0.0) for p, d in zip(node.parents, local[node]))
     return largest if math.isfinite(largest) else 0.0
 

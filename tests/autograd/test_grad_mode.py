@@ -113,3 +113,17 @@ def test_asyncio_tasks_each_have_their_own_grad_mode():
 
     assert asyncio.run(main()) == [False, True]
     assert autograd.is_grad_enabled()
+
+
+@pytest.mark.parametrize("mode", [autograd.no_grad, autograd.enable_grad])
+@pytest.mark.parametrize("argument", [3, "x", 1.5, [len]])
+def test_a_mode_given_something_not_callable_is_a_type_error_naming_it(mode, argument):
+    # no_grad(3) returned a wrapper of 3, which failed only when called ("'int' object is not
+    # callable"), far from the line that made it.
+    name = mode.__name__
+    with pytest.raises(TypeError, match=rf"^{name}: expected a function to decorate.*got {type(argument).__name__}"):
+        mode(argument)
+    with pytest.raises(TypeError, match=rf"^{name}: expected a function"):
+        mode()(argument)
+    with mode(None):  # no argument, as torch's enable_grad(None): the context manager
+        assert autograd.is_grad_enabled() is (name == "enable_grad")

@@ -650,3 +650,66 @@ def test_gradcheck_walks_the_chain_rule_twice_not_three_times(monkeypatch):
                                 hand={"z": lambda z, w: s(z * w) * s(-z * w) * w})
     assert report.ok and report["z"].hand_atol > 0
     assert len(walks) == 2
+
+
+# --- a small slip where the gradient is tiny ------------------------------------------------
+
+def cost_by_hand(z):
+    """Note 000's cost with σ built by hand, 1/(1 + e^-z)."""
+    return 0.5 * (Y - 1 / (1 + (-z).exp())) ** 2
+
+
+def tanh_cost(z):
+    """The tanh neuron's cost, C = ½(y - tanh z)²."""
+    return 0.5 * (Y - z.tanh()) ** 2
+
+
+def right_cost(z):
+    return sigma(z) * (1 - sigma(z)) * (sigma(z) - Y)
+
+
+def right_tanh_cost(z):
+    return (1 - math.tanh(z) ** 2) * (math.tanh(z) - Y)  # the notes' form
+
+
+@pytest.mark.parametrize("f, right, z", [
+    *((cost, right_cost, z) for z in (-30.0, -10.0, 0.0, 15.0)),
+    *((cost_by_hand, right_cost, z) for z in (-30.0, -10.0, 0.0, 15.0)),
+    *((tanh_cost, right_tanh_cost, z) for z in (-10.0, 0.0, 10.0)),
+])
+def test_a_slip_of_a_millionth_is_caught_where_the_gradient_is_tiny(f, right, z):
+    # At z = -30 (∂C/∂z = -2.8e-14) the bound was 4 ulps of (0.3 - σ)² = 0.09, charged as if that
+    # square's derivative reached z times 1, not times σ' = 1e-13 (and 1/w's, for w = 1 + e^30,
+    # times e^30): a formula off by 1e-3 passed. tanh beyond |z| = 10.5 is left out: there the
+    # notes' own 1 - tanh² is off by more than 1e-6 (t's rounding, 2^-53, of a 1 - t² below 2e-9).
+    assert autograd.gradcheck(f, {"z": z}, hand={"z": right})["z"].hand_ok
+    slipped = autograd.gradcheck(f, {"z": z}, hand={"z": lambda z: right(z) * (1 + 1e-6)})
+    assert slipped["z"].hand_ok is False, str(slipped)
+
+
+@settings(max_examples=60, deadline=None)
+@given(z=st.floats(-40.0, 40.0, allow_nan=False), by_hand=st.booleans())
+def test_a_millionth_slip_is_caught_wherever_the_notes_form_is_exact_enough(z, by_hand):
+    """The right formula passes everywhere; ×(1 + 1e-6) fails wherever ∂C/∂z is not 0 and that
+    slip is more than twice σ(1 - σ)'s own rounding near σ = 1 (|σ - y| · 4 ulps, z > 21), which
+    a bound that lets the notes' form pass cannot tell from a slip."""
+    f = cost_by_hand if by_hand else cost
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", KinkWarning)
+        row = autograd.gradcheck(f, {"z": z}, hand={"z": right_cost})["z"]
+        assert row.hand_ok, (z, row)
+        slipped = autograd.gradcheck(f, {"z": z}, hand={"z": lambda z: right_cost(z) * (1 + 1e-6)})["z"]
+    slip = 1e-6 * abs(row.engine)
+    if row.engine != 0 and slip > 2 * (4 * 2.0 ** -52 * abs(sigma(z) - Y) + 1e-9 * abs(row.engine)):
+        assert slipped.hand_ok is False, (z, slipped)
+    if row.engine != 0 and z <= 20:
+        assert slipped.hand_ok is False, (z, slipped)
+
+
+@settings(max_examples=40, deadline=None)
+@given(z=st.floats(-10.5, 10.5, allow_nan=False))
+def test_a_millionth_slip_of_the_tanh_cost_is_caught_where_1_minus_tanh_squared_is_exact_enough(z):
+    row = autograd.gradcheck(tanh_cost, {"z": z}, hand={"z": right_tanh_cost})["z"]
+    assert row.hand_ok, (z, row)
+    slipped = autograd.gradcheck(tanh_cost, {"z": z}, hand={"z": lambda z: right_tanh_cost(z) * (1 + 1e-6)})
+    assert row.engine == 0 or slipped["z"].hand_ok is False, (z, str(slipped))
