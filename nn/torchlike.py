@@ -285,9 +285,8 @@ class Sequential(Module):
         if not named:
             raise ValueError("Sequential: expected at least one module, got none")
         _check_named(named)
-        self._hold(named)
-        for layer, linear in enumerate(_linears(self), 2):
-            linear.number_layer(layer)
+        self._numbers_layers = True
+        self._renumber(named)
 
     def _hold(self, named):
         """Keep the modules, with the sizes they chain to (checked first: a Sequential whose
@@ -318,10 +317,7 @@ class Sequential(Module):
             raise ValueError(f"Sequential.append: the name {name!r} it would get is taken by module "
                              f"{dict(self._named)[name]!r}")
         _check_named([(name, module)])
-        after = max((linear.layer or 0 for linear in _linears(self)), default=1)
-        self._hold(self._named + [(name, module)])
-        for layer, linear in enumerate(_linears([module]), after + 1):
-            linear.number_layer(layer)
+        self._renumber(self._named + [(name, module)])
         return self
 
     @property
@@ -387,6 +383,7 @@ class Sequential(Module):
             if not named:
                 raise IndexError(f"Sequential[{index.start}:{index.stop}:{index.step}]: no modules in that slice")
             part = Sequential.__new__(Sequential)
+            part._numbers_layers = False  # its modules are the model's, labels and all
             part._hold(named)
             return part
         return self._named[self._place(index)][1]
@@ -403,13 +400,16 @@ class Sequential(Module):
 
     # Changing the modules, as torch's Sequential does. Every change is checked first (a module
     # that is no nn module, sizes that do not chain), so a refused one leaves the model as it
-    # was; the Linears are then numbered as the notes' layers again, as the constructor numbers them.
+    # was; the Linears are then numbered as the notes' layers again, as the constructor numbers
+    # them (_renumber): in a model, not in a part of one (a slice, a Sequential inside another).
 
     def __setitem__(self, index, module):
         """model[i] = module: replaces the module at place i, under its name (torch's)."""
         place = self._place(index)
-        name = self._named[place][0]
+        name, old = self._named[place]
         _check_named([(name, module)])
+        if not self._numbers_layers and _is_new_linear(module) and isinstance(old, Linear):
+            module.number_layer(old.layer)  # in the model's numbering, the Linear it replaces
         self._renumber(self._named[:place] + [(name, module)] + self._named[place + 1:])
 
     def __delitem__(self, index):
@@ -459,8 +459,22 @@ class Sequential(Module):
         return self
 
     def _renumber(self, named):
+        """Hold `named`, numbering its Linears as the notes' layers 2, 3, ... in order. A part of
+        a model (a slice, which shares the model's modules, or a Sequential placed inside
+        another) leaves the numbers the model gave them: renumbering a part from 2 would change
+        the labels of the model's own Linears. A new Linear in a part (one never numbered) is
+        numbered after the part's last layer, as append numbers it."""
         self._hold(named)
-        for layer, linear in enumerate(_linears(self), 2):
+        for name, module in named:
+            if isinstance(module, Sequential):
+                module._numbers_layers = False  # now a part of this one: its labels are this one's
+        if self._numbers_layers:
+            for layer, linear in enumerate(_linears(self), 2):
+                linear.number_layer(layer)
+            return
+        linears = list(_linears(self))
+        after = max((linear.layer or 0 for linear in linears), default=1)
+        for layer, linear in enumerate([linear for linear in linears if _is_new_linear(linear)], after + 1):
             linear.number_layer(layer)
 
     def __iter__(self):
@@ -474,16 +488,23 @@ class Sequential(Module):
     @property
     def activations(self):
         """The nn.Activation of each Linear's layer, as nn.MLP's, through the Sequentials inside
-        it: the first activation module after the Linear and before the next one ("linear" where
-        there is none). An Identity (a = z, no node) and a module of one's own that is no
-        activation are passed over: Linear, Identity, Tanh is a tanh layer."""
+        it: the last activation module after the Linear and before the next one, the one whose
+        output the next layer (or the loss) reads ("linear" where there is none): Linear, Tanh,
+        Softmax gives softmax outputs, so it is a softmax layer. An Identity (a = z, no node)
+        and a module of one's own that is no activation are passed over: Linear, Identity, Tanh
+        is a tanh layer. _every_activation lists them all (fit's step warning)."""
         found = []
         for module in _flattened(self):
             if isinstance(module, Linear):
                 found.append(None)
-            elif found and found[-1] is None and _applies_sigma(module):
+            elif found and _applies_sigma(module):
                 found[-1] = module.activation
         return [Activation("linear") if act is None else act for act in found]
+
+    def _every_activation(self):
+        """Every activation module's nn.Activation, in the order they run (an Identity passed
+        over): a Step anywhere stops the gradient, even with a Sigmoid after it."""
+        return [module.activation for module in _flattened(self) if _applies_sigma(module)]
 
     def __call__(self, x):
         a = input_values(x, self.nin, self._what, nodes=not isinstance(self._named[0][1], Linear))
@@ -514,6 +535,11 @@ def _check_named(named):
                             f"expected an nn module such as nn.Linear or nn.ReLU")
 
 
+
+
+def _is_new_linear(module):
+    """A Linear that no Sequential has numbered yet (its labels w_j,k, unnumbered)."""
+    return isinstance(module, Linear) and module.layer is None
 
 
 def _walks_its_own_way(module, cls):

@@ -17,6 +17,7 @@ while the one epoch loop, batching, shuffling, history and progress bar stay sha
 """
 
 import importlib.util
+import numbers
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -222,6 +223,9 @@ def fit(model, X, y, *, loss, epochs, batch_size=None, lr=None, optimizer=None, 
     lr          learning rate η of a plain SGD optimizer, or
     optimizer   an nn optimizer over model.parameters() (give one of lr and optimizer)
     shuffle     reshuffle the examples each epoch (with the fit's own Generator, from seed)
+    seed        an int, None, or a numpy Generator to draw the shuffles from: one Generator for
+                several fits gives one run's orders, and its bit_generator.state, saved in a
+                checkpoint and set back, resumes the shuffles where they stopped
     validation  (X_val, y_val), measured after each epoch
     progress    show a tqdm bar with epoch, loss and accuracy
     callback    callback(epoch, history) after each epoch, with the model's weights as they are
@@ -262,7 +266,7 @@ def fit(model, X, y, *, loss, epochs, batch_size=None, lr=None, optimizer=None, 
     recorder = recorder_for(record, model, loss, Y, len(X), batch_size)
     path, how = training_path(model, loss, optimizer, compiled, X, targets, Y)
     classes = None if rule is None else rule.classes(targets if Y is None else Y)  # once, not every epoch
-    rng = generator(seed)
+    rng = _shuffle_generator(seed)
     history = History()
     try:
         # The bar counts an epoch when it is done, with that epoch's figures beside the count;
@@ -288,6 +292,17 @@ def fit(model, X, y, *, loss, epochs, batch_size=None, lr=None, optimizer=None, 
     if recorder:
         history.recording = recorder.finish(path, history.epochs)
     return history
+
+
+def _shuffle_generator(seed):
+    """The Generator of fit's shuffles: seed itself when it is one (a run resumed from a
+    checkpoint sets its state back), else a new one from seed."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is not None and (isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral)):
+        raise TypeError(f"fit seed: expected an int, None or a numpy.random.Generator, got "
+                        f"{type(seed).__name__} {seed!r:.40}")
+    return generator(seed)
 
 
 def _progress_bar():
@@ -465,7 +480,8 @@ def _warn_if_squashed_twice(model, loss):
 
 
 def _warn_if_cannot_learn(model):
-    steps = [act.describe() for act in _activations(model) if not act.learns]
+    every = model._every_activation() if hasattr(model, "_every_activation") else _activations(model)
+    steps = [act.describe() for act in every if not act.learns]
     if steps:
         warnings.warn(f"fit: the model has a step activation ({', '.join(steps)}); its gradient is 0 "
                       f"everywhere, so gradient descent cannot change the weights before it: the network "

@@ -516,3 +516,44 @@ def test_the_squashed_twice_warning_names_the_pytorch_loss_as_written_with_torch
     with pytest.warns(nn.OutputLossMismatchWarning, match=rf"^fit: {name} expects logits, but the output layer is "
                       rf"already a \w+; use a linear output layer \(no \w+ at the end\): {name} applies the \w+ itself$"):
         nn.fit(model, [[0.1, 0.2], [0.3, -0.4]], y, loss=loss, epochs=1, lr=0.1, progress=False)
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+@pytest.mark.parametrize("make_optimizer", [lambda p: nn.SGD(p, lr=0.1, momentum=0.9, nesterov=True),
+                                            lambda p: nn.Adam(p, lr=0.02, weight_decay=0.01)])
+def test_a_shuffled_fit_resumed_from_a_checkpoint_equals_the_uninterrupted_one_bit_for_bit(compiled, make_optimizer):
+    # fit's seed took only an int: each fit restarted the shuffles, so a resumed run trained on
+    # other orders than the uninterrupted one. A numpy Generator's state goes in the checkpoint.
+    import json
+
+    X, y = two_moons(40, noise=0.1, seed=0)
+
+    def model(seed=0):
+        return nn.Sequential(nn.Linear(2, 6, seed=seed), nn.ReLU(), nn.Linear(6, 1, seed=seed + 1))
+
+    def train(net, optimizer, rng, epochs):
+        return nn.fit(net, X, y, loss=nn.BCEWithLogitsLoss(), epochs=epochs, batch_size=8, optimizer=optimizer,
+                      seed=rng, progress=False, compiled=compiled)
+
+    whole = model()
+    history = train(whole, make_optimizer(whole.parameters()), np.random.default_rng(3), 6)
+    first = model()
+    optimizer, rng = make_optimizer(first.parameters()), np.random.default_rng(3)
+    train(first, optimizer, rng, 3)
+    saved = json.dumps({"model": first.state_dict(), "optimizer": optimizer.state_dict(),
+                        "rng": rng.bit_generator.state})
+    checkpoint = json.loads(saved)
+    resumed = model(seed=7)
+    resumed.load_state_dict(checkpoint["model"])
+    optimizer = make_optimizer(resumed.parameters())
+    optimizer.load_state_dict(checkpoint["optimizer"])
+    rng = np.random.default_rng()
+    rng.bit_generator.state = checkpoint["rng"]
+    rest = train(resumed, optimizer, rng, 3)
+    assert rest.loss == history.loss[3:]
+    assert [p.data for p in resumed.parameters()] == [p.data for p in whole.parameters()]
+
+
+def test_fit_seed_names_the_generator_it_also_takes():
+    with pytest.raises(TypeError, match=r"fit seed: expected an int, None or a numpy.random.Generator, got str"):
+        nn.fit(nn.MLP(2, [1], seed=0), [[0.0, 1.0]], [1.0], loss=nn.mse, epochs=1, lr=0.1, seed="5", progress=False)

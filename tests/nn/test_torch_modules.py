@@ -782,3 +782,64 @@ def test_a_refused_change_of_a_sequentials_modules_names_the_culprit_and_leaves_
     assert model.nin == 5 and model[0].weight[0][0].label == "w(2)_1,1"
     assert model.pop(1).activation.name == "tanh" and [name for name, _ in model.named_children()] == ["0", "1"]
     assert model.insert(1, nn.Sigmoid()) is model and model.activations[0].name == "sigmoid"
+
+
+def _layers(model):
+    return [p.label for p in model.parameters() if p.label.startswith("b")]
+
+
+def test_changing_a_slice_leaves_the_models_labels_as_they_were():
+    # a slice shares the model's modules (torch's); its del, insert, [i] =, extend, pop and
+    # append renumbered them from layer 2, so the model's Linears took the part's numbers
+    model = nn.Sequential(nn.Linear(2, 3, seed=0), nn.Tanh(), nn.Linear(3, 3, seed=1), nn.Tanh(),
+                          nn.Linear(3, 1, seed=2))
+    before = _layers(model)
+    # a slice keeps the model's names ('1', '2'), so an insert or append waits for a del,
+    # which names the modules by place (torch's)
+    changes = [lambda part: part.__delitem__(0), lambda part: part.insert(0, nn.ReLU()),
+               lambda part: part.__setitem__(0, nn.Sigmoid()), lambda part: part.extend([nn.ReLU()]),
+               lambda part: part.append(nn.ReLU()), lambda part: part.pop(0)]
+    part = model[1:3]
+    for change in changes:
+        change(part)
+        assert _layers(model) == before and model([0.5, -0.2]).label == "z(4)_1"
+    assert _layers(part) == ["b(3)_1", "b(3)_2", "b(3)_3"]
+    part = model[2:]
+    del part[0]  # part is Tanh, Linear: the model's layer 4, still labelled so
+    assert part[1].bias[0].label == "b(4)_1" and _layers(model) == before
+    part.append(nn.Linear(1, 2, seed=3))  # a new Linear in a part: after the part's last layer
+    assert part[2].bias[0].label == "b(5)_1" and _layers(model) == before
+    part[2] = nn.Linear(1, 2, seed=4)  # in place of a Linear: its layer number
+    assert part[2].bias[0].label == "b(5)_1"
+
+
+def test_changing_a_sequential_inside_a_model_keeps_the_models_layer_numbers():
+    model = nn.Sequential(nn.Linear(2, 4, seed=0), nn.Tanh(), nn.Sequential(nn.Linear(4, 4, seed=1), nn.Tanh()),
+                          nn.Linear(4, 2, seed=2))
+    model[2][0] = nn.Linear(4, 4, seed=5)  # renumbered the inner one from 2: two layers 2 in the model
+    assert _layers(model) == ["b(2)_1", "b(2)_2", "b(2)_3", "b(2)_4", "b(3)_1", "b(3)_2", "b(3)_3", "b(3)_4",
+                              "b(4)_1", "b(4)_2"]
+    del model[0:2]  # a change of the model itself numbers every Linear in it, the inner ones too
+    assert _layers(model) == ["b(2)_1", "b(2)_2", "b(2)_3", "b(2)_4", "b(3)_1", "b(3)_2"]
+    # a new Sequential of the slice's modules is a model of its own: numbered from 2, as built
+    assert nn.Sequential(nn.Linear(2, 1, seed=0)).append(nn.Linear(1, 1, seed=1))[1].bias[0].label == "b(3)_1"
+
+
+@pytest.mark.parametrize("squashes", [[nn.Tanh(), nn.Softmax()], [nn.Sigmoid(), nn.Identity(), nn.Softmax()]])
+def test_a_layer_with_two_activations_is_the_last_ones_and_fit_warns_of_a_softmax_before_cross_entropy(squashes):
+    # activations kept the first (tanh), so fit missed that the loss reads softmax outputs
+    model = nn.Sequential(nn.Linear(2, 3, seed=0), nn.ReLU(), nn.Linear(3, 2, seed=1), *squashes)
+    assert [act.name for act in model.activations] == ["relu", "softmax"]
+    X, y = [[0.1, 0.2], [0.3, -0.4]], [0, 1]
+    with pytest.warns(nn.OutputLossMismatchWarning, match="already a softmax"):
+        nn.fit(model, X, y, loss=nn.CrossEntropyLoss(), epochs=1, lr=0.1, progress=False)
+    with pytest.warns(nn.OutputLossMismatchWarning, match="already a softmax"):
+        nn.fit(model, X, y, loss=nn.cross_entropy, epochs=1, lr=0.1, progress=False)
+
+
+def test_a_step_anywhere_in_a_layer_stops_the_gradient_and_fit_says_so():
+    model = nn.Sequential(nn.Linear(2, 3, seed=0), nn.Step(), nn.Sigmoid(), nn.Linear(3, 1, seed=1))
+    assert [act.name for act in model.activations] == ["sigmoid", "linear"]
+    with pytest.warns(nn.StepActivationWarning, match=r"step activation \(step"):
+        nn.fit(model, [[0.1, 0.2], [0.3, -0.4]], [0, 1], loss=nn.BCEWithLogitsLoss(), epochs=1, lr=0.1,
+               progress=False)
