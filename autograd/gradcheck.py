@@ -18,8 +18,11 @@ engine vs hand     |engine - hand| <= hand_atol + hand_rtol max(|engine|, |hand|
                    |∂f/∂v| · Σ_p r_p(v) · T_x(p) over the op nodes v on x's paths whose derivatives
                    are made of forward values (r_p: the absolute rounding ∂v/∂p carries from them,
                    |σ| for σ(1 - σ), 2a² for 1 - a², only its own size for 2u or -v/w; T_x: the
-                   chain-rule terms from x into p), or, for a v whose derivative may be written in
-                   its own value (σ, e^x, 1/w, √x, not u²), |v| · |∂f/∂v| · T_x(u), u the one node v is
+                   chain-rule terms from x into p; a forward value q carries A(q) = |q| + Σ_p A(p)
+                   |∂q/∂p|, 0 for an input: its own rounding and what it inherits, so that the 2u
+                   of u = y - σ(z) ≈ 0 in ½u² carries σ's rounding, about |σ|, not |u| ≈ 0), or,
+                   for a v whose derivative may be written in its own value (σ, e^x, 1/w, √x, not
+                   u²), A(v) · |∂f/∂v| · T_x(u), u the one node v is
                    a function of, with constants, as z for 1/(1 + e^-z): a derivative made of forward values (σ(1 - σ), 1 - tanh²)
                    carries their absolute rounding, so 1 - tanh²(10) and the engine's tanh' may
                    differ by 1e-8 of 8e-9, and σ(w x)'s ∂/∂w carries it times x; a value f
@@ -314,8 +317,10 @@ def _forward_rounding(out, inputs, grads):
     u's terms: a hand formula may write ∂v/∂u in v's value, σ(1 - σ) for 1/(1 + e^-z) of u = z,
     which passes z on through a term e^-z. The derivatives of +, -, Σ, a product by a constant,
     relu's 0 or 1 are exact: those nodes add nothing, however large (the sum of a cost's
-    terms), and neither does an e^40 whose ∂f/∂ is 1e-35. `grads` holds ∂f/∂v, from the
-    engine's one pass."""
+    terms), and neither does an e^40 whose ∂f/∂ is 1e-35. The forward values a derivative
+    is made of carry their absolute rounding A (_value_rounding), not only their size: at
+    σ(z) = y, y - σ is 0 or an ulp, and all it holds is σ's rounding. `grads` holds ∂f/∂v, from
+    the engine's one pass."""
     if not out.requires_grad:
         return [0.0] * len(inputs)
     try:
@@ -324,11 +329,29 @@ def _forward_rounding(out, inputs, grads):
     except FloatingPointError:
         return [0.0] * len(inputs)
     varying = _varying(order, inputs)
+    rounding = _value_rounding(order, local, varying)
     rounded = {node for node in local if _made_of_varying_values(node, varying)}
     own = {node for node in rounded if _written_in_its_own_value(node, varying)}
-    carried = {node: _derivative_rounding(node, varying) for node in rounded}
-    return [4 * sys.float_info.epsilon * _largest_rounding(x, order, local, grads, varying, carried, own)
+    carried = {node: _derivative_rounding(node, varying, rounding) for node in rounded}
+    return [4 * sys.float_info.epsilon * _largest_rounding(x, order, local, grads, varying, carried, own, rounding)
             for x in inputs]
+
+
+def _value_rounding(order, local, varying):
+    """{v: A(v)}, the absolute rounding of each varying value in units of ε_mach:
+
+        A(x) = 0 for an input (it is exact),   A(v) = |v| + Σ_p A(p) |∂v/∂p|
+
+    v's own rounding plus what it inherits from its inputs. Where y - σ(z) ≈ 0, |y - σ| is
+    nothing but A(y - σ) = |y - σ| + A(σ) is about |σ|: σ's rounding is all that difference is
+    made of, and a hand (σ - y) σ(1 - σ) carries it. Where A overflows, |v| stands for it."""
+    rounding = {}
+    for node in order:
+        if node in local and node in varying:
+            inherited = sum(rounding.get(p, 0.0) * d for p, d in zip(node.parents, local[node]))
+            size = abs(node.data) + inherited
+            rounding[node] = size if math.isfinite(size) else abs(node.data)
+    return rounding
 
 
 def _varying(order, inputs):
@@ -374,16 +397,18 @@ def _written_in_its_own_value(node, varying):
     return any(isinstance(d, Value) for d, parent in zip(ds, node.parents) if parent in varying)
 
 
-def _derivative_rounding(node, varying):
+def _derivative_rounding(node, varying, rounding):
     """For each input p of `node`, the absolute rounding ∂node/∂p carries from the forward numbers q
-    it is made of, in units of ε: Σ_q |q| · (the terms of ∂node/∂p in q), from the table's form on
-    the Values namespace. σ(1 - σ) carries |σ| however small it is (σ near 1); -v/w of v = 1/w,
-    2u of u², y of x y carry their own size only (relative rounding). tanh's table form is exact at
-    saturation, but the notes' 1 - a² carries 2a²: that is what a hand formula carries."""
+    it is made of, in units of ε: Σ_q A(q) · (the terms of ∂node/∂p in q), from the table's form on
+    the Values namespace, A(q) the rounding q carries (_value_rounding, at least |q|). σ(1 - σ)
+    carries A(σ) however small it is (σ near 1); -v/w of v = 1/w, y of x y carry their own
+    rounding, and 2u of u = y - σ ≈ 0 carries σ's. tanh's table form is exact at saturation,
+    but the notes' 1 - a² carries 2|a| A(a): that is what a hand formula carries."""
     op = OPS[node.op]
     out = Value(node.data)
     numbers = [Value(parent.data) if parent in varying else parent.data for parent in node.parents]
-    read = [out] + [q for q in numbers if isinstance(q, Value)]
+    read = {out: _size(node, rounding)}  # each forward number, with the rounding it carries
+    read.update((q, _size(parent, rounding)) for q, parent in zip(numbers, node.parents) if isinstance(q, Value))
     try:
         ds = op.derivatives(values_namespace, out, *((tuple(numbers),) if op.variadic else numbers),
                             **(node.consts or {}))
@@ -395,15 +420,21 @@ def _derivative_rounding(node, varying):
         if not math.isfinite(size):  # terms that overflow: v's own size
             size = abs(node.data)
         if node.op == "tanh":
-            size = max(size, 2 * node.data ** 2)
+            size = max(size, 2 * abs(node.data) * _size(node, rounding))
         carried.append(size)
     return carried
 
 
+def _size(node, rounding):
+    """The absolute rounding a forward number carries: A(v) (_value_rounding), at least |v| (an
+    input, exact, still rounds in a product or a power)."""
+    return max(abs(node.data), rounding.get(node, 0.0))
+
+
 def _carried(d, read):
-    """Σ_q |q| · (Σ over the paths from q to d of Π |local derivative|), in one forward sweep of
-    d's small graph (no backward pass: gradcheck walks the chain rule twice)."""
-    size = {q: abs(q.data) for q in read}
+    """Σ_q A(q) · (Σ over the paths from q to d of Π |local derivative|), in one forward sweep of
+    d's small graph (no backward pass: gradcheck walks the chain rule twice); read: {q: A(q)}."""
+    size = dict(read)
     try:
         for node in topological_order(d):
             if node.parents and node not in size:
@@ -414,10 +445,10 @@ def _carried(d, read):
     return size.get(d, 0.0)
 
 
-def _largest_rounding(x, order, local, grads, varying, carried, own):
+def _largest_rounding(x, order, local, grads, varying, carried, own, rounding):
     """The largest |∂f/∂v| times the rounding v's local derivatives carry times T_x: the terms
     into each input p of v (Σ_p carried_p reach[p]), or, where a hand formula may write v's
-    derivative in v's own value (σ(1 - σ) of 1/(1 + e^-z)), |v| times the terms of the one
+    derivative in v's own value (σ(1 - σ) of 1/(1 + e^-z)), A(v) times the terms of the one
     node u that v is a function of."""
     reach, largest = {x: 1.0}, 0.0  # reach[v]: Σ over the paths from x to v of Π |∂|
     start = {}  # start[v]: the u that v is a function of, with constants, through one-input steps
@@ -432,10 +463,10 @@ def _largest_rounding(x, order, local, grads, varying, carried, own):
             (source,) = sources
             start[node] = start.get(source, source)
         if node in carried:
-            rounding = sum(size * reach.get(p, 0.0) for p, size in zip(node.parents, carried[node]))
+            size = sum(c * reach.get(p, 0.0) for p, c in zip(node.parents, carried[node]))
             if node in own:
-                rounding = max(rounding, abs(node.data) * reach.get(start.get(node), 0.0))
-            largest = max(largest, abs(grads.get(node, 0.0)) * rounding)
+                size = max(size, _size(node, rounding) * reach.get(start.get(node), 0.0))
+            largest = max(largest, abs(grads.get(node, 0.0)) * size)
         reach[node] = sum(d * reach.get(p, 0.0) for p, d in zip(node.parents, local[node]))
     return largest if math.isfinite(largest) else 0.0
 

@@ -713,3 +713,66 @@ def test_a_millionth_slip_of_the_tanh_cost_is_caught_where_1_minus_tanh_squared_
     assert row.hand_ok, (z, row)
     slipped = autograd.gradcheck(tanh_cost, {"z": z}, hand={"z": lambda z: right_tanh_cost(z) * (1 + 1e-6)})
     assert row.engine == 0 or slipped["z"].hand_ok is False, (z, str(slipped))
+
+
+# --- at σ(z) = y, where y - σ(z) is nothing but σ's rounding ---------------------------------
+
+def logit(y):
+    return math.log(y / (1 - y))
+
+
+SIGMAS_BY_HAND = {  # σ as a reader of the notes computes it in floats
+    "1/(1+e^-z)": sigma,
+    "e^z/(1+e^z)": lambda z: math.exp(z) / (1 + math.exp(z)),
+}
+
+
+@pytest.mark.parametrize("f", [cost, cost_by_hand], ids=["sigmoid", "by hand"])
+@pytest.mark.parametrize("form", sorted(SIGMAS_BY_HAND))
+@pytest.mark.parametrize("dz", [0.0, *(s * k * 2.0 ** -53 for s in (1, -1) for k in (1, 2, 3, 5, 8, 13)),
+                                *(s * 10.0 ** -k for s in (1, -1) for k in (15, 13, 11, 9, 7))])
+def test_the_right_formula_passes_where_sigma_equals_y(f, form, dz):
+    # At z = log(0.3/0.7), y - σ(z) is a difference of two numbers of 0.3: all it holds is σ's
+    # rounding, ~2^-53 |σ|, which a hand (σ - y) σ(1 - σ) inherits. The bound charged u² only
+    # |u| ≈ 0 for it (hand_atol 0: hand 1.2e-17, engine -0.0, MISMATCH).
+    s = SIGMAS_BY_HAND[form]
+    z = logit(Y) + dz
+    right = lambda z: (s(z) - Y) * s(z) * (1 - s(z))  # noqa: E731
+    report = autograd.gradcheck(f, {"z": z}, hand={"z": right})
+    assert report["z"].hand_ok, str(report)
+    for slip in (-1.0, 2.0):  # a sign or a factor 2 is still caught where σ - y is more than rounding
+        slipped = autograd.gradcheck(f, {"z": z}, hand={"z": lambda z: slip * right(z)})["z"]
+        assert abs(sigma(z) - Y) <= 16 * 2.0 ** -53 or slipped.hand_ok is False, (z, slipped)
+
+
+@settings(max_examples=80, deadline=None)
+@given(y=st.floats(0.001, 0.999), exponent=st.floats(-17.0, -3.0), side=st.sampled_from([-1.0, 0.0, 1.0]),
+       by_hand=st.booleans())
+def test_near_sigma_equals_y_the_right_formula_passes_and_slips_above_rounding_fail(y, exponent, side, by_hand):
+    """For any target y and z within 1e-3 of logit(y): the notes' formula passes; a sign slip or
+    a factor 2 fails once σ - y is more than a few ulps, a slip of 1e-6 once it is 1e-8 (the slip
+    is then 100 times σ's rounding)."""
+    z = logit(y) + side * 10.0 ** exponent
+    f = ((lambda z: 0.5 * (y - 1 / (1 + (-z).exp())) ** 2) if by_hand
+         else (lambda z: 0.5 * (y - z.sigmoid()) ** 2))
+    right = lambda z: (sigma(z) - y) * sigma(z) * (1 - sigma(z))  # noqa: E731
+    assert autograd.gradcheck(f, {"z": z}, hand={"z": right})["z"].hand_ok, z
+    gap = abs(sigma(z) - y)
+    for slip, caught_above in ((-1.0, 16 * 2.0 ** -53), (2.0, 32 * 2.0 ** -53), (1 + 1e-6, 1e-8)):
+        slipped = autograd.gradcheck(f, {"z": z}, hand={"z": lambda z: slip * right(z)})["z"]
+        assert gap <= caught_above or slipped.hand_ok is False, (z, slip, slipped)
+
+
+@pytest.mark.parametrize("y, a, b", [(0.3, 2.5, -0.05), (0.24, 2.0, -0.05), (0.8, -1.5, 0.3), (0.05, 0.7, 1.0)])
+@pytest.mark.parametrize("dw", [0.0, 1e-15, -1e-13, 1e-11])
+def test_the_neurons_right_gradients_pass_where_its_output_equals_the_target(y, a, b, dw):
+    # ∂C/∂w = (σ - y) σ' a, ∂/∂a = (σ - y) σ' w, ∂/∂b = (σ - y) σ' of C = ½(y - σ(w a + b))²
+    # at the w where σ(w a + b) = y: each carries σ's rounding (and w a + b's), which was charged 0.
+    w = (logit(y) - b) / a + dw
+    f = lambda w, a, b: 0.5 * (y - (w * a + b).sigmoid()) ** 2  # noqa: E731
+    g = lambda w, a, b: (sigma(w * a + b) - y) * sigma(w * a + b) * (1 - sigma(w * a + b))  # noqa: E731
+    hand = {"w": lambda w, a, b: g(w, a, b) * a, "a": lambda w, a, b: g(w, a, b) * w, "b": g}
+    report = autograd.gradcheck(f, {"w": w, "a": a, "b": b}, hand=hand)
+    assert all(row.hand_ok for row in report.rows), str(report)
+    slipped = autograd.gradcheck(f, {"w": w, "a": a, "b": b}, hand={"b": lambda w, a, b: -g(w, a, b)})
+    assert abs(sigma(w * a + b) - y) <= 16 * 2.0 ** -53 or slipped["b"].hand_ok is False, str(slipped)
