@@ -68,9 +68,10 @@ def tour_training(out, quick):
 def tour_fast_path(out):
     path, source = fast_path.run(out)
     lines = source.split("def gradient")[1].split("def predict")[0].split("\n")
-    print(f"autograd.compile wrote the digits network as {len(source.splitlines())} lines of numpy; its layers:")
+    print(f"autograd.compile wrote the digits network on C_x = 1/2 ‖y - a‖² as {len(source.splitlines())} lines "
+          "of numpy; its forward pass and the lines of BP1-BP4 (δ is d_z):")
     for line in lines:
-        if " @ " in line or "M.sigmoid" in line:
+        if line.lstrip().startswith(("z", "a", "d_z", "d_a2", "np.matmul", "np.add.reduce")):
             print("  " + line.strip())
     return [path]
 

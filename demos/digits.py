@@ -20,6 +20,7 @@ from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
 import nn
+from nn.targets import REAL
 
 from .common import parser, plt, save
 from .idx import IDXError, load_mnist
@@ -30,6 +31,16 @@ EPOCHS = 20
 HIDDEN = [32]        # 64-32-10 on the 8x8 digits
 MNIST_HIDDEN = [16, 16]  # the notes' 784-?-?-10 with two hidden layers, as drawn by 3Blue1Brown
 THRESHOLD = 0.96
+
+
+def _half_sse(outputs, targets):
+    """C_x = 1/2 ‖y - a‖² = 1/2 Σ_c (a_c - y_c)²: the 1/2 makes ∂C_x/∂a = a - y (note 002, PD1)."""
+    return 0.5 * nn.sse.function(outputs, targets)
+
+
+# The notes' cost as an nn loss, for what shows C_x and its gradients (the replay page, the
+# compiled program); a custom loss trains on the compiled path only with compiled=True.
+QUADRATIC_COST = nn.Loss("quadratic_cost", _half_sse, REAL)
 
 
 @dataclass

@@ -53,9 +53,10 @@ def digits_page(out, quick=False):
     if quick:
         X_train, y_train = X_train[:300], y_train[:300]
     model = digits.network(64, digits.HIDDEN)
-    history = nn.fit(model, X_train, np.eye(10)[y_train], loss=nn.sse, epochs=3 if quick else DIGITS_EPOCHS,
-                     batch_size=digits.BATCH_SIZE, lr=digits.ETA / 2, seed=0, progress=False, record=True,
-                     validation=(X_test, np.eye(10)[y_test]))
+    # the notes' C_x itself (not nn.sse = 2 C_x at η/2): the page shows its C and ∂C/∂w
+    history = nn.fit(model, X_train, np.eye(10)[y_train], loss=digits.QUADRATIC_COST,
+                     epochs=3 if quick else DIGITS_EPOCHS, batch_size=digits.BATCH_SIZE, lr=digits.ETA, seed=0,
+                     progress=False, record=True, validation=(X_test, np.eye(10)[y_test]), compiled=True)
     page = viz.training(history, X_test, y_test,
                         title="Handwritten digits: the notes' 64-32-10 logistic network, mini-batch SGD")
     path = page.save(output_dir(out) / "training_digits.html")

@@ -365,12 +365,26 @@ class Writer:
         items = [Write(source, None if self.size[source] == 1 else [row], "seed",
                        comment=f"∂C/∂{source}(i) for each example i: 1/batch for the batch's mean")]
         written = {source}
+        tail = self._squares_tail()
         for group in reversed(self.groups):
             if group.name in written and any(p in needs for node in group.nodes for p in node.parents):
                 before = len(items)
-                self._backward(group, items, needs)
+                if tail is not None and root in group.nodes:
+                    self._squares_tail_backward(group, tail, items, needs)
+                else:
+                    self._backward(group, items, needs)
                 written.update(item.target for item in items[before:] if isinstance(item, Write))
         return items
+
+    def _squares_tail_backward(self, group, tail, items, needs):
+        """C = k Σ_j x_j² in one line, ∂C/∂x = 2k x: the Σ's 1 and the square's 2x folded, so
+        that the notes' C = ½‖a - y‖² reads ∂C/∂t1 = t1 (t1 = a - y), as BP1 begins. The squares
+        and their Σ get no δ of their own: only the loss reads them on its path (an output may
+        read them too, but an output gets no gradient)."""
+        twice, x = 2.0 * tail.k, tail.x
+        said = f"2·{x}" if tail.k == 1.0 else f"2·{tail.k:g}·{x} = {_factor(twice)}{x}"
+        self._scatter(tail.nodes, Expr(f"d_{group.name}") * (constant(twice) * x), items, needs,
+                      comment=f"∂C/∂{x} = {said}  (C = {_factor(tail.k)}Σ_j {x}[j]²: its Σ and squares in one line)")
 
     def _backward(self, group, items, needs):
         delta = Expr(f"d_{group.name}")
@@ -493,16 +507,34 @@ class Writer:
         if root not in self.varies:  # the same C for every example
             return group.lines + [f"loss = {self.column(self.roots)}[0, 0] * batch"]
         C = self.column(self.roots)
+        # C's own line (and the squares') stays only where something reads it (an output): see function().
+        tail = self._squares_tail()
+        if tail is not None:  # C = k Σ_j t1_j²: the squares are not computed
+            scale = "" if tail.k == 1.0 else f"{tail.k!r} * "
+            return group.lines + [f"loss = {scale}np.vdot({tail.x}, {tail.x})  # Σ over the batch of {C}(i) = "
+                                  f"{_factor(tail.k)}Σ_j {tail.x}[j]²: one dot product {tail.x}·{tail.x}"]
         if group.op.name != "sum" or len(group.nodes) > 1:
             return group.lines + [f"loss = np.add.reduce({C}, axis=None)  # Σ over the batch of {C}(i)"]
-        # C's own line stays only where something reads C (an output): see function().
-        x = self._squared(root.parents)
-        if x is not None:  # C = Σ_j t2_j with t2 = t1²: the squares t2 are not computed
-            squares = self.place[root.parents[0]][0]
-            return group.lines + [f"loss = np.vdot({x}, {x})  # Σ over the batch of {C}(i) = Σ_j {squares}[j], "
-                                  f"{squares} = {x}²: one dot product {x}·{x}, {squares} not computed"]
         return group.lines + [f"loss = np.add.reduce({group.inputs[0]}, axis=None)"
                               f"  # Σ over the batch of {C}(i) = Σ_j {group.inputs[0]}[j], in one sum"]
+
+    def _squares_tail(self):
+        """The loss as C = k Σ_j x_j² (nn's sse: k = 1; mse: 1/n; the notes' ½‖a - y‖²: ½), a Σ
+        (times a constant) of every row of one group x ** 2, in order, else None."""
+        root, = self.roots
+        total, k = root, 1.0
+        if root.op == "*":
+            constants = [p for p in root.parents if self.source_of(p)[0] == "const"]
+            total = next((p for p in root.parents if p.op == "sum"), None)
+            if len(constants) != 1 or total is None:
+                return None
+            k = constants[0].data
+        if total.op != "sum":
+            return None
+        x = self._squared(total.parents)
+        if x is None:
+            return None
+        return SquaresTail(x, k, [square.parents[0] for square in total.parents])
 
     def _squared(self, nodes):
         """x, when `nodes` are every row of one group x ** 2 in order, else None."""
@@ -511,6 +543,18 @@ class Writer:
         if group is None or group.op.name != "**k" or group.consts.get("k") != 2.0 or group.nodes != list(nodes):
             return None
         return group.inputs[0]
+
+
+@dataclass
+class SquaresTail:
+    x: object       # the Expr of x in C = k Σ_j x_j²
+    k: float
+    nodes: list     # x's nodes, one per square
+
+
+def _factor(k):
+    """k as a comment writes it before what it multiplies ("0.5·"), nothing for 1."""
+    return "" if k == 1.0 else f"{k:g}·"
 
 
 def _stem(labels, capital=False):

@@ -1401,9 +1401,55 @@ def test_the_sum_of_squares_loss_says_what_its_squares_are():
     import nn
     program = _mlp("sigmoid", nn.sse, classes=3)
     gradient = program.source.split("def gradient")[1].split("def predict")[0]
-    squares = re.search(r"^    d_(\w+) = d_C  # ∂C/∂\1\[i\] = 1$", gradient, re.M).group(1)
-    x = re.search(r"loss = np\.vdot\((\w+), \1\)", gradient).group(1)
-    assert f"{squares} = {x}²" in gradient and f"# ∂{squares}/∂{x} = 2·{x}^(2-1)" in gradient
+    x = re.search(r"loss = np\.vdot\((\w+), \1\)  # Σ over the batch of C\(i\) = Σ_j \1\[j\]²", gradient).group(1)
+    assert f"    d_{x} = d_C * (2.0 * {x})  # ∂C/∂{x} = 2·{x}  (C = Σ_j {x}[j]²: its Σ and squares in one line)\n" in gradient
+
+
+@pytest.mark.parametrize("k", [0.5, 1 / 3, 2.0])
+def test_a_constant_times_a_sum_of_squares_is_one_dot_product_and_one_line_of_backward(k):
+    """The notes' C = ½‖a - y‖² (k = ½) reads ∂C/∂t1 = t1, t1 = a - y: BP1's first factor."""
+    import nn
+    half = nn.Loss("half_sse", lambda outputs, ys: k * nn.sse.function(outputs, ys), nn.targets.REAL)
+    program, scalar = _mlp("sigmoid", half, classes=3), _mlp("sigmoid", half, classes=3)
+    gradient = program.source.split("def gradient")[1].split("def predict")[0]
+    x = re.search(rf"loss = {re.escape(repr(k))} \* np\.vdot\((\w+), \1\)", gradient).group(1)
+    factor = "" if k == 0.5 else f"{2 * k!r} * "
+    assert f"    d_{x} = d_C * {'(' + factor if factor else ''}{x}{')' if factor else ''}  # ∂C/∂{x} = 2·{k:g}·{x} = " in gradient
+    assert "**" not in gradient.split("loss =")[0].split(f"{x} = ")[-1]  # the squares are not computed
+    rng = np.random.default_rng(4)
+    X, Y = rng.normal(size=(7, 3)), np.eye(3)[rng.integers(0, 3, 7)]
+    loss = program.gradient(X, Y)
+    expected, grads = _scalar_mean(scalar, X, Y)
+    assert loss == pytest.approx(expected, rel=1e-13)
+    np.testing.assert_allclose(program.grad, grads, rtol=1e-12, atol=1e-15)
+
+
+def _scalar_mean(program, X, Y):
+    """The batch's mean loss and ∇θ from the scalar engine, example by example (the program's own replay)."""
+    losses, grads = [], np.zeros(len(program.parameters))
+    for example in range(len(X)):
+        mapped, per_example = program._replay(example, X, Y, backward=True)
+        losses.append(mapped[program.roots[0]].data)
+        grads += np.array([per_example.get(mapped[p], 0.0) for p in program.parameters]) / len(X)
+    return sum(losses) / len(X), grads
+
+
+def test_squares_that_an_output_reads_too_are_still_one_line_of_backward():
+    # an output reads the first square: it gets no gradient, so the squares need no δ of their own
+    w = Value(0.5, label="w")
+
+    def build(xs, ys):
+        squares = [(w * xs[0] + 1.0) ** 2, (w * xs[1] + 1.0) ** 2]
+        return 0.5 * autograd.sum(squares), [squares[0] * 3.0]
+
+    X, Y = np.array([[1.0, 2.0], [0.5, -1.0], [2.0, 0.0]]), None
+    program = autograd.compile(lambda xs: build(xs, None), examples=X, parameters=[w])
+    gradient = program.source.split("def gradient")[1].split("def predict")[0]
+    assert "d_C * 0.5" not in gradient and re.search(r"loss = 0\.5 \* np\.vdot\((\w+), \1\)", gradient)
+    assert re.search(r"    d_(\w+) = d_C \* \1  # ∂C/∂\1 = 2·0\.5·\1 = \1  ", gradient)
+    loss = program.gradient(X, Y)
+    expected, grads = _scalar_mean(program, X, Y)
+    assert loss == pytest.approx(expected, rel=1e-13) and program.grad.tolist() == pytest.approx(grads.tolist(), rel=1e-13)
 
 
 @pytest.mark.parametrize("bad, error, says", [("0.5", TypeError, "expected a real number"),

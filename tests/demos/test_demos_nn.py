@@ -239,3 +239,29 @@ def test_the_fast_path_demo_writes_the_digits_program_and_it_reads_like_bp1_to_b
                  "np.matmul(d_z2, x.T, out=grad_W2)",           # ∂C/∂W = δ aᵀ
                  "np.add.reduce(d_z2, axis=1, out=grad_b2)"]:  # ∂C/∂b = δ
         assert f"    {line}  #" in gradient, line
+
+
+def test_the_fast_path_program_is_of_the_notes_cost_so_its_delta_L_is_a_minus_y_times_sigma_prime():
+    # note 002's C_x = 1/2 ‖y - a‖² (the cost the tour trains on): δ^L = (a - y) ⊙ σ'(z^L),
+    # not the 2 (a - y) ⊙ σ'(z^L) of nn.sse's Σ (a - y)²
+    from demos import fast_path
+    program = fast_path.program()
+    x, y = np.linspace(0.0, 1.0, 64).reshape(1, 64) ** 2, np.eye(10)[[5]]
+    a = program.predict(x)[0]
+    assert program.run(x, y)[0] == pytest.approx(0.5 * np.sum((a - y[0]) ** 2), rel=1e-12)
+    for p in program.parameters:
+        p.grad = 0.0
+    program.backward(x, y)
+    biases = {p.label: p.grad for p in program.parameters if p.label.startswith("b(3)_")}
+    delta_L = (a - y[0]) * a * (1 - a)
+    assert [biases[f"b(3)_{j}"] for j in range(1, 11)] == pytest.approx(delta_L, rel=1e-12, abs=1e-15)
+
+
+def test_the_tour_lists_the_programs_forward_pass_and_its_bp_lines_under_the_right_heading(tmp_path, capsys):
+    tour.tour_fast_path(tmp_path)
+    printed = capsys.readouterr().out
+    heading, *lines = printed.strip().split("\n")
+    assert "C_x = 1/2 ‖y - a‖²" in heading and "BP1-BP4" in heading and "its layers:" not in heading
+    starts = [line.split(" =")[0].split("(")[0].strip() for line in lines]
+    assert starts == ["z2", "a2", "z3", "a3", "d_z3", "np.matmul", "d_a2", "np.add.reduce", "d_z2", "np.matmul",
+                      "np.add.reduce"]

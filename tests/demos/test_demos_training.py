@@ -53,3 +53,26 @@ def test_screenshots_are_pictures_of_the_pages(pages):
     pngs = training.screenshots(found, out)
     assert [p.name for p in pngs] == ["training_moons.png", "training_digits.png"]
     assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and p.stat().st_size > 20_000 for p in pngs)
+
+
+def test_the_digits_page_shows_the_notes_cost_c_x_not_twice_it(pages):
+    # the page's C and ∂C/∂w are the notes' C_x = 1/2 ‖y - a‖² (the docstring and the title say
+    # "the notes'"), not nn.sse = Σ (a - y)² = 2 C_x trained at η/2
+    import numpy as np
+
+    from demos import digits
+    page = pages[0][1]
+    _, X_test, _, y_test = digits.load_sklearn_digits()
+    data = page_data(page.path)
+    trained = digits.network(64, digits.HIDDEN)  # given the last snapshot's (the trained) weights
+    last = page.history.recording.snapshots[-1]
+    for layer, (W, b) in zip(trained.layers, last.weights):
+        for neuron, row, bias in zip(layer.neurons, W, b):
+            for w, value in zip(neuron.w, row):
+                w.data = float(value)
+            neuron.b.data = float(bias)
+    a = trained.predict(X_test)
+    c_x = 0.5 * np.sum((a - np.eye(10)[y_test]) ** 2, axis=1).mean()
+    assert page.history.val_loss[-1] == pytest.approx(c_x, rel=1e-9)
+    assert data["curves"]["valLoss"][-1] == pytest.approx(c_x, rel=1e-3)  # the page shows 4 digits
+    assert page.history.recording.loss == "quadratic_cost"
