@@ -18,7 +18,7 @@ Parameter names follow PyTorch's, one scalar each: `0.weight.j.k` is W[j, k] of 
 import math
 import numbers
 import re
-from collections import OrderedDict
+from collections import OrderedDict, namedtuple
 from itertools import chain
 
 import numpy as np
@@ -272,8 +272,10 @@ class Sequential(Module):
     torch finds a submodule), len(model), iteration, model.append(module), extend, insert, pop,
     model[i] = module and del model[i] work, as torch's.
 
-    Sizes are checked when it is built: a module with `nin` (a Linear) must read as many inputs
-    as the module before it gives. Its k-th Linear, counted depth first through the Sequentials
+    Sizes are checked when it is built or changed: a module with `nin` (a Linear) must read as
+    many inputs as the module before it gives. They are read from the modules, never kept, so
+    nin and nout follow a change to a Sequential inside it, and a forward names a module that
+    such a change left unchained. Its k-th Linear, counted depth first through the Sequentials
     inside it, is labelled as the notes' layer k + 1.
     """
 
@@ -289,12 +291,24 @@ class Sequential(Module):
         self._renumber(named)
 
     def _hold(self, named):
-        """Keep the modules, with the sizes they chain to (checked first: a Sequential whose
-        sizes do not chain is left as it was) and who reads the inputs."""
-        sizes = _sizes(named)
+        """Keep the modules, once their sizes chain (checked first: a Sequential whose sizes do
+        not chain is left as it was). A nout declared by hand was for the modules it had."""
+        _sizes(named)
         self._named = named
-        self.nin, self._nout, self._unsized, self._unchecked = sizes
-        self._what = _reader(named)
+        self._declared_nout = None
+
+    def _chain(self):
+        """The sizes its modules chain to now (_sizes), with a declared nout for a width they
+        leave unknown. Read afresh each time, not kept: a Sequential inside this one may have
+        changed since (model[2].append(...)), and it cannot tell this one."""
+        chain = _sizes(self._named)
+        declared = self.__dict__.get("_declared_nout")
+        return chain if declared is None or chain.unsized is None else chain._replace(nout=declared)
+
+    @property
+    def nin(self):
+        """The number of inputs: the first module's with a size (None for activation modules only)."""
+        return self._chain().nin
 
     def __getattr__(self, name):
         """model.fc1: the module named "fc1", as torch's Module.__getattr__ finds a submodule
@@ -327,21 +341,27 @@ class Sequential(Module):
         declares no `nout` is taken to keep the width, as an activation does (running it to
         count would draw from its random numbers, or fail on inputs it cannot take); if it
         changes the width, set its self.nout: a call that finds another width names it."""
-        return self._nout  # None when no module has a size (activation modules only)
+        return self._chain().nout  # None when no module has a size (activation modules only)
 
     @nout.setter
     def nout(self, count):
-        self._nout = as_count(count, "Sequential nout")
+        """Declare the width the modules leave unknown (a module of one's own without nout last)."""
+        count = as_count(count, "Sequential nout")
+        chain = _sizes(self._named)
+        if chain.unsized is None and count != chain.nout:
+            raise ValueError(f"Sequential nout: its modules declare {chain.nout} outputs, not {count}")
+        self._declared_nout = count
 
     @property
     def nout_note(self):
         """Why nout may be wrong, in words ("" when every module declares its width)."""
-        if self._unsized is None:
+        chain = self._chain()
+        if chain.unsized is None:
             return ""
-        name, module = self._unsized
+        name, module = chain.unsized
         kind = type(module).__name__
         return (f"Sequential: module {name!r} ({kind}) declares no nout, so the Sequential's nout "
-                f"{self._nout} is the width before it; if {kind} changes it, set self.nout, the number "
+                f"{chain.nout} is the width before it; if {kind} changes it, set self.nout, the number "
                 f"of outputs it gives, in {kind}.__init__")
 
     def _children(self):
@@ -350,7 +370,10 @@ class Sequential(Module):
     def parameters(self):
         """Its modules' parameters one module after the other: named_parameters' order, without
         building a name for each. A module placed twice is walked once, and a Value met twice (a
-        tied weight) is one parameter, where it is first met, as Module.parameters gives them."""
+        tied weight) is one parameter, where it is first met, as Module.parameters gives them.
+        A model numbers its layers first, as its forward does, so their labels are current."""
+        if self._numbers_layers:
+            self._number_layers()
         if _walks_its_own_way(self, Sequential):
             return super().parameters()
         return once_each(self._collect([], {id(self)}))
@@ -384,7 +407,7 @@ class Sequential(Module):
                 raise IndexError(f"Sequential[{index.start}:{index.stop}:{index.step}]: no modules in that slice")
             part = Sequential.__new__(Sequential)
             part._numbers_layers = False  # its modules are the model's, labels and all
-            part._hold(named)
+            part._named = named  # the model's chain, checked where it is run, as the model's is
             return part
         return self._named[self._place(index)][1]
 
@@ -463,19 +486,32 @@ class Sequential(Module):
         a model (a slice, which shares the model's modules, or a Sequential placed inside
         another) leaves the numbers the model gave them: renumbering a part from 2 would change
         the labels of the model's own Linears. A new Linear in a part (one never numbered) is
-        numbered after the part's last layer, as append numbers it."""
+        numbered after the part's last layer, as append numbers it, until the model, which the
+        part cannot tell, numbers its layers again at its next forward or parameters()."""
         self._hold(named)
         for name, module in named:
             if isinstance(module, Sequential):
                 module._numbers_layers = False  # now a part of this one: its labels are this one's
         if self._numbers_layers:
-            for layer, linear in enumerate(_linears(self), 2):
-                linear.number_layer(layer)
+            self._number_layers()
             return
         linears = list(_linears(self))
         after = max((linear.layer or 0 for linear in linears), default=1)
         for layer, linear in enumerate([linear for linear in linears if _is_new_linear(linear)], after + 1):
             linear.number_layer(layer)
+
+    def _number_layers(self):
+        """Label its k-th Linear, depth first, as the notes' layer k + 1 (a Linear placed twice
+        takes the number of its last place). Only a Linear whose number is off is labelled
+        again, so a model checks its numbers on every forward at the cost of one look per
+        Linear: a change to a Sequential inside it (which cannot tell the model) is numbered
+        in the model's order before anything is computed or drawn."""
+        wanted = {}
+        for layer, linear in enumerate(_linears(self), 2):
+            wanted[id(linear)] = (linear, layer)
+        for linear, layer in wanted.values():
+            if linear.layer != layer:
+                linear.number_layer(layer)
 
     def __iter__(self):
         return iter(module for _, module in self._named)
@@ -507,15 +543,19 @@ class Sequential(Module):
         return [module.activation for module in _flattened(self) if _applies_sigma(module)]
 
     def __call__(self, x):
-        a = input_values(x, self.nin, self._what, nodes=not isinstance(self._named[0][1], Linear))
+        chain = self._chain()  # a ValueError naming the module a change inside left unchained
+        if self._numbers_layers:
+            self._number_layers()
+        a = input_values(x, chain.nin, _reader(chain.reader), nodes=not isinstance(self._named[0][1], Linear))
         for name, module in self._named:
-            if name in self._unchecked and len(a) != module.nin:
-                raise ValueError(f"Sequential: module {name!r}, {module!r}, reads {module.nin} inputs, but "
-                                 f"the module before it gave {len(a)} outputs")
+            if name in chain.unchecked and len(a) != module.nin:
+                reader_name, reader = _reading(name, module)
+                raise ValueError(f"Sequential: module {reader_name!r}, {reader!r}, reads {module.nin} inputs, "
+                                 f"but the module before it gave {len(a)} outputs")
             a = module.forward(a)
             if isinstance(a, Value):  # a module of the user's own that gives one Value
                 a = [a]
-        if self._unsized is not None and self._nout is not None and len(a) != self._nout:
+        if chain.unsized is not None and chain.nout is not None and len(a) != chain.nout:
             raise ValueError(f"{self.nout_note}: it gave {len(a)} outputs")
         return a[0] if len(a) == 1 else a
 
@@ -576,61 +616,88 @@ def _flattened(modules):
             yield module
 
 
-def _reader(named):
+Chain = namedtuple("Chain", "nin nout unsized unchecked reader source")
+
+
+def _reader(reader):
     """Who reads the inputs, for an error about them: the first module with a size."""
-    for name, module in named:
-        if getattr(module, "nin", None) is not None:
-            return f"Sequential: module {name!r}, {module!r}"
-    return "Sequential"
+    if reader is None:
+        return "Sequential"
+    name, module = reader
+    return f"Sequential: module {name!r}, {module!r}"
+
+
+def _reading(name, module):
+    """(dotted name, module) of the module that reads module's inputs: itself, or in a
+    Sequential the first module with a size in it ('2.0' for model[2][0])."""
+    if isinstance(module, Sequential):
+        inner = module._chain().reader
+        if inner is not None:
+            return f"{name}.{inner[0]}", inner[1]
+    return name, module
 
 
 def _sizes(named):
-    """(nin, nout, unsized, unchecked): the inputs of the first module with a size and the
-    outputs of the last, checking that each module with a `nin` reads what the module before it
-    gives. An activation module keeps the width, and so is a module of one's own without `nout`
-    taken to (unsized: the last such (name, module) after the last declared width); the modules
-    with a nin after one, which cannot be checked until a forward pass, are `unchecked`."""
-    nin = width = unsized = None
+    """Chain(nin, nout, unsized, unchecked, reader, source): the inputs of the first module with
+    a size and the outputs of the last, checking that each module with a `nin` reads what the
+    module before it gives. An activation module keeps the width, and so is a module of one's
+    own without `nout` taken to (unsized: the last such (name, module) after the last declared
+    width); the modules with a nin after one, which cannot be checked until a forward pass, are
+    `unchecked`. reader and source: the (dotted name, module) that reads the inputs and the one
+    that gives the last declared width, found inside the Sequentials among the modules."""
+    nin = width = unsized = reader = source = None
     unchecked = set()
     for name, module in named:
         if isinstance(module, Softmax) and width == 1:
             raise ValueError(f"Sequential: module {name!r}, Softmax, follows a layer of 1 output: softmax "
                              f"of one number is always 1, with zero gradient; for two classes use one "
                              f"output with nn.BCEWithLogitsLoss")
-        if isinstance(module, ActivationModule) or _keeps_width(module):
+        if isinstance(module, ActivationModule):
             continue
-        module_in, module_out = _declared(module, name, "nin"), _declared(module, name, "nout")
+        module_in, module_out, module_unsized, module_source = _sizes_of(name, module)
+        if module_in is None and module_out is None and module_unsized is None:
+            continue  # a Sequential of activation modules only: the width kept
         if isinstance(module_in, numbers.Integral):
             if width is not None and unsized is None and module_in != width:
-                raise ValueError(f"Sequential: module {name!r}, {module!r}, reads {module_in} inputs, but "
-                                 f"the module before it gives {width} outputs")
+                reader_name, reader_module = _reading(name, module)
+                raise ValueError(f"Sequential: module {reader_name!r}, {reader_module!r}, reads {module_in} "
+                                 f"inputs, but the module before it gives {width} outputs" + _given_by(source))
             if unsized is not None:
                 unchecked.add(name)
-            nin = module_in if nin is None else nin
+            if nin is None:
+                nin, reader = module_in, _reading(name, module)
         if isinstance(module_out, numbers.Integral):
-            width, unsized = module_out, None
+            width, unsized, source = module_out, None, module_source
         else:
-            unsized = _culprit(name, module)
-    return nin, width, unsized, unchecked
+            unsized = module_unsized
+    return Chain(nin, width, unsized, unchecked, reader, source)
+
+
+def _sizes_of(name, module):
+    """(nin, nout, unsized, source) of one module that is no activation module: its declared
+    sizes, or a Sequential's as its modules chain now (it may have changed since it was placed;
+    unsized and source by their dotted names in it: '2.1')."""
+    if isinstance(module, Linear):  # its sizes were checked when it was built
+        return module.in_features, module.out_features, None, (name, module)
+    if not isinstance(module, Sequential):
+        return _declared(module, name, "nin"), _declared(module, name, "nout"), (name, module), (name, module)
+    inner = module._chain()
+    dotted = [part and (f"{name}.{part[0]}", part[1]) for part in (inner.unsized, inner.source)]
+    return inner.nin, inner.nout, dotted[0], dotted[1]
+
+
+def _given_by(source):
+    """Which module inside a Sequential gives the width before the one that does not chain
+    (a Linear appended to model[1] is '1.2'); nothing for a module of this Sequential itself."""
+    if source is None or "." not in source[0]:
+        return ""
+    return f" (the width of module {source[0]!r}, {source[1]!r})"
 
 
 def _declared(module, name, size):
     """A module's declared nin or nout (None when it declares none), checked: a declared size
     that is not an int >= 1 ("four", 4.0, 0) is named, not taken for no size at all."""
-    value = module._nout if size == "nout" and isinstance(module, Sequential) else getattr(module, size, None)
+    value = getattr(module, size, None)
     if value is None:
         return None
     return as_count(value, f"Sequential: module {name!r} ({type(module).__name__}) {size}")
-
-
-def _keeps_width(module):
-    """A Sequential of activation modules only (no module in it has a size or lacks one)."""
-    return isinstance(module, Sequential) and module._nout is None and module._unsized is None
-
-
-def _culprit(name, module):
-    """(dotted name, module) of the module whose missing nout leaves the width unknown."""
-    if isinstance(module, Sequential) and module._unsized is not None:
-        inner_name, inner = module._unsized
-        return f"{name}.{inner_name}", inner
-    return name, module

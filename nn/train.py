@@ -406,11 +406,15 @@ def _validate(path, validation, history):
 
 
 def _postfix(history):
+    """The last epoch's figures for the bar, Keras' short names: loss, acc, val_loss, val_acc
+    (an accuracy only where the loss or the targets define one)."""
     shown = {"loss": f"{history.loss[-1]:.4g}"}
     if history.accuracy[-1] is not None:
         shown["acc"] = f"{history.accuracy[-1]:.3f}"
     if history.val_loss:
         shown["val_loss"] = f"{history.val_loss[-1]:.4g}"
+    if history.val_accuracy and history.val_accuracy[-1] is not None:
+        shown["val_acc"] = f"{history.val_accuracy[-1]:.3f}"
     return shown
 
 

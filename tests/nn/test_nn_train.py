@@ -557,3 +557,16 @@ def test_a_shuffled_fit_resumed_from_a_checkpoint_equals_the_uninterrupted_one_b
 def test_fit_seed_names_the_generator_it_also_takes():
     with pytest.raises(TypeError, match=r"fit seed: expected an int, None or a numpy.random.Generator, got str"):
         nn.fit(nn.MLP(2, [1], seed=0), [[0.0, 1.0]], [1.0], loss=nn.mse, epochs=1, lr=0.1, seed="5", progress=False)
+
+
+def test_progress_bar_shows_the_validation_accuracy_beside_the_validation_loss(capsys):
+    # the bar showed val_loss but not val_acc, which History.val_accuracy holds
+    X, y = xor()
+    history = nn.fit(nn.MLP(2, [2, 1], seed=0), X, y, loss=nn.mse, epochs=2, lr=0.1, progress=True,
+                     validation=(X, y))
+    shown = capsys.readouterr().err.rsplit("\r", 1)[-1]
+    assert f"val_loss={history.val_loss[-1]:.4g}" in shown and f"val_acc={history.val_accuracy[-1]:.3f}" in shown
+    assert shown.index("acc=") < shown.index("val_loss=") < shown.index("val_acc=")
+    nn.fit(nn.MLP(2, [2, 1], seed=0), X, y + 0.3, loss=nn.mse, epochs=1, lr=0.1, progress=True,
+           validation=(X, y + 0.3))  # targets that define no accuracy: none shown
+    assert "acc" not in capsys.readouterr().err

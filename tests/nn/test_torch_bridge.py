@@ -2,6 +2,7 @@
 nn.to_torch / nn.from_torch, state dicts under PyTorch's names, and training step for step."""
 
 import math
+import re
 from collections import OrderedDict
 
 import numpy as np
@@ -901,3 +902,88 @@ def test_changing_a_sequentials_modules_names_them_as_torch_does(torch, change):
     X = np.random.default_rng(0).normal(size=(4, 2))
     with torch.no_grad():
         assert close(np.ravel(model.predict(X)), tmodel(torch.from_numpy(X)).numpy().ravel())
+
+
+# --- a Sequential inside a model, changed as torch users change it ---------------------------
+
+def _nested(lib):
+    """Linear(2, 4), Tanh, Sequential(Linear(4, 4), Tanh): tracegrad's or torch's (float64)."""
+    model = lib.Sequential(lib.Linear(2, 4), lib.Tanh(), lib.Sequential(lib.Linear(4, 4), lib.Tanh()))
+    return model if lib is nn else model.double()
+
+
+def _copy_weights(model, tmodel, torch):
+    """tracegrad's weights into torch's twin, module by module (their named_modules agree)."""
+    for (name, module), (tname, tmodule) in zip(model.named_modules(), tmodel.named_modules()):
+        assert name == tname and type(module).__name__ == type(tmodule).__name__
+        if isinstance(module, nn.Linear):
+            W, b = module.weights()
+            with torch.no_grad():
+                tmodule.weight.copy_(torch.from_numpy(W))
+                tmodule.bias.copy_(torch.from_numpy(b))
+
+
+INNER_CHANGES = {  # each leaves the model chained; append, insert and extend change its width
+    "append": lambda model, lib: model[2].append(lib.Linear(4, 3)),
+    "insert": lambda model, lib: model[2].insert(2, lib.Linear(4, 5)),
+    "extend": lambda model, lib: model[2].extend([lib.Linear(4, 3), lib.ReLU(), lib.Linear(3, 2)]),
+    "setitem": lambda model, lib: model[2].__setitem__(0, lib.Linear(4, 4)),
+    "del": lambda model, lib: model[2].__delitem__(0),
+    "pop": lambda model, lib: model[2].pop(0),
+    "outer after inner": lambda model, lib: (model[2].append(lib.Linear(4, 3)), model.append(lib.Linear(3, 2))),
+}
+
+
+@pytest.mark.parametrize("change", INNER_CHANGES.values(), ids=INNER_CHANGES.keys())
+def test_a_change_to_a_sequential_inside_a_model_gives_the_sizes_names_and_outputs_torchs_does(torch, change):
+    # The model kept the sizes its parts had when it was built: after model[2].append(Linear(4, 3))
+    # its nout stayed 4 (fit and predict read it), and the new Linear took the part's next number.
+    model, tmodel = _nested(nn), _nested(torch.nn)
+    change(model, nn)
+    change(tmodel, torch.nn)
+    tmodel.double()
+    _copy_weights(model, tmodel, torch)
+    X = np.random.default_rng(0).normal(size=(5, 2))
+    with torch.no_grad():
+        want = tmodel(torch.from_numpy(X)).numpy()
+    assert model.nin == 2 and model.nout == want.shape[1]
+    assert close(model.predict(X).reshape(want.shape), want)
+    assert [name for name, _ in model.named_modules()] == [name for name, _ in tmodel.named_modules()]
+    tensors = [re.sub(r"(\.\d+)+$", "", name) for name, _ in model.named_parameters()]
+    assert list(dict.fromkeys(tensors)) == list(tmodel.state_dict())  # 2.2.weight, as torch's
+    assert list(model.state_dict()) == [name for name, _ in model.named_parameters()]
+    # the Linears are the notes' layers 2, 3, ... in the model's order, each number once
+    linears = [module for module in model.modules() if isinstance(module, nn.Linear)]
+    layers = list(range(2, len(linears) + 2))
+    assert [linear.bias[0].label for linear in linears] == [f"b({l})_1" for l in layers]
+    outputs = model(X[0].tolist())
+    assert f"({layers[-1]})_1" in (outputs if isinstance(outputs, list) else [outputs])[0].label  # z(l)_1, a(l)_1
+    assert len(nn.fit(model, X, np.zeros(want.shape), loss=nn.MSELoss(), epochs=1, lr=0.1,
+                      progress=False).loss) == 1
+
+
+def test_a_change_inside_a_model_that_breaks_its_chain_is_named_at_the_next_forward(torch):
+    # The model's forward failed inside a Linear, "dot: 4 weights but 3 inputs", naming no
+    # module; torch fails there too ("mat1 and mat2 shapes cannot be multiplied").
+    model, tmodel = _nested(nn), _nested(torch.nn)
+    model.append(nn.Linear(4, 1))
+    tmodel.append(torch.nn.Linear(4, 1).double())
+    model[2].append(nn.Linear(4, 3))
+    tmodel[2].append(torch.nn.Linear(4, 3).double())
+    with pytest.raises(RuntimeError, match="cannot be multiplied"):
+        tmodel(torch.zeros(1, 2, dtype=torch.float64))
+    unchained = (r"Sequential: module '3', Linear\(in_features=4, out_features=1, bias=True\), reads 4 inputs, "
+                 r"but the module before it gives 3 outputs \(the width of module '2.2', Linear\(in_features=4, "
+                 r"out_features=3, bias=True\)\)")
+    for use in (lambda: model([0.5, -0.2]), lambda: model.nout, lambda: model.predict(np.zeros((2, 2))),
+                lambda: nn.fit(model, np.zeros((2, 2)), np.zeros(2), loss=nn.MSELoss(), epochs=1, progress=False)):
+        with pytest.raises(ValueError, match=unchained):
+            use()
+    with pytest.raises(ValueError, match=unchained):  # a change of the model itself is checked as built
+        model.append(nn.Tanh())
+    model[3] = nn.Linear(3, 1)  # mended, as in torch
+    assert model.nout == 1 and model([0.5, -0.2]).label == "z(5)_1"
+    model[2][0] = nn.Linear(3, 4)
+    with pytest.raises(ValueError, match=r"module '2.0', Linear\(in_features=3, out_features=4, bias=True\), "
+                                         r"reads 3 inputs, but the module before it gives 4 outputs"):
+        model([0.5, -0.2])

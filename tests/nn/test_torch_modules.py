@@ -843,3 +843,32 @@ def test_a_step_anywhere_in_a_layer_stops_the_gradient_and_fit_says_so():
     with pytest.warns(nn.StepActivationWarning, match=r"step activation \(step"):
         nn.fit(model, [[0.1, 0.2], [0.3, -0.4]], [0, 1], loss=nn.BCEWithLogitsLoss(), epochs=1, lr=0.1,
                progress=False)
+
+
+@pytest.mark.parametrize("change", [
+    lambda inner: inner.append(nn.Linear(4, 4, seed=5)), lambda inner: inner.insert(0, nn.Linear(4, 4, seed=5)),
+    lambda inner: inner.extend([nn.ReLU(), nn.Linear(4, 4, seed=5)]), lambda inner: inner.__delitem__(0),
+    lambda inner: inner.pop(1), lambda inner: inner.__setitem__(1, nn.Linear(4, 4, seed=5))],
+    ids=["append", "insert", "extend", "del", "pop", "setitem"])
+def test_a_change_to_a_sequential_inside_a_model_numbers_the_models_layers_in_order_each_once(change):
+    # a new Linear in the inner part took the part's next number, which the model's next Linear
+    # had too (two layers 4); a del left a gap (layers 2, 4, 5)
+    model = nn.Sequential(nn.Linear(2, 4, seed=0), nn.Tanh(),
+                          nn.Sequential(nn.Linear(4, 4, seed=1), nn.Linear(4, 4, seed=2)), nn.Linear(4, 1, seed=3))
+    change(model[2])
+    linears = [module for module in model.modules() if isinstance(module, nn.Linear)]
+    layers = [f"b({l})_1" for l in range(2, len(linears) + 2)]
+    assert [p.label for p in model.parameters() if p.label.endswith("_1") and p.label.startswith("b")] == layers
+    assert model([0.5, -0.2]).label == f"z({len(linears) + 1})_1"
+    assert [linear.bias[0].label for linear in linears] == layers
+
+
+def test_a_sequentials_nout_set_by_hand_declares_a_width_its_modules_leave_unknown_and_no_other():
+    # model.nout = 5 on Linear(2, 3) was kept: fit checked targets against 5, the forward gave 3
+    model = nn.Sequential(nn.Linear(2, 3, seed=0), SumPool())
+    model.nout = 1
+    assert model.nout == 1 and model([0.1, 0.2]).op
+    with pytest.raises(ValueError, match=r"Sequential nout: its modules declare 3 outputs, not 5"):
+        nn.Sequential(nn.Linear(2, 3, seed=0), nn.Tanh()).nout = 5
+    model.append(nn.Linear(1, 2, seed=1))
+    assert model.nout == 2 and len(model([0.1, 0.2])) == 2
