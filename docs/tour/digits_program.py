@@ -12,8 +12,9 @@ def run(x, y):
     a3 = M.sigmoid(z3)  # a3 = σ(z3) = 1 / (1 + e^-z3)   (a(3)_1 ... a(3)_10)
     t1 = a3 - y  # t1 = a3 - y
     t2 = t1 ** 2.0  # t2 = t1^2
-    xs_C = t2[:, None]
-    C = M.total(xs_C)  # C = Σ_i t2[i]
+    xs_t3 = t2[:, None]
+    t3 = M.total(xs_t3)  # t3 = Σ_i t2[i]
+    C = 0.5 * t3  # C = 0.5·t3
     return C, a3
 
 
@@ -23,10 +24,9 @@ def gradient(x, y, seed, batch):
     z3 = W3 @ a2 + b3  # z = W a + b, a layer   (z(3)_1 ... z(3)_10)
     a3 = M.sigmoid(z3)  # a3 = σ(z3) = 1 / (1 + e^-z3)   (a(3)_1 ... a(3)_10)
     t1 = a3 - y  # t1 = a3 - y
-    loss = np.vdot(t1, t1)  # Σ over the batch of C(i) = Σ_j t2[j], t2 = t1²: one dot product t1·t1, t2 not computed
+    loss = 0.5 * np.vdot(t1, t1)  # Σ over the batch of C(i) = 0.5·Σ_j t1[j]²: one dot product t1·t1
     d_C = seed  # ∂C/∂C(i) for each example i: 1/batch for the batch's mean
-    d_t2 = d_C  # ∂C/∂t2[i] = 1
-    d_t1 = d_t2 * (2.0 * t1)  # ∂t2/∂t1 = 2·t1^(2-1)
+    d_t1 = d_C * t1  # ∂C/∂t1 = 2·0.5·t1 = t1  (C = 0.5·Σ_j t1[j]²: its Σ and squares in one line)
     d_a3 = d_t1  # ∂t1/∂a3 = 1
     d_z3 = d_a3 * (a3 * (1.0 - a3))  # ∂a3/∂z3 = σ(z3)(1 - σ(z3))
     np.matmul(d_z3, a2.T, out=grad_W3)  # ∂C/∂W = δ aᵀ
