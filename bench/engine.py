@@ -8,7 +8,8 @@
    (leaves of the graph, as `nn` gives them), micrograd's own `MLP` on the same x:
    a. tracegrad with one `dot` node per neuron (z = w·a + b), as `nn` builds it;
    b. tracegrad built from `*` and `+` nodes, exactly micrograd's graph, node for node.
-2. Build + backward of a chain of 1,000,000 op nodes, v ← v · c.
+2. Build + backward of a chain of 1,000,000 op nodes, v ← v · c; and the same with the cyclic
+   garbage collector off (gc.disable()), which the README suggests around a very large build.
 3. Bytes per op node of that chain (tracemalloc), after the build.
 4. First-order backward against the engine at commit 2abb832 (before the engine was
    restructured), both in one process on identical graphs: that engine's `autograd/` is
@@ -16,6 +17,7 @@
 """
 
 import argparse
+import gc
 import importlib
 import io
 import os
@@ -139,7 +141,9 @@ def worker(task, engine, *args):
         return {"seconds": median_seconds(step, repeats=SAMPLE_REPEATS)}
     if task == "backward_vs_base":
         return backward_against_base()
-    if task == "chain":
+    if task in ("chain", "chain_gc_off"):
+        if task == "chain_gc_off":  # what the README suggests around a very large build: no cycles to find
+            gc.disable()
         build, backward = chain_seconds(value_class(engine), int(args[0]))
         return {"build": build, "backward": backward}
     if task == "chain_limit":
@@ -222,10 +226,11 @@ def run():
             ours = in_fresh_process("bench.engine", "sample", engine, i)
             rows.append(_row(f"MLP {shape}, Values as inputs, {nodes}: forward+backward per sample", ours, peer,
                              "seconds", lambda s: f"{s * 1e3:.3f} ms", "faster"))
-    ours, peer = _chain_median("tracegrad"), _chain_median("micrograd")
     limit = in_fresh_process("bench.engine", "chain_limit", "micrograd")
-    rows.append([f"chain of {CHAIN_LENGTH:,} nodes: build + backward", _show_chain(ours),
-                 _show_chain(peer, limit), _chain_ratio(ours, peer)])
+    for task, how in (("chain", ""), ("chain_gc_off", ", the cyclic collector off (gc.disable())")):
+        ours, peer = _chain_median("tracegrad", task), _chain_median("micrograd", task)
+        rows.append([f"chain of {CHAIN_LENGTH:,} nodes{how}: build + backward", _show_chain(ours),
+                     _show_chain(peer, limit), _chain_ratio(ours, peer)])
     ours = in_fresh_process("bench.engine", "bytes", "tracegrad")
     peer = in_fresh_process("bench.engine", "bytes", "micrograd")
     rows.append(_row("bytes per op node (tracemalloc)", ours, peer, "bytes", lambda b: f"{b:.0f}", "smaller"))
@@ -241,9 +246,9 @@ def run_against_base():
             for name, (now, then) in result.items()]
 
 
-def _chain_median(engine):
+def _chain_median(engine, task="chain"):
     """The median of CHAIN_RUNS runs (by total time), each in a fresh process, and the range."""
-    runs = [in_fresh_process("bench.engine", "chain", engine, CHAIN_LENGTH) for _ in range(CHAIN_RUNS)]
+    runs = [in_fresh_process("bench.engine", task, engine, CHAIN_LENGTH) for _ in range(CHAIN_RUNS)]
     failed = [run["error"] for run in runs if "error" in run]
     if failed:
         return {"error": failed[0]}
