@@ -27,7 +27,7 @@ def as_number(x, what="Value"):
     if not isinstance(x, numbers.Real) and _is_zero_d_tensor(x):
         return as_number(x.item(), what)
     if not isinstance(x, numbers.Real):
-        kind = "a Value" if hasattr(x, "parents") else f"{type(x).__name__} {x!r:.60}"
+        kind = "a Value" if hasattr(x, "parents") else foreign_value(x) or f"{type(x).__name__} {x!r:.60}"
         hint = " (use it directly, or its .data)" if hasattr(x, "parents") else ""
         raise TypeError(f"{what}: expected a real number (int, float or numpy scalar), got {kind}{hint}")
     if isinstance(x, numbers.Integral) and not isinstance(x, float):
@@ -40,6 +40,17 @@ def as_number(x, what="Value"):
     if not math.isfinite(number):
         raise ValueError(f"{what}: expected a finite number, got {number}")
     return number
+
+
+def foreign_value(x):
+    """`a micrograd.engine.Value ...` when x is another engine's Value (it has micrograd's
+    `_prev` but not this engine's `parents`), else None. Code moved from micrograd often keeps
+    one `from micrograd.engine import Value`, and "expected a Value, got Value" would hide that."""
+    if not hasattr(x, "_prev") or hasattr(x, "parents"):
+        return None
+    kind = type(x)
+    return (f"a {kind.__module__}.{kind.__qualname__} (another engine's Value; tracegrad's is "
+            f"`from autograd import Value`)")
 
 
 def _int_as_float(n, what):

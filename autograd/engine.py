@@ -165,14 +165,32 @@ class Value:
         """The perceptron's activation: 1 if x >= threshold else 0. Its gradient is 0 everywhere."""
         return _make(OPS["step"], (self,), {"threshold": as_number(threshold, "step threshold")})
 
-    # --- micrograd's names for parents and op, so that its drawing code runs as written ---
+    # --- micrograd's names, so that its drawing code and its lecture's steps run as written ---
     @property
     def _prev(self):
         return set(self.parents)
 
     @property
     def _op(self):
-        return self.op
+        """The op as micrograd names it: `**2` (the exponent in the name), `ReLU`; else `op`."""
+        if self.op == "**k":
+            return f"**{self.consts['k']:g}"
+        return "ReLU" if self.op == "relu" else self.op
+
+    def _backward(self):
+        """micrograd's one step of backprop, to step it by hand as its lecture does (o.grad = 1.0;
+        o._backward(); n._backward(); ...): each parent that requires grad gets
+        self.grad · ∂self/∂parent added to its .grad, from the table; a leaf's does nothing.
+        backward() takes every step in order, all or none; here a step is one node's, and a term
+        that is not finite raises FloatingPointError naming it before any .grad changes."""
+        g = self.grad
+        terms = [(parent, g * d) for parent, d in zip(self.parents, local_derivatives(self))]
+        for k, (parent, term) in enumerate(terms):
+            if parent.requires_grad and not math.isfinite(term):
+                raise non_finite(self, parent, g, local_derivatives(self)[k], k)
+        for parent, term in terms:
+            if parent.requires_grad:
+                parent.grad = _old_grad(parent) + term
 
     # --- backward ---------------------------------------------------------------------
     def backward(self, gradient=None, create_graph=False, *, retain_graph=None):

@@ -78,3 +78,4 @@ def non_finite_sum(node, g):
 
 def unknown_op(op_name):
     raise KeyError(f"no op named {op_name!r}; the table has {', '.join(OPS)}")
+

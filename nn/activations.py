@@ -15,6 +15,8 @@ network shows z(l)_j and a(l)_j side by side, as in the notes.
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from autograd import Value
 from autograd.ops import ACTIVATIONS as ACTIVATION_OPS
 from autograd.ops import OPS
@@ -103,5 +105,12 @@ def activation(spec):
         return Activation(*spec)
     if isinstance(spec, dict) and set(spec) <= {"name", "k"} and "name" in spec:
         return Activation(spec["name"], spec.get("k"))
+    # a bool is micrograd's nonlin given as Neuron's second argument, Neuron(2, False)
+    hint = f"; micrograd's {MICROGRAD_NONLIN}" if isinstance(spec, (bool, np.bool_)) else ""
     raise TypeError(f"activation: expected a name such as 'tanh', a pair such as ('step', 0.5) "
-                    f"or an nn.Activation, got {type(spec).__name__} {spec!r:.60}")
+                    f"or an nn.Activation, got {type(spec).__name__} {spec!r:.60}{hint}")
+
+
+# micrograd's Neuron(nin, nonlin=True) is relu and nonlin=False linear
+MICROGRAD_NONLIN = ("nonlin=True is activation=\"relu\" here, nonlin=False is activation=\"linear\" "
+                    "(the default here is \"tanh\")")

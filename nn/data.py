@@ -13,6 +13,7 @@ import numpy as np
 
 from autograd import Value, as_number
 from autograd.engine import all_finite_floats
+from autograd.checks import foreign_value
 
 # A culprit shown in a message, cut at whole entries and closed ([0.1, 0.2, 0.3, 0.4, ...]):
 # a repr cut at a fixed width ended mid-number, its bracket lost.
@@ -189,7 +190,8 @@ def _entry_by_entry(values, what, bools):
     for index, x in np.ndenumerate(entries):
         where = ", ".join(map(str, index))
         if (isinstance(x, (bool, np.bool_)) and not bools) or not isinstance(x, (numbers.Real, np.bool_)):
-            raise TypeError(f"{what}: expected real numbers only, got {type(x).__name__} {_short(x)} at [{where}]")
+            got = foreign_value(x) or f"{type(x).__name__} {_short(x)}"
+            raise TypeError(f"{what}: expected real numbers only, got {got} at [{where}]")
         floats[index] = as_number(x, f"{what} at [{where}]")
     return floats
 
@@ -206,7 +208,12 @@ def finite_number(x, what):
     x = _one_number(x)
     if isinstance(x, (bool, np.bool_)):
         raise TypeError(f"{what}: expected a real number, got {type(x).__name__} {x!r:.40}")
-    return as_number(x, what)
+    try:
+        return as_number(x, what)
+    except TypeError:
+        if foreign_value(x):  # looked for only here: every good number pays nothing for it
+            raise TypeError(f"{what}: got {foreign_value(x)}") from None
+        raise
 
 
 def _one_number(x):

@@ -26,6 +26,7 @@ import autograd
 from autograd import Value
 from autograd.checks import as_count, as_flag, as_int
 
+from .activations import MICROGRAD_NONLIN
 from .activations import activation as as_activation
 from .data import finite_array, finite_number, input_values
 from .init import check_bias_init, check_scheme, generator, layer_parameters
@@ -36,6 +37,13 @@ def optional_layer(number, what):
     """A layer (or neuron) number of the notes, an int >= 1, or None: it only labels the nodes,
     and 'x', 0 or 2.5 would make labels such as w(x)_1,1 that name no layer."""
     return None if number is None else as_int(number, what, 1, hint=" (or None: unnumbered)")
+
+
+def _no_nonlin(nonlin, who):
+    """micrograd's Neuron(nin, nonlin=...) and Layer(nin, nout, nonlin=...) switch, named with
+    what it is here, rather than Python's bare "unexpected keyword argument"."""
+    if nonlin is not None:
+        raise TypeError(f"{who}: nonlin= is micrograd's keyword; its {MICROGRAD_NONLIN}")
 
 
 def label(symbol, layer=None, neuron=None, k=None):
@@ -55,7 +63,8 @@ class Neuron(Module):
     _fields = ("w", "b")
 
     def __init__(self, nin, activation="tanh", *, init="uniform", bias_init=0.0, seed=None, rng=None,
-                 elementary=False, layer=None, index=None, weights=None, bias=None):
+                 elementary=False, layer=None, index=None, weights=None, bias=None, nonlin=None):
+        _no_nonlin(nonlin, "Neuron")
         nin = as_count(nin, "Neuron nin")
         self.activation = as_activation(activation)
         if self.activation.layerwise:
@@ -123,7 +132,8 @@ class Layer(Module):
     _fields = ("neurons",)
 
     def __init__(self, nin, nout, activation="tanh", *, init="uniform", bias_init=0.0, seed=None,
-                 rng=None, elementary=False, layer=None):
+                 rng=None, elementary=False, layer=None, nonlin=None):
+        _no_nonlin(nonlin, "Layer")
         nin, nout = as_count(nin, "Layer nin"), as_count(nout, "Layer nout")
         layer = optional_layer(layer, "Layer layer")
         elementary = as_flag(elementary, "Layer elementary")

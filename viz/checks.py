@@ -15,6 +15,7 @@ import numpy as np
 
 import autograd
 from autograd import checks
+from autograd.checks import foreign_value
 
 
 def is_value(x):
@@ -24,7 +25,8 @@ def is_value(x):
 
 def as_root(root, who):
     if not is_value(root):
-        raise TypeError(f"{who}: expected the root Value of a graph, got {type(root).__name__} {root!r:.60}")
+        got = foreign_value(root) or f"{type(root).__name__} {root!r:.60}"
+        raise TypeError(f"{who}: expected the root Value of a graph, got {got}")
     return root
 
 

@@ -314,7 +314,7 @@ def test_micrographs_trace_runs_as_written_on_its_names_prev_and_op():
     nodes, edges = trace(out)
     assert nodes == set(autograd.topological_order(out))
     assert edges == {(p, v) for v in nodes for p in v.parents}
-    assert {v._op for v in nodes} == {"", "*", "+", "relu"} and out._op == out.op == "relu"
+    assert {v._op for v in nodes} == {"", "*", "+", "ReLU"} and out._op == "ReLU" and out.op == "relu"  # micrograd's name
     with pytest.raises(AttributeError):
         out._prev = set()  # read-only: the parents are `parents`
 
@@ -352,3 +352,52 @@ def test_a_data_set_by_hand_to_an_array_or_a_complex_number_is_named(bad, shown)
     for make in (lambda: p * 3.0, lambda: autograd.dot([p], [Value(1.0)]), lambda: p.tanh()):
         with pytest.raises(TypeError, match=rf"^\S+: input 0 'p' holds {re.escape(shown)}: its \.data was set by hand"):
             make()
+
+
+# --- micrograd's names: its drawing code and its lecture's steps by hand -----------------------
+
+def test_micrograds_op_names_and_parents_read_as_its_own():
+    x = Value(3.0)
+    assert (x ** 2)._op == "**2" and (x ** 0.5)._op == "**0.5" and x.relu()._op == "ReLU"
+    assert (x * x)._op == "*" and x.tanh()._op == "tanh" and x._op == ""
+    y = x * 2.0
+    assert y._prev == {x, y.parents[1]}
+
+
+def test_stepping_backprop_by_hand_as_micrograds_lecture_does_gives_backwards_gradients():
+    def neuron():
+        x1, x2, w1, w2 = Value(2.0, "x1"), Value(0.0, "x2"), Value(-3.0, "w1"), Value(1.0, "w2")
+        b = Value(6.8813735870195432, "b")
+        n = x1 * w1 + x2 * w2 + b
+        return [x1, x2, w1, w2, b], n, n.tanh()
+
+    leaves, n, o = neuron()
+    o.grad = 1.0
+    for node in reversed(autograd.topological_order(o, leaves=False)):  # the lecture's order, by hand
+        node._backward()
+    by_hand = [v.grad for v in leaves]
+    leaves, n, o = neuron()
+    o.backward()
+    assert by_hand == [v.grad for v in leaves]
+    assert by_hand[0] == pytest.approx(-1.5) and by_hand[4] == pytest.approx(0.5)
+
+
+def test_a_step_by_hand_gives_a_constant_no_grad_and_refuses_a_term_that_is_not_finite():
+    x = Value(0.0, "x")
+    y = (x * 3.0)
+    y.grad = 2.0
+    y._backward()
+    assert x.grad == 6.0 and y.parents[1].grad == 0.0  # the 3.0 is a constant
+    z = x.sqrt()  # √0: ∂z/∂x is infinite
+    z.grad = 1.0
+    with pytest.raises(FloatingPointError, match="local derivative at node .*x"):
+        z._backward()
+    assert x.grad == 6.0
+    w = Value(1.0, "w")
+    v = w * 1e10
+    v.grad = 1e300  # ∂C/∂w = 1e300 · 1e10 overflows
+    with pytest.raises(FloatingPointError, match="non-finite gradient at node"):
+        v._backward()
+    assert w.grad == 0.0
+    x._backward()  # a leaf's step does nothing
+    assert x.grad == 6.0

@@ -193,6 +193,18 @@ def test_render_writes_filename_dot_format_as_graphvizs_digraph_does(tmp_path, m
         drawing.render(None)
 
 
+def test_a_micrograd_value_is_named_as_another_engines_value():
+    """A notebook that still imports micrograd's Value draws it with viz: "expected the root
+    Value of a graph, got Value Value(...)" read as if viz refused its own Values."""
+    class MicrogradValue:  # what viz can see of micrograd's Value: data, grad, _prev, _op
+        data, grad, _prev, _op = 2.0, 0, set(), ""
+    MicrogradValue.__module__, MicrogradValue.__qualname__ = "micrograd.engine", "Value"
+    for show in (viz.draw, viz.stepper, viz.to_dot):
+        with pytest.raises(TypeError, match=r"expected the root Value of a graph, got a micrograd\.engine\.Value "
+                                            r"\(another engine's Value; tracegrad's is `from autograd import Value`\)"):
+            show(MicrogradValue())
+
+
 def test_draw_takes_graphvizs_format_for_render_and_pipe(tmp_path, monkeypatch):
     """micrograd's draw_dot(root, format="svg") is graphviz's Digraph(format=...): the format
     .render(filename) and .pipe() write when not told otherwise; Jupyter still shows SVG."""
