@@ -367,14 +367,23 @@ def _made_of_varying_values(node, varying):
     """Whether a local derivative of `node` toward a varying input reads a varying number (its
     own value or an input's), so carries its rounding: the table's derivatives evaluated on the
     Values namespace, with the constants as floats, give a Value exactly then."""
-    op = OPS[node.op]
     numbers = [Value(parent.data) if parent in varying else parent.data for parent in node.parents]
-    try:
-        ds = op.derivatives(values_namespace, Value(node.data), *((tuple(numbers),) if op.variadic else numbers),
-                            **(node.consts or {}))
-    except (ArithmeticError, ValueError):  # a derivative that leaves its domain as a node: count it
+    ds = _derivatives_on_values(node, Value(node.data), numbers)
+    if ds is None:  # a derivative that leaves its domain as a node: count it
         return True
     return any(isinstance(d, Value) for d, parent in zip(ds, node.parents) if parent in varying)
+
+
+def _derivatives_on_values(node, out, numbers):
+    """The table's local derivatives of `node` on the Values namespace, at its value `out` and
+    its inputs' `numbers` (Values where their rounding is traced, floats where not): a derivative
+    that reads one of them is a Value. None where one leaves its domain."""
+    op = OPS[node.op]
+    try:
+        return op.derivatives(values_namespace, out, *((tuple(numbers),) if op.variadic else numbers),
+                              **(node.consts or {}))
+    except (ArithmeticError, ValueError):
+        return None
 
 
 def _written_in_its_own_value(node, varying):
@@ -387,12 +396,8 @@ def _written_in_its_own_value(node, varying):
     if node.op == "**k":
         k = node.consts["k"]
         return not (k >= 0 and k == int(k))
-    op = OPS[node.op]
-    numbers = [parent.data for parent in node.parents]
-    try:
-        ds = op.derivatives(values_namespace, Value(node.data), *((tuple(numbers),) if op.variadic else numbers),
-                            **(node.consts or {}))
-    except (ArithmeticError, ValueError):
+    ds = _derivatives_on_values(node, Value(node.data), [parent.data for parent in node.parents])
+    if ds is None:
         return True
     return any(isinstance(d, Value) for d, parent in zip(ds, node.parents) if parent in varying)
 
@@ -404,15 +409,12 @@ def _derivative_rounding(node, varying, rounding):
     carries A(σ) however small it is (σ near 1); -v/w of v = 1/w, y of x y carry their own
     rounding, and 2u of u = y - σ ≈ 0 carries σ's. tanh's table form is exact at saturation,
     but the notes' 1 - a² carries 2|a| A(a): that is what a hand formula carries."""
-    op = OPS[node.op]
     out = Value(node.data)
     numbers = [Value(parent.data) if parent in varying else parent.data for parent in node.parents]
     read = {out: _size(node, rounding)}  # each forward number, with the rounding it carries
     read.update((q, _size(parent, rounding)) for q, parent in zip(numbers, node.parents) if isinstance(q, Value))
-    try:
-        ds = op.derivatives(values_namespace, out, *((tuple(numbers),) if op.variadic else numbers),
-                            **(node.consts or {}))
-    except (ArithmeticError, ValueError):  # a derivative that leaves its domain: v's own size
+    ds = _derivatives_on_values(node, out, numbers)
+    if ds is None:  # a derivative that leaves its domain: v's own size
         return [abs(node.data)] * len(node.parents)
     carried = []
     for d in ds:

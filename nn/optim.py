@@ -422,9 +422,8 @@ class AdamW(Adam):
 def carries_non_finite(optimizer):
     """Whether `optimizer.update(θ, g)` makes θ_k not finite wherever g_k is not, so that its
     check of θ after the step checks g too: θ - η g, and Adam's m̂ / (√v̂ + ε) (inf / inf and
-    inf - inf are nan). The built-in updates do; another (a subclass's own) may clip g."""
-    return type(optimizer).update in (SGD.update, Adam.update, AdamW.update) and \
-        type(optimizer).step is Optimizer.step
+    inf - inf are nan). nn's own optimizers do; a subclass may clip g anywhere in its step."""
+    return type(optimizer) in (SGD, Adam, AdamW)
 
 
 def frozen_positions(params):

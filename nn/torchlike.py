@@ -296,14 +296,20 @@ class Sequential(Module):
         _sizes(named)
         self._named = named
         self._declared_nout = None
+        _changed()
 
     def _chain(self):
-        """The sizes its modules chain to now (_sizes), with a declared nout for a width they
-        leave unknown. Read afresh each time, not kept: a Sequential inside this one may have
-        changed since (model[2].append(...)), and it cannot tell this one."""
+        """The sizes its modules chain to (_sizes), with a declared nout for a width they leave
+        unknown. Kept until any Sequential changes: one inside this one may have changed
+        (model[2].append(...)), and it cannot tell this one."""
+        kept = self.__dict__.get("_kept_chain")
+        if kept is not None and kept[0] == _CHANGES[0]:
+            return kept[1]
         chain = _sizes(self._named)
         declared = self.__dict__.get("_declared_nout")
-        return chain if declared is None or chain.unsized is None else chain._replace(nout=declared)
+        chain = chain if declared is None or chain.unsized is None else chain._replace(nout=declared)
+        self._kept_chain = (_CHANGES[0], chain)
+        return chain
 
     @property
     def nin(self):
@@ -351,6 +357,7 @@ class Sequential(Module):
         if chain.unsized is None and count != chain.nout:
             raise ValueError(f"Sequential nout: its modules declare {chain.nout} outputs, not {count}")
         self._declared_nout = count
+        _changed()
 
     @property
     def nout_note(self):
@@ -372,7 +379,7 @@ class Sequential(Module):
         building a name for each. A module placed twice is walked once, and a Value met twice (a
         tied weight) is one parameter, where it is first met, as Module.parameters gives them.
         A model numbers its layers first, as its forward does, so their labels are current."""
-        if self._numbers_layers:
+        if self._numbers_layers and self.__dict__.get("_numbered_at") != _CHANGES[0]:
             self._number_layers()
         if _walks_its_own_way(self, Sequential):
             return super().parameters()
@@ -433,7 +440,9 @@ class Sequential(Module):
         _check_named([(name, module)])
         if not self._numbers_layers and _is_new_linear(module) and isinstance(old, Linear):
             module.number_layer(old.layer)  # in the model's numbering, the Linear it replaces
-        self._renumber(self._named[:place] + [(name, module)] + self._named[place + 1:])
+        named = self._named[:place] + [(name, module)] + self._named[place + 1:]
+        self._renumber(named)
+        _standing_alone([old], [module for _, module in named])
 
     def __delitem__(self, index):
         """del model[i] or del model[i:j]; as in torch, the modules left are named 0, 1, ... by place."""
@@ -441,7 +450,9 @@ class Sequential(Module):
         kept = [module for place, (_, module) in enumerate(self._named) if place not in doomed]
         if not kept:
             raise ValueError(f"Sequential: del [{index!r:.40}] would leave no module; a Sequential holds at least one")
+        removed = [module for place, (_, module) in enumerate(self._named) if place in doomed]
         self._renumber([(str(place), module) for place, module in enumerate(kept)])
+        _standing_alone(removed, kept)
 
     def pop(self, index):
         """Removes the module (or slice) at index and returns it, as torch's pop."""
@@ -512,6 +523,7 @@ class Sequential(Module):
         for linear, layer in wanted.values():
             if linear.layer != layer:
                 linear.number_layer(layer)
+        self._numbered_at = _CHANGES[0]
 
     def __iter__(self):
         return iter(module for _, module in self._named)
@@ -544,7 +556,7 @@ class Sequential(Module):
 
     def __call__(self, x):
         chain = self._chain()  # a ValueError naming the module a change inside left unchained
-        if self._numbers_layers:
+        if self._numbers_layers and self.__dict__.get("_numbered_at") != _CHANGES[0]:
             self._number_layers()
         a = input_values(x, chain.nin, _reader(chain.reader), nodes=not isinstance(self._named[0][1], Linear))
         for name, module in self._named:
@@ -617,6 +629,25 @@ def _flattened(modules):
 
 
 Chain = namedtuple("Chain", "nin nout unsized unchecked reader source")
+
+# How many times any Sequential's modules have changed. What a Sequential works out from its
+# modules (its sizes, its layers' numbers) is kept until the next change anywhere: one inside
+# another cannot tell the Sequential that holds it, and working it out on every forward would
+# cost a walk of the whole model per example.
+_CHANGES = [0]
+
+
+def _changed():
+    _CHANGES[0] += 1
+
+
+def _standing_alone(removed, kept):
+    """A Sequential taken out of this one (del, pop, model[i] = ...) is a model of its own again,
+    numbering its own layers, unless it is still held here at another place."""
+    for module in removed:
+        if isinstance(module, Sequential) and not any(module is other for other in kept):
+            module._numbers_layers = True
+            _changed()
 
 
 def _reader(reader):

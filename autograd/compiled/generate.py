@@ -15,6 +15,7 @@ O(k) per example (`Writer._softmax_backward`), where row by row it would be O(kÂ
 import builtins
 import itertools
 import keyword
+import math
 import operator
 import re
 import unicodedata
@@ -532,7 +533,7 @@ class Writer:
         if total.op != "sum":
             return None
         x = self._squared(total.parents)
-        if x is None:
+        if x is None or not math.isfinite(2.0 * k):  # 2k is written into the code as a number
             return None
         return SquaresTail(x, k, [square.parents[0] for square in total.parents])
 

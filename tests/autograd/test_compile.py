@@ -1488,3 +1488,13 @@ def test_gradient_may_leave_the_check_of_its_gradient_to_the_caller_who_asks_for
         program.explain_gradient(X)
     assert program.explain_gradient(np.array([[1.0], [4.0]])) == pytest.approx((np.sqrt(0.5) + np.sqrt(2.0)) / 2)
     assert program.grad.tolist() == pytest.approx([(1 / (2 * np.sqrt(0.5)) + 4 / (2 * np.sqrt(2.0))) / 2])
+
+
+def test_a_constant_so_large_that_twice_it_overflows_keeps_the_sums_own_lines():
+    w = Value(0.5, label="w")
+    program = autograd.compile(lambda xs: 1.5e308 * autograd.sum([(w * xs[0]) ** 2, (w * xs[1]) ** 2]),
+                               examples=np.array([[1e-160, 2e-160], [0.0, 1e-160]]), parameters=[w])
+    X = np.array([[1e-160, 2e-160]])
+    loss = program.gradient(X)
+    expected, grads = _scalar_mean(program, X, None)
+    assert loss == pytest.approx(expected, rel=1e-13) and program.grad.tolist() == pytest.approx(grads.tolist(), rel=1e-13)

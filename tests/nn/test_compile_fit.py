@@ -1007,6 +1007,13 @@ class ClippingSGD(nn.SGD):
         super().update(theta, np.clip(grad, -1.0, 1.0))
 
 
+class ClippingAdam(nn.Adam):
+    """Adam's own update, but a step that clips g deeper in: the class is not nn's Adam."""
+
+    def _adam(self, theta, grad):
+        super()._adam(theta, np.clip(grad, -1.0, 1.0))
+
+
 def _sqrt_fit(compiled, optimizer, **options):
     """C = √(ŷ - y) with ŷ = w x + b at w = 1, b = 0: row 2 has ŷ = y, where √0 is fine but
     ∂C/∂ŷ is infinite, so ∂C/∂w = ∞ · x and ∂C/∂b = ∞ (every other row has ŷ > y)."""
@@ -1025,7 +1032,8 @@ def _sqrt_fit(compiled, optimizer, **options):
 
 
 @pytest.mark.parametrize("optimizer", [lambda ps: nn.SGD(ps, lr=0.1), lambda ps: nn.Adam(ps, lr=0.1),
-                                       lambda ps: ClippingSGD(ps, lr=0.1)], ids=["SGD", "Adam", "clipping"])
+                                       lambda ps: ClippingSGD(ps, lr=0.1), lambda ps: ClippingAdam(ps, lr=0.1)],
+                         ids=["SGD", "Adam", "clipping", "clipping deeper in"])
 @pytest.mark.parametrize("options", [dict(batch_size=4), dict(batch_size=3), dict(record=True)],
                          ids=["one batch", "batch 3", "recorded"])
 def test_a_gradient_that_is_not_finite_is_named_by_its_node_and_row_on_both_paths(optimizer, options):
@@ -1050,3 +1058,4 @@ def test_the_built_in_updates_carry_a_gradient_that_is_not_finite_into_theta():
                 optimizer.update(theta, np.array([bad, 0.5]))
             assert not np.isfinite(theta[0]) and np.isfinite(theta[1]), (optimizer, bad)
     assert not carries_non_finite(ClippingSGD([autograd.Value(1.0)], lr=0.1))
+    assert not carries_non_finite(ClippingAdam([autograd.Value(1.0)], lr=0.1))

@@ -872,3 +872,31 @@ def test_a_sequentials_nout_set_by_hand_declares_a_width_its_modules_leave_unkno
         nn.Sequential(nn.Linear(2, 3, seed=0), nn.Tanh()).nout = 5
     model.append(nn.Linear(1, 2, seed=1))
     assert model.nout == 2 and len(model([0.1, 0.2])) == 2
+
+
+def test_a_deeply_nested_sequential_works_out_its_sizes_once_per_level_and_not_again_per_forward(monkeypatch):
+    import nn.torchlike as torchlike
+    model = nn.Sequential(nn.Linear(2, 3, seed=0), nn.Tanh(), nn.Linear(3, 1, seed=1))
+    for _ in range(12):
+        model = nn.Sequential(model, nn.Identity())
+    calls = []
+    original = torchlike._sizes
+    monkeypatch.setattr(torchlike, "_sizes", lambda named: calls.append(1) or original(named))
+    torchlike._changed()  # as after any change: everything is worked out again
+    model([0.5, -0.5])
+    assert len(calls) <= 13  # once per level (it was 2 ** 12 walks, doubling with each level)
+    calls.clear()
+    model([0.5, -0.5])
+    assert model.nout == 1 and calls == []  # nothing changed since: nothing to work out
+
+
+def test_a_sequential_taken_out_of_a_model_numbers_its_own_layers_again():
+    inner = nn.Sequential(nn.Linear(3, 3, seed=1), nn.Tanh())
+    model = nn.Sequential(nn.Linear(2, 3, seed=0), nn.Tanh(), inner, nn.Linear(3, 1, seed=2))
+    assert inner[0].weight[0][0].label == "w(3)_1,1"
+    del model[2]
+    inner([0.1, 0.2, 0.3])
+    assert inner[0].weight[0][0].label == "w(2)_1,1"  # a model of its own: its first layer is 2
+    inner.append(nn.Linear(3, 2, seed=3))
+    assert inner[2].weight[0][0].label == "w(3)_1,1"
+    assert [linear.weight[0][0].label for linear in (model[0], model[2])] == ["w(2)_1,1", "w(3)_1,1"]
