@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from .backends import scalar
-from .checks import all_finite_floats, as_flag, as_number, checked_arguments  # noqa: F401 (nn.data reads it here)
+from .checks import all_finite_floats, as_flag, as_number, checked_arguments, foreign_value  # noqa: F401 (nn.data reads it here)
 from .grad_mode import _enabled as _grad_enabled
 from .messages import describe, node_name, non_finite, non_finite_sum, shown_inputs, unknown_op
 from .ops import OPS
@@ -576,14 +576,20 @@ def zero_grad(root):
 
 def _check_root(root, who):
     if not isinstance(root, Value):
-        raise TypeError(f"{who}: expected the Value whose graph to walk, got {type(root).__name__} {root!r:.40}")
+        raise TypeError(f"{who}: expected the Value whose graph to walk, got {shown_object(root)}")
+
+
+def shown_object(x):
+    """What a message says it got instead of a Value: `float 3.0`, or for a micrograd Value
+    that it is another engine's (its repr alone, `Value(data=1.0, grad=0)`, reads as ours)."""
+    return foreign_value(x) or f"{type(x).__name__} {x!r:.40}"
 
 
 def _seed(gradient, who, derivatives):
-    """The seed ∂C/∂root as a checked number (a walk on Values, given its own `derivatives`,
-    may seed a Value)."""
-    if derivatives is not None and isinstance(gradient, Value):
-        return gradient
+    """The seed ∂C/∂root as a checked number, a Value's number as backward takes it (a walk on
+    Values, given its own `derivatives`, may seed the Value itself)."""
+    if isinstance(gradient, Value):  # backward(gradient=g) takes a Value's number: so do these
+        return gradient if derivatives is not None else gradient.data
     return as_number(gradient, f"{who} gradient")
 
 

@@ -19,7 +19,7 @@ import math
 from .checks import as_number
 from .engine import Value, local_derivatives, topological_order
 from .grad_mode import enable_grad
-from .higher import as_float, as_point, leaves_at, require_function
+from .higher import as_float, as_point, leaves_at, require_function, require_takes
 from .messages import node_name
 
 
@@ -76,6 +76,7 @@ def jvp(f, inputs, tangents_in):
     if not inputs:
         raise ValueError("jvp: inputs is empty; give at least one number")
     xs = leaves_at(inputs, "jvp")
+    require_takes(f, len(xs), "jvp")
     out = f(*xs)
     single = isinstance(out, Value)
     if not single and not isinstance(out, (list, tuple)):  # a number, None, a dict (of its keys), ...

@@ -5,7 +5,7 @@ import math
 from . import higher
 from .checks import as_flag
 from .engine import (Value, _make, _number, all_finite_floats, apply, as_value, gradients, local_derivatives,
-                     require_graph)
+                     require_graph, shown_object)
 from .higher import as_float
 from .messages import node_name
 from .ops import OPS
@@ -149,7 +149,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     """
     single = isinstance(inputs, Value)
     if not single and not isinstance(inputs, (list, tuple)):
-        raise TypeError(f"grad: inputs is {type(inputs).__name__} {inputs!r:.40}; expected a Value "
+        raise TypeError(f"grad: inputs is {shown_object(inputs)}; expected a Value "
                         f"(or a list of Values) to differentiate toward")
     inputs = _grad_inputs([inputs] if single else list(inputs))
     create_graph = as_flag(create_graph, "grad create_graph")
@@ -170,7 +170,7 @@ def _grad_inputs(inputs):
     """The inputs, each a Value that requires grad, else an error naming it (as PyTorch)."""
     for k, x in enumerate(inputs):
         if not isinstance(x, Value):
-            raise TypeError(f"grad: inputs[{k}] is {type(x).__name__} {x!r:.40}; expected a Value of the graph")
+            raise TypeError(f"grad: inputs[{k}] is {shown_object(x)}; expected a Value of the graph")
         if not x.requires_grad:
             raise RuntimeError(
                 f"grad: inputs[{k}] {node_name(x)} does not require grad, so it has no gradient: it is a "
@@ -184,14 +184,14 @@ def _grad_outputs(outputs, grad_outputs, create_graph):
     its number is taken, as PyTorch takes a tensor."""
     single = isinstance(outputs, Value)
     if not single and not isinstance(outputs, (list, tuple)):
-        raise TypeError(f"grad: output is {type(outputs).__name__} {outputs!r:.40}; expected a Value "
+        raise TypeError(f"grad: output is {shown_object(outputs)}; expected a Value "
                         f"(or a list of Values)")
     outputs = [outputs] if single else list(outputs)
     if not outputs:
         raise ValueError("grad: outputs is empty; give at least one Value")
     for i, y in enumerate(outputs):
         if not isinstance(y, Value):
-            raise TypeError(f"grad: outputs[{i}] is {type(y).__name__} {y!r:.40}; expected a Value")
+            raise TypeError(f"grad: outputs[{i}] is {shown_object(y)}; expected a Value")
         require_graph(y, "grad" if single else f"grad: outputs[{i}]")  # rather than gradients of 0, as PyTorch
     if grad_outputs is None:
         seeds = [1.0] * len(outputs)

@@ -248,6 +248,7 @@ def gradcheck(f, inputs, *, hand=None, eps=1e-6, atol=1e-5, rtol=1e-3, hand_rtol
                         f"{type(f).__name__} {f!r:.40}")
     by_name = isinstance(inputs, dict)
     names, point = _named_inputs(inputs)
+    _require_takes_inputs(f, names, by_name)
     hand = _named_hand(hand, names, by_name)
     eps = as_bounded(eps, "gradcheck eps", positive=True, meaning="the step of the central difference")
     tolerances = {what: as_bounded(value, f"gradcheck {what}", meaning="a tolerance") for what, value in
@@ -523,6 +524,30 @@ def _hand_value(formula, name, point, names, by_name):
     return _as_float(formula, f"gradcheck hand value for {name!r}")
 
 
+def _require_takes_inputs(f, names, by_name):
+    """A TypeError naming gradcheck, the inputs and f's parameters where f cannot take the
+    inputs as gradcheck passes them (by name for a dict), rather than Python's bare "got an
+    unexpected keyword argument" from inside the call."""
+    try:
+        signature = inspect.signature(f)
+    except (TypeError, ValueError):  # a builtin that does not say: let the call judge
+        return
+    args = () if by_name else tuple(names)
+    kwargs = dict.fromkeys(names) if by_name else {}
+    try:
+        signature.bind(*args, **kwargs)
+    except TypeError as error:
+        raise TypeError(f"gradcheck: f must take the inputs {_as_passed(names, by_name)}; it takes "
+                        f"{signature} ({error})") from None
+
+
+def _as_passed(names, by_name):
+    """How gradcheck passes the inputs to f and to a hand formula, for a message."""
+    if by_name:
+        return f"by name: ({', '.join(names)})"
+    return f"{len(names)} positional argument{'' if len(names) == 1 else 's'} ({', '.join(names)})"
+
+
 def _call_hand(formula, name, point, names, by_name):
     """formula(the input floats), taken as f takes its Values: by name for dict inputs."""
     args, kwargs = ((), dict(zip(names, point))) if by_name else (tuple(point), {})
@@ -533,9 +558,8 @@ def _call_hand(formula, name, point, names, by_name):
     try:
         signature.bind(*args, **kwargs)
     except TypeError as error:
-        takes = f"by name: ({', '.join(names)})" if by_name else f"{len(names)} positional arguments"
         raise TypeError(f"gradcheck: the hand formula for {name!r} must take the inputs as f does, "
-                        f"{takes}; it takes {signature} ({error})") from None
+                        f"{_as_passed(names, by_name)}; it takes {signature} ({error})") from None
     return formula(*args, **kwargs)
 
 

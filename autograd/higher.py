@@ -19,6 +19,7 @@ in grad mode, and torch.autograd.functional enables grad inside): under `no_grad
 otherwise differentiate a graph that was never made, and silently give 0.
 """
 
+import inspect
 import math
 import numbers
 
@@ -185,7 +186,13 @@ class _NonFinite(Exception):
     def error(self, root, seed):
         """first order's FloatingPointError for this term: the node, the input, the numbers."""
         node, parent = self.node, self.node.parents[self.k]
-        d = _first_order_derivative(node, self.k)
+        d, why = _first_order_derivative_and_why(node, self.k)
+        if why:  # first order cannot even compute it (1/(2√x) at x = 0): say why, not "nan"
+            g = _first_order_gradient(root, seed, node)
+            return FloatingPointError(
+                f"backward (create_graph): non-finite gradient at node {node_name(node)}"
+                f"{into_input(node, parent, self.k)}: ∂C/∂z = {g:.6g} times a local derivative that is not "
+                f"finite ({why}); inputs: {shown_inputs(node.parents)}")
         if not math.isfinite(d):
             g = _first_order_gradient(root, seed, node)
             said = str(non_finite(node, parent, g, d, self.k)).removeprefix("backward: ")
@@ -198,10 +205,16 @@ class _NonFinite(Exception):
 
 def _first_order_derivative(node, k):
     """The table's number for ∂node/∂parent k, as first order computes it (nan if it fails)."""
+    return _first_order_derivative_and_why(node, k)[0]
+
+
+def _first_order_derivative_and_why(node, k):
+    """(the table's number for ∂node/∂parent k, ""), or (nan, Python's reason) where first order
+    fails to compute it: an infinite derivative (0.5 / √x at x = 0) raises rather than give a number."""
     try:
-        return local_derivatives(node)[k]
-    except FloatingPointError:
-        return math.nan
+        return local_derivatives(node)[k], ""
+    except FloatingPointError as error:
+        return math.nan, str(error.__context__ or error)  # Python's words: "float division by zero"
 
 
 def _first_order_gradient(root, seed, node):
@@ -311,6 +324,10 @@ def as_point(inputs, what, name="inputs"):
     """(list of the entries, whether `inputs` was one number): a list's shape comes back as a list."""
     if is_one_number(inputs):
         return [inputs], True
+    if isinstance(inputs, (dict, set, frozenset)):  # list() of it is its keys, or an order of its own
+        hint = " (gradcheck takes a dict; here give its values as a list)" if isinstance(inputs, dict) else ""
+        raise TypeError(f"{what}: {name} must be a number or a list of numbers, in the order f takes "
+                        f"them, got {type(inputs).__name__} {inputs!r:.40}{hint}")
     try:
         return list(inputs), False
     except TypeError:
@@ -334,12 +351,27 @@ def require_function(f, what):
     return f
 
 
+def require_takes(f, count, what):
+    """A TypeError naming `what` where f cannot take `count` positional inputs (one Value per
+    number of the point), rather than Python's bare "missing 1 required positional argument"."""
+    try:
+        signature = inspect.signature(f)
+    except (TypeError, ValueError):  # a builtin that does not say: let the call judge
+        return
+    try:
+        signature.bind(*range(count))
+    except TypeError as error:
+        raise TypeError(f"{what}: f is called with one Value per input, {count} here; it takes "
+                        f"{signature} ({error})") from None
+
+
 def _leaves(f, inputs, what):
     """Fresh leaf Values at the numbers `inputs`, and f of them (which must be a Value)."""
     require_function(f, what)
     xs = leaves_at(inputs, what)
     if not xs:
         raise ValueError(f"{what}: inputs is empty; give at least one number")
+    require_takes(f, len(xs), what)
     out = f(*xs)
     if not isinstance(out, Value):
         raise TypeError(f"{what}: f must return one Value (a scalar function), got {type(out).__name__}")

@@ -385,3 +385,31 @@ def test_a_value_read_twice_by_a_failing_node_is_named_by_the_input_the_term_flo
     with pytest.raises(FloatingPointError, match=r"into 'x' \(input 1, data -2\): ∂C/∂z = 1 times local derivative nan"):
         (x ** x).backward()
     assert x.grad == 0.0
+
+
+# --- another engine's Value, from code moved from micrograd -----------------------------------
+
+class _MicrogradValue:
+    """micrograd's Value as far as the engine's checks can see it: data, grad, _prev and _op."""
+
+    def __init__(self, data):
+        self.data, self.grad, self._prev, self._op = data, 0, set(), ""
+
+    def __repr__(self):
+        return f"Value(data={self.data}, grad={self.grad})"  # micrograd's: it reads as ours
+
+
+_MicrogradValue.__module__, _MicrogradValue.__qualname__ = "micrograd.engine", "Value"
+
+
+@pytest.mark.parametrize("call", [
+    lambda m: autograd.gradients(m), lambda m: autograd.chain_rule(m), lambda m: autograd.zero_grad(m),
+    lambda m: autograd.topological_order(m), lambda m: autograd.grad(m, [Value(1.0)]),
+    lambda m: autograd.grad(Value(1.0) * 2, [m]), lambda m: autograd.grad(Value(1.0) * 2, m),
+    lambda m: autograd.grad([m], [Value(1.0)])])
+def test_a_micrograd_value_given_to_the_walkers_is_named_as_another_engines(call):
+    """`gradients(micrograd_value)` said "expected the Value ..., got Value Value(data=1.0, grad=0)":
+    micrograd's repr reads as ours, so the message must say it is another engine's Value."""
+    with pytest.raises(TypeError) as error:
+        call(_MicrogradValue(1.0))
+    assert_names(error, "a micrograd.engine.Value (another engine's Value", "from autograd import Value")

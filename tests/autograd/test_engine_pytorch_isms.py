@@ -385,3 +385,14 @@ def test_grad_of_an_unused_input_is_0_by_default_none_or_an_error_as_asked():
         with pytest.raises(RuntimeError, match=r"^grad: inputs\[1\] 'u' \(leaf, data 3\) is not used in the graph"
                                                r".*appears to not have been used in the graph"):
             autograd.grad(x * x, [x, unused], create_graph=create_graph, allow_unused=False)
+
+
+def test_gradients_and_chain_rule_take_a_value_seed_as_backward_does():
+    """backward(gradient=Value(3.0)) seeds 3; gradients and chain_rule refused the same seed
+    with a TypeError ("got a Value (use it directly, or its .data)")."""
+    x = Value(2.0)
+    y = x * x
+    assert autograd.gradients(y, gradient=Value(3.0))[x] == 12.0
+    steps = autograd.chain_rule(y, gradient=Value(3.0))
+    assert steps[0][1] == 3.0 and type(steps[0][1]) is float
+    assert {node: g for node, g, _ in steps}[x] == 12.0

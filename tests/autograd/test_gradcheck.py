@@ -776,3 +776,15 @@ def test_the_neurons_right_gradients_pass_where_its_output_equals_the_target(y, 
     assert all(row.hand_ok for row in report.rows), str(report)
     slipped = autograd.gradcheck(f, {"w": w, "a": a, "b": b}, hand={"b": lambda w, a, b: -g(w, a, b)})
     assert abs(sigma(w * a + b) - y) <= 16 * 2.0 ** -53 or slipped["b"].hand_ok is False, str(slipped)
+
+
+@pytest.mark.parametrize("f, inputs, says", [
+    (lambda w, b: w * b, {"w": 1.0, "c": 2.0}, "gradcheck: f must take the inputs by name: (w, c); it takes (w, b)"),
+    (lambda w, b: w * b, [1.0], "gradcheck: f must take the inputs 1 positional argument (x0); it takes (w, b)")])
+def test_an_f_that_cannot_take_the_inputs_is_named_as_the_hand_formula_is(f, inputs, says):
+    """A dict key that is not f's parameter gave Python's bare "<lambda>() got an unexpected
+    keyword argument 'c'"; the hand formula's was already named."""
+    with pytest.raises(TypeError) as error:
+        autograd.gradcheck(f, inputs)
+    assert says in str(error.value)
+

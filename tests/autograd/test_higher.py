@@ -751,3 +751,46 @@ def test_a_zero_d_torch_tensor_is_one_number_as_in_torch_autograd_functional():
     assert autograd.jvp(cube, t.detach(), torch.tensor(1.0)) == (8.0, 12.0)
     report = autograd.gradcheck(cube, t.detach(), hand=torch.tensor(12.0))
     assert report.ok and report["x0"].hand == 12.0
+
+
+@pytest.mark.parametrize("make, x, reason", [
+    (lambda x: x.sqrt(), 0.0, "float division by zero"),
+    (lambda x: x ** 0.5, 0.0, "0.0 cannot be raised to a negative power"),
+    (lambda x: x.asin(), 1.0, "float division by zero")])
+def test_create_graph_at_an_infinite_derivative_says_why_not_nan(make, x, reason):
+    """1/(2√x) at x = 0 is infinite: first order says the local derivative is not finite and
+    why; the recorded pass said "∂C/∂z = 1 times local derivative nan gives nan", a nan the
+    table never computed."""
+    x = Value(x, label="x")
+    with pytest.raises(FloatingPointError) as error:
+        autograd.grad(make(x), x, create_graph=True)
+    message = str(error.value)
+    assert message.startswith("backward (create_graph): non-finite gradient at node (op ")
+    assert f"into 'x' (input 0, data {x.data:g}): ∂C/∂z = 1 times a local derivative that is not finite" in message
+    assert reason in message and "nan" not in message
+
+
+@pytest.mark.parametrize("call, says", [
+    (lambda: autograd.hessian(lambda a, b: a * b, [2.0]), "hessian: f is called with one Value per input, 1 here; it takes (a, b)"),
+    (lambda: autograd.hvp(lambda a: a * a, [2.0, 1.0], [1.0, 1.0]), "hvp: f is called with one Value per input, 2 here; it takes (a)"),
+    (lambda: autograd.jvp(lambda a, b: a * b, [2.0], [1.0]), "jvp: f is called with one Value per input, 1 here; it takes (a, b)")])
+def test_a_function_that_cannot_take_the_point_is_named(call, says):
+    """Python's own "<lambda>() missing 1 required positional argument: 'b'" named neither the
+    function nor the point."""
+    with pytest.raises(TypeError) as error:
+        call()
+    assert says in str(error.value)
+
+
+@pytest.mark.parametrize("call, says", [
+    (lambda: autograd.hessian(lambda a: a * a, {"a": 1.0}), "hessian: inputs must be a number or a list"),
+    (lambda: autograd.hvp(lambda a: a * a, {"a": 1.0}, [1.0]), "hvp: inputs must be a number or a list"),
+    (lambda: autograd.jvp(lambda a: a * a, [1.0], {"a": 1.0}), "jvp: tangents_in must be a number or a list"),
+    (lambda: autograd.hessian(lambda a, b: a * b, {1.0, 2.0}), "hessian: inputs must be a number or a list"),
+    (lambda: autograd.hvp(lambda a, b: a * b, [1.0, 2.0], {3.0, 4.0}), "hvp: v must be a number or a list")])
+def test_a_dict_or_a_set_as_the_point_is_refused_by_name(call, says):
+    """gradcheck takes {name: number}; hessian read such a dict as its keys ("hessian input 0:
+    ... got str 'a'"), and a set of two numbers in the set's own order, not f's."""
+    with pytest.raises(TypeError) as error:
+        call()
+    assert says in str(error.value) and "in the order f takes them" in str(error.value)
