@@ -67,6 +67,9 @@ class HtmlPage:
                 file.write(self.html)
             os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes it private (0600); a page is not
             os.replace(temporary, path)
+        except OSError as error:  # a directory at path, say: named, not the temporary file
+            os.unlink(temporary)
+            raise type(error)(error.errno, f"viz: cannot write {path}: {error.strerror}") from None
         except BaseException:
             os.unlink(temporary)
             raise

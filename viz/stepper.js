@@ -30,13 +30,18 @@
   function one(selector) { return root.querySelector(selector); }
 
   // Grad cells: centre their text once, so that "?" and numbers sit in the middle of the cell.
+  // The middle is read from the polygon's own points, not getBBox(): a stepper made while
+  // hidden (a collapsed output, a background tab) has no layout yet, and getBBox() gives 0.
+  function middle(polygon) {
+    var xs = Array.prototype.map.call(polygon.points, function (p) { return p.x; });
+    return (Math.min.apply(null, xs) + Math.max.apply(null, xs)) / 2;
+  }
   var cells = data.cells.map(function (c) {
     var group = part("a_" + c[0]);
     var text = group ? group.querySelector("text") : null;
     if (text) {
-      var box = group.querySelector("polygon").getBBox();
       text.setAttribute("text-anchor", "middle");
-      text.setAttribute("x", String(box.x + box.width / 2));
+      text.setAttribute("x", String(middle(group.querySelector("polygon"))));
     }
     return { text: text, grad: c[1], knownAt: c[2] };
   });
@@ -181,6 +186,10 @@
     one(".tg-counter").textContent = "step " + current + " / " + last;
     one(".tg-prev").disabled = current === 0;
     one(".tg-next").disabled = current === last;
+    // A button disabled under the focus (Next at the last step) drops it to the page's body,
+    // and the keys with it: the stepper keeps the focus instead.
+    if (document.activeElement && document.activeElement.disabled && root.contains(document.activeElement))
+      root.focus({ preventScroll: true });
     root.setAttribute("data-step", String(current));
     root.setAttribute("data-box", step.boxes.join(" "));
     if (standalone) {

@@ -9,6 +9,7 @@ shows itself inline in Jupyter. Its layout, style and behaviour live beside this
 stepper.html, stepper.css and stepper.js (package data).
 """
 
+import errno
 import math
 import re
 from importlib import resources
@@ -66,7 +67,8 @@ def stepper(root, path=None, *, parameters=None, constants=None, reference=None,
     final = gradients_after(steps, len(steps) - 1)
     verdict = None
     if reference:
-        verdict = agreement(final, reference, scene.names, name=reference_name, tolerance=tolerance, rtol=rtol)
+        verdict = agreement(_with_aliases(final, scene.aliases), reference, scene.names, name=reference_name,
+                            tolerance=tolerance, rtol=rtol)
     svg = render(scene_to_dot(scene, rankdir=rankdir, digits=digits, grad_of=final.get,
                               edge_derivatives=edge_derivatives, reference_of=reference.get if reference else None,
                               reference_name=reference_name), "svg").decode("utf-8")
@@ -79,9 +81,19 @@ def stepper(root, path=None, *, parameters=None, constants=None, reference=None,
     return page.save(path) if path is not None else page
 
 
+def _with_aliases(grads, aliases):
+    """The gradients with each single-input Σ's too: it has no step (it is its input, whose only
+    consumer it is), and its gradient is its input's, so the verdict compares it as
+    `compare_gradients` does instead of calling it "not compared"."""
+    return {**grads, **{alias: grads[value] for alias, value in aliases.items() if value in grads}}
+
+
 def _check_page_options(path, reference_name, title):
     if path is not None:
-        as_path(path, "viz.stepper path")
+        folder = as_path(path, "viz.stepper path")
+        if folder.is_dir():  # found now, not after the work, and named (not a temporary file)
+            raise IsADirectoryError(errno.EISDIR, f"viz.stepper path={str(path)!r} is a directory: give the "
+                                    f"page's file name, such as {str(folder / 'backward.html')!r}")
     as_text(reference_name, "viz.stepper reference_name")
     as_text(title, "viz.stepper title", optional=True)
 

@@ -20,6 +20,8 @@ from .collapse import softmax_outputs
 from .names import input_place
 from .style import EDGE_NOTE, compact
 
+_SUBSCRIPT_DIGITS = set("₀₁₂₃₄₅₆₇₈₉")
+
 
 def _prime_symbol(neuron):
     """σ′ for a logistic neuron, tanh′, ReLU′, ...: the derivative of its activation f
@@ -103,27 +105,38 @@ class Words:
             _, neuron, layer, j = place
             prime = _prime_symbol(neuron)
             t = terms[0]
-            return (f"δ({layer.number})_{j} = ∂{self.c}/∂z({layer.number})_{j} = ∂{self.c}/∂a({layer.number})_{j} · "
-                    f"{prime}(z({layer.number})_{j}) = {self.number(t.consumer_grad)} × {self.number(t.local)} = {grad}")
+            l, z, a = layer.number, self.twin(node), self.twin(neuron.a)
+            return (f"δ({l})_{j}{z} = ∂{self.c}/∂z({l})_{j}{z} = ∂{self.c}/∂a({l})_{j}{a} · "
+                    f"{prime}(z({l})_{j}{z}) = {self.number(t.consumer_grad)} × {self.number(t.local)} = {grad}")
         if place and place[0] == "z":
             _, neuron, layer, j = place
-            return f"δ({layer.number})_{j} = ∂{self.c}/∂z({layer.number})_{j} = {grad}"
+            z = self.twin(node)
+            return f"δ({layer.number})_{j}{z} = ∂{self.c}/∂z({layer.number})_{j}{z} = {grad}"
         roles = [self._role_in(t.consumer, node) for t in terms]
         if terms and all(r and r[0] == "input" for r in roles):
             l, k = roles[0][1], roles[0][3]
-            what = f"a({l - 1})_{k}" if node in self.place else self.names[node]
-            symbols = " + ".join(f"δ({r[1]})_{r[2]} · w({r[1]})_{r[2]},{r[3]}" for r in roles)
+            what = f"a({l - 1})_{k}{self.twin(node)}" if node in self.place else self.names[node]
+            symbols = " + ".join(f"δ({r[1]})_{r[2]}{self.twin(t.consumer)} · w({r[1]})_{r[2]},{r[3]}"
+                                 for r, t in zip(roles, terms))
             numbers = " + ".join(f"{self.number(t.consumer_grad)} × {self.number(t.local)}" for t in terms)
             return f"∂{self.c}/∂{what} = Σ_j δ({l})_j · w({l})_j,{k} = {symbols} = {numbers} = {grad}"
         if len(terms) == 1 and roles[0] and roles[0][0] == "weight":
             _, l, j, k = roles[0]
             t = terms[0]
-            return (f"∂{self.c}/∂w({l})_{j},{k} = δ({l})_{j} · a({l - 1})_{k} = {self.number(t.consumer_grad)} × "
-                    f"{self.number(t.local)} = {grad}   (BP3)")
+            return (f"∂{self.c}/∂w({l})_{j},{k} = δ({l})_{j}{self.twin(t.consumer)} · a({l - 1})_{k} = "
+                    f"{self.number(t.consumer_grad)} × {self.number(t.local)} = {grad}   (BP3)")
         if len(terms) == 1 and roles[0] and roles[0][0] == "bias":
             _, l, j, _ = roles[0]
-            return f"∂{self.c}/∂b({l})_{j} = δ({l})_{j} = {grad}   (BP4)"
+            return f"∂{self.c}/∂b({l})_{j} = δ({l})_{j}{self.twin(terms[0].consumer)} = {grad}   (BP4)"
         return None
+
+    def twin(self, value):
+        """The index that tells a network's value from its twins, as its name in the picture has it:
+        "₂" for z(3)_1₂, the second example's z(3)_1 in a batch (so δ(3)_1₂ is never confused with
+        δ(3)_1₁); "" for a value with no twin."""
+        label, name = value.label, self.walk.names.get(value, "")
+        index = name[len(label):] if label and name.startswith(label) else ""
+        return index if index and all(c in _SUBSCRIPT_DIGITS for c in index) else ""
 
     def _role_in(self, z, value):
         """("input" | "weight" | "bias", l, j, k) when `value` enters neuron z so, else None."""
@@ -146,7 +159,9 @@ class Words:
         kinds = {_prime_symbol(n) for n in layer.neurons}
         prime = kinds.pop() if len(kinds) == 1 else "f′"
         output = all(self._feeds_no_neuron(a) for a in activations)
-        scalars = f"the steps δ({l})_1 … δ({l})_{len(deltas)} above" if len(deltas) > 1 else f"the step δ({l})_1 above"
+        first, last = (self.twin(layer.neurons[i].z) for i in (0, -1))
+        scalars = (f"the steps δ({l})_1{first} … δ({l})_{len(deltas)}{last} above" if len(deltas) > 1
+                   else f"the step δ({l})_1{first} above")
         softmax = softmax_outputs(layer, self.walk.graph_consumers)
         if softmax is not None:
             return self._softmax_layer(layer, softmax, deltas, scalars)
@@ -159,12 +174,7 @@ class Words:
                     f"{same} {scalars}.")
         upper = self._next_layer(layer)
         if upper is not None and None not in primes:
-            back = []
-            for k in range(len(layer.neurons)):
-                total = 0.0
-                for n in upper.neurons:
-                    total += self.walk.grad[n.z] * n.weights[k].data
-                back.append(total)
+            back = [self._back(a, upper) for a in activations]
             products = [b * p for b, p in zip(back, primes)]
             same = self._same(products, deltas)
             return (f"Layer {l} done: δ({l}) = ((w({l + 1}))ᵀ δ({l + 1})) ⊙ {prime}(z({l}))   (BP2)\n"
@@ -183,6 +193,18 @@ class Words:
                 f"softmax is not elementwise: each a({l})_j reads every z({l})_k, so the ⊙ f′(z) of BP1 "
                 f"becomes the Jacobian J_jk = ∂a({l})_j/∂z({l})_k = a({l})_j ([j = k] − a({l})_k)\n"
                 f"= J_softmaxᵀ {self.vector(grads_a)} = {self.vector(deltas)}, the numbers of {scalars}.")
+
+    def _back(self, a, upper):
+        """((w(l+1))ᵀ δ(l+1))_k = Σ_j δ(l+1)_j · w(l+1)_j,k for the activation a = a(l)_k, with
+        each w as the forward pass read it: the local derivative ∂z(l+1)_j/∂a(l)_k of the term.
+        A weight's .data may have moved since (an optimizer step); the graph's gradients did not."""
+        weight_read = {}
+        for term in self.walk.display_terms(a):
+            weight_read.setdefault(term.consumer, term.local)
+        total = 0.0
+        for n in upper.neurons:
+            total += self.walk.grad[n.z] * weight_read[n.z]
+        return total
 
     def _same(self, vector, deltas):
         if vector == deltas:

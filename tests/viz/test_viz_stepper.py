@@ -382,3 +382,45 @@ def test_a_frames_format_of_the_wrong_type_is_a_type_error(format, error, messag
     with pytest.raises(error, match=message):
         viz.stepper_frames(neuron_cost(), tmp_path / "frames", format=format)
     assert not (tmp_path / "frames").exists()
+
+
+def test_a_reference_for_a_single_input_sum_is_compared_as_compare_gradients_does():
+    # A Σ of one input is not drawn and has no step (it is its input), but it has a gradient:
+    # the page's verdict must not call it "not compared", and must say what compare_gradients says.
+    x = Value(3.0, label="x")
+    s = autograd.sum([x])
+    s.label = "s"
+    cost = s * 2
+    cost.label = "C"
+    reference = {s: 2.0, x: 2.0}
+    page = viz.stepper(cost, reference=reference)
+    assert page.agreement.compared == 2 and page.agreement.agrees
+    assert "not compared" not in page.agreement.text
+    assert page.agreement.text == viz.compare_gradients(cost, reference).text
+    wrong = viz.stepper(cost, reference={s: 2.5, x: 2.0}).agreement
+    assert not wrong.agrees and "2.0 here, 2.5 in PyTorch" in wrong.text
+
+
+def test_a_directory_as_the_page_path_is_refused_naming_it_never_a_temporary_file(tmp_path):
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    with pytest.raises(IsADirectoryError, match=re.escape(f"viz.stepper path={str(folder)!r} is a directory")):
+        viz.stepper(neuron_cost(), folder)
+    with pytest.raises(IsADirectoryError) as raised:
+        viz.stepper(neuron_cost()).save(folder)
+    assert str(raised.value) == f"[Errno 21] viz: cannot write {folder}: Is a directory"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pages"]  # no temporary file left behind
+
+
+def test_mathjax_leaves_the_picture_and_the_text_alone_in_jupyterlab_and_exports():
+    # JupyterLab typesets HTML outputs with MathJax (nbconvert's export loads it too): a label
+    # such as "$x_1$" would be turned into math inside the SVG, where it cannot be drawn. Both
+    # MathJax 2's and 3's class for "skip this" must wrap the title, the steps and the picture.
+    x = Value(2.0, label="$x_1$")
+    cost = x * x
+    cost.label = "$C$"
+    html = viz.stepper(cost)._repr_html_()
+    wrapper = re.search(r'<div class="tg-layout ([^"]*)">', html)
+    assert wrapper and {"tex2jax_ignore", "mathjax_ignore"} <= set(wrapper[1].split())
+    inside = html[wrapper.end():]
+    assert 'class="tg-title"' in inside and 'class="tg-explain"' in inside and "<svg" in inside

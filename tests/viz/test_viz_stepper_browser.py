@@ -371,3 +371,65 @@ def test_a_saved_stepper_alone_answers_the_keys_before_any_click(browser, tmp_pa
     last = int(page.get_attribute(".tg-stepper", "data-step"))
     assert last > 1 and page.get_attribute("body", "data-step") == str(last)
     assert problems == []
+
+
+def test_a_stepper_made_while_hidden_centres_its_gradients_in_their_cells_once_shown(browser, tmp_path):
+    """A stepper rendered hidden (a collapsed output, a background tab) has no layout while its
+    script runs: each grad cell's "?" must still sit in the middle of its cell once shown, as in
+    a copy that was visible from the start, never at x = 0 outside the box."""
+    stepper = viz.stepper(neuron_cost())
+    document = viz.HtmlPage("hidden", '<div id="hidden" style="display: none">' + stepper._repr_html_() +
+                            "</div><div>" + stepper._repr_html_() + "</div>")
+    page, problems = open_page(browser, document.save(tmp_path / "hidden.html"))
+    page.evaluate("document.getElementById('hidden').style.display = 'block'")
+    centres = """root => Array.from(root.querySelectorAll("g[id*='-a_g']")).map(group => {
+        const box = group.querySelector('polygon').getBBox();
+        return [Number(group.querySelector('text').getAttribute('x')), box.x + box.width / 2]; })"""
+    hidden, shown = (page.locator(".tg-stepper").nth(i).evaluate(centres) for i in (0, 1))
+    assert hidden and len(hidden) == len(shown)
+    for (x, middle), (x_shown, _) in zip(hidden, shown):
+        assert x == pytest.approx(middle, abs=0.01) and x == pytest.approx(x_shown, abs=0.01)
+    assert problems == []
+
+
+def test_without_javascript_the_page_says_why_it_does_not_step(browser, tmp_path):
+    """An untrusted notebook or a preview such as GitHub's shows the output without running its
+    script: the learner gets dead buttons, so the explanation says why, and the picture is the
+    graph after backward. With the script, step 0 replaces that text."""
+    path = viz.stepper(neuron_cost(), tmp_path / "step.html")
+    context = browser.new_context(java_script_enabled=False)
+    still = context.new_page()
+    still.goto(path.resolve().as_uri())
+    said = still.text_content(".tg-explain")
+    assert "need JavaScript" in said and "every gradient after backward" in said
+    context.close()
+    page, problems = open_page(browser, path)
+    assert page.text_content(".tg-explain").startswith("Step 0: Forward pass")
+    assert problems == []
+
+
+def test_in_a_notebook_the_keys_keep_working_after_next_or_prev_is_disabled_under_the_focus(browser, tmp_path):
+    """Among other outputs a stepper takes the keys once clicked. Clicking Next up to the last
+    step disables the very button that has the focus, which dropped it to the page's body: the
+    arrow keys then did nothing. So did Home with the focus on Prev."""
+    stepper = viz.stepper(neuron_cost())
+    document = viz.HtmlPage("cells", "<div>a cell</div><div>" + stepper._repr_html_() + "</div>")
+    page, problems = open_page(browser, document.save(tmp_path / "cells.html"))
+    root = page.locator(".tg-stepper")
+    last = len(stepper.steps) - 1
+    # the browser moves the focus off a disabled element when it next renders: wait for that,
+    # as a person's next key press does
+    rendered = "new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))"
+    for _ in range(last):
+        root.locator(".tg-next").click()
+    assert page.evaluate(rendered)
+    assert root.get_attribute("data-step") == str(last) and root.locator(".tg-next").is_disabled()
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    assert root.get_attribute("data-step") == str(last - 2)
+    root.locator(".tg-prev").click()
+    page.keyboard.press("Home")
+    assert page.evaluate(rendered)
+    page.keyboard.press("ArrowRight")
+    assert root.get_attribute("data-step") == "1"
+    assert problems == []

@@ -921,3 +921,40 @@ def test_step_0_counts_one_value_in_the_singular():
     assert one.startswith("Forward pass: the 1 value is given; no gradient known yet") and "1 values" not in one
     three = viz.backward_steps(Value(3.0, label="x") * 2.0)[0].text
     assert three.startswith("Forward pass: all 3 values computed from the inputs; ")
+
+
+def test_bp2_uses_the_weights_the_forward_pass_read_even_after_an_optimizer_step():
+    # A learner takes a training step, then steps through the cost it was computed from: the
+    # weights' .data have moved, the graph's gradients (and the per-neuron steps) have not.
+    import nn
+    model = nn.MLP(2, [2, 2, 1], activation="sigmoid", seed=0)
+    cost = nn.mse([model([0.5, -0.2])], [1.0], half=True)
+    cost.backward()
+    nn.SGD(model.parameters(), lr=0.5).step()
+    layers = [s.text for s in viz.backward_steps(cost, parameters=model) if s.kind == "layer"]
+    bp2 = [text for text in layers if "(BP2)" in text]
+    assert len(bp2) == 2
+    for text in bp2:
+        assert "bit for bit" in text, text
+
+
+def test_in_a_batch_each_examples_delta_has_a_symbol_of_its_own():
+    # Two examples through one network: z(3)_1 is computed twice (z(3)_1₁, z(3)_1₂ in the
+    # picture). The notes' line of each must not call both δ(3)_1 with two different numbers.
+    import nn
+    model = nn.MLP(2, [2, 1], activation="sigmoid", output_activation="sigmoid", seed=0)
+    losses = [nn.bce(model(x), y) for x, y in zip([[0.5, -0.2], [0.1, 0.9]], [1.0, 0.0])]
+    cost = (losses[0] + losses[1]) * 0.5
+    cost.label = "C"
+    steps = viz.backward_steps(cost, parameters=model)
+    deltas = [s.text.split(" = ")[0] for s in steps if s.kind == "node" and s.text.startswith("δ(")]
+    assert len(deltas) == 6 and len(set(deltas)) == 6, deltas
+    assert {"δ(3)_1₁", "δ(3)_1₂", "δ(2)_2₁", "δ(2)_2₂"} <= set(deltas)
+    first = next(s.text for s in steps if s.text.startswith("δ(3)_1₁"))
+    assert first.startswith("δ(3)_1₁ = ∂C/∂z(3)_1₁ = ∂C/∂a(3)_1₁ · σ′(z(3)_1₁) = ")
+    assert any(s.text.startswith("∂C/∂a(2)_1₂ = Σ_j δ(3)_j · w(3)_j,1 = δ(3)_1₂ · w(3)_1,1 = ") for s in steps)
+    layers = [s.text for s in steps if s.kind == "layer"]
+    assert any(text.endswith("as the steps δ(2)_1₂ … δ(2)_2₂ above.") for text in layers)
+    # one example: no index anywhere
+    single = viz.backward_steps(nn.bce(model([0.5, -0.2]), 1.0), parameters=model)
+    assert not any(c in s.text for s in single for c in "₁₂")
