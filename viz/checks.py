@@ -26,7 +26,10 @@ def is_value(x):
 def as_root(root, who):
     if not is_value(root):
         got = foreign_value(root) or f"{type(root).__name__} {root!r:.60}"
-        raise TypeError(f"{who}: expected the root Value of a graph, got {got}")
+        hint = ""
+        if isinstance(root, (list, tuple)) and root and all(map(is_value, root)):  # a model's outputs
+            hint = "; pass one of these Values, or a loss made of them (e.g. autograd.sum(outputs))"
+        raise TypeError(f"{who}: expected the root Value of a graph, got {got}{hint}")
     return root
 
 

@@ -79,4 +79,4 @@ class HtmlPage:
         return self.fragment
 
     def __repr__(self):
-        return f"<viz.HtmlPage {self.title!r}: {len(self.html.encode('utf-8')) / 1e3:.0f} kB; .save(path)>"
+        return f"<viz.{type(self).__name__} {self.title!r}: {len(self.html.encode('utf-8')) / 1e3:.0f} kB; .save(path)>"

@@ -56,4 +56,8 @@ def values_of(given, what):
     for value in values:
         if not (hasattr(value, "data") and hasattr(value, "parents")):
             raise TypeError(f"viz: {what}= expected Values, got {type(value).__name__} {value!r:.60} among them")
+        if value.parents:  # a role is a leaf's: an op node's box shows what its op computes
+            name = f"'{value.label}' " if value.label else ""
+            raise ValueError(f"viz: {what}= takes leaves, got the {value.op!r} node {name}(data {value.data:.6g}): "
+                             f"it is computed by the graph, so it is neither a parameter nor a constant")
     return values

@@ -424,3 +424,34 @@ def test_mathjax_leaves_the_picture_and_the_text_alone_in_jupyterlab_and_exports
     assert wrapper and {"tex2jax_ignore", "mathjax_ignore"} <= set(wrapper[1].split())
     inside = html[wrapper.end():]
     assert 'class="tg-title"' in inside and 'class="tg-explain"' in inside and "<svg" in inside
+
+
+def test_a_value_given_as_a_constant_is_not_compared_by_compare_gradients_as_on_the_page():
+    x, y = Value(2.0, label="x"), Value(3.0, label="y")  # y requires grad, but is passed as a constant
+    C = (x - y) ** 2
+    C.backward()
+    reference = {x: -2.0, y: 2.0}
+    verdict = viz.compare_gradients(C, reference, constants=[y])
+    page = viz.stepper(C, reference=reference, constants=[y])
+    assert verdict.compared == 1 and "not compared (no gradient here): y" in verdict.text
+    assert page.agreement.text == verdict.text
+
+
+@pytest.mark.parametrize("what", ["constants", "parameters"])
+@pytest.mark.parametrize("show", [viz.draw, viz.stepper, viz.backward_steps])
+def test_an_op_node_given_as_a_parameter_or_constant_is_refused_by_name(what, show):
+    x = Value(2.0, label="x")
+    z = x * 3.0
+    z.label = "z"
+    with pytest.raises(ValueError, match=rf"{what}= takes leaves, got the '\*' node 'z' \(data 6\)"):
+        show(z.tanh(), **{what: [z]})
+
+
+def test_a_list_of_outputs_as_the_root_is_refused_with_what_to_pass():
+    outputs = [Value(1.0) * 2.0, Value(3.0) * 2.0]
+    with pytest.raises(TypeError, match=r"got list .*; pass one of these Values, or a loss made of them"):
+        viz.stepper(outputs)
+
+
+def test_a_stepper_page_says_what_it_is():
+    assert repr(viz.stepper(Value(2.0, label="x").tanh())).startswith("<viz.StepperPage 'backward through")
