@@ -299,6 +299,8 @@ def apply(op_name, *inputs, **consts):
     Inputs are passed in order (plain numbers become constant leaves), an op's constants
     (the k of "**k") by keyword; both are checked as the op's table entry declares them.
     """
+    if not isinstance(op_name, str):
+        raise TypeError(f"apply: the op's name is a str such as 'tanh', got {type(op_name).__name__} {op_name!r:.40}")
     op = OPS.get(op_name) or unknown_op(op_name)
     consts = checked_arguments(op, inputs, consts)
     return _make(op, tuple(_input_value(op, k, x) for k, x in enumerate(inputs)), consts)

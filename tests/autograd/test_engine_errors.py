@@ -413,3 +413,9 @@ def test_a_micrograd_value_given_to_the_walkers_is_named_as_another_engines(call
     with pytest.raises(TypeError) as error:
         call(_MicrogradValue(1.0))
     assert_names(error, "a micrograd.engine.Value (another engine's Value", "from autograd import Value")
+
+
+@pytest.mark.parametrize("name", [3, None, b"tanh", ["tanh"]])
+def test_an_op_name_that_is_no_str_is_a_type_error_naming_it(name):
+    with pytest.raises(TypeError, match=r"apply: the op's name is a str such as 'tanh', got " + type(name).__name__):
+        autograd.apply(name, Value(1.0))
