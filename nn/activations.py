@@ -96,7 +96,8 @@ def _constant(k, name):
 
 
 def activation(spec):
-    """The Activation a spec names: "tanh", ("step", 0.5), {"name": ..., "k": ...} or an Activation."""
+    """The Activation a spec names: "tanh", ("step", 0.5), {"name": ..., "k": ...}, an Activation
+    or an activation module (nn.ReLU(), whose σ it is)."""
     if isinstance(spec, Activation):
         return spec
     if isinstance(spec, str):
@@ -105,6 +106,11 @@ def activation(spec):
         return Activation(*spec)
     if isinstance(spec, dict) and set(spec) <= {"name", "k"} and "name" in spec:
         return Activation(spec["name"], spec.get("k"))
+    if isinstance(getattr(spec, "activation", None), Activation):  # an activation module, nn.ReLU()
+        return spec.activation
+    if str(getattr(spec, "__module__", "")).split(".")[0] == "torch":  # torch.nn.ReLU(), torch.tanh
+        raise TypeError(f"activation: got PyTorch's {getattr(spec, '__name__', type(spec).__name__)}; "
+                        f"give its name, such as 'relu' or 'tanh', or tracegrad's module, nn.ReLU()")
     # a bool is micrograd's nonlin given as Neuron's second argument, Neuron(2, False)
     hint = f"; micrograd's {MICROGRAD_NONLIN}" if isinstance(spec, (bool, np.bool_)) else ""
     raise TypeError(f"activation: expected a name such as 'tanh', a pair such as ('step', 0.5) "

@@ -308,6 +308,8 @@ def _from_torch_module(module, where, torch, tensors):
     if kind in simple:
         return simple[kind]()
     if kind is torch.nn.Softmax:
+        if module.dim is None:  # torch.nn.Softmax(): its implicit dim is the outputs', on one example or a batch
+            return Softmax()
         if isinstance(module.dim, bool) or not isinstance(module.dim, int):
             raise TypeError(f"from_torch: {where}: Softmax(dim={module.dim!r}): dim is "
                             f"{type(module.dim).__name__}, expected an int (-1, or 1 for a batch)")

@@ -83,6 +83,10 @@ class Checkpointed:
     def _checked(self, saved, arrays):
         """The attributes a valid state dict gives (settings, per-parameter arrays, t, steps),
         or the TypeError / ValueError of the first thing wrong in it."""
+        if isinstance(saved, Mapping) and set(saved) == {"state", "param_groups"}:
+            raise ValueError("the state dict is torch.optim's (keys 'state' and 'param_groups' only, its state "
+                             "one tensor per parameter tensor), not an nn optimizer's state_dict(), which keeps "
+                             "one number per scalar parameter; torch's does not load here")
         _keys(saved, ("optimizer", "steps", "t_per_parameter", "state", "param_groups"), "the state dict")
         name = saved["optimizer"]
         if not isinstance(name, str):

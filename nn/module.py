@@ -16,8 +16,10 @@ both, so a forward does not change what the module holds.
 import math
 from collections import namedtuple
 
+import numpy as np
+
 from autograd import Value
-from autograd.checks import as_flag
+from autograd.checks import as_flag, foreign_value
 
 from .data import Input, finite_number
 
@@ -410,13 +412,16 @@ def _holds_parameters(item, name="", owner=None):
         return is_parameter(item)
     if isinstance(item, Module):
         return True
-    if not isinstance(item, (dict, list, tuple)) or not item:
+    where = f"{type(owner).__name__}.{name}" if owner is not None else name
+    if not isinstance(item, (dict, list, tuple)):
+        _refuse_unwalkable(item, where)
+        return False
+    if not item:
         return False
     entries = list(item.values()) if isinstance(item, dict) else list(item)
     holding = [_holds_parameters(entry, name, owner) for entry in entries]
     if not any(holding):
         return False
-    where = f"{type(owner).__name__}.{name}" if owner is not None else name
     if isinstance(item, dict) and not all(isinstance(key, str) for key in item):
         key = next(key for key in item if not isinstance(key, str))
         raise TypeError(f"{where}: a dict of Values or Modules needs str keys (as torch's ModuleDict), "
@@ -427,6 +432,25 @@ def _holds_parameters(item, name="", owner=None):
         raise TypeError(f"{where}: holds Values or Modules beside {type(other).__name__} {other!r:.40}: "
                         f"a container of parameters must hold only Values, Modules or containers of them")
     return True
+
+
+def _refuse_unwalkable(item, where):
+    """A TypeError for parameters the walk cannot find: another engine's Value (micrograd's), or
+    leaf Values or Modules in a numpy array or a set (which has no order to name them by).
+    Passed over, they would silently never train."""
+    foreign = foreign_value(item)
+    if foreign:
+        raise TypeError(f"{where}: holds {foreign}, which is no parameter here and would never train")
+    if isinstance(item, np.ndarray) and item.dtype == object and any(map(_unwalkable_entry, item.flat)):
+        raise TypeError(f"{where}: holds a numpy array of Values, which is not searched for parameters, "
+                        f"so they would never train; keep them in a list (the array's .tolist())")
+    if isinstance(item, (set, frozenset)) and any(map(_unwalkable_entry, item)):
+        raise TypeError(f"{where}: holds a set of Values or Modules, which has no fixed order to name "
+                        f"them by, so they would never train; keep them in a list")
+
+
+def _unwalkable_entry(entry):
+    return is_parameter(entry) or isinstance(entry, Module) or foreign_value(entry) is not None
 
 
 def _op_nodes_only(item):

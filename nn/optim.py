@@ -29,7 +29,7 @@ import operator
 import numpy as np
 
 from autograd import Value, enable_grad
-from autograd.checks import all_finite_vector, as_flag
+from autograd.checks import all_finite_vector, as_flag, foreign_value
 
 from .data import finite_number
 from .checkpoint import Checkpointed
@@ -101,6 +101,13 @@ class Optimizer(Checkpointed):
         self.steps = 0
 
     lr = _Setting("learning rate lr")  # 0 allowed: a warm-up schedule starts there
+
+    @property
+    def param_groups(self):
+        """torch.optim's list of parameter groups: here always one, a live view of the settings,
+        so that a schedule written for torch (`for g in opt.param_groups: g["lr"] *= 0.5`)
+        sets lr, checked as `opt.lr = ...` is."""
+        return [ParamGroup(self)]
 
     def _check_together(self, name, value):
         """Hook: refuse `name = value` when it breaks a rule between settings (SGD's Nesterov)."""
@@ -287,7 +294,9 @@ class SGD(Optimizer):
     dampening = _Setting("dampening")
     weight_decay = _Setting("weight_decay")
 
-    def __init__(self, params, lr=1e-3, momentum=0.0, *, dampening=0.0, weight_decay=0.0, nesterov=False):
+    def __init__(self, params, lr=1e-3, momentum=0.0, *, dampening=0.0, weight_decay=0.0, nesterov=False,
+                 **torch_options):
+        _refuse_torch_options(self, torch_options, SGD_TORCH_DEFAULTS)
         super().__init__(params, lr)
         self.momentum, self.dampening, self.weight_decay = momentum, dampening, weight_decay
         self.nesterov = nesterov
@@ -356,7 +365,8 @@ class Adam(Optimizer):
     eps = _Setting("eps")
     weight_decay = _Setting("weight_decay")
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, **torch_options):
+        _refuse_torch_options(self, torch_options, ADAM_TORCH_DEFAULTS)
         super().__init__(params, lr)
         self.betas, self.eps, self.weight_decay = betas, eps, weight_decay
         self.m = self.v = None
@@ -409,7 +419,8 @@ class AdamW(Adam):
 
     STATE = Adam.STATE
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01):
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01, **torch_options):
+        _refuse_torch_options(self, torch_options, ADAMW_TORCH_DEFAULTS)
         super().__init__(params, lr, betas, eps, weight_decay)
 
     def update(self, theta, grad):
@@ -417,6 +428,69 @@ class AdamW(Adam):
         if self.weight_decay:
             theta *= 1.0 - self.lr * self.weight_decay
         self._adam(theta, grad)
+
+
+# torch.optim's other arguments, at their defaults: code written for torch may spell them out
+SGD_TORCH_DEFAULTS = {"maximize": False, "foreach": None, "differentiable": False, "fused": None}
+ADAMW_TORCH_DEFAULTS = {**SGD_TORCH_DEFAULTS, "amsgrad": False, "capturable": False}
+ADAM_TORCH_DEFAULTS = {**ADAMW_TORCH_DEFAULTS, "decoupled_weight_decay": False}
+
+
+def _refuse_torch_options(optimizer, options, defaults):
+    """A TypeError naming each argument given that is not one of torch's at its default
+    (maximize=True, amsgrad=True, a misspelt name): the optimizer would not do what it says."""
+    odd = {name: value for name, value in options.items()
+           if name not in defaults or value is not defaults[name]}  # False, True and None are singletons
+    if odd:
+        who = type(optimizer).__name__
+        shown = ", ".join(f"{name}={value!r:.40}" for name, value in sorted(odd.items()))
+        raise TypeError(f"{who}: {shown} not supported here; it takes {', '.join(type(optimizer).SETTINGS)}, "
+                        f"and torch's other arguments ({', '.join(defaults)}) at their defaults")
+
+
+class ParamGroup(collections.abc.MutableMapping):
+    """The one parameter group of an nn optimizer, as torch.optim's param_groups[0]: its settings
+    by name ("lr", "momentum", ...) and "params". Setting one sets the optimizer's, through the
+    same check; a name the optimizer has no setting for is a KeyError, where torch would keep
+    it unread (a "momentum" given to Adam would silently do nothing)."""
+
+    def __init__(self, optimizer):
+        self._optimizer = optimizer
+
+    def _names(self):
+        return type(self._optimizer).SETTINGS + ("params",)
+
+    def __getitem__(self, name):
+        if name == "params":
+            return self._optimizer.params
+        if name not in self._names():
+            raise KeyError(self._unknown(name))
+        return getattr(self._optimizer, name)
+
+    def __setitem__(self, name, value):
+        if name == "params":
+            raise TypeError(f"{type(self._optimizer).__name__}.param_groups[0]['params'] cannot be "
+                            f"replaced: build a new optimizer over the parameters")
+        if name not in self._names():
+            raise KeyError(self._unknown(name))
+        setattr(self._optimizer, name, value)
+
+    def __delitem__(self, name):
+        raise TypeError(f"{type(self._optimizer).__name__}.param_groups[0]: a setting cannot be deleted "
+                        f"({name!r:.40})")
+
+    def __iter__(self):
+        return iter(self._names())
+
+    def __len__(self):
+        return len(self._names())
+
+    def _unknown(self, name):
+        return (f"{type(self._optimizer).__name__}.param_groups[0] has no setting {name!r:.40}; "
+                f"its keys are {', '.join(map(repr, self._names()))}")
+
+    def __repr__(self):
+        return repr({name: self[name] for name in type(self._optimizer).SETTINGS})
 
 
 def carries_non_finite(optimizer):
@@ -477,12 +551,17 @@ def _parameters(params, who):
         raise TypeError(f"{who}: params is a {type(params).__name__}: {why}, and the optimizer keeps its "
                         f"state by position, so a checkpoint would resume into the wrong parameters; "
                         f"pass model.parameters() or a list")
+    if isinstance(params, collections.abc.Mapping):  # list() of it would give its keys, the names
+        raise TypeError(f"{who}: params is a {type(params).__name__} (of names, as dict(named_parameters()) "
+                        f"gives); pass model.parameters(), or list(d.values())")
     params = list(params)
     if not params:
         raise ValueError(f"{who}: got an empty parameter list; expected model.parameters()")
+    if all(map(_is_named, params)):  # model.named_parameters(), which torch.optim also takes
+        params = [p for _, p in params]
     if not all(map(isinstance, params, itertools.repeat(Value))):  # in C: a model has many parameters
         i, p = next((i, p) for i, p in enumerate(params) if not isinstance(p, Value))
-        raise TypeError(f"{who}: parameter {i} is a {type(p).__name__}, expected an autograd.Value")
+        raise TypeError(f"{who}: parameter {i} is {_not_a_parameter(p, params)}")
     if any(map(_op, params)):  # in C: a leaf's op is ""
         i, p = next((i, p) for i, p in enumerate(params) if p.op)
         name = f"{p.label!r}" if p.label else "(unlabelled)"
@@ -492,6 +571,30 @@ def _parameters(params, who):
     if len(set(params)) != len(params):  # a Value hashes and compares by identity
         raise ValueError(f"{who}: a parameter is listed twice; each must appear once")
     return params
+
+
+def _is_named(p):
+    """A (name, Value) pair, as named_parameters() gives."""
+    return type(p) is tuple and len(p) == 2 and isinstance(p[0], str) and isinstance(p[1], Value)
+
+
+def _not_a_parameter(p, params):
+    """What a parameter that is no autograd.Value is, and what to pass instead: torch.optim's
+    habits (a parameter group, named_parameters()) and another engine's Value (micrograd's,
+    which a bare "got Value" would hide) each say so."""
+    if isinstance(p, dict):
+        return (f"a dict, a parameter group as torch.optim takes it; nn's optimizers have one "
+                f"group: pass model.parameters() and the settings, e.g. lr=..., by keyword")
+    if _is_named(p):
+        j, other = next((j, q) for j, q in enumerate(params) if not _is_named(q))
+        return (f"a (name, Value) pair, as named_parameters() gives, but parameter {j} is "
+                f"{_not_a_parameter(other, params)}")
+    if isinstance(p, list):
+        return "a list inside the list; pass one flat list of Values (model.parameters(), or a + b)"
+    kind = type(p)
+    shown = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+    what = foreign_value(p) or f"a {shown}"
+    return f"{what}, expected an autograd.Value (model.parameters() gives them)"
 
 
 _op = operator.attrgetter("op")

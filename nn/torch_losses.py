@@ -32,11 +32,13 @@ import numpy as np
 
 import autograd
 from autograd import Value
+from autograd.checks import foreign_value
 
 from .losses import Loss, _outputs, bce_each, bce_with_logits_each, cross_entropy, mse
 from .targets import as_numpy
 
 REDUCTIONS = ("mean", "sum", "none")
+_UNSET = object()  # reduction not given by keyword
 
 
 class _TorchLoss(Loss):
@@ -44,10 +46,19 @@ class _TorchLoss(Loss):
 
     base = None
     torch_defaults = {"size_average": None, "reduce": None}  # torch's other arguments, at their defaults
+    # torch's arguments in its order, so that one given by position is read as torch reads it:
+    # MSELoss("sum") is torch's size_average="sum" (which gives the mean), not reduction
+    positional = ("size_average", "reduce", "reduction")
 
-    def __init__(self, reduction="mean", **unsupported):
+    def __init__(self, *args, reduction=_UNSET, **unsupported):
         # PyTorch's weight=, pos_weight=, ignore_index=, label_smoothing=, ... are refused, unless
         # given at torch's default (code written for torch may spell out weight=None): that is no weighting
+        for name, value in self._by_position(args, reduction, unsupported).items():
+            if name == "reduction":
+                reduction = value
+            else:
+                unsupported[name] = value
+        reduction = "mean" if reduction is _UNSET else reduction
         unsupported = {name: value for name, value in unsupported.items()
                        if name not in self.torch_defaults or not _is_default(value, self.torch_defaults[name])}
         if unsupported:
@@ -62,6 +73,18 @@ class _TorchLoss(Loss):
         vars(self).update(vars(self.base))
         self.options = dict(self.base.options)
         self.reduction = reduction
+
+    def _by_position(self, args, reduction, by_keyword):
+        """{torch's name: value} for the arguments given by position, in torch's order."""
+        who = type(self).__name__
+        if len(args) > len(self.positional):
+            raise TypeError(f"{who}() takes at most {len(self.positional)} arguments by position, torch's "
+                            f"{', '.join(self.positional)}; got {len(args)}")
+        named = dict(zip(self.positional, args))
+        twice = [name for name in named if name in by_keyword or (name == "reduction" and reduction is not _UNSET)]
+        if twice:
+            raise TypeError(f"{who}() got {twice[0]} both by position and by keyword")
+        return named
 
     def __call__(self, input, target):
         losses = self.losses(input, as_numpy(target))  # a tensor of targets, as torch's losses take
@@ -113,6 +136,7 @@ class BCEWithLogitsLoss(_Elementwise):
 
     base = bce_with_logits_each
     torch_defaults = {**_TorchLoss.torch_defaults, "weight": None, "pos_weight": None}
+    positional = ("weight", "size_average", "reduce", "reduction", "pos_weight")
 
 
 class BCELoss(_Elementwise):
@@ -121,6 +145,7 @@ class BCELoss(_Elementwise):
 
     base = bce_each
     torch_defaults = {**_TorchLoss.torch_defaults, "weight": None}
+    positional = ("weight", "size_average", "reduce", "reduction")
 
 
 class CrossEntropyLoss(_TorchLoss):
@@ -131,6 +156,7 @@ class CrossEntropyLoss(_TorchLoss):
 
     base = cross_entropy
     torch_defaults = {**_TorchLoss.torch_defaults, "weight": None, "ignore_index": -100, "label_smoothing": 0.0}
+    positional = ("weight", "size_average", "ignore_index", "reduce", "reduction", "label_smoothing")
 
     def losses(self, input, target):
         if isinstance(input, np.ndarray):
@@ -173,7 +199,7 @@ def _entries(x, what, numbers=False):
         raise TypeError(f"{what}: expected numbers, got the Value {x!r:.60} (a target is data)")
     if not isinstance(x, (Value, Real, np.bool_)):  # counted as one entry, a count error would misname it
         kinds = "numbers (a list, an array or a tensor of them)" if numbers else "Values (or numbers), in lists"
-        raise TypeError(f"{what}: expected {kinds}, got {type(x).__name__} {x!r:.40}")
+        raise TypeError(f"{what}: expected {kinds}, got {foreign_value(x) or f'{type(x).__name__} {x!r:.40}'}")
     return [x]
 
 

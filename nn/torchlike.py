@@ -183,6 +183,12 @@ class ReLU(ActivationModule):
     """a = max(0, z); ∂a/∂z = 1 if z > 0 else 0."""
     name = "relu"
 
+    def __init__(self, inplace=False):
+        # torch's ReLU(inplace=True) saves memory by overwriting its input; a Value is never
+        # changed in place, so either way gives the same numbers and gradients
+        as_flag(inplace, "ReLU inplace")
+        super().__init__()
+
 
 class Tanh(ActivationModule):
     """a = tanh z; ∂a/∂z = 1 - tanh² z."""
@@ -577,13 +583,29 @@ class Sequential(Module):
         return self._framed(f"Sequential({self.num_parameters()} parameters)")
 
 
+def _not_a_module(module):
+    """A torch module (torch.nn.ReLU() where nn.ReLU() was meant) by its full name, as its
+    repr alone, `ReLU()`, reads as this package's; anything else by its type and repr."""
+    kind = type(module)
+    if kind.__module__.split(".")[0] == "torch":
+        where = "torch.nn" if kind.__module__.startswith("torch.nn.") else kind.__module__
+        ours = globals().get(kind.__qualname__)
+        hint = (f"tracegrad's is nn.{kind.__qualname__}" if isinstance(ours, type) and issubclass(ours, Module)
+                else "tracegrad has no such module")
+        return f"PyTorch's {where}.{kind.__qualname__} ({hint}; nn.from_torch converts a torch.nn.Sequential)"
+    return f"{kind.__name__} {module!r:.40}"
+
+
 def _check_named(named):
     """Each (name, module) a non-empty name without a dot and an nn module, or an error naming it."""
     for name, module in named:
-        if not isinstance(name, str) or not name or "." in name:
+        if not isinstance(name, str):  # a TypeError, as torch's add_module raises for one
+            raise TypeError(f"Sequential: module name {name!r:.40} is not a str but {type(name).__name__}; expected a "
+                            f"non-empty str without '.'")
+        if not name or "." in name:
             raise ValueError(f"Sequential: module name {name!r:.40} must be a non-empty str without '.'")
         if not isinstance(module, Module):
-            raise TypeError(f"Sequential: module {name!r} is {type(module).__name__} {module!r:.40}, "
+            raise TypeError(f"Sequential: module {name!r} is {_not_a_module(module)}, "
                             f"expected an nn module such as nn.Linear or nn.ReLU")
 
 

@@ -446,6 +446,48 @@ def test_a_container_of_parameters_that_cannot_be_walked_is_named_not_skipped():
     assert len(Blocks([1, 2, None]).parameters()) == 1  # no parameters in it: not a container of them
 
 
+class _MicrogradValue:
+    """micrograd's Value as far as a module's walk can see it: data, grad and _prev."""
+
+    def __init__(self, data):
+        self.data, self.grad, self._prev = data, 0, set()
+
+
+_MicrogradValue.__module__, _MicrogradValue.__qualname__ = "micrograd.engine", "Value"
+
+
+@pytest.mark.parametrize("held, culprit", [
+    (lambda: np.array([autograd.Value(0.1), autograd.Value(0.2)], dtype=object),
+     r"Net.w: holds a numpy array of Values, which is not searched for parameters.*\.tolist\(\)"),
+    (lambda: {autograd.Value(0.1), autograd.Value(0.2)}, r"Net.w: holds a set of Values or Modules, which has no "
+                                                          r"fixed order"),
+    (lambda: _MicrogradValue(0.1), r"Net.w: holds a micrograd\.engine\.Value \(another engine's Value"),
+    (lambda: [_MicrogradValue(0.1), _MicrogradValue(0.2)], r"Net.w: holds a micrograd\.engine\.Value"),
+])
+def test_parameters_the_walk_cannot_find_are_named_not_skipped(held, culprit):
+    # parameters() gave only the bias: the weights in an array, a set or micrograd's Values
+    # silently never trained
+    class Net(nn.Module):
+        def __init__(self):
+            self.w = held()
+            self.b = autograd.Value(0.0)
+
+    with pytest.raises(TypeError, match=culprit):
+        Net().parameters()
+
+
+def test_arrays_and_sets_without_parameters_are_passed_over():
+    class Net(nn.Module):
+        def __init__(self):
+            self.mean = np.array([0.5, 1.5])  # data, as a buffer
+            self.names = {"a", "b"}
+            self.hidden = np.array([autograd.Value(1.0) * 2], dtype=object)  # a forward's op node
+            self.b = autograd.Value(0.0)
+
+    net = Net()
+    assert len(net.parameters()) == 1 and net.parameters()[0] is net.b
+
+
 def test_a_state_dict_key_that_is_no_str_is_named_and_nothing_is_loaded():
     model = nn.MLP(2, [1], seed=0)
     before = model.state_dict()

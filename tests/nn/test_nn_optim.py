@@ -849,3 +849,115 @@ def test_a_parameter_whose_grad_is_none_is_skipped_as_torch_skips_it(make):
         theirs.step()
         assert [a.data, b.data] == pytest.approx([ta.item(), tb.item()], rel=1e-15)
     assert b.data == 2.0 and b.grad is None
+
+
+# --- what an optimizer was given instead of parameters, and torch's param_groups ---------
+
+class _MicrogradValue:
+    """micrograd's Value as far as the optimizer can see it: data, grad and _prev."""
+
+    def __init__(self, data):
+        self.data, self.grad, self._prev = data, 0, set()
+
+
+_MicrogradValue.__module__, _MicrogradValue.__qualname__ = "micrograd.engine", "Value"
+
+
+@pytest.mark.parametrize("params, culprit", [
+    # "parameter 0 is a Value, expected an autograd.Value" did not say which engine's
+    (lambda m: [_MicrogradValue(1.0)], r"parameter 0 is a micrograd\.engine\.Value \(another engine's Value"),
+    (lambda m: [{"params": m.parameters(), "lr": 0.1}], r"parameter 0 is a dict, a parameter group.*one group"),
+    (lambda m: [*m.named_parameters(), 1.0], r"parameter 0 is a \(name, Value\) pair, as named_parameters\(\) "
+                                             r"gives, but parameter 3 is a float"),
+    (lambda m: dict(m.named_parameters()), r"params is a dict \(of names.*list\(d\.values\(\)\)"),
+    (lambda m: [m.parameters(), m.parameters()], r"parameter 0 is a list inside the list"),
+])
+def test_an_optimizer_says_what_it_got_instead_of_a_parameter(params, culprit):
+    model = nn.MLP(2, [1], seed=0)
+    with pytest.raises(TypeError, match=r"^SGD: " + culprit):
+        nn.SGD(params(model), lr=0.1)
+
+
+def test_param_groups_is_torchs_one_group_view_of_the_settings():
+    # torch's schedule idiom, `for g in opt.param_groups: g["lr"] = ...`, was an AttributeError
+    params = [Value(1.0), Value(2.0)]
+    optimizer = nn.SGD(params, lr=0.1, momentum=0.9)
+    for group in optimizer.param_groups:
+        group["lr"] *= 0.5
+    assert optimizer.lr == 0.05
+    group = optimizer.param_groups[0]
+    assert len(optimizer.param_groups) == 1 and group["params"] == params and group["momentum"] == 0.9
+    assert list(group) == ["lr", "momentum", "dampening", "weight_decay", "nesterov", "params"]
+    with pytest.raises(ValueError, match="SGD learning rate lr must be >= 0"):  # checked as opt.lr is
+        group["lr"] = -1.0
+    with pytest.raises(ValueError, match="SGD nesterov=True: Nesterov momentum needs"):
+        nn.SGD(params, lr=0.1).param_groups[0]["nesterov"] = True
+    with pytest.raises(KeyError, match="SGD.param_groups\\[0\\] has no setting 'betas'"):
+        group["betas"] = (0.9, 0.99)  # torch would keep it unread
+    with pytest.raises(TypeError, match=r"\['params'\] cannot be replaced"):
+        group["params"] = []
+    adam = nn.Adam(params, lr=0.1)
+    adam.param_groups[0]["betas"] = (0.8, 0.9)
+    assert adam.betas == (0.8, 0.9) and optimizer.lr == 0.05
+
+
+def test_an_lr_schedule_through_param_groups_gives_torchs_steps():
+    torch, model, torch_model, X, y = _twins()
+    optimizer = nn.SGD(model.parameters(), lr=0.2, momentum=0.9)
+    torch_optimizer = torch.optim.SGD(torch_model.parameters(), lr=0.2, momentum=0.9)
+    loss, torch_loss = nn.CrossEntropyLoss(), torch.nn.CrossEntropyLoss()
+    for step in range(6):
+        for opt in (optimizer, torch_optimizer):
+            for group in opt.param_groups:
+                group["lr"] = 0.2 * 0.5 ** step
+        optimizer.zero_grad()
+        loss([model(x) for x in X], y).backward()
+        optimizer.step()
+        torch_optimizer.zero_grad()
+        torch_loss(torch_model(torch.from_numpy(X)), torch.from_numpy(y)).backward()
+        torch_optimizer.step()
+    assert optimizer.lr == 0.2 * 0.5 ** 5
+    assert _gap(model, torch_model) <= 1e-12
+
+
+def test_an_optimizer_takes_named_parameters_as_torch_optim_does():
+    # torch.optim.SGD(model.named_parameters()) runs; here it was "parameter 0 is a tuple"
+    model = nn.MLP(2, [2, 1], seed=0)
+    optimizer = nn.Adam(model.named_parameters(), lr=0.1)
+    assert len(optimizer.params) == 9 and all(a is b for a, b in zip(optimizer.params, model.parameters()))
+
+
+@pytest.mark.parametrize("make", [
+    lambda p: nn.SGD(p, lr=0.1, momentum=0.9, maximize=False, foreach=None, differentiable=False, fused=None),
+    lambda p: nn.Adam(p, lr=0.1, amsgrad=False, foreach=None, maximize=False, capturable=False,
+                      differentiable=False, fused=None, decoupled_weight_decay=False),
+    lambda p: nn.AdamW(p, lr=0.1, amsgrad=False, maximize=False, foreach=None, capturable=False),
+])
+def test_torchs_other_optimizer_arguments_are_taken_at_their_defaults(make):
+    # code written for torch may spell out amsgrad=False: it was "got an unexpected keyword argument"
+    make([Value(1.0)])
+
+
+@pytest.mark.parametrize("make, culprit", [
+    (lambda p: nn.SGD(p, lr=0.1, maximize=True), r"^SGD: maximize=True not supported here; it takes lr, momentum, "
+                                                 r"dampening, weight_decay, nesterov, and torch's other arguments"),
+    (lambda p: nn.Adam(p, amsgrad=True), r"^Adam: amsgrad=True not supported here"),
+    (lambda p: nn.AdamW(p, decoupled_weight_decay=False), r"^AdamW: decoupled_weight_decay=False not supported"),
+    (lambda p: nn.SGD(p, lr=0.1, momentun=0.9), r"^SGD: momentun=0.9 not supported here"),
+])
+def test_torchs_other_optimizer_arguments_are_refused_by_name_otherwise(make, culprit):
+    with pytest.raises(TypeError, match=culprit):
+        make([Value(1.0)])
+
+
+def test_a_torch_optimizers_state_dict_is_named_as_torchs():
+    # it was "missing keys 'optimizer', 'steps', 't_per_parameter'", as if a few keys were lost
+    torch, model, torch_model, X, y = _twins()
+    torch_optimizer = torch.optim.SGD(torch_model.parameters(), lr=0.1, momentum=0.9)
+    torch.nn.CrossEntropyLoss()(torch_model(torch.from_numpy(X)), torch.from_numpy(y)).backward()
+    torch_optimizer.step()
+    optimizer = nn.SGD(model.parameters(), lr=0.5, momentum=0.9)
+    with pytest.raises(ValueError, match=r"^SGD\.load_state_dict: the state dict is torch\.optim's .*nothing was "
+                                         r"loaded"):
+        optimizer.load_state_dict(torch_optimizer.state_dict())
+    assert optimizer.lr == 0.5 and optimizer.velocity is None

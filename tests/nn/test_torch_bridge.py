@@ -987,3 +987,20 @@ def test_a_change_inside_a_model_that_breaks_its_chain_is_named_at_the_next_forw
     with pytest.raises(ValueError, match=r"module '2.0', Linear\(in_features=3, out_features=4, bias=True\), "
                                          r"reads 3 inputs, but the module before it gives 4 outputs"):
         model([0.5, -0.2])
+
+
+def test_from_torch_takes_a_softmax_with_torchs_implicit_dim():
+    # torch.nn.Softmax() (dim=None) softmaxes the outputs of one example and of a batch alike;
+    # it was "Softmax(dim=None): dim is NoneType, expected an int"
+    require_torch()
+    import warnings
+
+    import torch
+    torch_model = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.Softmax()).double()
+    model = nn.from_torch(torch_model)
+    x = np.array([0.5, -1.0, 0.25])
+    with warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")  # torch's "implicit dimension choice for softmax" warning
+        expected = torch_model(torch.from_numpy(x)).numpy()
+    assert np.abs(np.array([a.data for a in model(x)]) - expected).max() <= 1e-15
+    assert repr(model[1]) == "Softmax(dim=-1)"

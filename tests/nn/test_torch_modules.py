@@ -900,3 +900,66 @@ def test_a_sequential_taken_out_of_a_model_numbers_its_own_layers_again():
     inner.append(nn.Linear(3, 2, seed=3))
     assert inner[2].weight[0][0].label == "w(3)_1,1"
     assert [linear.weight[0][0].label for linear in (model[0], model[2])] == ["w(2)_1,1", "w(3)_1,1"]
+
+
+def test_relu_takes_torchs_inplace_flag():
+    # torch code writes nn.ReLU(inplace=True): it was "ActivationModule.__init__() got an
+    # unexpected keyword argument 'inplace'", and ReLU(True) "takes no constant k"
+    plain = nn.Sequential(nn.Linear(2, 3, seed=0), nn.ReLU(), nn.Linear(3, 1, seed=1))
+    for relu in (nn.ReLU(inplace=True), nn.ReLU(True), nn.ReLU(inplace=False)):
+        model = nn.Sequential(nn.Linear(2, 3, seed=0), relu, nn.Linear(3, 1, seed=1))
+        assert model([0.5, -0.25]).data == plain([0.5, -0.25]).data
+    with pytest.raises(TypeError, match="ReLU inplace: expected True or False, got float 0.5"):
+        nn.ReLU(0.5)
+
+
+def test_a_torch_module_in_a_sequential_is_named_as_pytorchs():
+    # "module '1' is Tanh Tanh(), expected an nn module" read as if nn.Tanh were refused
+    from tests.support import require_torch
+    require_torch()
+    import torch
+    with pytest.raises(TypeError, match=r"module '1' is PyTorch's torch\.nn\.Tanh \(tracegrad's is nn\.Tanh"):
+        nn.Sequential(nn.Linear(2, 3), torch.nn.Tanh())
+    with pytest.raises(TypeError, match=r"module '1' is PyTorch's torch\.nn\.Dropout \(tracegrad has no such"):
+        nn.Sequential(nn.Linear(2, 3)).append(torch.nn.Dropout())
+
+
+def test_an_mlp_takes_an_activation_module_as_its_activation():
+    by_module = nn.MLP(2, [3, 2], activation=[nn.ReLU(), nn.LinearActivation(2.0)], seed=0)
+    by_name = nn.MLP(2, [3, 2], activation=["relu", ("linear", 2.0)], seed=0)
+    assert by_module.activations == by_name.activations
+    assert [v.data for v in by_module([0.5, -0.3])] == [v.data for v in by_name([0.5, -0.3])]
+    torch = pytest.importorskip("torch")  # the rest runs without torch
+    with pytest.raises(TypeError, match=r"activation: got PyTorch's ReLU; give its name, such as 'relu'"):
+        nn.MLP(2, [3, 1], activation=torch.nn.ReLU())
+
+
+@pytest.mark.parametrize("make, culprit", [
+    # torch's first argument is weight (size_average for MSELoss): it was read as reduction,
+    # "reduction=tensor([1., 2.]): expected one of ...", and MSELoss("sum") summed where torch's
+    # takes "sum" as its size_average and gives the mean
+    (lambda: nn.CrossEntropyLoss([1.0, 2.0]), r"^CrossEntropyLoss: weight=\[1\.0, 2\.0\] not supported here"),
+    (lambda: nn.MSELoss("sum"), r"^MSELoss: size_average='sum' not supported here"),
+    (lambda: nn.BCELoss(None, None, None, "sum", 1), r"^BCELoss\(\) takes at most 4 arguments by position, "
+                                                     r"torch's weight, size_average, reduce, reduction; got 5"),
+    (lambda: nn.MSELoss(None, None, "sum", reduction="sum"), r"^MSELoss\(\) got reduction both by position"),
+])
+def test_a_loss_reads_arguments_given_by_position_in_torchs_order(make, culprit):
+    with pytest.raises(TypeError, match=culprit):
+        make()
+
+
+def test_a_loss_written_out_by_position_as_for_torch_is_taken():
+    assert nn.MSELoss(None, None, "sum").reduction == "sum"
+    assert nn.BCEWithLogitsLoss(None, None, None, "none", None).reduction == "none"
+    loss = nn.CrossEntropyLoss(None, None, -100, None, "sum", 0.0)
+    z = [autograd.Value(0.5), autograd.Value(-0.5)]
+    assert loss([z, z], [0, 1]).data == nn.CrossEntropyLoss(reduction="sum")([z, z], [0, 1]).data
+
+
+def test_a_module_name_that_is_no_str_is_a_type_error():
+    # a ValueError before; torch's add_module raises a TypeError for it
+    with pytest.raises(TypeError, match=r"^Sequential: module name 1 is not a str but int; expected a non-empty str"):
+        nn.Sequential(OrderedDict([(1, nn.ReLU())]))
+    with pytest.raises(ValueError, match=r"module name 'a\.b' must be a non-empty str without '\.'"):
+        nn.Sequential(OrderedDict([("a.b", nn.ReLU())]))
