@@ -159,6 +159,24 @@ class Module:
         for _, module in self.named_modules():
             yield module
 
+    def apply(self, fn):
+        """fn(module) for every module under this one, then for this one (each once, children
+        before their parent, as PyTorch's); returns the module, so an init reads
+        `model.apply(init_weights)`."""
+        if not callable(fn):
+            raise TypeError(f"{type(self).__name__}.apply: expected a function of a module, got "
+                            f"{type(fn).__name__} {fn!r:.40}")
+        self._apply_each(fn, set())
+        return self
+
+    def _apply_each(self, fn, seen):
+        if id(self) in seen:  # a shared block once; a module inside itself ends the walk
+            return
+        seen.add(id(self))
+        for _, child in self.named_children():
+            child._apply_each(fn, seen)
+        fn(self)
+
     def train(self, mode=True):
         """Set `training` on this module and every module under it; returns the module, as PyTorch.
 

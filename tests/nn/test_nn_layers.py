@@ -786,3 +786,27 @@ def test_a_layer_or_neuron_number_must_be_an_int_from_1(number, error):
     with pytest.raises(error, match=r"Neuron index: expected an int >= 1"):
         nn.Neuron(2, index=number)
     assert [p.label for p in nn.Neuron(2, layer=3, index=2).parameters()] == ["w(3)_2,1", "w(3)_2,2", "b(3)_2"]
+
+
+def test_apply_calls_the_function_children_first_as_torch_does():
+    from tests.support import require_torch
+    require_torch()
+    import torch
+    theirs = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Sequential(torch.nn.Tanh(), torch.nn.Linear(3, 1)))
+    ours = nn.Sequential(nn.Linear(2, 3), nn.Sequential(nn.Tanh(), nn.Linear(3, 1)))
+    met_theirs, met_ours = [], []
+    theirs.apply(lambda m: met_theirs.append(type(m).__name__))
+    assert ours.apply(lambda m: met_ours.append(type(m).__name__)) is ours
+    assert met_ours == met_theirs == ["Linear", "Tanh", "Linear", "Sequential", "Sequential"]
+
+
+def test_apply_initialises_weights_as_a_torch_init_function_does():
+    model = nn.MLP(2, [3, 1], seed=0)
+
+    def zero_biases(module):
+        if isinstance(module, nn.Neuron):
+            module.b.data = 0.0
+    model.apply(zero_biases)
+    assert all(neuron.b.data == 0.0 for layer in model.layers for neuron in layer.neurons)
+    with pytest.raises(TypeError, match="MLP.apply: expected a function of a module, got int 3"):
+        model.apply(3)
