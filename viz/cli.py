@@ -43,14 +43,14 @@ def load_target(target):
     if target.endswith(".py") or Path(target).is_file():
         if not Path(target).is_file():
             raise FileNotFoundError(f"viz: no such script: {target}")
-        namespace = _run_script(target)
+        namespace = _not_exiting(target, "while viz ran it", _run_script, target)
     else:
-        namespace = vars(importlib.import_module(target))
+        namespace = vars(_not_exiting(target, "while viz imported it", importlib.import_module, target))
     if callable(namespace.get("build")):
         if not _takes_no_arguments(namespace["build"]):
             raise TypeError(f"viz: {target}: build() must take no arguments to be drawn "
                             f"(it has {inspect.signature(namespace['build'])})")
-        root = namespace["build"]()
+        root = _not_exiting(target, "in build()", namespace["build"])
         where = f"{target}: build() returned"
     elif "root" in namespace:
         root, where = namespace["root"], f"{target}: root is"
@@ -60,10 +60,23 @@ def load_target(target):
     if not isinstance(root, autograd.Value):
         raise TypeError(f"{where} {type(root).__name__} {root!r:.60}, expected an autograd.Value")
     roles = namespace["viz_roles"](root) if callable(namespace.get("viz_roles")) else {}
+    if not hasattr(roles, "keys"):
+        raise TypeError(f"viz: {target}: viz_roles() returned {type(roles).__name__} {roles!r:.60}; expected a "
+                        f"dict with the keys parameters, constants")
     unknown = set(roles) - {"parameters", "constants"}
     if unknown:
         raise TypeError(f"viz: {target}: viz_roles() gave {sorted(unknown)}; expected the keys parameters, constants")
     return root, dict(roles)
+
+
+def _not_exiting(target, when, function, *args):
+    """function(*args), where a sys.exit() of the user's script (argparse's too) is an error naming
+    it: a SystemExit would end the whole run silently, the other targets never drawn."""
+    try:
+        return function(*args)
+    except SystemExit as exit:
+        raise RuntimeError(f"viz: {target} called sys.exit({exit.code!r:.60}) {when}; put that call under "
+                           f"`if __name__ == \"__main__\":`, which viz does not run") from None
 
 
 def _run_script(path):
@@ -108,7 +121,7 @@ class BackwardFailed(ArithmeticError):
 def render_target(target, out, *, collapse=None, digits=4, rankdir="LR", frames=None,
                   max_nodes=MAX_NODES, stepper_page=True, say=print):
     root, roles = load_target(target)
-    name = Path(target).stem if target.endswith(".py") else target.rsplit(".", 1)[-1]
+    name = target_name(target)
     out.mkdir(parents=True, exist_ok=True)
     options = dict(digits=digits, rankdir=rankdir, max_nodes=max_nodes, **roles)
     grads, failure = _gradients(root, digits, roles)
@@ -127,6 +140,11 @@ def render_target(target, out, *, collapse=None, digits=4, rankdir="LR", frames=
         raise BackwardFailed(f"backward failed; the files were written all the same, the picture with the "
                              f"gradients computed before the failure, the stepper ending with it. {failure}")
     return written
+
+
+def target_name(target):
+    """NAME of the files written for a target: the script's stem, or the module's last part."""
+    return Path(target).stem if target.endswith(".py") else target.rsplit(".", 1)[-1]
 
 
 def _gradients(root, digits, roles):
@@ -202,17 +220,27 @@ def main(argv=None):
                         help=f"refuse pictures with more drawn nodes (default {MAX_NODES})")
     parser.add_argument("--no-stepper", action="store_true", help="skip the stepper page")
     args = parser.parse_args(argv)
-    targets = list(args.targets) + (demo_targets() if args.demos else [])
+    targets = list(dict.fromkeys(list(args.targets) + (demo_targets() if args.demos else [])))  # each once
     if not targets:
         parser.error("no demos module defines build() yet" if args.demos else
                      "give a script.py or module name, or --demos")
     sys.path.insert(0, str(Path.cwd()))  # so that `python -m viz mypackage.module` finds local code
-    failed = 0
+    failed, named = 0, {}
     for target in targets:
+        first = named.setdefault(target_name(target), target)
+        if first != target:  # a/model.py and b/model.py: the second would overwrite the first's files
+            print(f"tracegrad-viz: {target}: not drawn: its files would be named {target_name(target)}.* as those "
+                  f"of {first}, and overwrite them; rename one, or draw it on its own with another -o",
+                  file=sys.stderr)
+            failed += 1
+            continue
         try:
             render_target(target, Path(args.out), collapse=args.collapse, digits=args.digits,
                           rankdir=args.rankdir, frames=args.frames, max_nodes=args.max_nodes,
                           stepper_page=not args.no_stepper)
+        except KeyError as error:  # its text is the bare key ('oops'): the type says what it is
+            print(f"tracegrad-viz: {target}: KeyError: {error}", file=sys.stderr)
+            failed += 1
         except (ArithmeticError, ImportError, LookupError, OSError, TypeError, ValueError) as error:
             print(f"tracegrad-viz: {target}: {error}", file=sys.stderr)
             failed += 1

@@ -20,8 +20,9 @@ from . import graph
 from .style import compact
 
 MAX_EXPRESSION = 32  # characters: longer expressions make formulas unreadable
-# significant digits of an op's constant in a name (x^2.00002, step≥0.50001(x)): with the
-# picture's 4, x ** 2.00002 would read x^2, as if it were x², and 1.00001 ** x as 1^x
+# significant digits of an op's constant in a name (x^2.00002, step≥0.50001(x)), and of a
+# constant leaf's: with the picture's 4, x ** 2.00002 would read x^2, as if it were x², and
+# the constants 0.12345 and 0.12349 both 0.1235, told apart only by an index
 CONSTANT_DIGITS = 6
 
 # precedence of what an expression is: an atom needs no brackets anywhere; a label with an
@@ -104,7 +105,7 @@ def _own_names(order, aliases):
         elif value is order[-1]:
             own[value] = ("out", ATOM)
         elif not value.op and not getattr(value, "requires_grad", False):
-            own[value] = _number(value.data)
+            own[value] = _number(value.data, CONSTANT_DIGITS)  # 0.12345 and 0.12349 read apart
         elif not value.op:
             leaves.append(value)
     labels = {text for text, _ in own.values()}
@@ -217,9 +218,9 @@ def _operand(part, needed):
     return _bracket(part, POWER if part[1] == PREFIX else needed)
 
 
-def _number(x):
+def _number(x, digits=4):
     """A number as an expression: a negative one is bracketed wherever it is an operand."""
-    shown = compact(x)
+    shown = compact(x, digits)
     return shown, PREFIX if shown.startswith("-") else ATOM
 
 

@@ -33,6 +33,10 @@ def pytorch_stepper(module, x, target, loss, path=None, **options):
     path    write the page there (returns the path); None returns the page (inline in Jupyter)
     options passed to viz.stepper (digits, collapse, tolerance, ...)
     """
+    taken = sorted({"parameters", "reference", "reference_name"} & set(options))
+    if taken:  # else a bare "got multiple values for keyword argument"
+        raise TypeError(f"pytorch_stepper: {', '.join(taken)}= cannot be given: the model's parameters and "
+                        f"PyTorch's gradients are what pytorch_stepper passes to viz.stepper")
     root, parameters, reference = pytorch_graph(module, x, target, loss)
     return stepper(root, path, parameters=parameters, reference=reference, reference_name="PyTorch",
                    **options)
@@ -73,13 +77,18 @@ def _losses(loss, torch, nn):
 
 def _examples(x):
     """(rows of plain floats, whether x is a batch)."""
-    x = _as_list(x)
+    given, x = x, _as_list(x)
+    if not isinstance(x, list):  # torch's Linear refuses a 0-d input too
+        raise TypeError(f"pytorch_stepper x: expected one example (a sequence of the model's nin numbers) or a "
+                        f"batch (one row per example), got {type(given).__name__} {given!r:.60}")
     if x and isinstance(x[0], list):
         return x, True
     return [x], False
 
 
 def _as_list(x):
+    if isinstance(x, (list, tuple)):  # a batch given as a list of rows, each a tensor or an array
+        return [_as_list(row) for row in x]
     if hasattr(x, "detach"):
         x = x.detach().cpu().double().numpy() if x.is_floating_point() else x.detach().cpu().numpy()
     return x.tolist() if hasattr(x, "tolist") else x
@@ -99,15 +108,51 @@ def _torch_target(target, torch_loss, torch):
     return torch.from_numpy(np.array(numbers, dtype=np.float64))  # MSE, BCE: float targets, even 0/1
 
 
+def _paired_target(outputs, target, torch_loss, torch):
+    """The target in the outputs' shape, for an elementwise loss whose target pairs its numbers
+    with the outputs one for one (a number for one output: torch would warn, or BCE refuse).
+    Any other shape is refused: torch's MSELoss would broadcast a (3,) target against (3, 1)
+    outputs into a (3, 3) loss, another loss than the graph's. A shape torch cannot broadcast
+    at all is left to torch's own error."""
+    if isinstance(torch_loss, torch.nn.CrossEntropyLoss) or target.shape == outputs.shape:
+        return target
+    try:
+        paired = torch.Size(torch.broadcast_shapes(target.shape, outputs.shape))
+    except RuntimeError:
+        return target
+    if paired.numel() == outputs.numel() == target.numel():
+        return target.reshape(outputs.shape)
+    wanted = "one row per example" if outputs.dim() > 1 else "one number per output"
+    torch_does = (f"would broadcast them to {tuple(paired)}, another loss than this graph's"
+                  if isinstance(torch_loss, torch.nn.MSELoss) else "refuses them")
+    raise ValueError(f"pytorch_stepper target: shape {tuple(target.shape)}, but the model's outputs have shape "
+                     f"{tuple(outputs.shape)}; PyTorch's {type(torch_loss).__name__} {torch_does}: give the "
+                     f"target as {wanted}, shape {tuple(outputs.shape)}")
+
+
 def _torch_gradients(module, model, torch_loss, rows, batched, target, torch, nn):
     """{parameter Value: ∂C/∂parameter as PyTorch's autograd computes it}, on a float64 copy."""
     twin = copy.deepcopy(module).double()
     twin.zero_grad()
     inputs = torch.tensor(rows if batched else rows[0], dtype=torch.float64)  # rows: Python floats
-    torch_loss(twin(inputs), _torch_target(target, torch_loss, torch)).backward()
+    outputs = twin(inputs)
+    torch_target = _paired_target(outputs, _torch_target(target, torch_loss, torch), torch_loss, torch)
+    try:
+        cost = torch_loss(outputs, torch_target)
+    except (RuntimeError, ValueError) as refused:  # torch's words, and which argument they are about
+        raise type(refused)(f"pytorch_stepper target: PyTorch's {type(torch_loss).__name__} refused the target "
+                            f"{target!r:.60} (as a tensor: shape {tuple(torch_target.shape)}, {torch_target.dtype}) "
+                            f"for outputs of shape {tuple(outputs.shape)}: {refused}") from refused
+    if not cost.requires_grad:  # torch's backward would say "element 0 of tensors does not require grad"
+        raise RuntimeError("pytorch_stepper: every parameter of the model is frozen (requires_grad False): "
+                           "PyTorch computes no gradient to compare; unfreeze the ones to step through")
+    cost.backward()
     grads = {key: p.grad for key, p in twin.named_parameters(remove_duplicate=False)}
+    frozen = {key for key, p in twin.named_parameters(remove_duplicate=False) if not p.requires_grad}
     reference = {}
     for key, value in nn.torch_state_dict(model).items():  # the keys of module's own state_dict()
+        if key in frozen:  # no gradient in PyTorch, none here (a constant): nothing to compare
+            continue
         layer = model if isinstance(model, nn.Linear) else model[key.rsplit(".", 1)[0]]
         grad = grads[key]
         if grad is None:  # a layer PyTorch's graph never reached: its gradient is 0

@@ -4,7 +4,8 @@ A role comes from what the code knows, never from the letters of a label:
 - the output is the value drawn from (the root: a network output or a loss C);
 - an op node is an intermediate;
 - a parameter is a leaf you name as one: `parameters=model.parameters()`, `parameters=model`
-  (anything with a `.parameters()` method, such as an nn.Module) or a list of Values;
+  (anything with a `.parameters()` method, such as an nn.Module) or a list of Values, that
+  requires grad (a frozen one, requires_grad False, is a constant: backward gives it no gradient);
 - a constant is a leaf you name as one (`constants=[y]`, say a target), or one that does not
   require grad (`requires_grad` False): a number the engine made into a leaf, such as the 1/2
   of C = 1/2 (y - ŷ)² or the 2 of 2*x, a detached value, `Value(x, requires_grad=False)`. As in
@@ -31,9 +32,12 @@ def role_finder(root, parameters=None, constants=None):
             return "output"
         if value.op:
             return "intermediate"
-        if value in chosen:
+        trainable = getattr(value, "requires_grad", bool(value.label))
+        if value in chosen and trainable:
             return "parameter"
-        if value in fixed or not getattr(value, "requires_grad", bool(value.label)):
+        # A frozen parameter (requires_grad False, as torch's requires_grad_(False)) gets no
+        # gradient from backward: drawn as a parameter, its step would show one it never holds.
+        if value in fixed or not trainable:
             return "constant"
         return "input"
 

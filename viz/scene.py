@@ -7,6 +7,7 @@ data box `x<k>`, the k-th data vector met).
 """
 
 import math
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -17,7 +18,7 @@ import autograd
 from . import graph
 from .checks import as_choice, as_int, as_limit, as_root, is_value, number_map
 from .collapse import consumers_of, find_layers, find_neurons
-from .names import value_names
+from .names import CONSTANT_DIGITS, value_names
 from .roles import role_finder
 
 MAX_VALUES = 200_000  # a graph larger than this is refused before viz walks it (seconds of work)
@@ -84,8 +85,9 @@ class Scene:
 
 
 def op_symbol(value):
-    """The op's symbol as the notes write it (×, σ, Σ, x², ...), from the op table."""
-    return graph.symbol(value)
+    """The op's symbol as the notes write it (×, σ, Σ, x², ...), from the op table, its constant
+    to the digits of the value's name: the op node of x ** 2.00002 is x^2.00002, as its box."""
+    return graph.symbol(value, CONSTANT_DIGITS)
 
 
 def single_input_sums(order, consumers):
@@ -224,13 +226,18 @@ def _add_groups(scene, collapse, consumers, shown, role):
             _add_box(scene, _neuron_box(scene, neuron, role))
         return len(neurons)
     layers = find_layers(neurons)
+    copies = Counter(layer.number for layer in layers)  # a batch: each layer once per example,
+    seen = Counter()                                     # and those boxes read apart as x's do
     for layer in layers:
+        seen[layer.number] += 1
+        which = f" ({seen[layer.number]} of {copies[layer.number]})" if copies[layer.number] > 1 else ""
         members = tuple(m for neuron in layer.neurons for m in neuron.members)
         rows = [(scene.names[v], v) for neuron in layer.neurons
                 for v in dict.fromkeys((neuron.z, neuron.a))]
         activations = sorted({neuron.activation for neuron in layer.neurons})
         _add_box(scene, Box(id=f"v{scene.index[layer.neurons[0].z]}",
-                            title=f"layer {layer.number}: {_count(len(layer.neurons), 'neuron')} ({', '.join(activations)})",
+                            title=f"layer {layer.number}{which}: {_count(len(layer.neurons), 'neuron')} "
+                                  f"({', '.join(activations)})",
                             role=_group_role(scene, members, role), rows=rows, members=members,
                             note=_folded_note(sum(len(n.folded) for n in layer.neurons))))
         inputs = [x for x in dict.fromkeys(layer.inputs) if x in shown and not x.op
@@ -261,9 +268,10 @@ def _count(n, noun):
 
 
 def _neuron_box(scene, neuron, role):
-    z_label = neuron.z.label
-    title = f"neuron {z_label[1:]}" if z_label.startswith("z") and len(z_label) > 1 else \
-        f"neuron {scene.names[neuron.z]}"
+    z_label, name = neuron.z.label, scene.names[neuron.z]
+    # from the name, not the label: in a batch z(2)_1 is computed once per example, named
+    # z(2)_1₁, z(2)_1₂, ..., and each example's neuron box must read apart too
+    title = f"neuron {name[1:]}" if z_label.startswith("z") and len(z_label) > 1 else f"neuron {name}"
     rows = [(scene.names[v], v) for v in dict.fromkeys((neuron.z, neuron.a))]
     return Box(id=f"v{scene.index[neuron.z]}", title=title, role=_group_role(scene, neuron.members, role),
                rows=rows, members=neuron.members, note=_folded_note(len(neuron.folded)))
@@ -342,4 +350,16 @@ def grad_reader(root, grads):
         grads = bool(root.grad != 0)  # a .grad set to a numpy float compares to a numpy bool
     elif not isinstance(grads, (bool, np.bool_)):  # a flag as autograd.checks.as_flag takes one
         raise TypeError(f"viz: grads={grads!r:.60}: {expected}, got {type(grads).__name__}")
-    return (lambda value: value.grad) if grads else (lambda value: None)
+    return held_grad if grads else (lambda value: None)
+
+
+def held_grad(value):
+    """value.grad as a number to show: a .grad set by hand to something else (a tensor of
+    several numbers, a str) is named by the value's label, not left to fail in a format."""
+    grad = value.grad
+    if grad is None or isinstance(grad, (int, float, np.number)) and not isinstance(grad, (bool, np.bool_)):
+        return grad
+    if getattr(grad, "shape", None) == () and hasattr(grad, "item"):  # a 0-d tensor (torch's .grad[i, k])
+        return grad.item()
+    raise TypeError(f"viz: the .grad of {value.label or repr(value):.60} holds {type(grad).__name__} {grad!r:.60}: "
+                    f"expected a number (a .grad set by hand?)")

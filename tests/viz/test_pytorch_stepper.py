@@ -205,3 +205,71 @@ def test_a_stepper_option_of_the_wrong_type_passed_through_is_a_type_error(torch
     model = torch_model(torch, [2, 1], [], seed=0)
     with pytest.raises(error, match=message):
         viz.pytorch_stepper(model, [0.1, 0.2], torch.tensor([0.5]), torch.nn.MSELoss(), **options)
+
+
+def test_a_frozen_layer_is_a_constant_and_not_compared_with_pytorchs_missing_gradient(torch):
+    torch.manual_seed(0)
+    module = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Tanh(), torch.nn.Linear(4, 2))
+    module[0].weight.requires_grad_(False)  # torch gives it no .grad; backward here gives none either
+    root, parameters, reference = viz.pytorch_graph(module, [0.5, -1.0, 2.0], 1, torch.nn.CrossEntropyLoss())
+    frozen = [p for p in parameters if not p.requires_grad]
+    assert len(frozen) == 12 and not set(frozen) & set(reference)
+    verdict = viz.compare_gradients(root, reference, parameters=parameters)
+    assert verdict.agrees and verdict.compared == 14, verdict.text
+    assert "not compared" not in verdict.text
+    steps = viz.backward_steps(root, parameters=parameters)
+    assert not {step.node for step in steps} & set(frozen)  # no step shows a gradient it never gets
+
+
+@pytest.mark.parametrize("loss", ["MSELoss", "BCEWithLogitsLoss"])
+def test_a_target_torch_would_broadcast_into_another_loss_is_refused_naming_both_shapes(torch, loss):
+    torch.manual_seed(0)
+    module = torch.nn.Sequential(torch.nn.Linear(3, 1))
+    with pytest.raises(ValueError, match=r"pytorch_stepper target: shape \(3,\), but the model's outputs have "
+                                         r"shape \(3, 1\).*shape \(3, 1\)"):
+        viz.pytorch_graph(module, torch.randn(3, 3), torch.tensor([1.0, 0.0, 1.0]), getattr(torch.nn, loss)())
+
+
+@pytest.mark.parametrize("loss", ["MSELoss", "BCEWithLogitsLoss", "BCELoss"])
+def test_one_number_as_the_target_of_a_single_output_is_paired_with_it(torch, loss, recwarn):
+    torch.manual_seed(0)
+    module = torch.nn.Sequential(torch.nn.Linear(3, 1), torch.nn.Sigmoid())
+    root, parameters, reference = viz.pytorch_graph(module, [0.5, -1.0, 2.0], 1.0, getattr(torch.nn, loss)())
+    assert viz.compare_gradients(root, reference, parameters=parameters).agrees
+    assert not [w for w in recwarn if "target size" in str(w.message)]  # torch's broadcast warning
+
+
+def test_a_target_pytorch_refuses_is_named_with_its_dtype(torch):
+    torch.manual_seed(0)
+    module = torch.nn.Sequential(torch.nn.Linear(3, 2))
+    with pytest.raises(RuntimeError, match=r"pytorch_stepper target: PyTorch's CrossEntropyLoss refused the target "
+                                           r"tensor\(1, dtype=torch.int32\) .*torch.int32"):
+        viz.pytorch_graph(module, [0.5, -1.0, 2.0], torch.tensor(1, dtype=torch.int32), torch.nn.CrossEntropyLoss())
+
+
+def test_a_batch_given_as_a_list_of_tensors_is_a_batch(torch):
+    torch.manual_seed(0)
+    module = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Tanh(), torch.nn.Linear(4, 2))
+    rows = [torch.randn(3), torch.randn(3)]
+    root, parameters, reference = viz.pytorch_graph(module, rows, [0, 1], torch.nn.CrossEntropyLoss())
+    assert viz.compare_gradients(root, reference, parameters=parameters).agrees
+    stacked, _, _ = viz.pytorch_graph(module, torch.stack(rows), [0, 1], torch.nn.CrossEntropyLoss())
+    assert root.data == stacked.data
+
+
+def test_an_x_that_is_one_number_is_refused_naming_x(torch):
+    with pytest.raises(TypeError, match=r"pytorch_stepper x: expected one example .* got Tensor tensor\(2\.\)"):
+        viz.pytorch_graph(torch.nn.Linear(1, 1), torch.tensor(2.0), [1.0], torch.nn.MSELoss())
+
+
+@pytest.mark.parametrize("option", ["parameters", "reference", "reference_name"])
+def test_an_option_pytorch_stepper_sets_itself_is_refused_naming_it(torch, option):
+    with pytest.raises(TypeError, match=f"pytorch_stepper: {option}= cannot be given"):
+        viz.pytorch_stepper(torch.nn.Linear(2, 1), [1.0, 2.0], [0.5], torch.nn.MSELoss(), **{option: None})
+
+
+def test_a_model_frozen_whole_is_named_as_such_not_blamed_on_the_target(torch):
+    module = torch.nn.Sequential(torch.nn.Linear(3, 2))
+    module.requires_grad_(False)
+    with pytest.raises(RuntimeError, match="every parameter of the model is frozen"):
+        viz.pytorch_graph(module, [0.5, -1.0, 2.0], 1, torch.nn.CrossEntropyLoss())

@@ -226,3 +226,42 @@ def test_any_error_of_a_users_script_is_named_and_the_other_targets_still_render
     assert viz.cli.main([str(bad), str(good), "-o", str(tmp_path / "out"), "--no-stepper"]) == 1
     assert "raising.py: RuntimeError: my own bug" in capsys.readouterr().err
     assert (tmp_path / "out" / "good.svg").exists()
+
+
+@pytest.mark.parametrize("source, when", [
+    ("import sys\nsys.exit(2)\n", "sys.exit(2) while viz ran it"),
+    ("import sys\n\ndef build():\n    sys.exit('usage: mine.py N')\n", "sys.exit('usage: mine.py N') in build()"),
+])
+def test_a_script_calling_sys_exit_is_named_and_the_other_targets_still_render(tmp_path, capsys, source, when):
+    exiting = write(tmp_path, "exiting.py", source)
+    good = write(tmp_path, "good.py", ROOT_SCRIPT)
+    assert viz.cli.main([str(exiting), str(good), "-o", str(tmp_path / "out"), "--no-stepper"]) == 1
+    error = capsys.readouterr().err
+    assert f"exiting.py called {when}" in error and 'if __name__ == "__main__":' in error
+    assert (tmp_path / "out" / "good.svg").exists()
+
+
+def test_a_key_error_of_a_script_is_named_as_one(tmp_path, capsys):
+    bad = write(tmp_path, "keys.py", "def build():\n    return {}['w1']\n")
+    assert viz.cli.main([str(bad), "-o", str(tmp_path / "out"), "--no-stepper"]) == 1
+    assert "keys.py: KeyError: 'w1'" in capsys.readouterr().err
+
+
+def test_viz_roles_returning_no_dict_is_named(tmp_path, capsys):
+    script = write(tmp_path, "roles.py", ROOT_SCRIPT + "\n\ndef viz_roles(root):\n    return None\n")
+    assert viz.cli.main([str(script), "-o", str(tmp_path / "out"), "--no-stepper"]) == 1
+    assert "roles.py: viz_roles() returned NoneType None; expected a dict" in capsys.readouterr().err
+
+
+def test_two_targets_of_one_name_never_overwrite_each_others_files(tmp_path, capsys):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = write(tmp_path / "a", "model.py", ROOT_SCRIPT)
+    second = write(tmp_path / "b", "model.py", ROOT_SCRIPT.replace("3.0", "7.0"))
+    out = tmp_path / "out"
+    assert viz.cli.main([str(first), str(second), str(first), "-o", str(out), "--no-stepper"]) == 1
+    streams = capsys.readouterr()
+    assert streams.out.count("model.svg") == 1  # the first, drawn once
+    assert f"{second}: not drawn: its files would be named model.* as those of {first}" in streams.err
+    svg = (out / "model.svg").read_text(encoding="utf-8")
+    assert ">3<" in svg and ">7<" not in svg  # x as the first script has it

@@ -813,3 +813,61 @@ def test_grads_auto_reads_a_grad_set_to_a_numpy_number():
     _, c = small_graph()
     c.grad = np.float64(1.0)
     assert viz.to_dot(c) == viz.to_dot(c, grads=True)
+
+
+def test_a_frozen_leaf_passed_as_a_parameter_is_drawn_as_a_constant_with_no_gradient():
+    w, x = Value(0.5, label="w"), Value(2.0, label="x")
+    w.requires_grad = False  # frozen, as torch's requires_grad_(False): backward leaves it alone
+    C = (w * x).tanh()
+    C.label = "C"
+    C.backward()
+    dot = viz.to_dot(C, parameters=[w])
+    box = next(line for line in dot.splitlines() if "<B>w</B>" in line)
+    assert "constant" in box and "grad" not in box
+    assert viz.compare_gradients(C, {x: x.grad}, parameters=[w]).agrees
+
+
+def test_constants_that_differ_past_the_pictures_digits_read_apart_without_an_index():
+    x = Value(2.0, label="x")
+    C = x * 0.12345 + x * 0.12349  # shown as 0.1235 in both data cells: the names tell them apart
+    C.label = "C"
+    C.backward()
+    titles = re.findall(r"<B>(.*?)</B>", viz.to_dot(C))
+    assert "0.12345" in titles and "0.12349" in titles and "x · 0.12345" in titles
+    assert not any("₁" in title for title in titles)
+
+
+def test_a_grad_set_by_hand_to_no_number_is_named_by_the_values_label():
+    x = Value(2.0, label="x")
+    y = x * 3
+    y.backward()
+    x.grad = np.array([3.0, 4.0])  # a whole gradient array pasted into one .grad
+    with pytest.raises(TypeError, match=r"viz: the \.grad of x holds ndarray array\(\[3\., 4\.\]\): expected a number"):
+        viz.to_dot(y)
+    x.grad = np.array(3.5)  # one number in a 0-d array is one number
+    assert 'TOOLTIP="gradient">3.5<' in viz.to_dot(y)
+
+
+@pytest.mark.parametrize("collapse, titles", [
+    ("neuron", ["neuron (2)_1₁", "neuron (2)_1₂", "neuron (2)_2₁", "neuron (2)_2₂", "neuron (3)_1₁",
+                "neuron (3)_1₂"]),
+    ("layer", ["layer 2 (1 of 2): 2 neurons (tanh)", "layer 2 (2 of 2): 2 neurons (tanh)",
+               "layer 3 (1 of 2): 1 neuron (linear)", "layer 3 (2 of 2): 1 neuron (linear)"]),
+])
+def test_a_batchs_folded_boxes_read_apart_one_per_example(collapse, titles):
+    import nn
+    model = nn.MLP(2, [2, 1], seed=0)
+    C = nn.MSELoss()([model([0.5, -1.0]), model([1.0, 2.0])], [[0.0], [1.0]])
+    C.backward()
+    drawn = re.findall(r"<B>(.*?)</B>", viz.to_dot(C, collapse=collapse, parameters=model))
+    folded = [title for title in drawn if title.startswith(collapse) and not title.startswith("layer 1")]
+    assert sorted(folded) == titles
+
+
+def test_an_ops_constant_is_drawn_in_its_op_node_to_the_digits_of_its_name():
+    x = Value(1.5, label="x")
+    y = (x ** 2.00002).tanh()  # its op node must not read x^2, the square
+    y.backward()
+    dot = viz.to_dot(y)
+    assert re.findall(r"shape=circle.*?label=<([^>]*)>", dot) == ["x^2.00002", "tanh"]
+    assert "x^2.00002" in re.findall(r"<B>(.*?)</B>", dot)[1]
