@@ -114,7 +114,7 @@ def _one_example(x, nin, what):
         x = [x]
     elif not isinstance(x, (list, tuple)):
         raise TypeError(f"{what}: expected a list, tuple or 1-D numpy array of {nin or 'some'} numbers, "
-                        f"got {type(x).__name__} {_short(x)}")
+                        f"got {foreign_value(x) or f'{type(x).__name__} {_short(x)}'}")
     elif x and (isinstance(x[0], (list, tuple)) or getattr(x[0], "ndim", 0)):  # the first entry tells a batch
         rows = f"{len(x)} rows" if len(x) > 1 else "1 row"
         raise _many_examples(what, nin, f"a {type(x).__name__} of {rows}, the first {_short(x[0])}")

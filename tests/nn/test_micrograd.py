@@ -51,6 +51,8 @@ def test_micrograds_nonlin_given_in_activations_place_says_which_it_is(nonlin):
     (lambda v: nn.SGD([v], lr=0.1), r"SGD: parameter 0 is"),
     (lambda v: nn.MSELoss()([v], [1.0]), r"MSELoss input: expected Values \(or numbers\), in lists, got"),
     (lambda v: nn.BCELoss()([0.5], [v]), r"BCELoss target: expected numbers .*, got"),
+    (lambda v: nn.MLP(2, [1], seed=0)(v), r"MLP: expected a list, tuple or 1-D numpy array of 2 numbers, got"),
+    (lambda v: nn.ReLU()(v), r"ReLU\(\): expected a list, tuple or 1-D numpy array of some numbers, got"),
 ])
 def test_another_engines_value_is_named_by_its_module(call, culprit):
     # a notebook that kept `from micrograd.engine import Value` used to read "expected a real
