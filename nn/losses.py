@@ -4,6 +4,7 @@ A batch's loss is the mean of its per-example losses, as in the notes:
 
     C = 1/|D| Σ_i C(ŷ(i), y(i))          (`mean_loss`)
 
+    (each Loss's `.formula` is its line here, for pages that say which loss they show)
     sse              C = Σ_c (ŷ_c - y_c)²                     (the notes' RSS, per example)
     mse              C = 1/K Σ_c (ŷ_c - y_c)²    half=True:  1/(2K) Σ_c (ŷ_c - y_c)²  (the notes')
     bce              C = -[y ln p + (1 - y) ln(1 - p)]        on a probability p = ŷ in (0, 1)
@@ -39,12 +40,19 @@ class Loss:
     and `truth(Y)` an array of checked targets to true labels; both are None for regression.
     """
 
-    def __init__(self, name, function, target, decide=None, truth=None, options=None):
+    def __init__(self, name, function, target, decide=None, truth=None, options=None, formula=None):
         self.name, self.function = name, function
         self.rule = target  # as given: a kind of target, or a callable
         self.kind = target if isinstance(target, TargetKind) else None
         self.decide, self.truth = decide, truth
         self.options = dict(options or {})
+        self._formula = formula  # a str, or a function of the options (mse's half=True); None: unknown
+
+    @property
+    def formula(self):
+        """One example's C in the notation above ("C = 1/K Σ_c (ŷ_c - y_c)²"), for pages and
+        reports to say which loss they show; None for a loss of your own."""
+        return self._formula(self.options) if callable(self._formula) else self._formula
 
     @property
     def display_name(self):
@@ -70,7 +78,7 @@ class Loss:
             takes = f"it takes {', '.join(map(repr, accepted))}" if accepted else "it takes no options"
             raise TypeError(f"{self.name}.with_options: unknown option {unknown[0]!r}; {takes}")
         options = {**self.options, **options}
-        return Loss(self.name, self.function, self.rule, self.decide, self.truth, options)
+        return Loss(self.name, self.function, self.rule, self.decide, self.truth, options, self._formula)
 
     def for_a_batch(self):
         """What takes a batch, where this loss takes one example: PyTorch's class of the same
@@ -343,17 +351,20 @@ def _argmax(outputs):
     return outputs.argmax(axis=1) if outputs.ndim == 2 else np.zeros(len(outputs), dtype=int)
 
 
-sse = Loss("sse", _sse, REAL)
-mse = Loss("mse", _mse, REAL)
-bce = Loss("bce", _bce, PROBABILITY_TARGET,
+sse = Loss("sse", _sse, REAL, formula="C = Σ_c (ŷ_c - y_c)²")
+mse = Loss("mse", _mse, REAL,
+           formula=lambda options: f"C = 1/{'(2K)' if options.get('half') else 'K'} Σ_c (ŷ_c - y_c)²")
+bce = Loss("bce", _bce, PROBABILITY_TARGET, formula="C = -[y ln p + (1 - y) ln(1 - p)]",
            decide=lambda out: (np.asarray(out).reshape(-1) >= 0.5).astype(int),
            truth=lambda Y: (np.asarray(Y).reshape(-1) >= 0.5).astype(int))
 bce_with_logits = Loss("bce_with_logits", _bce_with_logits, PROBABILITY_TARGET,
+                       formula="C = ln(1 + e^z) - y z, on a logit z",
                        decide=lambda out: (np.asarray(out).reshape(-1) >= 0.0).astype(int),
                        truth=lambda Y: (np.asarray(Y).reshape(-1) >= 0.5).astype(int))
-cross_entropy = Loss("cross_entropy", _cross_entropy, CLASS_TARGET, decide=_argmax, truth=_argmax)
-nll = Loss("nll", _nll, CLASS_TARGET, decide=_argmax, truth=_argmax)
-hinge = Loss("hinge", _hinge, SIGN_TARGET,
+cross_entropy = Loss("cross_entropy", _cross_entropy, CLASS_TARGET, decide=_argmax, truth=_argmax,
+                     formula="C = ln Σ_c e^(z_c) - Σ_c y_c z_c, on logits z")
+nll = Loss("nll", _nll, CLASS_TARGET, decide=_argmax, truth=_argmax, formula="C = -Σ_c y_c ln p_c")
+hinge = Loss("hinge", _hinge, SIGN_TARGET, formula="C = max(0, 1 - y ŷ)",
              decide=lambda out: np.where(np.asarray(out).reshape(-1) >= 0.0, 1, -1),
              truth=lambda Y: np.asarray(Y).reshape(-1).astype(int))
 
@@ -362,9 +373,11 @@ LOSSES = {loss.name: loss for loss in (sse, mse, bce, bce_with_logits, cross_ent
 # The per-output forms under PyTorch's BCELoss and BCEWithLogitsLoss (nn.torch_losses): the same
 # loss on each of any number of outputs, averaged over them; accuracy counts an example right when
 # every one of its labels is (nn.classify). One output: exactly bce and bce_with_logits.
-bce_each = Loss("bce", _bce_each, PROBABILITY_EACH_TARGET, decide=_at_least(0.5), truth=_at_least(0.5))
+bce_each = Loss("bce", _bce_each, PROBABILITY_EACH_TARGET, decide=_at_least(0.5), truth=_at_least(0.5),
+                formula="C = -1/K Σ_c [y_c ln p_c + (1 - y_c) ln(1 - p_c)]")
 bce_with_logits_each = Loss("bce_with_logits", _bce_with_logits_each, PROBABILITY_EACH_TARGET,
-                            decide=_at_least(0.0), truth=_at_least(0.5))
+                            decide=_at_least(0.0), truth=_at_least(0.5),
+                            formula="C = 1/K Σ_c [ln(1 + e^(z_c)) - y_c z_c], on logits z")
 BUILTIN_FUNCTIONS = {loss.function for loss in (*LOSSES.values(), bce_each, bce_with_logits_each)}
 
 

@@ -65,6 +65,8 @@ class Recording:
     sizes        [n_1, n_2, ..., n_L]: neurons per layer, the inputs being layer 1
     activations  [(name, k) per layer 2..L], as nn.Activation names them ("tanh", None)
     loss         the loss's name as it was given ("bce_with_logits", "sse", "CrossEntropyLoss", ...)
+    loss_formula one example's C, as the loss writes it ("C = Σ_c (ŷ_c - y_c)²"); "" for a loss of
+                 your own
     decision     how outputs become a class: {"rule": "argmax"}, {"rule": "threshold",
                  "at": t, "classes": [low, high]} (one output: high where it is >= t), or None
                  (the targets are not classes)
@@ -80,6 +82,7 @@ class Recording:
     updates_per_epoch: int
     snapshots: list = field(default_factory=list)
     thinned: int = 0  # how many times the interval was doubled to stay under MAX_BYTES
+    loss_formula: str = ""
 
     @property
     def bytes(self):
@@ -117,14 +120,14 @@ class Recorder:
     parameter Values, their values θ and gradients ∂C/∂θ as flat arrays in the same order.
     """
 
-    def __init__(self, record, model, loss_name, decision, n_examples, batch_size, max_bytes=None):
+    def __init__(self, record, model, loss, decision, n_examples, batch_size, max_bytes=None):
         self.layers = _layers(model)
         self.max_bytes = MAX_BYTES if max_bytes is None else max_bytes
         sizes = [self.layers[0][0]] + [len(W) for _, W, _, _ in self.layers]
         updates_per_epoch = -(-n_examples // batch_size)
         every = ("epoch", 1) if record is True else ("update", record)
-        self.recording = Recording(sizes, [(a.name, a.k) for _, _, _, a in self.layers], loss_name, decision,
-                                   every, updates_per_epoch)
+        self.recording = Recording(sizes, [(a.name, a.k) for _, _, _, a in self.layers], loss.display_name,
+                                   decision, every, updates_per_epoch, loss_formula=loss.formula or "")
         one = 16 * sum(n_in * n_out + n_out for n_in, n_out in zip(sizes, sizes[1:]))
         if 2 * one > self.max_bytes:
             raise ValueError(f"fit record: one snapshot of this {'-'.join(map(str, sizes))} network takes "
@@ -327,4 +330,4 @@ def recorder_for(record, model, loss, Y, n_examples, batch_size):
     record = check_record(record)
     if not record:
         return None
-    return Recorder(record, model, loss.display_name, decision(loss, model.nout, Y), n_examples, batch_size)
+    return Recorder(record, model, loss, decision(loss, model.nout, Y), n_examples, batch_size)

@@ -87,6 +87,9 @@ function start(root) {
   var out = data.regions ? regionView() : data.classes ? confusionView() : noClassView();
   var curves = curveViews();
   if (data.thinned) $(".tg-note").textContent = "Note: " + data.thinned + ".";
+  // Which loss the curves show: its name as the code wrote it, and one example's C; a batch's C is their mean
+  $(".tg-loss-formula").textContent = data.loss + (data.lossFormula ? ": for one example, " + data.lossFormula : "") +
+    "; a batch's C is the mean of its examples' C.";
 
   function snapshotGradients(s) { return mode === "g" && s.gw !== null; }
 

@@ -215,6 +215,7 @@ class _View:
                             for name, k in r.activations],
             "activationSpecs": [[name, k] for name, k in r.activations],  # the page writes a = f(z) from these
             "loss": r.loss,
+            "lossFormula": r.loss_formula,
             "by": by,
             "classes": classes,
             "every": f"every {n} {unit}{'s' if n > 1 else ''}" if n > 1 else f"every {unit}",

@@ -335,3 +335,41 @@ def test_bce_loss_on_outputs_that_are_no_probabilities_names_bce_loss_and_its_lo
         nn.BCELoss()([[Value(1.0), Value(0.5)]], [[0.0, 1.0]])
     with pytest.raises(ValueError, match=r"^bce: the probability 1\.0 saturated.*use bce_with_logits on"):
         nn.bce(Value(1.0), 0.0)
+
+
+@pytest.mark.parametrize("loss, formula", [
+    (nn.sse, "C = Σ_c (ŷ_c - y_c)²"),
+    (nn.mse, "C = 1/K Σ_c (ŷ_c - y_c)²"),
+    (nn.mse.with_options(half=True), "C = 1/(2K) Σ_c (ŷ_c - y_c)²"),
+    (nn.bce, "C = -[y ln p + (1 - y) ln(1 - p)]"),
+    (nn.bce_with_logits, "C = ln(1 + e^z) - y z, on a logit z"),
+    (nn.cross_entropy, "C = ln Σ_c e^(z_c) - Σ_c y_c z_c, on logits z"),
+    (nn.nll, "C = -Σ_c y_c ln p_c"),
+    (nn.hinge, "C = max(0, 1 - y ŷ)"),
+    (nn.MSELoss(), "C = 1/K Σ_c (ŷ_c - y_c)²"),
+    (nn.BCELoss(), "C = -1/K Σ_c [y_c ln p_c + (1 - y_c) ln(1 - p_c)]"),
+    (nn.BCEWithLogitsLoss(), "C = 1/K Σ_c [ln(1 + e^(z_c)) - y_c z_c], on logits z"),
+    (nn.CrossEntropyLoss(), "C = ln Σ_c e^(z_c) - Σ_c y_c z_c, on logits z"),
+])
+def test_each_loss_writes_one_examples_formula(loss, formula):
+    assert loss.formula == formula
+
+
+@pytest.mark.parametrize("loss, output, target, by_hand", [
+    (nn.sse, [0.3, -1.2], [1.0, 0.5], (0.3 - 1.0) ** 2 + (-1.2 - 0.5) ** 2),
+    (nn.mse.with_options(half=True), [0.3, -1.2], [1.0, 0.5], ((0.3 - 1.0) ** 2 + (-1.2 - 0.5) ** 2) / 4),
+    (nn.bce_with_logits, [0.7], 1.0, math.log(1 + math.exp(0.7)) - 0.7),
+    (nn.BCELoss(), [[0.2, 0.9]], [[1.0, 0.0]], -(math.log(0.2) + math.log(0.1)) / 2),
+    (nn.BCEWithLogitsLoss(), [[0.2, -0.9]], [[1.0, 0.0]],
+     (math.log(1 + math.exp(0.2)) - 0.2 + math.log(1 + math.exp(-0.9))) / 2),
+    (nn.hinge, [0.25], -1.0, 1.25),
+])
+def test_the_formula_is_the_loss_it_names(loss, output, target, by_hand):
+    """Each formula, evaluated by hand, is the loss's own number (a formula that says one thing
+    while the loss computes another would mislead every page that shows it)."""
+    outputs = [[Value(v) for v in row] for row in output] if isinstance(output[0], list) else [Value(v) for v in output]
+    assert loss(outputs, target).data == pytest.approx(by_hand, rel=1e-14)
+
+
+def test_a_loss_of_your_own_has_no_formula():
+    assert nn.losses.as_loss(lambda a, y: (a - y) ** 2).formula is None

@@ -284,3 +284,21 @@ def test_relu_sigmoid_softmax_and_a_slope_k_are_written_as_the_notes_write_them(
     assert f"a(3)1 = {out}." in neuron_info(page, 5)
     assert f"outputs a(l)j = {legend}, with" in page.text_content(".tg-legend")
     assert problems == []
+
+
+@pytest.mark.parametrize("loss, targets, says", [
+    (nn.bce_with_logits, Y, "bce_with_logits: for one example, C = ln(1 + e^z) - y z, on a logit z"),
+    (nn.mse.with_options(half=True), Y, "mse: for one example, C = 1/(2K) Σ_c (ŷ_c - y_c)²"),
+    (nn.CrossEntropyLoss(), Y.astype(int), "CrossEntropyLoss: for one example, C = ln Σ_c e^(z_c) - Σ_c y_c z_c"),
+    (lambda a, y: (a - y) ** 2, Y, "<lambda>; a batch's C"),  # a loss of your own: its name alone
+])
+def test_the_page_names_its_loss_and_one_examples_formula(browser, tmp_path, loss, targets, says):
+    nout = 2 if isinstance(loss, nn.CrossEntropyLoss) else 1
+    model = nn.MLP(2, [4, nout], activation="tanh", seed=0)
+    history = nn.fit(model, X, targets, loss=loss, epochs=2, batch_size=20, lr=0.1, seed=0, progress=False,
+                     record=True)
+    page, problems = open_page(browser, viz.training(history, X, targets), tmp_path)
+    text = page.inner_text(".tg-loss-formula")
+    assert text.startswith(says) and text.endswith("a batch's C is the mean of its examples' C.")
+    assert page.evaluate("document.querySelector('.tg-loss-formula').getBoundingClientRect().width") <= 380
+    assert not problems
