@@ -228,9 +228,14 @@ def each(condition):
 class ClassTarget(TargetKind):
     """A class index (0-based), which becomes a one-hot row, or a one-hot row of n entries
     (cross_entropy, nll): y as a distribution over the n classes. A nested one-hot target is
-    flattened."""
+    flattened. A one-hot target of Values (autograd.compile's placeholders) stays in the graph."""
 
-    values_pass = False
+    def _with_values(self, flat, shape, n, name):
+        if shape == ():  # the class would be picked by reading the Value's number
+            raise TypeError(f"{name}: the target is a Value holding the class index {flat[0].data!r:.20}, which "
+                            f"cannot pick its class inside a graph; give one-hot targets ({n} entries per "
+                            f"example, np.eye({n})[y]), which stay in the graph as Values")
+        return super()._with_values(flat, shape, n, name)
 
     def model_rule(self, n):
         if n < 2:
@@ -275,7 +280,7 @@ class ClassTarget(TargetKind):
 REAL = TargetKind()
 PROBABILITY_TARGET = OneNumber(PROBABILITY)
 PROBABILITY_EACH_TARGET = EachOutput(each(PROBABILITY))
-SIGN_TARGET = OneNumber(SIGN, values_pass=False)
+SIGN_TARGET = OneNumber(SIGN)
 CLASS_TARGET = ClassTarget()
 
 

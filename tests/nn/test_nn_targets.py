@@ -13,7 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+import autograd
 import nn
+from autograd import Value
 from nn.targets import TargetRows, check_targets, data_set
 from tests.support import require_torch
 
@@ -289,3 +291,34 @@ def test_fit_and_accuracy_name_the_pytorch_loss_the_user_wrote_not_nns_own(loss,
             nn.fit(model, X, targets, loss=loss, epochs=1, lr=0.1, progress=False)
         with pytest.raises((ValueError, IndexError, TypeError), match=rf"^accuracy y\[\d\]: {expected}"):
             nn.accuracy(model, X, targets, loss=loss)
+
+
+@pytest.mark.parametrize("loss, nout, targets", [
+    (nn.cross_entropy, 3, lambda labels: np.eye(3)[labels]),
+    (nn.CrossEntropyLoss(), 3, lambda labels: np.eye(3)[labels]),
+    (nn.nll, 3, lambda labels: np.eye(3)[labels]),
+    (nn.hinge, 1, lambda labels: (2.0 * (labels % 2) - 1.0).reshape(-1, 1)),
+])
+def test_a_loss_written_by_hand_compiles_with_its_targets_as_placeholders(loss, nout, targets):
+    """autograd.compile(lambda xs, ys: loss(model(xs), ys), ...) as the README writes it for sse:
+    the targets are Values there, and the classification losses took them as wrong targets."""
+    rng = np.random.default_rng(0)
+    X, labels = rng.normal(size=(12, 4)), np.arange(12) % 3
+    Y = targets(labels)
+    last = "softmax" if loss is nn.nll else None
+    model = nn.MLP(4, [5, nout], activation="tanh", output_activation=last, seed=0)
+    program = autograd.compile(lambda xs, ys: loss(model(xs), list(ys) if nout > 1 else ys[0]), examples=(X, Y),
+                               parameters=model.parameters())
+    got = program.backward(X, Y)
+    grads = [p.grad for p in model.parameters()]
+    model.zero_grad()
+    by_the_engine = nn.mean_loss(loss, [model(x.tolist()) for x in X], [y.tolist() if nout > 1 else y[0] for y in Y])
+    by_the_engine.backward()
+    assert got == pytest.approx(by_the_engine.data, rel=1e-12)
+    assert grads == pytest.approx([p.grad for p in model.parameters()], rel=1e-9, abs=1e-14)
+
+
+def test_a_class_index_that_is_a_value_says_to_give_one_hot_targets():
+    with pytest.raises(TypeError, match=r"cross_entropy: the target is a Value holding the class index 2\.0, .*"
+                                        r"give one-hot targets \(3 entries per example, np\.eye\(3\)\[y\]\)"):
+        nn.cross_entropy([Value(0.1), Value(0.2), Value(0.3)], Value(2.0))
