@@ -125,7 +125,22 @@ def stepper_frames(root, folder, *, format="svg", digits=4, parameters=None, con
         path.write_bytes(render(dot, format, dpi=dpi if format == "png" else None))
         paths.append(path)
     (folder / "steps.txt").write_text("".join(f"step {s.number}: {visible(s.text)}\n" for s in steps), encoding="utf-8")
+    _remove_stale_frames(folder, paths)
     return paths
+
+
+_FRAME_NAME = re.compile(r"step_\d{3,}\.(svg|png)")
+
+
+def _remove_stale_frames(folder, paths):
+    """Remove the frames an earlier call left in a reused folder that this call did not write
+    (a longer graph's step_014.svg, the other format's step_000.png): a slide deck made from the
+    folder would show them as steps of this graph. Only after every new frame is written, so a
+    failed call leaves the old series whole; only files named as frames are touched."""
+    kept = {path.name for path in paths}
+    for path in folder.iterdir():
+        if _FRAME_NAME.fullmatch(path.name) and path.name not in kept and path.is_file():
+            path.unlink()
 
 
 def _frame_caption(number, text, not_drawn=False):

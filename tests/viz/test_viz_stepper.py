@@ -154,6 +154,27 @@ def test_frames_have_one_picture_per_step_and_never_move_a_node(tmp_path):
         viz.stepper_frames(cost, tmp_path / "x", format="gif")
 
 
+def test_frames_written_into_a_reused_folder_leave_no_frame_of_the_earlier_graph(tmp_path):
+    # A longer graph's frames, then a shorter one's into the same folder: the old step_0NN.svg
+    # past the new last step read as steps of the new graph in a slide deck made from the folder.
+    folder = tmp_path / "frames"
+    x, w = Value(0.5, label="x"), Value(-1.0, label="w")
+    longer = ((x * w).tanh() * 2.0 + 1.0).exp()
+    old = viz.stepper_frames(longer, folder, format="svg")
+    old_pngs = viz.stepper_frames(longer, folder, format="png")
+    (folder / "notes.txt").write_text("mine", encoding="utf-8")
+    (folder / "step_notes.svg").write_text("mine", encoding="utf-8")
+    shorter = x * w
+    new = viz.stepper_frames(shorter, folder, format="svg")
+    assert len(new) < len(old) and len(old_pngs) == len(old)
+    frames = sorted(p.name for p in folder.iterdir() if p.suffix in (".svg", ".png") and p.stem[5:].isdigit())
+    assert frames == [p.name for p in new]
+    assert (folder / "notes.txt").read_text(encoding="utf-8") == "mine"  # only frames are touched
+    assert (folder / "step_notes.svg").read_text(encoding="utf-8") == "mine"
+    steps = (folder / "steps.txt").read_text(encoding="utf-8").splitlines()
+    assert len(steps) == len(new)
+
+
 def test_the_stepper_works_on_a_collapsed_network(tmp_path):
     x = [Value(0.5, label="x_1"), Value(-1.0, label="x_2")]
     hidden = []
