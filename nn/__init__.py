@@ -19,8 +19,8 @@ from .classify import accuracy, predict
 from .data import inputs
 from .init import INITS
 from .layers import MLP, Layer, Neuron
-from .losses import (LOSSES, Loss, bce, bce_with_logits, cross_entropy, hinge, l2, mean_loss, mse, nll,
-                     sse)
+from .losses import (LOSSES, Loss, bce, bce_with_logits, cross_entropy, hinge, huber, l2, mae, mean_loss, mse,
+                     nll, sse)
 from .module import IncompatibleKeys, Module, Parameters, SizeMismatchError, StateDictError
 from .optim import SGD, Adam, AdamW, Optimizer
 from .persist import ModelFileError, load, save
@@ -28,17 +28,17 @@ from .record import Recording, RecordingThinnedWarning, Snapshot
 from .train import History, OutputLossMismatchWarning, ScalarPath, StepActivationWarning, fit
 from .torchlike import (ActivationModule, Identity, Linear, LinearActivation, ReLU, Sequential, Sigmoid,
                         Softmax, Step, Tanh)
-from .torch_losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
+from .torch_losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, SmoothL1Loss
 from .bridge import from_torch, load_torch_state_dict, to_torch, torch_state_dict
 
 __all__ = [
     "ACTIVATIONS", "Activation", "activation", "INITS", "MLP", "Layer", "Neuron", "LOSSES", "Loss", "bce",
-    "bce_with_logits", "cross_entropy", "hinge", "l2", "mean_loss", "mse", "nll", "sse", "IncompatibleKeys",
+    "bce_with_logits", "cross_entropy", "hinge", "huber", "l2", "mae", "mean_loss", "mse", "nll", "sse", "IncompatibleKeys",
     "Module", "StateDictError", "SizeMismatchError", "SGD", "Adam", "AdamW", "Optimizer", "ModelFileError", "load", "save", "History",
     "OutputLossMismatchWarning", "Recording", "RecordingThinnedWarning", "ScalarPath", "Snapshot",
     "StepActivationWarning", "accuracy", "fit", "inputs", "predict",
     # PyTorch-shaped (nn.torchlike, nn.torch_losses) and the bridge to torch (nn.bridge)
     "ActivationModule", "Identity", "Linear", "LinearActivation", "ReLU", "Sequential", "Sigmoid", "Softmax",
-    "Step", "Tanh", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "MSELoss", "Parameters",
+    "Step", "Tanh", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "HuberLoss", "L1Loss", "MSELoss", "SmoothL1Loss", "Parameters",
     "from_torch", "load_torch_state_dict", "to_torch", "torch_state_dict",
 ]

@@ -162,8 +162,9 @@ def torch_layout(model):
             if isinstance(module, ActivationModule):
                 return module
             raise TypeError(f"to PyTorch: module {name!r} of the Sequential is a {type(module).__name__}; "
-                            f"only nn.Linear and activation modules (nn.ReLU, nn.Tanh, ...) move across")
-        return list(_once_each(model.named_children(), dense_or_activation).items())
+                            f"only nn.Linear, activation modules (nn.ReLU, nn.Tanh, ...) and Sequentials "
+                            f"of them move across")
+        return list(_once_each(_flattened(model, ""), dense_or_activation).items())
     if isinstance(model, Layer):
         model = [model]
     elif isinstance(model, MLP):
@@ -178,6 +179,30 @@ def torch_layout(model):
         if not (act.name == "linear" and act.k == 1.0):
             layout.append((str(len(layout)), act))
     return layout
+
+
+def _flattened(sequential, prefix):
+    """(path, module) for every module of a Sequential, a Sequential inside it by its modules'
+    dotted paths ("2.0"), which are their state-dict names in torch too."""
+    for name, module in sequential.named_children():
+        if isinstance(module, Sequential):
+            yield from _flattened(module, f"{prefix}{name}.")
+        else:
+            yield f"{prefix}{name}", module
+
+
+def _nested(modules, torch):
+    """A torch.nn.Sequential of {dotted path: module}, a path "2.0" as module 0 of a Sequential
+    that is module 2: _flattened undone."""
+    children = OrderedDict()
+    for path, module in modules.items():
+        head, _, rest = path.partition(".")
+        if rest:
+            children.setdefault(head, OrderedDict())[rest] = module
+        else:
+            children[head] = module
+    return torch.nn.Sequential(OrderedDict(
+        (name, _nested(child, torch) if isinstance(child, OrderedDict) else child) for name, child in children.items()))
 
 
 def to_torch(model):
@@ -197,7 +222,7 @@ def to_torch(model):
                          shared=lambda item: not isinstance(item, Activation))
     for (name, part), first in ties.items():  # torch's weight tying: one Parameter in two modules
         setattr(modules[name], part, getattr(modules[first], part))
-    return torch.nn.Sequential(modules)
+    return _nested(modules, torch)
 
 
 def _tensor_ties(layout, kind):
@@ -275,7 +300,8 @@ def _torch_module(item, torch, where):
 
 # --- from PyTorch -------------------------------------------------------------------------
 
-SUPPORTED = "Sequential, Linear, ReLU, Tanh, Sigmoid, Softmax, Identity (and to_torch's Step, LinearActivation)"
+SUPPORTED = ("Sequential (also inside a Sequential), Linear, ReLU, Tanh, Sigmoid, Softmax, Identity (and "
+             "to_torch's Step, LinearActivation)")
 
 
 def from_torch(module):
@@ -294,14 +320,25 @@ def from_torch(module):
         children = list(module._modules.items())
         if not children:
             raise ValueError("from_torch: the torch.nn.Sequential is empty")
-        tensors = {}  # one torch Parameter in two Linears (torch's weight tying) is one weight here too
-        return Sequential(_once_each(children, lambda name, child: _from_torch_module(
-            child, f"module {name!r} ({type(child).__name__})", torch, tensors)))
-    return _from_torch_module(module, type(module).__name__, torch, {})
+        return _from_torch_sequential(children, "", torch, {})
+    return _from_torch_module(module, type(module).__name__, torch, {}, "")
 
 
-def _from_torch_module(module, where, torch, tensors):
+def _from_torch_sequential(children, prefix, torch, tensors):
+    """An nn.Sequential of a torch Sequential's (name, module) children; `prefix` is its path in
+    the outer Sequential ("2."), for messages. tensors: {id(Parameter): Values}, shared by every
+    level, so one torch Parameter in two Linears (torch's weight tying) is one weight here too."""
+    return Sequential(_once_each(children, lambda name, child: _from_torch_module(
+        child, f"module {prefix + name!r} ({type(child).__name__})", torch, tensors, f"{prefix}{name}.")))
+
+
+def _from_torch_module(module, where, torch, tensors, path):
     extras, kind = torch_modules(), type(module)
+    if kind is torch.nn.Sequential:  # a block inside the model: a Sequential inside ours, same names
+        children = list(module._modules.items())
+        if not children:
+            raise ValueError(f"from_torch: {where} is an empty torch.nn.Sequential")
+        return _from_torch_sequential(children, path, torch, tensors)
     if kind is torch.nn.Linear:
         return _from_torch_linear(module, where, tensors)
     simple = {torch.nn.ReLU: ReLU, torch.nn.Tanh: Tanh, torch.nn.Sigmoid: Sigmoid, torch.nn.Identity: Identity}
@@ -321,8 +358,6 @@ def _from_torch_module(module, where, torch, tensors):
         return Step(module.threshold)
     if kind is extras.LinearActivation:
         return LinearActivation(module.k)
-    if kind is torch.nn.Sequential:
-        raise TypeError(f"from_torch: {where} is a Sequential inside a Sequential; flatten it into one")
     raise TypeError(f"from_torch: {where}: tracegrad has no {kind.__name__} layer; it takes {SUPPORTED}")
 
 

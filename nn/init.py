@@ -73,15 +73,19 @@ def _width(n):
 
 
 def generator(seed=None, rng=None):
-    """A numpy Generator of the model's own: from `rng` if given, else seeded by `seed`."""
+    """A numpy Generator of the model's own: from `rng` if given, else seeded by `seed` (an int),
+    or `seed` itself when it is a Generator, as numpy's default_rng takes one."""
     if rng is not None:
         if not isinstance(rng, np.random.Generator):
             raise TypeError(f"rng: expected a numpy.random.Generator, got {type(rng).__name__}")
         if seed is not None:
             raise ValueError("give seed or rng, not both")
         return rng
+    if isinstance(seed, np.random.Generator):  # as numpy's default_rng(generator): that generator, drawn from
+        return seed
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
-        raise TypeError(f"seed: expected an int or None, got {type(seed).__name__} {seed!r:.40}")
+        raise TypeError(f"seed: expected an int, None or a numpy.random.Generator, got {type(seed).__name__} "
+                        f"{seed!r:.40}")
     if seed is not None and seed < 0:  # numpy's own message names no argument
         raise ValueError(f"seed: expected an int >= 0 or None, got {seed}")
     return np.random.default_rng(seed)

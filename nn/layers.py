@@ -88,7 +88,8 @@ class Neuron(Module):
         self.nin, self.nout = nin, 1
         self._z_label, self._a_label = label("z", layer, index), label("a", layer, index)
 
-    def parameters(self):
+    def parameters(self, recurse=True):
+        as_flag(recurse, "parameters(recurse)")  # a neuron holds its parameters itself: both are all of them
         return once_each(self.weights_and_bias())
 
     def weights_and_bias(self):
@@ -153,9 +154,11 @@ class Layer(Module):
                         for j in range(1, nout + 1)]
         self.nin, self.nout, self.layer, self.elementary = nin, nout, layer, elementary
 
-    def parameters(self):
+    def parameters(self, recurse=True):
         # one once_each over the whole list: one per neuron costs three times as much, and
         # zero_grad() reads parameters() every sample
+        if not as_flag(recurse, "parameters(recurse)"):
+            return super().parameters(recurse=False)  # its neurons hold them: none
         return once_each(list(chain.from_iterable(neuron.weights_and_bias() for neuron in self.neurons)))
 
     def __call__(self, x):
@@ -231,7 +234,9 @@ class MLP(Module):
                              rng=self.rng, elementary=self.elementary, layer=i + 2)
                        for i in range(len(self.nouts))]
 
-    def parameters(self):
+    def parameters(self, recurse=True):
+        if not as_flag(recurse, "parameters(recurse)"):
+            return super().parameters(recurse=False)  # its layers hold them: none
         return once_each(list(chain.from_iterable(neuron.weights_and_bias() for layer in self.layers
                                                   for neuron in layer.neurons)))  # one once_each: see Layer
 

@@ -7,6 +7,8 @@ A batch's loss is the mean of its per-example losses, as in the notes:
     (each Loss's `.formula` is its line here, for pages that say which loss they show)
     sse              C = Σ_c (ŷ_c - y_c)²                     (the notes' RSS, per example)
     mse              C = 1/K Σ_c (ŷ_c - y_c)²    half=True:  1/(2K) Σ_c (ŷ_c - y_c)²  (the notes')
+    mae              C = 1/K Σ_c |ŷ_c - y_c|                  (PyTorch's L1Loss per example)
+    huber            C = 1/K Σ_c h_δ(ŷ_c - y_c),  h_δ(r) = ½r² if |r| ≤ δ else δ(|r| - ½δ)   (δ = 1)
     bce              C = -[y ln p + (1 - y) ln(1 - p)]        on a probability p = ŷ in (0, 1)
     bce_with_logits  C = ln(1 + e^z) - y z                    on a logit z, stable for any z
     cross_entropy    C = ln Σ_c e^(z_c) - Σ_c y_c z_c         on logits; y a class index or one-hot
@@ -83,8 +85,8 @@ class Loss:
     def for_a_batch(self):
         """What takes a batch, where this loss takes one example: PyTorch's class of the same
         loss, or mean_loss (the notes' C = 1/|D| Σ_i C(ŷ(i), y(i)))."""
-        torch_name = {"mse": "MSELoss", "cross_entropy": "CrossEntropyLoss", "bce": "BCELoss",
-                      "bce_with_logits": "BCEWithLogitsLoss"}.get(self.name)
+        torch_name = {"mse": "MSELoss", "mae": "L1Loss", "huber": "HuberLoss", "cross_entropy": "CrossEntropyLoss",
+                      "bce": "BCELoss", "bce_with_logits": "BCEWithLogitsLoss"}.get(self.name)
         mean = f"nn.mean_loss(nn.{self.name}, outputs, targets)"
         return f"nn.{torch_name}()(outputs, targets) or {mean}" if torch_name else mean
 
@@ -228,6 +230,52 @@ def _mse(outputs, targets, half=False):
     return total if scale == 1.0 else total * scale
 
 
+def _mean_of(terms):
+    return terms[0] if len(terms) == 1 else autograd.sum(terms) * (1.0 / len(terms))
+
+
+def _mae(outputs, targets):
+    return _mean_of([abs(p - t) for p, t in zip(outputs, targets)])
+
+
+def _huber(outputs, targets, delta=1.0):
+    """h_δ(r) = ½r² for |r| ≤ δ, else δ(|r| - ½δ), written as m (|r| - ½m) with m = min(|r|, δ):
+    one graph for every r (no branch on a number, so it compiles), and its derivative r inside
+    and δ·sign(r) outside falls out of the chain rule (at |r| = δ, min's ½ and ½ give δ too)."""
+    delta = positive_number(delta, "huber delta")
+    terms = []
+    for p, t in zip(outputs, targets):
+        size = abs(p - t)
+        m = size.minimum(delta)
+        terms.append(m * (size - 0.5 * m))
+    return _mean_of(terms)
+
+
+def _smooth_l1(outputs, targets, beta=1.0):
+    """PyTorch's SmoothL1Loss: h_β(r)/β, which is |r| - ½β outside |r| ≤ β (so β → 0 gives |r|,
+    and β = 0 is the mean absolute error, as in torch)."""
+    beta = non_negative_number(beta, "SmoothL1Loss beta")
+    if beta == 0:
+        return _mae(outputs, targets)
+    return _huber(outputs, targets, beta) * (1.0 / beta)
+
+
+def positive_number(number, what):
+    """A finite number > 0 (huber's δ), else a TypeError/ValueError naming `what`."""
+    number = finite_number(number, what)
+    if number <= 0:
+        raise ValueError(f"{what}: must be > 0, got {number}")
+    return number
+
+
+def non_negative_number(number, what):
+    """A finite number >= 0 (SmoothL1Loss's β), else a TypeError/ValueError naming `what`."""
+    number = finite_number(number, what)
+    if number < 0:
+        raise ValueError(f"{what}: must be >= 0, got {number}")
+    return number
+
+
 def _bce(outputs, y):
     return _binary_cross_entropy(outputs[0], y, "bce", "bce_with_logits")
 
@@ -319,8 +367,7 @@ def _mean_over_outputs(loss_of_one, outputs, y):
     """1/n Σ_c C(ŷ_c, y_c): an elementwise loss on one example's n outputs, as PyTorch's BCELoss
     and BCEWithLogitsLoss take it (their mean over a batch is then the mean over every entry).
     One output is its one term, the very graph of nn's own loss."""
-    terms = [loss_of_one([o], t) for o, t in zip(outputs, y)]
-    return terms[0] if len(terms) == 1 else autograd.sum(terms) * (1.0 / len(terms))
+    return _mean_of([loss_of_one([o], t) for o, t in zip(outputs, y)])
 
 
 def _bce_each(outputs, y):
@@ -354,6 +401,10 @@ def _argmax(outputs):
 sse = Loss("sse", _sse, REAL, formula="C = Σ_c (ŷ_c - y_c)²")
 mse = Loss("mse", _mse, REAL,
            formula=lambda options: f"C = 1/{'(2K)' if options.get('half') else 'K'} Σ_c (ŷ_c - y_c)²")
+mae = Loss("mae", _mae, REAL, formula="C = 1/K Σ_c |ŷ_c - y_c|")
+huber = Loss("huber", _huber, REAL,
+             formula=lambda options: (f"C = 1/K Σ_c h(ŷ_c - y_c), h(r) = ½r² if |r| ≤ δ else δ(|r| - ½δ), "
+                                      f"δ = {options.get('delta', 1.0):g}"))
 bce = Loss("bce", _bce, PROBABILITY_TARGET, formula="C = -[y ln p + (1 - y) ln(1 - p)]",
            decide=lambda out: (np.asarray(out).reshape(-1) >= 0.5).astype(int),
            truth=lambda Y: (np.asarray(Y).reshape(-1) >= 0.5).astype(int))
@@ -368,7 +419,7 @@ hinge = Loss("hinge", _hinge, SIGN_TARGET, formula="C = max(0, 1 - y ŷ)",
              decide=lambda out: np.where(np.asarray(out).reshape(-1) >= 0.0, 1, -1),
              truth=lambda Y: np.asarray(Y).reshape(-1).astype(int))
 
-LOSSES = {loss.name: loss for loss in (sse, mse, bce, bce_with_logits, cross_entropy, nll, hinge)}
+LOSSES = {loss.name: loss for loss in (sse, mse, mae, huber, bce, bce_with_logits, cross_entropy, nll, hinge)}
 
 # The per-output forms under PyTorch's BCELoss and BCEWithLogitsLoss (nn.torch_losses): the same
 # loss on each of any number of outputs, averaged over them; accuracy counts an example right when
@@ -378,7 +429,11 @@ bce_each = Loss("bce", _bce_each, PROBABILITY_EACH_TARGET, decide=_at_least(0.5)
 bce_with_logits_each = Loss("bce_with_logits", _bce_with_logits_each, PROBABILITY_EACH_TARGET,
                             decide=_at_least(0.0), truth=_at_least(0.5),
                             formula="C = 1/K Σ_c [ln(1 + e^(z_c)) - y_c z_c], on logits z")
-BUILTIN_FUNCTIONS = {loss.function for loss in (*LOSSES.values(), bce_each, bce_with_logits_each)}
+# PyTorch's SmoothL1Loss, Huber's loss scaled by 1/β (nn.torch_losses)
+smooth_l1 = Loss("smooth_l1", _smooth_l1, REAL,
+                 formula=lambda options: (f"C = 1/K Σ_c h(ŷ_c - y_c)/β, h(r) = ½r² if |r| ≤ β else β(|r| - ½β), "
+                                          f"β = {options.get('beta', 1.0):g}"))
+BUILTIN_FUNCTIONS = {loss.function for loss in (*LOSSES.values(), bce_each, bce_with_logits_each, smooth_l1)}
 
 
 def l2(params, strength=1e-4):

@@ -91,14 +91,21 @@ class Module:
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f"{type(self).__name__}: define forward(self, x), which model(x) calls")
 
-    def named_parameters(self, prefix=""):
+    def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
         """(name, Value) for every parameter, in a fixed order. A Value reached twice (a shared
-        weight) is one parameter, under the first name it is found by, as in PyTorch. A
-        prefix is joined with a dot, as in PyTorch: prefix="model" gives "model.layers.0...."."""
+        weight) is one parameter, under the first name it is found by, as in PyTorch (with
+        remove_duplicate=False, under each). A prefix is joined with a dot, as in PyTorch:
+        prefix="model" gives "model.layers.0....". recurse=False gives only the parameters this
+        module holds itself, none of its submodules' (a Linear's weight and bias; none for a
+        Sequential or an MLP), as PyTorch's."""
         _check_prefix(prefix, "named_parameters")
+        recurse = as_flag(recurse, "named_parameters(recurse)")
+        remove_duplicate = as_flag(remove_duplicate, "named_parameters(remove_duplicate)")
         seen = set()
-        for name, parameter in self._walk(f"{prefix}." if prefix else "", {id(self)}):
-            if parameter not in seen:  # Values hash by identity
+        for name, parameter in self._walk(f"{prefix}." if prefix else "", {id(self)} if recurse else None):
+            if not remove_duplicate:
+                yield name, parameter
+            elif parameter not in seen:  # Values hash by identity
                 seen.add(parameter)
                 yield name, parameter
 
@@ -112,10 +119,13 @@ class Module:
             return [(field, getattr(self, field)) for field in self._fields]
         return [(name, item) for name, item in vars(self).items() if _holds_parameters(item, name, self)]
 
-    def parameters(self):
+    def parameters(self, recurse=True):
         """Every parameter, in named_parameters order (subclasses list them directly, for speed),
-        as `Parameters`: a list that next() also steps through."""
-        return Parameters(p for _, p in self.named_parameters())
+        as `Parameters`: a list that next() also steps through. recurse=False: only those this
+        module holds itself, as PyTorch's."""
+        if as_flag(recurse, "parameters(recurse)"):
+            return Parameters(p for _, p in self.named_parameters())
+        return Parameters(p for _, p in self.named_parameters(recurse=False))
 
     def named_children(self):
         """(name, module) for each module held directly, each once, in attribute order, as in
@@ -153,6 +163,17 @@ class Module:
         path = path | {id(self)}
         for name, module in self._named_child_modules():
             yield from module._named_modules(f"{prefix}.{name}" if prefix else name, remove_duplicate, seen, path)
+
+    def get_submodule(self, target):
+        """The module at the dotted path `target` ("2.1.0", "layers.0"; "" is this module), as
+        PyTorch's get_submodule; an AttributeError, as torch's, naming the path when none is there."""
+        if not isinstance(target, str):
+            raise TypeError(f"get_submodule(target): expected a dotted path str, got {type(target).__name__} "
+                            f"{target!r:.40}")
+        for name, module in self.named_modules(remove_duplicate=False):
+            if name == target:
+                return module
+        raise AttributeError(f"get_submodule: {type(self).__name__} has no submodule {target!r}")
 
     def modules(self):
         """This module and every module under it, each once, as PyTorch's modules()."""
@@ -233,9 +254,19 @@ class Module:
             p.requires_grad = requires_grad
         return self
 
-    def state_dict(self):
-        """{name: float} for every parameter, in named_parameters order."""
-        return {name: p.data for name, p in self.named_parameters()}
+    def state_dict(self, *, destination=None, prefix="", keep_vars=False):
+        """{name: float} for every parameter, in named_parameters order. As PyTorch's: `prefix`
+        is put before each name as it is ("model." gives "model.0.weight.0.0"), `destination`
+        (a dict) is filled and returned, and keep_vars=True gives the parameter Values
+        themselves instead of their numbers."""
+        _check_prefix(prefix, "state_dict")
+        keep_vars = as_flag(keep_vars, "state_dict(keep_vars)")
+        if destination is None:
+            destination = {}
+        elif not isinstance(destination, dict):
+            raise TypeError(f"state_dict(destination): expected a dict to fill, got {type(destination).__name__}")
+        destination.update((prefix + name, p if keep_vars else p.data) for name, p in self.named_parameters())
+        return destination
 
     def load_state_dict(self, state, strict=True):
         """Copy the floats of `state` into the parameters of the same name.
@@ -375,12 +406,13 @@ def is_parameter(value):
 
 def _named(item, name, modules_seen):
     """(name, Value) for each parameter under `item`; a module met again (a back-reference, a
-    shared block) is not walked twice, so a cycle of modules ends."""
+    shared block) is not walked twice, so a cycle of modules ends. modules_seen None: no
+    module is walked (parameters(recurse=False))."""
     if isinstance(item, Value):
         if is_parameter(item):
             yield name, item
     elif isinstance(item, Module):
-        if id(item) not in modules_seen:
+        if modules_seen is not None and id(item) not in modules_seen:
             modules_seen.add(id(item))
             yield from item._walk(name + ".", modules_seen)
     elif isinstance(item, dict):

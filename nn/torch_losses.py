@@ -5,6 +5,9 @@
                              index (0-based) or a vector of class probabilities   (nn.cross_entropy)
     nn.BCEWithLogitsLoss()   C = mean over every entry of ln(1 + e^z) - y z        on logits z, y in [0, 1]
     nn.BCELoss()             C = mean over every entry of -[y ln p + (1 - y) ln(1 - p)]   on probabilities p
+    nn.L1Loss()              C = mean over every entry of |ŷ - y|                  (nn.mae per example)
+    nn.HuberLoss(delta=1.0)  C = mean over every entry of h_δ(ŷ - y): ½r² for |r| ≤ δ, else δ(|r| - ½δ)   (nn.huber)
+    nn.SmoothL1Loss(beta=1.0)  C = mean over every entry of h_β(ŷ - y)/β (β = 0: |ŷ - y|)
 
 `loss(input, target)` takes one example's outputs (a Value or a list of Values) or a batch
 (a list of such lists), with targets of the same shape (CrossEntropyLoss: one class index
@@ -34,7 +37,8 @@ import autograd
 from autograd import Value
 from autograd.checks import foreign_value
 
-from .losses import Loss, _outputs, bce_each, bce_with_logits_each, cross_entropy, mse
+from .losses import (Loss, _outputs, bce_each, bce_with_logits_each, cross_entropy, huber, mae, mse, non_negative_number,
+                     positive_number, smooth_l1)
 from .targets import as_numpy
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -49,6 +53,9 @@ class _TorchLoss(Loss):
     # torch's arguments in its order, so that one given by position is read as torch reads it:
     # MSELoss("sum") is torch's size_average="sum" (which gives the mean), not reduction
     positional = ("size_average", "reduce", "reduction")
+    # torch's arguments that are options of nn's loss here ({torch's name: (default, check)}):
+    # HuberLoss's delta, SmoothL1Loss's beta
+    taken = {}
 
     def __init__(self, *args, reduction=_UNSET, **unsupported):
         # PyTorch's weight=, pos_weight=, ignore_index=, label_smoothing=, ... are refused, unless
@@ -59,19 +66,22 @@ class _TorchLoss(Loss):
             else:
                 unsupported[name] = value
         reduction = "mean" if reduction is _UNSET else reduction
+        options = {name: check(unsupported.pop(name, default), f"{type(self).__name__} {name}")
+                   for name, (default, check) in self.taken.items()}
         unsupported = {name: value for name, value in unsupported.items()
                        if name not in self.torch_defaults or not _is_default(value, self.torch_defaults[name])}
         if unsupported:
             shown = ", ".join(f"{name}={value!r:.40}" for name, value in sorted(unsupported.items()))
+            also = "".join(f", {name}=" for name in self.taken)
             raise TypeError(f"{type(self).__name__}: {shown} not supported here; it takes only reduction= "
-                            f"('mean', 'sum' or 'none'), and torch's other arguments at their defaults")
+                            f"('mean', 'sum' or 'none'){also}, and torch's other arguments at their defaults")
         if reduction not in REDUCTIONS:
             raise ValueError(f"{type(self).__name__} reduction={reduction!r:.40}: expected one of "
                              f"{', '.join(map(repr, REDUCTIONS))}")
         # Everything nn's own loss is (its name, function, target rules, decision rule), so that
         # fit, accuracy and the compiled path treat it as that loss.
         vars(self).update(vars(self.base))
-        self.options = dict(self.base.options)
+        self.options = {**self.base.options, **options}
         self.reduction = reduction
 
     def _by_position(self, args, reduction, by_keyword):
@@ -105,7 +115,8 @@ class _TorchLoss(Loss):
         return self.function(outputs, self.target(target, len(outputs)), **self.options)
 
     def __repr__(self):
-        return f"{type(self).__name__}(reduction={self.reduction!r})"
+        options = "".join(f", {name}={self.options[name]!r}" for name in self.taken)
+        return f"{type(self).__name__}(reduction={self.reduction!r}{options})"
 
 
 class _Elementwise(_TorchLoss):
@@ -128,6 +139,33 @@ class MSELoss(_Elementwise):
     """(ŷ - y)² for every entry; reduction over all entries (PyTorch's nn.MSELoss)."""
 
     base = mse
+
+
+class L1Loss(_Elementwise):
+    """|ŷ - y| for every entry; reduction over all entries (PyTorch's nn.L1Loss). Its derivative
+    at ŷ = y is 0, as torch's sign(0)."""
+
+    base = mae
+
+
+class HuberLoss(_Elementwise):
+    """h_δ(ŷ - y) for every entry, h_δ(r) = ½r² for |r| ≤ δ, else δ(|r| - ½δ): squared near the
+    target, absolute (so robust to outliers) past δ; reduction over all entries (PyTorch's
+    nn.HuberLoss, whose arguments are reduction, then delta)."""
+
+    base = huber
+    positional = ("reduction", "delta")
+    torch_defaults = {}
+    taken = {"delta": (1.0, positive_number)}
+
+
+class SmoothL1Loss(_Elementwise):
+    """h_β(ŷ - y)/β for every entry (Huber's loss scaled by 1/β: ½r²/β for |r| < β, else |r| - ½β;
+    β = 0 is |r|); reduction over all entries (PyTorch's nn.SmoothL1Loss)."""
+
+    base = smooth_l1
+    positional = ("size_average", "reduce", "reduction", "beta")
+    taken = {"beta": (1.0, non_negative_number)}
 
 
 class BCEWithLogitsLoss(_Elementwise):

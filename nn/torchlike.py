@@ -80,11 +80,11 @@ class Linear(Module):
     def _children(self):
         return [("weight", self.weight)] + ([("bias", self.bias)] if self.bias is not None else [])
 
-    def parameters(self):
+    def parameters(self, recurse=True):
         """W row by row, then b: named_parameters' order, listed directly (as nn.Layer's), a
         Value placed twice (a tied weight) once, where it is first met."""
-        if _walks_its_own_way(self, Linear):
-            return super().parameters()
+        if _walks_its_own_way(self, Linear) or not as_flag(recurse, "parameters(recurse)"):
+            return super().parameters(recurse)
         return once_each(self._collect([], None))
 
     def _collect(self, values, modules_seen):
@@ -380,15 +380,15 @@ class Sequential(Module):
     def _children(self):
         return list(self._named)
 
-    def parameters(self):
+    def parameters(self, recurse=True):
         """Its modules' parameters one module after the other: named_parameters' order, without
         building a name for each. A module placed twice is walked once, and a Value met twice (a
         tied weight) is one parameter, where it is first met, as Module.parameters gives them.
         A model numbers its layers first, as its forward does, so their labels are current."""
         if self._numbers_layers and self.__dict__.get("_numbered_at") != _CHANGES[0]:
             self._number_layers()
-        if _walks_its_own_way(self, Sequential):
-            return super().parameters()
+        if _walks_its_own_way(self, Sequential) or not as_flag(recurse, "parameters(recurse)"):
+            return super().parameters(recurse)  # recurse=False: its modules hold them, so none
         return once_each(self._collect([], {id(self)}))
 
     def _collect(self, values, modules_seen):

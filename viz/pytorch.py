@@ -20,7 +20,7 @@ import numpy as np
 
 from .stepper import stepper
 
-LOSSES = ("MSELoss", "CrossEntropyLoss", "BCEWithLogitsLoss", "BCELoss")
+LOSSES = ("MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss", "CrossEntropyLoss", "BCEWithLogitsLoss", "BCELoss")
 
 
 def pytorch_stepper(module, x, target, loss, path=None, **options):
@@ -29,7 +29,8 @@ def pytorch_stepper(module, x, target, loss, path=None, **options):
     module  a torch.nn.Sequential of Linear and activation layers (or one Linear)
     x       one example (nin numbers) or a batch (N rows); numbers, an array or a tensor
     target  the loss's target for it (a class index for CrossEntropyLoss, ...), as PyTorch takes it
-    loss    torch.nn.MSELoss(), CrossEntropyLoss(), BCEWithLogitsLoss() or BCELoss(), any reduction but "none"
+    loss    torch.nn.MSELoss(), L1Loss(), HuberLoss(delta), SmoothL1Loss(beta), CrossEntropyLoss(),
+            BCEWithLogitsLoss() or BCELoss(), any reduction but "none"
     path    write the page there (returns the path); None returns the page (inline in Jupyter)
     options passed to viz.stepper (digits, collapse, tolerance, ...)
     """
@@ -72,7 +73,9 @@ def _losses(loss, torch, nn):
     if loss.reduction == "none":
         raise ValueError(f"pytorch_stepper loss: {name}(reduction='none') gives many losses; backward "
                          f"steps from one: use 'mean' or 'sum'")
-    return getattr(nn, name)(reduction=loss.reduction), copy.deepcopy(loss)
+    ours = getattr(nn, name)
+    options = {option: getattr(loss, option) for option in ours.taken}  # HuberLoss's delta, SmoothL1Loss's beta
+    return ours(reduction=loss.reduction, **options), copy.deepcopy(loss)
 
 
 def _examples(x):
@@ -153,7 +156,7 @@ def _torch_gradients(module, model, torch_loss, rows, batched, target, torch, nn
     for key, value in nn.torch_state_dict(model).items():  # the keys of module's own state_dict()
         if key in frozen:  # no gradient in PyTorch, none here (a constant): nothing to compare
             continue
-        layer = model if isinstance(model, nn.Linear) else model[key.rsplit(".", 1)[0]]
+        layer = model.get_submodule(key.rpartition(".")[0])  # "" for a lone Linear: the model itself
         grad = grads[key]
         if grad is None:  # a layer PyTorch's graph never reached: its gradient is 0
             grad = torch.zeros_like(torch.from_numpy(value))

@@ -25,6 +25,9 @@ CASES = [
     ("tanh", "linear", nn.cross_entropy, "index"),
     ("relu", "linear", nn.cross_entropy, "one-hot"),
     ("sigmoid", "linear", nn.cross_entropy, "soft"),
+    ("tanh", "linear", nn.mae, "real"),
+    ("relu", "linear", nn.huber, "real"),
+    ("tanh", "linear", nn.huber.with_options(delta=0.3), "real"),
 ]
 
 

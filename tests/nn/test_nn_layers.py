@@ -810,3 +810,18 @@ def test_apply_initialises_weights_as_a_torch_init_function_does():
     assert all(neuron.b.data == 0.0 for layer in model.layers for neuron in layer.neurons)
     with pytest.raises(TypeError, match="MLP.apply: expected a function of a module, got int 3"):
         model.apply(3)
+
+
+def test_a_model_seeded_with_a_numpy_generator_draws_from_it_as_numpy_does():
+    # default_rng(generator) is that generator: a model given one draws its weights from it,
+    # so two models from one generator differ and a re-made generator repeats them
+    weights = [p.data for p in nn.MLP(3, [4, 2], seed=np.random.default_rng(7)).parameters()]
+    assert weights == [p.data for p in nn.MLP(3, [4, 2], seed=7).parameters()]
+    shared = np.random.default_rng(7)
+    first, second = nn.MLP(3, [4, 2], seed=shared), nn.MLP(3, [4, 2], seed=shared)
+    assert [p.data for p in first.parameters()] == weights
+    assert [p.data for p in second.parameters()] != weights
+    assert [p.data for p in nn.Linear(3, 2, seed=np.random.default_rng(1)).parameters()] == \
+        [p.data for p in nn.Linear(3, 2, seed=1).parameters()]
+    with pytest.raises(TypeError, match=r"^seed: expected an int, None or a numpy\.random\.Generator, got str"):
+        nn.MLP(3, [4], seed="7")

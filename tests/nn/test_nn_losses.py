@@ -346,7 +346,12 @@ def test_bce_loss_on_outputs_that_are_no_probabilities_names_bce_loss_and_its_lo
     (nn.cross_entropy, "C = ln Σ_c e^(z_c) - Σ_c y_c z_c, on logits z"),
     (nn.nll, "C = -Σ_c y_c ln p_c"),
     (nn.hinge, "C = max(0, 1 - y ŷ)"),
+    (nn.mae, "C = 1/K Σ_c |ŷ_c - y_c|"),
+    (nn.huber, "C = 1/K Σ_c h(ŷ_c - y_c), h(r) = ½r² if |r| ≤ δ else δ(|r| - ½δ), δ = 1"),
     (nn.MSELoss(), "C = 1/K Σ_c (ŷ_c - y_c)²"),
+    (nn.L1Loss(), "C = 1/K Σ_c |ŷ_c - y_c|"),
+    (nn.HuberLoss(delta=0.5), "C = 1/K Σ_c h(ŷ_c - y_c), h(r) = ½r² if |r| ≤ δ else δ(|r| - ½δ), δ = 0.5"),
+    (nn.SmoothL1Loss(beta=2), "C = 1/K Σ_c h(ŷ_c - y_c)/β, h(r) = ½r² if |r| ≤ β else β(|r| - ½β), β = 2"),
     (nn.BCELoss(), "C = -1/K Σ_c [y_c ln p_c + (1 - y_c) ln(1 - p_c)]"),
     (nn.BCEWithLogitsLoss(), "C = 1/K Σ_c [ln(1 + e^(z_c)) - y_c z_c], on logits z"),
     (nn.CrossEntropyLoss(), "C = ln Σ_c e^(z_c) - Σ_c y_c z_c, on logits z"),
@@ -363,6 +368,11 @@ def test_each_loss_writes_one_examples_formula(loss, formula):
     (nn.BCEWithLogitsLoss(), [[0.2, -0.9]], [[1.0, 0.0]],
      (math.log(1 + math.exp(0.2)) - 0.2 + math.log(1 + math.exp(-0.9))) / 2),
     (nn.hinge, [0.25], -1.0, 1.25),
+    (nn.mae, [0.3, -1.2], [1.0, 0.5], (0.7 + 1.7) / 2),
+    (nn.huber, [0.3, -1.2], [1.0, 0.5], (0.5 * 0.7 ** 2 + 1.0 * (1.7 - 0.5)) / 2),  # one inside δ, one outside
+    (nn.huber.with_options(delta=2.0), [-1.2], [0.5], 0.5 * 1.7 ** 2),
+    (nn.HuberLoss(delta=0.5), [[0.3, -1.2]], [[1.0, 0.5]], (0.5 * (0.7 - 0.25) + 0.5 * (1.7 - 0.25)) / 2),
+    (nn.SmoothL1Loss(beta=2.0), [[0.3, -1.2]], [[1.0, 0.5]], (0.5 * 0.7 ** 2 / 2 + 0.5 * 1.7 ** 2 / 2) / 2),
 ])
 def test_the_formula_is_the_loss_it_names(loss, output, target, by_hand):
     """Each formula, evaluated by hand, is the loss's own number (a formula that says one thing
@@ -373,3 +383,50 @@ def test_the_formula_is_the_loss_it_names(loss, output, target, by_hand):
 
 def test_a_loss_of_your_own_has_no_formula():
     assert nn.losses.as_loss(lambda a, y: (a - y) ** 2).formula is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(residuals=st.lists(st.floats(-4, 4), min_size=1, max_size=4), delta=st.floats(0.1, 3.0))
+def test_huber_and_mae_derivatives_are_the_hand_formulas_and_central_differences(residuals, delta):
+    # ∂h_δ/∂ŷ = r inside |r| ≤ δ and δ·sign(r) outside (continuous at |r| = δ); ∂|r|/∂ŷ = sign(r),
+    # 0 at r = 0 as torch takes it; each divided by K for the mean over the outputs.
+    K, y = len(residuals), [0.25] * len(residuals)
+    for loss, by_hand in ((nn.huber.with_options(delta=delta), lambda r: r if abs(r) <= delta else delta * np.sign(r)),
+                          (nn.mae, np.sign)):
+        out = [Value(0.25 + r) for r in residuals]
+        loss(out, y).backward()
+        for o, r in zip(out, residuals):
+            r = o.data - 0.25  # the residual as the engine sees it, rounded
+            assert o.grad == pytest.approx(by_hand(r) / K, rel=1e-12, abs=1e-15)
+            if abs(abs(r) - delta) > 1e-4 and abs(r) > 1e-4:  # away from the kinks: central differences
+                def C(shift):
+                    return loss([Value(v.data + (shift if v is o else 0.0)) for v in out], y).data
+                assert o.grad == pytest.approx((C(1e-6) - C(-1e-6)) / 2e-6, rel=1e-5, abs=1e-8)
+
+
+@pytest.mark.parametrize("make, error, message", [
+    (lambda: nn.huber.with_options(delta=0)([Value(1.0)], [0.0]), ValueError, r"^huber delta: must be > 0, got 0\.0$"),
+    (lambda: nn.huber.with_options(delta=float("nan"))([Value(1.0)], [0.0]), ValueError, r"^huber delta: expected a finite"),
+    (lambda: nn.huber.with_options(dleta=1.0), TypeError, r"huber\.with_options: unknown option 'dleta'; it takes 'delta'"),
+    (lambda: nn.HuberLoss(delta=-1), ValueError, r"^HuberLoss delta: must be > 0, got -1\.0$"),
+    (lambda: nn.HuberLoss(delta="1"), TypeError, r"^HuberLoss delta: expected a real number"),
+    (lambda: nn.HuberLoss(delta=True), TypeError, r"^HuberLoss delta: expected a real number, got bool"),
+    (lambda: nn.SmoothL1Loss(beta=-0.5), ValueError, r"^SmoothL1Loss beta: must be >= 0, got -0\.5$"),
+    (lambda: nn.HuberLoss("mean", 1.0, 2), TypeError, r"^HuberLoss\(\) takes at most 2 arguments by position, "
+                                                      r"torch's reduction, delta; got 3"),
+    (lambda: nn.HuberLoss(size_average=True), TypeError, r"^HuberLoss: size_average=True not supported here; "
+                                                         r"it takes only reduction= .*, delta=, and torch's"),
+    (lambda: nn.L1Loss(weight=[1.0]), TypeError, r"^L1Loss: weight=\[1\.0\] not supported here"),
+    (lambda: nn.L1Loss()([Value(1.0), Value(2.0)], [0.0]), ValueError, r"^L1Loss: the input has 2 entries but the "
+                                                                        r"target has 1"),
+])
+def test_huber_and_l1_arguments_are_checked_by_name(make, error, message):
+    with pytest.raises(error, match=message):
+        make()
+
+
+def test_huber_and_l1_read_torchs_positional_order():
+    assert nn.HuberLoss("sum", 0.25).reduction == "sum" and nn.HuberLoss("sum", 0.25).options == {"delta": 0.25}
+    assert nn.SmoothL1Loss(None, None, "none", 0.5).options == {"beta": 0.5}
+    assert nn.L1Loss(None, None, "sum").reduction == "sum"
+    assert repr(nn.HuberLoss(delta=2)) == "HuberLoss(reduction='mean', delta=2.0)"

@@ -148,6 +148,27 @@ def test_mse_and_bce_with_logits_losses_match_torch(n, k, reduction, seed):
         assert close(mine[0], torch_side[0]) and close(mine[1], torch_side[1]), ours
 
 
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(1, 6), k=st.integers(1, 4), reduction=st.sampled_from(["mean", "sum", "none"]),
+       delta=st.floats(0.05, 5.0), beta=st.sampled_from([0.0, 0.3, 1.0, 2.5]), seed=st.integers(0, 10_000))
+def test_l1_huber_and_smooth_l1_losses_match_torch(n, k, reduction, delta, beta, seed):
+    # Values and gradients, with residuals on both sides of δ and β, one of them exactly 0 (|r|'s
+    # kink, where torch's gradient is 0) and one exactly δ (where Huber's two pieces meet)
+    require_torch()
+    import torch
+    rng = np.random.default_rng(seed)
+    target = rng.normal(size=(n, k))
+    outputs = target + rng.normal(scale=3.0, size=(n, k))
+    outputs[0, 0] = target[0, 0]
+    if n > 1:
+        outputs[1, 0] = target[1, 0] + delta
+    for ours, theirs in ((nn.L1Loss(reduction=reduction), torch.nn.L1Loss(reduction=reduction)),
+                         (nn.HuberLoss(reduction=reduction, delta=delta), torch.nn.HuberLoss(reduction=reduction, delta=delta)),
+                         (nn.SmoothL1Loss(reduction=reduction, beta=beta), torch.nn.SmoothL1Loss(reduction=reduction, beta=beta))):
+        mine, torch_side = _run_loss(torch, ours, theirs, outputs, target, torch.from_numpy(target))
+        assert close(mine[0], torch_side[0]) and close(mine[1], torch_side[1]), ours
+
+
 @settings(max_examples=30, deadline=None)
 @given(n=st.integers(1, 6), k=st.integers(2, 5), reduction=st.sampled_from(["mean", "sum", "none"]),
        probabilities=st.booleans(), seed=st.integers(0, 10_000))
@@ -248,7 +269,10 @@ def test_from_torch_takes_pytorchs_own_model(torch):
     (lambda t: t.nn.Sequential(t.nn.Linear(2, 2), t.nn.Dropout(0.5)), TypeError, "module '1' \\(Dropout\\).*no Dropout layer"),
     (lambda t: t.nn.Sequential(t.nn.Linear(2, 2), t.nn.LeakyReLU()), TypeError, "no LeakyReLU layer"),
     (lambda t: t.nn.Conv2d(1, 1, 3), TypeError, "Conv2d: tracegrad has no Conv2d layer"),
-    (lambda t: t.nn.Sequential(t.nn.Sequential(t.nn.Linear(2, 2))), TypeError, "Sequential inside a Sequential"),
+    (lambda t: t.nn.Sequential(t.nn.Linear(2, 2), t.nn.Sequential(t.nn.Tanh(), t.nn.Dropout())), TypeError,
+     r"^from_torch: module '1\.1' \(Dropout\): tracegrad has no Dropout layer"),
+    (lambda t: t.nn.Sequential(t.nn.Linear(2, 2), t.nn.Sequential()), ValueError,
+     r"^from_torch: module '1' \(Sequential\) is an empty torch\.nn\.Sequential"),
     (lambda t: t.nn.Sequential(t.nn.Linear(2, 2), t.nn.Softmax(dim=0)), ValueError, "Softmax\\(dim=0\\)"),
     (lambda t: t.nn.Sequential(t.nn.Linear(2, 2), t.nn.Softmax(dim=1.0)), TypeError,
      "^from_torch: module '1'.*Softmax\\(dim=1\\.0\\): dim is float, expected an int"),
@@ -1004,3 +1028,66 @@ def test_from_torch_takes_a_softmax_with_torchs_implicit_dim():
         expected = torch_model(torch.from_numpy(x)).numpy()
     assert np.abs(np.array([a.data for a in model(x)]) - expected).max() <= 1e-15
     assert repr(model[1]) == "Softmax(dim=-1)"
+
+
+# --- a Sequential inside a Sequential, across to PyTorch and back ------------------------------
+
+def _blocks(lib):
+    """Sequential(Sequential(Linear, Tanh), Linear, Sequential(ReLU, Sequential(Linear))): blocks
+    two deep, an activation first in one, as torch users write them."""
+    return lib.Sequential(lib.Sequential(lib.Linear(2, 3), lib.Tanh()), lib.Linear(3, 3),
+                          lib.Sequential(lib.ReLU(), lib.Sequential(lib.Linear(3, 2))))
+
+
+def test_a_sequential_inside_a_sequential_crosses_both_ways_with_torchs_names_outputs_and_gradients(torch):
+    # from_torch said "a Sequential inside a Sequential; flatten it into one", and to_torch and
+    # torch_state_dict refused the nested nn.Sequential they would give back
+    torch.manual_seed(0)
+    tmodel = _blocks(torch.nn).double()
+    tmodel[1].weight.requires_grad_(False)  # a frozen tensor inside stays frozen both ways
+    model = nn.from_torch(tmodel)
+    assert [name for name, _ in model.named_modules()] == [name for name, _ in tmodel.named_modules()]
+    assert list(nn.torch_state_dict(model)) == list(tmodel.state_dict()) == [
+        "0.0.weight", "0.0.bias", "1.weight", "1.bias", "2.1.0.weight", "2.1.0.bias"]
+    X = np.random.default_rng(0).normal(size=(5, 2))
+    with torch.no_grad():
+        want = tmodel(torch.from_numpy(X)).numpy()
+    assert close(model.predict(X), want)
+    back = nn.to_torch(model)
+    assert repr(back) == repr(tmodel.float())  # the same blocks, printed alike
+    tmodel.double()
+    with torch.no_grad():
+        assert close(back(torch.from_numpy(X)).numpy(), want)
+    assert [p.requires_grad for p in back.parameters()] == [p.requires_grad for p in tmodel.parameters()]
+    back.load_state_dict(nn.torch_state_dict(model, tensors=True), strict=True)
+    assert nn.load_torch_state_dict(nn.from_torch(_blocks(torch.nn)), tmodel.state_dict()) == ([], [])
+    # ∂C/∂w for every weight, stepped beside PyTorch's (pytorch_stepper finds each Linear by its path)
+    import viz
+    page = viz.pytorch_stepper(tmodel, X[:2], torch.zeros(2, 2, dtype=torch.float64), torch.nn.MSELoss())
+    assert page.agreement.agrees and page.agreement.text.startswith("all 20 gradients agree with PyTorch")
+
+
+def test_a_weight_tied_across_two_blocks_stays_one_parameter_both_ways(torch):
+    first, second = torch.nn.Linear(2, 2), torch.nn.Linear(2, 2)
+    second.weight = first.weight
+    tmodel = torch.nn.Sequential(torch.nn.Sequential(first, torch.nn.Tanh()), torch.nn.Sequential(second))
+    model = nn.from_torch(tmodel)
+    assert len(model.parameters()) == sum(p.numel() for p in tmodel.parameters()) == 8
+    assert model[0][0].weight is model[1][0].weight
+    back = nn.to_torch(model)
+    assert back[1][0].weight is back[0][0].weight and back[1][0].bias is not back[0][0].bias
+
+
+def test_get_submodule_finds_a_module_by_its_dotted_path_as_torchs(torch):
+    model, tmodel = nn.from_torch(_blocks(torch.nn)), _blocks(torch.nn)
+    for path in ("", "0", "0.0", "2.1", "2.1.0"):
+        assert type(model.get_submodule(path)).__name__ == type(tmodel.get_submodule(path)).__name__
+    assert model.get_submodule("2.1.0") is model[2][1][0]
+    mlp = nn.MLP(2, [3, 1], seed=0)
+    assert mlp.get_submodule("layers.1") is mlp.layers[1] and mlp.get_submodule("layers.0.neurons.2") is mlp.layers[0].neurons[2]
+    with pytest.raises(AttributeError, match=r"^get_submodule: Sequential has no submodule '3'$"):
+        model.get_submodule("3")
+    with pytest.raises(AttributeError):
+        tmodel.get_submodule("3")
+    with pytest.raises(TypeError, match=r"get_submodule\(target\): expected a dotted path str, got int 0"):
+        model.get_submodule(0)

@@ -963,3 +963,58 @@ def test_a_module_name_that_is_no_str_is_a_type_error():
         nn.Sequential(OrderedDict([(1, nn.ReLU())]))
     with pytest.raises(ValueError, match=r"module name 'a\.b' must be a non-empty str without '\.'"):
         nn.Sequential(OrderedDict([("a.b", nn.ReLU())]))
+
+
+# --- torch's keywords on the walks: recurse=, remove_duplicate=, state_dict's prefix= and keep_vars= ---
+
+def test_parameters_with_recurse_false_are_only_those_the_module_holds_itself():
+    # as torch's: a Linear holds its weight and bias itself; a Sequential or an MLP holds none
+    linear = nn.Linear(2, 3, seed=0)
+    assert linear.parameters(recurse=False) == linear.parameters() and len(linear.parameters(recurse=False)) == 9
+    model = nn.Sequential(linear, nn.Tanh(), nn.Linear(3, 1, seed=1))
+    assert model.parameters(recurse=False) == [] and list(model.named_parameters(recurse=False)) == []
+    assert len(model.parameters(recurse=True)) == 13
+    mlp = nn.MLP(2, [3, 1], seed=0)
+    assert mlp.parameters(recurse=False) == [] and mlp.layers[0].parameters(recurse=False) == []
+    neuron = mlp.layers[0].neurons[0]
+    assert neuron.parameters(recurse=False) == neuron.parameters() == neuron.w + [neuron.b]
+
+    class Scaled(nn.Module):  # a module of one's own, with a parameter of its own beside a submodule
+        def __init__(self):
+            self.scale = autograd.Value(2.0, label="scale")
+            self.body = nn.Linear(2, 1, seed=0)
+
+    scaled = Scaled()
+    assert [name for name, _ in scaled.named_parameters(recurse=False)] == ["scale"]
+    assert scaled.parameters(recurse=False) == [scaled.scale] and len(scaled.parameters()) == 4
+    with pytest.raises(TypeError, match=r"parameters\(recurse\): expected True or False, got str"):
+        model.parameters(recurse="no")
+
+
+def test_named_parameters_remove_duplicate_false_names_a_tied_weight_at_each_place():
+    first = nn.Linear(2, 2, seed=0)
+    model = nn.Sequential(first, nn.Tanh(), first)  # one module placed twice: walked once, as torch's
+    assert len(list(model.named_parameters(remove_duplicate=False))) == 6
+    second = nn.Linear(2, 2, seed=1)
+    second.weight = first.weight  # torch's weight tying: one tensor at two places
+    tied = nn.Sequential(first, nn.Tanh(), second)
+    names = [name for name, _ in tied.named_parameters(remove_duplicate=False)]
+    assert names[:6] == ["0.weight.0.0", "0.weight.0.1", "0.weight.1.0", "0.weight.1.1", "0.bias.0", "0.bias.1"]
+    assert "2.weight.0.0" in names and len(names) == 12
+    assert "2.weight.0.0" not in [name for name, _ in tied.named_parameters()]
+
+
+def test_state_dict_takes_torchs_prefix_destination_and_keep_vars():
+    model = nn.Sequential(nn.Linear(2, 1, seed=0))
+    plain = model.state_dict()
+    assert model.state_dict(prefix="model.") == {f"model.{name}": v for name, v in plain.items()}
+    into = {"other": 1.0}
+    assert model.state_dict(destination=into) is into and list(into) == ["other", *plain]
+    kept = model.state_dict(keep_vars=True)
+    assert list(kept) == list(plain) and all(v is p for v, p in zip(kept.values(), model.parameters()))
+    with pytest.raises(TypeError, match=r"state_dict\(prefix\): expected a str, got int 1"):
+        model.state_dict(prefix=1)
+    with pytest.raises(TypeError, match=r"state_dict\(destination\): expected a dict to fill, got list"):
+        model.state_dict(destination=[])
+    with pytest.raises(TypeError, match=r"state_dict\(keep_vars\): expected True or False, got str"):
+        model.state_dict(keep_vars="yes")

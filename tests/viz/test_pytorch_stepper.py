@@ -27,7 +27,7 @@ def torch_model(torch, sizes, activations, seed):
     return torch.nn.Sequential(*layers)
 
 
-LOSSES = ["MSELoss", "CrossEntropyLoss", "BCEWithLogitsLoss"]
+LOSSES = ["MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss", "CrossEntropyLoss", "BCEWithLogitsLoss"]
 
 
 def example(torch, loss, nout, batch, rng):
@@ -60,6 +60,20 @@ def test_every_parameter_gradient_agrees_with_pytorchs_to_1e_12(sizes, loss, red
     gaps = [abs(p.grad - reference[p]) for p in parameters]
     assert max(gaps) <= 1e-12
     assert any(reference[p] != 0.0 for p in parameters) or all(p.grad == 0.0 for p in parameters)
+
+
+@pytest.mark.parametrize("loss", ["HuberLoss(delta=0.3)", "HuberLoss('sum', 2.5)", "SmoothL1Loss(beta=0.4)",
+                                  "SmoothL1Loss(beta=0.0, reduction='sum')", "L1Loss(reduction='sum')"])
+def test_huber_and_smooth_l1_keep_their_delta_and_beta_and_agree_with_pytorch(torch, loss):
+    # The stepper builds nn's loss of the same name: delta and beta must come across, else
+    # HuberLoss(delta=0.3) would be stepped with delta 1 and disagree with PyTorch's gradients.
+    torch_loss = eval(f"torch.nn.{loss}")
+    model = torch_model(torch, [2, 3, 2], ["Tanh"], seed=4)
+    x, target = [[0.5, -1.0], [2.0, 1.5], [0.1, 0.2]], torch.tensor([[3.0, -0.2], [0.1, 0.05], [-2.0, 1.0]])
+    root, parameters, reference = viz.pytorch_graph(model, x, target, torch_loss)
+    root.backward()
+    assert max(abs(p.grad - reference[p]) for p in parameters) <= 1e-12
+    assert sum(abs(g) for g in reference.values()) > 0
 
 
 def test_the_reference_is_pytorchs_and_not_the_engines(torch):
