@@ -36,7 +36,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from .activations import Activation
-from .data import finite_array
+from .data import finite_array, torch_name
 from .layers import MLP, Layer
 from .module import IncompatibleKeys, SizeMismatchError, StateDictError, listing
 from .torchlike import (ActivationModule, Identity, Linear, LinearActivation, ReLU, Sequential, Sigmoid,
@@ -170,8 +170,10 @@ def torch_layout(model):
     elif isinstance(model, MLP):
         model = model.layers
     else:
+        given = (f"a {torch_name(model)}, which is PyTorch's already" if torch_name(model)
+                 else type(model).__name__)
         raise TypeError(f"to PyTorch: expected an nn.Sequential, nn.MLP, nn.Layer, nn.Linear or an "
-                        f"activation module (nn.ReLU, ...), got {type(model).__name__}")
+                        f"activation module (nn.ReLU, ...), got {given}")
     layout = []
     for layer in model:
         layout.append((str(len(layout)), _Dense(layer)))

@@ -22,12 +22,24 @@ _SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxset = _SHORT.maxfrozenset = _SHORT.
 _SHORT.maxstring, _SHORT.maxother = 40, 60
 
 
+def torch_name(x):
+    """`torch.optim.sgd.SGD` when x is one of PyTorch's objects, else None: "expected nn.SGD,
+    got SGD" would read as a contradiction, since nn's classes carry PyTorch's names."""
+    module = type(x).__module__ or ""
+    if module == "torch" or module.startswith("torch."):
+        return f"{module}.{type(x).__qualname__}"
+    return None
+
+
 def model_sizes(model, what):
     """(nin, nout), a model's numbers of inputs and outputs, which fit, accuracy and predict
     need to check a data set; a TypeError saying how to give them when the model has none."""
     nin, nout = getattr(model, "nin", None), getattr(model, "nout", None)
     if isinstance(nin, int) and isinstance(nout, int):
         return nin, nout
+    if torch_name(model):
+        raise TypeError(f"{what}: the model is a {torch_name(model)}, a PyTorch module; bring it across "
+                        f"first with nn.from_torch(model), which gives the nn model with its weights")
     raise TypeError(f"{what}: the model ({type(model).__name__}) needs int attributes nin and nout, "
                     f"its numbers of inputs and outputs; nn.MLP, nn.Layer and nn.Neuron have them, "
                     f"and a Module of your own can set them in its __init__")
@@ -76,7 +88,7 @@ def _leaves(x, label, what):
             for k, xk in enumerate(x, 1)]
 
 
-def _short(x):
+def short(x):
     """x's repr for a message, short and closed; an array or tensor by its entries."""
     if getattr(x, "ndim", 0) and callable(getattr(x, "tolist", None)):
         x = x.tolist()
@@ -114,10 +126,10 @@ def _one_example(x, nin, what):
         x = [x]
     elif not isinstance(x, (list, tuple)):
         raise TypeError(f"{what}: expected a list, tuple or 1-D numpy array of {nin or 'some'} numbers, "
-                        f"got {foreign_value(x) or f'{type(x).__name__} {_short(x)}'}")
+                        f"got {foreign_value(x) or f'{type(x).__name__} {short(x)}'}")
     elif x and (isinstance(x[0], (list, tuple)) or getattr(x[0], "ndim", 0)):  # the first entry tells a batch
         rows = f"{len(x)} rows" if len(x) > 1 else "1 row"
-        raise _many_examples(what, nin, f"a {type(x).__name__} of {rows}, the first {_short(x[0])}")
+        raise _many_examples(what, nin, f"a {type(x).__name__} of {rows}, the first {short(x[0])}")
     if nin is not None and len(x) != nin:
         raise ValueError(f"{what}: expected {nin} inputs, got {len(x)}")
     return x
@@ -190,7 +202,7 @@ def _entry_by_entry(values, what, bools):
     for index, x in np.ndenumerate(entries):
         where = ", ".join(map(str, index))
         if (isinstance(x, (bool, np.bool_)) and not bools) or not isinstance(x, (numbers.Real, np.bool_)):
-            got = foreign_value(x) or f"{type(x).__name__} {_short(x)}"
+            got = foreign_value(x) or f"{type(x).__name__} {short(x)}"
             raise TypeError(f"{what}: expected real numbers only, got {got} at [{where}]")
         floats[index] = as_number(x, f"{what} at [{where}]")
     return floats

@@ -28,7 +28,7 @@ import numpy as np
 import autograd
 from autograd import Value
 
-from .data import at_example, finite_number
+from .data import at_example, finite_number, torch_name
 from .targets import CLASS_TARGET, PROBABILITY_EACH_TARGET, PROBABILITY_TARGET, REAL, SIGN_TARGET, TargetKind
 
 
@@ -466,6 +466,13 @@ def is_builtin(loss):
     return loss.function in BUILTIN_FUNCTIONS
 
 
+def _nn_counterpart(name):
+    from . import torch_losses  # which imports this module
+    if isinstance(getattr(torch_losses, name, None), type):
+        return f"use nn's of the same name, nn.{name}()"
+    return f"nn has no {name}; its losses are {', '.join(map(repr, LOSSES))} and their PyTorch-named classes"
+
+
 def as_loss(loss):
     """A Loss from a Loss, a name such as "mse", or any callable(ŷ, y) -> Value."""
     if isinstance(loss, Loss):
@@ -479,6 +486,9 @@ def as_loss(loss):
         if loss not in LOSSES:
             raise ValueError(f"unknown loss {loss!r}; expected one of {', '.join(map(repr, LOSSES))}")
         return LOSSES[loss]
+    if torch_name(loss):  # callable, but on tensors: its own TypeError would name a tensor argument
+        raise TypeError(f"loss: {torch_name(loss)} is PyTorch's own loss, which takes tensors; "
+                        f"{_nn_counterpart(type(loss).__name__)}")
     if callable(loss):
         name = getattr(loss, "__name__", "loss")
 

@@ -102,7 +102,8 @@ class Module:
         recurse = as_flag(recurse, "named_parameters(recurse)")
         remove_duplicate = as_flag(remove_duplicate, "named_parameters(remove_duplicate)")
         seen = set()
-        for name, parameter in self._walk(f"{prefix}." if prefix else "", {id(self)} if recurse else None):
+        modules = (set if remove_duplicate else _OnPath)({id(self)}) if recurse else None
+        for name, parameter in self._walk(f"{prefix}." if prefix else "", modules):
             if not remove_duplicate:
                 yield name, parameter
             elif parameter not in seen:  # Values hash by identity
@@ -265,7 +266,8 @@ class Module:
             destination = {}
         elif not isinstance(destination, dict):
             raise TypeError(f"state_dict(destination): expected a dict to fill, got {type(destination).__name__}")
-        destination.update((prefix + name, p if keep_vars else p.data) for name, p in self.named_parameters())
+        destination.update((prefix + name, p if keep_vars else p.data)  # a tied weight under each of its names
+                           for name, p in self.named_parameters(remove_duplicate=False))
         return destination
 
     def load_state_dict(self, state, strict=True):
@@ -283,7 +285,7 @@ class Module:
         if not hasattr(state, "keys") or not hasattr(state, "__getitem__"):
             raise TypeError(f"load_state_dict: expected a mapping of name -> number, "
                             f"got {type(state).__name__}")
-        params = dict(self.named_parameters())
+        params = dict(self.named_parameters(remove_duplicate=False))  # the names state_dict() gives
         odd = next((name for name in state.keys() if not isinstance(name, str)), None)
         if odd is not None:
             raise StateDictError(f"load_state_dict: the key {odd!r:.40} is not a parameter name (a str such as "
@@ -404,10 +406,17 @@ def is_parameter(value):
     return isinstance(value, Value) and not value.op and not value.parents and not isinstance(value, Input)
 
 
+class _OnPath(set):
+    """The modules (their ids) on the path walked down to here, where a plain set is every module
+    walked so far: a module placed twice is walked at each place, as PyTorch's state_dict() lists
+    it under each name; only a module inside itself (a cycle) is not walked again."""
+
+
 def _named(item, name, modules_seen):
-    """(name, Value) for each parameter under `item`; a module met again (a back-reference, a
-    shared block) is not walked twice, so a cycle of modules ends. modules_seen None: no
-    module is walked (parameters(recurse=False))."""
+    """(name, Value) for each parameter under `item`. A module in `modules_seen` is not walked
+    (again): with a set of every module walked so far, a module met again (a shared block, a
+    back-reference) is walked once; with an _OnPath, at each place. None: no module is walked
+    (parameters(recurse=False))."""
     if isinstance(item, Value):
         if is_parameter(item):
             yield name, item
@@ -415,6 +424,8 @@ def _named(item, name, modules_seen):
         if modules_seen is not None and id(item) not in modules_seen:
             modules_seen.add(id(item))
             yield from item._walk(name + ".", modules_seen)
+            if isinstance(modules_seen, _OnPath):
+                modules_seen.discard(id(item))
     elif isinstance(item, dict):
         for key, child in item.items():
             yield from _named(child, f"{name}.{key}", modules_seen)

@@ -208,7 +208,8 @@ def from_json(text, source="<string>", max_bytes=MAX_FILE_BYTES):
         except (TypeError, ValueError):
             raise fail(f"parameter {name!r} is {_short_repr(parameters[name])}, expected a finite number") from None
     frozen = _checked_frozen(document.get("frozen", []), known, fail)
-    model.load_state_dict(checked)
+    for name, p in model.named_parameters():  # a new model, every number checked: nothing to undo
+        p.data = checked[name]
     if frozen:  # a fully trainable model's load costs no second walk
         for name, p in model.named_parameters():
             if name in frozen:

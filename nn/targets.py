@@ -33,7 +33,7 @@ import numpy as np
 
 from autograd import Value
 
-from .data import as_examples, as_numpy, finite_number, model_sizes
+from .data import as_examples, as_numpy, finite_number, model_sizes, short
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,10 @@ SIGN = Condition(lambda y, n: (y == -1.0) | (y == 1.0), ValueError,
                  lambda y, n: f"the target must be -1 or +1, got {y} (map 0/1 labels to 2y - 1)")
 WHOLE = Condition(lambda y, n: y % 1 == 0, ValueError, lambda y, n: f"a class index must be a whole number, got {y}")
 IN_RANGE = Condition(lambda y, n: (0 <= y) & (y < n), IndexError,
-                     lambda y, n: f"class index {_index(y)} is out of range for {n} classes (expected 0 to {n - 1})")
+                     lambda y, n: f"class index {_index(y)} is out of range for {n} classes (expected 0 to {n - 1})"
+                                  + (_IGNORE_INDEX_NOTE if y == -100 else ""))
+_IGNORE_INDEX_NOTE = ("; -100 is PyTorch's ignore_index, which a call of nn.CrossEntropyLoss leaves out, "
+                      "but fit, accuracy and nn.cross_entropy do not: drop those examples from the data")
 
 
 def _index(y):
@@ -130,7 +133,7 @@ class TargetKind:
 
     def explain(self, Y, n, i, name):
         """Raise the error of the first rule that example i of the array Y breaks."""
-        self._judge(np.asarray(Y[i], dtype=float).reshape(-1).tolist(), Y.shape[1:], n, name)
+        self._judge(np.asarray(Y[i]).reshape(-1).tolist(), np.shape(Y)[1:], n, name)
 
     # --- one example --------------------------------------------------------------------
 
@@ -237,6 +240,22 @@ class ClassTarget(TargetKind):
                             f"example, np.eye({n})[y]), which stay in the graph as Values")
         return super()._with_values(flat, shape, n, name)
 
+    def targets(self, Y, n):
+        checked, ok = super().targets(Y, n)
+        if np.asarray(Y).dtype.kind in "iu" and np.ndim(Y) == 2:  # rows of integers: one-hot or refused
+            ok &= _exactly_one_hot(np.asarray(Y))
+        return checked, ok
+
+    def _judge(self, flat, shape, n, name):
+        value = super()._judge(flat, shape, n, name)
+        if shape != () and _all_integers(flat) and not _exactly_one_hot(np.asarray(value)):
+            raise ValueError(
+                f"{name}: the target {short(flat)} holds {len(flat)} integers that are not one-hot, so it would "
+                f"be read as class probabilities; a class index is one number per example (for a batch, give "
+                f"N lists of logits and N indices), and a probability target is floats (torch refuses "
+                f"integers there too)")
+        return value
+
     def model_rule(self, n):
         if n < 2:
             return (f"needs at least 2 outputs (one per class), got {n}; for one output use bce_with_logits "
@@ -277,6 +296,16 @@ class ClassTarget(TargetKind):
         return f"expected a class index or a one-hot sequence, got {type(target).__name__} {target!r:.40}"
 
 
+def _all_integers(entries):
+    """Whether every entry is an integer type (int, a numpy integer), not a float that is whole."""
+    return all(isinstance(t, (int, np.integer)) and not isinstance(t, bool) for t in entries)
+
+
+def _exactly_one_hot(rows):
+    """Per row (the last axis): entries 0 or 1, exactly one of them 1."""
+    return ((rows == 0) | (rows == 1)).all(axis=-1) & (rows.sum(axis=-1) == 1)
+
+
 REAL = TargetKind()
 PROBABILITY_TARGET = OneNumber(PROBABILITY)
 PROBABILITY_EACH_TARGET = EachOutput(each(PROBABILITY))
@@ -297,12 +326,11 @@ def check_targets(y, loss, n, what):
     """
     numbers = _as_numbers(y)
     if numbers is not None and loss.kind is not None:
-        Y = np.asarray(numbers, dtype=float)
-        checked, ok = loss.kind.targets(Y, n)
+        checked, ok = loss.kind.targets(numbers, n)  # as given: integer rows are judged as integers
         if ok.all():
             return TargetRows(checked), checked
         first = int(np.argmin(ok))
-        loss.kind.explain(Y, n, first, f"{what} y[{first}]: {loss.display_name}")
+        loss.kind.explain(numbers, n, first, f"{what} y[{first}]: {loss.display_name}")
     raw = y.tolist() if isinstance(y, np.ndarray) else list(y)
     return [_one(loss, target, n, f"{what} y[{i}]") for i, target in enumerate(raw)], None
 

@@ -98,10 +98,14 @@ class _TorchLoss(Loss):
 
     def __call__(self, input, target):
         losses = self.losses(input, as_numpy(target))  # a tensor of targets, as torch's losses take
-        if self.reduction == "none":
-            return self.shaped(losses, input)
-        total = losses[0] if len(losses) == 1 else autograd.sum(losses)
-        return total * (1.0 / len(losses)) if self.reduction == "mean" and len(losses) > 1 else total
+        if self.reduction == "none":  # an ignored example's loss is 0, as in PyTorch
+            return self.shaped([_ignored_loss() if loss is None else loss for loss in losses], input)
+        kept = [loss for loss in losses if loss is not None]
+        if not kept:
+            raise ValueError(f"{type(self).__name__}: every target is ignore_index {IGNORE_INDEX}, so there "
+                             f"is no loss to take the {self.reduction} of (PyTorch gives nan)")
+        total = kept[0] if len(kept) == 1 else autograd.sum(kept)
+        return total * (1.0 / len(kept)) if self.reduction == "mean" and len(kept) > 1 else total
 
     @property
     def display_name(self):
@@ -186,11 +190,20 @@ class BCELoss(_Elementwise):
     positional = ("weight", "size_average", "reduce", "reduction")
 
 
+IGNORE_INDEX = -100  # PyTorch's default ignore_index, the only one taken
+
+
+def _ignored_loss():
+    """An ignored example's loss under reduction="none": 0, a constant (as PyTorch's 0 there)."""
+    return Value(0.0, requires_grad=False)
+
+
 class CrossEntropyLoss(_TorchLoss):
     """ln Σ_c e^(z_c) - z_y per example, on logits z (not probabilities: no softmax before it).
 
     input: one example's C logits with target a class index 0..C-1 (or C class probabilities),
-    or a batch: N lists of C logits with N class indices (or N probability vectors)."""
+    or a batch: N lists of C logits with N class indices (or N probability vectors). A class
+    index of -100 (torch's ignore_index) leaves its example out, of the loss and of the mean."""
 
     base = cross_entropy
     torch_defaults = {**_TorchLoss.torch_defaults, "weight": None, "ignore_index": -100, "label_smoothing": 0.0}
@@ -210,6 +223,14 @@ class CrossEntropyLoss(_TorchLoss):
             raise ValueError(f"CrossEntropyLoss: a batch of {len(input)} examples needs {len(input)} "
                              f"targets (class indices), got {count}")
         return [self.per_example(list(z), y) for z, y in zip(input, target)]
+
+    def per_example(self, outputs, target):
+        """None for a class index of ignore_index (-100): PyTorch leaves that example out of the
+        loss and out of the mean's count."""
+        if isinstance(target, Real) and not isinstance(target, bool) and target == IGNORE_INDEX:
+            _outputs(outputs, self.display_name)
+            return None
+        return super().per_example(outputs, target)
 
     def shaped(self, losses, input):
         """reduction="none": one loss per example of a batch; one example's loss alone (PyTorch's 0-d)."""

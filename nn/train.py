@@ -31,7 +31,7 @@ from autograd.checks import all_finite_vector, as_count, as_flag, as_number, as_
 
 from .compiled_fit import compiled_path
 from .classify import classification_rule
-from .data import at_example, in_row
+from .data import at_example, in_row, torch_name
 from .init import generator
 
 from .losses import as_loss, batch_without_graph, ignores_prediction, is_builtin, losses_per_example, reads_prediction
@@ -436,8 +436,10 @@ def _optimizer(model, lr, optimizer):
     if optimizer is None:  # an optimizer may start at lr 0 (a warm-up); a fit's own SGD would train nothing
         return _trainable(SGD(model.parameters(), _hyper(lr, "fit learning rate lr", inclusive=False)))
     if not isinstance(optimizer, Optimizer):
-        raise TypeError(f"fit optimizer: expected an nn optimizer (nn.SGD, nn.Adam), "
-                        f"got {type(optimizer).__name__}")
+        given = (f"a {torch_name(optimizer)}, PyTorch's own, which updates tensors; build nn's of the same "
+                 f"name from the model, nn.{type(optimizer).__name__}(model.parameters(), ...)"
+                 if torch_name(optimizer) else type(optimizer).__name__)
+        raise TypeError(f"fit optimizer: expected an nn optimizer (nn.SGD, nn.Adam), got {given}")
     unknown = {id(p) for p in model.parameters()} - {id(p) for p in optimizer.params}
     if unknown:
         raise ValueError(f"fit: the optimizer does not hold {len(unknown)} of the model's parameters; "

@@ -577,7 +577,10 @@ def test_an_op_node_a_forward_keeps_is_no_parameter_as_in_pytorch():
     net([0.5, -1.0, 2.0, 0.1])
     # mixed.0 is fc1's bias met again (one parameter, under its first name); hidden.j, mixed.1: op nodes
     assert [name for name, _ in net.named_parameters()] == names and len(names) == 5 * 4 + 5 + 3 * 5 + 3
-    assert list(net.state_dict()) == names and len(net.parameters()) == len(names)
+    assert len(net.parameters()) == len(names)
+    # state_dict() lists a parameter under each of its names, as PyTorch's does for a tied weight
+    assert list(net.state_dict()) == names + ["mixed.0"]
+    assert net.state_dict()["mixed.0"] == net.fc1.bias[0].data
     assert "hidden" not in repr(net)
     fresh = CachingNet()
     fresh([0.0] * 4)

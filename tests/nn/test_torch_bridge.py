@@ -188,6 +188,87 @@ def test_cross_entropy_loss_matches_torch(n, k, reduction, probabilities, seed):
     assert close(mine[0], torch_side[0]) and close(mine[1], torch_side[1])
 
 
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(2, 6), k=st.integers(2, 5), reduction=st.sampled_from(["mean", "sum", "none"]),
+       seed=st.integers(0, 10_000))
+def test_a_target_of_ignore_index_leaves_its_example_out_as_in_torch(n, k, reduction, seed):
+    require_torch()
+    import torch
+    rng = np.random.default_rng(seed)
+    logits = rng.normal(scale=4.0, size=(n, k))
+    target = rng.integers(0, k, size=n)
+    target[rng.permutation(n)[: rng.integers(1, n)]] = -100  # at least one ignored, at least one kept
+    mine, torch_side = _run_loss(torch, nn.CrossEntropyLoss(reduction=reduction),
+                                 torch.nn.CrossEntropyLoss(reduction=reduction), logits, target.tolist(),
+                                 torch.from_numpy(target))
+    assert close(mine[0], torch_side[0]) and close(mine[1], torch_side[1])
+
+
+def test_every_target_ignored_is_a_value_error_where_torch_gives_nan():
+    logits = [[autograd.Value(0.5), autograd.Value(-0.5)]] * 2
+    for reduction in ("mean", "sum"):
+        with pytest.raises(ValueError, match=f"every target is ignore_index -100, so there is no loss to take the {reduction}"):
+            nn.CrossEntropyLoss(reduction=reduction)(logits, [-100, -100])
+    assert [c.data for c in nn.CrossEntropyLoss(reduction="none")(logits, [-100, -100])] == [0.0, 0.0]
+    with pytest.raises(IndexError, match="-100 is PyTorch's ignore_index, which a call of nn.CrossEntropyLoss leaves "
+                                         "out, but fit, accuracy and nn.cross_entropy do not"):
+        nn.fit(nn.MLP(2, [2]), np.zeros((2, 2)), [0, -100], loss=nn.CrossEntropyLoss(), epochs=1, lr=0.1)
+
+
+@pytest.mark.parametrize("target", [[0, 1, 2, 3], np.array([0, 1, 2, 3]), [0, 0, 1, 1], np.array([[0, 2, 1, 1]])],
+                         ids=["ints", "int64", "two hot", "nested"])
+def test_integers_that_are_no_one_hot_row_are_refused_as_one_examples_probabilities(target):
+    """One example's 4 logits with the batch's 4 class indices: read as unnormalised probabilities,
+    that would be a wrong number; torch refuses integer probabilities too."""
+    logits = [autograd.Value(v) for v in (0.1, 0.2, 0.3, 0.4)]
+    with pytest.raises(ValueError, match=r"CrossEntropyLoss: the target \[.*\] holds 4 integers that are not one-hot, "
+                                         r"so it would be read as class probabilities"):
+        nn.CrossEntropyLoss()(logits, target)
+    with pytest.raises(ValueError, match=r"fit y\[0\]: cross_entropy: the target .* holds 4 integers that are not one-hot"):
+        nn.fit(nn.MLP(2, [4]), np.zeros((1, 2)), np.array([np.ravel(target)]), loss="cross_entropy", epochs=1, lr=0.1)
+
+
+def test_an_integer_one_hot_row_and_float_probabilities_still_are_targets():
+    logits = [autograd.Value(v) for v in (0.1, 0.2, 0.3, 0.4)]
+    assert nn.cross_entropy(logits, [0, 0, 1, 0]).data == nn.cross_entropy(logits, 2).data
+    assert nn.cross_entropy(logits, np.array([0, 0, 1, 0])).data == nn.cross_entropy(logits, 2).data
+    assert close(nn.CrossEntropyLoss()(logits, [0.0, 1.0, 2.0, 3.0]).data, 7.855213176730977)
+
+
+def test_torch_objects_where_nn_ones_belong_are_named_in_full_with_the_way_across(torch):
+    X, y, model = np.zeros((2, 2)), [0, 1], nn.MLP(2, [2])
+    with pytest.raises(TypeError, match=r"loss: torch.nn.modules.loss.CrossEntropyLoss is PyTorch's own loss, which "
+                                        r"takes tensors; use nn's of the same name, nn.CrossEntropyLoss\(\)"):
+        nn.fit(model, X, y, loss=torch.nn.CrossEntropyLoss(), epochs=1, lr=0.1)
+    with pytest.raises(TypeError, match="nn has no NLLLoss; its losses are 'sse'"):
+        nn.fit(model, X, y, loss=torch.nn.NLLLoss(), epochs=1, lr=0.1)
+    with pytest.raises(TypeError, match=r"the model is a torch.nn.modules.container.Sequential, a PyTorch module; bring "
+                                        r"it across first with nn.from_torch\(model\)"):
+        nn.fit(torch.nn.Sequential(torch.nn.Linear(2, 2)), X, y, loss="cross_entropy", epochs=1, lr=0.1)
+    with pytest.raises(TypeError, match=r"got a torch.optim.sgd.SGD, PyTorch's own, which updates tensors; build nn's "
+                                        r"of the same name from the model, nn.SGD\(model.parameters\(\), ...\)"):
+        nn.fit(model, X, y, loss="cross_entropy", epochs=1, optimizer=torch.optim.SGD(torch.nn.Linear(2, 2).parameters(), lr=0.1))
+    with pytest.raises(TypeError, match="got a torch.nn.modules.container.Sequential, which is PyTorch's already"):
+        nn.to_torch(torch.nn.Sequential(torch.nn.Linear(2, 2)))
+
+
+@pytest.mark.parametrize("tie", ["module placed twice", "weight tied by hand"])
+def test_state_dict_names_a_tied_weight_at_each_place_as_torchs(torch, tie):
+    first, second = nn.Linear(2, 2, seed=0), nn.Linear(2, 2, seed=1)
+    if tie == "weight tied by hand":
+        second.weight = first.weight
+    model = nn.Sequential(first, nn.Tanh(), first if tie == "module placed twice" else second)
+    torch_model = nn.to_torch(model)
+    tensors = {".".join(name.split(".")[:2]) for name in model.state_dict()}  # 0.weight.1.0 is in 0.weight
+    assert tensors == set(torch_model.state_dict()) == {"0.weight", "0.bias", "2.weight", "2.bias"}
+    assert list(model.state_dict()) == [name for name, _ in model.named_parameters(remove_duplicate=False)]
+    copy = nn.Sequential(nn.Linear(2, 2, seed=5), nn.Tanh(), nn.Linear(2, 2, seed=6))
+    assert copy.load_state_dict(model.state_dict()) == ([], [])  # strict: every name, the tied ones too
+    assert copy.state_dict() == model.state_dict()
+    reloaded = nn.Sequential(first, nn.Tanh(), first if tie == "module placed twice" else second)
+    assert reloaded.load_state_dict(model.state_dict()) == ([], [])
+
+
 def test_one_example_without_a_batch_matches_torchs_unbatched_input(torch):
     z = [0.3, -1.2, 2.0]
     values = [autograd.Value(v) for v in z]

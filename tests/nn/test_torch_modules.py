@@ -993,8 +993,11 @@ def test_parameters_with_recurse_false_are_only_those_the_module_holds_itself():
 
 def test_named_parameters_remove_duplicate_false_names_a_tied_weight_at_each_place():
     first = nn.Linear(2, 2, seed=0)
-    model = nn.Sequential(first, nn.Tanh(), first)  # one module placed twice: walked once, as torch's
-    assert len(list(model.named_parameters(remove_duplicate=False))) == 6
+    model = nn.Sequential(first, nn.Tanh(), first)  # one module placed twice: at each place, as torch's
+    assert [name for name, _ in model.named_parameters(remove_duplicate=False)][6:8] == ["2.weight.0.0", "2.weight.0.1"]
+    assert len(list(model.named_parameters(remove_duplicate=False))) == 12
+    assert len(list(model.named_parameters())) == 6
+    assert list(model.state_dict()) == [name for name, _ in model.named_parameters(remove_duplicate=False)]
     second = nn.Linear(2, 2, seed=1)
     second.weight = first.weight  # torch's weight tying: one tensor at two places
     tied = nn.Sequential(first, nn.Tanh(), second)
