@@ -40,7 +40,7 @@ def _half_sse(outputs, targets):
 
 # The notes' cost as an nn loss, for what shows C_x and its gradients (the replay page, the
 # compiled program); a custom loss trains on the compiled path only with compiled=True.
-QUADRATIC_COST = nn.Loss("quadratic_cost", _half_sse, REAL)
+QUADRATIC_COST = nn.Loss("quadratic_cost", _half_sse, REAL, formula="C_x = ½‖y − a‖² = ½ Σ_c (a_c − y_c)²")
 
 
 @dataclass

@@ -19,7 +19,7 @@ from . import graph
 from .checks import as_choice, as_int, as_limit, as_root, is_value, number_map
 from .collapse import consumers_of, find_layers, find_neurons
 from .names import CONSTANT_DIGITS, value_names
-from .roles import role_finder
+from .roles import role_finder, values_of
 
 MAX_VALUES = 200_000  # a graph larger than this is refused before viz walks it (seconds of work)
 
@@ -153,10 +153,13 @@ def build_scene(root, *, parameters=None, constants=None, collapse=None, focus=N
     aliases.pop(root, None)  # the root is always drawn
     shown = _neighbourhood(focus, depth, index, consumers) if focus is not None else set(order)
     role = role_finder(root, parameters, constants)
+    for given, what in ((parameters, "parameters"), (constants, "constants")):
+        _check_given_in_graph(given, what, index)
     scene = Scene(root=root, order=order, index=index, names=value_names(order, aliases), boxes=[],
                   ops=[], edges=[], hidden=[], box_of={}, aliases=aliases, role=role)
     folded = _add_groups(scene, collapse, consumers, shown, role) if collapse is not None else 0
-    too_big = dict(collapse=collapse, folded=folded, focus=focus)
+    too_big = dict(collapse=collapse, folded=folded, focus=focus, depth=depth,
+                   neighbours=len(focus.parents) + len(consumers[focus]) if focus is not None else 0)
     reading = reading_order(root)
     for value in reading:
         if value in aliases and value in shown and aliases[value] in scene.box_of:
@@ -175,14 +178,35 @@ def build_scene(root, *, parameters=None, constants=None, collapse=None, focus=N
     return scene
 
 
-def _check_size(count, max_nodes, collapse=None, folded=0, focus=None):
+def _check_given_in_graph(given, what, index):
+    """Refuse parameters= or constants= of values outside the graph (as reference= is refused): a
+    list with any, or a model with none in it (another model, passed by mistake). A model may
+    hold weights this graph does not use (one output's graph of a network)."""
+    values = values_of(given, what)
+    strangers = [value for value in values if value not in index]
+    model = callable(getattr(given, "parameters", None))
+    if not strangers or (model and len(strangers) < len(values)):
+        return
+    if model:
+        raise ValueError(f"viz: {what}= is a model ({type(given).__name__}) none of whose {len(values)} parameters is "
+                         f"in this graph: is it the model that computed it?")
+    named = ", ".join(value.label or repr(value) for value in strangers[:5]) + (" ..." if len(strangers) > 5 else "")
+    raise ValueError(f"viz: {what}= holds {len(strangers)} value{'s' if len(strangers) > 1 else ''} that "
+                     f"{'are' if len(strangers) > 1 else 'is'} not in this graph: {named}")
+
+
+def _check_size(count, max_nodes, collapse=None, folded=0, focus=None, depth=2, neighbours=0):
     """Refuse a picture of more than max_nodes nodes, suggesting only what the caller has not
     tried already: collapse= folds nothing in a graph without neurons, so it is not suggested."""
     if max_nodes is None or count <= max_nodes:
         return
     where = "focus=<a Value>, depth=2 (the neighbourhood of one node)"
-    if focus is not None:
-        advice = "Draw less of it: a smaller depth="
+    if focus is not None and depth == 0:
+        advice = "depth=0 draws the focused value alone already"
+    elif focus is not None:
+        advice = (f"Draw less of it: a smaller depth= (it is {depth}; depth=0 draws the focused value alone), or "
+                  f"focus on another value: this one is next to {neighbours} values (its inputs and the values "
+                  f"computed from it), and depth={depth} draws every one of them")
     elif collapse is not None and not folded:
         advice = (f"collapse={collapse!r} found no neurons or layers in this graph (an op with a group of "
                   f"weights, dot or dot_data, and its activation), so it folded nothing. Draw less of it "

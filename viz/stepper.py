@@ -69,6 +69,7 @@ def stepper(root, path=None, *, parameters=None, constants=None, reference=None,
     if reference:
         verdict = agreement(_with_aliases(final, scene.aliases), reference, scene.names, name=reference_name,
                             tolerance=tolerance, rtol=rtol)
+    summary = " ".join(filter(None, ["" if verdict is None else verdict.text, _leftover_note(final, scene.names, digits)]))
     svg = render(scene_to_dot(scene, rankdir=rankdir, digits=digits, grad_of=final.get,
                               edge_derivatives=edge_derivatives, reference_of=reference.get if reference else None,
                               reference_name=reference_name), "svg").decode("utf-8")
@@ -76,9 +77,24 @@ def stepper(root, path=None, *, parameters=None, constants=None, reference=None,
     data = _page_data(scene, steps, digits, reference, reference_name, (tolerance, rtol))
     title = title or f"backward through {scene.names[root]}"
     fragment = _fragment(page_id, title, _prefixed(_inline(svg), page_id), data,
-                         "" if verdict is None else verdict.text, verdict is not None and not verdict.agrees)
+                         summary, verdict is not None and not verdict.agrees)
     page = StepperPage(title, fragment, steps, verdict, page_id)
     return page.save(path) if path is not None else page
+
+
+def _leftover_note(final, names, digits, shown=3):
+    """What to tell a learner whose graph already holds gradients (nn.fit leaves its last batch's
+    in every weight): the steps show this backward's own ∂C/∂value, from 0, as after zero_grad(),
+    but backward() adds them to .grad, so a picture from viz.draw afterwards shows the sums."""
+    held = [(value, value.grad) for value in final if isinstance(value.grad, (int, float)) and value.grad != 0.0]
+    if not held:
+        return ""
+    listed = ", ".join(f"{names.get(value, '?')} {compact(grad, digits)}" for value, grad in held[:shown])
+    more = f" and {len(held) - shown} more" if len(held) > shown else ""
+    return (f"Before this backward, {len(held)} of these values already held a .grad ({listed}{more}), left "
+            f"over from an earlier backward (nn.fit leaves its last batch's). The steps show this backward's "
+            f"own gradients, as after zero_grad(); backward() adds them to .grad, so .grad (and viz.draw "
+            f"after it) will read the sums. Call model.zero_grad() first for the two to agree.")
 
 
 def _with_aliases(grads, aliases):

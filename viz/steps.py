@@ -80,7 +80,10 @@ def backward_steps(root, digits=4, *, parameters=None, constants=None):
                               shows=tuple(n.z for n in layer.neurons)))
     if walk.error is not None:
         stopped = (walk.stopped,) if walk.stopped is not None else ()
-        steps.append(Step(len(steps), "error", None, (), None, words.error(), shows=stopped))
+        # the failing node's own gradient, when the walk reached it (the seed of a root whose local
+        # derivative fails): it is known, so the page shows it rather than "?"
+        grad = walk.grad.get(walk.stopped) if walk.stopped is not None else None
+        steps.append(Step(len(steps), "error", None, (), grad, words.error(), shows=stopped))
     return steps
 
 

@@ -302,3 +302,19 @@ def test_the_page_names_its_loss_and_one_examples_formula(browser, tmp_path, los
     assert text.startswith(says) and text.endswith("a batch's C is the mean of its examples' C.")
     assert page.evaluate("document.querySelector('.tg-loss-formula').getBoundingClientRect().width") <= 380
     assert not problems
+
+
+def test_a_ten_class_confusion_matrix_stays_inside_a_phones_page(browser, tmp_path):
+    """At 420 px a 10 x 10 matrix was wider than the page: its last column cut off at the edge."""
+    labels = np.arange(100) % 10
+    Xd = np.eye(10)[labels] + np.random.default_rng(0).normal(0, 0.1, (100, 10))
+    history = nn.fit(nn.MLP(10, [10], seed=0), Xd, labels, loss=nn.cross_entropy, epochs=2, batch_size=50,
+                     lr=0.5, progress=False, record=True, seed=0)
+    path = viz.training(history, Xd, labels).save(tmp_path / "ten.html")
+    page = browser.new_page(viewport={"width": 420, "height": 900})
+    page.goto(path.resolve().as_uri())
+    page.wait_for_selector(".tg-training[data-ready='1']")
+    assert page.locator("table.tg-confusion tr").count() >= 11
+    assert page.evaluate("document.documentElement.scrollWidth") <= 420
+    table_right = page.evaluate("document.querySelector('.tg-out').getBoundingClientRect().right")
+    assert table_right <= 420

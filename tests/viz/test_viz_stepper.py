@@ -476,3 +476,61 @@ def test_a_list_of_outputs_as_the_root_is_refused_with_what_to_pass():
 
 def test_a_stepper_page_says_what_it_is():
     assert repr(viz.stepper(Value(2.0, label="x").tanh())).startswith("<viz.StepperPage 'backward through")
+
+
+# --- what a learner meets after training, and their slips ------------------------------------
+
+def _summary(page):
+    return re.search(r'class="tg-summary[^"]*">(.*?)</div>', page.html, re.S).group(1)
+
+
+def test_gradients_left_over_from_training_are_said_on_the_page():
+    """nn.fit leaves its last batch's gradients in .grad: backward() then adds to them, so
+    viz.draw shows the sums where the steps show this backward's own gradients."""
+    import numpy as np
+    import nn
+    model = nn.MLP(2, [3, 1], seed=0)
+    X = np.random.default_rng(0).normal(size=(8, 2))
+    nn.fit(model, X, X[:, 0] > 0, loss="bce_with_logits", epochs=2, lr=0.1, seed=0, progress=False)
+    cost = nn.mse(model(nn.inputs([0.5, -0.2])), 1.0)
+    note = _summary(viz.stepper(cost, parameters=model))
+    held = sum(1 for p in model.parameters() if p.grad != 0.0)
+    assert held > 0 and f"Before this backward, {held} of these values already held a .grad (" in note
+    assert "Call model.zero_grad() first for the two to agree." in note
+    model.zero_grad()
+    assert _summary(viz.stepper(cost, parameters=model)) == ""
+
+
+def test_the_failure_step_shows_the_gradient_the_failing_node_was_given():
+    x = Value(0.0, label="z")
+    r = x.sqrt()
+    r.label = "r"
+    page = viz.stepper(r)
+    last = json.loads(re.search(r'<script type="application/json" class="tg-data">(.*?)</script>', page.html, re.S)
+                      .group(1))["steps"][-1]
+    assert page.steps[-1].kind == "error" and page.steps[-1].grad == 1.0
+    assert last["exact"] == "1.0" and last["name"] == "r"
+
+
+@pytest.mark.parametrize("given, message", [
+    (lambda: [Value(1.0, label="w")], r"parameters= holds 1 value that is not in this graph: w$"),
+    (lambda: __import__("nn").MLP(2, [1], seed=0),
+     r"parameters= is a model \(MLP\) none of whose 3 parameters is in this graph: is it the model that computed it\?"),
+])
+def test_parameters_outside_the_graph_are_refused_as_reference_is(given, message):
+    x = Value(2.0, label="x")
+    with pytest.raises(ValueError, match=message):
+        viz.stepper((x * 3.0).tanh(), parameters=given())
+    with pytest.raises(ValueError, match=r"constants= holds 1 value that is not in this graph: y$"):
+        viz.draw((x * 3.0).tanh(), constants=[Value(1.0, label="y")])
+
+
+def test_a_focus_too_big_at_depth_1_says_how_many_values_it_is_next_to():
+    v = Value(0.5, label="v")
+    total = v * 1.0
+    for _ in range(600):
+        total = total + v * 2.0
+    with pytest.raises(ValueError, match=r"a smaller depth= \(it is 1; depth=0 draws the focused value alone\), or focus "
+                                         r"on another value: this one is next to 601 values"):
+        viz.draw(total, focus=v, depth=1)
+    assert viz.draw(total, focus=v, depth=0).dot.startswith("digraph")
