@@ -10,9 +10,11 @@ network. Several fragments may share one notebook page, so a fragment must scope
 under its own class and find its elements from its own root element (see `unique_id`),
 never by a global id or a global key handler. The same page may be shown twice, too
 (`display(page)` in two cells): each render of the fragment gets a fresh id, so the two
-copies never find each other's elements.
+copies never find each other's elements. A saved document holds one fragment alone: its id is
+a digest of the content, so saving the same page twice writes the same bytes.
 """
 
+import hashlib
 import os
 import tempfile
 import uuid
@@ -51,9 +53,19 @@ class HtmlPage:
 
     @property
     def html(self):
+        """The whole document. Its one fragment needs no fresh id (nothing shares the document),
+        so the id is a digest of the fragment: the same page saves to the same bytes, and a
+        regenerated page (docs/tour by `make demo`) changes only where its content does."""
         return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                 f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-                f"<title>{xml_text(self.title)}</title>\n</head>\n<body>\n{self.fragment}\n</body>\n</html>\n")
+                f"<title>{xml_text(self.title)}</title>\n</head>\n<body>\n{self._alone()}\n</body>\n</html>\n")
+
+    def _alone(self):
+        if self._page_id is None:
+            return self._fragment
+        prefix = self._page_id.rsplit("-", 1)[0]
+        digest = hashlib.sha256(self._fragment.replace(self._page_id, prefix).encode("utf-8")).hexdigest()
+        return self._fragment.replace(self._page_id, f"{prefix}-{digest[:12]}")
 
     def save(self, path):
         """Write the whole document to `path` (atomically: a reader never sees half a page); return its Path."""

@@ -250,6 +250,17 @@ def test_one_page_rendered_twice_shares_no_id():
     assert first.count(page_id(first)) == second.count(page_id(second)) > 3  # root, script, svg parts
 
 
+def test_the_same_page_saves_to_the_same_bytes_and_another_page_to_another_id(tmp_path):
+    """A saved document holds one fragment: its id is a digest of the content, so `make demo`
+    rewrites docs/tour only where a page changed, not every id of every page on every run."""
+    first, again = viz.stepper(neuron_cost()), viz.stepper(neuron_cost())
+    assert first.save(tmp_path / "a.html").read_bytes() == again.save(tmp_path / "b.html").read_bytes()
+    assert first.html == first.html and page_id(first.html) != page_id(first._repr_html_())
+    x = Value(3.0, label="x")
+    other = viz.stepper((x * x).tanh())
+    assert page_id(other.html) != page_id(first.html)
+
+
 def test_the_page_ships_as_resource_files():
     from viz.stepper import resource
     for name in ("stepper.html", "stepper.css", "stepper.js"):
