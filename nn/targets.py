@@ -231,7 +231,10 @@ def each(condition):
 class ClassTarget(TargetKind):
     """A class index (0-based), which becomes a one-hot row, or a one-hot row of n entries
     (cross_entropy, nll): y as a distribution over the n classes. A nested one-hot target is
-    flattened. A one-hot target of Values (autograd.compile's placeholders) stays in the graph."""
+    flattened. A one-hot target of Values (autograd.compile's placeholders) stays in the graph.
+    A row of integers is a distribution only when it is one-hot: [0, 1, 2, 3] is a batch's
+    class indices given to one example, not an unnormalised distribution (torch refuses integer
+    probabilities too)."""
 
     def _with_values(self, flat, shape, n, name):
         if shape == ():  # the class would be picked by reading the Value's number
@@ -242,8 +245,9 @@ class ClassTarget(TargetKind):
 
     def targets(self, Y, n):
         checked, ok = super().targets(Y, n)
-        if np.asarray(Y).dtype.kind in "iu" and np.ndim(Y) == 2:  # rows of integers: one-hot or refused
-            ok &= _exactly_one_hot(np.asarray(Y))
+        Y = np.asarray(Y)
+        if Y.dtype.kind in "iu" and Y.ndim >= 2:  # rows of integers: one-hot or refused
+            ok &= _exactly_one_hot(Y.reshape(len(Y), -1))
         return checked, ok
 
     def _judge(self, flat, shape, n, name):

@@ -227,6 +227,8 @@ class CrossEntropyLoss(_TorchLoss):
     def per_example(self, outputs, target):
         """None for a class index of ignore_index (-100): PyTorch leaves that example out of the
         loss and out of the mean's count."""
+        if isinstance(target, np.ndarray) and target.ndim == 0:  # a 0-d tensor's number
+            target = target.item()
         if isinstance(target, Real) and not isinstance(target, bool) and target == IGNORE_INDEX:
             _outputs(outputs, self.display_name)
             return None
