@@ -30,6 +30,7 @@ from .torchlike import (ActivationModule, Identity, Linear, LinearActivation, Re
                         Softmax, Step, Tanh)
 from .torch_losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, SmoothL1Loss
 from .bridge import from_torch, load_torch_state_dict, to_torch, torch_state_dict
+from . import utils  # nn.utils.clip_grad_norm_, as torch.nn.utils
 
 __all__ = [
     "ACTIVATIONS", "Activation", "activation", "INITS", "MLP", "Layer", "Neuron", "LOSSES", "Loss", "bce",
@@ -40,5 +41,5 @@ __all__ = [
     # PyTorch-shaped (nn.torchlike, nn.torch_losses) and the bridge to torch (nn.bridge)
     "ActivationModule", "Identity", "Linear", "LinearActivation", "ReLU", "Sequential", "Sigmoid", "Softmax",
     "Step", "Tanh", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "HuberLoss", "L1Loss", "MSELoss", "SmoothL1Loss", "Parameters",
-    "from_torch", "load_torch_state_dict", "to_torch", "torch_state_dict",
+    "from_torch", "load_torch_state_dict", "to_torch", "torch_state_dict", "utils",
 ]

@@ -37,6 +37,25 @@ class StateDictError(KeyError, RuntimeError):
         return str(self.args[0])
 
 
+class StateDict(dict):
+    """What state_dict() returns: a dict of one number per key. Asked for a whole tensor by
+    PyTorch's key ("0.weight"), it says where its numbers are, not a bare KeyError('0.weight')."""
+
+    def __missing__(self, key):
+        inside = [name for name in self if isinstance(key, str) and name.startswith(key + ".")]
+        if not inside:
+            raise KeyError(key)
+        raise _ExplainedKeyError(
+            f"state_dict: {key!r} is a whole tensor in PyTorch's naming; nn's state_dict() holds one number per "
+            f"key, {len(inside)} of them under it ({inside[0]!r}, ...); nn.torch_state_dict(model) gives "
+            f"{key!r} as one array")
+
+
+class _ExplainedKeyError(KeyError):
+    def __str__(self):  # KeyError would show the message in quotes
+        return str(self.args[0])
+
+
 class SizeMismatchError(StateDictError, ValueError):
     """load_state_dict found a tensor of another shape (more or fewer neurons, or inputs, than
     the module's); nothing was written, whatever strict is, as PyTorch refuses one even with
@@ -263,7 +282,7 @@ class Module:
         _check_prefix(prefix, "state_dict")
         keep_vars = as_flag(keep_vars, "state_dict(keep_vars)")
         if destination is None:
-            destination = {}
+            destination = StateDict()
         elif not isinstance(destination, dict):
             raise TypeError(f"state_dict(destination): expected a dict to fill, got {type(destination).__name__}")
         destination.update((prefix + name, p if keep_vars else p.data)  # a tied weight under each of its names

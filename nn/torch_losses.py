@@ -84,6 +84,12 @@ class _TorchLoss(Loss):
         self.options = {**self.base.options, **options}
         self.reduction = reduction
 
+    def __getattr__(self, name):
+        """A torch option this loss takes is an attribute, as in torch (HuberLoss().delta)."""
+        if name in type(self).taken and "options" in vars(self):
+            return self.options[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     def _by_position(self, args, reduction, by_keyword):
         """{torch's name: value} for the arguments given by position, in torch's order."""
         who = type(self).__name__

@@ -292,6 +292,10 @@ class Sequential(Module):
             named = [(str(i), m) for i, m in enumerate(modules)]
         if not named:
             raise ValueError("Sequential: expected at least one module, got none")
+        if len(modules) == 1 and isinstance(modules[0], (list, tuple)) and modules[0]:
+            # as in PyTorch, the modules come one per argument; Keras' Sequential takes a list
+            raise TypeError(f"Sequential: got one {type(modules[0]).__name__} of {len(modules[0])} modules; pass "
+                            f"them one per argument, nn.Sequential(*modules), as in PyTorch")
         _check_named(named)
         self._numbers_layers = True
         self._renumber(named)

@@ -1021,3 +1021,27 @@ def test_state_dict_takes_torchs_prefix_destination_and_keep_vars():
         model.state_dict(destination=[])
     with pytest.raises(TypeError, match=r"state_dict\(keep_vars\): expected True or False, got str"):
         model.state_dict(keep_vars="yes")
+
+
+def test_torchs_whole_tensor_key_names_the_scalar_keys_under_it():
+    model = nn.Sequential(nn.Linear(2, 3, seed=0))
+    with pytest.raises(KeyError, match=r"state_dict: '0.weight' is a whole tensor in PyTorch's naming; nn's state_dict\(\) "
+                                       r"holds one number per key, 6 of them under it \('0.weight.0.0', ...\); "
+                                       r"nn.torch_state_dict\(model\) gives '0.weight' as one array"):
+        model.state_dict()["0.weight"]
+    with pytest.raises(KeyError, match="^'nope'$"):
+        model.state_dict()["nope"]
+    assert model.state_dict() == dict(model.state_dict()) and model.state_dict().get("0.weight") is None
+
+
+def test_a_list_of_modules_given_to_sequential_says_to_pass_them_one_per_argument():
+    with pytest.raises(TypeError, match=r"Sequential: got one list of 2 modules; pass them one per argument, "
+                                        r"nn.Sequential\(\*modules\), as in PyTorch"):
+        nn.Sequential([nn.Linear(2, 3), nn.ReLU()])
+
+
+def test_huber_and_smooth_l1_read_back_their_delta_and_beta_as_torchs():
+    assert nn.HuberLoss(delta=2.5).delta == 2.5 and nn.HuberLoss().delta == 1.0
+    assert nn.SmoothL1Loss(beta=0.5).beta == 0.5
+    with pytest.raises(AttributeError, match="'MSELoss' object has no attribute 'delta'"):
+        nn.MSELoss().delta
