@@ -16,6 +16,7 @@ import gc
 import math
 import numbers
 import operator
+import sys
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -244,9 +245,21 @@ def _in_place(value, op, other):
     sum's graph."""
     result = op(value, other)
     if value.parents or _grad_enabled.get():
+        if not value.parents and value.requires_grad and _inside_torch_no_grad():
+            raise RuntimeError(
+                f"in-place update of the leaf {node_name(value)} under torch.no_grad(), which tracegrad does "
+                f"not see: here it would make a new node and leave the leaf as it was, so a parameter "
+                f"would never train. Use `with autograd.no_grad():` for tracegrad's Values")
         return result
     value.data = result.data
     return value
+
+
+def _inside_torch_no_grad():
+    """Whether PyTorch is loaded and its grad mode is off: code carried over from torch updates
+    `p -= lr * p.grad` under torch.no_grad(), which is no mode of this engine's."""
+    torch = sys.modules.get("torch")
+    return torch is not None and callable(getattr(torch, "is_grad_enabled", None)) and not torch.is_grad_enabled()
 
 
 def _compared(value, other, compare):

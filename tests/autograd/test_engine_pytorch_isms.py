@@ -396,3 +396,24 @@ def test_gradients_and_chain_rule_take_a_value_seed_as_backward_does():
     steps = autograd.chain_rule(y, gradient=Value(3.0))
     assert steps[0][1] == 3.0 and type(steps[0][1]) is float
     assert {node: g for node, g, _ in steps}[x] == 12.0
+
+
+def test_an_update_under_torchs_no_grad_is_refused_where_it_would_train_nothing():
+    """torch.no_grad() is no mode of this engine's: `p -= lr * p.grad` under it would make a
+    new node and leave the parameter as it was."""
+    from tests.support import require_torch
+    require_torch()
+    import torch
+    w = Value(0.5, label="w")
+    (w * 3.0).backward()
+    with torch.no_grad():
+        with pytest.raises(RuntimeError, match=r"in-place update of the leaf 'w' .* under torch.no_grad\(\), which "
+                                               r"tracegrad does not see.*Use `with autograd.no_grad\(\):`"):
+            w -= 0.1 * w.grad
+        node = Value(1.0) * 2.0
+        node += 1.0  # an op node's += builds the graph, with or without torch's mode
+        assert node.data == 3.0 and node.op == "+"
+    assert w.data == 0.5
+    with autograd.no_grad(), torch.no_grad():
+        w -= 0.1 * w.grad
+    assert w.data == 0.5 - 0.1 * 3.0
