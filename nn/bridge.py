@@ -170,8 +170,8 @@ def torch_layout(model):
     elif isinstance(model, MLP):
         model = model.layers
     else:
-        given = (f"a {torch_name(model)}, which is PyTorch's already" if torch_name(model)
-                 else type(model).__name__)
+        given = (f"a {torch_name(model)}, which is PyTorch's already (use it as it is; nn.from_torch brings "
+                 f"a torch.nn.Sequential here)" if torch_name(model) else type(model).__name__)
         raise TypeError(f"to PyTorch: expected an nn.Sequential, nn.MLP, nn.Layer, nn.Linear or an "
                         f"activation module (nn.ReLU, ...), got {given}")
     layout = []

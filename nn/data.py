@@ -22,13 +22,25 @@ _SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxset = _SHORT.maxfrozenset = _SHORT.
 _SHORT.maxstring, _SHORT.maxother = 40, 60
 
 
-def torch_name(x):
-    """`torch.optim.sgd.SGD` when x is one of PyTorch's objects, else None: "expected nn.SGD,
-    got SGD" would read as a contradiction, since nn's classes carry PyTorch's names."""
-    module = type(x).__module__ or ""
-    if module == "torch" or module.startswith("torch."):
-        return f"{module}.{type(x).__qualname__}"
+def torch_class(x):
+    """The first of PyTorch's classes among x's class and its bases (a module of the user's own
+    is a torch.nn.Module), else None; read off the classes, without importing torch."""
+    for kind in type(x).__mro__:
+        module = kind.__module__ or ""
+        if module == "torch" or module.startswith("torch."):
+            return kind
     return None
+
+
+def torch_name(x):
+    """`torch.optim.sgd.SGD` (or `__main__.Net (a torch.nn.modules.module.Module)`) when x is one
+    of PyTorch's objects, else None: "expected nn.SGD, got SGD" would read as a contradiction,
+    since nn's classes carry PyTorch's names."""
+    kind = torch_class(x)
+    if kind is None:
+        return None
+    name = f"{type(x).__module__}.{type(x).__qualname__}"
+    return name if kind is type(x) else f"{name} (a {kind.__module__}.{kind.__qualname__})"
 
 
 def model_sizes(model, what):
@@ -38,8 +50,10 @@ def model_sizes(model, what):
     if isinstance(nin, int) and isinstance(nout, int):
         return nin, nout
     if torch_name(model):
-        raise TypeError(f"{what}: the model is a {torch_name(model)}, a PyTorch module; bring it across "
-                        f"first with nn.from_torch(model), which gives the nn model with its weights")
+        how = ("bring it across first with nn.from_torch(model), which gives the nn model with its weights"
+               if torch_class(model) is type(model) else "nn.from_torch takes a torch.nn.Sequential of Linear and "
+               "activation modules; write a Module of your own with nn's (nn.Module, nn.Linear, nn.ReLU, ...)")
+        raise TypeError(f"{what}: the model is a {torch_name(model)}, a PyTorch module; {how}")
     raise TypeError(f"{what}: the model ({type(model).__name__}) needs int attributes nin and nout, "
                     f"its numbers of inputs and outputs; nn.MLP, nn.Layer and nn.Neuron have them, "
                     f"and a Module of your own can set them in its __init__")

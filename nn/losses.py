@@ -28,7 +28,7 @@ import numpy as np
 import autograd
 from autograd import Value
 
-from .data import at_example, finite_number, torch_name
+from .data import at_example, finite_number, torch_class, torch_name
 from .targets import CLASS_TARGET, PROBABILITY_EACH_TARGET, PROBABILITY_TARGET, REAL, SIGN_TARGET, TargetKind
 
 
@@ -470,6 +470,9 @@ def _nn_counterpart(name):
     from . import torch_losses  # which imports this module
     if isinstance(getattr(torch_losses, name, None), type):
         return f"use nn's of the same name, nn.{name}()"
+    if name == "NLLLoss":  # nn's 'nll' is another loss: on probabilities, where NLLLoss takes their logs
+        return ("nn has no NLLLoss (its 'nll' takes probabilities, not log-probabilities); log_softmax + NLLLoss is "
+                "nn.CrossEntropyLoss() on the logits")
     return f"nn has no {name}; its losses are {', '.join(map(repr, LOSSES))} and their PyTorch-named classes"
 
 
@@ -488,7 +491,7 @@ def as_loss(loss):
         return LOSSES[loss]
     if torch_name(loss):  # callable, but on tensors: its own TypeError would name a tensor argument
         raise TypeError(f"loss: {torch_name(loss)} is PyTorch's own loss, which takes tensors; "
-                        f"{_nn_counterpart(type(loss).__name__)}")
+                        f"{_nn_counterpart(torch_class(loss).__name__)}")
     if callable(loss):
         name = getattr(loss, "__name__", "loss")
 

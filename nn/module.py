@@ -121,17 +121,20 @@ class Module:
         recurse = as_flag(recurse, "named_parameters(recurse)")
         remove_duplicate = as_flag(remove_duplicate, "named_parameters(remove_duplicate)")
         seen = set()
-        modules = (set if remove_duplicate else _OnPath)({id(self)}) if recurse else None
-        for name, parameter in self._walk(f"{prefix}." if prefix else "", modules):
+        # remove_duplicate=False: a module placed twice is walked at each place, as PyTorch's
+        # state_dict() lists it under each name
+        walk = self._walk(f"{prefix}." if prefix else "", {id(self)} if recurse else None,
+                          each_place=not remove_duplicate)
+        for name, parameter in walk:
             if not remove_duplicate:
                 yield name, parameter
             elif parameter not in seen:  # Values hash by identity
                 seen.add(parameter)
                 yield name, parameter
 
-    def _walk(self, prefix, modules_seen):
+    def _walk(self, prefix, modules_seen, each_place=False):
         for field, item in self._children():
-            yield from _named(item, prefix + field, modules_seen)
+            yield from _named(item, prefix + field, modules_seen, each_place)
 
     def _children(self):
         """(attribute name, what it holds) for each attribute that holds parameters."""
@@ -425,32 +428,26 @@ def is_parameter(value):
     return isinstance(value, Value) and not value.op and not value.parents and not isinstance(value, Input)
 
 
-class _OnPath(set):
-    """The modules (their ids) on the path walked down to here, where a plain set is every module
-    walked so far: a module placed twice is walked at each place, as PyTorch's state_dict() lists
-    it under each name; only a module inside itself (a cycle) is not walked again."""
-
-
-def _named(item, name, modules_seen):
-    """(name, Value) for each parameter under `item`. A module in `modules_seen` is not walked
-    (again): with a set of every module walked so far, a module met again (a shared block, a
-    back-reference) is walked once; with an _OnPath, at each place. None: no module is walked
-    (parameters(recurse=False))."""
+def _named(item, name, modules_seen, each_place=False):
+    """(name, Value) for each parameter under `item`. A module in `modules_seen` (ids) is not
+    walked again: a module met again (a shared block, a back-reference) is walked once, or with
+    each_place at each place, only a module inside itself (a cycle) not again. None: no module is
+    walked (parameters(recurse=False))."""
     if isinstance(item, Value):
         if is_parameter(item):
             yield name, item
     elif isinstance(item, Module):
         if modules_seen is not None and id(item) not in modules_seen:
             modules_seen.add(id(item))
-            yield from item._walk(name + ".", modules_seen)
-            if isinstance(modules_seen, _OnPath):
+            yield from item._walk(name + ".", modules_seen, each_place)
+            if each_place:  # modules_seen holds the path down to here
                 modules_seen.discard(id(item))
     elif isinstance(item, dict):
         for key, child in item.items():
-            yield from _named(child, f"{name}.{key}", modules_seen)
+            yield from _named(child, f"{name}.{key}", modules_seen, each_place)
     else:  # a list or tuple of Values or of modules
         for index, child in enumerate(item):
-            yield from _named(child, f"{name}.{index}", modules_seen)
+            yield from _named(child, f"{name}.{index}", modules_seen, each_place)
 
 
 def _named_modules_in(item, name):

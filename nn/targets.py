@@ -51,11 +51,11 @@ PROBABILITY = Condition(lambda y, n: (0.0 <= y) & (y <= 1.0), ValueError,
 SIGN = Condition(lambda y, n: (y == -1.0) | (y == 1.0), ValueError,
                  lambda y, n: f"the target must be -1 or +1, got {y} (map 0/1 labels to 2y - 1)")
 WHOLE = Condition(lambda y, n: y % 1 == 0, ValueError, lambda y, n: f"a class index must be a whole number, got {y}")
+_IGNORE_INDEX_NOTE = ("; -100 is PyTorch's ignore_index, which a call of nn.CrossEntropyLoss leaves out, "
+                      "but fit and nn.cross_entropy do not: drop those examples from the data")
 IN_RANGE = Condition(lambda y, n: (0 <= y) & (y < n), IndexError,
                      lambda y, n: f"class index {_index(y)} is out of range for {n} classes (expected 0 to {n - 1})"
                                   + (_IGNORE_INDEX_NOTE if y == -100 else ""))
-_IGNORE_INDEX_NOTE = ("; -100 is PyTorch's ignore_index, which a call of nn.CrossEntropyLoss leaves out, "
-                      "but fit, accuracy and nn.cross_entropy do not: drop those examples from the data")
 
 
 def _index(y):

@@ -107,9 +107,11 @@ class _TorchLoss(Loss):
         if self.reduction == "none":  # an ignored example's loss is 0, as in PyTorch
             return self.shaped([_ignored_loss() if loss is None else loss for loss in losses], input)
         kept = [loss for loss in losses if loss is not None]
+        if not kept and self.reduction == "sum":  # an empty sum, 0 as in PyTorch; backward gives zeros
+            return _entries(input, f"{type(self).__name__} input")[0] * 0.0
         if not kept:
-            raise ValueError(f"{type(self).__name__}: every target is ignore_index {IGNORE_INDEX}, so there "
-                             f"is no loss to take the {self.reduction} of (PyTorch gives nan)")
+            raise ValueError(f"{type(self).__name__}: every target is ignore_index {IGNORE_INDEX}, so the mean "
+                             f"is over no example (PyTorch gives nan); reduction='sum' gives 0")
         total = kept[0] if len(kept) == 1 else autograd.sum(kept)
         return total * (1.0 / len(kept)) if self.reduction == "mean" and len(kept) > 1 else total
 

@@ -31,10 +31,11 @@ from autograd.checks import all_finite_vector, as_count, as_flag, as_number, as_
 
 from .compiled_fit import compiled_path
 from .classify import classification_rule
-from .data import at_example, in_row, torch_name
+from .data import at_example, in_row, torch_class, torch_name
 from .init import generator
 
 from .losses import as_loss, batch_without_graph, ignores_prediction, is_builtin, losses_per_example, reads_prediction
+from . import optim as optimizers
 from .optim import SGD, Optimizer, _hyper, all_frozen
 from .record import recorder_for
 from .targets import data_set
@@ -436,9 +437,12 @@ def _optimizer(model, lr, optimizer):
     if optimizer is None:  # an optimizer may start at lr 0 (a warm-up); a fit's own SGD would train nothing
         return _trainable(SGD(model.parameters(), _hyper(lr, "fit learning rate lr", inclusive=False)))
     if not isinstance(optimizer, Optimizer):
-        given = (f"a {torch_name(optimizer)}, PyTorch's own, which updates tensors; build nn's of the same "
-                 f"name from the model, nn.{type(optimizer).__name__}(model.parameters(), ...)"
-                 if torch_name(optimizer) else type(optimizer).__name__)
+        given = type(optimizer).__name__
+        if torch_name(optimizer):
+            name = torch_class(optimizer).__name__
+            ours = (f"build nn's of the same name from the model, nn.{name}(model.parameters(), ...)"
+                    if isinstance(getattr(optimizers, name, None), type) else "nn has nn.SGD, nn.Adam and nn.AdamW")
+            given = f"a {torch_name(optimizer)}, PyTorch's own, which updates tensors; {ours}"
         raise TypeError(f"fit optimizer: expected an nn optimizer (nn.SGD, nn.Adam), got {given}")
     unknown = {id(p) for p in model.parameters()} - {id(p) for p in optimizer.params}
     if unknown:

@@ -46,10 +46,7 @@ class HtmlPage:
     @property
     def fragment(self):
         """The fragment for one place in a document: a fresh id at each call."""
-        if self._page_id is None:
-            return self._fragment
-        prefix = self._page_id.rsplit("-", 1)[0]
-        return self._fragment.replace(self._page_id, unique_id(prefix))
+        return self._renamed(unique_id)
 
     @property
     def html(self):
@@ -61,11 +58,18 @@ class HtmlPage:
                 f"<title>{xml_text(self.title)}</title>\n</head>\n<body>\n{self._alone()}\n</body>\n</html>\n")
 
     def _alone(self):
+        return self._renamed(self._digest_id)
+
+    def _digest_id(self, prefix):
+        content = self._fragment.replace(self._page_id, prefix).encode("utf-8")
+        return f"{prefix}-{hashlib.sha256(content).hexdigest()[:12]}"
+
+    def _renamed(self, make_id):
+        """The fragment with its id replaced by make_id(prefix)."""
         if self._page_id is None:
             return self._fragment
         prefix = self._page_id.rsplit("-", 1)[0]
-        digest = hashlib.sha256(self._fragment.replace(self._page_id, prefix).encode("utf-8")).hexdigest()
-        return self._fragment.replace(self._page_id, f"{prefix}-{digest[:12]}")
+        return self._fragment.replace(self._page_id, make_id(prefix))
 
     def save(self, path):
         """Write the whole document to `path` (atomically: a reader never sees half a page); return its Path."""

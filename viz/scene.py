@@ -158,8 +158,7 @@ def build_scene(root, *, parameters=None, constants=None, collapse=None, focus=N
     scene = Scene(root=root, order=order, index=index, names=value_names(order, aliases), boxes=[],
                   ops=[], edges=[], hidden=[], box_of={}, aliases=aliases, role=role)
     folded = _add_groups(scene, collapse, consumers, shown, role) if collapse is not None else 0
-    too_big = dict(collapse=collapse, folded=folded, focus=focus, depth=depth,
-                   neighbours=len(focus.parents) + len(consumers[focus]) if focus is not None else 0)
+    too_big = dict(collapse=collapse, folded=folded, focus=focus, depth=depth, near=len(shown))
     reading = reading_order(root)
     for value in reading:
         if value in aliases and value in shown and aliases[value] in scene.box_of:
@@ -179,23 +178,19 @@ def build_scene(root, *, parameters=None, constants=None, collapse=None, focus=N
 
 
 def _check_given_in_graph(given, what, index):
-    """Refuse parameters= or constants= of values outside the graph (as reference= is refused): a
-    list with any, or a model with none in it (another model, passed by mistake). A model may
-    hold weights this graph does not use (one output's graph of a network)."""
+    """Refuse parameters= or constants= none of whose values is in the graph (another model's,
+    passed by mistake), as reference= is refused: a model, or its parameters(), may well hold
+    weights this graph does not use (one output's graph of a network)."""
     values = values_of(given, what)
-    strangers = [value for value in values if value not in index]
-    model = callable(getattr(given, "parameters", None))
-    if not strangers or (model and len(strangers) < len(values)):
+    if not values or any(value in index for value in values):
         return
-    if model:
-        raise ValueError(f"viz: {what}= is a model ({type(given).__name__}) none of whose {len(values)} parameters is "
-                         f"in this graph: is it the model that computed it?")
-    named = ", ".join(value.label or repr(value) for value in strangers[:5]) + (" ..." if len(strangers) > 5 else "")
-    raise ValueError(f"viz: {what}= holds {len(strangers)} value{'s' if len(strangers) > 1 else ''} that "
-                     f"{'are' if len(strangers) > 1 else 'is'} not in this graph: {named}")
+    model = callable(getattr(given, "parameters", None))
+    named = ", ".join(value.label or repr(value) for value in values[:5]) + (" ..." if len(values) > 5 else "")
+    raise ValueError(f"viz: {what}= holds {len(values)} value{'s' if len(values) > 1 else ''} ({named}), none of "
+                     f"them in this graph: {'is it the model that computed it' if model else 'are they its values'}?")
 
 
-def _check_size(count, max_nodes, collapse=None, folded=0, focus=None, depth=2, neighbours=0):
+def _check_size(count, max_nodes, collapse=None, folded=0, focus=None, depth=2, near=0):
     """Refuse a picture of more than max_nodes nodes, suggesting only what the caller has not
     tried already: collapse= folds nothing in a graph without neurons, so it is not suggested."""
     if max_nodes is None or count <= max_nodes:
@@ -205,8 +200,8 @@ def _check_size(count, max_nodes, collapse=None, folded=0, focus=None, depth=2, 
         advice = "depth=0 draws the focused value alone already"
     elif focus is not None:
         advice = (f"Draw less of it: a smaller depth= (it is {depth}; depth=0 draws the focused value alone), or "
-                  f"focus on another value: this one is next to {neighbours} values (its inputs and the values "
-                  f"computed from it), and depth={depth} draws every one of them")
+                  f"focus on another value: {near} values lie within {depth} step{'s' if depth > 1 else ''} of "
+                  f"this one (its inputs and the values computed from it, and theirs)")
     elif collapse is not None and not folded:
         advice = (f"collapse={collapse!r} found no neurons or layers in this graph (an op with a group of "
                   f"weights, dot or dot_data, and its activation), so it folded nothing. Draw less of it "

@@ -83,18 +83,20 @@ def stepper(root, path=None, *, parameters=None, constants=None, reference=None,
 
 
 def _leftover_note(final, names, digits, shown=3):
-    """What to tell a learner whose graph already holds gradients (nn.fit leaves its last batch's
-    in every weight): the steps show this backward's own ∂C/∂value, from 0, as after zero_grad(),
-    but backward() adds them to .grad, so a picture from viz.draw afterwards shows the sums."""
-    held = [(value, value.grad) for value in final if isinstance(value.grad, (int, float)) and value.grad != 0.0]
+    """What to tell a learner whose values hold a .grad that is neither 0 (no backward yet) nor
+    what these steps give (one backward() from 0, as after zero_grad()): gradients accumulate,
+    over backward() calls and from nn.fit's last batch, so .grad and viz.draw read sums."""
+    held = [(value, value.grad, grad) for value, grad in final.items()
+            if isinstance(value.grad, (int, float)) and value.grad not in (0.0, grad)]
     if not held:
         return ""
-    listed = ", ".join(f"{names.get(value, '?')} {compact(grad, digits)}" for value, grad in held[:shown])
-    more = f" and {len(held) - shown} more" if len(held) > shown else ""
-    return (f"Before this backward, {len(held)} of these values already held a .grad ({listed}{more}), left "
-            f"over from an earlier backward (nn.fit leaves its last batch's). The steps show this backward's "
-            f"own gradients, as after zero_grad(); backward() adds them to .grad, so .grad (and viz.draw "
-            f"after it) will read the sums. Call model.zero_grad() first for the two to agree.")
+    listed = ", ".join(f"{names.get(value, '?')} {compact(now, digits)} where the steps give {compact(grad, digits)}"
+                       for value, now, grad in held[:shown])
+    more = f", and {len(held) - shown} more" if len(held) > shown else ""
+    return (f"{len(held)} of these values hold a .grad other than these steps give ({listed}{more}): .grad "
+            f"accumulates, over backward() calls and from an earlier training (nn.fit leaves its last batch's), "
+            f"so .grad and viz.draw read the sums. The steps show one backward() from 0: call zero_grad() "
+            f"(model.zero_grad(), or autograd.zero_grad(C)) before backward() for the two to agree.")
 
 
 def _with_aliases(grads, aliases):

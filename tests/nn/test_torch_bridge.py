@@ -204,14 +204,20 @@ def test_a_target_of_ignore_index_leaves_its_example_out_as_in_torch(n, k, reduc
     assert close(mine[0], torch_side[0]) and close(mine[1], torch_side[1])
 
 
-def test_every_target_ignored_is_a_value_error_where_torch_gives_nan():
+def test_every_target_ignored_is_a_value_error_for_the_mean_where_torch_gives_nan(torch):
     logits = [[autograd.Value(0.5), autograd.Value(-0.5)]] * 2
-    for reduction in ("mean", "sum"):
-        with pytest.raises(ValueError, match=f"every target is ignore_index -100, so there is no loss to take the {reduction}"):
-            nn.CrossEntropyLoss(reduction=reduction)(logits, [-100, -100])
+    with pytest.raises(ValueError, match="every target is ignore_index -100, so the mean is over no example "
+                                         r"\(PyTorch gives nan\); reduction='sum' gives 0"):
+        nn.CrossEntropyLoss()(logits, [-100, -100])
+    total = nn.CrossEntropyLoss(reduction="sum")(logits, [-100, -100])  # an empty sum: 0, as torch's
+    theirs = torch.nn.CrossEntropyLoss(reduction="sum")(torch.zeros((2, 2), dtype=torch.float64, requires_grad=True),
+                                                          torch.tensor([-100, -100]))
+    assert total.data == theirs.item() == 0.0
+    total.backward()
+    assert [v.grad for v in logits[0]] == [0.0, 0.0]
     assert [c.data for c in nn.CrossEntropyLoss(reduction="none")(logits, [-100, -100])] == [0.0, 0.0]
     with pytest.raises(IndexError, match="-100 is PyTorch's ignore_index, which a call of nn.CrossEntropyLoss leaves "
-                                         "out, but fit, accuracy and nn.cross_entropy do not"):
+                                         "out, but fit and nn.cross_entropy do not"):
         nn.fit(nn.MLP(2, [2]), np.zeros((2, 2)), [0, -100], loss=nn.CrossEntropyLoss(), epochs=1, lr=0.1)
 
 
@@ -240,15 +246,27 @@ def test_torch_objects_where_nn_ones_belong_are_named_in_full_with_the_way_acros
     with pytest.raises(TypeError, match=r"loss: torch.nn.modules.loss.CrossEntropyLoss is PyTorch's own loss, which "
                                         r"takes tensors; use nn's of the same name, nn.CrossEntropyLoss\(\)"):
         nn.fit(model, X, y, loss=torch.nn.CrossEntropyLoss(), epochs=1, lr=0.1)
-    with pytest.raises(TypeError, match="nn has no NLLLoss; its losses are 'sse'"):
+    with pytest.raises(TypeError, match=r"nn has no NLLLoss \(its 'nll' takes probabilities, not log-probabilities\)"):
         nn.fit(model, X, y, loss=torch.nn.NLLLoss(), epochs=1, lr=0.1)
+    with pytest.raises(TypeError, match="nn has no KLDivLoss; its losses are 'sse'"):
+        nn.fit(model, X, y, loss=torch.nn.KLDivLoss(), epochs=1, lr=0.1)
+
+    class Net(torch.nn.Module):  # a torch module of the user's own
+        pass
+    with pytest.raises(TypeError, match=r"the model is a .*Net \(a torch.nn.modules.module.Module\), a PyTorch module; "
+                                        r"nn.from_torch takes a torch.nn.Sequential"):
+        nn.fit(Net(), X, y, loss="cross_entropy", epochs=1, lr=0.1)
+    with pytest.raises(TypeError, match=r"got a torch.optim.rmsprop.RMSprop, PyTorch's own, which updates tensors; nn has "
+                                        r"nn.SGD, nn.Adam and nn.AdamW"):
+        nn.fit(model, X, y, loss="cross_entropy", epochs=1, optimizer=torch.optim.RMSprop(torch.nn.Linear(2, 2).parameters()))
     with pytest.raises(TypeError, match=r"the model is a torch.nn.modules.container.Sequential, a PyTorch module; bring "
                                         r"it across first with nn.from_torch\(model\)"):
         nn.fit(torch.nn.Sequential(torch.nn.Linear(2, 2)), X, y, loss="cross_entropy", epochs=1, lr=0.1)
     with pytest.raises(TypeError, match=r"got a torch.optim.sgd.SGD, PyTorch's own, which updates tensors; build nn's "
                                         r"of the same name from the model, nn.SGD\(model.parameters\(\), ...\)"):
         nn.fit(model, X, y, loss="cross_entropy", epochs=1, optimizer=torch.optim.SGD(torch.nn.Linear(2, 2).parameters(), lr=0.1))
-    with pytest.raises(TypeError, match="got a torch.nn.modules.container.Sequential, which is PyTorch's already"):
+    with pytest.raises(TypeError, match="got a torch.nn.modules.container.Sequential, which is PyTorch's already "
+                                        r"\(use it as it is; nn.from_torch brings a torch.nn.Sequential here\)"):
         nn.to_torch(torch.nn.Sequential(torch.nn.Linear(2, 2)))
 
 

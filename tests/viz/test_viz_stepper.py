@@ -506,10 +506,16 @@ def test_gradients_left_over_from_training_are_said_on_the_page():
     cost = nn.mse(model(nn.inputs([0.5, -0.2])), 1.0)
     note = _summary(viz.stepper(cost, parameters=model))
     held = sum(1 for p in model.parameters() if p.grad != 0.0)
-    assert held > 0 and f"Before this backward, {held} of these values already held a .grad (" in note
-    assert "Call model.zero_grad() first for the two to agree." in note
+    assert held > 0 and re.search(rf"^{held} of these values hold a .grad other than these steps give \(w\(3\)_1,1 "
+                                  r"-?[0-9.e-]+ where the steps give -?[0-9.e-]+, ", note)
+    assert "call zero_grad() (model.zero_grad(), or autograd.zero_grad(C)) before backward()" in note
     model.zero_grad()
     assert _summary(viz.stepper(cost, parameters=model)) == ""
+    cost.backward()  # the README's way: backward, then the stepper: .grad is what the steps give
+    assert _summary(viz.stepper(cost, parameters=model)) == ""
+    cost.backward()  # twice: every .grad is now twice the steps'
+    twice = _summary(viz.stepper(cost, parameters=model))
+    assert re.match(r"\d+ of these values hold a .grad other than these steps give \(out 2 where the steps give 1, ", twice)
 
 
 def test_the_failure_step_shows_the_gradient_the_failing_node_was_given():
@@ -524,16 +530,25 @@ def test_the_failure_step_shows_the_gradient_the_failing_node_was_given():
 
 
 @pytest.mark.parametrize("given, message", [
-    (lambda: [Value(1.0, label="w")], r"parameters= holds 1 value that is not in this graph: w$"),
+    (lambda: [Value(1.0, label="w")], r"parameters= holds 1 value \(w\), none of them in this graph: are they its values\?$"),
     (lambda: __import__("nn").MLP(2, [1], seed=0),
-     r"parameters= is a model \(MLP\) none of whose 3 parameters is in this graph: is it the model that computed it\?"),
+     r"parameters= holds 3 values \(w\(2\)_1,1, w\(2\)_1,2, b\(2\)_1\), none of them in this graph: is it the "
+     r"model that computed it\?"),
 ])
 def test_parameters_outside_the_graph_are_refused_as_reference_is(given, message):
     x = Value(2.0, label="x")
     with pytest.raises(ValueError, match=message):
         viz.stepper((x * 3.0).tanh(), parameters=given())
-    with pytest.raises(ValueError, match=r"constants= holds 1 value that is not in this graph: y$"):
+    with pytest.raises(ValueError, match=r"constants= holds 1 value \(y\), none of them in this graph"):
         viz.draw((x * 3.0).tanh(), constants=[Value(1.0, label="y")])
+
+
+def test_a_model_or_its_parameters_may_hold_weights_this_graph_does_not_use():
+    import nn
+    model = nn.MLP(2, [3, 2], seed=0)
+    first_output = model([1.0, 2.0])[0]  # the second output neuron's weights are not in its graph
+    for given in (model, model.parameters(), list(model.parameters())):
+        assert viz.stepper(first_output, parameters=given).steps
 
 
 def test_a_focus_too_big_at_depth_1_says_how_many_values_it_is_next_to():
@@ -542,6 +557,6 @@ def test_a_focus_too_big_at_depth_1_says_how_many_values_it_is_next_to():
     for _ in range(600):
         total = total + v * 2.0
     with pytest.raises(ValueError, match=r"a smaller depth= \(it is 1; depth=0 draws the focused value alone\), or focus "
-                                         r"on another value: this one is next to 601 values"):
+                                         r"on another value: 602 values lie within 1 step of this one"):
         viz.draw(total, focus=v, depth=1)
     assert viz.draw(total, focus=v, depth=0).dot.startswith("digraph")
