@@ -56,10 +56,11 @@ class scalar:
 
     @staticmethod
     def exponent_slope(z, x):
-        """z ln x (∂(x^y)/∂y with z = x^y), taken as 0 where z = 0 (its limit as x^y → 0) and
-        where x = 0: at 0^0 = 1 it is 1 · ln 0, which PyTorch takes as 0 (the domain leaves
-        y >= 0 wherever x = 0)."""
-        return 0.0 if z == 0 or x == 0 else z * scalar.log(x)
+        """z ln x (∂(x^y)/∂y with z = x^y), taken as 0 where z = 0 with x > 0 (its limit as
+        x^y → 0) and where x = 0: at 0^0 = 1 it is 1 · ln 0, which PyTorch takes as 0 (the
+        domain leaves y >= 0 wherever x = 0). For x < 0 it has no value, ln x being undefined,
+        also where x^y underflowed to 0: a local derivative that is not finite, as torch's nan."""
+        return 0.0 if (z == 0 and x > 0) or x == 0 else z * scalar.log(x)
 
     @staticmethod
     def power_slope(x, y):
@@ -158,7 +159,7 @@ class array:
 
     @staticmethod
     def exponent_slope(z, x):
-        return np.where((z == 0) | (x == 0), 0.0, z * np.log(x))
+        return np.where(((z == 0) & (x > 0)) | (x == 0), 0.0, z * np.log(x))
 
     @staticmethod
     def power_slope(x, y):

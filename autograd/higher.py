@@ -81,7 +81,7 @@ class values:
     def exponent_slope(z, x):
         """z ln x (∂(x^y)/∂y with z = x^y), with the numbers of `backends.scalar`, as a node
         wherever x > 0: also where x^y underflowed to z = 0, whose slope in x, x^(y-1)(1 + y ln x),
-        is not 0. Where x < 0 it is nan (0 where z = 0), as in `backends.scalar`: the caller
+        is not 0. Where x < 0 it is nan, as in `backends.scalar`: the caller
         names the node where it is wanted. At x = 0 it is the 0 of `backends.scalar`: for y <= 1
         its slope in x, x^(y-1)(1 + y ln x), is infinite, so where x requires grad it is nan here,
         not a 0 that would differentiate to 0. Otherwise, where z = 0^y = 0 (y > 0), it is 0 · z,
@@ -89,8 +89,8 @@ class values:
         slope in x tends to 0 for y > 1. At 0^0 with x a constant it stays the constant 0."""
         if as_float(x) > 0:
             return _or_nan(lambda: z * values.log(x))
-        if as_float(x) < 0:
-            return 0.0 if as_float(z) == 0 else math.nan
+        if as_float(x) < 0:  # ln x undefined, also where x^y underflowed to 0 (backends.scalar)
+            return math.nan
         if not (isinstance(z, Value) and z.op == "**"):  # c ** y with c = 0: no base in the graph
             return 0.0
         if _requires_grad(x) and z.parents[1].data <= 1:

@@ -419,3 +419,17 @@ def test_a_micrograd_value_given_to_the_walkers_is_named_as_another_engines(call
 def test_an_op_name_that_is_no_str_is_a_type_error_naming_it(name):
     with pytest.raises(TypeError, match=r"apply: the op's name is a str such as 'tanh', got " + type(name).__name__):
         autograd.apply(name, Value(1.0))
+
+
+@pytest.mark.parametrize("make", [lambda y: (-2.0) ** y, lambda y: Value(-2.0) ** y], ids=["c**y", "x**y"])
+def test_a_negative_base_whose_power_underflows_has_no_slope_in_the_exponent(make):
+    """∂(x^y)/∂y = x^y ln x has no value for x < 0, also where x^y underflowed to 0 (torch: nan):
+    the shortcut "0 where x^y = 0" is for x > 0 alone, so backward raises as it does at y = -30."""
+    for exponent in (-1100.0, -30.0):
+        y = Value(exponent, label="y")
+        with pytest.raises(FloatingPointError, match="local derivative nan"):
+            make(y).backward()
+        assert y.grad == 0.0
+    y = Value(-1100.0, label="y")
+    (2.0 ** y).backward()  # a positive base: the limit 0 of x^y ln x as x^y -> 0
+    assert y.grad == 0.0
