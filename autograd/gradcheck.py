@@ -34,6 +34,12 @@ engine vs hand     |engine - hand| <= hand_atol + hand_rtol max(|engine|, |hand|
                    sin²x + cos²x, the gradient is tiny but its rounding is not. A formula off by a
                    sign, a factor 2 or a square is off by O(1) relatively, however small the gradient.
                    Terms that overflow a float are left out of the scale (it is then stricter).
+                   Where that bound is wider than 1% of the gradient (terms of 2e20 that cancel
+                   to 1e-10: the engine's own sum is then rounding), the central difference judges
+                   the hand value instead, when it is the sharper: within its spread (its
+                   truncation, from a second step 2ε, and f's rounding) plus rtol |numeric|.
+                   Where the difference cannot resolve the gradient (f's rounding alone moves it
+                   more), engine and hand agreeing is the verdict.
 
 An x within eps of the edge of f's domain (-log p at p = 5e-7) is not moved across it: gradcheck
 raises the engine's error, of the same type, naming the input and x ± eps, and suggests a smaller eps.
@@ -81,10 +87,15 @@ class Row:
     hand_error: float | None = None
     hand_ok: bool | None = None
     hand_atol: float | None = None
+    numeric_resolves: bool = True  # False: f's rounding alone moves the difference past the gradient
+    hand_judged_by_numeric: float | None = None  # the difference's spread, where it judged the hand value
 
     @property
     def ok(self):
-        return self.numeric_ok and self.hand_ok is not False
+        """Both comparisons agree; where the difference cannot resolve the gradient (f = 5e7 +
+        1e-4 x), engine and hand agreeing is the verdict, as the module's docstring says."""
+        numeric_ok = self.numeric_ok or (not self.numeric_resolves and self.hand_ok is True)
+        return numeric_ok and self.hand_ok is not False
 
     @property
     def abs_error(self):
@@ -143,7 +154,9 @@ class GradcheckReport:
             tolerances = f"numeric: atol {self.atol:g}, rtol {self.rtol:g}"
             if any(row.hand is not None for row in self.rows):
                 tolerances += f"; hand: {_hand_tolerance(self)}"
-            return [f"all agree ({tolerances})"]
+            unresolved = [_unresolved(self, row) for row in self.rows if not row.numeric_ok]
+            return [f"all agree ({tolerances})"] + [f"{text}: the hand formula and the engine agree, and that "
+                                                    f"is the verdict" for text in unresolved]
         return [_mismatch(self, row) for row in self.rows if not row.ok]
 
 
@@ -180,6 +193,11 @@ def _hand_tolerance(report):
 def _mismatch(report, row):
     """Which comparison failed for `row`, and what the third number says about the culprit."""
     noise = _unresolved(report, row)
+    if row.hand_judged_by_numeric is not None and not row.hand_ok:
+        return (f"MISMATCH hand vs numeric for {row.name}: the engine's gradient sums chain-rule terms that "
+                f"cancel, so its rounding cannot tell the hand value {row.hand:.6g} from the true gradient; the "
+                f"central difference resolves it, {row.numeric:.6g} ± {row.hand_judged_by_numeric:.2g}, and the "
+                f"hand formula is off by {abs(row.hand - row.numeric):.2g}")
     if row.hand_ok is None:
         if noise:
             return (f"MISMATCH engine vs numeric for {row.name}: {noise}; check this gradient with a hand "
@@ -277,7 +295,10 @@ def gradcheck(f, inputs, *, hand=None, eps=1e-6, atol=1e-5, rtol=1e-3, hand_rtol
         numeric, plus, minus = _central_difference(call, point, names, i, eps)
         kinks.update(_kinks_in_reach(out, plus, minus))
         expected = _hand_value(hand.get(name), name, point, names, by_name)
-        report.rows.append(_compare(report, name, engine[i], numeric, expected, terms[i], hand_atols[i]))
+        row = _compare(report, name, engine[i], numeric, expected, terms[i], hand_atols[i])
+        if row.hand is not None and row.numeric_resolves and _too_coarse_for(row, report, terms[i]):
+            _judge_hand_by_difference(row, report, call, point, names, i, (plus.data, minus.data), terms[i])
+        report.rows.append(row)
     report.hand_atol = max((row.hand_atol for row in report.rows if row.hand is not None), default=0.0)
     _warn_about(kinks)
     return report
@@ -287,11 +308,41 @@ def _compare(report, name, engine, numeric, hand, terms, hand_atol):
     difference = abs(engine - numeric)
     row = Row(name, engine, numeric, numeric_error=_relative(difference, abs(numeric)),
               numeric_ok=difference <= report.atol + report.rtol * abs(numeric))
+    row.numeric_resolves = not _unresolved(report, row)
     if hand is not None:
         scale = max(abs(engine), abs(hand), terms)
         row.hand, row.hand_error, row.hand_atol = hand, _relative(abs(engine - hand), scale), hand_atol
         row.hand_ok = abs(engine - hand) <= hand_atol + report.hand_rtol * scale
     return row
+
+
+def _engine_bound(row, report, terms):
+    """How far engine and hand may differ by rounding alone (the bound _compare judged by)."""
+    return row.hand_atol + report.hand_rtol * max(abs(row.engine), abs(row.hand), terms)
+
+
+def _too_coarse_for(row, report, terms):
+    """Whether the engine's rounding bound is too wide to tell a slip (a factor, a sign) in a
+    gradient of this size: chain-rule terms of 2e20 that cancel to 1e-10 leave the engine's sum
+    uncertain by far more than the gradient, so its agreeing with a hand value proves nothing."""
+    return _engine_bound(row, report, terms) > 0.01 * max(abs(row.hand), abs(row.numeric))
+
+
+def _judge_hand_by_difference(row, report, call, point, names, i, shifted, terms):
+    """Judge the hand value by the central difference instead, where that is the sharper of the
+    two: its spread is its truncation, estimated from a second step 2ε (D(2ε) - D(ε) is about 3
+    times D(ε)'s truncation), plus the rounding of the f it reads, |f| ε_mach / ε, with |f| the
+    largest at x, x ± ε and x ± 2ε (at a minimum, f(x) is far smaller than f(x ± ε))."""
+    doubled, plus, minus = _central_difference(call, point, names, i, 2 * report.eps)
+    largest = max(abs(report.value), *map(abs, shifted), abs(plus.data), abs(minus.data))
+    rounding = 4 * largest * sys.float_info.epsilon / report.eps
+    spread = abs(doubled - row.numeric) + rounding + 1e-12 * abs(row.numeric)
+    # The hand formula's own rounding (row.hand_atol) is allowed either way; the difference judges
+    # only where its spread is below what the engine's sum may be off by (hand_rtol · its terms).
+    if row.hand_atol + spread >= _engine_bound(row, report, terms):
+        return  # the difference is no sharper: the engine's verdict stands
+    row.hand_judged_by_numeric = spread
+    row.hand_ok = abs(row.hand - row.numeric) <= spread + row.hand_atol + report.rtol * abs(row.numeric)
 
 
 def _relative(difference, scale):

@@ -631,10 +631,33 @@ def test_a_central_difference_below_its_own_rounding_says_so():
     assert "cannot resolve this gradient at eps 1e-06" in wrong and "rests on engine vs hand" in wrong, wrong
     (alone,) = autograd.gradcheck(two_terms, point).verdicts()
     assert "cannot resolve this gradient" in alone and "a wrong engine" not in alone, alone
-    assert "cannot resolve" in autograd.gradcheck(two_terms, point, hand={"w2": two_terms_w2}).verdicts()[0]
+    # the right hand formula: engine and hand agree, and that is the verdict (the difference says nothing)
+    right = autograd.gradcheck(two_terms, point, hand={"w2": two_terms_w2})
+    assert right.ok and right.verdicts()[0].startswith("all agree")
+    assert "cannot resolve" in right.verdicts()[1] and "the hand formula and the engine agree" in right.verdicts()[1]
     # a central difference that does resolve its gradient still blames the engine
     (detached,) = autograd.gradcheck(lambda a: a.detach() * 2.0, [0.5]).verdicts()
     assert "a wrong engine" in detached and "cannot resolve" not in detached, detached
+
+
+def test_a_hand_value_the_engines_cancelling_terms_cannot_judge_is_judged_by_the_central_difference():
+    """x·1e20 - x·1e20 + x·1e-10: the engine sums terms of 1e20 that cancel (its gradient is 0.0,
+    as torch's), so every hand value within its rounding would agree; the central difference
+    resolves 1e-10 and judges the hand value instead."""
+    f = lambda x: x * 1e20 - x * 1e20 + x * 1e-10  # noqa: E731
+    assert autograd.gradcheck(f, {"x": 0.3}, hand={"x": 1e-10}).ok
+    for wrong in (1e-7, -1e-10, 2e-10):
+        report = autograd.gradcheck(f, {"x": 0.3}, hand={"x": wrong})
+        assert not report.ok and report["x"].hand_judged_by_numeric is not None
+        assert report.verdicts()[0].startswith("MISMATCH hand vs numeric for x: the engine's gradient sums "
+                                               "chain-rule terms that cancel"), report.verdicts()
+
+
+def test_where_the_difference_cannot_resolve_the_gradient_engine_and_hand_agreeing_is_the_verdict():
+    f = lambda x: x * 1e-4 + 5e7  # noqa: E731  (f's rounding moves the difference by 1e-2)
+    assert autograd.gradcheck(f, {"x": 0.3}, hand={"x": 1e-4}).ok
+    assert not autograd.gradcheck(f, {"x": 0.3}, hand={"x": 2e-4}).ok
+    assert not autograd.gradcheck(f, {"x": 0.3}).ok  # without a hand formula nothing vouches for the engine
 
 
 def test_gradcheck_walks_the_chain_rule_twice_not_three_times(monkeypatch):
