@@ -85,7 +85,8 @@ def test_the_engine_bench_prints_the_table_against_the_old_engine_alone_as_often
     assert len(calls) == 3 and capsys.readouterr().out.count("g: backward") == 3
 
 
-BENCH_MODULES = ["bench", "bench.engine", "bench.nn_mlp", "bench.fast", "bench.persist", "bench.training_page"]
+BENCH_MODULES = ["bench", "bench.engine", "bench.nn_mlp", "bench.fast", "bench.persist", "bench.training_page",
+                 "bench.breakdown"]
 
 
 def _command_line(module, *args, seconds=10):
