@@ -312,12 +312,13 @@ def _compare(report, name, engine, numeric, hand, terms, hand_atol):
     if hand is not None:
         scale = max(abs(engine), abs(hand), terms)
         row.hand, row.hand_error, row.hand_atol = hand, _relative(abs(engine - hand), scale), hand_atol
-        row.hand_ok = abs(engine - hand) <= hand_atol + report.hand_rtol * scale
+        row.hand_ok = abs(engine - hand) <= _engine_bound(row, report, terms)
     return row
 
 
 def _engine_bound(row, report, terms):
-    """How far engine and hand may differ by rounding alone (the bound _compare judged by)."""
+    """How far engine and hand may differ by rounding alone: hand_atol + hand_rtol · the larger
+    of the two and the chain-rule terms the engine summed."""
     return row.hand_atol + report.hand_rtol * max(abs(row.engine), abs(row.hand), terms)
 
 

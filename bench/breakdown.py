@@ -24,6 +24,8 @@ import time
 
 import numpy as np
 
+from bench.common import median_seconds, print_table
+
 REPEATS = 41
 
 
@@ -70,12 +72,7 @@ def engine_parts():
 
 
 def _timed_builds(build):
-    samples = []
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        build()
-        samples.append(time.perf_counter() - start)
-    return samples
+    return _fresh(lambda: None, lambda _: build())
 
 
 def _micrograd_parts():
@@ -197,20 +194,12 @@ def rng_matrix(rows, columns):
     return np.random.default_rng(rows * columns).normal(size=(rows, columns))
 
 
-def _median_us(part, repeats=2001):
-    for _ in range(50):
-        part()
-    samples = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        part()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples) * 1e6
+def _median_us(part):
+    return median_seconds(part, repeats=2001, warmup=50) * 1e6
 
 
 def main(argv=None):
     argparse.ArgumentParser(prog="python -m bench.breakdown", description=__doc__.splitlines()[0]).parse_args(argv)
-    from bench.common import print_table
     print_table("The * and + 64-32-10 graph, fresh each time (medians of 41)", ["part", "time"], engine_parts())
     print_table("The compiled path's set-up, digits 64-32-10 at batch 100 (medians of 9)", ["part", "time"],
                 setup_parts())

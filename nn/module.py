@@ -42,7 +42,7 @@ class StateDict(dict):
     PyTorch's key ("0.weight"), it says where its numbers are, not a bare KeyError('0.weight')."""
 
     def __missing__(self, key):
-        inside = [name for name in self if isinstance(key, str) and name.startswith(key + ".")]
+        inside = [name for name in self if name.startswith(f"{key}.")] if isinstance(key, str) else []
         if not inside:
             raise KeyError(key)
         raise _ExplainedKeyError(

@@ -10,8 +10,9 @@ clip_grad_norm_    ‖g‖_p = (Σ_i |g_i|^p)^(1/p) over every parameter's .grad
 clip_grad_value_   each .grad clamped into [-clip_value, clip_value]
 
 A .grad of None (none yet) is skipped, as in torch. A .grad that is not finite is a
-FloatingPointError naming its parameter, where torch's scaling would turn every gradient into
-nan (with error_if_nonfinite=False, its default) or raise RuntimeError.
+ValueError naming its parameter, where torch's scaling would turn every gradient into nan (with
+error_if_nonfinite=False, its default) or raise RuntimeError; finite gradients whose norm
+overflows a float are a FloatingPointError.
 """
 
 import math
